@@ -1,0 +1,116 @@
+// The filesystem seam. The WAL reaches storage only through these two interfaces, so the same
+// WAL code runs on the real disk (PosixFs), on the simulator (sim::SimFs) and under fault
+// decorators (faults/). Durability is in the verbs: a write is visible at once but survives
+// only a process crash; sync_data()/sync() make file contents survive a power loss; a create,
+// rename or unlink survives a power loss only after sync_dir() of its directory.
+//
+// Paths are plain strings joined with '/'. Implementations must not be smarter than this
+// contract: SimFs implements exactly the guarantees written here and no more, and the WAL must
+// be correct under exactly these guarantees.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <wal/status.h>
+
+namespace wal {
+
+enum class OpenMode : std::uint8_t {
+  kReadOnly,         // existing file; write_at/truncate/allocate fail with kInvalidArgument
+  kReadWrite,        // existing file
+  kCreate,           // create if missing (size 0), else open existing; read-write
+  kCreateExclusive,  // kAlreadyExists if the path exists; read-write
+};
+
+class File {
+ public:
+  virtual ~File() = default;
+
+  // Reads up to out.size() bytes at `offset`; returns how many were read (short only at end of
+  // file, 0 at or past it). Sees every completed write_at, durable or not (the page cache).
+  [[nodiscard]] virtual Result<std::size_t> read_at(std::uint64_t offset,
+                                                    std::span<std::byte> out) = 0;
+
+  // Writes all of `data` at `offset`, extending the file if needed (pwrite, EINTR and short
+  // writes retried). Visible to reads at once; survives a process crash; NOT a power loss.
+  // On error an unknown prefix of `data` may have been written.
+  [[nodiscard]] virtual Status write_at(std::uint64_t offset,
+                                        std::span<const std::byte> data) = 0;
+
+  // fdatasync: every completed write_at to this file's existing extent becomes durable.
+  // A size change is NOT guaranteed durable by this call (the portable worst case, which SimFs
+  // models): after the file grew, through write_at past the end or allocate(), call sync().
+  [[nodiscard]] virtual Status sync_data() = 0;
+
+  // fsync: data and metadata (size) durable. The directory entry still needs sync_dir().
+  [[nodiscard]] virtual Status sync() = 0;
+
+  // Sets the size; bytes past it are gone, a grown region reads as zeros. Durable after sync().
+  [[nodiscard]] virtual Status truncate(std::uint64_t size_bytes) = 0;
+
+  // fallocate(mode 0): reserves real blocks for [offset, offset+length) and extends the size to
+  // cover it; the new region reads as zeros. A full disk fails here with kNoSpace instead of
+  // later in the middle of a record. Durable after sync().
+  [[nodiscard]] virtual Status allocate(std::uint64_t offset, std::uint64_t length) = 0;
+
+  // Current (visible) size in bytes.
+  [[nodiscard]] virtual Result<std::uint64_t> size() = 0;
+
+  // Releases the handle. Nothing is synced. Every other call after close() is a contract
+  // violation (SimFs asserts). The destructor closes a file that is still open.
+  [[nodiscard]] virtual Status close() = 0;
+};
+
+// An exclusive advisory lock on a path (flock on PosixFs). Released by the destructor.
+class FileLock {
+ public:
+  virtual ~FileLock() = default;
+};
+
+struct FileStat {
+  bool is_directory = false;
+  std::uint64_t size_bytes = 0;
+};
+
+class Fs {
+ public:
+  virtual ~Fs() = default;
+
+  [[nodiscard]] virtual Result<std::unique_ptr<File>> open(std::string_view path,
+                                                           OpenMode mode) = 0;
+
+  // Atomically replaces `target` by `source`. Visible at once; durable after sync_dir() of the
+  // directory (both directories if they differ).
+  [[nodiscard]] virtual Status rename(std::string_view source, std::string_view target) = 0;
+
+  // Removes a file. Visible at once; durable after sync_dir() of its directory.
+  [[nodiscard]] virtual Status unlink(std::string_view path) = 0;
+
+  // Names (not paths) of the entries in `dir`, sorted bytewise, without "." and "..".
+  [[nodiscard]] virtual Result<std::vector<std::string>> list(std::string_view dir) = 0;
+
+  // Creates one directory level; kAlreadyExists if something is there. Durable after
+  // sync_dir() of the parent.
+  [[nodiscard]] virtual Status mkdir(std::string_view path) = 0;
+
+  // fsync of a directory: every create, rename and unlink in it so far becomes durable.
+  [[nodiscard]] virtual Status sync_dir(std::string_view dir) = 0;
+
+  // kNotFound if nothing is at `path`.
+  [[nodiscard]] virtual Result<FileStat> stat(std::string_view path) = 0;
+
+  // Takes an exclusive lock on `path` (created if missing); kBusy if another holder has it,
+  // in this process or another.
+  [[nodiscard]] virtual Result<std::unique_ptr<FileLock>> lock(std::string_view path) = 0;
+};
+
+// "dir/name" without doubling a trailing slash.
+std::string join_path(std::string_view dir, std::string_view name);
+
+}  // namespace wal

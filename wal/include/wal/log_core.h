@@ -1,0 +1,125 @@
+// The step-driven heart of the WAL. Single-threaded, owns no threads, never sleeps, never
+// blocks on anything but the Fs call it is making; it reads time only from the injected Clock.
+// Two runtimes drive it:
+//   * wal::Log (production): a mutex around the core, condition variables for waiters, and a
+//     background thread for kPeriodic; fdatasync runs outside the mutex.
+//   * sim/ (simulation): a deterministic scheduler on virtual time, with simulated writer
+//     tasks, timers and I/O completions.
+// Both run the same decisions (commit_step, sync_due, begin_sync/finish_sync), so the group
+// commit and background sync that the simulator crashes are the production ones.
+//
+// The durability protocol, used by every sync (explicit, group commit, periodic):
+//   1. ticket = begin_sync()          under the runtime's lock: flushes the write buffer to the
+//                                     OS and snapshots what must become durable
+//   2. status = LogCore::run_sync(t)  WITHOUT the lock: the fdatasync itself; other writers
+//                                     keep appending into the core meanwhile
+//   3. finish_sync(ticket, status)    under the lock: advances durable_lsn, or poisons the log
+// At most one ticket is in flight. A failed sync poisons the core for good (fsyncgate): every
+// waiter of that ticket gets the error, later calls fail with kPoisoned, nothing is retried.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <span>
+#include <string>
+
+#include <wal/fs.h>
+#include <wal/options.h>
+#include <wal/reader.h>
+#include <wal/recovery_report.h>
+#include <wal/status.h>
+#include <wal/types.h>
+
+namespace wal {
+
+class Clock;
+class Metrics;
+
+// What a sync must make durable. Cheap to copy; holding it keeps its file handles open even if
+// the core rotates or closes them meanwhile.
+struct SyncTicket {
+  std::uint64_t id = 0;
+  Lsn target_lsn = kNoLsn;  // durable_lsn() once this ticket succeeds
+  std::shared_ptr<File> file;  // the segment to sync (null: nothing to sync, already durable)
+  bool full_sync = false;      // sync() instead of sync_data(): the file's size changed
+  std::uint64_t started_us = 0;
+};
+
+enum class CommitAction : std::uint8_t {
+  kDurable,    // the LSN is durable: return to the caller
+  kFailed,     // the log is poisoned: return poison_status()
+  kLead,       // this caller leads: call begin_sync(), run it, finish_sync()
+  kWait,       // a sync is in flight that may cover it: wait for finish_sync, then ask again
+  kWaitUntil,  // group window: wait until `until_us` (or a finish_sync), then ask again
+};
+
+struct CommitStep {
+  CommitAction action = CommitAction::kWait;
+  std::uint64_t until_us = 0;  // kWaitUntil only
+};
+
+class LogCore {
+ public:
+  // Recovers `dir` per options.recovery (creating it if allowed) and returns a core positioned
+  // after the last recovered entry. Takes the directory lock unless options.read_only.
+  [[nodiscard]] static Result<std::unique_ptr<LogCore>> open(Fs& fs, Clock& clock,
+                                                             std::string dir,
+                                                             const Options& options);
+  ~LogCore();
+  LogCore(const LogCore&) = delete;
+  LogCore& operator=(const LogCore&) = delete;
+
+  const RecoveryReport& recovery_report() const;
+  const Options& options() const;
+
+  // Encodes entries into the write buffer (and, when it is full or a segment rotates, hands
+  // them to the Fs). No heap allocation. Not durable on return: durability is the runtime's
+  // job through commit_step()/begin_sync().
+  [[nodiscard]] Result<Lsn> append(std::span<const std::byte> payload);
+  [[nodiscard]] Result<LsnRange> append_batch(std::span<const std::span<const std::byte>> entries);
+  [[nodiscard]] Result<Lsn> append_checkpoint(std::span<const std::byte> payload);
+
+  // Group commit decision for a caller that needs `lsn` durable (policy kGrouped/kImmediate,
+  // checkpoint(), wait_durable()). Pure: changes nothing.
+  CommitStep commit_step(Lsn lsn, std::uint64_t now_us) const;
+
+  // kPeriodic: whether the background syncer should sync now, and when it should next look.
+  bool sync_due(std::uint64_t now_us) const;
+  std::uint64_t next_sync_due_us() const;  // max() when nothing waits
+
+  [[nodiscard]] Result<SyncTicket> begin_sync();
+  [[nodiscard]] static Status run_sync(const SyncTicket& ticket);
+  void finish_sync(const SyncTicket& ticket, const Status& status);
+  bool sync_in_flight() const;
+
+  // Hands the write buffer to the OS (survives a process crash, not a power loss).
+  [[nodiscard]] Status flush();
+
+  // Drops whole segments whose every entry is below `lsn`, crash-safely; never one that the
+  // last durable checkpoint needs.
+  [[nodiscard]] Status truncate_front(Lsn lsn);
+
+  // Readers see entries up to durable_lsn() (of this core, read at each next()).
+  [[nodiscard]] Result<std::unique_ptr<Reader>> reader(Lsn from_lsn);
+  [[nodiscard]] Result<std::unique_ptr<Reader>> reader_from_checkpoint();
+
+  Lsn durable_lsn() const;     // every entry <= this survives a power loss
+  Lsn last_lsn() const;        // last LSN handed out
+  Lsn first_lsn() const;       // oldest entry still in the log (kNoLsn when empty)
+  Lsn checkpoint_lsn() const;  // last checkpoint appended (kNoLsn if none)
+  bool poisoned() const;
+  const Status& poison_status() const;
+  Metrics& metrics();
+
+  // Flushes, syncs (unless kNone), trims preallocation, closes every file and the lock.
+  // No call but the destructor is allowed after close().
+  [[nodiscard]] Status close();
+
+ private:
+  struct Impl;
+  explicit LogCore(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace wal

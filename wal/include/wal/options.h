@@ -1,0 +1,66 @@
+// Everything a caller can tune. Defaults are what a database should run with.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace wal {
+
+class Fs;
+class Clock;
+
+enum class SyncPolicy : std::uint8_t {
+  kNone,       // never syncs on its own (tests, or callers that call sync() themselves)
+  kImmediate,  // every append is durable when it returns; one sync per append
+  kPeriodic,   // a background sync every sync_interval_us and/or sync_every_bytes; append
+               // returns before durability, durable_lsn() tells how far
+  kGrouped,    // group commit: concurrent appenders share one fdatasync; each append returns
+               // only once durable
+};
+
+enum class ChecksumKind : std::uint8_t {
+  kCrc32c = 1,  // default; SSE4.2 when the CPU has it
+  kCrc64 = 2,   // CRC-64/XZ (ECMA-182 polynomial, reflected)
+  kXxh3 = 3,    // XXH3-64
+};
+
+enum class RecoveryMode : std::uint8_t {
+  kTolerateTail,   // default: a torn or incomplete tail is cut off and reported
+  kAbsolute,       // any damage fails open() with a precise error
+  kPointInTime,    // stop at the first damage, report it, open at that point
+  kSkipCorrupted,  // salvage: skip damaged records, report each
+};
+
+struct Options {
+  std::uint64_t segment_bytes = 64ull << 20;  // capacity of one segment file
+  SyncPolicy sync = SyncPolicy::kGrouped;
+  std::uint64_t sync_interval_us = 1000;  // kPeriodic: max age of an unsynced entry (0 = off)
+  std::uint64_t sync_every_bytes = 0;     // kPeriodic: sync once this many bytes wait (0 = off)
+  std::uint64_t group_window_us = 0;      // kGrouped: optional wait to gather a bigger group
+  ChecksumKind checksum = ChecksumKind::kCrc32c;
+  RecoveryMode recovery = RecoveryMode::kTolerateTail;
+  bool preallocate = true;                 // fallocate whole segments (not a sparse ftruncate)
+  std::uint32_t max_segments = 0;          // retention (0 = unlimited); never deletes a segment
+  std::uint64_t max_bytes = 0;             //   the last durable checkpoint still needs
+  std::uint32_t max_entry_bytes = 16u << 20;
+  std::uint32_t buffer_bytes = 1u << 20;   // in-process write buffer (entries of kNone and
+                                           // kPeriodic wait here until it fills or a sync)
+  bool create_if_missing = true;
+  bool read_only = false;  // open for reading: no lock, no repair, no writes (walctl dump)
+
+  // Non-owning seams; nullptr means the real ones (PosixFs, system_clock()).
+  Fs* fs = nullptr;
+  Clock* clock = nullptr;
+};
+
+std::string_view to_string(SyncPolicy policy);
+std::string_view to_string(ChecksumKind kind);
+std::string_view to_string(RecoveryMode mode);
+// "none|immediate|periodic|grouped", "crc32c|crc64|xxh3",
+// "tolerate-tail|absolute|point-in-time|skip-corrupted"; nullopt for anything else.
+std::optional<SyncPolicy> parse_sync_policy(std::string_view text);
+std::optional<ChecksumKind> parse_checksum_kind(std::string_view text);
+std::optional<RecoveryMode> parse_recovery_mode(std::string_view text);
+
+}  // namespace wal
