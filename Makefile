@@ -20,7 +20,7 @@ test-unit: build
 
 test-tsan: deps
 	@cmake --preset tsan >/dev/null
-	@cmake --build --preset tsan -j $(JOBS)
+	@cmake --build --preset tsan -j $(JOBS) --target concurrency_tests
 	@ctest --preset tsan
 
 test-asan: deps
