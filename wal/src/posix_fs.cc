@@ -1,0 +1,175 @@
+// PosixFs: the Fs contract (fs.h) on the real filesystem. Every operation carries a libfiu
+// point "wal/fs/<op>" (posix_fault.h): open, read, write, write_short, fdatasync, fsync,
+// truncate, fallocate, size, close, rename, unlink, list, mkdir, sync_dir, stat, lock.
+#include <wal/posix_fs.h>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <string>
+#include <utility>
+
+#include "posix_fault.h"
+#include "posix_file.h"
+
+namespace wal {
+namespace {
+
+using posix::injected_error;
+using posix::os_error;
+
+int open_flags(OpenMode mode) {
+  switch (mode) {
+    case OpenMode::kReadOnly: return O_RDONLY;
+    case OpenMode::kReadWrite: return O_RDWR;
+    case OpenMode::kCreate: return O_RDWR | O_CREAT;
+    case OpenMode::kCreateExclusive: return O_RDWR | O_CREAT | O_EXCL;
+  }
+  WAL_ASSERT(false);
+  return O_RDONLY;
+}
+
+// open() retried on EINTR (possible on some filesystems, e.g. FIFOs or network mounts).
+int open_retrying(const std::string& path, int flags, mode_t perms) {
+  int fd;
+  do {
+    fd = ::open(path.c_str(), flags | O_CLOEXEC, perms);
+  } while (fd < 0 && errno == EINTR);
+  return fd;
+}
+
+// The flock is tied to the open file description, so closing the descriptor releases it.
+class PosixFileLock final : public FileLock {
+ public:
+  explicit PosixFileLock(int fd) : fd_(fd) {}
+  ~PosixFileLock() override { ::close(fd_); }
+  PosixFileLock(const PosixFileLock&) = delete;
+  PosixFileLock& operator=(const PosixFileLock&) = delete;
+
+ private:
+  int fd_;
+};
+
+class PosixFs final : public Fs {
+ public:
+  Result<std::unique_ptr<File>> open(std::string_view path_view, OpenMode mode) override {
+    std::string path(path_view);
+    fiu_do_on("wal/fs/open", return injected_error("open", path));
+    const int fd = open_retrying(path, open_flags(mode), 0644);
+    if (fd < 0) return os_error(errno, "open", path);
+    // O_RDONLY opens a directory without complaint; the File contract is about regular files.
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
+      const int sys_errno = S_ISDIR(st.st_mode) ? EISDIR : errno;
+      ::close(fd);
+      return os_error(sys_errno, "open", path);
+    }
+    return std::unique_ptr<File>(
+        new posix::PosixFile(fd, std::move(path), mode == OpenMode::kReadOnly));
+  }
+
+  Status rename(std::string_view source_view, std::string_view target_view) override {
+    const std::string source(source_view);
+    const std::string target(target_view);
+    const std::string what = fmt::format("{} -> {}", source, target);
+    fiu_do_on("wal/fs/rename", return injected_error("rename", what));
+    if (::rename(source.c_str(), target.c_str()) != 0) return os_error(errno, "rename", what);
+    return Status::ok();
+  }
+
+  Status unlink(std::string_view path_view) override {
+    const std::string path(path_view);
+    fiu_do_on("wal/fs/unlink", return injected_error("unlink", path));
+    if (::unlink(path.c_str()) != 0) return os_error(errno, "unlink", path);
+    return Status::ok();
+  }
+
+  Result<std::vector<std::string>> list(std::string_view dir_view) override {
+    const std::string dir(dir_view);
+    fiu_do_on("wal/fs/list", return injected_error("opendir", dir));
+    DIR* handle = ::opendir(dir.c_str());
+    if (handle == nullptr) return os_error(errno, "opendir", dir);
+    std::vector<std::string> names;
+    for (;;) {
+      errno = 0;
+      const dirent* entry = ::readdir(handle);
+      if (entry == nullptr) {
+        const int sys_errno = errno;
+        ::closedir(handle);
+        if (sys_errno != 0) return os_error(sys_errno, "readdir", dir);
+        break;
+      }
+      const std::string_view name(entry->d_name);
+      if (name == "." || name == "..") continue;
+      names.emplace_back(name);
+    }
+    std::sort(names.begin(), names.end());  // std::string compares bytewise (char_traits)
+    return names;
+  }
+
+  Status mkdir(std::string_view path_view) override {
+    const std::string path(path_view);
+    fiu_do_on("wal/fs/mkdir", return injected_error("mkdir", path));
+    if (::mkdir(path.c_str(), 0755) != 0) return os_error(errno, "mkdir", path);
+    return Status::ok();
+  }
+
+  Status sync_dir(std::string_view dir_view) override {
+    const std::string dir(dir_view);
+    fiu_do_on("wal/fs/sync_dir", return injected_error("fsync directory", dir));
+    const int fd = open_retrying(dir, O_RDONLY | O_DIRECTORY, 0);
+    if (fd < 0) return os_error(errno, "open directory", dir);
+    int rc;
+    do {
+      rc = ::fsync(fd);
+    } while (rc != 0 && errno == EINTR);
+    const int sys_errno = errno;
+    ::close(fd);
+    if (rc != 0) return os_error(sys_errno, "fsync directory", dir);
+    return Status::ok();
+  }
+
+  Result<FileStat> stat(std::string_view path_view) override {
+    const std::string path(path_view);
+    fiu_do_on("wal/fs/stat", return injected_error("stat", path));
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return os_error(errno, "stat", path);
+    FileStat result;
+    result.is_directory = S_ISDIR(st.st_mode);
+    result.size_bytes = static_cast<std::uint64_t>(st.st_size);
+    return result;
+  }
+
+  Result<std::unique_ptr<FileLock>> lock(std::string_view path_view) override {
+    const std::string path(path_view);
+    fiu_do_on("wal/fs/lock", return injected_error("lock", path));
+    const int fd = open_retrying(path, O_RDWR | O_CREAT, 0644);
+    if (fd < 0) return os_error(errno, "open lock file", path);
+    int rc;
+    do {
+      rc = ::flock(fd, LOCK_EX | LOCK_NB);
+    } while (rc != 0 && errno == EINTR);
+    if (rc != 0) {
+      const int sys_errno = errno;
+      ::close(fd);
+      if (sys_errno == EWOULDBLOCK) {
+        return Status::busy(fmt::format("lock {}: held by another opener", path));
+      }
+      return os_error(sys_errno, "flock", path);
+    }
+    return std::unique_ptr<FileLock>(new PosixFileLock(fd));
+  }
+};
+
+}  // namespace
+
+Fs& posix_fs() {
+  static PosixFs fs;
+  return fs;
+}
+
+}  // namespace wal
