@@ -5,23 +5,39 @@
 // preallocated segment is zero-filled past its last record: an all-zero record header marks
 // the end of written data.
 //
+// Segment header layout (kSegmentHeaderBytes = 64, little-endian):
+//   0  u64 magic          kSegmentMagic ("WALSEGMT")
+//   8  u32 version        kFormatVersion (checked before the checksum: a future version may
+//                         move it)
+//  12  u8  checksum_kind  ChecksumKind of every record in the segment
+//  13  u8[3] zero
+//  16  u64 salt           per-log random value, the same in every segment of a log
+//  24  u64 first_lsn      LSN of the first record (also the file name)
+//  32  u64 capacity_bytes the segment's planned size (preallocation)
+//  40  u8[20] zero
+//  60  u32 header_crc     crc32c(seed 0) of bytes[0..60)
+//
 // Record layout (little-endian):
-//   0  u32 header_crc     crc32c(salt || bytes[4..32))   -- checked BEFORE any field is trusted
+//   0  u32 header_crc     crc32c(seed 0) of bytes[4..32)  -- checked BEFORE any field is trusted
 //   4  u32 payload_bytes
 //   8  u64 lsn            first LSN carried by this record
-//  16  u64 durable_hint   the log's durable_lsn when the record was encoded (see recovery)
-//  24  u32 count          entries in the record (1, or the batch size)
+//  16  u64 durable_hint   the log's durable_lsn when the record was encoded (< lsn; see recovery)
+//  24  u32 count          entries in the record (1, the batch size, or 0 for padding)
 //  28  u8  type           RecordType
-//  29  u8[3] zero
-//  32  u64 payload_sum    checksum(kind, seed = salt) over bytes[0..32) || payload
+//  29  u8[3] salt_tag     24 bits derived from the log's salt (salt_tag()): a record of another
+//                         log or an older incarnation is recognised as stale, not as damage
+//  32  u64 payload_sum    checksum(kind, seed = salt) over bytes[0..32) || bytes[40..end)
+//                         (payload AND the zero padding: every byte of a record is covered)
 //  40  payload, then zero padding to a multiple of 8
 // A batch payload is count u32 lengths, then the entries' bytes back to back.
+// A record of `count` entries consumes LSNs [lsn, lsn + count); padding consumes none.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <span>
 
+#include <wal/assert.h>
 #include <wal/options.h>
 #include <wal/types.h>
 
@@ -31,6 +47,7 @@ inline constexpr std::uint32_t kFormatVersion = 1;
 inline constexpr std::size_t kSegmentHeaderBytes = 64;
 inline constexpr std::size_t kRecordHeaderBytes = 40;
 inline constexpr std::size_t kRecordAlign = 8;
+inline constexpr std::uint64_t kSegmentMagic = 0x544d4745534c4157ull;  // "WALSEGMT" in LE bytes
 static_assert(kSegmentHeaderBytes % kRecordAlign == 0);
 static_assert(kRecordHeaderBytes % kRecordAlign == 0);
 
@@ -107,7 +124,14 @@ struct DecodedRecord {
 
 // Classifies the record at the start of `source`; never reads past it, never trusts a length
 // before the header checksum passes. `expected_lsn` = kNoLsn accepts any LSN (used when
-// scanning for resynchronisation after damage).
+// scanning for resynchronisation after damage). Checks, in order: all-zero header (kZero),
+// header crc (kBadHeaderCrc), salt tag (kStale), field sanity (kBadHeader: unknown type, count
+// inconsistent with the type, LSN range overflow, durable_hint >= lsn, payload of a data or
+// checkpoint record > max_payload_bytes, of a batch > count * (4 + max_payload_bytes)), length
+// vs `source` (kTruncated), payload_sum (kBadPayloadSum), batch framing and entry sizes
+// (kBadHeader), expected LSN (kStale). kOk therefore means well-formed in every respect.
+// total_bytes is set whenever the header passed its crc and sanity checks (the record's span,
+// useful to skip it), even if the status is not kOk.
 DecodedRecord decode_record(ChecksumKind kind, std::uint64_t salt, Lsn expected_lsn,
                             std::uint32_t max_payload_bytes, std::span<const std::byte> source);
 
@@ -117,9 +141,26 @@ bool for_each_batch_entry(std::span<const std::byte> payload, std::uint32_t coun
                           Visit&& visit);
 
 // Checksums (wal/src/checksum.cc): crc32c has an SSE4.2 path and a portable table fallback.
+// The CRCs are extendable: crc(crc(0, a), b) == crc(0, a || b); crc(0, x) is the catalogued
+// value. checksum() binds the 64-bit seed (the salt) to every kind: the CRCs checksum the seed's
+// 8 LE bytes then `data`; xxh3 uses it as its seed.
 std::uint32_t crc32c(std::uint32_t seed, std::span<const std::byte> data);
 std::uint64_t crc64(std::uint64_t seed, std::span<const std::byte> data);
 std::uint64_t checksum(ChecksumKind kind, std::uint64_t seed, std::span<const std::byte> data);
+bool is_known_checksum(std::uint8_t kind);
+
+// The 24-bit salt tag stored in every record header (bytes 29..31).
+constexpr std::uint32_t salt_tag(std::uint64_t salt) {
+  return static_cast<std::uint32_t>((salt * 0x9e3779b97f4a7c15ull) >> 40);
+}
+
+namespace detail {
+// Both crc32c implementations, exposed so tests can pin each to the check value.
+std::uint32_t crc32c_portable(std::uint32_t seed, std::span<const std::byte> data);
+bool crc32c_hardware_supported();
+// REQUIRES: crc32c_hardware_supported().
+std::uint32_t crc32c_hardware(std::uint32_t seed, std::span<const std::byte> data);
+}  // namespace detail
 
 }  // namespace wal::format
 

@@ -9,8 +9,13 @@
 // of durable data and is reported as such in every mode.
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
+#include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <wal/fs.h>
@@ -49,5 +54,20 @@ struct ScanResult {
 // Segment file names: 20-digit zero-padded first LSN + ".wal".
 std::string segment_name(Lsn first_lsn);
 bool parse_segment_name(std::string_view name, Lsn* first_lsn);
+
+// Other names in a log directory. A "<name>.tmp" is a file being created (segment or front
+// marker) that was never renamed into place: never read, listed in ScanResult::leftovers.
+inline constexpr std::string_view kFrontMarkerName = "FRONT";
+inline constexpr std::string_view kLockName = "LOCK";
+inline constexpr std::string_view kTempSuffix = ".tmp";
+
+// The front marker (written by truncate_front via FRONT.tmp, sync, rename, sync_dir): entries
+// below front_lsn are gone on purpose. 16 bytes: u64 front_lsn LE, u32 crc32c (seed 0) of those
+// 8 bytes, u32 magic kFrontMarkerMagic.
+inline constexpr std::uint32_t kFrontMarkerMagic = 0x54524657;
+inline constexpr std::size_t kFrontMarkerBytes = 16;
+std::array<std::byte, kFrontMarkerBytes> encode_front_marker(Lsn front_lsn);
+// nullopt unless exactly kFrontMarkerBytes with a matching magic and crc.
+std::optional<Lsn> decode_front_marker(std::span<const std::byte> source);
 
 }  // namespace wal::recovery
