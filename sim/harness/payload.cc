@@ -1,0 +1,75 @@
+#include "sim/harness/payload.h"
+
+#include <fmt/format.h>
+
+namespace harness {
+namespace {
+
+constexpr std::byte kMarker{0xA5};
+
+std::uint64_t mix(std::uint64_t x) {
+  x += 0x9e3779b97f4a7c15ull;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+
+void put_le(std::vector<std::byte>& out, std::uint64_t value, int bytes) {
+  for (int i = 0; i < bytes; ++i) out.push_back(static_cast<std::byte>(value >> (8 * i)));
+}
+
+std::uint64_t get_le(std::span<const std::byte> in, std::size_t at, int bytes) {
+  std::uint64_t value = 0;
+  for (int i = 0; i < bytes; ++i) {
+    value |= std::to_integer<std::uint64_t>(in[at + static_cast<std::size_t>(i)]) << (8 * i);
+  }
+  return value;
+}
+
+}  // namespace
+
+std::vector<std::byte> make_payload(std::uint64_t seed, PayloadId id, std::uint32_t size_bytes) {
+  std::vector<std::byte> bytes;
+  bytes.reserve(kPayloadHeaderBytes + size_bytes);
+  bytes.push_back(kMarker);
+  put_le(bytes, id.writer, 2);
+  put_le(bytes, id.op, 4);
+  put_le(bytes, id.part, 4);
+  std::uint64_t state = mix(seed ^ mix(id.writer ^ mix(id.op ^ mix(id.part))));
+  while (bytes.size() < size_bytes) {
+    state = mix(state);
+    for (int i = 0; i < 8 && bytes.size() < size_bytes; ++i) {
+      bytes.push_back(static_cast<std::byte>(state >> (8 * i)));
+    }
+  }
+  bytes.resize(size_bytes);
+  return bytes;
+}
+
+std::optional<PayloadId> identify_payload(std::span<const std::byte> payload) {
+  if (payload.size() < kPayloadHeaderBytes || payload[0] != kMarker) return std::nullopt;
+  return PayloadId{static_cast<std::uint32_t>(get_le(payload, 1, 2)),
+                   static_cast<std::uint32_t>(get_le(payload, 3, 4)),
+                   static_cast<std::uint32_t>(get_le(payload, 7, 4))};
+}
+
+std::uint64_t fingerprint(std::span<const std::byte> bytes) {
+  std::uint64_t hash = mix(bytes.size());
+  std::uint64_t word = 0;
+  std::size_t filled = 0;
+  for (std::byte b : bytes) {
+    word = (word << 8) | std::to_integer<std::uint64_t>(b);
+    if (++filled == 8) {
+      hash = mix(hash ^ word);
+      word = 0;
+      filled = 0;
+    }
+  }
+  return mix(hash ^ word ^ (filled << 56));
+}
+
+std::string to_string(const PayloadId& id) {
+  return fmt::format("writer {} op {} part {}", id.writer, id.op, id.part);
+}
+
+}  // namespace harness
