@@ -66,6 +66,8 @@ class LogCore {
   [[nodiscard]] static Result<std::unique_ptr<LogCore>> open(Fs& fs, Clock& clock,
                                                              std::string dir,
                                                              const Options& options);
+  // Destroying a core that was not close()d is a process crash as far as the log is concerned:
+  // buffered entries are dropped, nothing is synced, handles and the lock are released.
   ~LogCore();
   LogCore(const LogCore&) = delete;
   LogCore& operator=(const LogCore&) = delete;
@@ -109,7 +111,12 @@ class LogCore {
   Lsn first_lsn() const;       // oldest entry still in the log (kNoLsn when empty)
   Lsn checkpoint_lsn() const;  // last checkpoint appended (kNoLsn if none)
   bool poisoned() const;
+  // kPoisoned, carrying the text of the failure that poisoned the core: what every call made
+  // after the failure gets.
   const Status& poison_status() const;
+  // The failure itself (kIoError, kNoSpace, ...): what the waiters of the failed sync, and the
+  // append whose write failed, get (CommitAction::kFailed).
+  const Status& poison_cause() const;
   Metrics& metrics();
 
   // Flushes, syncs (unless kNone), trims preallocation, closes every file and the lock.

@@ -48,6 +48,11 @@ struct Options {
                                            // kPeriodic wait here until it fills or a sync)
   bool create_if_missing = true;
   bool read_only = false;  // open for reading: no lock, no repair, no writes (walctl dump)
+  // Salt of a NEW log (ignored when the log exists: its salt is read from disk). 0 = pick one:
+  // wal::Log draws it from std::random_device; LogCore alone (the simulator) derives it from
+  // the injected Clock and the directory name, so a simulation stays deterministic. The
+  // simulator should pass one from its PRNG.
+  std::uint64_t salt = 0;
 
   // Non-owning seams; nullptr means the real ones (PosixFs, system_clock()).
   Fs* fs = nullptr;

@@ -1,0 +1,254 @@
+// wal::Log: the production runtime around LogCore. It only locks, waits and runs sync tickets;
+// every decision (who leads a sync, when the periodic syncer fires) is LogCore's, so the
+// simulator, which drives LogCore on virtual time, runs the same group commit. The one file in
+// wal/ allowed to own threads.
+#include <wal/log.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <limits>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include <wal/clock.h>
+#include <wal/log_core.h>
+#include <wal/posix_fs.h>
+
+#include "logger.h"
+
+namespace wal {
+namespace {
+
+std::uint64_t random_salt() {
+  std::random_device device;
+  std::uint64_t salt = 0;
+  while (salt == 0) salt = (std::uint64_t{device()} << 32) ^ device();
+  return salt;
+}
+
+}  // namespace
+
+struct Log::Impl {
+  Impl(std::unique_ptr<LogCore> core_in, Clock& clock_in)
+      : core(std::move(core_in)), clock(clock_in) {}
+
+  // Runs the commit loop of log_core.h until `lsn` is durable or the log failed.
+  Status wait_durable_locked(std::unique_lock<std::mutex>& lock, Lsn lsn);
+  // One sync through the protocol: begin under the lock, run without it, finish under it.
+  Status lead_sync(std::unique_lock<std::mutex>& lock);
+  Status check_open() const {
+    return closed ? Status::closed("log is closed") : Status::ok();
+  }
+  void periodic_loop();
+  void after_append_locked(std::uint64_t due_before);
+
+  mutable std::mutex mutex;
+  std::condition_variable sync_done;  // a ticket finished: waiters ask commit_step again
+  std::condition_variable syncer_wake;  // the periodic syncer has something to look at
+  std::unique_ptr<LogCore> core;
+  Clock& clock;
+  std::thread syncer;
+  bool stopping = false;
+  bool closed = false;
+};
+
+Status Log::Impl::lead_sync(std::unique_lock<std::mutex>& lock) {
+  Result<SyncTicket> ticket = core->begin_sync();
+  if (!ticket) return ticket.error();
+  lock.unlock();
+  Status status = LogCore::run_sync(*ticket);
+  lock.lock();
+  core->finish_sync(*ticket, status);
+  sync_done.notify_all();
+  syncer_wake.notify_one();
+  return status;
+}
+
+Status Log::Impl::wait_durable_locked(std::unique_lock<std::mutex>& lock, Lsn lsn) {
+  for (;;) {
+    const CommitStep step = core->commit_step(lsn, clock.now_us());
+    switch (step.action) {
+      case CommitAction::kDurable:
+        return Status::ok();
+      case CommitAction::kFailed:
+        return core->poison_cause();
+      case CommitAction::kLead: {
+        Status status = lead_sync(lock);
+        if (!status) return status;
+        break;
+      }
+      case CommitAction::kWait:
+        sync_done.wait(lock);
+        break;
+      case CommitAction::kWaitUntil: {
+        const std::uint64_t now = clock.now_us();
+        if (step.until_us > now) {
+          sync_done.wait_for(lock, std::chrono::microseconds(step.until_us - now));
+        }
+        break;
+      }
+    }
+  }
+}
+
+void Log::Impl::after_append_locked(std::uint64_t due_before) {
+  // Wake the syncer only when its deadline appeared or a byte threshold is reached, not on
+  // every append (a notify with a waiter is a futex syscall).
+  if (core->next_sync_due_us() != due_before || core->sync_due(clock.now_us())) {
+    syncer_wake.notify_one();
+  }
+}
+
+void Log::Impl::periodic_loop() {
+  std::unique_lock<std::mutex> lock(mutex);
+  while (!stopping) {
+    if (core->poisoned() || core->sync_in_flight()) {
+      syncer_wake.wait(lock);
+      continue;
+    }
+    const std::uint64_t now = clock.now_us();
+    if (core->sync_due(now)) {
+      // A failure poisons the core; appenders and sync() callers see it from there.
+      lead_sync(lock).ignore_error("reported to every later caller as kPoisoned");
+      continue;
+    }
+    const std::uint64_t due = core->next_sync_due_us();
+    if (due == std::numeric_limits<std::uint64_t>::max()) {
+      syncer_wake.wait(lock);
+    } else if (due > now) {
+      syncer_wake.wait_for(lock, std::chrono::microseconds(due - now));
+    }
+  }
+}
+
+Log::Log(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Log::~Log() {
+  if (impl_ == nullptr) return;
+  Status status = close();
+  if (!status) detail::logger().error("wal: close in ~Log failed: {}", status.to_string());
+}
+
+Result<std::unique_ptr<Log>> Log::open(std::string_view dir, const Options& options) {
+  Options effective = options;
+  Fs& fs = options.fs != nullptr ? *options.fs : posix_fs();
+  Clock& clock = options.clock != nullptr ? *options.clock : system_clock();
+  if (effective.salt == 0 && !effective.read_only) effective.salt = random_salt();
+  Result<std::unique_ptr<LogCore>> core = LogCore::open(fs, clock, std::string(dir), effective);
+  if (!core) return core.error();
+  auto impl = std::make_unique<Impl>(std::move(core).value(), clock);
+  if (effective.sync == SyncPolicy::kPeriodic && !effective.read_only) {
+    Impl* raw = impl.get();
+    impl->syncer = std::thread([raw] { raw->periodic_loop(); });
+  }
+  return std::unique_ptr<Log>(new Log(std::move(impl)));
+}
+
+const RecoveryReport& Log::recovery_report() const { return impl_->core->recovery_report(); }
+
+Result<Lsn> Log::append(std::span<const std::byte> payload) {
+  Impl& d = *impl_;
+  std::unique_lock<std::mutex> lock(d.mutex);
+  WAL_RETURN_IF_ERROR(d.check_open());
+  const SyncPolicy policy = d.core->options().sync;
+  const std::uint64_t due_before = d.core->next_sync_due_us();
+  Result<Lsn> lsn = d.core->append(payload);
+  if (!lsn) return lsn;
+  if (policy == SyncPolicy::kPeriodic) d.after_append_locked(due_before);
+  if (policy == SyncPolicy::kGrouped || policy == SyncPolicy::kImmediate) {
+    WAL_RETURN_IF_ERROR(d.wait_durable_locked(lock, *lsn));
+  }
+  return lsn;
+}
+
+Result<LsnRange> Log::append_batch(std::span<const std::span<const std::byte>> entries) {
+  Impl& d = *impl_;
+  std::unique_lock<std::mutex> lock(d.mutex);
+  WAL_RETURN_IF_ERROR(d.check_open());
+  const SyncPolicy policy = d.core->options().sync;
+  const std::uint64_t due_before = d.core->next_sync_due_us();
+  Result<LsnRange> range = d.core->append_batch(entries);
+  if (!range) return range;
+  if (policy == SyncPolicy::kPeriodic) d.after_append_locked(due_before);
+  if (policy == SyncPolicy::kGrouped || policy == SyncPolicy::kImmediate) {
+    WAL_RETURN_IF_ERROR(d.wait_durable_locked(lock, range->last));
+  }
+  return range;
+}
+
+Result<Lsn> Log::checkpoint(std::span<const std::byte> payload) {
+  Impl& d = *impl_;
+  std::unique_lock<std::mutex> lock(d.mutex);
+  WAL_RETURN_IF_ERROR(d.check_open());
+  Result<Lsn> lsn = d.core->append_checkpoint(payload);
+  if (!lsn) return lsn;
+  WAL_RETURN_IF_ERROR(d.wait_durable_locked(lock, *lsn));
+  return lsn;
+}
+
+Status Log::sync() {
+  Impl& d = *impl_;
+  std::unique_lock<std::mutex> lock(d.mutex);
+  WAL_RETURN_IF_ERROR(d.check_open());
+  if (d.core->poisoned()) return d.core->poison_status();
+  if (d.core->options().read_only) return Status::ok();
+  return d.wait_durable_locked(lock, d.core->last_lsn());
+}
+
+Status Log::wait_durable(Lsn lsn) {
+  Impl& d = *impl_;
+  std::unique_lock<std::mutex> lock(d.mutex);
+  WAL_RETURN_IF_ERROR(d.check_open());
+  if (lsn > d.core->last_lsn()) {
+    return Status::invalid_argument("wait_durable: LSN " + std::to_string(lsn) +
+                                    " was never handed out");
+  }
+  return d.wait_durable_locked(lock, lsn);
+}
+
+Lsn Log::durable_lsn() const {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  return impl_->core->durable_lsn();
+}
+
+Lsn Log::last_lsn() const {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  return impl_->core->last_lsn();
+}
+
+Result<std::unique_ptr<Reader>> Log::reader(Lsn from_lsn) {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  return impl_->core->reader(from_lsn);
+}
+
+Result<std::unique_ptr<Reader>> Log::reader_from_checkpoint() {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  return impl_->core->reader_from_checkpoint();
+}
+
+Status Log::truncate_front(Lsn lsn) {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  WAL_RETURN_IF_ERROR(impl_->check_open());
+  return impl_->core->truncate_front(lsn);
+}
+
+MetricsSnapshot Log::metrics() const { return impl_->core->metrics().snapshot(); }
+
+Status Log::close() {
+  Impl& d = *impl_;
+  std::unique_lock<std::mutex> lock(d.mutex);
+  if (d.closed) return Status::ok();
+  d.closed = true;  // new calls fail from here; callers already waiting finish below
+  d.stopping = true;
+  d.syncer_wake.notify_all();
+  if (d.syncer.joinable()) {
+    lock.unlock();
+    d.syncer.join();
+    lock.lock();
+  }
+  while (d.core->sync_in_flight()) d.sync_done.wait(lock);
+  return d.core->close();
+}
+
+}  // namespace wal

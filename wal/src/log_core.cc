@@ -1,0 +1,530 @@
+// LogCore: appends, segment rotation, the sync protocol's bookkeeping, fail-stop and repair at
+// open. Policy decisions are in commit_policy.cc, segment files in segment_writer.cc, front
+// truncation in retention.cc, reading in segment_reader.cc.
+#include <wal/log_core.h>
+
+#include <algorithm>
+#include <atomic>
+
+#include <fmt/format.h>
+#include <wal/clock.h>
+#include <wal/metrics.h>
+
+#include "commit_policy.h"
+#include "logger.h"
+#include "record_format.h"
+#include "recovery.h"
+#include "retention.h"
+#include "segment_reader.h"
+#include "segment_writer.h"
+#include "write_buffer.h"
+
+namespace wal {
+namespace {
+
+constexpr std::size_t kMinBufferBytes = 4096;
+
+std::string parent_dir(std::string_view dir) {
+  while (dir.size() > 1 && dir.back() == '/') dir.remove_suffix(1);
+  const std::size_t slash = dir.rfind('/');
+  if (slash == std::string_view::npos) return ".";
+  if (slash == 0) return "/";
+  return std::string(dir.substr(0, slash));
+}
+
+std::uint64_t splitmix64(std::uint64_t x) {
+  x += 0x9e3779b97f4a7c15ull;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+
+// The salt of a new log when the caller gave none: a function of the injected clock and the
+// directory only, so that the same simulated run writes the same bytes. wal::Log passes real
+// randomness instead (Options::salt).
+std::uint64_t derive_salt(Clock& clock, std::string_view dir) {
+  std::uint64_t hash = 0xcbf29ce484222325ull;  // FNV-1a
+  for (char c : dir) hash = (hash ^ static_cast<unsigned char>(c)) * 0x100000001b3ull;
+  const std::uint64_t salt = splitmix64(clock.now_us() ^ splitmix64(hash));
+  return salt == 0 ? 1 : salt;
+}
+
+}  // namespace
+
+struct LogCore::Impl {
+  Impl(Fs& fs_in, Clock& clock_in, std::string dir_in, const Options& options_in)
+      : fs(fs_in),
+        clock(clock_in),
+        dir(std::move(dir_in)),
+        options(options_in),
+        buffer(options_in.read_only
+                   ? 0
+                   : std::max<std::size_t>(options_in.buffer_bytes, kMinBufferBytes)) {}
+
+  Status open();
+  Status ensure_dir();
+  Status create_segment();
+  Status make_room(std::size_t record_bytes);
+  Status drop_below(Lsn lsn);
+  void apply_retention();
+  void mark_durable(Lsn lsn);
+  void note_appended(std::uint32_t count, std::size_t record_bytes);
+  Status poison(Status cause);
+  Status check_writable() const;
+  Status check_entry(std::size_t payload_bytes) const;
+  Result<Lsn> append_single(format::RecordType type, std::span<const std::byte> payload);
+  detail::SegmentParams segment_params() const {
+    return {checksum, salt, options.segment_bytes, options.preallocate};
+  }
+
+  Fs& fs;
+  Clock& clock;
+  const std::string dir;
+  const Options options;
+  std::unique_ptr<FileLock> lock;
+  RecoveryReport report;
+  Metrics metrics;
+  ChecksumKind checksum = ChecksumKind::kCrc32c;
+  std::uint64_t salt = 0;
+
+  detail::WriteBuffer buffer;
+  std::unique_ptr<detail::SegmentWriter> active;  // null: read-only, closed, or the creation of
+                                                  // the next segment failed (retried on append)
+  std::vector<detail::SegmentSpan> segments;      // oldest first; the active one is last
+
+  detail::CommitState sync;  // last, durable, covered LSNs; in-flight and poison flags
+  std::uint64_t ticket_seq = 0;
+  Lsn front_lsn = 1;
+  Lsn checkpoint_lsn = kNoLsn;
+  Lsn durable_checkpoint_lsn = kNoLsn;
+  Status poison_cause;
+  Status poison_status;
+  // Shared with readers, which may outlive the core: how far they may read.
+  std::shared_ptr<std::atomic<Lsn>> watermark = std::make_shared<std::atomic<Lsn>>(kNoLsn);
+  bool closed = false;
+};
+
+Status LogCore::Impl::ensure_dir() {
+  Result<FileStat> found = fs.stat(dir);
+  if (found) {
+    if (!found->is_directory) return Status::invalid_argument(dir + " is not a directory");
+    return Status::ok();
+  }
+  if (found.error().code() != Code::kNotFound || !options.create_if_missing) {
+    return Status(found.error()).with_context("open log " + dir);
+  }
+  Status made = fs.mkdir(dir);
+  if (!made && made.code() != Code::kAlreadyExists) return made.with_context("create log dir");
+  WAL_RETURN_IF_ERROR(fs.sync_dir(parent_dir(dir)).with_context("sync parent of " + dir));
+  metrics.dir_syncs.fetch_add(1, std::memory_order_relaxed);
+  return Status::ok();
+}
+
+Status LogCore::Impl::open() {
+  if (options.segment_bytes < format::kSegmentHeaderBytes + format::record_bytes(1)) {
+    return Status::invalid_argument(
+        fmt::format("segment_bytes {} cannot hold a single record", options.segment_bytes));
+  }
+  if (options.max_entry_bytes == 0) return Status::invalid_argument("max_entry_bytes is 0");
+  if (!options.read_only) {
+    WAL_RETURN_IF_ERROR(ensure_dir());
+    Result<std::unique_ptr<FileLock>> locked = fs.lock(join_path(dir, recovery::kLockName));
+    if (!locked) return Status(locked.error()).with_context("lock log " + dir);
+    lock = std::move(locked).value();
+  }
+
+  Result<recovery::ScanResult> scanned = recovery::scan(fs, dir, options);
+  if (!scanned) return scanned.error();
+  recovery::ScanResult& scan = *scanned;
+  report = scan.report;
+  metrics.recovery_segments_scanned.store(report.segments_scanned, std::memory_order_relaxed);
+  metrics.recovery_records.store(report.records_recovered, std::memory_order_relaxed);
+  metrics.recovery_bytes_cut.store(report.bytes_cut, std::memory_order_relaxed);
+  metrics.recovery_damaged_ranges.store(report.damage.size(), std::memory_order_relaxed);
+
+  if (scan.empty) {
+    checksum = options.checksum;
+    salt = options.salt != 0 ? options.salt : derive_salt(clock, dir);
+  } else {
+    checksum = scan.header.checksum;
+    salt = scan.header.salt;
+  }
+  for (const recovery::SegmentInfo& info : scan.segments) {
+    segments.push_back({info.first_lsn, info.name, info.file_bytes});
+  }
+  WAL_ASSERT(scan.next_lsn >= 1);
+  sync.last_lsn = scan.next_lsn - 1;
+  sync.durable_lsn = sync.last_lsn;
+  sync.covered_lsn = sync.last_lsn;
+  front_lsn = segments.empty() ? scan.next_lsn
+                               : std::max(segments.front().first_lsn, report.first_lsn);
+  checkpoint_lsn = report.checkpoint_lsn;
+  durable_checkpoint_lsn = report.checkpoint_lsn;
+
+  if (!options.read_only) {
+    // Repair. Leftovers first (temp files, segments below the front marker, ...), so that a
+    // crash from here on finds no more than the scan just accepted.
+    for (const std::string& name : scan.leftovers) {
+      Status removed = fs.unlink(join_path(dir, name));
+      if (!removed && removed.code() != Code::kNotFound) {
+        return removed.with_context("delete leftover " + name);
+      }
+    }
+    if (!scan.leftovers.empty()) {
+      WAL_RETURN_IF_ERROR(fs.sync_dir(dir).with_context("sync dir after deleting leftovers"));
+      metrics.dir_syncs.fetch_add(1, std::memory_order_relaxed);
+    }
+    if (scan.segments.empty()) {
+      WAL_RETURN_IF_ERROR(create_segment());
+    } else {
+      const recovery::SegmentInfo& last = scan.segments.back();
+      Result<std::unique_ptr<detail::SegmentWriter>> reopened = detail::SegmentWriter::reopen(
+          fs, dir, last.name, last.end_offset, options.preallocate, buffer);
+      if (!reopened) return reopened.error();
+      active = std::move(reopened).value();
+      segments.back().file_bytes =
+          options.preallocate ? active->header().capacity_bytes : active->used_bytes();
+      // Every recovered record is durable now (reopen synced the last segment; earlier ones
+      // were synced when they were finished).
+    }
+  }
+  watermark->store(sync.durable_lsn, std::memory_order_release);
+  return Status::ok();
+}
+
+Status LogCore::Impl::create_segment() {
+  bool published = false;
+  Result<std::unique_ptr<detail::SegmentWriter>> made = detail::SegmentWriter::create(
+      fs, dir, sync.last_lsn + 1, segment_params(), buffer, &published);
+  if (!made) {
+    // Before the rename only a temp file was touched: the caller fails cleanly (ENOSPC from
+    // fallocate lands here) and the next append tries again. After it, the directory holds a
+    // segment whose durability we could not establish: fail-stop.
+    if (published) return poison(made.error());
+    return made.error();
+  }
+  metrics.dir_syncs.fetch_add(1, std::memory_order_relaxed);
+  active = std::move(made).value();
+  segments.push_back({sync.last_lsn + 1, active->name(),
+                      options.preallocate ? options.segment_bytes : active->used_bytes()});
+  return Status::ok();
+}
+
+Status LogCore::Impl::make_room(std::size_t record_bytes) {
+  if (format::kSegmentHeaderBytes + record_bytes > options.segment_bytes) {
+    return Status::invalid_argument(fmt::format(
+        "a record of {} bytes does not fit a segment of {} bytes", record_bytes,
+        options.segment_bytes));
+  }
+  if (active != nullptr && active->fits(record_bytes)) return Status::ok();
+  if (active != nullptr) {
+    // Records never span segments: finish this one (flush, trim, sync) before the next exists,
+    // so every segment but the newest is durable and exact.
+    const std::uint64_t used = active->used_bytes();
+    const std::string name = active->name();
+    Status finished = active->finish();
+    active.reset();
+    if (!finished) return poison(finished);
+    segments.back().file_bytes = used;
+    metrics.rotations.fetch_add(1, std::memory_order_relaxed);
+    metrics.syncs.fetch_add(1, std::memory_order_relaxed);
+    mark_durable(sync.last_lsn);
+    detail::logger().debug("wal {}: finished segment {} at {} bytes", dir, name, used);
+  }
+  WAL_RETURN_IF_ERROR(create_segment());
+  apply_retention();
+  return Status::ok();
+}
+
+Status LogCore::Impl::drop_below(Lsn lsn) {
+  if (active != nullptr && !options.preallocate) segments.back().file_bytes = active->used_bytes();
+  const std::size_t keep = detail::first_kept_segment(segments, lsn, durable_checkpoint_lsn);
+  if (keep == 0) return Status::ok();
+  Status dropped = detail::drop_front_segments(fs, dir, segments, keep, metrics);
+  if (dropped) front_lsn = std::max(front_lsn, segments.front().first_lsn);
+  return dropped;
+}
+
+void LogCore::Impl::apply_retention() {
+  if (options.max_segments == 0 && options.max_bytes == 0) return;
+  if (active != nullptr && !options.preallocate) segments.back().file_bytes = active->used_bytes();
+  const Lsn front = detail::retention_front(segments, options);
+  if (front == kNoLsn) return;
+  // Retention is housekeeping: a failure here leaves extra segments (and at worst a durable
+  // FRONT marker ahead of them, which recovery honours), never lost or doubtful entries, so it
+  // does not fail the append that triggered it.
+  Status dropped = drop_below(front);
+  if (!dropped) detail::logger().warn("wal {}: retention failed: {}", dir, dropped.to_string());
+}
+
+void LogCore::Impl::mark_durable(Lsn lsn) {
+  if (lsn <= sync.durable_lsn) return;
+  metrics.group_size.record(lsn - sync.durable_lsn);
+  sync.durable_lsn = lsn;
+  if (sync.covered_lsn < lsn) {
+    sync.covered_lsn = lsn;
+    sync.uncovered_bytes = 0;
+  }
+  if (checkpoint_lsn != kNoLsn && checkpoint_lsn <= lsn) durable_checkpoint_lsn = checkpoint_lsn;
+  watermark->store(lsn, std::memory_order_release);
+}
+
+void LogCore::Impl::note_appended(std::uint32_t count, std::size_t record_bytes) {
+  if (sync.last_lsn == sync.covered_lsn && detail::needs_append_clock(options)) {
+    sync.first_uncovered_us = clock.now_us();
+  }
+  sync.last_lsn += count;
+  sync.uncovered_bytes += record_bytes;
+}
+
+Status LogCore::Impl::poison(Status cause) {
+  WAL_ASSERT(!cause.is_ok());
+  if (!sync.poisoned) {
+    sync.poisoned = true;
+    poison_cause = cause;
+    poison_status = Status::poisoned("log poisoned until reopen by: " + cause.to_string());
+    if (cause.injected()) poison_status.mark_injected();
+    detail::logger().error("wal {}: {}", dir, poison_status.message());
+  }
+  return cause;
+}
+
+Status LogCore::Impl::check_writable() const {
+  if (closed) return Status::closed("log is closed");
+  if (options.read_only) return Status::invalid_argument("log was opened read_only");
+  if (sync.poisoned) return poison_status;
+  return Status::ok();
+}
+
+Status LogCore::Impl::check_entry(std::size_t payload_bytes) const {
+  if (payload_bytes > options.max_entry_bytes) {
+    return Status::invalid_argument(fmt::format("entry of {} bytes exceeds max_entry_bytes {}",
+                                                payload_bytes, options.max_entry_bytes));
+  }
+  return Status::ok();
+}
+
+Result<Lsn> LogCore::Impl::append_single(format::RecordType type,
+                                         std::span<const std::byte> payload) {
+  WAL_RETURN_IF_ERROR(check_writable());
+  WAL_RETURN_IF_ERROR(check_entry(payload.size()));
+  const std::size_t bytes = format::record_bytes(payload.size());
+  WAL_RETURN_IF_ERROR(make_room(bytes));
+  const format::RecordMeta meta{type, sync.last_lsn + 1, sync.durable_lsn, 1};
+  Status written = active->append(bytes, [&](std::span<std::byte> target) {
+    return format::encode_record(checksum, salt, meta, payload, target);
+  });
+  if (!written) return poison(written);
+  note_appended(1, bytes);
+  return meta.lsn;
+}
+
+// --- LogCore -------------------------------------------------------------------------------
+
+LogCore::LogCore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+LogCore::~LogCore() {
+  if (impl_ == nullptr || impl_->closed) return;
+  if (impl_->active != nullptr) {
+    impl_->active->abandon(false).ignore_error("destroying an open core is a crash");
+  }
+}
+
+Result<std::unique_ptr<LogCore>> LogCore::open(Fs& fs, Clock& clock, std::string dir,
+                                               const Options& options) {
+  auto impl = std::make_unique<Impl>(fs, clock, std::move(dir), options);
+  WAL_RETURN_IF_ERROR(impl->open());
+  return std::unique_ptr<LogCore>(new LogCore(std::move(impl)));
+}
+
+const RecoveryReport& LogCore::recovery_report() const { return impl_->report; }
+const Options& LogCore::options() const { return impl_->options; }
+
+Result<Lsn> LogCore::append(std::span<const std::byte> payload) {
+  Result<Lsn> lsn = impl_->append_single(format::RecordType::kData, payload);
+  if (lsn) {
+    impl_->metrics.appends.fetch_add(1, std::memory_order_relaxed);
+    impl_->metrics.append_bytes.fetch_add(payload.size(), std::memory_order_relaxed);
+  }
+  return lsn;
+}
+
+Result<Lsn> LogCore::append_checkpoint(std::span<const std::byte> payload) {
+  Result<Lsn> lsn = impl_->append_single(format::RecordType::kCheckpoint, payload);
+  if (lsn) {
+    impl_->checkpoint_lsn = *lsn;
+    impl_->metrics.checkpoints.fetch_add(1, std::memory_order_relaxed);
+  }
+  return lsn;
+}
+
+Result<LsnRange> LogCore::append_batch(std::span<const std::span<const std::byte>> entries) {
+  Impl& d = *impl_;
+  WAL_RETURN_IF_ERROR(d.check_writable());
+  if (entries.empty()) return Status::invalid_argument("empty batch");
+  if (entries.size() > std::numeric_limits<std::uint32_t>::max()) {
+    return Status::invalid_argument("batch has more than 2^32-1 entries");
+  }
+  std::uint64_t payload_total = 0;
+  for (std::span<const std::byte> entry : entries) {
+    WAL_RETURN_IF_ERROR(d.check_entry(entry.size()));
+    payload_total += entry.size();
+  }
+  const std::size_t bytes = format::record_bytes(format::batch_payload_bytes(entries));
+  WAL_RETURN_IF_ERROR(d.make_room(bytes));
+  const auto count = static_cast<std::uint32_t>(entries.size());
+  const format::RecordMeta meta{format::RecordType::kBatch, d.sync.last_lsn + 1,
+                                d.sync.durable_lsn, count};
+  Status written = d.active->append(bytes, [&](std::span<std::byte> target) {
+    return format::encode_batch(d.checksum, d.salt, meta, entries, target);
+  });
+  if (!written) return d.poison(written);
+  d.note_appended(count, bytes);
+  d.metrics.appends.fetch_add(count, std::memory_order_relaxed);
+  d.metrics.append_bytes.fetch_add(payload_total, std::memory_order_relaxed);
+  d.metrics.batches.fetch_add(1, std::memory_order_relaxed);
+  return LsnRange{meta.lsn, meta.lsn + count - 1};
+}
+
+CommitStep LogCore::commit_step(Lsn lsn, std::uint64_t now_us) const {
+  return detail::commit_step(impl_->options, impl_->sync, lsn, now_us);
+}
+
+bool LogCore::sync_due(std::uint64_t now_us) const {
+  return detail::sync_due(impl_->options, impl_->sync, now_us);
+}
+
+std::uint64_t LogCore::next_sync_due_us() const {
+  return detail::next_sync_due_us(impl_->options, impl_->sync);
+}
+
+Result<SyncTicket> LogCore::begin_sync() {
+  Impl& d = *impl_;
+  WAL_ASSERT(!d.sync.sync_in_flight);
+  if (d.closed) return Status::closed("log is closed");
+  if (d.sync.poisoned) return d.poison_status;
+  if (d.active != nullptr) {
+    Status flushed = d.active->flush();
+    if (!flushed) return d.poison(flushed);
+  }
+  SyncTicket ticket;
+  ticket.id = ++d.ticket_seq;
+  ticket.target_lsn = d.sync.last_lsn;
+  if (ticket.target_lsn > d.sync.durable_lsn) {
+    // Entries of finished segments were synced when they were finished: only the active
+    // segment can hold entries above durable_lsn.
+    WAL_ASSERT(d.active != nullptr);
+    ticket.file = d.active->file();
+    ticket.full_sync = d.active->grows_on_append();
+  }
+  ticket.started_us = d.clock.now_us();
+  d.sync.sync_in_flight = true;
+  d.sync.covered_lsn = std::max(d.sync.covered_lsn, ticket.target_lsn);
+  d.sync.uncovered_bytes = 0;
+  return ticket;
+}
+
+Status LogCore::run_sync(const SyncTicket& ticket) {
+  if (ticket.file == nullptr) return Status::ok();
+  return ticket.full_sync ? ticket.file->sync() : ticket.file->sync_data();
+}
+
+void LogCore::finish_sync(const SyncTicket& ticket, const Status& status) {
+  Impl& d = *impl_;
+  WAL_ASSERT(d.sync.sync_in_flight && ticket.id == d.ticket_seq);
+  d.sync.sync_in_flight = false;
+  if (!status) {
+    // fsyncgate: the kernel may have dropped the dirty pages it failed to write and will
+    // report success next time. Nothing after this point may be called durable.
+    d.metrics.sync_failures.fetch_add(1, std::memory_order_relaxed);
+    Status cause = status;
+    cause.with_context("sync segment");
+    d.poison(std::move(cause)).ignore_error("the ticket's waiters get it: poison_cause()");
+    return;
+  }
+  if (ticket.file != nullptr) {
+    d.metrics.syncs.fetch_add(1, std::memory_order_relaxed);
+    const std::uint64_t now = d.clock.now_us();
+    d.metrics.sync_latency_us.record(now > ticket.started_us ? now - ticket.started_us : 0);
+  }
+  d.mark_durable(ticket.target_lsn);
+}
+
+bool LogCore::sync_in_flight() const { return impl_->sync.sync_in_flight; }
+
+Status LogCore::flush() {
+  Impl& d = *impl_;
+  WAL_RETURN_IF_ERROR(d.check_writable());
+  if (d.active == nullptr) return Status::ok();
+  Status flushed = d.active->flush();
+  if (!flushed) return d.poison(flushed);
+  return Status::ok();
+}
+
+Status LogCore::truncate_front(Lsn lsn) {
+  WAL_RETURN_IF_ERROR(impl_->check_writable());
+  return impl_->drop_below(lsn);
+}
+
+Result<std::unique_ptr<Reader>> LogCore::reader(Lsn from_lsn) {
+  Impl& d = *impl_;
+  detail::ReaderParams params;
+  params.fs = &d.fs;
+  params.dir = d.dir;
+  params.salt = d.salt;
+  params.max_entry_bytes = d.options.max_entry_bytes;
+  params.watermark = d.watermark;
+  params.front_lsn = d.front_lsn;
+  params.from_lsn = from_lsn;
+  return detail::open_segment_reader(std::move(params));
+}
+
+Result<std::unique_ptr<Reader>> LogCore::reader_from_checkpoint() {
+  const Lsn from = impl_->durable_checkpoint_lsn;
+  return reader(from == kNoLsn ? impl_->front_lsn : from);
+}
+
+Lsn LogCore::durable_lsn() const { return impl_->sync.durable_lsn; }
+Lsn LogCore::last_lsn() const { return impl_->sync.last_lsn; }
+Lsn LogCore::first_lsn() const {
+  return impl_->sync.last_lsn >= impl_->front_lsn ? impl_->front_lsn : kNoLsn;
+}
+Lsn LogCore::checkpoint_lsn() const { return impl_->checkpoint_lsn; }
+bool LogCore::poisoned() const { return impl_->sync.poisoned; }
+const Status& LogCore::poison_status() const { return impl_->poison_status; }
+const Status& LogCore::poison_cause() const { return impl_->poison_cause; }
+Metrics& LogCore::metrics() { return impl_->metrics; }
+
+Status LogCore::close() {
+  Impl& d = *impl_;
+  if (d.closed) return Status::ok();
+  WAL_ASSERT(!d.sync.sync_in_flight);
+  d.closed = true;
+  Status result;
+  if (d.active != nullptr) {
+    if (d.sync.poisoned) {
+      // After a failed write or sync the buffer's bytes are of no known standing: drop them.
+      result = d.active->abandon(false);
+    } else if (d.options.sync == SyncPolicy::kNone) {
+      // kNone never syncs on its own, close included: the entries reach the OS (they survive
+      // a process crash, and readers see them) but durability stays the caller's sync() call.
+      // The preallocated tail stays too; the next open cuts it.
+      result = d.active->abandon(true);
+      if (result) d.watermark->store(d.sync.last_lsn, std::memory_order_release);
+    } else {
+      result = d.active->finish();
+      if (result) {
+        d.metrics.syncs.fetch_add(1, std::memory_order_relaxed);
+        d.mark_durable(d.sync.last_lsn);
+      } else {
+        d.poison(result).ignore_error("returned below");
+      }
+    }
+    d.active.reset();
+  }
+  d.lock.reset();
+  if (result.is_ok() && d.sync.poisoned) return d.poison_status;
+  return result;
+}
+
+}  // namespace wal

@@ -1,0 +1,214 @@
+#include "segment_reader.h"
+
+#include <algorithm>
+#include <array>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "record_format.h"
+#include "recovery.h"
+
+namespace wal::detail {
+namespace {
+
+constexpr std::size_t kReadChunkBytes = 64 << 10;
+
+class SegmentReader final : public Reader {
+ public:
+  explicit SegmentReader(ReaderParams params)
+      : params_(std::move(params)),
+        from_lsn_(std::max({params_.from_lsn, params_.front_lsn, Lsn{1}})),
+        expected_lsn_(from_lsn_) {}
+
+  Result<std::optional<Entry>> next() override;
+
+ private:
+  Status corruption(std::string_view reason) const {
+    return Status::corruption(fmt::format("segment {} offset {} lsn {}: {}", segment_name_,
+                                          offset_, expected_lsn_, reason));
+  }
+  // Opens the segment holding expected_lsn_: at the start the newest one starting at or before
+  // it, later exactly the one starting at it. false: no such segment (yet).
+  Result<bool> open_segment(bool first);
+  Status refill(std::size_t want_bytes);
+  format::DecodedRecord decode_at_offset() const;
+
+  ReaderParams params_;
+  const Lsn from_lsn_;
+  Lsn expected_lsn_;
+  bool positioned_ = false;
+
+  std::unique_ptr<File> file_;
+  std::string segment_name_;
+  ChecksumKind checksum_ = ChecksumKind::kCrc32c;
+  std::uint64_t offset_ = 0;  // file offset of the next record
+
+  std::vector<std::byte> buffer_;
+  std::uint64_t buffer_offset_ = 0;  // file offset of buffer_[0]
+  std::size_t buffer_bytes_ = 0;     // valid bytes in buffer_
+
+  std::vector<std::span<const std::byte>> batch_;  // entries of the current batch record
+  std::size_t batch_index_ = 0;
+  Lsn batch_lsn_ = kNoLsn;
+};
+
+Result<bool> SegmentReader::open_segment(bool first) {
+  Result<std::vector<std::string>> names = params_.fs->list(params_.dir);
+  if (!names) return Status(names.error()).with_context("list " + params_.dir);
+  // First call: the newest segment starting at or before expected_lsn_ (or, if the log now
+  // starts later, its oldest). Afterwards: exactly the one starting at expected_lsn_.
+  std::string chosen;
+  Lsn chosen_lsn = kNoLsn;
+  std::string oldest;
+  Lsn oldest_lsn = kNoLsn;
+  for (const std::string& name : *names) {
+    Lsn lsn = kNoLsn;
+    if (!recovery::parse_segment_name(name, &lsn)) continue;
+    if (oldest.empty() || lsn < oldest_lsn) {
+      oldest = name;
+      oldest_lsn = lsn;
+    }
+    const bool fits = first ? lsn <= expected_lsn_ : lsn == expected_lsn_;
+    if (fits && (chosen.empty() || lsn > chosen_lsn)) {
+      chosen = name;
+      chosen_lsn = lsn;
+    }
+  }
+  if (chosen.empty() && first && !oldest.empty() && oldest_lsn <= params_.watermark->load()) {
+    chosen = oldest;
+    chosen_lsn = oldest_lsn;
+  }
+  if (chosen.empty()) return false;
+
+  Result<std::unique_ptr<File>> opened =
+      params_.fs->open(join_path(params_.dir, chosen), OpenMode::kReadOnly);
+  if (!opened) return Status(opened.error()).with_context("open segment " + chosen);
+  std::array<std::byte, format::kSegmentHeaderBytes> bytes{};
+  Result<std::size_t> read = (*opened)->read_at(0, bytes);
+  if (!read) return Status(read.error()).with_context("read header of " + chosen);
+  const format::SegmentHeaderResult header =
+      format::decode_segment_header(std::span<const std::byte>(bytes).first(*read));
+  segment_name_ = chosen;
+  offset_ = 0;
+  if (header.status != format::SegmentHeaderStatus::kOk) {
+    return corruption("segment header does not decode");
+  }
+  if (header.header.first_lsn != chosen_lsn ||
+      (params_.salt != 0 && header.header.salt != params_.salt)) {
+    return corruption("segment header belongs to another segment or log");
+  }
+  file_ = std::move(opened).value();
+  checksum_ = header.header.checksum;
+  offset_ = format::kSegmentHeaderBytes;
+  buffer_bytes_ = 0;
+  if (first) expected_lsn_ = chosen_lsn;
+  return true;
+}
+
+Status SegmentReader::refill(std::size_t want_bytes) {
+  if (buffer_.size() < want_bytes) buffer_.resize(want_bytes);
+  if (buffer_.empty()) buffer_.resize(kReadChunkBytes);
+  buffer_offset_ = offset_;
+  buffer_bytes_ = 0;
+  Result<std::size_t> read = file_->read_at(offset_, buffer_);
+  if (!read) return Status(read.error()).with_context("read " + segment_name_);
+  buffer_bytes_ = *read;
+  return Status::ok();
+}
+
+format::DecodedRecord SegmentReader::decode_at_offset() const {
+  format::DecodedRecord none;
+  none.status = format::DecodeStatus::kTruncated;
+  if (offset_ < buffer_offset_ || offset_ >= buffer_offset_ + buffer_bytes_) return none;
+  const auto start = static_cast<std::size_t>(offset_ - buffer_offset_);
+  return format::decode_record(
+      checksum_, params_.salt, expected_lsn_, params_.max_entry_bytes,
+      std::span<const std::byte>(buffer_).subspan(start, buffer_bytes_ - start));
+}
+
+Result<std::optional<Entry>> SegmentReader::next() {
+  for (;;) {
+    if (batch_index_ < batch_.size()) {
+      const std::size_t index = batch_index_++;
+      const Lsn lsn = batch_lsn_ + index;
+      if (lsn >= from_lsn_) return std::optional<Entry>(Entry{lsn, EntryType::kBatch, batch_[index]});
+      continue;
+    }
+    const Lsn limit = params_.watermark->load(std::memory_order_acquire);
+    if (expected_lsn_ > limit) return std::optional<Entry>();
+
+    if (file_ == nullptr) {
+      Result<bool> opened = open_segment(!positioned_);
+      if (!opened) return opened.error();
+      if (!*opened) {
+        if (!positioned_) return std::optional<Entry>();  // nothing written yet
+        return corruption("no segment starts at this LSN, yet the log holds it");
+      }
+      positioned_ = true;
+    }
+
+    // The buffer may hold bytes read before the writer finished them: anything but a good
+    // record is judged only on a fresh read.
+    format::DecodedRecord record = decode_at_offset();
+    if (record.status != format::DecodeStatus::kOk) {
+      WAL_RETURN_IF_ERROR(refill(kReadChunkBytes));
+      record = decode_at_offset();
+      if (record.status == format::DecodeStatus::kTruncated && record.total_bytes > buffer_bytes_ &&
+          buffer_bytes_ == buffer_.size()) {
+        WAL_RETURN_IF_ERROR(refill(record.total_bytes));
+        record = decode_at_offset();
+      }
+    }
+
+    switch (record.status) {
+      case format::DecodeStatus::kOk:
+        break;
+      case format::DecodeStatus::kZero:
+        file_.reset();  // end of this segment: the next one starts at expected_lsn_
+        continue;
+      case format::DecodeStatus::kTruncated:
+        if (buffer_bytes_ == 0) {
+          file_.reset();
+          continue;
+        }
+        return corruption("record runs past the end of the file");
+      case format::DecodeStatus::kBadHeaderCrc:
+        return corruption("record header checksum mismatch");
+      case format::DecodeStatus::kBadPayloadSum:
+        return corruption("record payload checksum mismatch");
+      case format::DecodeStatus::kBadHeader:
+        return corruption("record header has impossible fields");
+      case format::DecodeStatus::kStale:
+        return corruption("record belongs to another log or LSN");
+    }
+
+    offset_ += record.total_bytes;
+    const format::RecordMeta& meta = record.meta;
+    if (meta.type == format::RecordType::kPadding) continue;
+    expected_lsn_ = meta.lsn + meta.count;
+    if (meta.type == format::RecordType::kBatch) {
+      batch_.clear();
+      batch_index_ = 0;
+      batch_lsn_ = meta.lsn;
+      const bool framed = format::for_each_batch_entry(
+          record.payload, meta.count,
+          [&](std::uint32_t, std::span<const std::byte> entry) { batch_.push_back(entry); });
+      WAL_ASSERT(framed);  // decode_record checked the framing
+      continue;
+    }
+    if (meta.lsn < from_lsn_) continue;
+    const EntryType type =
+        meta.type == format::RecordType::kCheckpoint ? EntryType::kCheckpoint : EntryType::kData;
+    return std::optional<Entry>(Entry{meta.lsn, type, record.payload});
+  }
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Reader>> open_segment_reader(ReaderParams params) {
+  WAL_ASSERT(params.fs != nullptr && params.watermark != nullptr);
+  return std::unique_ptr<Reader>(new SegmentReader(std::move(params)));
+}
+
+}  // namespace wal::detail

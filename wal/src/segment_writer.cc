@@ -1,0 +1,145 @@
+#include "segment_writer.h"
+
+#include <array>
+
+#include <fmt/format.h>
+
+#include "recovery.h"
+
+namespace wal::detail {
+
+SegmentWriter::SegmentWriter(std::string name, std::shared_ptr<File> file,
+                             format::SegmentHeader header, std::uint64_t flushed_bytes,
+                             bool preallocate, WriteBuffer& buffer)
+    : name_(std::move(name)),
+      file_(std::move(file)),
+      header_(header),
+      flushed_bytes_(flushed_bytes),
+      preallocate_(preallocate),
+      buffer_(buffer) {
+  WAL_ASSERT(buffer_.empty());
+}
+
+SegmentWriter::~SegmentWriter() = default;
+
+Result<std::unique_ptr<SegmentWriter>> SegmentWriter::create(Fs& fs, const std::string& dir,
+                                                             Lsn first_lsn,
+                                                             const SegmentParams& params,
+                                                             WriteBuffer& buffer,
+                                                             bool* published) {
+  *published = false;
+  const std::string name = recovery::segment_name(first_lsn);
+  const std::string temp_path = join_path(dir, name + std::string(recovery::kTempSuffix));
+  const std::string final_path = join_path(dir, name);
+
+  format::SegmentHeader header;
+  header.checksum = params.checksum;
+  header.salt = params.salt;
+  header.first_lsn = first_lsn;
+  header.capacity_bytes = params.capacity_bytes;
+
+  Result<std::unique_ptr<File>> opened = fs.open(temp_path, OpenMode::kCreateExclusive);
+  if (!opened) return Status(opened.error()).with_context("create segment " + name);
+  std::shared_ptr<File> file(std::move(opened).value());
+
+  // Everything up to the rename touches only the temp file, which recovery deletes as a
+  // leftover: a failure here (ENOSPC from fallocate above all) fails the caller cleanly.
+  auto prepare = [&]() -> Status {
+    if (params.preallocate) WAL_RETURN_IF_ERROR(file->allocate(0, params.capacity_bytes));
+    std::array<std::byte, format::kSegmentHeaderBytes> bytes{};
+    format::encode_segment_header(header, bytes);
+    WAL_RETURN_IF_ERROR(file->write_at(0, bytes));
+    return file->sync();
+  };
+  if (Status status = prepare(); !status) {
+    file->close().ignore_error("the temp segment is being discarded after a failure");
+    fs.unlink(temp_path).ignore_error("a leftover temp segment is deleted by the next open");
+    return status.with_context("create segment " + name);
+  }
+
+  *published = true;
+  WAL_RETURN_IF_ERROR(fs.rename(temp_path, final_path).with_context("publish segment " + name));
+  WAL_RETURN_IF_ERROR(fs.sync_dir(dir).with_context("sync dir after creating " + name));
+  return std::unique_ptr<SegmentWriter>(new SegmentWriter(
+      name, std::move(file), header, format::kSegmentHeaderBytes, params.preallocate, buffer));
+}
+
+Result<std::unique_ptr<SegmentWriter>> SegmentWriter::reopen(Fs& fs, const std::string& dir,
+                                                             const std::string& name,
+                                                             std::uint64_t end_offset,
+                                                             bool preallocate,
+                                                             WriteBuffer& buffer) {
+  const std::string path = join_path(dir, name);
+  Result<std::unique_ptr<File>> opened = fs.open(path, OpenMode::kReadWrite);
+  if (!opened) return Status(opened.error()).with_context("reopen segment " + name);
+  std::shared_ptr<File> file(std::move(opened).value());
+
+  std::array<std::byte, format::kSegmentHeaderBytes> bytes{};
+  Result<std::size_t> read = file->read_at(0, bytes);
+  if (!read) return Status(read.error()).with_context("read header of " + name);
+  const format::SegmentHeaderResult decoded =
+      format::decode_segment_header(std::span<const std::byte>(bytes).first(*read));
+  if (decoded.status != format::SegmentHeaderStatus::kOk) {
+    return Status::corruption(fmt::format("segment {}: header no longer valid at reopen", name));
+  }
+  format::SegmentHeader header = decoded.header;
+  // A header written by a writer with a smaller or unknown plan still bounds the records in it.
+  if (header.capacity_bytes < end_offset) header.capacity_bytes = end_offset;
+
+  Result<std::uint64_t> size = file->size();
+  if (!size) return Status(size.error()).with_context("size of " + name);
+  if (*size != end_offset) {
+    WAL_RETURN_IF_ERROR(file->truncate(end_offset).with_context("cut tail of " + name));
+  }
+  if (preallocate && header.capacity_bytes > end_offset) {
+    WAL_RETURN_IF_ERROR(
+        file->allocate(0, header.capacity_bytes).with_context("preallocate " + name));
+  }
+  WAL_RETURN_IF_ERROR(file->sync().with_context("sync " + name + " after its tail was cut"));
+  return std::unique_ptr<SegmentWriter>(
+      new SegmentWriter(name, std::move(file), header, end_offset, preallocate, buffer));
+}
+
+Status SegmentWriter::flush() {
+  if (buffer_.empty()) return Status::ok();
+  WAL_ASSERT(file_ != nullptr);
+  Status status = file_->write_at(flushed_bytes_, buffer_.contents());
+  if (!status) return status.with_context("write " + name_);
+  flushed_bytes_ += buffer_.size();
+  buffer_.clear();
+  return Status::ok();
+}
+
+Status SegmentWriter::write_direct(std::span<const std::byte> record) {
+  Status status = file_->write_at(flushed_bytes_, record);
+  if (!status) return status.with_context("write " + name_);
+  flushed_bytes_ += record.size();
+  return Status::ok();
+}
+
+Status SegmentWriter::finish() {
+  WAL_RETURN_IF_ERROR(flush());
+  if (preallocate_) {
+    // Unsynced, the trim could be lost and leave the size undetermined, so sync() follows.
+    WAL_RETURN_IF_ERROR(file_->truncate(flushed_bytes_).with_context("trim " + name_));
+  }
+  WAL_RETURN_IF_ERROR(file_->sync().with_context("sync " + name_));
+  return release_file();
+}
+
+Status SegmentWriter::abandon(bool flush_first) {
+  Status status = flush_first ? flush() : Status::ok();
+  if (!flush_first) buffer_.clear();
+  Status released = release_file();
+  return status.is_ok() ? released : status;
+}
+
+Status SegmentWriter::release_file() {
+  if (file_ == nullptr) return Status::ok();
+  Status status;
+  if (file_.use_count() == 1) status = file_->close().with_context("close " + name_);
+  file_.reset();
+  return status;
+}
+
+}  // namespace wal::detail

@@ -1,0 +1,110 @@
+// The segment being appended to: its file, its place in the shared write buffer, and the
+// create/finish protocols that make a segment exist durably before anything in it can be
+// acknowledged, and leave no stale preallocated bytes behind when it is done.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <wal/fs.h>
+#include <wal/options.h>
+#include <wal/status.h>
+#include <wal/types.h>
+
+#include "record_format.h"
+#include "write_buffer.h"
+
+namespace wal::detail {
+
+struct SegmentParams {
+  ChecksumKind checksum = ChecksumKind::kCrc32c;
+  std::uint64_t salt = 0;
+  std::uint64_t capacity_bytes = 0;
+  bool preallocate = true;
+};
+
+class SegmentWriter {
+ public:
+  // Creates "<dir>/<first_lsn>.wal": "<name>.tmp" exclusively, fallocate if preallocating,
+  // header, sync(), rename, sync_dir(). `*published` is set once the final name may exist in
+  // the directory: a failure after that point leaves the directory in a state only a reopen
+  // may judge, so the caller poisons; before it, nothing but a temp file was touched.
+  [[nodiscard]] static Result<std::unique_ptr<SegmentWriter>> create(
+      Fs& fs, const std::string& dir, Lsn first_lsn, const SegmentParams& params,
+      WriteBuffer& buffer, bool* published);
+
+  // Continues the newest recovered segment: cuts it to `end_offset` (so stale bytes after the
+  // cut can never be read as current), re-preallocates, and sync()s the result.
+  [[nodiscard]] static Result<std::unique_ptr<SegmentWriter>> reopen(
+      Fs& fs, const std::string& dir, const std::string& name, std::uint64_t end_offset,
+      bool preallocate, WriteBuffer& buffer);
+
+  ~SegmentWriter();
+  SegmentWriter(const SegmentWriter&) = delete;
+  SegmentWriter& operator=(const SegmentWriter&) = delete;
+
+  const std::string& name() const { return name_; }
+  const format::SegmentHeader& header() const { return header_; }
+  const std::shared_ptr<File>& file() const { return file_; }
+  // Bytes of the segment written so far, buffered ones included.
+  std::uint64_t used_bytes() const { return flushed_bytes_ + buffer_.size(); }
+  bool fits(std::size_t record_bytes) const {
+    return used_bytes() + record_bytes <= header_.capacity_bytes;
+  }
+  // fdatasync does not make a size change durable: a file that grows needs fsync.
+  bool grows_on_append() const { return !preallocate_; }
+
+  // Encodes one record of `record_bytes` bytes through `encode(std::span<std::byte>)` into the
+  // buffer (flushing it first if the record does not fit), or, for a record larger than the
+  // whole buffer, into a temporary and straight to the file. An error means an unknown prefix
+  // of the buffered bytes may have reached the file.
+  template <typename Encode>
+  [[nodiscard]] Status append(std::size_t record_bytes, Encode&& encode) {
+    WAL_ASSERT(fits(record_bytes));
+    if (record_bytes > buffer_.available()) WAL_RETURN_IF_ERROR(flush());
+    if (record_bytes > buffer_.capacity()) {
+      oversize_.resize(record_bytes);
+      const std::size_t written = encode(std::span<std::byte>(oversize_));
+      WAL_ASSERT(written == record_bytes);
+      Status status = write_direct(oversize_);
+      oversize_.clear();
+      oversize_.shrink_to_fit();  // O(1) memory: do not keep the largest record forever
+      return status;
+    }
+    const std::size_t written = encode(buffer_.reserve(record_bytes));
+    WAL_ASSERT(written == record_bytes);
+    buffer_.commit(record_bytes);
+    return Status::ok();
+  }
+
+  // Hands the buffered bytes to the OS.
+  [[nodiscard]] Status flush();
+
+  // Flushes, trims the preallocated tail to the used size and sync()s: afterwards every record
+  // of this segment is durable and its size is exact. Closes the file unless a sync ticket
+  // still holds it (its last holder's destructor closes it then).
+  [[nodiscard]] Status finish();
+
+  // Flushes and releases the file without syncing (SyncPolicy::kNone close, or poisoned).
+  [[nodiscard]] Status abandon(bool flush_first);
+
+ private:
+  SegmentWriter(std::string name, std::shared_ptr<File> file, format::SegmentHeader header,
+                std::uint64_t flushed_bytes, bool preallocate, WriteBuffer& buffer);
+  [[nodiscard]] Status write_direct(std::span<const std::byte> record);
+  [[nodiscard]] Status release_file();
+
+  std::string name_;
+  std::shared_ptr<File> file_;
+  format::SegmentHeader header_;
+  std::uint64_t flushed_bytes_ = 0;  // bytes handed to the file
+  bool preallocate_ = true;
+  WriteBuffer& buffer_;
+  std::vector<std::byte> oversize_;
+};
+
+}  // namespace wal::detail
