@@ -1,0 +1,347 @@
+// walctl end to end: the built binary run on real directories (posix_spawn, stdin/stdout/stderr
+// through files). Every run must end with a documented exit code, never a signal.
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "record_format.h"
+#include "testutil/temp_dir.h"
+
+extern char** environ;
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Outcome {
+  int exit_code = -1;  // -signal when killed by one
+  std::string out;
+  std::string err;
+};
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+void write_file(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+std::string walctl_path() {
+  const char* build = std::getenv("WAL_BUILD_DIR");
+  return build == nullptr ? std::string() : std::string(build) + "/tools/walctl";
+}
+
+class Walctl : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    binary_ = walctl_path();
+    if (binary_.empty() || !fs::exists(binary_)) {
+      GTEST_SKIP() << "walctl binary not found (set WAL_BUILD_DIR and build target walctl): '"
+                   << binary_ << "'";
+    }
+    log_ = tmp_.sub("log");
+  }
+
+  Outcome run(const std::vector<std::string>& args, const std::string& input = "") {
+    const std::string in = tmp_.sub("stdin");
+    const std::string out = tmp_.sub("stdout");
+    const std::string err = tmp_.sub("stderr");
+    write_file(in, input);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, in.c_str(), O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    std::vector<char*> argv;
+    argv.push_back(binary_.data());
+    std::vector<std::string> copies = args;
+    for (std::string& arg : copies) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    pid_t pid = 0;
+    Outcome result;
+    const int spawned = posix_spawn(&pid, binary_.c_str(), &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (spawned != 0) {
+      ADD_FAILURE() << "posix_spawn failed: " << spawned;
+      return result;
+    }
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+    result.out = read_file(out);
+    result.err = read_file(err);
+    return result;
+  }
+
+  // Names of the segment files in the log, oldest first.
+  std::vector<std::string> segments() const {
+    std::vector<std::string> names;
+    for (const auto& entry : fs::directory_iterator(log_)) {
+      const std::string name = entry.path().filename().string();
+      if (name.size() == 24 && name.ends_with(".wal")) names.push_back(name);
+    }
+    std::sort(names.begin(), names.end());
+    return names;
+  }
+
+  // Every file in the log directory with its bytes.
+  std::map<std::string, std::string> snapshot() const {
+    std::map<std::string, std::string> files;
+    for (const auto& entry : fs::directory_iterator(log_)) {
+      files[entry.path().filename().string()] = read_file(entry.path().string());
+    }
+    return files;
+  }
+
+  std::string binary_;
+  testutil::TempDir tmp_;
+  std::string log_;
+};
+
+std::string lines(int first, int last, const std::string& prefix) {
+  std::string text;
+  for (int i = first; i <= last; ++i) text += prefix + std::to_string(i) + "\n";
+  return text;
+}
+
+std::string lsn_lines(int first, int last) { return lines(first, last, ""); }
+
+TEST_F(Walctl, TwentyThousandLinesRoundTripThroughAppendAndDump) {
+  std::string input;
+  std::string expected_dump;
+  for (int i = 1; i <= 20000; ++i) {
+    std::string line = "entry " + std::to_string(i);
+    std::string escaped = line;
+    if (i % 1000 == 0) {  // a few lines with bytes the text format must escape
+      line += "\ttab\\slash\x01";
+      escaped += "\\ttab\\\\slash\\x01";
+    }
+    input += line + "\n";
+    expected_dump += std::to_string(i) + "\tdata\t" + escaped + "\n";
+  }
+  const Outcome appended = run({"append", log_, "--sync", "none"}, input);
+  ASSERT_EQ(appended.exit_code, 0) << appended.err;
+  EXPECT_EQ(appended.out, lsn_lines(1, 20000));
+
+  const Outcome dumped = run({"dump", log_});
+  ASSERT_EQ(dumped.exit_code, 0) << dumped.err;
+  EXPECT_EQ(dumped.out, expected_dump);
+
+  const Outcome tail = run({"dump", log_, "--from", "19999", "--format", "json"});
+  ASSERT_EQ(tail.exit_code, 0) << tail.err;
+  std::istringstream json_lines(tail.out);
+  std::string line;
+  std::vector<nlohmann::json> objects;
+  while (std::getline(json_lines, line)) objects.push_back(nlohmann::json::parse(line));
+  ASSERT_EQ(objects.size(), 2u);
+  EXPECT_EQ(objects[0]["lsn"], 19999);
+  EXPECT_EQ(objects[0]["type"], "data");
+  EXPECT_EQ(objects[0]["payload"], "entry 19999");
+  EXPECT_EQ(objects[1]["bytes"], std::string("entry 20000\ttab\\slash\x01").size());
+  EXPECT_EQ(objects[1]["encoding"], "base64");
+}
+
+TEST_F(Walctl, GroupedAppendContinuesTheLogAndFramedCarriesBinary) {
+  Outcome appended = run({"append", log_}, "a\nb\nlast-without-newline");
+  ASSERT_EQ(appended.exit_code, 0) << appended.err;
+  EXPECT_EQ(appended.out, lsn_lines(1, 3));
+
+  std::string framed;
+  for (const std::string& payload : {std::string("\0\xff\n", 3), std::string()}) {
+    const auto n = static_cast<std::uint32_t>(payload.size());
+    for (int i = 0; i < 4; ++i) framed += static_cast<char>((n >> (8 * i)) & 0xff);
+    framed += payload;
+  }
+  appended = run({"append", log_, "--framed", "--sync", "immediate"}, framed);
+  ASSERT_EQ(appended.exit_code, 0) << appended.err;
+  EXPECT_EQ(appended.out, lsn_lines(4, 5));
+
+  const Outcome dumped = run({"dump", log_, "--from", "3"});
+  ASSERT_EQ(dumped.exit_code, 0) << dumped.err;
+  EXPECT_EQ(dumped.out, "3\tdata\tlast-without-newline\n4\tdata\t\\x00\\xff\\n\n5\tdata\t\n");
+
+  const Outcome hex = run({"dump", log_, "--from", "4", "--format", "hex"});
+  ASSERT_EQ(hex.exit_code, 0) << hex.err;
+  EXPECT_NE(hex.out.find("00 ff 0a"), std::string::npos) << hex.out;
+
+  // A frame cut short is bad input: refused with exit 2, nothing after the last whole frame.
+  const Outcome cut = run({"append", log_, "--framed"}, std::string("\x05\0\0\0ab", 6));
+  EXPECT_EQ(cut.exit_code, 2) << cut.err;
+  EXPECT_NE(cut.err.find("frame"), std::string::npos) << cut.err;
+}
+
+TEST_F(Walctl, TruncatedLastSegmentIsATornTailThatRepairKeepsAside) {
+  const Outcome appended = run({"append", log_, "--sync", "none"}, lines(1, 50, "record-"));
+  ASSERT_EQ(appended.exit_code, 0) << appended.err;
+  const std::vector<std::string> names = segments();
+  ASSERT_FALSE(names.empty());
+  const std::string segment = log_ + "/" + names.back();
+  const std::string original = read_file(segment);
+  const std::size_t torn_size = original.size() - 5;  // 5 bytes short of the last record
+  fs::resize_file(segment, torn_size);
+
+  const auto before = snapshot();
+  const Outcome verified = run({"verify", log_});
+  EXPECT_EQ(verified.exit_code, 1) << verified.out << verified.err;
+  EXPECT_NE(verified.out.find("torn tail"), std::string::npos) << verified.out;
+  const Outcome json = run({"verify", log_, "--json"});
+  EXPECT_EQ(json.exit_code, 1);
+  const nlohmann::json report = nlohmann::json::parse(json.out);
+  EXPECT_EQ(report["status"], "torn-tail") << json.out;
+  ASSERT_EQ(report["damage"].size(), 1u) << json.out;
+  EXPECT_EQ(report["damage"][0]["segment"], names.back());
+  const std::uint64_t offset = report["damage"][0]["offset"];
+  EXPECT_EQ(run({"stat", log_}).exit_code, 0);
+  EXPECT_EQ(run({"dump", log_}).out, [] {
+    std::string expected;
+    for (int i = 1; i <= 49; ++i) expected += std::to_string(i) + "\tdata\trecord-" + std::to_string(i) + "\n";
+    return expected;
+  }());
+  const Outcome dry = run({"repair", log_, "--dry-run"});
+  EXPECT_EQ(dry.exit_code, 0) << dry.err;
+  EXPECT_NE(dry.out.find("would cut"), std::string::npos) << dry.out;
+  EXPECT_EQ(snapshot(), before) << "verify, dump, stat and repair --dry-run must change nothing";
+
+  const Outcome repaired = run({"repair", log_});
+  ASSERT_EQ(repaired.exit_code, 0) << repaired.out << repaired.err;
+  const std::string side = segment + ".cut-" + std::to_string(offset);
+  ASSERT_TRUE(fs::exists(side)) << repaired.out;
+  EXPECT_EQ(read_file(side), original.substr(offset, torn_size - offset));
+
+  const Outcome after = run({"verify", log_});
+  EXPECT_EQ(after.exit_code, 0) << after.out;
+  const Outcome dumped = run({"dump", log_, "--from", "49"});
+  EXPECT_EQ(dumped.out, "49\tdata\trecord-49\n");
+  const Outcome next = run({"append", log_}, "again\n");
+  EXPECT_EQ(next.out, "50\n");
+}
+
+TEST_F(Walctl, FlippedByteInTheMiddleIsCorruptionWithSegmentOffsetAndLsn) {
+  // immediate: every entry is durable, so the records after the damage prove it is not a tail.
+  const std::string payload = "payload-payload-";  // 16 bytes: every record is the same size
+  std::string input;
+  for (int i = 0; i < 12; ++i) input += payload + "\n";
+  const Outcome appended = run({"append", log_, "--sync", "immediate"}, input);
+  ASSERT_EQ(appended.exit_code, 0) << appended.err;
+  const std::vector<std::string> names = segments();
+  ASSERT_EQ(names.size(), 1u);
+  const std::string segment = log_ + "/" + names[0];
+  std::string bytes = read_file(segment);
+  const std::size_t record = wal::format::record_bytes(payload.size());
+  const std::size_t damaged_offset = wal::format::kSegmentHeaderBytes + 5 * record;  // LSN 6
+  bytes[damaged_offset + wal::format::kRecordHeaderBytes + 3] ^= 0x40;
+  write_file(segment, bytes);
+
+  const auto before = snapshot();
+  const Outcome verified = run({"verify", log_});
+  EXPECT_EQ(verified.exit_code, 1) << verified.out << verified.err;
+  EXPECT_NE(verified.out.find("corrupt"), std::string::npos) << verified.out;
+  EXPECT_NE(verified.out.find(names[0]), std::string::npos) << verified.out;
+  EXPECT_NE(verified.out.find("offset " + std::to_string(damaged_offset)), std::string::npos)
+      << verified.out;
+  EXPECT_NE(verified.out.find("lsn 6"), std::string::npos) << verified.out;
+
+  const Outcome json = run({"verify", log_, "--json"});
+  EXPECT_EQ(json.exit_code, 1);
+  const nlohmann::json report = nlohmann::json::parse(json.out);
+  EXPECT_EQ(report["status"], "corrupt") << json.out;
+  ASSERT_FALSE(report["damage"].empty());
+  EXPECT_EQ(report["damage"][0]["segment"], names[0]);
+  EXPECT_EQ(report["damage"][0]["offset"], damaged_offset);
+  EXPECT_EQ(report["damage"][0]["lsn"], 6);
+
+  // Not a torn tail: repair refuses (exit 4) and touches nothing.
+  const Outcome refused = run({"repair", log_});
+  EXPECT_EQ(refused.exit_code, 4) << refused.out << refused.err;
+  EXPECT_NE(refused.err.find("refusing"), std::string::npos) << refused.err;
+  EXPECT_EQ(snapshot(), before);
+}
+
+TEST_F(Walctl, UsageErrorsExitTwo) {
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {},
+           {"frobnicate"},
+           {"append"},
+           {"append", log_, "--sync", "sometimes"},
+           {"dump", log_, "--format", "xml"},
+           {"dump", log_, "--from", "abc"},
+           {"verify", log_, "--recovery", "optimistic"},
+           {"stat", log_, "--no-such-flag"}}) {
+    const Outcome result = run(args);
+    std::string joined;
+    for (const std::string& arg : args) joined += arg + " ";
+    EXPECT_EQ(result.exit_code, 2) << joined << "\n" << result.err;
+    EXPECT_NE(result.err.find("walctl"), std::string::npos) << joined << result.err;
+  }
+  const Outcome help = run({"--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("Exit codes"), std::string::npos) << help.out;
+  EXPECT_EQ(run({"repair", "--help"}).exit_code, 0);
+}
+
+TEST_F(Walctl, MissingOrNonDirectoryLogIsNotFound) {
+  for (const char* command : {"verify", "dump", "stat", "repair"}) {
+    const Outcome missing = run({command, tmp_.sub("nope")});
+    EXPECT_EQ(missing.exit_code, 6) << command << missing.err;
+    EXPECT_NE(missing.err.find("no such log directory"), std::string::npos) << missing.err;
+  }
+  write_file(tmp_.sub("file"), "not a directory");
+  for (const char* command : {"verify", "dump", "stat", "repair", "append"}) {
+    const Outcome file = run({command, tmp_.sub("file")}, "x\n");
+    EXPECT_EQ(file.exit_code, 6) << command << file.err;
+    EXPECT_NE(file.err.find("not a log directory"), std::string::npos) << file.err;
+  }
+  EXPECT_EQ(run({"append", tmp_.sub("missing-parent/log")}, "x\n").exit_code, 6);
+}
+
+TEST_F(Walctl, GarbageNamedLikeSegmentsGetsAClearMessageNotACrash) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"empty segment file", ""},
+      {"short garbage", "hello"},
+      {"long garbage", std::string(4096, '\xab')},
+      {"zeros", std::string(8192, '\0')},
+      {"magic then garbage", std::string("WALSEGMT") + std::string(200, '\x7f')},
+  };
+  for (const auto& [label, content] : cases) {
+    fs::remove_all(log_);
+    fs::create_directories(log_);
+    write_file(log_ + "/00000000000000000001.wal", content);
+    write_file(log_ + "/00000000000000000009.wal", std::string(100, '\x01'));
+    const auto before = snapshot();
+    for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+             {"verify", log_}, {"verify", log_, "--json"}, {"dump", log_}, {"stat", log_},
+             {"repair", log_, "--dry-run"}}) {
+      const Outcome result = run(args);
+      EXPECT_GE(result.exit_code, 0) << label << ": " << args[0] << " died of a signal";
+      EXPECT_LE(result.exit_code, 6) << label << ": " << args[0];
+      if (args[0] == "verify") {
+        EXPECT_TRUE(result.exit_code == 1 || result.exit_code == 4)
+            << label << ": verify exit " << result.exit_code << "\n" << result.out << result.err;
+      }
+      if (result.exit_code != 0) {
+        EXPECT_FALSE(result.out.empty() && result.err.empty())
+            << label << ": " << args[0] << " failed without saying why";
+      }
+    }
+    EXPECT_EQ(snapshot(), before) << label << ": a read-only command changed the files";
+  }
+}
+
+}  // namespace
