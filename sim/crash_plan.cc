@@ -1,0 +1,132 @@
+#include "sim/crash_plan.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include <wal/assert.h>
+
+#include "sim/prng.h"
+
+namespace sim {
+namespace {
+
+void apply_torn(Bytes& image, const PendingOp& op, const std::vector<ByteRange>& kept) {
+  for (const ByteRange& range : kept) {
+    WAL_ASSERT(range.begin <= range.end && range.end <= op.length);
+    if (range.begin == range.end) continue;
+    const std::uint64_t end = op.offset + range.end;
+    if (end > image.size()) image.resize(end);
+    std::memcpy(image.data() + op.offset + range.begin, op.bytes.data() + range.begin,
+                range.end - range.begin);
+  }
+}
+
+void apply_garbage(Bytes& image, const PendingOp& op, std::uint64_t junk_seed) {
+  const std::uint64_t old_size = image.size();
+  if (op.end() <= old_size) return;  // nothing grew: the data simply never arrived
+  image.resize(op.end());            // zeros
+  if (junk_seed == 0) return;
+  Prng junk(junk_seed);
+  for (std::uint64_t i = std::max(old_size, op.offset); i < op.end(); ++i) {
+    image[i] = static_cast<std::byte>(junk.next_u64());
+  }
+}
+
+Bytes crash_file(const FileState& file, const std::vector<OpFate>* fates) {
+  Bytes image = file.durable;
+  for (std::size_t i = 0; i < file.pending.size(); ++i) {
+    const PendingOp& op = file.pending[i];
+    const OpFate* fate = fates != nullptr && i < fates->size() ? &(*fates)[i] : nullptr;
+    if (op.forced) {
+      apply_op(image, op);
+      continue;
+    }
+    if (fate == nullptr) continue;
+    switch (fate->kind) {
+      case OpFate::Kind::kDrop:
+        break;
+      case OpFate::Kind::kKeep:
+        apply_op(image, op);
+        break;
+      case OpFate::Kind::kTorn:
+        WAL_ASSERT(op.kind == PendingOp::Kind::kWrite);
+        apply_torn(image, op, fate->kept);
+        break;
+      case OpFate::Kind::kGarbage:
+        WAL_ASSERT(op.kind == PendingOp::Kind::kWrite);
+        apply_garbage(image, op, fate->junk_seed);
+        break;
+    }
+  }
+  return image;
+}
+
+Entries crash_dir(const DirState& dir, const std::vector<bool>* survive) {
+  Entries entries = dir.durable;
+  for (std::size_t i = 0; i < dir.pending.size(); ++i) {
+    if (survive != nullptr && i < survive->size() && (*survive)[i]) {
+      apply_dir_op(entries, dir.pending[i]);
+    }
+  }
+  return entries;
+}
+
+template <typename Map>
+const typename Map::mapped_type* find_or_null(const Map& map, InodeId id) {
+  const auto it = map.find(id);
+  return it == map.end() ? nullptr : &it->second;
+}
+
+}  // namespace
+
+CrashPlan CrashPlan::keep_all(const SimFsState& state) {
+  CrashPlan plan;
+  for (const auto& [id, inode] : state.inodes) {
+    if (inode.is_dir) {
+      if (!inode.dir.pending.empty()) plan.dirs[id].assign(inode.dir.pending.size(), true);
+    } else if (!inode.file.pending.empty()) {
+      plan.files[id].assign(inode.file.pending.size(), OpFate::keep());
+    }
+  }
+  return plan;
+}
+
+SimFsState apply_crash(const SimFsState& state, const CrashPlan& plan) {
+  SimFsState out;
+  out.next_inode = state.next_inode;
+  out.inodes.clear();
+  // Directories first: only inodes reachable after the crash need their bytes rebuilt.
+  for (const auto& [id, inode] : state.inodes) {
+    if (!inode.is_dir) continue;
+    Inode& dir = out.inodes[id];
+    dir.is_dir = true;
+    dir.dir.durable = crash_dir(inode.dir, find_or_null(plan.dirs, id));
+    dir.dir.visible = dir.dir.durable;
+  }
+  // Mark from the root over the new durable entries; a file inode is still absent from `out`,
+  // so reachable_inodes would not find it: walk here instead.
+  std::set<InodeId> live;
+  std::vector<InodeId> stack{SimFsState::kRoot};
+  while (!stack.empty()) {
+    const InodeId id = stack.back();
+    stack.pop_back();
+    if (!live.insert(id).second) continue;
+    const auto it = out.inodes.find(id);
+    if (it == out.inodes.end()) continue;  // a file
+    for (const auto& [name, child] : it->second.dir.durable) stack.push_back(child);
+  }
+  for (auto it = out.inodes.begin(); it != out.inodes.end();) {
+    it = live.count(it->first) != 0 ? std::next(it) : out.inodes.erase(it);
+  }
+  for (const InodeId id : live) {
+    const Inode& before = state.inodes.at(id);
+    if (before.is_dir) continue;
+    Inode& file = out.inodes[id];
+    file.file.durable = crash_file(before.file, find_or_null(plan.files, id));
+    file.file.visible = file.file.durable;
+    file.file.latent_sectors = before.file.latent_sectors;
+  }
+  return out;
+}
+
+}  // namespace sim

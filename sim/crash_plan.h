@@ -1,0 +1,53 @@
+// The directed crash: the caller decides exactly what survives a power loss, op by op, and
+// apply_crash() builds the post-crash state. faults/power_loss.h chooses plans per policy
+// (SPEC 3.3) and faults/crash_enumerator.h walks all of them; property tests build plans by hand
+// (e.g. keep the first k writes of a file and tear the (k+1)-th at a chosen sector).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <vector>
+
+#include "sim/sim_fs_state.h"
+
+namespace sim {
+
+// [begin, end) relative to the start of a pending write.
+struct ByteRange {
+  std::uint64_t begin = 0;
+  std::uint64_t end = 0;
+};
+
+struct OpFate {
+  enum class Kind : std::uint8_t {
+    kDrop,     // never reached the disk
+    kKeep,     // reached the disk whole
+    kTorn,     // writes only: the bytes in `kept` reached the disk, the rest did not
+    kGarbage,  // writes only: the size grew to cover it, the data did not: the part past the
+               // old end reads as zeros (junk_seed == 0) or junk drawn from junk_seed
+  };
+  Kind kind = Kind::kDrop;
+  std::vector<ByteRange> kept;  // kTorn: sorted, disjoint, within the write
+  std::uint64_t junk_seed = 0;  // kGarbage
+
+  static OpFate drop() { return {}; }
+  static OpFate keep() { return {Kind::kKeep, {}, 0}; }
+};
+
+struct CrashPlan {
+  // Per file inode, one fate per pending op (in order). A file missing here, or a shorter list,
+  // drops the unlisted ops. Forced ops survive whatever the plan says.
+  std::map<InodeId, std::vector<OpFate>> files;
+  // Per directory inode, whether each pending dir op survives. Missing: all dropped.
+  std::map<InodeId, std::vector<bool>> dirs;
+
+  // Everything pending survives, whole (a clean shutdown of the page cache).
+  static CrashPlan keep_all(const SimFsState& state);
+};
+
+// The state after a power loss that kept what `plan` says. Fully durable: no pending op, and
+// visible == durable everywhere. Inodes no longer reachable from the root are gone; latent
+// sectors stay. Pure.
+SimFsState apply_crash(const SimFsState& state, const CrashPlan& plan);
+
+}  // namespace sim

@@ -1,0 +1,151 @@
+#include "sim/sim_fs_state.h"
+
+#include <bit>
+#include <cstring>
+#include <string_view>
+
+#include <wal/assert.h>
+
+namespace sim {
+namespace {
+
+static_assert(std::endian::native == std::endian::little,
+              "durable_hash reads bytes as little-endian words");
+
+std::uint64_t mix(std::uint64_t z) {
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+std::uint64_t fold(std::uint64_t hash, std::uint64_t value) {
+  return mix(hash ^ (value + 0x9e3779b97f4a7c15ull));
+}
+
+std::uint64_t fold_bytes(std::uint64_t hash, const std::byte* data, std::size_t size) {
+  hash = fold(hash, size);
+  std::size_t i = 0;
+  for (; i + 8 <= size; i += 8) {
+    std::uint64_t word;
+    std::memcpy(&word, data + i, 8);
+    hash = fold(hash, word);
+  }
+  if (i < size) {
+    std::uint64_t word = 0;
+    std::memcpy(&word, data + i, size - i);
+    hash = fold(hash, word);
+  }
+  return hash;
+}
+
+std::uint64_t fold_string(std::uint64_t hash, std::string_view text) {
+  return fold_bytes(hash, reinterpret_cast<const std::byte*>(text.data()), text.size());
+}
+
+std::uint64_t hash_tree(const SimFsState& state, InodeId id, std::set<InodeId>& seen,
+                        std::uint64_t hash) {
+  if (!seen.insert(id).second) return fold(hash, 0xc1c1e);  // a cycle: never from the fs itself
+  const Inode& inode = state.inodes.at(id);
+  hash = fold(hash, inode.is_dir ? 1 : 2);
+  if (inode.is_dir) {
+    hash = fold(hash, inode.dir.durable.size());
+    for (const auto& [name, child] : inode.dir.durable) {
+      hash = fold_string(hash, name);
+      hash = hash_tree(state, child, seen, hash);
+    }
+    return hash;
+  }
+  const Bytes floor = durable_floor(inode.file);
+  hash = fold_bytes(hash, floor.data(), floor.size());
+  hash = fold(hash, inode.file.latent_sectors.size());
+  for (std::uint64_t sector : inode.file.latent_sectors) hash = fold(hash, sector);
+  return hash;
+}
+
+void walk_visible(const SimFsState& state, InodeId dir, const std::string& prefix,
+                  std::set<InodeId>& seen, std::vector<std::pair<std::string, InodeId>>& out) {
+  if (!seen.insert(dir).second) return;
+  for (const auto& [name, child] : state.inodes.at(dir).dir.visible) {
+    std::string path = prefix.empty() ? name : prefix + "/" + name;
+    if (state.inodes.at(child).is_dir) {
+      walk_visible(state, child, path, seen, out);
+    } else {
+      out.emplace_back(std::move(path), child);
+    }
+  }
+}
+
+}  // namespace
+
+void apply_op(Bytes& image, const PendingOp& op) {
+  switch (op.kind) {
+    case PendingOp::Kind::kWrite:
+      if (op.end() > image.size()) image.resize(op.end());
+      if (!op.bytes.empty()) std::memcpy(image.data() + op.offset, op.bytes.data(), op.length);
+      return;
+    case PendingOp::Kind::kTruncate:
+      image.resize(op.offset);
+      return;
+    case PendingOp::Kind::kAllocate:
+      if (op.end() > image.size()) image.resize(op.end());
+      return;
+  }
+}
+
+void apply_dir_op(Entries& entries, const DirOp& op) {
+  switch (op.kind) {
+    case DirOp::Kind::kLink:
+      entries[op.name] = op.inode;
+      return;
+    case DirOp::Kind::kUnlink:
+      entries.erase(op.name);
+      return;
+    case DirOp::Kind::kRename:
+      entries.erase(op.name);
+      entries[op.target] = op.inode;
+      return;
+  }
+}
+
+Bytes durable_floor(const FileState& file) {
+  Bytes image = file.durable;
+  for (const PendingOp& op : file.pending) {
+    if (op.forced) apply_op(image, op);
+  }
+  return image;
+}
+
+std::uint64_t durable_hash(const SimFsState& state) {
+  std::set<InodeId> seen;
+  return hash_tree(state, SimFsState::kRoot, seen, 0x51'4d'46'53ull);
+}
+
+std::vector<std::pair<std::string, InodeId>> visible_files(const SimFsState& state) {
+  std::vector<std::pair<std::string, InodeId>> out;
+  std::set<InodeId> seen;
+  walk_visible(state, SimFsState::kRoot, "", seen, out);
+  return out;
+}
+
+std::set<InodeId> reachable_inodes(const SimFsState& state, Reach reach) {
+  std::set<InodeId> seen;
+  std::vector<InodeId> stack{SimFsState::kRoot};
+  while (!stack.empty()) {
+    const InodeId id = stack.back();
+    stack.pop_back();
+    if (!seen.insert(id).second) continue;
+    const auto it = state.inodes.find(id);
+    WAL_ASSERT(it != state.inodes.end());
+    if (!it->second.is_dir) continue;
+    const DirState& dir = it->second.dir;
+    for (const auto& [name, child] : dir.durable) stack.push_back(child);
+    if (reach == Reach::kDurable) continue;
+    for (const auto& [name, child] : dir.visible) stack.push_back(child);
+    for (const DirOp& op : dir.pending) {
+      if (op.kind != DirOp::Kind::kUnlink) stack.push_back(op.inode);
+    }
+  }
+  return seen;
+}
+
+}  // namespace sim

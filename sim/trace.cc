@@ -1,0 +1,174 @@
+#include "sim/trace.h"
+
+#include <fmt/format.h>
+
+#include <utility>
+
+namespace sim {
+namespace {
+
+// splitmix64's finalizer: a full-avalanche bijection, so every field changes every hash bit.
+std::uint64_t mix(std::uint64_t z) {
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+std::uint64_t fold(std::uint64_t hash, std::uint64_t value) {
+  return mix(hash ^ (value + 0x9e3779b97f4a7c15ull));
+}
+
+// Length, then the bytes in little-endian 8-byte words assembled byte by byte: the encoding does
+// not depend on the host's endianness.
+std::uint64_t fold(std::uint64_t hash, std::string_view text) {
+  hash = fold(hash, text.size());
+  std::size_t i = 0;
+  while (i < text.size()) {
+    std::uint64_t word = 0;
+    for (int shift = 0; shift < 64 && i < text.size(); shift += 8, ++i) {
+      word |= static_cast<std::uint64_t>(static_cast<unsigned char>(text[i])) << shift;
+    }
+    hash = fold(hash, word);
+  }
+  return hash;
+}
+
+}  // namespace
+
+std::string_view to_string(EventKind kind) {
+  switch (kind) {
+    case EventKind::kFsOp: return "fs";
+    case EventKind::kFault: return "fault";
+    case EventKind::kCrash: return "crash";
+    case EventKind::kNote: return "note";
+  }
+  return "?";
+}
+
+std::string_view to_string(FsOp op) {
+  switch (op) {
+    case FsOp::kNone: return "-";
+    case FsOp::kOpen: return "open";
+    case FsOp::kRead: return "read";
+    case FsOp::kWrite: return "write";
+    case FsOp::kSyncData: return "sync_data";
+    case FsOp::kSync: return "sync";
+    case FsOp::kTruncate: return "truncate";
+    case FsOp::kAllocate: return "allocate";
+    case FsOp::kSize: return "size";
+    case FsOp::kClose: return "close";
+    case FsOp::kRename: return "rename";
+    case FsOp::kUnlink: return "unlink";
+    case FsOp::kList: return "list";
+    case FsOp::kMkdir: return "mkdir";
+    case FsOp::kSyncDir: return "sync_dir";
+    case FsOp::kStat: return "stat";
+    case FsOp::kLock: return "lock";
+  }
+  return "?";
+}
+
+void Trace::record(Event event) {
+  event.seq = count_++;
+  std::uint64_t h = fold(hash_, static_cast<std::uint64_t>(event.kind));
+  h = fold(h, static_cast<std::uint64_t>(event.op));
+  h = fold(h, static_cast<std::uint64_t>(event.outcome));
+  h = fold(h, static_cast<std::uint64_t>(event.injected));
+  h = fold(h, event.name);
+  h = fold(h, event.path);
+  h = fold(h, event.offset);
+  h = fold(h, event.length);
+  hash_ = fold(h, event.detail);
+  if (event.kind == EventKind::kFault) ++injected_[event.name];
+  if (keep_events_) events_.push_back(std::move(event));
+}
+
+void Trace::fs_op(FsOp op, std::string_view path, std::uint64_t offset, std::uint64_t length,
+                  wal::Code outcome) {
+  Event event;
+  event.kind = EventKind::kFsOp;
+  event.op = op;
+  event.outcome = outcome;
+  event.path = path;
+  event.offset = offset;
+  event.length = length;
+  record(std::move(event));
+}
+
+void Trace::fault(std::string_view fault_kind, FsOp op, std::string_view path,
+                  std::uint64_t offset, std::uint64_t length, std::string_view detail) {
+  Event event;
+  event.kind = EventKind::kFault;
+  event.op = op;
+  event.injected = true;
+  event.name = fault_kind;
+  event.path = path;
+  event.offset = offset;
+  event.length = length;
+  event.detail = detail;
+  record(std::move(event));
+}
+
+void Trace::crash(std::string_view policy, std::string_view path, std::string_view detail) {
+  Event event;
+  event.kind = EventKind::kCrash;
+  event.name = policy;
+  event.path = path;
+  event.detail = detail;
+  record(std::move(event));
+}
+
+void Trace::note(std::string_view label, std::string_view subject, std::uint64_t a,
+                 std::uint64_t b, std::string_view detail) {
+  Event event;
+  event.kind = EventKind::kNote;
+  event.name = label;
+  event.path = subject;
+  event.offset = a;
+  event.length = b;
+  event.detail = detail;
+  record(std::move(event));
+}
+
+std::uint64_t Trace::injected_fault_count() const {
+  std::uint64_t total = 0;
+  for (const auto& [kind, count] : injected_) total += count;
+  return total;
+}
+
+std::string Trace::format(const Event& e) {
+  std::string line;
+  switch (e.kind) {
+    case EventKind::kFsOp:
+      line = fmt::format("#{} {} {} @{}+{} -> {}", e.seq, to_string(e.op), e.path, e.offset,
+                         e.length, wal::code_name(e.outcome));
+      break;
+    case EventKind::kFault:
+      line = fmt::format("#{} FAULT[injected] {} on {} {} @{}+{}", e.seq, e.name, to_string(e.op),
+                         e.path, e.offset, e.length);
+      break;
+    case EventKind::kCrash:
+      line = fmt::format("#{} CRASH {} {}", e.seq, e.name, e.path);
+      break;
+    case EventKind::kNote:
+      line = fmt::format("#{} {} {} {} {}", e.seq, e.name, e.path, e.offset, e.length);
+      break;
+  }
+  if (!e.detail.empty()) {
+    line += " (";
+    line += e.detail;
+    line += ')';
+  }
+  return line;
+}
+
+std::string Trace::dump() const {
+  std::string out;
+  for (const Event& event : events_) {
+    out += format(event);
+    out += '\n';
+  }
+  return out;
+}
+
+}  // namespace sim
