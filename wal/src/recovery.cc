@@ -1,9 +1,331 @@
+// Pass 2 of recovery: the decisions. The walk (recovery_walk.cc) lists intact runs and damage
+// events in log order; here each event is classified as tail or not, and the recovery mode says
+// what happens to it:
+//
+//   event is tail (no intact later record proves it durable, no intact data in a later segment)
+//     absolute: fail      tolerate-tail: cut      point-in-time: cut      skip-corrupted: cut
+//   event is not tail (durable, or followed by intact data in a later segment, or unreadable)
+//     absolute: fail      tolerate-tail: fail     point-in-time: cut      skip-corrupted: skip
+//
+// "Cut" keeps everything before the event and discards the rest (listed in leftovers);
+// "skip" reports the event and carries on at the next intact record. Every event that is
+// acted on is in the report, so damage before the tail is never silently the end of the log.
 #include "recovery.h"
 
-namespace wal::recovery {
+#include <algorithm>
 
-Result<ScanResult> scan(Fs& /*fs*/, std::string_view /*dir*/, const Options& /*options*/) {
-  return Status::unsupported("recovery::scan: not yet");
+#include <fmt/format.h>
+
+#include "recovery_walk.h"
+
+namespace wal::recovery {
+namespace {
+
+bool ends_with(std::string_view text, std::string_view suffix) {
+  return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
+}
+
+struct Listing {
+  std::vector<std::string> segments;  // sorted by first LSN
+  bool has_front = false;
+  std::vector<std::string> temps;
+};
+
+Listing classify(const std::vector<std::string>& names) {
+  Listing listing;
+  std::vector<std::pair<Lsn, std::string>> segments;
+  for (const std::string& name : names) {
+    Lsn first_lsn = kNoLsn;
+    if (name == kLockName) continue;
+    if (name == kFrontMarkerName) {
+      listing.has_front = true;
+    } else if (ends_with(name, kTempSuffix)) {
+      listing.temps.push_back(name);
+    } else if (parse_segment_name(name, &first_lsn)) {
+      segments.emplace_back(first_lsn, name);
+    }
+    // Anything else is not ours: left alone.
+  }
+  std::sort(segments.begin(), segments.end());
+  for (auto& [lsn, name] : segments) listing.segments.push_back(std::move(name));
+  return listing;
+}
+
+// The front marker, or a damage entry saying why it could not be used (then it is ignored:
+// without it every remaining segment counts, which loses nothing).
+Lsn read_front(Fs& fs, std::string_view dir, std::optional<DamagedRange>* damage) {
+  auto fail = [&](DamageKind kind, std::string reason) {
+    DamagedRange& range = damage->emplace();
+    range.segment = std::string(kFrontMarkerName);
+    range.kind = kind;
+    range.reason = std::move(reason);
+    return kNoLsn;
+  };
+  Result<std::unique_ptr<File>> file = fs.open(join_path(dir, kFrontMarkerName), OpenMode::kReadOnly);
+  if (!file) return fail(DamageKind::kUnreadable, "cannot open: " + file.error().to_string());
+  std::array<std::byte, kFrontMarkerBytes + 1> bytes{};
+  std::size_t have = 0;
+  while (have < bytes.size()) {
+    Result<std::size_t> got = (*file)->read_at(have, std::span(bytes).subspan(have));
+    if (!got) return fail(DamageKind::kUnreadable, "cannot read: " + got.error().to_string());
+    if (*got == 0) break;
+    have += *got;
+  }
+  const std::optional<Lsn> front = decode_front_marker(std::span(bytes).first(have));
+  if (!front) return fail(DamageKind::kBadHeader, "front marker is damaged; it is ignored");
+  return *front;
+}
+
+struct Verdict {
+  std::vector<bool> tail;        // per piece (meaningful for damage pieces)
+  std::vector<Lsn> proven_up_to;  // per piece: max durable_hint of intact records after it
+  std::vector<bool> followed;    // per piece: intact records in a later segment
+};
+
+Verdict classify_damage(const Walk& walk) {
+  const std::size_t n = walk.pieces.size();
+  Verdict verdict{std::vector<bool>(n), std::vector<Lsn>(n), std::vector<bool>(n)};
+  Lsn max_hint = kNoLsn;
+  std::optional<std::size_t> last_run_segment;
+  bool nontail_after = false;
+  for (std::size_t i = n; i-- > 0;) {
+    const Piece& piece = walk.pieces[i];
+    if (piece.kind == Piece::Kind::kRun) {
+      max_hint = std::max(max_hint, piece.max_durable_hint);
+      if (!last_run_segment) last_run_segment = piece.segment;
+      continue;
+    }
+    if (piece.kind != Piece::Kind::kDamage) continue;
+    const bool followed =
+        last_run_segment && (*last_run_segment > piece.segment ||
+                             (piece.drops_segment && *last_run_segment == piece.segment));
+    const bool proven = max_hint >= piece.lsn;
+    verdict.proven_up_to[i] = max_hint;
+    verdict.followed[i] = followed;
+    // Tails are a suffix of the events: damage before non-tail damage is not tail either.
+    verdict.tail[i] = !piece.never_tail && !proven && !followed && !nontail_after;
+    if (!verdict.tail[i]) nontail_after = true;
+  }
+  return verdict;
+}
+
+std::string why_not_tail(const Piece& piece, const Verdict& verdict, std::size_t i) {
+  if (piece.io_error) return "";
+  if (verdict.proven_up_to[i] >= piece.lsn) {
+    return fmt::format("; later records show LSNs up to {} were durable",
+                       verdict.proven_up_to[i]);
+  }
+  if (verdict.followed[i]) return "; intact records follow in later segments";
+  if (piece.never_tail) return "; written data lies behind it";
+  return "; damage follows it";
+}
+
+Status fatal(const Walk& walk, const Piece& piece, std::string_view what) {
+  std::string message =
+      fmt::format("{}: {} in segment {} at offset {} (LSN {}): {}", what, to_string(piece.damage),
+                  walk.segments[piece.segment].name, piece.offset, piece.lsn, piece.reason);
+  return piece.io_error ? Status::io_error(std::move(message)) : Status::corruption(std::move(message));
+}
+
+DamagedRange range_of(const Walk& walk, const Piece& piece) {
+  return DamagedRange{.segment = walk.segments[piece.segment].name,
+                      .offset = piece.offset,
+                      .length = piece.length,
+                      .lsn = piece.lsn,
+                      .kind = piece.damage,
+                      .reason = piece.reason};
+}
+
+class ResultBuilder {
+ public:
+  ResultBuilder(const Walk& walk, ScanResult& result) : walk_(walk), result_(result) {}
+
+  void add(const Piece& piece) {
+    if (piece.kind == Piece::Kind::kSegmentStart) {
+      const WalkedSegment& segment = walk_.segments[piece.segment];
+      SegmentInfo& info = result_.segments.emplace_back();
+      info.name = segment.name;
+      info.first_lsn = segment.header.first_lsn;
+      info.last_lsn = segment.header.first_lsn - 1;
+      info.end_offset = format::kSegmentHeaderBytes;
+      info.file_bytes = segment.file_bytes;
+      result_.header = segment.header;
+      kept_.push_back(piece.segment);
+      return;
+    }
+    WAL_ASSERT(piece.kind == Piece::Kind::kRun);
+    WAL_ASSERT(!kept_.empty() && kept_.back() == piece.segment);
+    SegmentInfo& info = result_.segments.back();
+    info.last_lsn = piece.last;
+    info.end_offset = piece.end;
+    info.checkpoints.insert(info.checkpoints.end(), piece.checkpoints.begin(),
+                            piece.checkpoints.end());
+    RecoveryReport& report = result_.report;
+    report.records_recovered += piece.records;
+    if (report.first_lsn == kNoLsn) report.first_lsn = piece.first;
+    report.last_good_lsn = piece.last;
+    if (!piece.checkpoints.empty()) report.checkpoint_lsn = piece.checkpoints.back();
+  }
+
+  // Discards the event at `index` and everything after it.
+  void cut(std::size_t index, const Verdict& verdict) {
+    const Piece& piece = walk_.pieces[index];
+    const WalkedSegment& segment = walk_.segments[piece.segment];
+    std::uint64_t records_after = 0;
+    Lsn first_after = kNoLsn;
+    Lsn last_after = kNoLsn;
+    for (std::size_t i = index + 1; i < walk_.pieces.size(); ++i) {
+      const Piece& later = walk_.pieces[i];
+      if (later.kind != Piece::Kind::kRun) continue;
+      records_after += later.records;
+      if (first_after == kNoLsn) first_after = later.first;
+      last_after = later.last;
+    }
+    DamagedRange range = range_of(walk_, piece);
+    range.length = segment.file_bytes - piece.offset;
+    if (verdict.tail[index]) {
+      // A whole segment cut off keeps its own kind (a bad header says more than "torn").
+      if (!piece.drops_segment) range.kind = DamageKind::kTornTail;
+      range.reason = fmt::format("torn tail cut off: {}", piece.reason);
+      result_.report.torn_tail = true;
+    } else {
+      range.reason = fmt::format("{}{}; the log ends before it", piece.reason,
+                                 why_not_tail(piece, verdict, index));
+    }
+    if (records_after > 0) {
+      range.reason += fmt::format("; {} intact records after it (LSNs {}..{}) discarded",
+                                  records_after, first_after, last_after);
+    }
+    result_.report.damage.push_back(std::move(range));
+
+    std::uint64_t bytes_cut = 0;
+    if (piece.drops_segment) {
+      bytes_cut += segment.written_end;
+      result_.leftovers.push_back(segment.name);
+    } else {
+      WAL_ASSERT(!kept_.empty() && kept_.back() == piece.segment);
+      WAL_ASSERT(result_.segments.back().end_offset == piece.offset);
+      bytes_cut += segment.written_end > piece.offset ? segment.written_end - piece.offset : 0;
+    }
+    for (std::size_t s = piece.segment + 1; s < walk_.segments.size(); ++s) {
+      bytes_cut += walk_.segments[s].written_end;
+      result_.leftovers.push_back(walk_.segments[s].name);
+    }
+    result_.report.bytes_cut = bytes_cut;
+  }
+
+  // Reports a skipped event (skip-corrupted) and counts the LSNs it loses.
+  void skip(std::size_t index) {
+    const Piece& piece = walk_.pieces[index];
+    result_.report.damage.push_back(range_of(walk_, piece));
+    for (std::size_t i = index + 1; i < walk_.pieces.size(); ++i) {
+      const Piece& later = walk_.pieces[i];
+      if (later.kind != Piece::Kind::kRun) continue;
+      if (later.first > piece.lsn) result_.report.records_skipped += later.first - piece.lsn;
+      break;
+    }
+  }
+
+ private:
+  const Walk& walk_;
+  ScanResult& result_;
+  std::vector<std::size_t> kept_;  // walk segment index of each result segment
+};
+
+Lsn next_lsn_of(const ScanResult& result, const Walk& walk, Lsn front_lsn) {
+  if (!result.segments.empty()) return result.segments.back().last_lsn + 1;
+  Lsn next = std::max<Lsn>(1, front_lsn);
+  if (!walk.segments.empty()) next = std::max(next, walk.segments.front().name_lsn);
+  return next;
+}
+
+}  // namespace
+
+Result<ScanResult> scan(Fs& fs, std::string_view dir, const Options& options) {
+  Result<std::vector<std::string>> names = fs.list(dir);
+  if (!names) {
+    if (names.error().code() == Code::kNotFound) {
+      return Status::not_found(fmt::format("log directory {} does not exist", dir));
+    }
+    Status status = names.error();
+    return status.with_context(fmt::format("list log directory {}", dir));
+  }
+  const Listing listing = classify(*names);
+  ScanResult result;
+  result.leftovers = listing.temps;
+  std::optional<DamagedRange> front_damage;
+  const Lsn front_lsn = listing.has_front ? read_front(fs, dir, &front_damage) : kNoLsn;
+  if (front_damage) {
+    if (options.recovery == RecoveryMode::kAbsolute) {
+      return Status::corruption(fmt::format("absolute consistency: {}: {}", kFrontMarkerName,
+                                            front_damage->reason));
+    }
+    result.report.damage.push_back(*front_damage);
+  }
+
+  // Segments holding only entries below the front marker: truncate_front was interrupted
+  // between writing the marker and unlinking them.
+  std::vector<std::string> live;
+  for (std::size_t i = 0; i < listing.segments.size(); ++i) {
+    Lsn next_first = kNoLsn;
+    const bool below_front = front_lsn != kNoLsn && i + 1 < listing.segments.size() &&
+                             parse_segment_name(listing.segments[i + 1], &next_first) &&
+                             next_first <= front_lsn;
+    (below_front ? result.leftovers : live).push_back(listing.segments[i]);
+  }
+
+  Result<Walk> walked = walk_segments(fs, dir, live, front_lsn, options);
+  if (!walked) return walked.error();
+  const Walk& walk = *walked;
+  const Verdict verdict = classify_damage(walk);
+
+  std::optional<std::size_t> cut;
+  for (std::size_t i = 0; i < walk.pieces.size(); ++i) {
+    const Piece& piece = walk.pieces[i];
+    if (piece.kind != Piece::Kind::kDamage) continue;
+    const bool tail = verdict.tail[i];
+    switch (options.recovery) {
+      case RecoveryMode::kAbsolute:
+        return fatal(walk, piece, tail ? "absolute consistency: torn tail"
+                                       : "absolute consistency: corruption");
+      case RecoveryMode::kTolerateTail:
+        if (!tail) {
+          Piece described = piece;
+          described.reason += why_not_tail(piece, verdict, i);
+          return fatal(walk, described, "damage before the end of the log");
+        }
+        cut = i;
+        break;
+      case RecoveryMode::kPointInTime: cut = i; break;
+      case RecoveryMode::kSkipCorrupted:
+        if (tail) cut = i;
+        break;
+    }
+    if (cut) break;
+  }
+
+  ResultBuilder builder(walk, result);
+  for (std::size_t i = 0; i < walk.pieces.size(); ++i) {
+    if (cut && i == *cut) {
+      builder.cut(i, verdict);
+      break;
+    }
+    if (walk.pieces[i].kind == Piece::Kind::kDamage) {
+      builder.skip(i);  // only skip-corrupted gets here with damage
+    } else {
+      builder.add(walk.pieces[i]);
+    }
+  }
+
+  RecoveryReport& report = result.report;
+  report.segments_scanned = static_cast<std::uint32_t>(walk.segments.size());
+  if (front_lsn != kNoLsn && report.first_lsn != kNoLsn && front_lsn > report.first_lsn &&
+      front_lsn <= report.last_good_lsn) {
+    report.first_lsn = front_lsn;
+  }
+  result.empty = result.segments.empty();
+  result.next_lsn = next_lsn_of(result, walk, front_lsn);
+  return result;
 }
 
 }  // namespace wal::recovery

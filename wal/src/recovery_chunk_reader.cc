@@ -1,0 +1,37 @@
+#include "recovery_chunk_reader.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace wal::recovery {
+
+Result<std::span<const std::byte>> ChunkReader::view(std::uint64_t offset, std::size_t want) {
+  if (offset >= file_bytes_) return std::span<const std::byte>();
+  want = static_cast<std::size_t>(std::min<std::uint64_t>(want, file_bytes_ - offset));
+  const bool cached = offset >= buffer_offset_ &&
+                      offset + want <= buffer_offset_ + buffer_bytes_;
+  if (!cached) {
+    const std::size_t fill = static_cast<std::size_t>(
+        std::min<std::uint64_t>(std::max(want, chunk_bytes_), file_bytes_ - offset));
+    if (buffer_.size() < fill) buffer_.resize(fill);
+    buffer_offset_ = offset;
+    buffer_bytes_ = 0;
+    while (buffer_bytes_ < fill) {
+      Result<std::size_t> got = file_.read_at(
+          offset + buffer_bytes_, std::span(buffer_).subspan(buffer_bytes_, fill - buffer_bytes_));
+      if (!got) {
+        buffer_bytes_ = 0;
+        Status status = got.error();
+        return status.with_context(fmt::format("read at offset {}", offset));
+      }
+      if (*got == 0) break;  // the file shrank under us: what is there is all there is
+      buffer_bytes_ += *got;
+    }
+  }
+  const std::size_t start = static_cast<std::size_t>(offset - buffer_offset_);
+  const std::size_t have = std::min(want, buffer_bytes_ - std::min(start, buffer_bytes_));
+  return std::span<const std::byte>(buffer_).subspan(start, have);
+}
+
+}  // namespace wal::recovery
