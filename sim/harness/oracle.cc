@@ -1,0 +1,200 @@
+#include "sim/harness/oracle.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace harness {
+
+std::string_view to_string(CallKind kind) {
+  switch (kind) {
+    case CallKind::kOpen: return "open";
+    case CallKind::kAppend: return "append";
+    case CallKind::kBatch: return "append_batch";
+    case CallKind::kCheckpoint: return "checkpoint";
+    case CallKind::kSync: return "sync";
+    case CallKind::kWaitDurable: return "wait_durable";
+    case CallKind::kRead: return "read";
+    case CallKind::kTruncate: return "truncate_front";
+    case CallKind::kClose: return "close";
+  }
+  return "?";
+}
+
+std::string_view to_string(CallState state) {
+  switch (state) {
+    case CallState::kInFlight: return "in flight";
+    case CallState::kOk: return "ok";
+    case CallState::kFailed: return "failed";
+    case CallState::kInFlightAtCrash: return "in flight at crash";
+  }
+  return "?";
+}
+
+std::string_view to_string(FaultKind kind) {
+  switch (kind) {
+    case FaultKind::kFsyncEio: return "fsync_eio";
+    case FaultKind::kWriteEio: return "write_eio";
+    case FaultKind::kWriteShort: return "write_short";
+    case FaultKind::kNoSpace: return "enospc_after_bytes";
+    case FaultKind::kReadEio: return "read_eio";
+    case FaultKind::kBitFlip: return "bit_flip";
+    case FaultKind::kLatentSector: return "latent_sector";
+    case FaultKind::kMisdirectedWrite: return "misdirected_write";
+  }
+  return "?";
+}
+
+bool poisons_log(FaultKind kind) {
+  return kind == FaultKind::kFsyncEio || kind == FaultKind::kWriteEio ||
+         kind == FaultKind::kWriteShort;
+}
+
+bool is_media_damage(FaultKind kind) {
+  return kind == FaultKind::kBitFlip || kind == FaultKind::kLatentSector ||
+         kind == FaultKind::kMisdirectedWrite;
+}
+
+std::string Call::describe() const {
+  return fmt::format("{} #{} (writer {} op {}, epoch {})", to_string(kind), id, writer, op, epoch);
+}
+
+std::uint64_t Oracle::begin(CallKind kind, std::uint32_t writer, std::uint64_t op,
+                            std::uint64_t step, wal::LsnRange lsns) {
+  if (kind == CallKind::kOpen) ++epoch_;
+  if (kind == CallKind::kTruncate) excused_below_ = std::max(excused_below_, lsns.first);
+  Call call;
+  call.id = calls_.size();
+  call.kind = kind;
+  call.writer = writer;
+  call.op = op;
+  call.epoch = epoch_;
+  call.lsns = lsns;
+  call.begin_seq = next_seq_++;
+  call.begin_step = step;
+  calls_.push_back(std::move(call));
+  return calls_.back().id;
+}
+
+void Oracle::issue(std::uint64_t call_id, wal::Lsn lsn, wal::EntryType type,
+                   std::span<const std::byte> payload, PayloadId id, std::uint64_t step,
+                   wal::LsnRange batch) {
+  WAL_ASSERT(lsn != wal::kNoLsn);
+  Call& call = mutable_call(call_id);
+  if (call.lsns.first == wal::kNoLsn) call.lsns.first = lsn;
+  call.lsns.last = std::max(call.lsns.last, lsn);
+  Expected expected;
+  expected.lsn = lsn;
+  expected.type = type;
+  expected.size_bytes = static_cast<std::uint32_t>(payload.size());
+  expected.fingerprint = fingerprint(payload);
+  expected.id = id;
+  expected.call_id = call_id;
+  expected.batch = batch;
+  expected.issued_step = step;
+  const wal::Lsn last = last_issued();
+  if (last != wal::kNoLsn && lsn != last + 1) {
+    anomalies_.push_back(IssueAnomaly{lsn, last + 1, call_id, step});
+  }
+  // A reused LSN keeps its first owner: the history stays unambiguous and the anomaly above
+  // reports the reuse.
+  entries_.emplace(lsn, expected);
+}
+
+void Oracle::end(std::uint64_t call_id, const wal::Status& status, std::uint64_t step) {
+  Call& call = mutable_call(call_id);
+  WAL_ASSERT(call.state == CallState::kInFlight);
+  call.state = status.is_ok() ? CallState::kOk : CallState::kFailed;
+  call.code = status.code();
+  call.injected = status.injected();
+  if (!status.is_ok()) call.error = status.to_string();
+  call.end_seq = next_seq_++;
+  call.end_step = step;
+}
+
+void Oracle::observe_durable(wal::Lsn lsn, std::uint64_t step) {
+  observations_.push_back(DurableObservation{lsn, epoch_, next_seq_++, step});
+  if (lsn <= durable_lsn_) return;
+  for (auto it = entries_.upper_bound(durable_lsn_); it != entries_.end() && it->first <= lsn;
+       ++it) {
+    if (it->second.durable) continue;
+    it->second.durable = true;
+    it->second.durable_step = step;
+  }
+  durable_lsn_ = lsn;
+}
+
+void Oracle::observe_first_lsn(wal::Lsn lsn) { excused_below_ = std::max(excused_below_, lsn); }
+
+void Oracle::fault(FaultKind kind, std::uint64_t step, std::string where) {
+  faults_.push_back(Fault{kind, epoch_, next_seq_++, step, std::move(where)});
+}
+
+void Oracle::crash(std::uint64_t step) {
+  for (Call& call : calls_) {
+    if (call.state != CallState::kInFlight) continue;
+    call.state = CallState::kInFlightAtCrash;
+    call.end_seq = next_seq_;
+    call.end_step = step;
+  }
+  ++next_seq_;
+  power_lost_ = true;
+}
+
+void Oracle::rebase(std::span<const Recovered> entries, bool after_crash) {
+  std::map<wal::Lsn, Expected> kept;
+  // Entries before the first recovered one were truncated away; they stay known, because a
+  // crash before the truncation's unlinks were durable may legitimately bring them back.
+  const wal::Lsn first = entries.empty() ? wal::kNoLsn : entries.front().lsn;
+  for (auto it = entries_.begin(); it != entries_.end() && it->first < first; ++it) {
+    kept.emplace(it->first, it->second);
+  }
+  wal::Lsn durable = wal::kNoLsn;
+  for (const Recovered& entry : entries) {
+    auto it = entries_.find(entry.lsn);
+    WAL_ASSERT(it != entries_.end());  // the checker accepted this recovery
+    Expected expected = it->second;
+    if (after_crash && !expected.durable) {
+      expected.durable = true;  // the crash image is the media now
+      expected.durable_step = 0;
+    }
+    if (expected.durable) durable = std::max(durable, expected.lsn);
+    kept.emplace(entry.lsn, expected);
+  }
+  entries_ = std::move(kept);
+  durable_lsn_ = durable;
+  power_lost_ = false;
+}
+
+const Call& Oracle::call(std::uint64_t id) const {
+  WAL_ASSERT(id < calls_.size());
+  return calls_[id];
+}
+
+Call& Oracle::mutable_call(std::uint64_t id) {
+  WAL_ASSERT(id < calls_.size());
+  return calls_[id];
+}
+
+const Expected* Oracle::find(wal::Lsn lsn) const {
+  auto it = entries_.find(lsn);
+  return it == entries_.end() ? nullptr : &it->second;
+}
+
+const Expected* Oracle::find(const PayloadId& id) const {
+  for (const auto& [lsn, expected] : entries_) {
+    if (expected.id == id) return &expected;
+  }
+  return nullptr;
+}
+
+wal::Lsn Oracle::last_issued() const {
+  return entries_.empty() ? wal::kNoLsn : entries_.rbegin()->first;
+}
+
+bool Oracle::media_damage_injected() const {
+  return std::any_of(faults_.begin(), faults_.end(),
+                     [](const Fault& fault) { return is_media_damage(fault.kind); });
+}
+
+}  // namespace harness
