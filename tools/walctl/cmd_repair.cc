@@ -72,8 +72,8 @@ wal::Result<std::vector<Cut>> plan_cuts(wal::Fs& fs, const std::string& dir,
   return cuts;
 }
 
-// Copies the cut bytes (without the zero fill of a preallocated segment past the last
-// non-zero byte) into the side file and makes it durable. Returns the bytes kept.
+// Copies the cut bytes (without the zero fill of a preallocated segment after the last
+// record) into the side file and makes it durable. Returns the bytes kept.
 wal::Result<std::uint64_t> save_cut(wal::Fs& fs, const std::string& dir, const Cut& cut) {
   auto source = fs.open(wal::join_path(dir, cut.segment), wal::OpenMode::kReadOnly);
   if (!source) return source.error();
@@ -95,6 +95,10 @@ wal::Result<std::uint64_t> save_cut(wal::Fs& fs, const std::string& dir, const C
     }
     done += *n;
   }
+  // Records are 8-byte aligned and zero padded, so the fill starts at an aligned offset: keep
+  // the padding of the last record, drop only the preallocated zeros after it.
+  const std::uint64_t align = wal::format::kRecordAlign;
+  kept = std::min(done, (kept + align - 1) / align * align);
   WAL_RETURN_IF_ERROR((*target)->truncate(kept));
   WAL_RETURN_IF_ERROR((*target)->sync());
   WAL_RETURN_IF_ERROR((*target)->close());
