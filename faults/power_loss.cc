@@ -1,0 +1,166 @@
+#include "faults/power_loss.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace faults {
+namespace {
+
+using sim::OpFate;
+using sim::PendingOp;
+
+OpFate torn_write(const PendingOp& op, const sim::DeviceModel& device, sim::Prng& prng) {
+  const std::vector<sim::ByteRange> pieces = sector_pieces(op, device);
+  OpFate fate;
+  fate.kind = OpFate::Kind::kTorn;
+  const std::uint64_t choices = device.atomic_sector ? 2 : 3;
+  for (const sim::ByteRange& piece : pieces) {
+    switch (prng.below(choices)) {
+      case 0:
+        break;
+      case 1:
+        fate.kept.push_back(piece);
+        break;
+      default: {
+        const std::uint64_t length = piece.end - piece.begin;
+        if (length > 1) fate.kept.push_back({piece.begin, piece.begin + prng.range(1, length - 1)});
+        break;
+      }
+    }
+  }
+  return fate;
+}
+
+OpFate choose_fate(const PendingOp& op, const sim::DeviceModel& device, CrashPolicy policy,
+                   sim::Prng& prng) {
+  if (!prng.coin()) return OpFate::drop();
+  if (op.kind != PendingOp::Kind::kWrite || !prng.coin()) return OpFate::keep();
+  if (policy == CrashPolicy::kTorn) return torn_write(op, device, prng);
+  if (policy == CrashPolicy::kGarbageTail) {
+    OpFate fate;
+    fate.kind = OpFate::Kind::kGarbage;
+    fate.junk_seed = prng.coin() ? 0 : (prng.next_u64() | 1);
+    return fate;
+  }
+  return OpFate::keep();
+}
+
+std::vector<OpFate> choose_file(const sim::FileState& file, const sim::DeviceModel& device,
+                                CrashPolicy policy, sim::Prng& prng) {
+  const std::size_t count = file.pending.size();
+  std::vector<OpFate> fates(count);
+  switch (policy) {
+    case CrashPolicy::kDropUnsynced:
+      break;
+    case CrashPolicy::kPrefix: {
+      const std::uint64_t kept = prng.range(0, count);
+      for (std::uint64_t i = 0; i < kept; ++i) fates[i] = OpFate::keep();
+      break;
+    }
+    case CrashPolicy::kReorder:
+    case CrashPolicy::kTorn:
+    case CrashPolicy::kGarbageTail:
+      for (std::size_t i = 0; i < count; ++i) {
+        fates[i] = choose_fate(file.pending[i], device, policy, prng);
+      }
+      break;
+  }
+  return fates;
+}
+
+}  // namespace
+
+std::string_view to_string(CrashPolicy policy) {
+  switch (policy) {
+    case CrashPolicy::kDropUnsynced: return "drop-unsynced";
+    case CrashPolicy::kPrefix: return "prefix";
+    case CrashPolicy::kReorder: return "reorder";
+    case CrashPolicy::kTorn: return "torn";
+    case CrashPolicy::kGarbageTail: return "garbage-tail";
+  }
+  return "?";
+}
+
+std::optional<CrashPolicy> parse_crash_policy(std::string_view text) {
+  for (CrashPolicy policy : {CrashPolicy::kDropUnsynced, CrashPolicy::kPrefix,
+                             CrashPolicy::kReorder, CrashPolicy::kTorn, CrashPolicy::kGarbageTail}) {
+    if (to_string(policy) == text) return policy;
+  }
+  return std::nullopt;
+}
+
+std::vector<sim::ByteRange> sector_pieces(const PendingOp& write, const sim::DeviceModel& device) {
+  std::vector<sim::ByteRange> pieces;
+  const std::uint64_t sector = device.sector_bytes;
+  std::uint64_t at = write.offset;
+  while (at < write.end()) {
+    const std::uint64_t boundary = std::min(write.end(), (at / sector + 1) * sector);
+    pieces.push_back({at - write.offset, boundary - write.offset});
+    at = boundary;
+  }
+  return pieces;
+}
+
+sim::CrashPlan choose_crash_plan(const sim::SimFsState& state, const sim::DeviceModel& device,
+                                 const PowerLossOptions& options, sim::Prng& prng) {
+  sim::CrashPlan plan;
+  for (const auto& [id, inode] : state.inodes) {
+    if (inode.is_dir) {
+      if (inode.dir.pending.empty() || options.policy == CrashPolicy::kDropUnsynced) continue;
+      std::vector<bool>& survive = plan.dirs[id];
+      for (std::size_t i = 0; i < inode.dir.pending.size(); ++i) {
+        survive.push_back(!options.lose_unsynced_dir_ops || prng.coin());
+      }
+    } else if (!inode.file.pending.empty()) {
+      plan.files[id] = choose_file(inode.file, device, options.policy, prng);
+    }
+  }
+  return plan;
+}
+
+sim::SimFsState power_loss(const sim::SimFsState& state, const sim::DeviceModel& device,
+                           const PowerLossOptions& options, sim::Prng& prng) {
+  return sim::apply_crash(state, choose_crash_plan(state, device, options, prng));
+}
+
+std::string describe_fates(const std::vector<OpFate>& fates) {
+  std::string out;
+  for (const OpFate& fate : fates) {
+    if (!out.empty()) out += ' ';
+    switch (fate.kind) {
+      case OpFate::Kind::kDrop: out += 'D'; break;
+      case OpFate::Kind::kKeep: out += 'K'; break;
+      case OpFate::Kind::kTorn:
+        out += 'T';
+        for (const sim::ByteRange& range : fate.kept) {
+          out += fmt::format("[{},{})", range.begin, range.end);
+        }
+        break;
+      case OpFate::Kind::kGarbage: out += fate.junk_seed == 0 ? "G0" : "Gj"; break;
+    }
+  }
+  return out;
+}
+
+void crash(sim::SimFs& fs, const PowerLossOptions& options, sim::Prng& prng) {
+  const sim::CrashPlan plan = choose_crash_plan(fs.state(), fs.device(), options, prng);
+  if (sim::Trace* trace = fs.trace()) {
+    // Name files by a visible path where they still have one; an unlinked file by its inode.
+    std::map<sim::InodeId, std::string> names;
+    for (auto& [path, inode] : sim::visible_files(fs.state())) names.emplace(inode, path);
+    for (const auto& [inode, fates] : plan.files) {
+      const auto it = names.find(inode);
+      const std::string name = it != names.end() ? it->second : fmt::format("inode {}", inode);
+      trace->crash(to_string(options.policy), name, describe_fates(fates));
+    }
+    for (const auto& [inode, survive] : plan.dirs) {
+      std::string kept;
+      for (bool s : survive) kept += s ? 'K' : 'D';
+      trace->crash(to_string(options.policy), fmt::format("dir inode {}", inode), kept);
+    }
+  }
+  fs.crash(plan, to_string(options.policy));
+}
+
+}  // namespace faults

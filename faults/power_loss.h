@@ -1,0 +1,57 @@
+// Power loss (SPEC 3.3): a pure function (SimFs state, device model, PRNG) -> post-crash state,
+// for every crash policy. The policy chooses a sim::CrashPlan; sim::apply_crash builds the state.
+//
+//   drop-unsynced  every pending write and dir op is lost: exactly the durable image survives
+//   prefix         per file, a prefix of its pending ops survives, whole
+//   reorder        any subset of each file's pending ops survives, whole
+//   torn           as reorder, and a surviving write may be torn: each piece of it between
+//                  sector boundaries (absolute file offsets) survives or not; with
+//                  atomic_sector = false a piece may also survive only in part (a prefix of it)
+//   garbage-tail   as reorder, and a surviving write may leave the file grown but the data not
+//                  written: the part past the old end reads as zeros or junk
+// Ops made durable by sync_data (forced) survive every policy. Pending directory ops survive or
+// vanish one by one when lose_unsynced_dir_ops, else all survive (drop-unsynced loses them all).
+#pragma once
+
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "sim/crash_plan.h"
+#include "sim/device_model.h"
+#include "sim/prng.h"
+#include "sim/sim_fs.h"
+#include "sim/sim_fs_state.h"
+
+namespace faults {
+
+enum class CrashPolicy : std::uint8_t { kDropUnsynced, kPrefix, kReorder, kTorn, kGarbageTail };
+
+// "drop-unsynced", "prefix", "reorder", "torn", "garbage-tail" (the scenario's crash.policy).
+std::string_view to_string(CrashPolicy policy);
+std::optional<CrashPolicy> parse_crash_policy(std::string_view text);
+
+struct PowerLossOptions {
+  CrashPolicy policy = CrashPolicy::kTorn;
+  bool lose_unsynced_dir_ops = true;
+};
+
+// The pieces of a write between absolute sector boundaries, relative to the write's start.
+std::vector<sim::ByteRange> sector_pieces(const sim::PendingOp& write,
+                                          const sim::DeviceModel& device);
+
+sim::CrashPlan choose_crash_plan(const sim::SimFsState& state, const sim::DeviceModel& device,
+                                 const PowerLossOptions& options, sim::Prng& prng);
+
+// The pure function.
+sim::SimFsState power_loss(const sim::SimFsState& state, const sim::DeviceModel& device,
+                           const PowerLossOptions& options, sim::Prng& prng);
+
+// Crashes `fs` in place (every handle goes stale) and records what survived, file by file, in
+// its trace.
+void crash(sim::SimFs& fs, const PowerLossOptions& options, sim::Prng& prng);
+
+// One line per file/dir of what a plan keeps: "K K T[0,512) D G0" per op.
+std::string describe_fates(const std::vector<sim::OpFate>& fates);
+
+}  // namespace faults
