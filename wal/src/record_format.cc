@@ -150,14 +150,19 @@ SegmentHeaderResult decode_segment_header(std::span<const std::byte> source) {
     return result;
   }
   result.version = load<std::uint32_t>(in, kSegVersion);
-  // Version before checksum: a future version may lay out (and checksum) the rest differently,
-  // and "written by a newer release" is a far better message than "corrupt".
-  if (result.version != kFormatVersion) {
+  // A newer version before the checksum: it may lay out (and checksum) the rest differently,
+  // and "written by a newer release" is a far better message than "corrupt". An older number
+  // than any release wrote is checked by the crc like every other field (a flipped bit).
+  if (result.version > kFormatVersion) {
     result.status = SegmentHeaderStatus::kUnsupportedVersion;
     return result;
   }
   if (load<std::uint32_t>(in, kSegCrc) != crc32c(0, in.first(kSegCrc))) {
     result.status = SegmentHeaderStatus::kBadChecksum;
+    return result;
+  }
+  if (result.version != kFormatVersion) {
+    result.status = SegmentHeaderStatus::kUnsupportedVersion;
     return result;
   }
   const auto kind = load<std::uint8_t>(in, kSegChecksum);

@@ -26,6 +26,8 @@ class ChunkReader {
   std::uint64_t file_bytes() const { return file_bytes_; }
 
  private:
+  [[nodiscard]] Status fill(std::uint64_t offset, std::size_t bytes);
+
   File& file_;
   std::uint64_t file_bytes_;
   std::size_t chunk_bytes_;

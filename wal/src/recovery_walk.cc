@@ -121,6 +121,8 @@ class RecordWalker {
  private:
   DecodedRecord decode_at(std::uint64_t offset, Lsn expected, std::string* io_message) {
     Result<std::span<const std::byte>> view = reader_.view(offset, ChunkReader::kDefaultChunkBytes);
+    // The read-ahead may reach a bad sector past this record: read just the header then.
+    if (!view) view = reader_.view(offset, kRecordHeaderBytes);
     if (!view) {
       *io_message = view.error().to_string();
       return {};
@@ -148,6 +150,7 @@ class RecordWalker {
     const std::uint64_t end = reader_.file_bytes();
     while (pos + kRecordHeaderBytes <= end) {
       Result<std::span<const std::byte>> view = reader_.view(pos, ChunkReader::kDefaultChunkBytes);
+      if (!view) view = reader_.view(pos, kRecordHeaderBytes);
       if (!view) {
         result.io_error = true;
         result.io_offset = pos;
