@@ -1,0 +1,106 @@
+// Faults on the data path while running (SPEC 3.4), one small decorator each, stackable over
+// any wal::Fs. Each fires per its TriggerSpec, returns a Status marked injected, and records a
+// fault event named for its kind in the trace:
+//   WriteEioFs        write_eio   write_at fails with EIO; nothing was written
+//   WriteShortFs      write_short write_at writes a prefix (possibly empty) and fails with EIO:
+//                                 write_at's contract allows an unknown prefix on error
+//   EnospcFs          enospc      write_at/allocate fail with ENOSPC once their bytes would take
+//                                 the total past the budget (TriggerSpec::after); nothing written
+//   ReadEioFs         read_eio    read_at fails with EIO
+//   MisdirectedWriteFs misdirected_write  the write lands 1..8 sectors away from where it was
+//                                 aimed and returns OK: silent, found only by checksums
+// The decorator must outlive the files opened through it.
+#pragma once
+
+#include "faults/fault_trigger.h"
+#include "faults/fs_wrapper.h"
+#include "sim/device_model.h"
+#include "sim/trace.h"
+
+namespace faults {
+
+// Shared by the decorators below: the trigger, the PRNG for the fault's own choices, the trace.
+class IoFaultFs : public FsWrapper {
+ public:
+  IoFaultFs(wal::Fs& base, TriggerSpec spec, sim::Prng prng, sim::Trace* trace = nullptr)
+      : FsWrapper(base), trigger_(spec, prng.fork()), prng_(prng.fork()), trace_(trace) {}
+
+  const Trigger& trigger() const { return trigger_; }
+
+ protected:
+  // Records fault `kind` in the trace (for a silent fault, that is all it does).
+  void record_fault(std::string_view kind, sim::FsOp op, const std::string& path,
+                    std::uint64_t offset, std::uint64_t length, std::string_view detail = {}) {
+    if (trace_ != nullptr) trace_->fault(kind, op, path, offset, length, detail);
+  }
+  // An injected error, recorded as fault `kind`.
+  wal::Status inject(std::string_view kind, sim::FsOp op, const std::string& path,
+                     std::uint64_t offset, std::uint64_t length, wal::Status status,
+                     std::string_view detail = {});
+
+  Trigger trigger_;
+  sim::Prng prng_;
+  sim::Trace* trace_;
+};
+
+class WriteEioFs final : public IoFaultFs {
+ public:
+  using IoFaultFs::IoFaultFs;
+
+ protected:
+  std::unique_ptr<wal::File> wrap(std::unique_ptr<wal::File> file, std::string_view path) override;
+
+ private:
+  class File;
+};
+
+class WriteShortFs final : public IoFaultFs {
+ public:
+  using IoFaultFs::IoFaultFs;
+
+ protected:
+  std::unique_ptr<wal::File> wrap(std::unique_ptr<wal::File> file, std::string_view path) override;
+
+ private:
+  class File;
+};
+
+class EnospcFs final : public IoFaultFs {
+ public:
+  // Fails every write/allocate that would take the bytes written so far past `budget_bytes`.
+  EnospcFs(wal::Fs& base, std::uint64_t budget_bytes, sim::Prng prng, sim::Trace* trace = nullptr)
+      : IoFaultFs(base, TriggerSpec::after(budget_bytes), prng, trace) {}
+
+ protected:
+  std::unique_ptr<wal::File> wrap(std::unique_ptr<wal::File> file, std::string_view path) override;
+
+ private:
+  class File;
+};
+
+class ReadEioFs final : public IoFaultFs {
+ public:
+  using IoFaultFs::IoFaultFs;
+
+ protected:
+  std::unique_ptr<wal::File> wrap(std::unique_ptr<wal::File> file, std::string_view path) override;
+
+ private:
+  class File;
+};
+
+class MisdirectedWriteFs final : public IoFaultFs {
+ public:
+  MisdirectedWriteFs(wal::Fs& base, const sim::DeviceModel& device, TriggerSpec spec,
+                     sim::Prng prng, sim::Trace* trace = nullptr)
+      : IoFaultFs(base, spec, prng, trace), sector_bytes_(device.sector_bytes) {}
+
+ protected:
+  std::unique_ptr<wal::File> wrap(std::unique_ptr<wal::File> file, std::string_view path) override;
+
+ private:
+  class File;
+  std::uint64_t sector_bytes_;
+};
+
+}  // namespace faults
