@@ -254,6 +254,48 @@ TEST_F(RecoveryScan, DamageInAnEarlierSegmentFollowedByDataIsCorruption) {
   expect_damage(skip->report.damage[0], DamageKind::kBadChecksum, first.name(), damaged, 3);
 }
 
+TEST_F(RecoveryScan, TornEndOfASegmentFollowedOnlyByAnEmptySegmentIsATail) {
+  // The writer rotated; the old segment's last write and the new segment's records were lost.
+  SegmentBuilder first = segment(1);
+  first.data("one").data("two").data("three").zeros(128);
+  const std::size_t torn_at = first.record_offset(2);
+  testutil::flip_byte(first.bytes(), torn_at + format::kRecordHeaderBytes);
+  SegmentBuilder second = segment(4);
+  second.zeros(1024);
+  put(first);
+  put(second);
+  auto results = scan_all();
+  expect_fails_naming(results.at(RecoveryMode::kAbsolute), Code::kCorruption, first.name(), torn_at, 3);
+  for (RecoveryMode mode : {RecoveryMode::kTolerateTail, RecoveryMode::kPointInTime,
+                            RecoveryMode::kSkipCorrupted}) {
+    const Result<ScanResult>& result = results.at(mode);
+    ASSERT_TRUE(result.is_ok()) << to_string(mode) << ": " << result.error().to_string();
+    EXPECT_EQ(result->next_lsn, 3u);
+    EXPECT_TRUE(result->report.torn_tail);
+    ASSERT_EQ(result->segments.size(), 1u);
+    EXPECT_EQ(result->segments[0].end_offset, torn_at);
+    EXPECT_EQ(result->leftovers, std::vector<std::string>{second.name()});
+    ASSERT_EQ(result->report.damage.size(), 1u);
+    expect_damage(result->report.damage[0], DamageKind::kTornTail, first.name(), torn_at, 3);
+  }
+}
+
+TEST_F(RecoveryScan, IntactRecordWithAnUnexpectedLsnIsStale) {
+  SegmentBuilder seg = segment(1);
+  seg.data("one").data("two", 1).data("old two", 1, /*lsn=*/2).data("three", 2, /*lsn=*/3).data("four", 3);
+  const std::size_t stale_at = seg.record_offset(2);
+  put(seg);
+  auto results = scan_all();
+  expect_fails_naming(results.at(RecoveryMode::kTolerateTail), Code::kCorruption, seg.name(), stale_at, 3);
+  EXPECT_NE(results.at(RecoveryMode::kTolerateTail).error().message().find("LSN 2 where LSN 3"),
+            std::string::npos);
+  const Result<ScanResult>& skip = results.at(RecoveryMode::kSkipCorrupted);
+  ASSERT_TRUE(skip.is_ok());
+  EXPECT_EQ(skip->next_lsn, 5u);
+  EXPECT_EQ(skip->report.records_skipped, 0u);  // nothing lost: only a stray record skipped
+  expect_damage(skip->report.damage.at(0), DamageKind::kStaleRecord, seg.name(), stale_at, 3);
+}
+
 TEST_F(RecoveryScan, ZeroedHeaderOfTheLastSegmentIsCutAsATail) {
   SegmentBuilder first = segment(1);
   first.data("one").data("two").data("three");

@@ -143,8 +143,9 @@ class RecordWalker {
   }
 
   // Searches [from, end of segment) at record alignment for an intact record of this log with
-  // an LSN above `damaged_lsn`. Also notes how far non-zero bytes reach.
-  Resync find_next(std::uint64_t from, Lsn damaged_lsn) {
+  // an LSN at or above `expected_lsn`, the LSN the damage stands in place of (so no LSN is
+  // ever accepted twice). Also notes how far non-zero bytes reach.
+  Resync find_next(std::uint64_t from, Lsn expected_lsn) {
     Resync result;
     std::uint64_t pos = align_up(from);
     const std::uint64_t end = reader_.file_bytes();
@@ -157,6 +158,7 @@ class RecordWalker {
         result.io_message = view.error().to_string();
         return result;
       }
+      if (view->size() < kRecordHeaderBytes) break;  // the file shrank under us
       const std::optional<std::size_t> nonzero = first_nonzero(*view);
       if (!nonzero) {
         pos = align_down(pos + view->size());
@@ -176,7 +178,7 @@ class RecordWalker {
         return result;
       }
       if (record.status == DecodeStatus::kOk && record.meta.type != format::RecordType::kPadding &&
-          record.meta.lsn > damaged_lsn) {
+          record.meta.lsn >= expected_lsn) {
         result.found = true;
         result.offset = pos;
         return result;
