@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include <wal/posix_fs.h>
+
 #include "record_format.h"
 #include "testutil/temp_dir.h"
 
@@ -136,7 +138,7 @@ TEST_F(Walctl, TwentyThousandLinesRoundTripThroughAppendAndDump) {
     input += line + "\n";
     expected_dump += std::to_string(i) + "\tdata\t" + escaped + "\n";
   }
-  const Outcome appended = run({"append", log_, "--sync", "none"}, input);
+  const Outcome appended = run({"append", log_, "--sync", "none", "--segment-bytes", "262144"}, input);
   ASSERT_EQ(appended.exit_code, 0) << appended.err;
   EXPECT_EQ(appended.out, lsn_lines(1, 20000));
 
@@ -159,7 +161,7 @@ TEST_F(Walctl, TwentyThousandLinesRoundTripThroughAppendAndDump) {
 }
 
 TEST_F(Walctl, GroupedAppendContinuesTheLogAndFramedCarriesBinary) {
-  Outcome appended = run({"append", log_}, "a\nb\nlast-without-newline");
+  Outcome appended = run({"append", log_, "--segment-bytes", "65536"}, "a\nb\nlast-without-newline");
   ASSERT_EQ(appended.exit_code, 0) << appended.err;
   EXPECT_EQ(appended.out, lsn_lines(1, 3));
 
@@ -188,7 +190,7 @@ TEST_F(Walctl, GroupedAppendContinuesTheLogAndFramedCarriesBinary) {
 }
 
 TEST_F(Walctl, TruncatedLastSegmentIsATornTailThatRepairKeepsAside) {
-  const Outcome appended = run({"append", log_, "--sync", "none"}, lines(1, 50, "record-"));
+  const Outcome appended = run({"append", log_, "--sync", "none", "--segment-bytes", "65536"}, lines(1, 50, "record-"));
   ASSERT_EQ(appended.exit_code, 0) << appended.err;
   const std::vector<std::string> names = segments();
   ASSERT_FALSE(names.empty());
@@ -222,7 +224,7 @@ TEST_F(Walctl, TruncatedLastSegmentIsATornTailThatRepairKeepsAside) {
   }());
   const Outcome dry = run({"repair", log_, "--dry-run"});
   EXPECT_EQ(dry.exit_code, 0) << dry.err;
-  EXPECT_NE(dry.out.find("would cut"), std::string::npos) << dry.out;
+  EXPECT_NE(dry.out.find("would drop"), std::string::npos) << dry.out;
   EXPECT_EQ(snapshot(), before) << "verify, dump, stat and repair --dry-run must change nothing";
 
   const Outcome repaired = run({"repair", log_});
@@ -244,7 +246,7 @@ TEST_F(Walctl, FlippedByteInTheMiddleIsCorruptionWithSegmentOffsetAndLsn) {
   const std::string payload = "payload-payload-";  // 16 bytes: every record is the same size
   std::string input;
   for (int i = 0; i < 12; ++i) input += payload + "\n";
-  const Outcome appended = run({"append", log_, "--sync", "immediate"}, input);
+  const Outcome appended = run({"append", log_, "--sync", "immediate", "--segment-bytes", "65536"}, input);
   ASSERT_EQ(appended.exit_code, 0) << appended.err;
   const std::vector<std::string> names = segments();
   ASSERT_EQ(names.size(), 1u);
@@ -278,6 +280,28 @@ TEST_F(Walctl, FlippedByteInTheMiddleIsCorruptionWithSegmentOffsetAndLsn) {
   EXPECT_EQ(refused.exit_code, 4) << refused.out << refused.err;
   EXPECT_NE(refused.err.find("refusing"), std::string::npos) << refused.err;
   EXPECT_EQ(snapshot(), before);
+
+  // Salvage on request: the log ends before the damage, LSNs 6..12 are kept in the side file.
+  const Outcome salvaged = run({"repair", log_, "--recovery", "point-in-time"});
+  ASSERT_EQ(salvaged.exit_code, 0) << salvaged.out << salvaged.err;
+  const std::string side = segment + ".cut-" + std::to_string(damaged_offset);
+  ASSERT_TRUE(fs::exists(side)) << salvaged.out;
+  EXPECT_EQ(read_file(side), bytes.substr(damaged_offset, 7 * record));
+  EXPECT_EQ(run({"verify", log_}).exit_code, 0);
+  EXPECT_EQ(run({"dump", log_, "--from", "5"}).out, "5\tdata\t" + payload + "\n");
+}
+
+TEST_F(Walctl, ALockedLogIsBusy) {
+  ASSERT_EQ(run({"append", log_, "--segment-bytes", "65536"}, "x\n").exit_code, 0);
+  auto lock = wal::posix_fs().lock(log_ + "/LOCK");
+  ASSERT_TRUE(lock.is_ok()) << lock.status().to_string();
+  const Outcome repair = run({"repair", log_});
+  EXPECT_EQ(repair.exit_code, 5) << repair.err;
+  EXPECT_NE(repair.err.find("locked"), std::string::npos) << repair.err;
+  EXPECT_EQ(run({"append", log_}, "y\n").exit_code, 5);
+  // Read-only commands take no lock.
+  EXPECT_EQ(run({"verify", log_}).exit_code, 0);
+  EXPECT_EQ(run({"dump", log_}).out, "1\tdata\tx\n");
 }
 
 TEST_F(Walctl, UsageErrorsExitTwo) {
