@@ -1,0 +1,45 @@
+// A power cut in the middle of a synchronous call (LogCore::open): a wal::Fs decorator that
+// passes the first `budget` operations to the real Fs and fails every later one without touching
+// it, so nothing after the cut reaches the disk. The runner then crashes the SimFs underneath,
+// which is the same state as if the process had died at that operation. Used for crash.count > 1
+// (crash during recovery); budget = kUnlimited just counts operations.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <memory>
+
+#include <wal/fs.h>
+
+namespace harness {
+
+class HaltingFs final : public wal::Fs {
+ public:
+  static constexpr std::uint64_t kUnlimited = std::numeric_limits<std::uint64_t>::max();
+
+  HaltingFs(wal::Fs& inner, std::uint64_t budget) : inner_(inner), budget_(budget) {}
+
+  std::uint64_t operations() const { return operations_; }  // attempted, including refused
+  bool halted() const { return operations_ > budget_; }
+
+  // Counts one operation; false once past the budget.
+  bool admit() { return ++operations_ <= budget_; }
+  static wal::Status cut() { return wal::Status::io_error("simulated power cut"); }
+
+  [[nodiscard]] wal::Result<std::unique_ptr<wal::File>> open(std::string_view path,
+                                                             wal::OpenMode mode) override;
+  [[nodiscard]] wal::Status rename(std::string_view source, std::string_view target) override;
+  [[nodiscard]] wal::Status unlink(std::string_view path) override;
+  [[nodiscard]] wal::Result<std::vector<std::string>> list(std::string_view dir) override;
+  [[nodiscard]] wal::Status mkdir(std::string_view path) override;
+  [[nodiscard]] wal::Status sync_dir(std::string_view dir) override;
+  [[nodiscard]] wal::Result<wal::FileStat> stat(std::string_view path) override;
+  [[nodiscard]] wal::Result<std::unique_ptr<wal::FileLock>> lock(std::string_view path) override;
+
+ private:
+  wal::Fs& inner_;
+  std::uint64_t budget_;
+  std::uint64_t operations_ = 0;
+};
+
+}  // namespace harness

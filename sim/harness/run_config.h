@@ -1,0 +1,74 @@
+// Everything one simulated run needs: the SPEC 5 scenario tables as plain values, plus a seed.
+// A scenario parser fills it; the runner reads nothing else, so a run is a pure function of
+// (RunConfig, seed).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include <wal/options.h>
+
+#include "faults/power_loss.h"
+#include "sim/device_model.h"
+#include "sim/harness/invariants.h"
+#include "sim/harness/workload.h"
+#include "sim/prng.h"
+
+namespace harness {
+
+// [crash] at: "random" | "persistence-points" | "op:N" | "time:US" | "none".
+struct CrashAt {
+  enum class Kind : std::uint8_t { kRandom, kPersistencePoints, kOp, kTime, kNone };
+  Kind kind = Kind::kRandom;
+  std::uint64_t value = 0;  // N for kOp, microseconds for kTime
+
+  static std::optional<CrashAt> parse(std::string_view text);
+  std::string to_string() const;
+};
+
+struct CrashConfig {
+  CrashAt at;
+  std::uint32_t count = 1;  // > 1: crash again during recovery, count - 1 times
+  faults::PowerLossOptions power_loss;  // policy ("torn"), lose_unsynced_dir_ops (true)
+};
+
+// [faults]: each a probability per operation, except enospc_after_bytes (0 = off).
+struct FaultConfig {
+  sim::Ratio fsync_eio{0, 1};
+  std::string fsync_profile = "ext4";  // ext4 | xfs | btrfs
+  sim::Ratio write_eio{0, 1};
+  sim::Ratio write_short{0, 1};
+  std::uint64_t enospc_after_bytes = 0;
+  sim::Ratio read_eio{0, 1};
+  sim::Ratio bit_flip{0, 1};
+  sim::Ratio latent_sector{0, 1};
+  sim::Ratio misdirected_write{0, 1};
+
+  bool any() const;
+};
+
+struct ExpectConfig {
+  bool pass = true;                // verdict: "pass" | "fail"
+  std::set<Invariant> invariants;  // empty: all
+};
+
+struct RunConfig {
+  std::string name;
+  wal::Options wal;  // [wal]: segment_bytes, sync, sync_interval_us, sync_every_bytes,
+                     // group_window_us, checksum, recovery, preallocate, max_segments
+  WorkloadConfig workload;
+  sim::DeviceModel device;
+  CrashConfig crash;
+  FaultConfig faults;
+  ExpectConfig expect;
+  std::uint64_t max_steps = 2'000'000;  // scheduler bound: beyond it the run is a hang
+  std::string dir = "/wal";             // the log directory inside SimFs
+};
+
+// A probability given as a decimal in a scenario (0.05) as an exact-enough integer ratio.
+sim::Ratio ratio_from_probability(double probability);
+
+}  // namespace harness

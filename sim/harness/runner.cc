@@ -1,0 +1,712 @@
+#include "sim/harness/runner.h"
+
+#include <algorithm>
+#include <memory>
+#include <optional>
+
+#include <fmt/format.h>
+
+#include <wal/log_core.h>
+
+#include "faults/power_loss.h"
+#include "sim/harness/halting_fs.h"
+#include "sim/harness/oracle.h"
+#include "sim/harness/scheduler.h"
+#include "sim/harness/workload.h"
+#include "sim/sim_fs.h"
+
+namespace harness {
+namespace {
+
+constexpr std::uint64_t kMillion = 1'000'000;
+
+std::optional<FaultKind> fault_kind(std::string_view name) {
+  const std::pair<std::string_view, FaultKind> table[] = {
+      {"fsync_eio", FaultKind::kFsyncEio},   {"write_eio", FaultKind::kWriteEio},
+      {"write_short", FaultKind::kWriteShort}, {"enospc_after_bytes", FaultKind::kNoSpace},
+      {"enospc", FaultKind::kNoSpace},       {"read_eio", FaultKind::kReadEio},
+      {"bit_flip", FaultKind::kBitFlip},     {"latent_sector", FaultKind::kLatentSector},
+      {"misdirected_write", FaultKind::kMisdirectedWrite},
+  };
+  for (const auto& [key, kind] : table) {
+    if (key == name) return kind;
+  }
+  return std::nullopt;
+}
+
+// Parks a task for good: the crash that follows destroys its frame.
+struct Halt {
+  bool await_ready() const noexcept { return false; }
+  void await_suspend(std::coroutine_handle<>) const noexcept {}
+  void await_resume() const noexcept {}
+};
+
+// One open of the log and the runtime state around it (Log::Impl's condition variables).
+struct Live {
+  explicit Live(Scheduler& scheduler)
+      : sync_done(scheduler, "sync-done"), syncer_wake(scheduler, "syncer-wake") {}
+  std::unique_ptr<wal::LogCore> core;
+  WaitQueue sync_done;
+  WaitQueue syncer_wake;
+  bool stopping = false;
+};
+
+class Run {
+ public:
+  Run(const RunConfig& config, std::uint64_t seed, sim::Trace& trace)
+      : config_(config),
+        seed_(seed),
+        trace_(trace),
+        prng_(seed),
+        scheduler_(prng_.next_u64(), config.max_steps, &trace),
+        clock_(scheduler_),
+        fs_(config.device, &trace),
+        latency_prng_(prng_.fork()),
+        crash_prng_(prng_.fork()),
+        workload_(make_workload(prng_.next_u64(), config.workload)) {
+    options_ = config.wal;
+    options_.fs = nullptr;
+    options_.clock = nullptr;
+    options_.salt = prng_.next_u64() | 1;
+    choose_crash_point();
+  }
+
+  RunResult execute();
+
+ private:
+  // Crash point: before workload op crash_op_ starts, or around sync ticket crash_sync_.
+  void choose_crash_point();
+  bool crash_configured() const { return config_.crash.at.kind != CrashAt::Kind::kNone; }
+  void trigger_stop(std::string why);
+
+  // The run's phases.
+  bool open_first();
+  void run_workload();
+  void power_loss();
+  void recover_and_check();
+  void close_and_reopen_clean();
+  Recovery recover(wal::Fs& fs, std::unique_ptr<wal::LogCore>* keep);
+  void judge(const CheckInput& input);
+
+  // Tasks.
+  Task<void> writer(std::uint32_t index);
+  Task<void> syncer();
+  Task<void> do_op(const Op& op);
+  Task<wal::Status> commit(wal::Lsn lsn);
+  Task<wal::Status> lead_sync();
+  Task<void> op_append(const Op& op);
+  Task<void> op_checkpoint(const Op& op);
+  Task<void> op_sync(const Op& op);
+  Task<void> op_reopen(const Op& op);
+  void op_read(const Op& op);
+  void op_truncate(const Op& op);
+
+  wal::LogCore& core() { return *live_->core; }
+  std::uint64_t step() const { return scheduler_.steps(); }
+  bool promises_durability() const {
+    return options_.sync == wal::SyncPolicy::kGrouped ||
+           options_.sync == wal::SyncPolicy::kImmediate;
+  }
+  wal::Lsn position(std::uint32_t ppm);
+  // Oracle bookkeeping; faults recorded in the trace are pulled in first so their order
+  // relative to calls is exact.
+  void drain_faults();
+  std::uint64_t begin(CallKind kind, const Op& op, wal::LsnRange lsns = {});
+  void end(std::uint64_t call, const wal::Status& status);
+  void observe_durable();
+  void note(std::string_view what, std::uint64_t a = 0, std::uint64_t b = 0);
+
+  const RunConfig& config_;
+  std::uint64_t seed_;
+  sim::Trace& trace_;
+  sim::Prng prng_;
+  Scheduler scheduler_;
+  SimClock clock_;
+  sim::SimFs fs_;
+  sim::Prng latency_prng_;
+  sim::Prng crash_prng_;
+  Workload workload_;
+  wal::Options options_;
+  Oracle oracle_;
+  std::unique_ptr<Live> live_;
+  RunResult result_;
+
+  std::uint64_t crash_op_ = kNever;
+  std::uint64_t crash_sync_ = kNever;
+  bool crash_after_sync_ = false;
+  bool stop_requested_ = false;
+  std::string stop_reason_;
+  std::uint32_t writers_running_ = 0;
+  std::size_t faults_seen_ = 0;
+  wal::Lsn durable_seen_ = wal::kNoLsn;
+  std::vector<Violation> live_violations_;
+};
+
+void Run::choose_crash_point() {
+  const std::uint64_t ops = workload_.total_ops();
+  switch (config_.crash.at.kind) {
+    case CrashAt::Kind::kRandom:
+      crash_op_ = crash_prng_.below(ops + 1);
+      break;
+    case CrashAt::Kind::kOp:
+      crash_op_ = config_.crash.at.value;
+      break;
+    case CrashAt::Kind::kPersistencePoints:
+      crash_sync_ = crash_prng_.below(ops + 1);
+      crash_after_sync_ = crash_prng_.coin();
+      break;
+    case CrashAt::Kind::kTime:
+    case CrashAt::Kind::kNone:
+      break;
+  }
+}
+
+void Run::trigger_stop(std::string why) {
+  if (stop_requested_) return;
+  stop_requested_ = true;
+  stop_reason_ = std::move(why);
+  note("stop", 0, 0);
+  scheduler_.stop();
+}
+
+void Run::note(std::string_view what, std::uint64_t a, std::uint64_t b) {
+  trace_.note("harness", what, a, b);
+}
+
+void Run::drain_faults() {
+  const std::vector<sim::Event>& events = trace_.events();
+  for (; faults_seen_ < events.size(); ++faults_seen_) {
+    const sim::Event& event = events[faults_seen_];
+    if (event.kind != sim::EventKind::kFault) continue;
+    const std::optional<FaultKind> kind = fault_kind(event.name);
+    if (!kind) {
+      result_.notes.push_back(fmt::format("unknown fault kind '{}' in the trace", event.name));
+      continue;
+    }
+    oracle_.fault(*kind, step(), fmt::format("{} @{}+{}", event.path, event.offset, event.length));
+  }
+}
+
+std::uint64_t Run::begin(CallKind kind, const Op& op, wal::LsnRange lsns) {
+  drain_faults();
+  note(to_string(kind), op.writer, op.index);
+  return oracle_.begin(kind, op.writer, op.index, step(), lsns);
+}
+
+void Run::end(std::uint64_t call, const wal::Status& status) {
+  drain_faults();
+  trace_.note("harness", "return", call, static_cast<std::uint64_t>(status.code()));
+  oracle_.end(call, status, step());
+}
+
+void Run::observe_durable() {
+  drain_faults();
+  const wal::Lsn durable = core().durable_lsn();
+  if (durable <= durable_seen_) return;
+  durable_seen_ = durable;
+  oracle_.observe_durable(durable, step());
+}
+
+wal::Lsn Run::position(std::uint32_t ppm) {
+  const wal::Lsn first = core().first_lsn();
+  const wal::Lsn durable = core().durable_lsn();
+  if (first == wal::kNoLsn || durable < first) return wal::kNoLsn;
+  return first + (durable - first) * ppm / kMillion;
+}
+
+RunResult Run::execute() {
+  result_.seed = seed_;
+  if (config_.faults.any()) {
+    result_.notes.push_back(
+        "[faults] are configured but no fault decorator is wired into the runner yet: none injected");
+  }
+  fs_.make_durable_dirs(config_.dir);
+  if (open_first()) {
+    run_workload();
+    if (result_.problems.empty()) {
+      if (crash_configured()) {
+        power_loss();
+        recover_and_check();
+      } else {
+        close_and_reopen_clean();
+      }
+    }
+  }
+  for (const std::string& violation : fs_.contract_violations()) {
+    result_.problems.push_back("Fs contract violation: " + violation);
+  }
+  for (Violation& violation : live_violations_) {
+    result_.checks[violation.invariant].checked = true;
+    result_.checks[violation.invariant].violations.push_back(std::move(violation));
+  }
+  bool violated = false;
+  for (Invariant invariant : result_.checks.violated()) {
+    if (!config_.expect.invariants.empty() && config_.expect.invariants.count(invariant) == 0) {
+      continue;
+    }
+    if (!violated && result_.failure.empty()) {
+      result_.failure = result_.checks[invariant].violations.front().message;
+    }
+    violated = true;
+  }
+  if (!result_.problems.empty() && result_.failure.empty()) {
+    result_.failure = result_.problems.front();
+  }
+  result_.passed = !violated && result_.problems.empty();
+  result_.matched = result_.passed == config_.expect.pass;
+  result_.steps = scheduler_.steps();
+  result_.virtual_time_us = scheduler_.now_us();
+  result_.trace_hash = trace_.hash();
+  result_.trace_events = trace_.size();
+  result_.faults_injected = trace_.injected_faults();
+  return std::move(result_);
+}
+
+bool Run::open_first() {
+  live_ = std::make_unique<Live>(scheduler_);
+  const Op none;
+  const std::uint64_t call = begin(CallKind::kOpen, none);
+  wal::Result<std::unique_ptr<wal::LogCore>> core =
+      wal::LogCore::open(fs_, clock_, config_.dir, options_);
+  end(call, core.status());
+  if (!core) {
+    result_.problems.push_back("opening a new log failed: " + core.error().to_string());
+    return false;
+  }
+  live_->core = std::move(core).value();
+  return true;
+}
+
+void Run::run_workload() {
+  writers_running_ = static_cast<std::uint32_t>(workload_.writers.size());
+  for (std::uint32_t w = 0; w < workload_.writers.size(); ++w) {
+    scheduler_.spawn(writer(w), "writer");
+  }
+  if (options_.sync == wal::SyncPolicy::kPeriodic) scheduler_.spawn(syncer(), "syncer");
+  const std::uint64_t until =
+      config_.crash.at.kind == CrashAt::Kind::kTime ? config_.crash.at.value : kNever;
+  const Scheduler::Outcome outcome = scheduler_.run(until);
+  if (outcome == Scheduler::Outcome::kStepLimit) {
+    result_.hang = true;
+    result_.problems.push_back(fmt::format(
+        "hang: {} scheduler steps without finishing (virtual time {} us)", step(),
+        scheduler_.now_us()));
+  } else if (outcome == Scheduler::Outcome::kIdle && scheduler_.live_tasks() > 0) {
+    result_.hang = true;
+    result_.problems.push_back(fmt::format(
+        "deadlock: {} task(s) parked with nothing left to wake them (virtual time {} us)",
+        scheduler_.live_tasks(), scheduler_.now_us()));
+  }
+  if (!stop_reason_.empty() && stop_reason_ != "crash") result_.problems.push_back(stop_reason_);
+}
+
+Task<void> Run::writer(std::uint32_t index) {
+  for (const Op& op : workload_.writers[index]) {
+    if (result_.ops == crash_op_) {
+      trigger_stop("crash");
+      co_await Halt{};
+    }
+    ++result_.ops;
+    co_await scheduler_.sleep_for(config_.device.write_latency_us.sample(latency_prng_), "op");
+    co_await do_op(op);
+    if (stop_requested_) co_await Halt{};
+  }
+  if (--writers_running_ == 0) {
+    live_->stopping = true;
+    live_->syncer_wake.notify_all();
+  }
+}
+
+Task<void> Run::syncer() {
+  // Log::Impl::periodic_loop on virtual time.
+  while (!live_->stopping) {
+    if (core().poisoned() || core().sync_in_flight()) {
+      co_await live_->syncer_wake.wait();
+      continue;
+    }
+    const std::uint64_t now = scheduler_.now_us();
+    if (core().sync_due(now)) {
+      const wal::Status status = co_await lead_sync();
+      status.ignore_error("reported to every later caller as kPoisoned");
+      continue;
+    }
+    const std::uint64_t due = core().next_sync_due_us();
+    if (due == kNever) {
+      co_await live_->syncer_wake.wait();
+    } else {
+      co_await live_->syncer_wake.wait_until(std::max(due, now));
+    }
+  }
+}
+
+Task<void> Run::do_op(const Op& op) {
+  switch (op.kind) {
+    case OpKind::kAppend:
+    case OpKind::kBatch:
+      co_await op_append(op);
+      break;
+    case OpKind::kCheckpoint:
+      co_await op_checkpoint(op);
+      break;
+    case OpKind::kSync:
+      co_await op_sync(op);
+      break;
+    case OpKind::kRead:
+      op_read(op);
+      break;
+    case OpKind::kTruncate:
+      op_truncate(op);
+      break;
+    case OpKind::kReopen:
+      co_await op_reopen(op);
+      break;
+  }
+}
+
+Task<wal::Status> Run::commit(wal::Lsn lsn) {
+  // Log::Impl::wait_durable_locked on virtual time.
+  for (;;) {
+    const wal::CommitStep decision = core().commit_step(lsn, scheduler_.now_us());
+    switch (decision.action) {
+      case wal::CommitAction::kDurable:
+        co_return wal::Status::ok();
+      case wal::CommitAction::kFailed:
+        co_return core().poison_cause();
+      case wal::CommitAction::kLead: {
+        wal::Status status = co_await lead_sync();
+        if (!status) co_return status;
+        break;
+      }
+      case wal::CommitAction::kWait:
+        co_await live_->sync_done.wait();
+        break;
+      case wal::CommitAction::kWaitUntil:
+        co_await live_->sync_done.wait_until(decision.until_us);
+        break;
+    }
+  }
+}
+
+Task<wal::Status> Run::lead_sync() {
+  wal::Result<wal::SyncTicket> ticket = core().begin_sync();
+  drain_faults();
+  if (!ticket) co_return ticket.error();
+  const std::uint64_t sync_index = result_.syncs++;
+  note("sync-begin", sync_index, ticket->target_lsn);
+  if (sync_index == crash_sync_ && !crash_after_sync_) {
+    trigger_stop("crash");
+    co_await Halt{};
+  }
+  // The fdatasync is an I/O: it completes after the device's latency, while other tasks run.
+  const std::uint64_t latency =
+      ticket->file ? config_.device.fsync_latency_us.sample(latency_prng_) : 0;
+  co_await scheduler_.sleep_for(latency, "fsync-done");
+  const wal::Status status = wal::LogCore::run_sync(*ticket);
+  drain_faults();
+  core().finish_sync(*ticket, status);
+  note("sync-end", sync_index, static_cast<std::uint64_t>(status.code()));
+  if (status) observe_durable();
+  live_->sync_done.notify_all();
+  live_->syncer_wake.notify_all();
+  if (sync_index == crash_sync_ && crash_after_sync_) {
+    trigger_stop("crash");
+    co_await Halt{};
+  }
+  co_return status;
+}
+
+Task<void> Run::op_append(const Op& op) {
+  const bool batch = op.kind == OpKind::kBatch;
+  const std::uint64_t call = begin(batch ? CallKind::kBatch : CallKind::kAppend, op);
+  std::vector<std::vector<std::byte>> payloads;
+  std::vector<std::span<const std::byte>> views;
+  for (std::uint32_t part = 0; part < op.entry_bytes.size(); ++part) {
+    payloads.push_back(workload_.payload(op, part));
+  }
+  for (const std::vector<std::byte>& payload : payloads) views.emplace_back(payload);
+  const std::uint64_t due_before = core().next_sync_due_us();
+  wal::LsnRange range;
+  if (batch) {
+    wal::Result<wal::LsnRange> appended = core().append_batch(views);
+    if (!appended) {
+      end(call, appended.error());
+      co_return;
+    }
+    range = *appended;
+  } else {
+    wal::Result<wal::Lsn> appended = core().append(views[0]);
+    if (!appended) {
+      end(call, appended.error());
+      co_return;
+    }
+    range = {*appended, *appended};
+  }
+  for (wal::Lsn lsn = range.first; lsn <= range.last; ++lsn) {
+    const auto part = static_cast<std::uint32_t>(lsn - range.first);
+    oracle_.issue(call, lsn, batch ? wal::EntryType::kBatch : wal::EntryType::kData,
+                  payloads[part], PayloadId{op.writer, op.index, part}, step(),
+                  batch ? range : wal::LsnRange{});
+  }
+  if (options_.sync == wal::SyncPolicy::kPeriodic &&
+      (core().next_sync_due_us() != due_before || core().sync_due(scheduler_.now_us()))) {
+    live_->syncer_wake.notify_all();
+  }
+  wal::Status status;
+  if (promises_durability()) status = co_await commit(range.last);
+  if (status) observe_durable();
+  end(call, status);
+}
+
+Task<void> Run::op_checkpoint(const Op& op) {
+  const std::uint64_t call = begin(CallKind::kCheckpoint, op);
+  const std::vector<std::byte> payload = workload_.payload(op, 0);
+  wal::Result<wal::Lsn> lsn = core().append_checkpoint(payload);
+  if (!lsn) {
+    end(call, lsn.error());
+    co_return;
+  }
+  oracle_.issue(call, *lsn, wal::EntryType::kCheckpoint, payload, PayloadId{op.writer, op.index, 0},
+                step());
+  const wal::Status status = co_await commit(*lsn);
+  if (status) observe_durable();
+  end(call, status);
+}
+
+Task<void> Run::op_sync(const Op& op) {
+  const std::uint64_t call = begin(CallKind::kSync, op);
+  wal::Status status;
+  if (core().poisoned()) {
+    status = core().poison_status();
+  } else {
+    status = co_await commit(core().last_lsn());
+  }
+  if (status) observe_durable();
+  end(call, status);
+}
+
+void Run::op_read(const Op& op) {
+  const wal::Lsn from = position(op.position_ppm);
+  if (from == wal::kNoLsn) return;
+  const std::uint64_t call = begin(CallKind::kRead, op, {from, from});
+  wal::Result<std::unique_ptr<wal::Reader>> reader = core().reader(from);
+  if (!reader) {
+    end(call, reader.error());
+    return;
+  }
+  wal::Status status;
+  for (;;) {
+    wal::Result<std::optional<wal::Entry>> next = (*reader)->next();
+    if (!next) {
+      status = next.error();
+      break;
+    }
+    if (!next->has_value()) break;
+    const RecoveredEntry found = RecoveredEntry::from(**next);
+    const Expected* expected = oracle_.find(found.lsn);
+    if (expected == nullptr || expected->fingerprint != found.fingerprint ||
+        expected->type != found.type) {
+      live_violations_.push_back(Violation{
+          Invariant::kIntegrity, found.lsn, step(),
+          fmt::format("integrity: a live read from LSN {} returned LSN {} with fp {:#018x}, "
+                      "expected {} [trace step {}]",
+                      from, found.lsn, found.fingerprint,
+                      expected ? fmt::format("{:#018x}", expected->fingerprint) : "no entry",
+                      step())});
+      break;
+    }
+  }
+  end(call, status);
+}
+
+void Run::op_truncate(const Op& op) {
+  const wal::Lsn at = position(op.position_ppm);
+  if (at == wal::kNoLsn) return;
+  const std::uint64_t call = begin(CallKind::kTruncate, op, {at, at});
+  end(call, core().truncate_front(at));
+}
+
+Task<void> Run::op_reopen(const Op& op) {
+  // Log::close: wait for the sync in flight, then close and open again; then check it as a
+  // recovery without power loss (nothing issued may be missing).
+  while (core().sync_in_flight()) co_await live_->sync_done.wait();
+  const std::uint64_t call = begin(CallKind::kClose, op);
+  end(call, core().close());
+  live_->core.reset();
+  const std::uint64_t handles = fs_.open_handles();
+  std::unique_ptr<wal::LogCore> reopened;
+  const Recovery recovery = recover(fs_, &reopened);
+  CheckInput input;
+  input.oracle = &oracle_;
+  input.mode = options_.recovery;
+  input.retention = options_.max_segments != 0 || options_.max_bytes != 0;
+  input.recovery = &recovery;
+  input.open_handles_after_close = handles;
+  input.step = step();
+  judge(input);
+  if (!reopened || !result_.checks.passed()) {
+    trigger_stop(reopened ? "a clean reopen broke an invariant"
+                          : "reopen failed: " + recovery.open_status.to_string());
+    co_await Halt{};
+  }
+  live_->core = std::move(reopened);
+  durable_seen_ = wal::kNoLsn;
+  observe_durable();
+  live_->sync_done.notify_all();
+}
+
+Recovery Run::recover(wal::Fs& fs, std::unique_ptr<wal::LogCore>* keep) {
+  Recovery r;
+  const Op none;
+  const std::uint64_t call = begin(CallKind::kOpen, none);
+  wal::Result<std::unique_ptr<wal::LogCore>> opened =
+      wal::LogCore::open(fs, clock_, config_.dir, options_);
+  end(call, opened.status());
+  if (!opened) {
+    r.open_status = opened.error();
+    return r;
+  }
+  std::unique_ptr<wal::LogCore> core = std::move(opened).value();
+  r.report = core->recovery_report();
+  r.next_lsn = core->last_lsn() + 1;
+  const wal::Lsn first = core->first_lsn();
+  if (first != wal::kNoLsn) {
+    wal::Result<std::unique_ptr<wal::Reader>> reader = core->reader(first);
+    if (!reader) r.read_status = reader.error();
+    while (reader) {
+      wal::Result<std::optional<wal::Entry>> next = (*reader)->next();
+      if (!next) {
+        r.read_status = next.error();
+        break;
+      }
+      if (!next->has_value()) break;
+      r.entries.push_back(RecoveredEntry::from(**next));
+    }
+  }
+  wal::Result<std::unique_ptr<wal::Reader>> from_checkpoint = core->reader_from_checkpoint();
+  if (!from_checkpoint) {
+    r.from_checkpoint_status = from_checkpoint.error();
+  } else {
+    std::vector<RecoveredEntry> entries;
+    for (;;) {
+      wal::Result<std::optional<wal::Entry>> next = (*from_checkpoint)->next();
+      if (!next) {
+        r.from_checkpoint_status = next.error();
+        break;
+      }
+      if (!next->has_value()) {
+        r.from_checkpoint = std::move(entries);
+        break;
+      }
+      entries.push_back(RecoveredEntry::from(**next));
+    }
+  }
+  if (keep != nullptr) *keep = std::move(core);
+  return r;
+}
+
+void Run::judge(const CheckInput& input) {
+  CheckResult checks = check(input);
+  for (const InvariantVerdict& verdict : checks.verdicts()) {
+    InvariantVerdict& total = result_.checks[verdict.invariant];
+    total.checked = total.checked || verdict.checked;
+    total.violations.insert(total.violations.end(), verdict.violations.begin(),
+                            verdict.violations.end());
+  }
+  if (checks.passed() && input.recovery != nullptr && input.recovery->open_status.is_ok()) {
+    std::vector<Oracle::Recovered> kept;
+    for (const RecoveredEntry& entry : input.recovery->entries) {
+      kept.push_back({entry.lsn, entry.type});
+    }
+    oracle_.rebase(kept, oracle_.power_lost());
+  }
+}
+
+void Run::power_loss() {
+  drain_faults();
+  oracle_.crash(step());
+  note("power-loss", result_.ops, result_.syncs);
+  scheduler_.abandon();
+  live_.reset();  // the process is gone: buffered entries dropped, handles released
+  faults::crash(fs_, config_.crash.power_loss, crash_prng_);
+  ++result_.crashes;
+}
+
+void Run::recover_and_check() {
+  // crash.count > 1: the first recoveries lose power after a seeded number of Fs operations.
+  Recovery reference;
+  for (std::uint32_t extra = 1; extra < config_.crash.count; ++extra) {
+    const sim::SimFsState before = fs_.state();
+    HaltingFs counter(fs_, HaltingFs::kUnlimited);
+    reference = recover(counter, nullptr);
+    fs_.restore(before);
+    const std::uint64_t budget = crash_prng_.below(counter.operations() + 1);
+    HaltingFs halting(fs_, budget);
+    note("crash-during-recovery", budget, counter.operations());
+    recover(halting, nullptr).open_status.ignore_error("the power went out during recovery");
+    oracle_.crash(step());
+    faults::crash(fs_, config_.crash.power_loss, crash_prng_);
+    ++result_.crashes;
+  }
+  std::unique_ptr<wal::LogCore> core;
+  const Recovery recovery = recover(fs_, &core);
+  std::optional<std::uint64_t> handles;
+  std::vector<Recovery> repeats;
+  if (config_.crash.count > 1) repeats.push_back(std::move(reference));
+  if (core) {
+    const Op none;
+    const std::uint64_t call = begin(CallKind::kClose, none);
+    end(call, core->close());
+    core.reset();
+    handles = fs_.open_handles();
+    std::unique_ptr<wal::LogCore> again;
+    repeats.push_back(recover(fs_, &again));
+    if (again) again->close().ignore_error("the second recovery is only compared");
+  }
+  CheckInput input;
+  input.oracle = &oracle_;
+  input.mode = options_.recovery;
+  input.retention = options_.max_segments != 0 || options_.max_bytes != 0;
+  input.recovery = &recovery;
+  input.repeats = std::move(repeats);
+  input.open_handles_after_close = handles;
+  input.step = step();
+  judge(input);
+}
+
+void Run::close_and_reopen_clean() {
+  live_->stopping = true;
+  const Op none;
+  const std::uint64_t call = begin(CallKind::kClose, none);
+  end(call, core().close());
+  scheduler_.abandon();
+  live_.reset();
+  const std::uint64_t handles = fs_.open_handles();
+  std::unique_ptr<wal::LogCore> core;
+  const Recovery recovery = recover(fs_, &core);
+  std::vector<Recovery> repeats;
+  if (core) {
+    core->close().ignore_error("compared through the second recovery");
+    core.reset();
+    repeats.push_back(recover(fs_, &core));
+    if (core) core->close().ignore_error("the second recovery is only compared");
+  }
+  CheckInput input;
+  input.oracle = &oracle_;
+  input.mode = options_.recovery;
+  input.retention = options_.max_segments != 0 || options_.max_bytes != 0;
+  input.recovery = &recovery;
+  input.repeats = std::move(repeats);
+  input.open_handles_after_close = handles;
+  input.step = step();
+  judge(input);
+}
+
+}  // namespace
+
+RunResult run_simulation(const RunConfig& config, std::uint64_t seed, sim::Trace* trace) {
+  sim::Trace own;
+  Run run(config, seed, trace != nullptr ? *trace : own);
+  return run.execute();
+}
+
+}  // namespace harness

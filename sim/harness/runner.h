@@ -1,0 +1,54 @@
+// One simulated run: the unchanged WAL core on SimFs, driven by the deterministic scheduler on
+// virtual time, crashed at the configured point, recovered, read back and checked.
+//
+// The runner drives wal::LogCore exactly as log_core.h prescribes and as wal::Log does with
+// threads: `writers` writer tasks call append/append_batch/append_checkpoint, then run the commit
+// loop (commit_step; kLead: begin_sync, run_sync as an I/O that completes after a latency drawn
+// from the device model, finish_sync; kWait/kWaitUntil: park until a finish_sync or the
+// deadline). Under kPeriodic a syncer task mirrors Log's background thread (sync_due,
+// next_sync_due_us). Nothing of the WAL's logic is copied here: every decision is LogCore's.
+//
+// Crash points (crash.at): `op:N` before the Nth workload op starts (0-based, global order);
+// `random` the same at a seeded N; `persistence-points` just before or just after a seeded
+// sync's fdatasync; `time:US` at virtual time US; `none` no power loss: the log is closed and
+// reopened cleanly instead. A crash point the workload never reaches becomes a crash after the
+// last op. After the power loss (crash.policy), the log is recovered; with crash.count > 1 the
+// first count - 1 recoveries lose power again after a seeded number of Fs operations.
+//
+// Everything comes from the seed: the same (config, seed) gives the same trace hash.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "sim/harness/invariants.h"
+#include "sim/harness/run_config.h"
+#include "sim/trace.h"
+
+namespace harness {
+
+struct RunResult {
+  std::uint64_t seed = 0;
+  bool passed = false;       // no expected invariant violated, no hang, no Fs contract violation
+  bool matched = false;      // passed == config.expect.pass
+  bool hang = false;         // step bound hit, or tasks parked with nothing left to wake them
+  std::string failure;       // the first problem, one line ("" when passed)
+  std::vector<std::string> problems;  // every problem that is not an invariant violation
+  std::vector<std::string> notes;     // informational (e.g. fault kinds not injectable yet)
+  CheckResult checks;
+  std::map<std::string, std::uint64_t> faults_injected;  // by SPEC 3.4 kind
+  std::uint32_t crashes = 0;
+  std::uint64_t ops = 0;            // workload ops started
+  std::uint64_t syncs = 0;          // sync tickets run
+  std::uint64_t virtual_time_us = 0;
+  std::uint64_t steps = 0;          // scheduler steps
+  std::uint64_t trace_hash = 0;
+  std::uint64_t trace_events = 0;
+};
+
+// `trace` may be null (the run keeps its own); pass one to keep the timeline.
+RunResult run_simulation(const RunConfig& config, std::uint64_t seed, sim::Trace* trace = nullptr);
+
+}  // namespace harness
