@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include <wal/log.h>
 #include <wal/posix_fs.h>
 
 #include "recovery.h"
@@ -508,6 +509,24 @@ TEST_F(RecoveryScan, ReportRendersEveryDamagedRange) {
   EXPECT_NE(text.find("torn-tail"), std::string::npos) << text;
   EXPECT_NE(text.find(seg.name()), std::string::npos) << text;
   EXPECT_NE(text.find("offset " + std::to_string(seg.record_offset(1))), std::string::npos) << text;
+}
+
+TEST_F(RecoveryScan, VerifyReportsDamageAndNeverWrites) {
+  SegmentBuilder seg = segment(1);
+  seg.data("one").data("two", 1).zeros(64);
+  testutil::flip_byte(seg.bytes(), seg.record_offset(1) + 1);
+  put(seg);
+  put_file("leftover.tmp", testutil::as_bytes("x"));
+  Options options;
+  const Result<RecoveryReport> report = verify(posix_fs(), dir_.path(), options);
+  ASSERT_TRUE(report.is_ok()) << report.error().to_string();
+  EXPECT_TRUE(report->torn_tail);
+  ASSERT_EQ(report->damage.size(), 1u);
+  EXPECT_EQ(report->damage[0].offset, seg.record_offset(1));
+  options.recovery = RecoveryMode::kAbsolute;
+  EXPECT_EQ(verify(posix_fs(), dir_.path(), options).status().code(), Code::kCorruption);
+  EXPECT_EQ(testutil::read_file(dir_.sub(seg.name())), seg.bytes());
+  EXPECT_EQ(testutil::read_file(dir_.sub("leftover.tmp")).size(), 1u);
 }
 
 }  // namespace
