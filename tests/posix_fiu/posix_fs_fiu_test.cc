@@ -83,6 +83,15 @@ TEST_F(PosixFsFiu, EveryFilePointFailsWithTheRequestedErrno) {
   expect_injected("wal/fs/close", EIO, Code::kIoError, path, [&] { return file_->close(); });
 }
 
+TEST_F(PosixFsFiu, FallocateUnsupportedIsKUnsupportedNotASparseFile) {
+  ASSERT_EQ(fiu_enable("wal/fs/fallocate", 1, errno_info(EOPNOTSUPP), FIU_ONETIME), 0);
+  const wal::Status status = file_->allocate(0, 4096);
+  EXPECT_EQ(status.code(), Code::kUnsupported) << status.to_string();
+  auto size = file_->size();
+  ASSERT_TRUE(size.is_ok());
+  EXPECT_EQ(*size, 0u) << "no fallback may have grown the file";
+}
+
 TEST_F(PosixFsFiu, WithoutFailinfoTheErrnoIsEio) {
   ASSERT_EQ(fiu_enable("wal/fs/fdatasync", 1, nullptr, FIU_ONETIME), 0);
   const wal::Status status = file_->sync_data();

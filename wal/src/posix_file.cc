@@ -127,17 +127,20 @@ Status PosixFile::allocate(std::uint64_t offset, std::uint64_t length) {
     return Status::invalid_argument(
         fmt::format("fallocate {}: range {}+{} out of range", path_, offset, length));
   }
-  fiu_do_on("wal/fs/fallocate", return injected_error("fallocate", path_));
-  if (length == 0) return Status::ok();  // fallocate rejects an empty range; nothing to reserve
-  while (::fallocate(fd_, 0, static_cast<off_t>(offset), static_cast<off_t>(length)) != 0) {
-    if (errno == EINTR) continue;
+  // An injected errno takes the same path as a real one, so EOPNOTSUPP maps the same way.
+  auto failure = [&](int sys_errno) {
     // A sparse ftruncate would look like success and then fail mid-record on a full disk, so
     // the caller must see that the reservation is impossible here.
-    if (errno == EOPNOTSUPP) {
+    if (sys_errno == EOPNOTSUPP) {
       return Status::unsupported(
           fmt::format("fallocate {}: the filesystem does not support it", path_));
     }
-    return os_error(errno, "fallocate", path_);
+    return os_error(sys_errno, "fallocate", path_);
+  };
+  fiu_do_on("wal/fs/fallocate", return failure(injected_errno()));
+  if (length == 0) return Status::ok();  // fallocate rejects an empty range; nothing to reserve
+  while (::fallocate(fd_, 0, static_cast<off_t>(offset), static_cast<off_t>(length)) != 0) {
+    if (errno != EINTR) return failure(errno);
   }
   return Status::ok();
 }
