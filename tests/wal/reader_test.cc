@@ -74,7 +74,9 @@ TEST(ReaderTest, TailsNewEntriesOnlyOnceTheyAreDurable) {
     // Appended, even handed to the OS, but not durable: invisible. (A rotation syncs the
     // finished segment, so later rounds may see some entries early, never past durable_lsn.)
     const std::vector<Seen> early = read_all(**reader);
-    if (round == 0) EXPECT_TRUE(early.empty());
+    if (round == 0) {
+      EXPECT_TRUE(early.empty());
+    }
     for (const Seen& seen : early) EXPECT_LE(seen.lsn, (*log)->durable_lsn());
     ASSERT_TRUE((*log)->sync().is_ok());
     std::vector<Seen> seen = early;
