@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -16,6 +18,7 @@
 #include "sim/harness/invariants.h"
 #include "sim/harness/workload.h"
 #include "sim/prng.h"
+#include "sim/sim_fs.h"
 
 namespace harness {
 
@@ -66,6 +69,10 @@ struct RunConfig {
   ExpectConfig expect;
   std::uint64_t max_steps = 2'000'000;  // scheduler bound: beyond it the run is a hang
   std::string dir = "/wal";             // the log directory inside SimFs
+  // Wraps the SimFs the WAL sees: fault decorators (faults/), test doubles. Called once per run
+  // with the run's SimFs and a PRNG stream of its own; null: the WAL sees SimFs itself. Faults
+  // it injects must be tagged in fs.trace() (Trace::fault) so the oracle sees them.
+  std::function<std::unique_ptr<wal::Fs>(sim::SimFs& fs, sim::Prng& prng)> decorate_fs;
 };
 
 // A probability given as a decimal in a scenario (0.05) as an exact-enough integer ratio.

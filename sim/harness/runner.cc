@@ -63,7 +63,9 @@ class Run {
         fs_(config.device, &trace),
         latency_prng_(prng_.fork()),
         crash_prng_(prng_.fork()),
-        workload_(make_workload(prng_.next_u64(), config.workload)) {
+        workload_(make_workload(prng_.next_u64(), config.workload)),
+        fault_prng_(prng_.fork()) {
+    if (config.decorate_fs) decorated_ = config.decorate_fs(fs_, fault_prng_);
     options_ = config.wal;
     options_.fs = nullptr;
     options_.clock = nullptr;
@@ -102,6 +104,7 @@ class Run {
   void op_truncate(const Op& op);
 
   wal::LogCore& core() { return *live_->core; }
+  wal::Fs& wal_fs() { return decorated_ ? *decorated_ : fs_; }
   std::uint64_t step() const { return scheduler_.steps(); }
   bool promises_durability() const {
     return options_.sync == wal::SyncPolicy::kGrouped ||
@@ -126,6 +129,8 @@ class Run {
   sim::Prng latency_prng_;
   sim::Prng crash_prng_;
   Workload workload_;
+  sim::Prng fault_prng_;
+  std::unique_ptr<wal::Fs> decorated_;
   wal::Options options_;
   Oracle oracle_;
   std::unique_ptr<Live> live_;
@@ -216,7 +221,7 @@ wal::Lsn Run::position(std::uint32_t ppm) {
 
 RunResult Run::execute() {
   result_.seed = seed_;
-  if (config_.faults.any()) {
+  if (config_.faults.any() && !config_.decorate_fs) {
     result_.notes.push_back(
         "[faults] are configured but no fault decorator is wired into the runner yet: none injected");
   }
@@ -267,7 +272,7 @@ bool Run::open_first() {
   const Op none;
   const std::uint64_t call = begin(CallKind::kOpen, none);
   wal::Result<std::unique_ptr<wal::LogCore>> core =
-      wal::LogCore::open(fs_, clock_, config_.dir, options_);
+      wal::LogCore::open(wal_fs(), clock_, config_.dir, options_);
   end(call, core.status());
   if (!core) {
     result_.problems.push_back("opening a new log failed: " + core.error().to_string());
@@ -534,7 +539,7 @@ Task<void> Run::op_reopen(const Op& op) {
   live_->core.reset();
   const std::uint64_t handles = fs_.open_handles();
   std::unique_ptr<wal::LogCore> reopened;
-  const Recovery recovery = recover(fs_, &reopened);
+  const Recovery recovery = recover(wal_fs(), &reopened);
   CheckInput input;
   input.oracle = &oracle_;
   input.mode = options_.recovery;
@@ -636,11 +641,11 @@ void Run::recover_and_check() {
   Recovery reference;
   for (std::uint32_t extra = 1; extra < config_.crash.count; ++extra) {
     const sim::SimFsState before = fs_.state();
-    HaltingFs counter(fs_, HaltingFs::kUnlimited);
+    HaltingFs counter(wal_fs(), HaltingFs::kUnlimited);
     reference = recover(counter, nullptr);
     fs_.restore(before);
     const std::uint64_t budget = crash_prng_.below(counter.operations() + 1);
-    HaltingFs halting(fs_, budget);
+    HaltingFs halting(wal_fs(), budget);
     note("crash-during-recovery", budget, counter.operations());
     recover(halting, nullptr).open_status.ignore_error("the power went out during recovery");
     oracle_.crash(step());
@@ -648,7 +653,7 @@ void Run::recover_and_check() {
     ++result_.crashes;
   }
   std::unique_ptr<wal::LogCore> core;
-  const Recovery recovery = recover(fs_, &core);
+  const Recovery recovery = recover(wal_fs(), &core);
   std::optional<std::uint64_t> handles;
   std::vector<Recovery> repeats;
   if (config_.crash.count > 1) repeats.push_back(std::move(reference));
@@ -659,7 +664,7 @@ void Run::recover_and_check() {
     core.reset();
     handles = fs_.open_handles();
     std::unique_ptr<wal::LogCore> again;
-    repeats.push_back(recover(fs_, &again));
+    repeats.push_back(recover(wal_fs(), &again));
     if (again) again->close().ignore_error("the second recovery is only compared");
   }
   CheckInput input;
@@ -682,12 +687,12 @@ void Run::close_and_reopen_clean() {
   live_.reset();
   const std::uint64_t handles = fs_.open_handles();
   std::unique_ptr<wal::LogCore> core;
-  const Recovery recovery = recover(fs_, &core);
+  const Recovery recovery = recover(wal_fs(), &core);
   std::vector<Recovery> repeats;
   if (core) {
     core->close().ignore_error("compared through the second recovery");
     core.reset();
-    repeats.push_back(recover(fs_, &core));
+    repeats.push_back(recover(wal_fs(), &core));
     if (core) core->close().ignore_error("the second recovery is only compared");
   }
   CheckInput input;

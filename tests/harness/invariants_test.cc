@@ -444,6 +444,16 @@ TEST_F(InvariantsTest, SecondRecoveryThatDiffersFiresIdempotentRecovery) {
                        "differs at entry 4"));
 }
 
+TEST_F(InvariantsTest, RepeatThatAnInjectedFaultStoppedIsNotCompared) {
+  oracle_.crash(++step_);
+  Recovery stopped;
+  stopped.open_status = wal::Status::io_error("fdatasync").mark_injected();
+  EXPECT_TRUE(check_recovery(recovery_of(through(9)), {stopped}).passed());
+  stopped.open_status = wal::Status::io_error("fdatasync");
+  EXPECT_TRUE(check_recovery(recovery_of(through(9)), {stopped})[Invariant::kIdempotentRecovery]
+                  .violated());
+}
+
 TEST_F(InvariantsTest, TruncatedFrontIsExcusedButAnUntruncatedOneIsNot) {
   const CheckResult untruncated = crash_and_check(recovery_of(through(9, 5)));
   EXPECT_TRUE(untruncated[Invariant::kPrefix].violated());

@@ -1,12 +1,62 @@
 // The runner end to end: the real LogCore on SimFs under the scheduler, crashed and checked.
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <memory>
 #include <set>
 
 #include "sim/harness/runner.h"
 
 namespace harness {
 namespace {
+
+// A decorator whose fdatasync/fsync is replaced by `sync_hook` (the test doubles below).
+class HookedFs final : public wal::Fs {
+ public:
+  using SyncHook = std::function<wal::Status(wal::File& inner, bool full)>;
+  HookedFs(wal::Fs& inner, SyncHook hook) : inner_(inner), hook_(std::move(hook)) {}
+
+  wal::Result<std::unique_ptr<wal::File>> open(std::string_view path, wal::OpenMode mode) override {
+    wal::Result<std::unique_ptr<wal::File>> file = inner_.open(path, mode);
+    if (!file) return file;
+    return std::unique_ptr<wal::File>(new HookedFile(std::move(file).value(), hook_));
+  }
+  wal::Status rename(std::string_view a, std::string_view b) override { return inner_.rename(a, b); }
+  wal::Status unlink(std::string_view path) override { return inner_.unlink(path); }
+  wal::Result<std::vector<std::string>> list(std::string_view dir) override { return inner_.list(dir); }
+  wal::Status mkdir(std::string_view path) override { return inner_.mkdir(path); }
+  wal::Status sync_dir(std::string_view dir) override { return inner_.sync_dir(dir); }
+  wal::Result<wal::FileStat> stat(std::string_view path) override { return inner_.stat(path); }
+  wal::Result<std::unique_ptr<wal::FileLock>> lock(std::string_view path) override {
+    return inner_.lock(path);
+  }
+
+ private:
+  class HookedFile final : public wal::File {
+   public:
+    HookedFile(std::unique_ptr<wal::File> inner, SyncHook hook)
+        : inner_(std::move(inner)), hook_(std::move(hook)) {}
+    wal::Result<std::size_t> read_at(std::uint64_t o, std::span<std::byte> out) override {
+      return inner_->read_at(o, out);
+    }
+    wal::Status write_at(std::uint64_t o, std::span<const std::byte> d) override {
+      return inner_->write_at(o, d);
+    }
+    wal::Status sync_data() override { return hook_(*inner_, false); }
+    wal::Status sync() override { return hook_(*inner_, true); }
+    wal::Status truncate(std::uint64_t size) override { return inner_->truncate(size); }
+    wal::Status allocate(std::uint64_t o, std::uint64_t n) override { return inner_->allocate(o, n); }
+    wal::Result<std::uint64_t> size() override { return inner_->size(); }
+    wal::Status close() override { return inner_->close(); }
+
+   private:
+    std::unique_ptr<wal::File> inner_;
+    SyncHook hook_;
+  };
+
+  wal::Fs& inner_;
+  SyncHook hook_;
+};
 
 RunConfig small(wal::SyncPolicy policy, std::uint32_t writers) {
   RunConfig config;
@@ -106,6 +156,48 @@ TEST(RunnerTest, EveryCrashPolicyPasses) {
       EXPECT_TRUE(r.passed) << policy << " " << describe(r);
     }
   }
+}
+
+TEST(RunnerTest, AStorageStackThatLiesAboutFsyncIsCaught) {
+  // fdatasync reports success without syncing: the WAL acknowledges entries that the power
+  // loss then drops. The harness must blame `durability`, naming an LSN.
+  RunConfig config = small(wal::SyncPolicy::kGrouped, 2);
+  config.crash.power_loss.policy = faults::CrashPolicy::kDropUnsynced;
+  config.decorate_fs = [](sim::SimFs& fs, sim::Prng&) -> std::unique_ptr<wal::Fs> {
+    return std::make_unique<HookedFs>(fs, [](wal::File&, bool) { return wal::Status::ok(); });
+  };
+  int caught = 0;
+  for (std::uint64_t seed = 1; seed <= 5; ++seed) {
+    const RunResult r = run_simulation(config, seed);
+    if (r.passed) continue;
+    ++caught;
+    EXPECT_TRUE(r.checks[Invariant::kDurability].violated()) << describe(r);
+    EXPECT_NE(r.failure.find("durability: LSN"), std::string::npos) << r.failure;
+  }
+  EXPECT_GE(caught, 4);
+}
+
+TEST(RunnerTest, InjectedFsyncFailureIsRecordedAndAnHonestWalPasses) {
+  // Every third fdatasync fails the ext4 way (new data dropped from the page cache's dirty set),
+  // tagged in the trace; the WAL must fail the call and stay poisoned until reopen.
+  RunConfig config = small(wal::SyncPolicy::kGrouped, 2);
+  config.decorate_fs = [](sim::SimFs& fs, sim::Prng&) -> std::unique_ptr<wal::Fs> {
+    auto count = std::make_shared<int>(0);
+    return std::make_unique<HookedFs>(fs, [&fs, count](wal::File& file, bool full) {
+      if (++*count % 3 != 0) return full ? file.sync() : file.sync_data();
+      fs.on_fsync_failed(file, sim::FsyncFailureEffect::kKeepDataClean);
+      fs.trace()->fault("fsync_eio", sim::FsOp::kSyncData, "segment", 0, 0);
+      return wal::Status::io_error("fdatasync: Input/output error", 5).mark_injected();
+    });
+  };
+  int with_fault = 0;
+  for (std::uint64_t seed = 1; seed <= 5; ++seed) {
+    const RunResult r = run_simulation(config, seed);
+    EXPECT_TRUE(r.passed) << describe(r);
+    EXPECT_TRUE(r.checks[Invariant::kErrorHonesty].checked);
+    if (r.faults_injected.count("fsync_eio") != 0) ++with_fault;
+  }
+  EXPECT_GE(with_fault, 4);
 }
 
 TEST(RunnerTest, CrashAtParsesEveryForm) {
