@@ -11,7 +11,7 @@
 #include <set>
 #include <vector>
 
-#include "../../wal/src/recovery.h"
+#include "recovery.h"
 #include "commands.h"
 #include "exit_codes.h"
 #include "log_dir.h"

@@ -8,7 +8,7 @@
 #include <array>
 #include <cstdio>
 
-#include "../../wal/src/recovery.h"
+#include "recovery.h"
 #include "commands.h"
 #include "exit_codes.h"
 #include "log_dir.h"
