@@ -95,7 +95,9 @@ Status Log::Impl::wait_durable_locked(std::unique_lock<std::mutex>& lock, Lsn ls
 void Log::Impl::after_append_locked(std::uint64_t due_before) {
   // Wake the syncer only when its deadline appeared or a byte threshold is reached, not on
   // every append (a notify with a waiter is a futex syscall).
-  if (core->next_sync_due_us() != due_before || core->sync_due(clock.now_us())) {
+  const bool bytes_may_be_due =
+      core->options().sync_every_bytes > 0 && core->sync_due(clock.now_us());
+  if (core->next_sync_due_us() != due_before || bytes_may_be_due) {
     syncer_wake.notify_one();
   }
 }
