@@ -42,6 +42,7 @@ bench: deps
 	@scripts/install-deps --bench
 	@cmake --preset release -DWAL_BUILD_BENCH=ON >/dev/null
 	@cmake --build --preset release -j $(JOBS)
+	@bench/run.sh $(BENCH_ARGS)
 
 format:
 	@git ls-files '*.h' '*.cc' | xargs clang-format -i
