@@ -53,6 +53,9 @@ class Log {
   [[nodiscard]] Status truncate_front(Lsn lsn);
 
   MetricsSnapshot metrics() const;
+  // Waits for a sync in flight, stops the periodic syncer, then flushes, syncs and trims the
+  // active segment. Under SyncPolicy::kNone it only hands the buffer to the OS (no sync: kNone
+  // never syncs on its own). A poisoned log reports its poison here.
   [[nodiscard]] Status close();
 
  private:
