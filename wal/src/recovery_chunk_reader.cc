@@ -6,11 +6,14 @@
 
 namespace wal::recovery {
 
-Result<std::span<const std::byte>> ChunkReader::view(std::uint64_t offset, std::size_t want) {
+Result<std::span<const std::byte>> ChunkReader::view(std::uint64_t offset, std::size_t want,
+                                                    std::size_t need) {
+  WAL_ASSERT(need <= want);
   if (offset >= file_bytes_) return std::span<const std::byte>();
   want = static_cast<std::size_t>(std::min<std::uint64_t>(want, file_bytes_ - offset));
+  need = std::min(need, want);
   const bool cached = offset >= buffer_offset_ &&
-                      offset + want <= buffer_offset_ + buffer_bytes_;
+                      offset + need <= buffer_offset_ + buffer_bytes_;
   if (!cached) {
     const std::size_t chunk = static_cast<std::size_t>(
         std::min<std::uint64_t>(std::max(want, chunk_bytes_), file_bytes_ - offset));

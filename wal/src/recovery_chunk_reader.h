@@ -19,9 +19,15 @@ class ChunkReader {
   ChunkReader(File& file, std::uint64_t file_bytes, std::size_t chunk_bytes = kDefaultChunkBytes)
       : file_(file), file_bytes_(file_bytes), chunk_bytes_(chunk_bytes) {}
 
-  // Up to `want` bytes at `offset`; shorter only at the end of the file. The view stays valid
-  // until the next call. A failed read is returned as is (EIO, latent sector).
-  [[nodiscard]] Result<std::span<const std::byte>> view(std::uint64_t offset, std::size_t want);
+  // Up to `want` bytes at `offset`; shorter only at the end of the file, or when at least
+  // `need` (<= want) of them are already buffered: a scan walking record by record must reuse
+  // the window, not re-read a whole chunk per record. The view stays valid until the next call.
+  // A failed read is returned as is (EIO, latent sector).
+  [[nodiscard]] Result<std::span<const std::byte>> view(std::uint64_t offset, std::size_t want,
+                                                        std::size_t need);
+  [[nodiscard]] Result<std::span<const std::byte>> view(std::uint64_t offset, std::size_t want) {
+    return view(offset, want, want);
+  }
 
   std::uint64_t file_bytes() const { return file_bytes_; }
 

@@ -120,7 +120,10 @@ class RecordWalker {
 
  private:
   DecodedRecord decode_at(std::uint64_t offset, Lsn expected, std::string* io_message) {
-    Result<std::span<const std::byte>> view = reader_.view(offset, ChunkReader::kDefaultChunkBytes);
+    // Whatever the window already holds past a whole header is reused; a record running past
+    // it comes back kTruncated and is re-read below at its checked length.
+    Result<std::span<const std::byte>> view =
+        reader_.view(offset, ChunkReader::kDefaultChunkBytes, kRecordHeaderBytes);
     // The read-ahead may reach a bad sector past this record: read just the header then.
     if (!view) view = reader_.view(offset, kRecordHeaderBytes);
     if (!view) {
@@ -150,7 +153,8 @@ class RecordWalker {
     std::uint64_t pos = align_up(from);
     const std::uint64_t end = reader_.file_bytes();
     while (pos + kRecordHeaderBytes <= end) {
-      Result<std::span<const std::byte>> view = reader_.view(pos, ChunkReader::kDefaultChunkBytes);
+      Result<std::span<const std::byte>> view =
+          reader_.view(pos, ChunkReader::kDefaultChunkBytes, kRecordHeaderBytes);
       if (!view) view = reader_.view(pos, kRecordHeaderBytes);
       if (!view) {
         result.io_error = true;
