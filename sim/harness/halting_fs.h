@@ -2,12 +2,15 @@
 // passes the first `budget` operations to the real Fs and fails every later one without touching
 // it, so nothing after the cut reaches the disk. The runner then crashes the SimFs underneath,
 // which is the same state as if the process had died at that operation. Used for crash.count > 1
-// (crash during recovery); budget = kUnlimited just counts operations.
+// (crash during recovery) and for the `fs-op:N` crash point during the workload; budget =
+// kUnlimited just counts operations.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <memory>
+#include <utility>
 
 #include <wal/fs.h>
 
@@ -22,8 +25,15 @@ class HaltingFs final : public wal::Fs {
   std::uint64_t operations() const { return operations_; }  // attempted, including refused
   bool halted() const { return operations_ > budget_; }
 
+  // Called once, at the first refused operation (the moment the power goes out).
+  void set_on_halt(std::function<void()> on_halt) { on_halt_ = std::move(on_halt); }
+
   // Counts one operation; false once past the budget.
-  bool admit() { return ++operations_ <= budget_; }
+  bool admit() {
+    if (++operations_ <= budget_) return true;
+    if (operations_ == budget_ + 1 && on_halt_) on_halt_();
+    return false;
+  }
   static wal::Status cut() { return wal::Status::io_error("simulated power cut"); }
 
   [[nodiscard]] wal::Result<std::unique_ptr<wal::File>> open(std::string_view path,
@@ -40,6 +50,7 @@ class HaltingFs final : public wal::Fs {
   wal::Fs& inner_;
   std::uint64_t budget_;
   std::uint64_t operations_ = 0;
+  std::function<void()> on_halt_;
 };
 
 }  // namespace harness

@@ -15,25 +15,17 @@
 
 #include "faults/power_loss.h"
 #include "sim/device_model.h"
+#include "sim/harness/crash_at.h"
 #include "sim/harness/invariants.h"
+#include "sim/harness/script.h"
 #include "sim/harness/workload.h"
 #include "sim/prng.h"
 #include "sim/sim_fs.h"
 
 namespace harness {
 
-// [crash] at: "random" | "persistence-points" | "op:N" | "time:US" | "none".
-struct CrashAt {
-  enum class Kind : std::uint8_t { kRandom, kPersistencePoints, kOp, kTime, kNone };
-  Kind kind = Kind::kRandom;
-  std::uint64_t value = 0;  // N for kOp, microseconds for kTime
-
-  static std::optional<CrashAt> parse(std::string_view text);
-  std::string to_string() const;
-};
-
 struct CrashConfig {
-  CrashAt at;
+  CrashAt at;               // crash_at.h
   std::uint32_t count = 1;  // > 1: crash again during recovery, count - 1 times
   faults::PowerLossOptions power_loss;  // policy ("torn"), lose_unsynced_dir_ops (true)
 };
@@ -72,7 +64,10 @@ struct RunConfig {
   // Wraps the SimFs the WAL sees: fault decorators (faults/), test doubles. Called once per run
   // with the run's SimFs and a PRNG stream of its own; null: the WAL sees SimFs itself. Faults
   // it injects must be tagged in fs.trace() (Trace::fault) so the oracle sees them.
+  // The faults/ stack built from `faults` (fault_stack.h) goes on top of it.
   std::function<std::unique_ptr<wal::Fs>(sim::SimFs& fs, sim::Prng& prng)> decorate_fs;
+  // Set: replaces the generated workload, the [faults] probabilities and crash.at (script.h).
+  std::optional<Script> script;
 };
 
 // A probability given as a decimal in a scenario (0.05) as an exact-enough integer ratio.

@@ -8,7 +8,10 @@
 
 #include <wal/log_core.h>
 
+#include "faults/crash_enumerator.h"
 #include "faults/power_loss.h"
+#include "sim/harness/explore.h"
+#include "sim/harness/fault_stack.h"
 #include "sim/harness/halting_fs.h"
 #include "sim/harness/oracle.h"
 #include "sim/harness/scheduler.h"
@@ -63,29 +66,47 @@ class Run {
         fs_(config.device, &trace),
         latency_prng_(prng_.fork()),
         crash_prng_(prng_.fork()),
-        workload_(make_workload(prng_.next_u64(), config.workload)),
+        workload_(make_workload_or_script(prng_.next_u64())),
         fault_prng_(prng_.fork()) {
     if (config.decorate_fs) decorated_ = config.decorate_fs(fs_, fault_prng_);
     options_ = config.wal;
     options_.fs = nullptr;
     options_.clock = nullptr;
     options_.salt = prng_.next_u64() | 1;
+    crash_point_prng_ = prng_.fork();
+    const Script* script = config.script ? &*config.script : nullptr;
+    faults_ = std::make_unique<FaultStack>(decorated_ ? *decorated_ : fs_, fs_, config.faults,
+                                           script ? &script->faults : nullptr, prng_.fork());
+    wal_fs_ = &faults_->top();
+    crash_at_ = script ? script->crash : config.crash.at;
     choose_crash_point();
   }
+
+  // Exploration: instead of one seeded power loss, every distinct post-crash state of the
+  // crash point, each recovered and checked (explore.h).
+  void set_explorer(std::function<void(Run&)> explorer) { explorer_ = std::move(explorer); }
+  // For the explorer: the state at the crash point, and one recovery + check of a state.
+  const sim::SimFsState& crash_state() const { return fs_.state(); }
+  CheckResult check_crash_state(const sim::SimFsState& state);
+  bool reached_crash() const { return crash_reached_; }
 
   RunResult execute();
 
  private:
   // Crash point: before workload op crash_op_ starts, or around sync ticket crash_sync_.
+  Workload make_workload_or_script(std::uint64_t seed) const;
   void choose_crash_point();
-  bool crash_configured() const { return config_.crash.at.kind != CrashAt::Kind::kNone; }
+  bool crash_configured() const { return crash_at_.kind != CrashAt::Kind::kNone; }
   void trigger_stop(std::string why);
+  void crash_here(CrashAt where);
+  CrashAt crash_point_reached() const;
 
   // The run's phases.
   bool open_first();
   void run_workload();
   void power_loss();
-  void recover_and_check();
+  void apply_media_faults();
+  void recover_and_check(std::uint32_t count);
   void close_and_reopen_clean();
   Recovery recover(wal::Fs& fs, std::unique_ptr<wal::LogCore>* keep);
   void judge(const CheckInput& input);
@@ -104,7 +125,9 @@ class Run {
   void op_truncate(const Op& op);
 
   wal::LogCore& core() { return *live_->core; }
-  wal::Fs& wal_fs() { return decorated_ ? *decorated_ : fs_; }
+  // The WAL's Fs: the fault stack, under the fs-op halting layer while the workload runs.
+  wal::Fs& wal_fs() { return *wal_fs_; }
+  bool halted() const { return halting_ && halting_->halted(); }
   std::uint64_t step() const { return scheduler_.steps(); }
   bool promises_durability() const {
     return options_.sync == wal::SyncPolicy::kGrouped ||
@@ -130,13 +153,24 @@ class Run {
   sim::Prng crash_prng_;
   Workload workload_;
   sim::Prng fault_prng_;
+  sim::Prng crash_point_prng_{0};
   std::unique_ptr<wal::Fs> decorated_;
+  std::unique_ptr<FaultStack> faults_;
+  std::unique_ptr<HaltingFs> halting_;
+  wal::Fs* wal_fs_ = nullptr;
+  CrashAt crash_at_;
+  std::function<void(Run&)> explorer_;
   wal::Options options_;
   Oracle oracle_;
   std::unique_ptr<Live> live_;
   RunResult result_;
 
   std::uint64_t crash_op_ = kNever;
+  bool crash_reached_ = false;       // the configured crash point happened (not end of run)
+  CrashAt crashed_at_;               // where, in explicit form
+  Scheduler::Outcome outcome_ = Scheduler::Outcome::kIdle;
+  std::uint64_t ops_at_last_crash_ = 0;
+  std::vector<std::uint64_t> recovery_crashes_;
   std::uint64_t crash_sync_ = kNever;
   bool crash_after_sync_ = false;
   bool stop_requested_ = false;
@@ -147,23 +181,62 @@ class Run {
   std::vector<Violation> live_violations_;
 };
 
+Workload Run::make_workload_or_script(std::uint64_t seed) const {
+  // The seed is drawn either way, so a scripted run's other streams match the original's.
+  if (!config_.script) return make_workload(seed, config_.workload);
+  Workload workload;
+  workload.seed = config_.script->payload_seed;
+  workload.writers = config_.script->writers;
+  if (workload.writers.empty()) workload.writers.emplace_back();
+  return workload;
+}
+
 void Run::choose_crash_point() {
   const std::uint64_t ops = workload_.total_ops();
-  switch (config_.crash.at.kind) {
+  // Drawn whatever the kind, so the crash-point stream never shifts another.
+  const std::uint64_t random_op = crash_point_prng_.below(ops + 1);
+  const bool after = crash_point_prng_.coin();
+  switch (crash_at_.kind) {
     case CrashAt::Kind::kRandom:
-      crash_op_ = crash_prng_.below(ops + 1);
+      crash_op_ = random_op;
       break;
     case CrashAt::Kind::kOp:
-      crash_op_ = config_.crash.at.value;
+      crash_op_ = crash_at_.value;
       break;
     case CrashAt::Kind::kPersistencePoints:
-      crash_sync_ = crash_prng_.below(ops + 1);
-      crash_after_sync_ = crash_prng_.coin();
+      crash_sync_ = random_op;
+      crash_after_sync_ = after;
+      break;
+    case CrashAt::Kind::kBeforeSync:
+    case CrashAt::Kind::kAfterSync:
+      crash_sync_ = crash_at_.value;
+      crash_after_sync_ = crash_at_.kind == CrashAt::Kind::kAfterSync;
+      break;
+    case CrashAt::Kind::kFsOp:
+      halting_ = std::make_unique<HaltingFs>(faults_->top(), crash_at_.value);
+      halting_->set_on_halt(
+          [this] { crash_here(CrashAt{CrashAt::Kind::kFsOp, crash_at_.value}); });
+      wal_fs_ = halting_.get();
       break;
     case CrashAt::Kind::kTime:
     case CrashAt::Kind::kNone:
       break;
   }
+}
+
+void Run::crash_here(CrashAt where) {
+  if (stop_requested_) return;
+  crash_reached_ = true;
+  crashed_at_ = where;
+  trigger_stop("crash");
+}
+
+CrashAt Run::crash_point_reached() const {
+  if (!crash_configured()) return CrashAt{CrashAt::Kind::kNone, 0};
+  if (crash_reached_) return crashed_at_;
+  if (outcome_ == Scheduler::Outcome::kDeadline) return CrashAt{CrashAt::Kind::kTime, crash_at_.value};
+  // Not reached: the power went out after the last op, as before op `ops`.
+  return CrashAt{CrashAt::Kind::kOp, result_.ops};
 }
 
 void Run::trigger_stop(std::string why) {
@@ -221,22 +294,29 @@ wal::Lsn Run::position(std::uint32_t ppm) {
 
 RunResult Run::execute() {
   result_.seed = seed_;
-  if (config_.faults.any() && !config_.decorate_fs) {
-    result_.notes.push_back(
-        "[faults] are configured but no fault decorator is wired into the runner yet: none injected");
-  }
   fs_.make_durable_dirs(config_.dir);
-  if (open_first()) {
-    run_workload();
-    if (result_.problems.empty()) {
-      if (crash_configured()) {
-        power_loss();
-        recover_and_check();
+  const bool opened = open_first();
+  if (opened) run_workload();
+  if (result_.problems.empty()) {
+    // A first open that failed honestly (an injected fault) is a process that gave up: it
+    // restarts and recovers, as after a power loss.
+    if (crash_configured() || !opened) {
+      power_loss();
+      if (explorer_) {
+        explorer_(*this);
       } else {
-        close_and_reopen_clean();
+        recover_and_check(config_.crash.count);
       }
+    } else {
+      close_and_reopen_clean();
     }
   }
+  drain_faults();
+  result_.script.payload_seed = workload_.seed;
+  result_.script.writers = workload_.writers;
+  result_.script.faults = faults_->fired();
+  result_.script.recovery_crashes = recovery_crashes_;
+  for (const Fault& fault : oracle_.faults()) ++result_.faults_injected[std::string(to_string(fault.kind))];
   for (const std::string& violation : fs_.contract_violations()) {
     result_.problems.push_back("Fs contract violation: " + violation);
   }
@@ -263,7 +343,6 @@ RunResult Run::execute() {
   result_.virtual_time_us = scheduler_.now_us();
   result_.trace_hash = trace_.hash();
   result_.trace_events = trace_.size();
-  result_.faults_injected = trace_.injected_faults();
   return std::move(result_);
 }
 
@@ -275,7 +354,9 @@ bool Run::open_first() {
       wal::LogCore::open(wal_fs(), clock_, config_.dir, options_);
   end(call, core.status());
   if (!core) {
-    result_.problems.push_back("opening a new log failed: " + core.error().to_string());
+    if (!halted() && !core.error().injected()) {
+      result_.problems.push_back("opening a new log failed: " + core.error().to_string());
+    }
     return false;
   }
   live_->core = std::move(core).value();
@@ -288,9 +369,9 @@ void Run::run_workload() {
     scheduler_.spawn(writer(w), "writer");
   }
   if (options_.sync == wal::SyncPolicy::kPeriodic) scheduler_.spawn(syncer(), "syncer");
-  const std::uint64_t until =
-      config_.crash.at.kind == CrashAt::Kind::kTime ? config_.crash.at.value : kNever;
+  const std::uint64_t until = crash_at_.kind == CrashAt::Kind::kTime ? crash_at_.value : kNever;
   const Scheduler::Outcome outcome = scheduler_.run(until);
+  outcome_ = outcome;
   if (outcome == Scheduler::Outcome::kStepLimit) {
     result_.hang = true;
     result_.problems.push_back(fmt::format(
@@ -308,7 +389,7 @@ void Run::run_workload() {
 Task<void> Run::writer(std::uint32_t index) {
   for (const Op& op : workload_.writers[index]) {
     if (result_.ops == crash_op_) {
-      trigger_stop("crash");
+      crash_here(CrashAt{CrashAt::Kind::kOp, result_.ops});
       co_await Halt{};
     }
     ++result_.ops;
@@ -399,7 +480,7 @@ Task<wal::Status> Run::lead_sync() {
   const std::uint64_t sync_index = result_.syncs++;
   note("sync-begin", sync_index, ticket->target_lsn);
   if (sync_index == crash_sync_ && !crash_after_sync_) {
-    trigger_stop("crash");
+    crash_here(CrashAt{CrashAt::Kind::kBeforeSync, sync_index});
     co_await Halt{};
   }
   // The fdatasync is an I/O: it completes after the device's latency, while other tasks run.
@@ -414,7 +495,7 @@ Task<wal::Status> Run::lead_sync() {
   live_->sync_done.notify_all();
   live_->syncer_wake.notify_all();
   if (sync_index == crash_sync_ && crash_after_sync_) {
-    trigger_stop("crash");
+    crash_here(CrashAt{CrashAt::Kind::kAfterSync, sync_index});
     co_await Halt{};
   }
   co_return status;
@@ -540,6 +621,7 @@ Task<void> Run::op_reopen(const Op& op) {
   const std::uint64_t handles = fs_.open_handles();
   std::unique_ptr<wal::LogCore> reopened;
   const Recovery recovery = recover(wal_fs(), &reopened);
+  if (halted()) co_await Halt{};  // the power went out during the close or the reopen
   CheckInput input;
   input.oracle = &oracle_;
   input.mode = options_.recovery;
@@ -632,31 +714,58 @@ void Run::power_loss() {
   note("power-loss", result_.ops, result_.syncs);
   scheduler_.abandon();
   live_.reset();  // the process is gone: buffered entries dropped, handles released
-  faults::crash(fs_, config_.crash.power_loss, crash_prng_);
+  result_.script.crash = crash_point_reached();
+  wal_fs_ = &faults_->top();  // the fs-op halting layer was the crash; recovery runs past it
   ++result_.crashes;
+  if (explorer_) return;  // the explorer enumerates the survival outcomes itself
+  faults::crash(fs_, config_.crash.power_loss, crash_prng_);
+  apply_media_faults();
 }
 
-void Run::recover_and_check() {
-  // crash.count > 1: the first recoveries lose power after a seeded number of Fs operations.
+CheckResult Run::check_crash_state(const sim::SimFsState& state) {
+  const Oracle before = oracle_;
+  CheckResult totals = std::move(result_.checks);
+  result_.checks = CheckResult();
+  fs_.restore(state);
+  recover_and_check(1);
+  CheckResult checks = std::move(result_.checks);
+  result_.checks = std::move(totals);
+  oracle_ = before;
+  return checks;
+}
+
+void Run::apply_media_faults() {
+  faults_->after_power_loss(result_.crashes, result_.ops - ops_at_last_crash_);
+  ops_at_last_crash_ = result_.ops;
+}
+
+void Run::recover_and_check(std::uint32_t count) {
+  // count > 1: the first recoveries lose power after a seeded number of Fs operations.
   Recovery reference;
-  for (std::uint32_t extra = 1; extra < config_.crash.count; ++extra) {
+  for (std::uint32_t extra = 1; extra < count; ++extra) {
     const sim::SimFsState before = fs_.state();
     HaltingFs counter(wal_fs(), HaltingFs::kUnlimited);
     reference = recover(counter, nullptr);
     fs_.restore(before);
-    const std::uint64_t budget = crash_prng_.below(counter.operations() + 1);
+    // Drawn even when the script says, so the survival choices after it stay the same.
+    std::uint64_t budget = crash_prng_.below(counter.operations() + 1);
+    if (config_.script && extra - 1 < config_.script->recovery_crashes.size()) {
+      budget = config_.script->recovery_crashes[extra - 1];
+    }
+    recovery_crashes_.push_back(budget);
     HaltingFs halting(wal_fs(), budget);
     note("crash-during-recovery", budget, counter.operations());
     recover(halting, nullptr).open_status.ignore_error("the power went out during recovery");
     oracle_.crash(step());
     faults::crash(fs_, config_.crash.power_loss, crash_prng_);
     ++result_.crashes;
+    apply_media_faults();
   }
   std::unique_ptr<wal::LogCore> core;
   const Recovery recovery = recover(wal_fs(), &core);
   std::optional<std::uint64_t> handles;
   std::vector<Recovery> repeats;
-  if (config_.crash.count > 1) repeats.push_back(std::move(reference));
+  if (count > 1) repeats.push_back(std::move(reference));
   if (core) {
     const Op none;
     const std::uint64_t call = begin(CallKind::kClose, none);
@@ -685,7 +794,9 @@ void Run::close_and_reopen_clean() {
   end(call, core().close());
   scheduler_.abandon();
   live_.reset();
+  result_.script.crash = CrashAt{CrashAt::Kind::kNone, 0};
   const std::uint64_t handles = fs_.open_handles();
+  faults_->after_power_loss(1, result_.ops);  // media damage at rest before the reopen
   std::unique_ptr<wal::LogCore> core;
   const Recovery recovery = recover(wal_fs(), &core);
   std::vector<Recovery> repeats;
@@ -712,6 +823,87 @@ RunResult run_simulation(const RunConfig& config, std::uint64_t seed, sim::Trace
   sim::Trace own;
   Run run(config, seed, trace != nullptr ? *trace : own);
   return run.execute();
+}
+
+namespace {
+
+std::string describe_plan(const sim::CrashPlan& plan) {
+  std::string text;
+  for (const auto& [inode, fates] : plan.files) {
+    text += fmt::format("{}file inode {}: {}", text.empty() ? "" : "; ", inode,
+                        faults::describe_fates(fates));
+  }
+  for (const auto& [inode, survive] : plan.dirs) {
+    std::string kept;
+    for (bool s : survive) kept += s ? 'K' : 'D';
+    text += fmt::format("{}dir inode {}: {}", text.empty() ? "" : "; ", inode, kept);
+  }
+  return text.empty() ? "nothing pending" : text;
+}
+
+}  // namespace
+
+ExploreResult explore(const RunConfig& base, std::uint64_t seed, std::uint64_t max_states) {
+  ExploreResult out;
+  RunConfig config = base;
+  config.crash.count = 1;
+  faults::EnumerateOptions options;
+  options.policy = config.crash.power_loss.policy;
+  options.lose_unsynced_dir_ops = config.crash.power_loss.lose_unsynced_dir_ops;
+  bool cut = false;
+  for (std::uint64_t n = 0; !cut; ++n) {
+    const CrashAt at{CrashAt::Kind::kFsOp, n};
+    if (config.script) {
+      config.script->crash = at;
+    } else {
+      config.crash.at = at;
+    }
+    bool reached = false;
+    sim::Trace trace;
+    Run run(config, seed, trace);
+    run.set_explorer([&](Run& live) {
+      reached = live.reached_crash();
+      ++out.crash_points;
+      const sim::SimFsState state = live.crash_state();
+      options.max_states = max_states - out.states;
+      std::uint64_t index = 0;
+      const faults::EnumerationResult walked = faults::enumerate_crash_states(
+          state, config.device, options,
+          [&](const sim::SimFsState& after, const sim::CrashPlan& plan) {
+            CheckResult checks = live.check_crash_state(after);
+            ++out.states;
+            if (!checks.passed()) {
+              ++out.failed_states;
+              if (!out.first_failure) {
+                ExploreFailure failure;
+                failure.crash = at;
+                failure.state = index;
+                failure.plan = describe_plan(plan);
+                failure.checks = std::move(checks);
+                failure.repro = fmt::format(
+                    "walsim explore --seed {}: crash {} state #{} ({})", seed, at.to_string(),
+                    index, failure.plan);
+                out.first_failure = std::move(failure);
+              }
+            }
+            ++index;
+            return true;
+          });
+      out.plans += walked.plans;
+      if (!walked.complete) cut = true;
+    });
+    const RunResult result = run.execute();
+    if (!result.problems.empty()) {
+      out.problem = fmt::format("crash {}: {}", at.to_string(), result.problems.front());
+      return out;
+    }
+    if (!reached) {
+      out.complete = !cut;
+      return out;
+    }
+    if (out.states >= max_states) cut = true;
+  }
+  return out;
 }
 
 }  // namespace harness

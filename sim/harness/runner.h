@@ -8,14 +8,21 @@
 // deadline). Under kPeriodic a syncer task mirrors Log's background thread (sync_due,
 // next_sync_due_us). Nothing of the WAL's logic is copied here: every decision is LogCore's.
 //
-// Crash points (crash.at): `op:N` before the Nth workload op starts (0-based, global order);
+// Crash points (crash.at, crash_at.h): `op:N` before the Nth workload op starts (0-based, global order);
 // `random` the same at a seeded N; `persistence-points` just before or just after a seeded
-// sync's fdatasync; `time:US` at virtual time US; `none` no power loss: the log is closed and
+// sync's fdatasync (explicitly: `before-sync:K`, `after-sync:K`); `fs-op:N` after the run's
+// first N Fs operations, wherever that falls (inside an append, a sync, a reopen, the first
+// open); `time:US` at virtual time US; `none` no power loss: the log is closed and
 // reopened cleanly instead. A crash point the workload never reaches becomes a crash after the
 // last op. After the power loss (crash.policy), the log is recovered; with crash.count > 1 the
 // first count - 1 recoveries lose power again after a seeded number of Fs operations.
 //
-// Everything comes from the seed: the same (config, seed) gives the same trace hash.
+// Faults: RunConfig::faults through the gated decorator stack of fault_stack.h, or the explicit
+// schedule of RunConfig::script. Every fault is tagged in the trace with its SPEC 3.4 key, fed to
+// the oracle in order with the WAL calls, and counted by kind in RunResult::faults_injected.
+//
+// Everything comes from the seed (and the script, if any): the same (config, seed) gives the same
+// trace hash.
 #pragma once
 
 #include <cstdint>
@@ -25,6 +32,7 @@
 
 #include "sim/harness/invariants.h"
 #include "sim/harness/run_config.h"
+#include "sim/harness/script.h"
 #include "sim/trace.h"
 
 namespace harness {
@@ -38,7 +46,7 @@ struct RunResult {
   std::vector<std::string> problems;  // every problem that is not an invariant violation
   std::vector<std::string> notes;     // informational (e.g. fault kinds not injectable yet)
   CheckResult checks;
-  std::map<std::string, std::uint64_t> faults_injected;  // by SPEC 3.4 kind
+  std::map<std::string, std::uint64_t> faults_injected;  // by SPEC 3.4 key (oracle's count)
   std::uint32_t crashes = 0;
   std::uint64_t ops = 0;            // workload ops started
   std::uint64_t syncs = 0;          // sync tickets run
@@ -46,6 +54,9 @@ struct RunResult {
   std::uint64_t steps = 0;          // scheduler steps
   std::uint64_t trace_hash = 0;
   std::uint64_t trace_events = 0;
+  // What this run executed, explicitly (script.h): give it back as RunConfig::script with the
+  // same seed to replay the run bit for bit, or edit it to shrink a failure.
+  Script script;
 };
 
 // `trace` may be null (the run keeps its own); pass one to keep the timeline.

@@ -1,0 +1,302 @@
+#include "sim/harness/fault_stack.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "faults/fs_wrapper.h"
+#include "faults/fsync_eio_fs.h"
+#include "faults/io_faults.h"
+#include "faults/media_faults.h"
+
+namespace harness {
+namespace {
+
+enum class OpClass : std::uint8_t { kWrite, kSync, kRead };
+
+OpClass op_class(FaultKind kind) {
+  switch (kind) {
+    case FaultKind::kFsyncEio: return OpClass::kSync;
+    case FaultKind::kReadEio: return OpClass::kRead;
+    default: return OpClass::kWrite;
+  }
+}
+
+std::uint64_t count_of(const CallCounts& counts, OpClass op) {
+  switch (op) {
+    case OpClass::kWrite: return counts.writes;
+    case OpClass::kSync: return counts.syncs;
+    case OpClass::kRead: return counts.reads;
+  }
+  return 0;
+}
+
+std::string last_fault_detail(const sim::SimFs& fs) {
+  const sim::Trace* trace = fs.trace();
+  if (trace == nullptr || trace->events().empty()) return {};
+  const sim::Event& event = trace->events().back();
+  return event.kind == sim::EventKind::kFault ? sim::Trace::format(event) : std::string();
+}
+
+}  // namespace
+
+// Numbers the WAL's calls (CallCounts) before passing them down.
+class FaultStack::Counter final : public faults::FsWrapper {
+ public:
+  Counter(wal::Fs& base, CallCounts& counts) : FsWrapper(base), counts_(counts) {}
+
+ protected:
+  std::unique_ptr<wal::File> wrap(std::unique_ptr<wal::File> file,
+                                  std::string_view path) override {
+    return std::make_unique<File>(counts_, std::move(file), std::string(path));
+  }
+
+ private:
+  class File final : public faults::FileWrapper {
+   public:
+    File(CallCounts& counts, std::unique_ptr<wal::File> base, std::string path)
+        : FileWrapper(std::move(base), std::move(path)), counts_(counts) {}
+    wal::Result<std::size_t> read_at(std::uint64_t offset, std::span<std::byte> out) override {
+      ++counts_.reads;
+      return base_->read_at(offset, out);
+    }
+    wal::Status write_at(std::uint64_t offset, std::span<const std::byte> data) override {
+      ++counts_.writes;
+      return base_->write_at(offset, data);
+    }
+    wal::Status sync_data() override {
+      ++counts_.syncs;
+      return base_->sync_data();
+    }
+    wal::Status sync() override {
+      ++counts_.syncs;
+      return base_->sync();
+    }
+
+   private:
+    CallCounts& counts_;
+  };
+
+  CallCounts& counts_;
+};
+
+// Sends a call through the fault decorator under it (which always fires) or around it.
+class FaultStack::Gate final : public faults::FsWrapper {
+ public:
+  using Decide = std::function<bool(std::uint64_t call)>;
+  Gate(wal::Fs& decorator, const faults::Trigger& trigger, FaultKind kind, FaultStack& stack,
+       Decide decide)
+      : FsWrapper(decorator),
+        trigger_(trigger),
+        kind_(kind),
+        op_(op_class(kind)),
+        stack_(stack),
+        decide_(std::move(decide)) {}
+
+ protected:
+  std::unique_ptr<wal::File> wrap(std::unique_ptr<wal::File> file,
+                                  std::string_view path) override {
+    auto* faulty = dynamic_cast<faults::FileWrapper*>(file.get());
+    WAL_ASSERT(faulty != nullptr);  // every fault decorator wraps every file it opens
+    return std::make_unique<File>(*this, std::move(file), std::string(path), *faulty);
+  }
+
+ private:
+  class File final : public faults::FileWrapper {
+   public:
+    File(Gate& gate, std::unique_ptr<wal::File> base, std::string path,
+         faults::FileWrapper& faulty)
+        : FileWrapper(std::move(base), std::move(path)), gate_(gate), faulty_(faulty) {}
+    wal::Result<std::size_t> read_at(std::uint64_t offset, std::span<std::byte> out) override {
+      return gate_.route<wal::Result<std::size_t>>(
+          OpClass::kRead, faulty_, [&](wal::File& f) { return f.read_at(offset, out); });
+    }
+    wal::Status write_at(std::uint64_t offset, std::span<const std::byte> data) override {
+      return gate_.route<wal::Status>(OpClass::kWrite, faulty_,
+                                      [&](wal::File& f) { return f.write_at(offset, data); });
+    }
+    wal::Status sync_data() override {
+      return gate_.route<wal::Status>(OpClass::kSync, faulty_,
+                                      [](wal::File& f) { return f.sync_data(); });
+    }
+    wal::Status sync() override {
+      return gate_.route<wal::Status>(OpClass::kSync, faulty_,
+                                      [](wal::File& f) { return f.sync(); });
+    }
+
+   private:
+    Gate& gate_;
+    faults::FileWrapper& faulty_;
+  };
+
+  template <typename R, typename Call>
+  R route(OpClass op, faults::FileWrapper& faulty, const Call& call) {
+    if (op != op_) return call(faulty);  // not this gate's class: the decorator passes it on
+    const std::uint64_t number = count_of(stack_.counts_, op_);
+    if (!decide_(number)) return call(faulty.base());
+    const std::uint64_t before = trigger_.fired();
+    R result = call(faulty);
+    if (trigger_.fired() != before) {
+      stack_.fired_.push_back(ScriptedFault{kind_, number, 0, last_fault_detail(stack_.sim_)});
+    }
+    return result;
+  }
+
+  const faults::Trigger& trigger_;
+  FaultKind kind_;
+  OpClass op_;
+  FaultStack& stack_;
+  Decide decide_;
+};
+
+FaultStack::FaultStack(wal::Fs& base, sim::SimFs& sim, const FaultConfig& config,
+                       const std::vector<ScriptedFault>* schedule, sim::Prng prng)
+    : sim_(sim),
+      config_(config),
+      schedule_(schedule),
+      prng_(prng),
+      media_prng_(prng_.fork()) {
+  wal::Fs* below = &base;
+  sim::Trace* trace = sim.trace();
+
+  // Bottom first: enospc is a budget, not a per-call fault, so it needs no gate.
+  if (schedule_ != nullptr) {
+    for (const ScriptedFault& fault : *schedule_) {
+      if (fault.kind == FaultKind::kNoSpace) enospc_budget_ = fault.at;
+    }
+  } else {
+    enospc_budget_ = config_.enospc_after_bytes;
+  }
+  sim::Prng enospc_prng = prng_.fork();
+  if (enospc_budget_ != 0) {
+    auto enospc = std::make_unique<faults::EnospcFs>(*below, enospc_budget_, enospc_prng, trace);
+    enospc_ = &enospc->trigger();
+    below = enospc.get();
+    layers_.push_back(std::move(enospc));
+  }
+
+  const sim::Ratio always{1, 1};
+  const std::pair<FaultKind, sim::Ratio> order[] = {
+      {FaultKind::kReadEio, config_.read_eio},
+      {FaultKind::kFsyncEio, config_.fsync_eio},
+      {FaultKind::kMisdirectedWrite, config_.misdirected_write},
+      {FaultKind::kWriteShort, config_.write_short},
+      {FaultKind::kWriteEio, config_.write_eio},
+  };
+  for (const auto& [kind, probability] : order) {
+    // Fork for every kind, active or not, so one kind's stream never depends on another's.
+    sim::Prng stream = prng_.fork();
+    if (!active(kind, probability)) continue;
+    std::unique_ptr<wal::Fs> decorator;
+    const faults::Trigger* trigger = nullptr;
+    switch (kind) {
+      case FaultKind::kReadEio: {
+        auto d = std::make_unique<faults::ReadEioFs>(
+            *below, faults::TriggerSpec::with_probability(always), stream.fork(), trace);
+        trigger = &d->trigger();
+        decorator = std::move(d);
+        break;
+      }
+      case FaultKind::kFsyncEio: {
+        const faults::FsyncProfile profile =
+            faults::parse_fsync_profile(config_.fsync_profile).value_or(faults::FsyncProfile::kExt4);
+        auto d = std::make_unique<faults::FsyncEioFs>(
+            *below, &sim_, profile, faults::TriggerSpec::with_probability(always), stream.fork(),
+            trace);
+        trigger = &d->trigger();
+        decorator = std::move(d);
+        break;
+      }
+      case FaultKind::kMisdirectedWrite: {
+        auto d = std::make_unique<faults::MisdirectedWriteFs>(
+            *below, sim_.device(), faults::TriggerSpec::with_probability(always), stream.fork(),
+            trace);
+        trigger = &d->trigger();
+        decorator = std::move(d);
+        break;
+      }
+      case FaultKind::kWriteShort: {
+        auto d = std::make_unique<faults::WriteShortFs>(
+            *below, faults::TriggerSpec::with_probability(always), stream.fork(), trace);
+        trigger = &d->trigger();
+        decorator = std::move(d);
+        break;
+      }
+      default: {
+        auto d = std::make_unique<faults::WriteEioFs>(
+            *below, faults::TriggerSpec::with_probability(always), stream.fork(), trace);
+        trigger = &d->trigger();
+        decorator = std::move(d);
+        break;
+      }
+    }
+    Gate::Decide decide;
+    if (schedule_ != nullptr) {
+      std::vector<std::uint64_t> calls;
+      for (const ScriptedFault& fault : *schedule_) {
+        if (fault.kind == kind) calls.push_back(fault.at);
+      }
+      std::sort(calls.begin(), calls.end());
+      decide = [calls = std::move(calls)](std::uint64_t call) {
+        return std::binary_search(calls.begin(), calls.end(), call);
+      };
+    } else {
+      decide = [chooser = stream.fork(), probability = probability](std::uint64_t) mutable {
+        return chooser.chance(probability);
+      };
+    }
+    auto gate = std::make_unique<Gate>(*decorator, *trigger, kind, *this, std::move(decide));
+    below = gate.get();
+    layers_.push_back(std::move(decorator));
+    layers_.push_back(std::move(gate));
+  }
+  top_ = std::make_unique<Counter>(*below, counts_);
+}
+
+FaultStack::~FaultStack() {
+  top_.reset();
+  while (!layers_.empty()) layers_.pop_back();  // top first: each layer refers to the one below
+}
+
+bool FaultStack::active(FaultKind kind, sim::Ratio probability) const {
+  if (schedule_ == nullptr) return probability.numerator != 0;
+  return std::any_of(schedule_->begin(), schedule_->end(),
+                     [kind](const ScriptedFault& fault) { return fault.kind == kind; });
+}
+
+void FaultStack::inject_media(FaultKind kind, std::uint32_t crash, std::uint64_t choice_seed) {
+  sim::Prng where(choice_seed);
+  const bool injected = kind == FaultKind::kBitFlip ? faults::inject_bit_flip(sim_, where)
+                                                    : faults::inject_latent_sector(sim_, where);
+  if (injected) fired_.push_back(ScriptedFault{kind, crash, choice_seed, last_fault_detail(sim_)});
+}
+
+void FaultStack::after_power_loss(std::uint32_t crash, std::uint64_t ops_since) {
+  if (schedule_ != nullptr) {
+    for (const ScriptedFault& fault : *schedule_) {
+      if (fault.at == crash && is_media_damage(fault.kind) &&
+          fault.kind != FaultKind::kMisdirectedWrite) {
+        inject_media(fault.kind, crash, fault.choice_seed);
+      }
+    }
+    return;
+  }
+  for (const auto& [kind, probability] : {std::pair{FaultKind::kBitFlip, config_.bit_flip},
+                                          std::pair{FaultKind::kLatentSector,
+                                                    config_.latent_sector}}) {
+    if (probability.numerator == 0) continue;
+    for (std::uint64_t op = 0; op < ops_since; ++op) {
+      if (!media_prng_.chance(probability)) continue;
+      inject_media(kind, crash, media_prng_.next_u64());
+    }
+  }
+}
+
+std::vector<ScriptedFault> FaultStack::fired() const {
+  std::vector<ScriptedFault> all = fired_;
+  if (enospc_ != nullptr && enospc_->fired() > 0) {
+    all.push_back(ScriptedFault{FaultKind::kNoSpace, enospc_budget_, 0, {}});
+  }
+  return all;
+}
+
+}  // namespace harness

@@ -1,0 +1,38 @@
+#include "sim/harness/script.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+namespace harness {
+
+std::uint64_t Script::total_ops() const {
+  std::uint64_t total = 0;
+  for (const std::vector<Op>& ops : writers) total += ops.size();
+  return total;
+}
+
+std::string Script::describe() const {
+  std::string text = fmt::format("payload_seed {:#x}\n", payload_seed);
+  for (const std::vector<Op>& ops : writers) {
+    for (const Op& op : ops) {
+      text += fmt::format("writer {} op {} {}", op.writer, op.index, to_string(op.kind));
+      if (!op.entry_bytes.empty()) text += fmt::format(" bytes {}", fmt::join(op.entry_bytes, ","));
+      if (op.kind == OpKind::kRead || op.kind == OpKind::kTruncate) {
+        text += fmt::format(" at {}ppm", op.position_ppm);
+      }
+      text += '\n';
+    }
+  }
+  for (const ScriptedFault& fault : faults) {
+    text += fmt::format("fault {} at {}", to_string(fault.kind), fault.at);
+    if (fault.choice_seed != 0) text += fmt::format(" choice {:#x}", fault.choice_seed);
+    if (!fault.detail.empty()) text += " (" + fault.detail + ")";
+    text += '\n';
+  }
+  text += "crash " + crash.to_string();
+  for (std::uint64_t budget : recovery_crashes) text += fmt::format(", in recovery after {} fs ops", budget);
+  text += '\n';
+  return text;
+}
+
+}  // namespace harness
