@@ -1,0 +1,290 @@
+// index.html: one self-contained page (inline CSS, inline SVG, no script, no network) with the
+// summary table, the charts and, for each failure, its timeline and repro command.
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "reports/escape.h"
+#include "reports/summary_json.h"
+#include "reports/svg_charts.h"
+#include "reports/writers.h"
+
+namespace reports {
+namespace {
+
+constexpr std::size_t kDetailedFailuresPerScenario = 3;
+
+constexpr std::string_view kStyle = R"css(
+:root { --pass:#1a7f37; --pass-bg:#dafbe1; --fail:#cf222e; --fail-bg:#ffebe9; --zoo:#8250df;
+  --zoo-bg:#fbefff; --ink:#1f2328; --muted:#656d76; --line:#d0d7de; --card:#f6f8fa;
+  --accent:#0969da; }
+* { box-sizing:border-box; }
+body { margin:0; font:15px/1.5 -apple-system,"Segoe UI","Noto Sans","DejaVu Sans",Helvetica,Arial,
+  sans-serif; color:var(--ink); background:#fff; }
+main { max-width:1320px; margin:0 auto; padding:28px 32px 64px; }
+h1 { font-size:26px; margin:0 0 4px; letter-spacing:-0.01em; }
+h2 { font-size:19px; margin:36px 0 12px; padding-bottom:6px; border-bottom:1px solid var(--line); }
+h3 { font-size:16px; margin:0 0 6px; }
+.sub { color:var(--muted); margin:0 0 18px; }
+code, pre, .mono { font-family:"DejaVu Sans Mono",Menlo,Consolas,monospace; font-size:13px; }
+.banner { display:flex; align-items:center; gap:14px; padding:14px 18px; border-radius:10px;
+  font-size:17px; font-weight:600; margin-bottom:18px; }
+.banner.ok { background:var(--pass-bg); color:var(--pass); border:1px solid #aceebb; }
+.banner.bad { background:var(--fail-bg); color:var(--fail); border:1px solid #ffcecb; }
+.banner .dot { width:14px; height:14px; border-radius:50%; background:currentColor; }
+.cards { display:grid; grid-template-columns:repeat(auto-fit,minmax(150px,1fr)); gap:12px; }
+.card { background:var(--card); border:1px solid var(--line); border-radius:10px; padding:12px 16px; }
+.card .n { font-size:24px; font-weight:650; }
+.card .k { color:var(--muted); font-size:13px; }
+table { border-collapse:collapse; width:100%; }
+th, td { text-align:left; padding:7px 10px; border-bottom:1px solid var(--line); vertical-align:top; }
+th { font-size:12px; text-transform:uppercase; letter-spacing:0.04em; color:var(--muted);
+  background:var(--card); position:sticky; top:0; }
+td.num, th.num { text-align:right; font-variant-numeric:tabular-nums; }
+tr.mismatch td { background:#fff8f7; }
+.desc { color:var(--muted); font-size:13px; max-width:520px; }
+.setup { color:var(--muted); font-size:12px; }
+.badge { display:inline-block; padding:1px 9px; border-radius:999px; font-size:12px; font-weight:600;
+  white-space:nowrap; }
+.badge.pass { background:var(--pass-bg); color:var(--pass); }
+.badge.fail { background:var(--fail-bg); color:var(--fail); }
+.badge.zoo { background:var(--zoo-bg); color:var(--zoo); }
+.charts { display:grid; grid-template-columns:repeat(auto-fit,minmax(400px,1fr)); gap:16px; }
+.chartbox { border:1px solid var(--line); border-radius:10px; padding:14px 16px; overflow:hidden; }
+.chartbox p.note { color:var(--muted); font-size:13px; margin:4px 0 0; }
+svg text { font-family:inherit; font-size:12px; fill:var(--ink); }
+svg text.axis { fill:var(--muted); font-size:11px; }
+svg text.value { fill:var(--muted); font-size:11px; }
+svg .bar { fill:var(--accent); }
+svg .bar.fault { fill:#bc4c00; }
+svg .bar.crash { fill:#6639ba; }
+svg .bar.latency { fill:#1f6feb; }
+svg .baseline { stroke:var(--line); stroke-width:1; }
+svg .call { fill:#54aeff; }
+svg .call.failed { fill:var(--fail); }
+svg .fault { fill:#bc4c00; }
+svg .crash { stroke:var(--ink); stroke-width:2.5; stroke-dasharray:4 3; }
+svg .sync { fill:var(--pass); }
+svg .recovery { fill:var(--zoo); }
+.failure { border:1px solid #ffcecb; border-left:5px solid var(--fail); border-radius:10px;
+  padding:14px 18px; margin:14px 0; }
+.failure.expected { border-color:#e7d4ff; border-left-color:var(--zoo); }
+.failure .msg { font-family:"DejaVu Sans Mono",Menlo,Consolas,monospace; font-size:13px;
+  background:var(--fail-bg); padding:8px 10px; border-radius:6px; white-space:pre-wrap;
+  word-break:break-word; }
+.failure.expected .msg { background:var(--zoo-bg); }
+.repro { display:block; background:#24292f; color:#f6f8fa; padding:8px 12px; border-radius:6px;
+  margin:8px 0; overflow-x:auto; white-space:pre; }
+.legend { color:var(--muted); font-size:12px; margin:2px 0 8px; }
+.legend span { margin-right:14px; }
+.legend i { display:inline-block; width:10px; height:10px; margin-right:4px; border-radius:2px;
+  vertical-align:-1px; }
+details summary { cursor:pointer; color:var(--accent); margin:6px 0; }
+table.events td { padding:3px 8px; font-size:13px; }
+table.events tr.failed td { color:var(--fail); }
+table.events tr.k-fault td { color:#bc4c00; }
+table.events tr.k-crash td { font-weight:650; }
+.seeds td { font-size:13px; }
+.empty { color:var(--muted); }
+footer { margin-top:40px; color:var(--muted); font-size:12px; }
+)css";
+
+std::uint64_t fault_total(const std::map<std::string, std::uint64_t>& faults) {
+  std::uint64_t n = 0;
+  for (const auto& [kind, count] : faults) n += count;
+  return n;
+}
+
+std::string card(std::string_view value, std::string_view key) {
+  return fmt::format("<div class=\"card\"><div class=\"n\">{}</div><div class=\"k\">{}</div></div>",
+                     value, key);
+}
+
+std::string result_badge(const ScenarioSummary& s) {
+  if (!s.matched) {
+    return s.info->expect_pass ? "<span class=\"badge fail\">FAIL</span>"
+                               : "<span class=\"badge fail\">BUG NOT CAUGHT</span>";
+  }
+  return s.info->expect_pass ? "<span class=\"badge pass\">pass</span>"
+                             : "<span class=\"badge zoo\">bug caught</span>";
+}
+
+std::string summary_table(const std::vector<ScenarioSummary>& summaries) {
+  std::string out =
+      "<table class=\"summary\"><thead><tr><th>scenario</th><th>expect</th>"
+      "<th class=\"num\">runs</th><th class=\"num\">passed</th><th class=\"num\">failed</th>"
+      "<th class=\"num\">faults</th><th class=\"num\">crashes</th><th class=\"num\">p99 append</th>"
+      "<th>first failing seed</th><th>result</th></tr></thead><tbody>";
+  for (const ScenarioSummary& s : summaries) {
+    const ScenarioInfo& info = *s.info;
+    out += fmt::format(
+        "<tr class=\"{}\"><td><strong>{}</strong><div class=\"desc\">{}</div>"
+        "<div class=\"setup mono\">{}</div></td><td>{}</td><td class=\"num\">{}</td>"
+        "<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>"
+        "<td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td></tr>",
+        s.matched ? "" : "mismatch", xml_escape(info.name), xml_escape(info.description),
+        xml_escape(info.setup), info.expect_pass ? "pass" : "fail", s.runs, s.passed, s.failed,
+        fault_total(s.faults_injected), s.crashes,
+        s.append_latency_us.total() ? format_us(s.append_latency_us.quantile_upper(0.99)) : "–",
+        s.first_failing_seed
+            ? fmt::format("<a href=\"#f-{}-{}\">{}</a>", xml_escape(info.name),
+                          *s.first_failing_seed, *s.first_failing_seed)
+            : "–",
+        result_badge(s));
+  }
+  return out + "</tbody></table>";
+}
+
+std::string charts(const std::vector<ScenarioSummary>& summaries) {
+  std::map<std::string, std::uint64_t> faults;
+  std::vector<Bar> states;
+  Histogram latency;
+  for (const ScenarioSummary& s : summaries) {
+    for (const auto& [kind, count] : s.faults_injected) faults[kind] += count;
+    states.push_back({s.info->name, s.states_explored, "crash"});
+    latency.merge(s.append_latency_us);
+  }
+  std::vector<Bar> fault_bars;
+  for (const auto& [kind, count] : faults) fault_bars.push_back({kind, count, "fault"});
+  std::sort(fault_bars.begin(), fault_bars.end(),
+            [](const Bar& a, const Bar& b) { return a.value > b.value; });
+  std::string out = "<div class=\"charts\">";
+  out += "<div class=\"chartbox\"><h3>Faults injected, by kind</h3>" +
+         svg_bar_chart(fault_bars, 600) +
+         "<p class=\"note\">Every injected fault is tagged in the trace; an injected error is "
+         "never counted as a bug.</p></div>";
+  out += fmt::format(
+      "<div class=\"chartbox\"><h3>Append latency distribution</h3>{}<p class=\"note\">{} appends "
+      "and batches, call to return in virtual time; p50 &lt; {}, p99 &lt; {}.</p></div>",
+      svg_latency_histogram(latency, 600, 230), latency.total(),
+      format_us(latency.quantile_upper(0.5)), format_us(latency.quantile_upper(0.99)));
+  out += "<div class=\"chartbox\" style=\"grid-column:1/-1\"><h3>Crash states explored, by "
+         "scenario</h3>" +
+         svg_bar_chart(states, 1240) +
+         "<p class=\"note\">Post-crash states recovered and checked (including crashes during "
+         "recovery).</p></div>";
+  return out + "</div>";
+}
+
+std::string timeline_table(const RunRecord& run) {
+  std::string out = "<table class=\"events\"><thead><tr><th class=\"num\">virtual time</th>"
+                    "<th class=\"num\">step</th><th>kind</th><th>event</th><th>detail</th>"
+                    "</tr></thead><tbody>";
+  if (run.timeline_omitted != 0) {
+    out += fmt::format("<tr><td colspan=\"5\" class=\"empty\">… {} earlier events left out"
+                       "</td></tr>",
+                       run.timeline_omitted);
+  }
+  for (const TimelineEvent& e : run.timeline) {
+    out += fmt::format(
+        "<tr class=\"k-{}{}\"><td class=\"num mono\">{}</td><td class=\"num mono\">{}</td>"
+        "<td>{}</td><td class=\"mono\">{}</td><td class=\"mono\">{}</td></tr>",
+        xml_escape(e.kind), e.failed ? " failed" : "", format_us(e.time_us), e.step,
+        xml_escape(e.kind), xml_escape(e.label), xml_escape(e.detail));
+  }
+  return out + "</tbody></table>";
+}
+
+std::string failure_detail(const RunRecord& run, bool open) {
+  std::string out = fmt::format(
+      "<div class=\"failure{}\" id=\"f-{}-{}\"><h3>{} — seed {}{}</h3><div class=\"msg\">{}</div>",
+      run.matched ? " expected" : "", xml_escape(run.scenario), run.seed, xml_escape(run.scenario),
+      run.seed, run.matched ? " (expected: bug zoo)" : "", xml_escape(run.failure));
+  out += fmt::format("<code class=\"repro\">$ {}</code>", xml_escape(run.repro));
+  if (!run.shrunk.empty()) {
+    out += fmt::format("<p>Shrunk scenario: <code>{}</code></p>", xml_escape(run.shrunk));
+  }
+  for (std::size_t i = 1; i < run.violations.size(); ++i) {
+    out += fmt::format("<div class=\"msg\">{}</div>", xml_escape(run.violations[i]));
+  }
+  out += fmt::format("<p class=\"setup\">{} ops, {} syncs, {} crash(es), {} faults injected, "
+                     "virtual time {}, trace hash <span class=\"mono\">{}</span></p>",
+                     run.ops, run.syncs, run.crashes, fault_total(run.faults_injected),
+                     format_us(run.virtual_time_us), run.trace_hash);
+  if (!run.timeline.empty()) {
+    out += "<div class=\"legend\"><span><i style=\"background:#54aeff\"></i>call</span>"
+           "<span><i style=\"background:#cf222e\"></i>failed call</span>"
+           "<span><i style=\"background:#bc4c00\"></i>injected fault</span>"
+           "<span><i style=\"background:#1a7f37\"></i>sync</span>"
+           "<span><i style=\"background:#8250df\"></i>recovery</span>"
+           "<span><i style=\"background:#1f2328\"></i>crash</span></div>";
+    out += svg_timeline(run.timeline, 1240);
+    out += fmt::format("<details{}><summary>timeline: {} events (ops, faults, crash point)"
+                       "</summary>{}</details>",
+                       open ? " open" : "", run.timeline.size(), timeline_table(run));
+  }
+  return out + "</div>";
+}
+
+std::string failures(const Sweep& sweep, const std::vector<ScenarioSummary>& summaries) {
+  std::string out;
+  bool first_open = true;
+  for (const ScenarioSummary& s : summaries) {
+    if (s.failed == 0) continue;
+    out += fmt::format("<h2 id=\"s-{0}\">Failures: {0} ({1} of {2} seeds{3})</h2>",
+                       xml_escape(s.info->name), s.failed, s.runs,
+                       s.info->expect_pass ? "" : ", expected");
+    out += "<table class=\"seeds\"><thead><tr><th class=\"num\">seed</th><th>failure</th>"
+           "<th>repro</th></tr></thead><tbody>";
+    for (const RunRecord& run : sweep.runs) {
+      if (run.file != s.info->file || run.passed) continue;
+      out += fmt::format("<tr><td class=\"num mono\">{}</td><td>{}</td><td><code>{}</code></td>"
+                         "</tr>",
+                         run.seed, xml_escape(run.failure), xml_escape(run.repro));
+    }
+    out += "</tbody></table>";
+    std::size_t shown = 0;
+    for (const RunRecord& run : sweep.runs) {
+      if (run.file != s.info->file || run.passed) continue;
+      if (shown++ == kDetailedFailuresPerScenario) break;
+      out += failure_detail(run, first_open && !run.matched);
+      if (!run.matched) first_open = false;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string write_index_html(const Sweep& sweep) {
+  const std::vector<ScenarioSummary> summaries = summarize(sweep);
+  const Totals t = totals(summaries);
+  std::string out = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+                    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+                    "<title>walsim chaos report</title><style>";
+  out += kStyle;
+  out += "</style></head><body><main>";
+  out += "<h1>walsim chaos report</h1>";
+  out += fmt::format("<p class=\"sub\">The unchanged WAL on a simulated disk: seeded workloads, "
+                     "injected faults, power loss, recovery and ten invariants. "
+                     "<span class=\"mono\">{}</span></p>",
+                     xml_escape(sweep.command));
+  const std::uint64_t mismatched = t.scenarios - t.scenarios_matched;
+  out += fmt::format("<div class=\"banner {}\"><span class=\"dot\"></span>{}</div>",
+                     t.ok() ? "ok" : "bad",
+                     t.ok() ? fmt::format("All {} scenarios matched their expected verdict",
+                                          t.scenarios)
+                            : fmt::format("{} of {} scenarios did not match their expected "
+                                          "verdict",
+                                          mismatched, t.scenarios));
+  out += "<div class=\"cards\">";
+  out += card(fmt::format("{}/{}", t.scenarios_matched, t.scenarios), "scenarios matched");
+  out += card(fmt::to_string(t.runs), "runs (scenario × seed)");
+  out += card(fmt::to_string(t.failed), "failing seeds");
+  out += card(fmt::to_string(t.faults_injected), "faults injected");
+  out += card(fmt::to_string(t.crashes), "crashes");
+  out += card(fmt::to_string(t.states_explored), "crash states checked");
+  out += card(fmt::format("{:.1f} s", sweep.wall_ms / 1000), "wall time");
+  out += "</div>";
+  out += "<h2>Scenarios</h2>" + summary_table(summaries);
+  out += "<h2>Charts</h2>" + charts(summaries);
+  const std::string failed = failures(sweep, summaries);
+  out += failed.empty() ? "<h2>Failures</h2><p class=\"empty\">No seed failed.</p>" : failed;
+  out += fmt::format("<footer>summary.json schema {}{} · generated by walsim</footer>",
+                     kSummarySchema,
+                     sweep.shards.empty() ? "" : " · merged from shards");
+  out += "</main></body></html>\n";
+  return out;
+}
+
+}  // namespace reports

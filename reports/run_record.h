@@ -1,0 +1,139 @@
+// What a report is made of: one record per (scenario, seed) run and one description per
+// scenario. Plain values with no harness types in them, so a report can be rebuilt from
+// summary.json alone (walsim merge) on a machine that ran nothing.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace reports {
+
+// Microseconds in power-of-two buckets: bucket 0 holds 0, bucket i >= 1 holds [2^(i-1), 2^i).
+class Histogram {
+ public:
+  void add(std::uint64_t value, std::uint64_t count = 1);
+  void merge(const Histogram& other);
+
+  std::uint64_t total() const;
+  // The upper bound of the bucket holding quantile q in [0, 1]; 0 when empty.
+  std::uint64_t quantile_upper(double q) const;
+  const std::vector<std::uint64_t>& counts() const { return counts_; }
+  void set_counts(std::vector<std::uint64_t> counts);
+
+  static std::uint64_t bucket_low(std::size_t bucket);
+  static std::uint64_t bucket_high(std::size_t bucket);  // exclusive
+
+  friend bool operator==(const Histogram&, const Histogram&) = default;
+
+ private:
+  std::vector<std::uint64_t> counts_;  // no trailing zero buckets
+};
+
+// One line of a failure's timeline, in virtual time.
+struct TimelineEvent {
+  std::uint64_t time_us = 0;
+  std::uint64_t duration_us = 0;  // calls: until they returned
+  std::uint64_t step = 0;         // trace sequence number
+  std::string kind;               // call | fault | crash | sync | recovery
+  std::string label;              // "append w0 op12", "fsync_eio", "power loss (torn)"
+  std::string detail;             // outcome, path, what survived
+  bool failed = false;            // a call that returned an error, or an injected fault
+
+  friend bool operator==(const TimelineEvent&, const TimelineEvent&) = default;
+};
+
+struct RunRecord {
+  std::string scenario;  // the scenario's name
+  std::string file;      // its file, as given to walsim
+  std::uint64_t seed = 0;
+  bool passed = false;
+  bool matched = false;  // passed == expect (for expect "fail": a failing seed matches)
+  bool hang = false;
+  std::string failure;  // the first problem, one line; "" when passed
+  std::vector<std::string> invariants_checked;
+  std::vector<std::string> invariants_violated;
+  std::vector<std::string> violations;  // messages, in invariant order
+  std::vector<std::string> problems;    // failures that are not invariant violations
+  std::vector<std::string> notes;
+  std::map<std::string, std::uint64_t> faults_injected;  // by kind
+  std::uint64_t crashes = 0;
+  std::uint64_t states_explored = 0;  // crash states recovered and checked
+  std::uint64_t ops = 0;
+  std::uint64_t syncs = 0;
+  std::uint64_t steps = 0;
+  std::uint64_t virtual_time_us = 0;
+  std::uint64_t trace_events = 0;
+  std::string trace_hash;  // 16 lower-case hex digits
+  Histogram append_latency_us;  // virtual time from call to return, appends and batches
+  std::string repro;            // "walsim replay FILE --seed S"
+  std::string shrunk;           // path of a shrunk scenario, when one was saved
+  std::vector<TimelineEvent> timeline;  // kept for failures only
+  std::uint64_t timeline_omitted = 0;   // earlier events left out of a long timeline
+  double wall_ms = 0;  // the only field that differs between two runs of the same seed
+
+  friend bool operator==(const RunRecord&, const RunRecord&) = default;
+};
+
+struct ScenarioInfo {
+  std::string name;
+  std::string file;
+  std::string description;
+  std::string setup;  // one line: sync policy, crash point and policy, faults
+  bool expect_pass = true;
+  std::vector<std::string> expect_invariants;  // empty: all
+  std::uint64_t seeds = 0;                      // seeds planned for this scenario
+
+  friend bool operator==(const ScenarioInfo&, const ScenarioInfo&) = default;
+};
+
+// Everything one `walsim run` (or a merge of shards) produced.
+struct Sweep {
+  std::vector<ScenarioInfo> scenarios;  // by file
+  std::vector<RunRecord> runs;          // by (file, seed)
+  // Host facts: they differ between equivalent runs, so they live apart in summary.json.
+  std::string command;
+  std::vector<std::string> shards;  // "I/N" of each part; empty: not sharded
+  std::uint32_t jobs = 1;
+  double wall_ms = 0;
+
+  // Sorts scenarios and runs into their canonical order, dropping duplicate scenarios.
+  void normalize();
+};
+
+// A scenario's runs, added up.
+struct ScenarioSummary {
+  const ScenarioInfo* info = nullptr;
+  std::uint64_t runs = 0;
+  std::uint64_t passed = 0;
+  std::uint64_t failed = 0;
+  bool matched = true;  // expect pass: no failing seed; expect fail: at least one
+  std::optional<std::uint64_t> first_failing_seed;
+  std::string first_failure;
+  std::map<std::string, std::uint64_t> invariants_violated;  // runs violating each
+  std::map<std::string, std::uint64_t> faults_injected;
+  std::uint64_t crashes = 0;
+  std::uint64_t states_explored = 0;
+  std::uint64_t ops = 0;
+  Histogram append_latency_us;
+  double wall_ms = 0;
+};
+
+struct Totals {
+  std::uint64_t scenarios = 0;
+  std::uint64_t scenarios_matched = 0;
+  std::uint64_t runs = 0;
+  std::uint64_t passed = 0;
+  std::uint64_t failed = 0;
+  std::uint64_t faults_injected = 0;
+  std::uint64_t crashes = 0;
+  std::uint64_t states_explored = 0;
+  bool ok() const { return scenarios_matched == scenarios; }
+};
+
+std::vector<ScenarioSummary> summarize(const Sweep& sweep);
+Totals totals(const std::vector<ScenarioSummary>& summaries);
+
+}  // namespace reports

@@ -1,0 +1,243 @@
+#include "reports/summary_json.h"
+
+#include <fmt/format.h>
+
+namespace reports {
+namespace {
+
+using nlohmann::json;
+
+json histogram_to_json(const Histogram& h) {
+  json buckets = json::array();
+  for (std::size_t i = 0; i < h.counts().size(); ++i) {
+    if (h.counts()[i] == 0) continue;
+    buckets.push_back({{"low_us", Histogram::bucket_low(i)},
+                       {"high_us", Histogram::bucket_high(i)},
+                       {"count", h.counts()[i]}});
+  }
+  return {{"count", h.total()},
+          {"p50_us", h.quantile_upper(0.5)},
+          {"p99_us", h.quantile_upper(0.99)},
+          {"max_us", h.quantile_upper(1.0)},
+          {"buckets", buckets}};
+}
+
+Histogram histogram_from_json(const json& j) {
+  Histogram h;
+  for (const json& bucket : j.at("buckets")) {
+    h.add(bucket.at("low_us").get<std::uint64_t>(), bucket.at("count").get<std::uint64_t>());
+  }
+  return h;
+}
+
+json timeline_to_json(const std::vector<TimelineEvent>& timeline) {
+  json out = json::array();
+  for (const TimelineEvent& e : timeline) {
+    out.push_back({{"time_us", e.time_us},
+                   {"duration_us", e.duration_us},
+                   {"step", e.step},
+                   {"kind", e.kind},
+                   {"label", e.label},
+                   {"detail", e.detail},
+                   {"failed", e.failed}});
+  }
+  return out;
+}
+
+std::vector<TimelineEvent> timeline_from_json(const json& j) {
+  std::vector<TimelineEvent> out;
+  for (const json& e : j) {
+    out.push_back({e.at("time_us").get<std::uint64_t>(), e.at("duration_us").get<std::uint64_t>(),
+                   e.at("step").get<std::uint64_t>(), e.at("kind").get<std::string>(),
+                   e.at("label").get<std::string>(), e.at("detail").get<std::string>(),
+                   e.at("failed").get<bool>()});
+  }
+  return out;
+}
+
+json scenario_to_json(const ScenarioSummary& s, const Sweep& sweep) {
+  const ScenarioInfo& info = *s.info;
+  json results = json::array();
+  for (const RunRecord& run : sweep.runs) {
+    if (run.file == info.file) results.push_back(run_to_json(run, false));
+  }
+  return {
+      {"name", info.name},
+      {"file", info.file},
+      {"description", info.description},
+      {"setup", info.setup},
+      {"expect",
+       {{"verdict", info.expect_pass ? "pass" : "fail"},
+        {"invariants", info.expect_invariants.empty() ? json("all")
+                                                      : json(info.expect_invariants)}}},
+      {"seeds", info.seeds},
+      {"runs", s.runs},
+      {"passed", s.passed},
+      {"failed", s.failed},
+      {"matched", s.matched},
+      {"first_failing_seed", s.first_failing_seed ? json(*s.first_failing_seed) : json(nullptr)},
+      {"first_failure", s.first_failure},
+      {"invariants_violated", s.invariants_violated},
+      {"faults_injected", s.faults_injected},
+      {"crashes", s.crashes},
+      {"states_explored", s.states_explored},
+      {"ops", s.ops},
+      {"append_latency_us", histogram_to_json(s.append_latency_us)},
+      {"results", results},
+  };
+}
+
+ScenarioInfo scenario_from_json(const json& j) {
+  ScenarioInfo info;
+  info.name = j.at("name").get<std::string>();
+  info.file = j.at("file").get<std::string>();
+  info.description = j.at("description").get<std::string>();
+  info.setup = j.at("setup").get<std::string>();
+  info.expect_pass = j.at("expect").at("verdict").get<std::string>() == "pass";
+  const json& invariants = j.at("expect").at("invariants");
+  if (invariants.is_array()) info.expect_invariants = invariants.get<std::vector<std::string>>();
+  info.seeds = j.at("seeds").get<std::uint64_t>();
+  return info;
+}
+
+}  // namespace
+
+json run_to_json(const RunRecord& run, bool with_wall_time) {
+  json j = {
+      {"scenario", run.scenario},
+      {"file", run.file},
+      {"seed", run.seed},
+      {"verdict", run.passed ? "pass" : "fail"},
+      {"matched", run.matched},
+      {"hang", run.hang},
+      {"failure", run.failure},
+      {"invariants",
+       {{"checked", run.invariants_checked},
+        {"violated", run.invariants_violated},
+        {"violations", run.violations}}},
+      {"problems", run.problems},
+      {"notes", run.notes},
+      {"faults_injected", run.faults_injected},
+      {"crashes", run.crashes},
+      {"states_explored", run.states_explored},
+      {"ops", run.ops},
+      {"syncs", run.syncs},
+      {"steps", run.steps},
+      {"virtual_time_us", run.virtual_time_us},
+      {"trace_events", run.trace_events},
+      {"trace_hash", run.trace_hash},
+      {"append_latency_us", histogram_to_json(run.append_latency_us)},
+      {"repro", run.repro},
+      {"shrunk", run.shrunk},
+      {"timeline", timeline_to_json(run.timeline)},
+      {"timeline_omitted", run.timeline_omitted},
+  };
+  if (with_wall_time) j["wall_ms"] = run.wall_ms;
+  return j;
+}
+
+RunRecord run_from_json(const json& j) {
+  RunRecord run;
+  run.scenario = j.at("scenario").get<std::string>();
+  run.file = j.at("file").get<std::string>();
+  run.seed = j.at("seed").get<std::uint64_t>();
+  run.passed = j.at("verdict").get<std::string>() == "pass";
+  run.matched = j.at("matched").get<bool>();
+  run.hang = j.at("hang").get<bool>();
+  run.failure = j.at("failure").get<std::string>();
+  const json& inv = j.at("invariants");
+  run.invariants_checked = inv.at("checked").get<std::vector<std::string>>();
+  run.invariants_violated = inv.at("violated").get<std::vector<std::string>>();
+  run.violations = inv.at("violations").get<std::vector<std::string>>();
+  run.problems = j.at("problems").get<std::vector<std::string>>();
+  run.notes = j.at("notes").get<std::vector<std::string>>();
+  run.faults_injected = j.at("faults_injected").get<std::map<std::string, std::uint64_t>>();
+  run.crashes = j.at("crashes").get<std::uint64_t>();
+  run.states_explored = j.at("states_explored").get<std::uint64_t>();
+  run.ops = j.at("ops").get<std::uint64_t>();
+  run.syncs = j.at("syncs").get<std::uint64_t>();
+  run.steps = j.at("steps").get<std::uint64_t>();
+  run.virtual_time_us = j.at("virtual_time_us").get<std::uint64_t>();
+  run.trace_events = j.at("trace_events").get<std::uint64_t>();
+  run.trace_hash = j.at("trace_hash").get<std::string>();
+  run.append_latency_us = histogram_from_json(j.at("append_latency_us"));
+  run.repro = j.at("repro").get<std::string>();
+  run.shrunk = j.at("shrunk").get<std::string>();
+  run.timeline = timeline_from_json(j.at("timeline"));
+  run.timeline_omitted = j.at("timeline_omitted").get<std::uint64_t>();
+  if (j.contains("wall_ms")) run.wall_ms = j.at("wall_ms").get<double>();
+  return run;
+}
+
+json summary_to_json(const Sweep& sweep) {
+  const std::vector<ScenarioSummary> summaries = summarize(sweep);
+  const Totals t = totals(summaries);
+  json scenarios = json::array();
+  for (const ScenarioSummary& s : summaries) scenarios.push_back(scenario_to_json(s, sweep));
+  json run_wall = json::array();
+  for (const RunRecord& run : sweep.runs) {
+    run_wall.push_back({{"file", run.file}, {"seed", run.seed}, {"wall_ms", run.wall_ms}});
+  }
+  return {
+      {"schema", kSummarySchema},
+      {"ok", t.ok()},
+      {"totals",
+       {{"scenarios", t.scenarios},
+        {"scenarios_matched", t.scenarios_matched},
+        {"runs", t.runs},
+        {"passed", t.passed},
+        {"failed", t.failed},
+        {"faults_injected", t.faults_injected},
+        {"crashes", t.crashes},
+        {"states_explored", t.states_explored}}},
+      {"scenarios", scenarios},
+      {"host",
+       {{"command", sweep.command},
+        {"jobs", sweep.jobs},
+        {"shards", sweep.shards},
+        {"wall_ms", sweep.wall_ms},
+        {"runs", run_wall}}},
+  };
+}
+
+std::string write_summary_json(const Sweep& sweep) {
+  return summary_to_json(sweep).dump(2) + "\n";
+}
+
+bool read_summary_json(const std::string& text, Sweep& out, std::string& error) {
+  try {
+    const json j = json::parse(text);
+    if (j.at("schema").get<std::string>() != kSummarySchema) {
+      error = fmt::format("schema is '{}', expected '{}'", j.at("schema").get<std::string>(),
+                          kSummarySchema);
+      return false;
+    }
+    Sweep sweep;
+    std::map<std::pair<std::string, std::uint64_t>, double> walls;
+    const json& host = j.at("host");
+    for (const json& w : host.at("runs")) {
+      walls[{w.at("file").get<std::string>(), w.at("seed").get<std::uint64_t>()}] =
+          w.at("wall_ms").get<double>();
+    }
+    for (const json& s : j.at("scenarios")) {
+      sweep.scenarios.push_back(scenario_from_json(s));
+      for (const json& r : s.at("results")) {
+        RunRecord run = run_from_json(r);
+        auto wall = walls.find({run.file, run.seed});
+        if (wall != walls.end()) run.wall_ms = wall->second;
+        sweep.runs.push_back(std::move(run));
+      }
+    }
+    sweep.command = host.at("command").get<std::string>();
+    sweep.jobs = host.at("jobs").get<std::uint32_t>();
+    sweep.shards = host.at("shards").get<std::vector<std::string>>();
+    sweep.wall_ms = host.at("wall_ms").get<double>();
+    out = std::move(sweep);
+    return true;
+  } catch (const nlohmann::json::exception& e) {
+    error = e.what();
+    return false;
+  }
+}
+
+}  // namespace reports

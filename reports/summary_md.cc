@@ -1,0 +1,40 @@
+// summary.md: the table and the failures, for a CI job summary ($GITHUB_STEP_SUMMARY).
+#include <fmt/format.h>
+
+#include "reports/escape.h"
+#include "reports/writers.h"
+
+namespace reports {
+
+std::string write_summary_md(const Sweep& sweep) {
+  const std::vector<ScenarioSummary> summaries = summarize(sweep);
+  const Totals t = totals(summaries);
+  std::string out = "# walsim chaos report\n\n";
+  out += fmt::format("**{}**: {} of {} scenarios matched their expected verdict; {} runs "
+                     "({} passed, {} failed), {} faults injected, {} crashes, {} crash states "
+                     "checked.\n\n",
+                     t.ok() ? "OK" : "FAILED", t.scenarios_matched, t.scenarios, t.runs, t.passed,
+                     t.failed, t.faults_injected, t.crashes, t.states_explored);
+  out += "| scenario | expect | runs | passed | failed | faults | crashes | result |\n";
+  out += "|---|---|---:|---:|---:|---:|---:|---|\n";
+  for (const ScenarioSummary& s : summaries) {
+    std::uint64_t faults = 0;
+    for (const auto& [kind, count] : s.faults_injected) faults += count;
+    out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} |\n", markdown_cell(s.info->name),
+                       s.info->expect_pass ? "pass" : "fail", s.runs, s.passed, s.failed, faults,
+                       s.crashes,
+                       s.matched ? (s.info->expect_pass ? "ok" : "ok (bug caught)")
+                                 : "**MISMATCH**");
+  }
+  bool any = false;
+  for (const RunRecord& run : sweep.runs) {
+    if (run.passed) continue;
+    if (!any) out += "\n## Failing seeds\n\n";
+    any = true;
+    out += fmt::format("- `{}` seed {}{}: {}\n  `{}`\n", markdown_cell(run.scenario), run.seed,
+                       run.matched ? " (expected)" : "", markdown_cell(run.failure), run.repro);
+  }
+  return out;
+}
+
+}  // namespace reports

@@ -1,0 +1,19 @@
+// The four report files of SPEC 7, each from a Sweep: summary.json (summary_json.h),
+// junit.xml (one testcase per scenario, for CI dashboards), summary.md (for a CI job summary)
+// and index.html (one self-contained page: no network, inline CSS and SVG).
+#pragma once
+
+#include <string>
+
+#include "reports/run_record.h"
+
+namespace reports {
+
+std::string write_junit_xml(const Sweep& sweep);
+std::string write_summary_md(const Sweep& sweep);
+std::string write_index_html(const Sweep& sweep);
+
+// Writes all four into `dir` (created if missing). Returns "" or what went wrong.
+std::string write_report(const Sweep& sweep, const std::string& dir);
+
+}  // namespace reports

@@ -1,0 +1,538 @@
+#include "sim/walsim/scenario.h"
+
+#include <algorithm>
+#include <fstream>
+#include <functional>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include "faults/fsync_eio_fs.h"
+#include "sim/walsim/script_toml.h"
+
+namespace walsim {
+namespace {
+
+constexpr std::int64_t kMaxSeeds = 100'000'000;
+constexpr std::int64_t kMaxOps = 10'000'000;
+constexpr std::int64_t kMaxWriters = 256;
+constexpr std::int64_t kMaxCrashCount = 64;
+constexpr std::int64_t kMaxEntryBytes = 16 << 20;
+constexpr std::int64_t kMaxU63 = INT64_MAX;
+
+std::uint32_t line_of(const toml::node& node) {
+  return static_cast<std::uint32_t>(node.source().begin.line);
+}
+
+std::string_view type_name(const toml::node& node) {
+  switch (node.type()) {
+    case toml::node_type::table: return "a table";
+    case toml::node_type::array: return "an array";
+    case toml::node_type::string: return "a string";
+    case toml::node_type::integer: return "an integer";
+    case toml::node_type::floating_point: return "a float";
+    case toml::node_type::boolean: return "a boolean";
+    default: return "a date/time";
+  }
+}
+
+// Reads one document into a Scenario, collecting every error rather than stopping at the first.
+class Reader {
+ public:
+  Reader(std::string_view file, Scenario& out) : file_(file), out_(out) {}
+
+  std::vector<ScenarioError> take_errors() {
+    std::stable_sort(errors_.begin(), errors_.end(),
+                     [](const ScenarioError& a, const ScenarioError& b) { return a.line < b.line; });
+    return std::move(errors_);
+  }
+
+  void error(ErrorKind kind, std::uint32_t line, std::string key, std::string message) {
+    errors_.push_back({kind, std::string(file_), line, std::move(key), std::move(message)});
+  }
+
+  void wrong_type(const toml::node& node, const std::string& key, std::string_view expected) {
+    error(ErrorKind::kType, line_of(node), key,
+          fmt::format("wrong type for '{}': expected {}, got {}", key, expected, type_name(node)));
+  }
+
+  std::optional<std::int64_t> integer(const toml::node& node, const std::string& key,
+                                      std::int64_t min, std::int64_t max) {
+    const auto* value = node.as_integer();
+    if (value == nullptr) {
+      wrong_type(node, key, "an integer");
+      return std::nullopt;
+    }
+    const std::int64_t v = value->get();
+    if (v < min || v > max) {
+      error(ErrorKind::kRange, line_of(node), key,
+            fmt::format("'{}' = {} is out of range [{}, {}]", key, v, min, max));
+      return std::nullopt;
+    }
+    return v;
+  }
+
+  template <typename T>
+  void set_integer(const toml::node& node, const std::string& key, T& field, std::int64_t min,
+                   std::int64_t max) {
+    if (auto v = integer(node, key, min, max)) field = static_cast<T>(*v);
+  }
+
+  std::optional<std::string> string(const toml::node& node, const std::string& key) {
+    const auto* value = node.as_string();
+    if (value == nullptr) {
+      wrong_type(node, key, "a string");
+      return std::nullopt;
+    }
+    return value->get();
+  }
+
+  std::optional<bool> boolean(const toml::node& node, const std::string& key) {
+    const auto* value = node.as_boolean();
+    if (value == nullptr) {
+      wrong_type(node, key, "a boolean");
+      return std::nullopt;
+    }
+    return value->get();
+  }
+
+  // A probability per operation: a float (or the integers 0 and 1) in [0, 1].
+  void probability(const toml::node& node, const std::string& key, sim::Ratio& field) {
+    double p = 0;
+    if (const auto* f = node.as_floating_point()) {
+      p = f->get();
+    } else if (const auto* i = node.as_integer()) {
+      p = static_cast<double>(i->get());
+    } else {
+      wrong_type(node, key, "a probability (a number in [0, 1])");
+      return;
+    }
+    if (!(p >= 0 && p <= 1)) {
+      error(ErrorKind::kRange, line_of(node), key,
+            fmt::format("'{}' = {} is out of range [0, 1]", key, p));
+      return;
+    }
+    field = harness::ratio_from_probability(p);
+  }
+
+  // `[min, max]` (inclusive) or a single integer for both.
+  std::optional<std::pair<std::int64_t, std::int64_t>> range(const toml::node& node,
+                                                             const std::string& key,
+                                                             std::int64_t min, std::int64_t max) {
+    if (node.is_integer()) {
+      auto v = integer(node, key, min, max);
+      if (!v) return std::nullopt;
+      return std::pair{*v, *v};
+    }
+    const auto* array = node.as_array();
+    if (array == nullptr || array->size() != 2 || !(*array)[0].is_integer() ||
+        !(*array)[1].is_integer()) {
+      wrong_type(node, key, "[min, max] (two integers) or an integer");
+      return std::nullopt;
+    }
+    auto lo = integer((*array)[0], key, min, max);
+    auto hi = integer((*array)[1], key, min, max);
+    if (!lo || !hi) return std::nullopt;
+    if (*lo > *hi) {
+      error(ErrorKind::kRange, line_of(node), key,
+            fmt::format("'{}' = [{}, {}]: min is greater than max", key, *lo, *hi));
+      return std::nullopt;
+    }
+    return std::pair{*lo, *hi};
+  }
+
+  // One of `words`, mapped by `parse`.
+  template <typename T, typename Parse>
+  void word(const toml::node& node, const std::string& key, T& field, Parse parse,
+            std::string_view words) {
+    auto text = string(node, key);
+    if (!text) return;
+    auto parsed = parse(*text);
+    if (!parsed) {
+      error(ErrorKind::kRange, line_of(node), key,
+            fmt::format("'{}' = \"{}\" is not one of {}", key, *text, words));
+      return;
+    }
+    field = *parsed;
+  }
+
+  using Setter = std::function<void(const toml::node&, const std::string&)>;
+  struct Key {
+    std::string_view name;
+    Setter set;
+  };
+
+  // Applies `keys` to `table`; anything else in it is an unknown key.
+  void apply(const toml::table& table, std::string_view prefix, const std::vector<Key>& keys) {
+    for (const auto& [name, node] : table) {
+      const std::string key =
+          prefix.empty() ? std::string(name.str()) : fmt::format("{}.{}", prefix, name.str());
+      auto found = std::find_if(keys.begin(), keys.end(),
+                                [&](const Key& k) { return k.name == name.str(); });
+      if (found == keys.end()) {
+        error(ErrorKind::kUnknownKey, line_of(node), key, fmt::format("unknown key '{}'", key));
+        continue;
+      }
+      found->set(node, key);
+    }
+  }
+
+  // A setter for a sub-table: wrong type unless it is one.
+  Setter table(std::string_view prefix, std::function<void(const toml::table&)> read) {
+    return [this, prefix, read](const toml::node& node, const std::string& key) {
+      const auto* t = node.as_table();
+      if (t == nullptr) {
+        wrong_type(node, key, fmt::format("a table [{}]", prefix));
+        return;
+      }
+      read(*t);
+    };
+  }
+
+  void read(const toml::table& root);
+
+ private:
+  void read_wal(const toml::table& t);
+  void read_workload(const toml::table& t);
+  void read_device(const toml::table& t);
+  void read_crash(const toml::table& t);
+  void read_faults(const toml::table& t);
+  void read_expect(const toml::table& t);
+  void check_whole(const toml::table& root);
+
+  std::string_view file_;
+  Scenario& out_;
+  std::vector<ScenarioError> errors_;
+};
+
+void Reader::read(const toml::table& root) {
+  harness::RunConfig& c = out_.config;
+  apply(root, "",
+        {
+            {"name", [&](auto& n, auto& k) { if (auto s = string(n, k)) out_.name = *s; }},
+            {"description",
+             [&](auto& n, auto& k) { if (auto s = string(n, k)) out_.description = *s; }},
+            {"seeds", [&](auto& n, auto& k) { set_integer(n, k, out_.seeds, 1, kMaxSeeds); }},
+            {"target",
+             [&](auto& n, auto& k) {
+               auto s = string(n, k);
+               if (s && *s != "wal" && *s != "kv") {
+                 error(ErrorKind::kRange, line_of(n), k,
+                       fmt::format("'{}' = \"{}\" is not one of wal|kv", k, *s));
+               } else if (s) {
+                 out_.target = *s;
+               }
+             }},
+            {"mutant", [&](auto& n, auto& k) { if (auto s = string(n, k)) out_.mutant = *s; }},
+            {"max_steps",
+             [&](auto& n, auto& k) { set_integer(n, k, c.max_steps, 1000, kMaxU63); }},
+            {"wal", table("wal", [&](const toml::table& t) { read_wal(t); })},
+            {"workload", table("workload", [&](const toml::table& t) { read_workload(t); })},
+            {"device", table("device", [&](const toml::table& t) { read_device(t); })},
+            {"crash", table("crash", [&](const toml::table& t) { read_crash(t); })},
+            {"faults", table("faults", [&](const toml::table& t) { read_faults(t); })},
+            {"expect", table("expect", [&](const toml::table& t) { read_expect(t); })},
+            {"script", table("script", [&](const toml::table& t) {
+               for (ScenarioError& e : read_script(t, file_, c)) errors_.push_back(std::move(e));
+             })},
+        });
+  check_whole(root);
+}
+
+void Reader::read_wal(const toml::table& t) {
+  wal::Options& w = out_.config.wal;
+  apply(t, "wal",
+        {
+            {"segment_bytes",
+             [&](auto& n, auto& k) { set_integer(n, k, w.segment_bytes, 4096, kMaxU63); }},
+            {"sync",
+             [&](auto& n, auto& k) {
+               word(n, k, w.sync, wal::parse_sync_policy, "none|immediate|periodic|grouped");
+             }},
+            {"sync_interval_us",
+             [&](auto& n, auto& k) { set_integer(n, k, w.sync_interval_us, 0, kMaxU63); }},
+            {"sync_every_bytes",
+             [&](auto& n, auto& k) { set_integer(n, k, w.sync_every_bytes, 0, kMaxU63); }},
+            {"group_window_us",
+             [&](auto& n, auto& k) { set_integer(n, k, w.group_window_us, 0, kMaxU63); }},
+            {"checksum",
+             [&](auto& n, auto& k) {
+               word(n, k, w.checksum, wal::parse_checksum_kind, "crc32c|crc64|xxh3");
+             }},
+            {"recovery",
+             [&](auto& n, auto& k) {
+               word(n, k, w.recovery, wal::parse_recovery_mode,
+                    "tolerate-tail|absolute|point-in-time|skip-corrupted");
+             }},
+            {"preallocate",
+             [&](auto& n, auto& k) { if (auto b = boolean(n, k)) w.preallocate = *b; }},
+            {"max_segments",
+             [&](auto& n, auto& k) { set_integer(n, k, w.max_segments, 0, UINT32_MAX); }},
+            {"max_bytes", [&](auto& n, auto& k) { set_integer(n, k, w.max_bytes, 0, kMaxU63); }},
+            {"max_entry_bytes",
+             [&](auto& n, auto& k) { set_integer(n, k, w.max_entry_bytes, 1, kMaxEntryBytes); }},
+            {"buffer_bytes",
+             [&](auto& n, auto& k) { set_integer(n, k, w.buffer_bytes, 1, UINT32_MAX); }},
+        });
+}
+
+void Reader::read_workload(const toml::table& t) {
+  harness::WorkloadConfig& w = out_.config.workload;
+  apply(t, "workload",
+        {
+            {"writers", [&](auto& n, auto& k) { set_integer(n, k, w.writers, 1, kMaxWriters); }},
+            {"ops", [&](auto& n, auto& k) { set_integer(n, k, w.ops, 0, kMaxOps); }},
+            {"entry_bytes",
+             [&](auto& n, auto& k) {
+               if (auto r = range(n, k, 1, kMaxEntryBytes)) {
+                 w.entry_bytes_min = static_cast<std::uint32_t>(r->first);
+                 w.entry_bytes_max = static_cast<std::uint32_t>(r->second);
+               }
+             }},
+            {"batch_ratio", [&](auto& n, auto& k) { probability(n, k, w.batch_ratio); }},
+            {"sync_ratio", [&](auto& n, auto& k) { probability(n, k, w.sync_ratio); }},
+            {"read_ratio", [&](auto& n, auto& k) { probability(n, k, w.read_ratio); }},
+            {"truncate_ratio", [&](auto& n, auto& k) { probability(n, k, w.truncate_ratio); }},
+            {"reopen_ratio", [&](auto& n, auto& k) { probability(n, k, w.reopen_ratio); }},
+            {"checkpoint_every",
+             [&](auto& n, auto& k) { set_integer(n, k, w.checkpoint_every, 0, kMaxOps); }},
+            {"batch_entries_max",
+             [&](auto& n, auto& k) { set_integer(n, k, w.batch_entries_max, 2, 4096); }},
+        });
+}
+
+void Reader::read_device(const toml::table& t) {
+  sim::DeviceModel& d = out_.config.device;
+  auto latency = [&](sim::LatencyRange& field) {
+    return [&, this](const toml::node& n, const std::string& k) {
+      if (auto r = range(n, k, 0, 60'000'000)) {
+        field.min_us = static_cast<std::uint64_t>(r->first);
+        field.max_us = static_cast<std::uint64_t>(r->second);
+      }
+    };
+  };
+  apply(t, "device",
+        {
+            {"sector_bytes",
+             [&](auto& n, auto& k) { set_integer(n, k, d.sector_bytes, 1, 1 << 20); }},
+            {"page_bytes", [&](auto& n, auto& k) { set_integer(n, k, d.page_bytes, 1, 1 << 24); }},
+            {"atomic_sector",
+             [&](auto& n, auto& k) { if (auto b = boolean(n, k)) d.atomic_sector = *b; }},
+            {"fsync_latency_us", latency(d.fsync_latency_us)},
+            {"write_latency_us", latency(d.write_latency_us)},
+            {"capacity_bytes",
+             [&](auto& n, auto& k) { set_integer(n, k, d.capacity_bytes, 0, kMaxU63); }},
+        });
+}
+
+void Reader::read_crash(const toml::table& t) {
+  harness::CrashConfig& c = out_.config.crash;
+  apply(t, "crash",
+        {
+            {"at",
+             [&](auto& n, auto& k) {
+               word(n, k, c.at, harness::CrashAt::parse,
+                    "random|persistence-points|op:N|time:US|none");
+             }},
+            {"count", [&](auto& n, auto& k) { set_integer(n, k, c.count, 1, kMaxCrashCount); }},
+            {"policy",
+             [&](auto& n, auto& k) {
+               word(n, k, c.power_loss.policy, faults::parse_crash_policy,
+                    "drop-unsynced|prefix|reorder|torn|garbage-tail");
+             }},
+            {"lose_unsynced_dir_ops",
+             [&](auto& n, auto& k) {
+               if (auto b = boolean(n, k)) c.power_loss.lose_unsynced_dir_ops = *b;
+             }},
+        });
+}
+
+void Reader::read_faults(const toml::table& t) {
+  harness::FaultConfig& f = out_.config.faults;
+  apply(t, "faults",
+        {
+            {"fsync_eio", [&](auto& n, auto& k) { probability(n, k, f.fsync_eio); }},
+            {"fsync_profile",
+             [&](auto& n, auto& k) {
+               auto s = string(n, k);
+               if (!s) return;
+               if (!faults::parse_fsync_profile(*s)) {
+                 error(ErrorKind::kRange, line_of(n), k,
+                       fmt::format("'{}' = \"{}\" is not one of ext4|xfs|btrfs", k, *s));
+                 return;
+               }
+               f.fsync_profile = *s;
+             }},
+            {"write_eio", [&](auto& n, auto& k) { probability(n, k, f.write_eio); }},
+            {"write_short", [&](auto& n, auto& k) { probability(n, k, f.write_short); }},
+            {"enospc_after_bytes",
+             [&](auto& n, auto& k) { set_integer(n, k, f.enospc_after_bytes, 0, kMaxU63); }},
+            {"read_eio", [&](auto& n, auto& k) { probability(n, k, f.read_eio); }},
+            {"bit_flip", [&](auto& n, auto& k) { probability(n, k, f.bit_flip); }},
+            {"latent_sector", [&](auto& n, auto& k) { probability(n, k, f.latent_sector); }},
+            {"misdirected_write",
+             [&](auto& n, auto& k) { probability(n, k, f.misdirected_write); }},
+        });
+}
+
+void Reader::read_expect(const toml::table& t) {
+  harness::ExpectConfig& e = out_.config.expect;
+  apply(t, "expect",
+        {
+            {"verdict",
+             [&](auto& n, auto& k) {
+               auto s = string(n, k);
+               if (!s) return;
+               if (*s != "pass" && *s != "fail") {
+                 error(ErrorKind::kRange, line_of(n), k,
+                       fmt::format("'{}' = \"{}\" is not one of pass|fail", k, *s));
+                 return;
+               }
+               e.pass = *s == "pass";
+             }},
+            {"invariants",
+             [&](auto& n, auto& k) {
+               if (const auto* all = n.as_string(); all != nullptr && all->get() == "all") {
+                 e.invariants.clear();
+                 return;
+               }
+               const auto* array = n.as_array();
+               if (array == nullptr) {
+                 wrong_type(n, k, "\"all\" or an array of invariant names");
+                 return;
+               }
+               for (const toml::node& item : *array) {
+                 auto name = string(item, k);
+                 if (!name) continue;
+                 auto invariant = harness::parse_invariant(*name);
+                 if (!invariant) {
+                   error(ErrorKind::kRange, line_of(item), k,
+                         fmt::format("'{}': \"{}\" is not an invariant (durability, prefix, "
+                                     "integrity, atomic-batch, lsn-continuity, checkpoint, "
+                                     "idempotent-recovery, error-honesty, corruption-detected, "
+                                     "no-leak)",
+                                     k, *name));
+                   continue;
+                 }
+                 e.invariants.insert(*invariant);
+               }
+             }},
+        });
+}
+
+// Rules that span keys, reported at the line of the later key involved.
+void Reader::check_whole(const toml::table& root) {
+  const harness::RunConfig& c = out_.config;
+  auto line = [&](std::string_view path) -> std::uint32_t {
+    const toml::node_view<const toml::node> node = root.at_path(path);
+    return node ? line_of(*node.node()) : 1;
+  };
+  if (!root.contains("name")) {
+    error(ErrorKind::kMissing, 1, "name", "missing required key 'name'");
+  } else if (out_.name.empty() && root["name"].is_string()) {
+    error(ErrorKind::kRange, line("name"), "name", "'name' is empty");
+  }
+  const harness::WorkloadConfig& w = c.workload;
+  const double ratio_sum = [&] {
+    double sum = 0;
+    for (const sim::Ratio& r :
+         {w.batch_ratio, w.sync_ratio, w.read_ratio, w.truncate_ratio, w.reopen_ratio}) {
+      sum += static_cast<double>(r.numerator) / static_cast<double>(r.denominator);
+    }
+    return sum;
+  }();
+  if (ratio_sum > 1.0 + 1e-9) {
+    error(ErrorKind::kRange, line("workload"), "workload",
+          fmt::format("'workload': batch_ratio + sync_ratio + read_ratio + truncate_ratio + "
+                      "reopen_ratio = {} exceeds 1",
+                      ratio_sum));
+  }
+  const sim::DeviceModel& d = c.device;
+  if (d.page_bytes % d.sector_bytes != 0) {
+    error(ErrorKind::kRange, line("device.page_bytes"), "device.page_bytes",
+          fmt::format("'device.page_bytes' = {} is not a multiple of sector_bytes = {}",
+                      d.page_bytes, d.sector_bytes));
+  }
+  if (c.crash.count > 1 && c.crash.at.kind == harness::CrashAt::Kind::kNone) {
+    error(ErrorKind::kRange, line("crash.count"), "crash.count",
+          "'crash.count' > 1 needs a crash: crash.at is \"none\"");
+  }
+  if (c.wal.sync == wal::SyncPolicy::kPeriodic && c.wal.sync_interval_us == 0 &&
+      c.wal.sync_every_bytes == 0) {
+    error(ErrorKind::kRange, line("wal.sync_interval_us"), "wal.sync_interval_us",
+          "'wal.sync' = \"periodic\" needs sync_interval_us or sync_every_bytes above 0");
+  }
+}
+
+}  // namespace
+
+std::string_view to_string(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::kSyntax: return "syntax";
+    case ErrorKind::kUnknownKey: return "unknown-key";
+    case ErrorKind::kType: return "wrong-type";
+    case ErrorKind::kRange: return "out-of-range";
+    case ErrorKind::kMissing: return "missing-key";
+    case ErrorKind::kUnavailable: return "unavailable";
+    case ErrorKind::kIo: return "io";
+  }
+  return "?";
+}
+
+std::string ScenarioError::to_string() const {
+  if (line == 0) return fmt::format("{}: {}", file, message);
+  return fmt::format("{}:{}: {}", file, line, message);
+}
+
+ParseResult parse_scenario(std::string_view text, std::string_view file) {
+  ParseResult result;
+  toml::table root;
+  try {
+    root = toml::parse(text, file);
+  } catch (const toml::parse_error& e) {
+    result.errors.push_back({ErrorKind::kSyntax, std::string(file),
+                             static_cast<std::uint32_t>(e.source().begin.line), "",
+                             fmt::format("not valid TOML: {}", e.description())});
+    return result;
+  }
+  Scenario scenario;
+  scenario.file = std::string(file);
+  Reader reader(file, scenario);
+  reader.read(root);
+  result.errors = reader.take_errors();
+  if (result.errors.empty()) {
+    scenario.config.name = scenario.name;
+    result.scenario = std::move(scenario);
+  }
+  return result;
+}
+
+ParseResult load_scenario(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    ParseResult result;
+    result.errors.push_back({ErrorKind::kIo, path, 0, "", "cannot read the file"});
+    return result;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_scenario(text.str(), path);
+}
+
+std::optional<ScenarioError> check_runnable(const Scenario& scenario) {
+  if (scenario.target != "wal") {
+    return ScenarioError{ErrorKind::kUnavailable, scenario.file, 0, "target",
+                         fmt::format("target \"{}\" is not available in this build (only "
+                                     "\"wal\" is)",
+                                     scenario.target)};
+  }
+  if (scenario.mutant) {
+    return ScenarioError{ErrorKind::kUnavailable, scenario.file, 0, "mutant",
+                         fmt::format("mutant \"{}\": mutants are not available in this build",
+                                     *scenario.mutant)};
+  }
+  return std::nullopt;
+}
+
+}  // namespace walsim

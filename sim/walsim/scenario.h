@@ -1,0 +1,66 @@
+// A chaos scenario (SPEC 5): a TOML file read into a harness::RunConfig plus what only walsim
+// needs (how many seeds, what it hunts). The parser is strict: an unknown key, a value of the
+// wrong type or out of range is an error naming the key and its line, so a typo never silently
+// turns into a default.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sim/harness/run_config.h"
+
+namespace walsim {
+
+// Each kind maps to its own exit code (exit_codes.h), so scripts can tell them apart.
+enum class ErrorKind : std::uint8_t {
+  kSyntax,       // not TOML
+  kUnknownKey,   // a key or table the format does not have
+  kType,         // a value of the wrong type
+  kRange,        // a value out of range, or not one of the allowed words
+  kMissing,      // a required key is absent
+  kUnavailable,  // valid, but this build cannot run it (e.g. a mutant)
+  kIo,           // the file cannot be read
+};
+
+std::string_view to_string(ErrorKind kind);
+
+struct ScenarioError {
+  ErrorKind kind = ErrorKind::kSyntax;
+  std::string file;
+  std::uint32_t line = 0;  // 1-based; 0 when there is none (I/O)
+  std::string key;         // dotted: "workload.ops"
+  std::string message;     // without the file:line prefix
+
+  // "scenarios/x.toml:12: unknown key 'workload.opz'"
+  std::string to_string() const;
+};
+
+struct Scenario {
+  std::string file;  // as given on the command line
+  std::string name;
+  std::string description;
+  std::uint64_t seeds = 200;
+  std::string target = "wal";
+  // Reserved for the bug zoo: the name of a deliberately broken WAL variant to run.
+  std::optional<std::string> mutant;
+  harness::RunConfig config;  // config.name == name
+};
+
+struct ParseResult {
+  std::optional<Scenario> scenario;  // set iff errors is empty
+  std::vector<ScenarioError> errors;  // in line order
+
+  bool ok() const { return errors.empty(); }
+};
+
+// `file` names the source in errors and is kept in Scenario::file.
+ParseResult parse_scenario(std::string_view text, std::string_view file);
+ParseResult load_scenario(const std::string& path);
+
+// Whether this build can run the scenario (targets, mutants); the error says why not.
+std::optional<ScenarioError> check_runnable(const Scenario& scenario);
+
+}  // namespace walsim
