@@ -21,6 +21,7 @@ struct AppendStats {
   std::uint64_t allocations = 0;
   double p50_us = 0;
   double p99_us = 0;
+  double max_us = 0;
 
   double per_second() const { return static_cast<double>(appends) / seconds; }
   double allocs_per_append() const {
@@ -69,6 +70,7 @@ AppendStats run_appenders(int threads, std::uint64_t per_thread, bool timed_appe
   if (timed_appends) {
     stats.p50_us = quantile_us(logs, 0.50);
     stats.p99_us = quantile_us(logs, 0.99);
+    stats.max_us = quantile_us(logs, 1.0);
   }
   return stats;
 }

@@ -101,8 +101,15 @@ std::string render_report(const std::vector<Sample>& samples, int rounds) {
   for (const char* work : {"W1", "W3"}) {
     for (const auto& [key, s] : table) {
       if (key.work == work && key.system == "wal" && key.metric == "allocs_per_append") {
-        out += fmt::format("| {} ours: 0 heap allocations per append | {} | | | 0 | {} |\n", work,
-                           number(s.high), s.high == 0 ? "yes" : "**no**");
+        const auto total = find(table, key.work, "wal", key.variant, "allocs");
+        const auto rotations = find(table, key.work, "wal", key.variant, "rotations");
+        const std::string detail =
+            total && rotations && rotations->median > 0
+                ? fmt::format(" ({} allocations, all in {} segment rotations)", number(total->median),
+                              number(rotations->median))
+                : "";
+        out += fmt::format("| {} ours: 0 heap allocations per append | {}{} | | | 0 | {} |\n", work,
+                           number(s.high), detail, s.high == 0 ? "yes" : "**no**");
       }
     }
   }
@@ -124,19 +131,20 @@ std::string render_report(const std::vector<Sample>& samples, int rounds) {
     }
   }
 
-  out += "\n| work | system | variant | p50 µs | p99 µs | fdatasyncs | allocs/append |\n"
-         "|---|---|---|---|---|---|---|\n";
+  out += "\n| work | system | variant | p50 µs | p99 µs | max µs | fdatasyncs | allocs/append |\n"
+         "|---|---|---|---|---|---|---|---|\n";
   for (const auto& [key, s] : table) {
     if (key.metric != "throughput") continue;
     const auto p50 = find(table, key.work, key.system, key.variant, "p50_latency");
     const auto p99 = find(table, key.work, key.system, key.variant, "p99_latency");
+    const auto max = find(table, key.work, key.system, key.variant, "max_latency");
     const auto syncs = find(table, key.work, key.system, key.variant, "fdatasyncs");
     const auto allocs = find(table, key.work, key.system, key.variant, "allocs_per_append");
-    if (!p50 && !syncs && !allocs) continue;
+    if (!p50 && !p99 && !syncs && !allocs) continue;
     auto cell = [](const std::optional<Summary>& v) { return v ? figure(*v) : std::string("–"); };
-    out += fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n", key.work, key.system,
-                       key.variant.empty() ? "–" : key.variant, cell(p50), cell(p99), cell(syncs),
-                       cell(allocs));
+    out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} |\n", key.work, key.system,
+                       key.variant.empty() ? "–" : key.variant, cell(p50), cell(p99), cell(max),
+                       cell(syncs), cell(allocs));
   }
   return out;
 }
