@@ -214,6 +214,8 @@ void Reader::read(const toml::table& root) {
             {"description",
              [&](auto& n, auto& k) { if (auto s = string(n, k)) out_.description = *s; }},
             {"seeds", [&](auto& n, auto& k) { set_integer(n, k, out_.seeds, 1, kMaxSeeds); }},
+            {"first_seed",
+             [&](auto& n, auto& k) { set_integer(n, k, out_.first_seed, 0, kMaxU63); }},
             {"target",
              [&](auto& n, auto& k) {
                auto s = string(n, k);

@@ -43,6 +43,8 @@ struct Scenario {
   std::string name;
   std::string description;
   std::uint64_t seeds = 200;
+  // `walsim run` runs seeds first_seed .. first_seed + seeds - 1 (a shrunk scenario pins its one).
+  std::uint64_t first_seed = 1;
   std::string target = "wal";
   // Reserved for the bug zoo: the name of a deliberately broken WAL variant to run.
   std::optional<std::string> mutant;

@@ -3,6 +3,7 @@
 // replays without the seed's randomness.
 #pragma once
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -15,5 +16,10 @@ namespace walsim {
 
 std::vector<ScenarioError> read_script(const toml::table& table, std::string_view file,
                                        harness::RunConfig& config);
+
+// The [script] table of `script`, parseable by read_script.
+std::string script_to_toml(const harness::Script& script);
+// A TOML basic string's body: quotes, backslashes and control characters escaped.
+std::string toml_escape(std::string_view text);
 
 }  // namespace walsim

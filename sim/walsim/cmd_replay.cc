@@ -1,0 +1,47 @@
+#include <fmt/format.h>
+
+#include "sim/walsim/commands.h"
+#include "sim/walsim/exit_codes.h"
+#include "sim/walsim/run_record.h"
+#include "sim/walsim/scenario_files.h"
+
+namespace walsim {
+
+int cmd_replay(const std::string& file, std::uint64_t seed, bool print_trace) {
+  const LoadedScenarios loaded = load_scenarios({file}, true);
+  for (const ScenarioError& e : loaded.errors) fmt::print(stderr, "{}\n", e.to_string());
+  if (!loaded.errors.empty()) return loaded.exit_code;
+  const Scenario& scenario = loaded.scenarios.front();
+  sim::Trace trace;
+  const harness::RunResult result = harness::run_simulation(scenario.config, seed, &trace);
+  if (print_trace) fmt::print("{}", trace.dump());
+  const reports::RunRecord record = make_record(scenario, result, trace, print_trace);
+  if (print_trace) {
+    fmt::print("\ntimeline ({} events{}):\n", record.timeline.size(),
+               record.timeline_omitted ? fmt::format(", {} earlier left out", record.timeline_omitted)
+                                       : "");
+    for (const reports::TimelineEvent& e : record.timeline) {
+      fmt::print("  {:>10} us  #{:<6} {:<8} {}{}{}\n", e.time_us, e.step, e.kind, e.label,
+                 e.detail.empty() ? "" : "  ", e.detail);
+    }
+    fmt::print("\nexecuted script:\n{}\n", result.script.describe());
+  }
+  fmt::print("scenario:   {} ({})\n", scenario.name, scenario.file);
+  fmt::print("seed:       {}\n", seed);
+  fmt::print("verdict:    {}{}\n", result.passed ? "pass" : "fail",
+             result.matched ? "" : fmt::format(" (expected {})",
+                                               scenario.config.expect.pass ? "pass" : "fail"));
+  fmt::print("trace hash: {:016x} ({} events)\n", result.trace_hash, result.trace_events);
+  fmt::print("ops {}, syncs {}, crashes {}, virtual time {} us\n", result.ops, result.syncs,
+             result.crashes, result.virtual_time_us);
+  for (const auto& [kind, count] : result.faults_injected) {
+    fmt::print("fault {}: {}\n", kind, count);
+  }
+  fmt::print("invariants: {}\n", result.checks.summary());
+  for (const std::string& problem : result.problems) fmt::print("problem: {}\n", problem);
+  for (const std::string& note : result.notes) fmt::print("note: {}\n", note);
+  if (!result.passed) fmt::print("FAIL {}\n  {}\n", result.failure, record.repro);
+  return result.matched ? kExitOk : kExitMismatch;
+}
+
+}  // namespace walsim

@@ -1,0 +1,122 @@
+#include <unistd.h>
+
+#include <cstdio>
+
+#include <fmt/format.h>
+
+#include "reports/summary_json.h"
+#include "reports/writers.h"
+#include "sim/walsim/commands.h"
+#include "sim/walsim/exit_codes.h"
+#include "sim/walsim/scenario_files.h"
+
+namespace walsim {
+namespace {
+
+std::uint64_t fault_total(const std::map<std::string, std::uint64_t>& faults) {
+  std::uint64_t n = 0;
+  for (const auto& [kind, count] : faults) n += count;
+  return n;
+}
+
+}  // namespace
+
+void print_summary(const reports::Sweep& sweep) {
+  const std::vector<reports::ScenarioSummary> summaries = reports::summarize(sweep);
+  std::size_t width = 8;
+  for (const reports::ScenarioSummary& s : summaries) width = std::max(width, s.info->name.size());
+  fmt::print("\n{:<{}}  {:>6}  {:>5}  {:>6}  {:>6}  {:>6}  {:>7}  {}\n", "scenario", width, "expect",
+             "runs", "passed", "failed", "faults", "crashes", "result");
+  for (const reports::ScenarioSummary& s : summaries) {
+    std::string result = s.matched ? (s.info->expect_pass ? "ok" : "ok (bug caught)")
+                                   : (s.info->expect_pass ? "FAIL" : "FAIL (bug not caught)");
+    if (s.first_failing_seed && s.info->expect_pass) {
+      result += fmt::format(", first failing seed {}", *s.first_failing_seed);
+    }
+    fmt::print("{:<{}}  {:>6}  {:>5}  {:>6}  {:>6}  {:>6}  {:>7}  {}\n", s.info->name, width,
+               s.info->expect_pass ? "pass" : "fail", s.runs, s.passed, s.failed,
+               fault_total(s.faults_injected), s.crashes, result);
+  }
+  const reports::Totals t = reports::totals(summaries);
+  // Failure lines: every unexpected failure; for a bug-zoo scenario, its first catch.
+  std::size_t printed = 0;
+  for (const reports::ScenarioSummary& s : summaries) {
+    for (const reports::RunRecord& run : sweep.runs) {
+      if (run.file != s.info->file || run.passed) continue;
+      if (!s.info->expect_pass && run.seed != s.first_failing_seed) continue;
+      if (printed++ == 0) fmt::print("\n");
+      fmt::print("{} {} seed {}: {}\n  {}{}\n", s.info->expect_pass ? "FAIL" : "CAUGHT",
+                 run.scenario, run.seed, run.failure, run.repro,
+                 run.shrunk.empty() ? "" : "\n  shrunk: " + run.shrunk);
+    }
+    if (!s.matched && !s.info->expect_pass) {
+      if (printed++ == 0) fmt::print("\n");
+      fmt::print("FAIL {}: expected a failure (bug zoo) but all {} seeds passed\n  walsim run {} "
+                 "--seeds {}\n",
+                 s.info->name, s.runs, s.info->file, s.info->seeds * 10);
+    }
+  }
+  fmt::print("\n{}: {}/{} scenarios matched their expected verdict; {} runs ({} passed, {} "
+             "failed), {} faults injected, {} crashes; {:.1f} s\n",
+             t.ok() ? "OK" : "FAILED", t.scenarios_matched, t.scenarios, t.runs, t.passed,
+             t.failed, t.faults_injected, t.crashes, sweep.wall_ms / 1000);
+}
+
+int cmd_run(const RunArgs& args) {
+  const LoadedScenarios loaded = load_scenarios(args.paths, true);
+  for (const ScenarioError& e : loaded.errors) fmt::print(stderr, "{}\n", e.to_string());
+  if (!loaded.errors.empty()) return loaded.exit_code;
+  SweepOptions options = args.sweep;
+  options.progress = options.progress && ::isatty(STDERR_FILENO) != 0;
+  reports::Sweep sweep = run_sweep(loaded.scenarios, options);
+  sweep.command = args.command;
+  print_summary(sweep);
+  if (!args.report_dir.empty()) {
+    const std::string error = reports::write_report(sweep, args.report_dir);
+    if (!error.empty()) {
+      fmt::print(stderr, "walsim: {}\n", error);
+      return kExitIo;
+    }
+    fmt::print("report: {}/index.html (summary.json, junit.xml, summary.md)\n", args.report_dir);
+  }
+  return reports::totals(reports::summarize(sweep)).ok() ? kExitOk : kExitMismatch;
+}
+
+int cmd_merge(const std::vector<std::string>& results, const std::string& report_dir,
+              const std::string& command) {
+  reports::Sweep merged;
+  merged.command = command;
+  for (const std::string& path : results) {
+    std::FILE* f = std::fopen(path.c_str(), "rb");
+    if (f == nullptr) {
+      fmt::print(stderr, "walsim merge: cannot read {}\n", path);
+      return kExitIo;
+    }
+    std::string text;
+    char chunk[65536];
+    for (std::size_t n; (n = std::fread(chunk, 1, sizeof chunk, f)) > 0;) text.append(chunk, n);
+    std::fclose(f);
+    reports::Sweep part;
+    std::string error;
+    if (!reports::read_summary_json(text, part, error)) {
+      fmt::print(stderr, "walsim merge: {}: not a walsim summary.json: {}\n", path, error);
+      return kExitIo;
+    }
+    merged.scenarios.insert(merged.scenarios.end(), part.scenarios.begin(), part.scenarios.end());
+    merged.runs.insert(merged.runs.end(), part.runs.begin(), part.runs.end());
+    merged.shards.insert(merged.shards.end(), part.shards.begin(), part.shards.end());
+    merged.jobs = std::max(merged.jobs, part.jobs);
+    merged.wall_ms = std::max(merged.wall_ms, part.wall_ms);  // shards run side by side
+  }
+  merged.normalize();
+  print_summary(merged);
+  const std::string error = reports::write_report(merged, report_dir);
+  if (!error.empty()) {
+    fmt::print(stderr, "walsim merge: {}\n", error);
+    return kExitIo;
+  }
+  fmt::print("report: {}/index.html (summary.json, junit.xml, summary.md)\n", report_dir);
+  return reports::totals(reports::summarize(merged)).ok() ? kExitOk : kExitMismatch;
+}
+
+}  // namespace walsim

@@ -1,0 +1,76 @@
+#include <filesystem>
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include "sim/walsim/commands.h"
+#include "sim/walsim/exit_codes.h"
+#include "sim/walsim/run_record.h"
+#include "sim/walsim/scenario_files.h"
+#include "sim/walsim/scenario_toml.h"
+#include "sim/walsim/shrink.h"
+
+namespace walsim {
+namespace {
+
+std::string default_out(const std::string& file) {
+  std::filesystem::path path(file);
+  std::string stem = path.stem().string();
+  if (stem.size() > 7 && stem.ends_with(".shrunk")) stem.resize(stem.size() - 7);
+  return (path.parent_path() / (stem + ".shrunk.toml")).string();
+}
+
+}  // namespace
+
+int cmd_shrink(const ShrinkArgs& args) {
+  const LoadedScenarios loaded = load_scenarios({args.file}, true);
+  for (const ScenarioError& e : loaded.errors) fmt::print(stderr, "{}\n", e.to_string());
+  if (!loaded.errors.empty()) return loaded.exit_code;
+  const Scenario& scenario = loaded.scenarios.front();
+  const ShrinkResult result = shrink(scenario.config, args.seed, args.max_runs);
+  if (!result.failed) {
+    fmt::print(stderr, "walsim shrink: {} seed {} passes: nothing to shrink\n", args.file,
+               args.seed);
+    return kExitMismatch;
+  }
+  if (!result.replayable) {
+    fmt::print(stderr,
+               "walsim shrink: the script {} seed {} executed did not fail the same way when "
+               "replayed (a harness bug: RunResult::script must replay bit for bit)\n",
+               args.file, args.seed);
+    return kExitMismatch;
+  }
+  Scenario shrunk = scenario;
+  shrunk.file = args.out.empty() ? default_out(args.file) : args.out;
+  if (!shrunk.name.ends_with("-shrunk")) shrunk.name += "-shrunk";
+  shrunk.config.name = shrunk.name;
+  shrunk.description = fmt::format("Shrunk by `walsim shrink {} --seed {}` from {} ops and {} "
+                                   "faults; fails '{}': {}",
+                                   args.file, args.seed, result.original.total_ops(),
+                                   result.original.faults.size(), result.target,
+                                   result.last.failure);
+  shrunk.seeds = 1;
+  shrunk.first_seed = args.seed;
+  shrunk.config.script = result.minimal;
+  const std::string text = scenario_to_toml(shrunk);
+  fmt::print("{}\n", text);
+  {
+    std::ofstream out(shrunk.file, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.close();
+    if (!out) {
+      fmt::print(stderr, "walsim shrink: cannot write {}\n", shrunk.file);
+      return kExitIo;
+    }
+  }
+  fmt::print("shrunk {} ops + {} faults to {} ops + {} faults in {} runs{}; still fails '{}':\n"
+             "  {}\n",
+             result.original.total_ops(), result.original.faults.size(),
+             result.minimal.total_ops(), result.minimal.faults.size(), result.runs,
+             result.budget_hit ? " (run budget hit: may not be minimal)" : "", result.target,
+             result.last.failure);
+  fmt::print("saved: {}\n  {}\n", shrunk.file, repro_command(shrunk.file, args.seed));
+  return kExitOk;
+}
+
+}  // namespace walsim

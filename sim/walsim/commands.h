@@ -1,0 +1,42 @@
+// The walsim subcommands (SPEC 6). Each returns its exit code (exit_codes.h).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/walsim/sweep.h"
+
+namespace walsim {
+
+struct RunArgs {
+  std::vector<std::string> paths;
+  SweepOptions sweep;
+  std::string report_dir = "reports/out/latest";
+  std::string command;  // the command line, for the report
+};
+int cmd_run(const RunArgs& args);
+
+int cmd_replay(const std::string& file, std::uint64_t seed, bool trace);
+
+struct ShrinkArgs {
+  std::string file;
+  std::uint64_t seed = 0;
+  std::string out;  // "" : <file minus .toml>.shrunk.toml next to the input
+  std::uint64_t max_runs = 5000;
+};
+int cmd_shrink(const ShrinkArgs& args);
+
+int cmd_explore(const std::string& file, std::optional<std::uint64_t> seed,
+                std::uint64_t max_states);
+int cmd_real(const std::string& file, const std::string& dir, bool kill, bool diff);
+int cmd_merge(const std::vector<std::string>& results, const std::string& report_dir,
+              const std::string& command);
+int cmd_list(const std::vector<std::string>& paths);
+int cmd_validate(const std::vector<std::string>& files);
+
+// Prints the per-scenario table and the failure lines of a sweep to stdout.
+void print_summary(const reports::Sweep& sweep);
+
+}  // namespace walsim

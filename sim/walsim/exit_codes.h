@@ -1,0 +1,49 @@
+// walsim's exit codes: one per kind of outcome, so a script can tell a failing run from a bad
+// scenario file from a typo on the command line. `walsim --help` prints this table.
+#pragma once
+
+#include "sim/walsim/scenario.h"
+
+namespace walsim {
+
+enum ExitCode : int {
+  kExitOk = 0,           // every run matched its expect.verdict (validate: every file is valid)
+  kExitMismatch = 1,     // a run did not match its expect.verdict (or shrink found no failure)
+  kExitUsage = 2,        // bad command line
+  kExitSyntax = 3,       // a scenario file is not TOML
+  kExitUnknownKey = 4,   // a scenario has a key the format does not know
+  kExitType = 5,         // a scenario value has the wrong type
+  kExitRange = 6,        // a scenario value is out of range / not an allowed word
+  kExitMissing = 7,      // a scenario lacks a required key
+  kExitUnavailable = 8,  // valid, but this build cannot do it (mutants, a subcommand not built)
+  kExitIo = 9,           // a file could not be read or written
+};
+
+inline constexpr const char* kExitCodeTable =
+    "Exit codes:\n"
+    "  0  every run matched its expect.verdict (validate: all files valid)\n"
+    "  1  some run did not match its expect.verdict (replay: the run did not; shrink: the seed\n"
+    "     passes, nothing to shrink)\n"
+    "  2  usage error\n"
+    "  3  scenario is not valid TOML\n"
+    "  4  scenario has an unknown key\n"
+    "  5  scenario value has the wrong type\n"
+    "  6  scenario value out of range or not an allowed word\n"
+    "  7  scenario lacks a required key\n"
+    "  8  not available in this build (mutants, explore/real before the harness has them)\n"
+    "  9  I/O error (a file or report directory could not be read or written)\n";
+
+inline int exit_code(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::kSyntax: return kExitSyntax;
+    case ErrorKind::kUnknownKey: return kExitUnknownKey;
+    case ErrorKind::kType: return kExitType;
+    case ErrorKind::kRange: return kExitRange;
+    case ErrorKind::kMissing: return kExitMissing;
+    case ErrorKind::kUnavailable: return kExitUnavailable;
+    case ErrorKind::kIo: return kExitIo;
+  }
+  return kExitUsage;
+}
+
+}  // namespace walsim

@@ -1,0 +1,31 @@
+// A harness run turned into what reports are made of: the RunResult's facts, the append latencies
+// and (for a failure) the timeline read back from the trace, and the command that repeats it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "reports/run_record.h"
+#include "sim/harness/runner.h"
+#include "sim/trace.h"
+#include "sim/walsim/scenario.h"
+
+namespace walsim {
+
+// Timelines longer than this keep their last events (the ones nearest the crash).
+inline constexpr std::size_t kTimelineMax = 400;
+
+// "walsim replay FILE --seed S": every failure line ends with it.
+std::string repro_command(const std::string& file, std::uint64_t seed);
+
+reports::ScenarioInfo scenario_info(const Scenario& scenario, std::uint64_t seeds);
+
+// `trace` must be the run's trace with its events kept. The timeline is filled only when the
+// run failed or `with_timeline`.
+reports::RunRecord make_record(const Scenario& scenario, const harness::RunResult& result,
+                               const sim::Trace& trace, bool with_timeline = false);
+
+// Runs one seed of a scenario and records it (wall time included).
+reports::RunRecord run_one(const Scenario& scenario, std::uint64_t seed);
+
+}  // namespace walsim

@@ -1,0 +1,144 @@
+#include "sim/walsim/scenario_toml.h"
+
+#include <fmt/format.h>
+
+#include "faults/power_loss.h"
+#include "sim/walsim/script_toml.h"
+
+namespace walsim {
+namespace {
+
+double probability(sim::Ratio r) {
+  return static_cast<double>(r.numerator) / static_cast<double>(r.denominator);
+}
+
+std::string number(double p) { return p == 0 ? "0.0" : fmt::format("{}", p); }
+
+std::string quoted(std::string_view text) { return "\"" + toml_escape(text) + "\""; }
+
+}  // namespace
+
+std::string scenario_to_toml(const Scenario& s) {
+  const harness::RunConfig& c = s.config;
+  std::string out;
+  out += fmt::format("name = {}\n", quoted(s.name));
+  out += fmt::format("description = {}\n", quoted(s.description));
+  out += fmt::format("seeds = {}\n", s.seeds);
+  if (s.first_seed != 1) out += fmt::format("first_seed = {}\n", s.first_seed);
+  out += fmt::format("target = {}\n", quoted(s.target));
+  if (s.mutant) out += fmt::format("mutant = {}\n", quoted(*s.mutant));
+  out += fmt::format("max_steps = {}\n", c.max_steps);
+
+  const wal::Options& w = c.wal;
+  out += "\n[wal]\n";
+  out += fmt::format("segment_bytes = {}\n", w.segment_bytes);
+  out += fmt::format("sync = \"{}\"\n", wal::to_string(w.sync));
+  out += fmt::format("sync_interval_us = {}\n", w.sync_interval_us);
+  out += fmt::format("sync_every_bytes = {}\n", w.sync_every_bytes);
+  out += fmt::format("group_window_us = {}\n", w.group_window_us);
+  out += fmt::format("checksum = \"{}\"\n", wal::to_string(w.checksum));
+  out += fmt::format("recovery = \"{}\"\n", wal::to_string(w.recovery));
+  out += fmt::format("preallocate = {}\n", w.preallocate);
+  out += fmt::format("max_segments = {}\n", w.max_segments);
+  out += fmt::format("max_bytes = {}\n", w.max_bytes);
+  out += fmt::format("max_entry_bytes = {}\n", w.max_entry_bytes);
+  out += fmt::format("buffer_bytes = {}\n", w.buffer_bytes);
+
+  const harness::WorkloadConfig& wl = c.workload;
+  out += "\n[workload]\n";
+  out += fmt::format("writers = {}\n", wl.writers);
+  out += fmt::format("ops = {}\n", wl.ops);
+  out += fmt::format("entry_bytes = [{}, {}]\n", wl.entry_bytes_min, wl.entry_bytes_max);
+  out += fmt::format("batch_ratio = {}\n", number(probability(wl.batch_ratio)));
+  out += fmt::format("sync_ratio = {}\n", number(probability(wl.sync_ratio)));
+  out += fmt::format("read_ratio = {}\n", number(probability(wl.read_ratio)));
+  out += fmt::format("truncate_ratio = {}\n", number(probability(wl.truncate_ratio)));
+  out += fmt::format("reopen_ratio = {}\n", number(probability(wl.reopen_ratio)));
+  out += fmt::format("checkpoint_every = {}\n", wl.checkpoint_every);
+  out += fmt::format("batch_entries_max = {}\n", wl.batch_entries_max);
+
+  const sim::DeviceModel& d = c.device;
+  out += "\n[device]\n";
+  out += fmt::format("sector_bytes = {}\n", d.sector_bytes);
+  out += fmt::format("page_bytes = {}\n", d.page_bytes);
+  out += fmt::format("atomic_sector = {}\n", d.atomic_sector);
+  out += fmt::format("fsync_latency_us = [{}, {}]\n", d.fsync_latency_us.min_us,
+                     d.fsync_latency_us.max_us);
+  out += fmt::format("write_latency_us = [{}, {}]\n", d.write_latency_us.min_us,
+                     d.write_latency_us.max_us);
+  out += fmt::format("capacity_bytes = {}\n", d.capacity_bytes);
+
+  out += "\n[crash]\n";
+  out += fmt::format("at = \"{}\"\n", c.crash.at.to_string());
+  out += fmt::format("count = {}\n", c.crash.count);
+  out += fmt::format("policy = \"{}\"\n", faults::to_string(c.crash.power_loss.policy));
+  out += fmt::format("lose_unsynced_dir_ops = {}\n", c.crash.power_loss.lose_unsynced_dir_ops);
+
+  const harness::FaultConfig& f = c.faults;
+  out += "\n[faults]\n";
+  out += fmt::format("fsync_eio = {}\n", number(probability(f.fsync_eio)));
+  out += fmt::format("fsync_profile = {}\n", quoted(f.fsync_profile));
+  out += fmt::format("write_eio = {}\n", number(probability(f.write_eio)));
+  out += fmt::format("write_short = {}\n", number(probability(f.write_short)));
+  out += fmt::format("enospc_after_bytes = {}\n", f.enospc_after_bytes);
+  out += fmt::format("read_eio = {}\n", number(probability(f.read_eio)));
+  out += fmt::format("bit_flip = {}\n", number(probability(f.bit_flip)));
+  out += fmt::format("latent_sector = {}\n", number(probability(f.latent_sector)));
+  out += fmt::format("misdirected_write = {}\n", number(probability(f.misdirected_write)));
+
+  out += "\n[expect]\n";
+  out += fmt::format("verdict = \"{}\"\n", c.expect.pass ? "pass" : "fail");
+  if (c.expect.invariants.empty()) {
+    out += "invariants = \"all\"\n";
+  } else {
+    out += "invariants = [";
+    bool first = true;
+    for (harness::Invariant invariant : c.expect.invariants) {
+      out += fmt::format("{}\"{}\"", first ? "" : ", ", harness::to_string(invariant));
+      first = false;
+    }
+    out += "]\n";
+  }
+  if (c.script) out += "\n" + script_to_toml(*c.script);
+  return out;
+}
+
+std::string describe_setup(const Scenario& s) {
+  const harness::RunConfig& c = s.config;
+  std::string out = fmt::format("sync={}", wal::to_string(c.wal.sync));
+  if (c.workload.writers > 1) out += fmt::format(" writers={}", c.workload.writers);
+  out += fmt::format(" ops={}", c.script ? c.script->total_ops() : c.workload.ops);
+  const std::string_view policy = faults::to_string(c.crash.power_loss.policy);
+  const std::string at = c.script ? c.script->crash.to_string() : c.crash.at.to_string();
+  if (at == "none") {
+    out += " crash=none";
+  } else {
+    out += fmt::format(" crash={}@{}", policy, at);
+  }
+  if (c.crash.count > 1) out += fmt::format("x{}", c.crash.count);
+  std::string faults;
+  const harness::FaultConfig& f = c.faults;
+  auto add = [&](std::string_view name, sim::Ratio r) {
+    if (r.numerator != 0) faults += fmt::format(" {}", name);
+  };
+  if (f.fsync_eio.numerator != 0) faults += fmt::format(" fsync_eio({})", f.fsync_profile);
+  add("write_eio", f.write_eio);
+  add("write_short", f.write_short);
+  if (f.enospc_after_bytes != 0) faults += " enospc";
+  add("read_eio", f.read_eio);
+  add("bit_flip", f.bit_flip);
+  add("latent_sector", f.latent_sector);
+  add("misdirected_write", f.misdirected_write);
+  if (c.script) {
+    faults.clear();
+    for (const harness::ScriptedFault& fault : c.script->faults) {
+      faults += fmt::format(" {}@{}", harness::to_string(fault.kind), fault.at);
+    }
+    out += " scripted";
+  }
+  if (!faults.empty()) out += " faults:" + faults;
+  if (s.mutant) out += fmt::format(" mutant={}", *s.mutant);
+  return out;
+}
+
+}  // namespace walsim

@@ -1,0 +1,238 @@
+#include "sim/walsim/sweep.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <deque>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "reports/summary_json.h"
+#include "sim/walsim/run_record.h"
+
+namespace walsim {
+namespace {
+
+struct Item {
+  std::size_t scenario = 0;
+  std::uint64_t seed = 0;
+};
+
+// One forked worker: runs its items in order, one JSON line per result on its pipe.
+struct Worker {
+  pid_t pid = -1;
+  int fd = -1;
+  std::deque<std::size_t> pending;  // item indexes not reported yet, in the order it runs them
+  std::string buffer;
+};
+
+void write_all(int fd, const std::string& text) {
+  std::size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      ::_exit(3);
+    }
+    done += static_cast<std::size_t>(n);
+  }
+}
+
+Worker spawn(const std::vector<Scenario>& scenarios, const std::vector<Item>& items,
+             std::deque<std::size_t> mine) {
+  int fds[2];
+  if (::pipe(fds) != 0) {
+    std::perror("walsim: pipe");
+    std::exit(9);
+  }
+  std::fflush(nullptr);
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    std::perror("walsim: fork");
+    std::exit(9);
+  }
+  if (pid == 0) {
+    ::close(fds[0]);
+    for (std::size_t index : mine) {
+      const Item& item = items[index];
+      const reports::RunRecord record = run_one(scenarios[item.scenario], item.seed);
+      write_all(fds[1], reports::run_to_json(record, true).dump() + "\n");
+    }
+    ::close(fds[1]);
+    ::_exit(0);
+  }
+  ::close(fds[1]);
+  return Worker{pid, fds[0], std::move(mine), {}};
+}
+
+// A seed whose worker died under it: a failure of that seed (e.g. a WAL_ASSERT).
+reports::RunRecord died(const Scenario& scenario, std::uint64_t seed, int status) {
+  reports::RunRecord r;
+  r.scenario = scenario.name;
+  r.file = scenario.file;
+  r.seed = seed;
+  r.passed = false;
+  r.matched = !scenario.config.expect.pass;
+  r.failure = WIFSIGNALED(status)
+                  ? fmt::format("the run died with signal {} ({})", WTERMSIG(status),
+                                strsignal(WTERMSIG(status)))
+                  : fmt::format("the run exited with status {}", WEXITSTATUS(status));
+  r.problems.push_back(r.failure);
+  r.repro = repro_command(scenario.file, seed);
+  return r;
+}
+
+bool unexpected(const Scenario& scenario, const reports::RunRecord& record) {
+  return scenario.config.expect.pass && !record.passed;
+}
+
+class Progress {
+ public:
+  Progress(bool on, std::size_t total) : on_(on), total_(total), start_(Clock::now()) {}
+  void update(std::size_t done, std::size_t failed, bool force = false) {
+    if (!on_) return;
+    const auto now = Clock::now();
+    if (!force && now - last_ < std::chrono::milliseconds(100)) return;
+    last_ = now;
+    const double seconds = std::chrono::duration<double>(now - start_).count();
+    std::fprintf(stderr, "\r\033[Kwalsim: %zu/%zu runs, %zu failing, %.1f s", done, total_, failed,
+                 seconds);
+    std::fflush(stderr);
+  }
+  void finish() {
+    if (on_) std::fprintf(stderr, "\r\033[K");
+  }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  bool on_;
+  std::size_t total_;
+  Clock::time_point start_;
+  Clock::time_point last_{};
+};
+
+}  // namespace
+
+std::optional<Shard> Shard::parse(const std::string& text) {
+  unsigned index = 0;
+  unsigned count = 0;
+  char tail = 0;
+  if (std::sscanf(text.c_str(), "%u/%u%c", &index, &count, &tail) != 2) return std::nullopt;
+  if (count == 0 || index >= count) return std::nullopt;
+  return Shard{index, count};
+}
+
+std::string Shard::to_string() const { return fmt::format("{}/{}", index, count); }
+
+std::vector<std::uint64_t> seed_list(const Scenario& scenario, const SweepOptions& options) {
+  if (options.seed) return {*options.seed};
+  const std::uint64_t n = options.seeds.value_or(scenario.seeds);
+  std::vector<std::uint64_t> seeds;
+  for (std::uint64_t k = 0; k < n; ++k) {
+    if (options.shard && k % options.shard->count != options.shard->index) continue;
+    seeds.push_back(scenario.first_seed + k);
+  }
+  return seeds;
+}
+
+reports::Sweep run_sweep(const std::vector<Scenario>& scenarios, const SweepOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  reports::Sweep sweep;
+  std::vector<Item> items;
+  for (std::size_t s = 0; s < scenarios.size(); ++s) {
+    const std::uint64_t planned = options.seed ? 1 : options.seeds.value_or(scenarios[s].seeds);
+    sweep.scenarios.push_back(scenario_info(scenarios[s], planned));
+    for (std::uint64_t seed : seed_list(scenarios[s], options)) items.push_back({s, seed});
+  }
+  if (options.shard) sweep.shards.push_back(options.shard->to_string());
+  const std::uint32_t jobs =
+      std::max<std::uint32_t>(1, std::min<std::uint32_t>(options.jobs,
+                                                         static_cast<std::uint32_t>(items.size())));
+  sweep.jobs = options.jobs;
+
+  // Item k goes to worker k % jobs: neighbouring seeds of a scenario run side by side.
+  std::vector<Worker> workers;
+  for (std::uint32_t w = 0; w < jobs && !items.empty(); ++w) {
+    std::deque<std::size_t> mine;
+    for (std::size_t k = w; k < items.size(); k += jobs) mine.push_back(k);
+    workers.push_back(spawn(scenarios, items, std::move(mine)));
+  }
+  Progress progress(options.progress, items.size());
+  std::size_t failing = 0;
+  bool stop = false;
+  auto accept = [&](reports::RunRecord record, std::size_t index) {
+    const Scenario& scenario = scenarios[items[index].scenario];
+    if (!record.passed) ++failing;
+    if (options.fail_fast && unexpected(scenario, record)) stop = true;
+    sweep.runs.push_back(std::move(record));
+  };
+  while (!stop) {
+    std::vector<pollfd> fds;
+    std::vector<std::size_t> which;
+    for (std::size_t w = 0; w < workers.size(); ++w) {
+      if (workers[w].fd < 0) continue;
+      fds.push_back({workers[w].fd, POLLIN, 0});
+      which.push_back(w);
+    }
+    if (fds.empty()) break;
+    if (::poll(fds.data(), fds.size(), -1) < 0) {
+      if (errno == EINTR) continue;
+      std::perror("walsim: poll");
+      break;
+    }
+    for (std::size_t i = 0; i < fds.size() && !stop; ++i) {
+      if (fds[i].revents == 0) continue;
+      Worker& worker = workers[which[i]];
+      char chunk[65536];
+      const ssize_t n = ::read(worker.fd, chunk, sizeof chunk);
+      if (n > 0) {
+        worker.buffer.append(chunk, static_cast<std::size_t>(n));
+        for (std::size_t eol; (eol = worker.buffer.find('\n')) != std::string::npos;) {
+          const std::string line = worker.buffer.substr(0, eol);
+          worker.buffer.erase(0, eol + 1);
+          const std::size_t index = worker.pending.front();
+          worker.pending.pop_front();
+          accept(reports::run_from_json(nlohmann::json::parse(line)), index);
+        }
+        progress.update(sweep.runs.size(), failing);
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      // End of the pipe: the worker finished, or died under its next item.
+      ::close(worker.fd);
+      worker.fd = -1;
+      int status = 0;
+      ::waitpid(worker.pid, &status, 0);
+      worker.pid = -1;
+      if (worker.pending.empty()) continue;
+      const std::size_t index = worker.pending.front();
+      worker.pending.pop_front();
+      const Item& item = items[index];
+      accept(died(scenarios[item.scenario], item.seed, status), index);
+      if (!worker.pending.empty() && !stop) {
+        worker = spawn(scenarios, items, std::move(worker.pending));
+      }
+    }
+  }
+  for (Worker& worker : workers) {
+    if (worker.pid > 0) {
+      ::kill(worker.pid, SIGKILL);
+      int status = 0;
+      ::waitpid(worker.pid, &status, 0);
+    }
+    if (worker.fd >= 0) ::close(worker.fd);
+  }
+  progress.update(sweep.runs.size(), failing, true);
+  progress.finish();
+  sweep.wall_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  sweep.normalize();
+  return sweep;
+}
+
+}  // namespace walsim
