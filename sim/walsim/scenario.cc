@@ -9,6 +9,7 @@
 #include <toml++/toml.h>
 
 #include "faults/fsync_eio_fs.h"
+#include "sim/walsim/lying_device.h"
 #include "sim/walsim/script_toml.h"
 
 namespace walsim {
@@ -323,6 +324,8 @@ void Reader::read_device(const toml::table& t) {
              [&](auto& n, auto& k) { if (auto b = boolean(n, k)) d.atomic_sector = *b; }},
             {"fsync_latency_us", latency(d.fsync_latency_us)},
             {"write_latency_us", latency(d.write_latency_us)},
+            {"lying_fsync",
+             [&](auto& n, auto& k) { if (auto b = boolean(n, k)) out_.lying_fsync = *b; }},
             {"capacity_bytes",
              [&](auto& n, auto& k) { set_integer(n, k, d.capacity_bytes, 0, kMaxU63); }},
         });
@@ -505,6 +508,11 @@ ParseResult parse_scenario(std::string_view text, std::string_view file) {
   result.errors = reader.take_errors();
   if (result.errors.empty()) {
     scenario.config.name = scenario.name;
+    if (scenario.lying_fsync) {
+      scenario.config.decorate_fs = [](sim::SimFs& fs, sim::Prng&) {
+        return make_lying_fsync_fs(fs);
+      };
+    }
     result.scenario = std::move(scenario);
   }
   return result;

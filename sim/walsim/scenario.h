@@ -48,6 +48,7 @@ struct Scenario {
   std::string target = "wal";
   // Reserved for the bug zoo: the name of a deliberately broken WAL variant to run.
   std::optional<std::string> mutant;
+  bool lying_fsync = false;  // [device] lying_fsync: the planted bug of lying_device.h
   harness::RunConfig config;  // config.name == name
 };
 

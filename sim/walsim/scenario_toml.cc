@@ -67,6 +67,7 @@ std::string scenario_to_toml(const Scenario& s) {
   out += fmt::format("write_latency_us = [{}, {}]\n", d.write_latency_us.min_us,
                      d.write_latency_us.max_us);
   out += fmt::format("capacity_bytes = {}\n", d.capacity_bytes);
+  if (s.lying_fsync) out += "lying_fsync = true\n";
 
   out += "\n[crash]\n";
   out += fmt::format("at = \"{}\"\n", c.crash.at.to_string());
@@ -138,6 +139,7 @@ std::string describe_setup(const Scenario& s) {
   }
   if (!faults.empty()) out += " faults:" + faults;
   if (s.mutant) out += fmt::format(" mutant={}", *s.mutant);
+  if (s.lying_fsync) out += " device=lying_fsync";
   return out;
 }
 
