@@ -12,6 +12,7 @@
 
 #include "commit_policy.h"
 #include "logger.h"
+#include "mutant.h"
 #include "record_format.h"
 #include "recovery.h"
 #include "retention.h"
@@ -250,6 +251,15 @@ void LogCore::Impl::apply_retention() {
   if (active != nullptr && !options.preallocate) segments.back().file_bytes = active->used_bytes();
   const Lsn front = detail::retention_front(segments, options);
   if (front == kNoLsn) return;
+  if (WAL_MUTANT("retention-by-count")) {
+    // Bug zoo: retention deletes the oldest segments by count, checkpoint or not.
+    std::size_t keep = 0;
+    while (keep + 1 < segments.size() && segments[keep].first_lsn < front) ++keep;
+    if (detail::drop_front_segments(fs, dir, segments, keep, metrics)) {
+      front_lsn = std::max(front_lsn, segments.front().first_lsn);
+    }
+    return;
+  }
   // Retention is housekeeping: a failure here leaves extra segments (and at worst a durable
   // FRONT marker ahead of them, which recovery honours), never lost or doubtful entries, so it
   // does not fail the append that triggered it.
@@ -416,23 +426,40 @@ Result<SyncTicket> LogCore::begin_sync() {
     WAL_ASSERT(d.active != nullptr);
     ticket.file = d.active->file();
     ticket.full_sync = d.active->grows_on_append();
+    // Bug zoo: fdatasync on a file that grows: the data is durable, its new size is not.
+    if (WAL_MUTANT("fdatasync-growing-file")) ticket.full_sync = false;
   }
   ticket.started_us = d.clock.now_us();
   d.sync.sync_in_flight = true;
   d.sync.covered_lsn = std::max(d.sync.covered_lsn, ticket.target_lsn);
   d.sync.uncovered_bytes = 0;
+  // Bug zoo: the group is acknowledged when its sync starts, not when the fdatasync returns.
+  if (WAL_MUTANT("ack-before-fdatasync")) d.mark_durable(ticket.target_lsn);
   return ticket;
 }
 
 Status LogCore::run_sync(const SyncTicket& ticket) {
   if (ticket.file == nullptr) return Status::ok();
-  return ticket.full_sync ? ticket.file->sync() : ticket.file->sync_data();
+  Status status = ticket.full_sync ? ticket.file->sync() : ticket.file->sync_data();
+  // Bug zoo (fsyncgate): retry a failed fsync and believe the retry; the kernel already dropped
+  // the dirty pages the first one failed to write.
+  if (!status && WAL_MUTANT("believe-retried-fsync")) {
+    status = ticket.full_sync ? ticket.file->sync() : ticket.file->sync_data();
+  }
+  return status;
 }
 
 void LogCore::finish_sync(const SyncTicket& ticket, const Status& status) {
   Impl& d = *impl_;
   WAL_ASSERT(d.sync.sync_in_flight && ticket.id == d.ticket_seq);
   d.sync.sync_in_flight = false;
+  if (!status && d.options.sync == SyncPolicy::kPeriodic &&
+      WAL_MUTANT("syncer-ignores-fsync-error")) {
+    // Bug zoo: the background syncer logs the failure and carries on; the next sync succeeds
+    // and advances durable_lsn over the pages this one lost.
+    detail::logger().error("wal {}: background sync failed: {}", d.dir, status.to_string());
+    return;
+  }
   if (!status) {
     // fsyncgate: the kernel may have dropped the dirty pages it failed to write and will
     // report success next time. Nothing after this point may be called durable.
@@ -508,8 +535,11 @@ Status LogCore::close() {
     } else if (d.options.sync == SyncPolicy::kNone) {
       // kNone never syncs on its own, close included: the entries reach the OS (they survive
       // a process crash, and readers see them) but durability stays the caller's sync() call.
-      // The preallocated tail stays too; the next open cuts it.
-      result = d.active->abandon(true);
+      // A caller that synced everything (walctl's own group commit) still gets the preallocated
+      // tail trimmed, unsynced; with entries still unsynced the tail stays for the next open to
+      // cut, as a trim would have to be synced to say anything about them.
+      const bool all_durable = d.sync.durable_lsn == d.sync.last_lsn;
+      result = all_durable ? d.active->trim_unsynced() : d.active->abandon(true);
       if (result) d.watermark->store(d.sync.last_lsn, std::memory_order_release);
     } else {
       result = d.active->finish();

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <limits>
 
+#include "mutant.h"
 #include "record_format.h"
 
 namespace wal::format {
@@ -247,7 +248,8 @@ DecodedRecord decode_record(ChecksumKind kind, std::uint64_t salt, Lsn expected_
   const std::uint32_t tag = static_cast<std::uint32_t>(header[kRecSaltTag]) |
                             static_cast<std::uint32_t>(header[kRecSaltTag + 1]) << 8 |
                             static_cast<std::uint32_t>(header[kRecSaltTag + 2]) << 16;
-  if (tag != salt_tag(salt)) {
+  // Bug zoo: without the salt check a record of an older incarnation passes as current.
+  if (tag != salt_tag(salt) && !WAL_MUTANT("no-salt-check")) {
     out.status = DecodeStatus::kStale;
     return out;
   }
@@ -271,7 +273,10 @@ DecodedRecord decode_record(ChecksumKind kind, std::uint64_t salt, Lsn expected_
     return out;
   }
   std::span<const std::byte> record = source.first(out.total_bytes);
-  if (load<std::uint64_t>(header, kRecPayloadSum) != payload_sum(kind, salt, record)) {
+  // Bug zoo: the header's checksum vouches for the length, and the payload that length spans
+  // is trusted without its own checksum (a torn payload passes).
+  if (load<std::uint64_t>(header, kRecPayloadSum) != payload_sum(kind, salt, record) &&
+      !WAL_MUTANT("trust-length-before-checksum")) {
     out.status = DecodeStatus::kBadPayloadSum;
     return out;
   }

@@ -16,6 +16,7 @@
 
 #include <fmt/format.h>
 
+#include "mutant.h"
 #include "recovery_walk.h"
 
 namespace wal::recovery {
@@ -104,6 +105,8 @@ Verdict classify_damage(const Walk& walk) {
     verdict.followed[i] = followed;
     // Tails are a suffix of the events: damage before non-tail damage is not tail either.
     verdict.tail[i] = !piece.never_tail && !proven && !followed && !nontail_after;
+    // Bug zoo: any damage is taken for a torn tail and silently becomes the end of the log.
+    if (WAL_MUTANT("mid-log-damage-is-end")) verdict.tail[i] = true;
     if (!verdict.tail[i]) nontail_after = true;
   }
   return verdict;
@@ -233,6 +236,12 @@ class ResultBuilder {
 };
 
 Lsn next_lsn_of(const ScanResult& result, const Walk& walk, Lsn front_lsn) {
+  // Bug zoo: the next LSN is counted from the newest segment's records; with none (a crash
+  // right after a rotation) the LSNs start over.
+  if (!result.segments.empty() && WAL_MUTANT("lsn-restart-empty-segment") &&
+      result.segments.back().last_lsn < result.segments.back().first_lsn) {
+    return 1;
+  }
   if (!result.segments.empty()) return result.segments.back().last_lsn + 1;
   Lsn next = std::max<Lsn>(1, front_lsn);
   if (!walk.segments.empty()) next = std::max(next, walk.segments.front().name_lsn);
@@ -251,6 +260,12 @@ Result<ScanResult> scan(Fs& fs, std::string_view dir, const Options& options) {
     return status.with_context(fmt::format("list log directory {}", dir));
   }
   const Listing listing = classify(*names);
+  // Bug zoo: a temp file left by an interrupted segment creation is taken for foreign debris
+  // and refuses the open, instead of being deleted as a leftover.
+  if (!listing.temps.empty() && WAL_MUTANT("tmp-file-blocks-open")) {
+    return Status::corruption(
+        fmt::format("log directory {} holds an unexpected file {}", dir, listing.temps.front()));
+  }
   ScanResult result;
   result.leftovers = listing.temps;
   std::optional<DamagedRange> front_damage;
@@ -325,6 +340,11 @@ Result<ScanResult> scan(Fs& fs, std::string_view dir, const Options& options) {
   }
   result.empty = result.segments.empty();
   result.next_lsn = next_lsn_of(result, walk, front_lsn);
+  // Bug zoo: after cutting a torn tail the writer resumes at the last intact record's LSN
+  // instead of past it, so one LSN is handed out twice.
+  if (report.torn_tail && result.next_lsn > 1 && WAL_MUTANT("reuse-lsn-after-torn-tail")) {
+    result.next_lsn -= 1;
+  }
   return result;
 }
 

@@ -1,5 +1,6 @@
 #include "retention.h"
 
+#include "mutant.h"
 #include "recovery.h"
 
 namespace wal::detail {
@@ -8,7 +9,11 @@ std::size_t first_kept_segment(const std::vector<SegmentSpan>& segments, Lsn fro
                                Lsn checkpoint_lsn) {
   if (segments.empty()) return 0;
   Lsn cut = front_lsn;
-  if (checkpoint_lsn != kNoLsn && checkpoint_lsn < cut) cut = checkpoint_lsn;
+  // Bug zoo: forgetting the checkpoint deletes segments that reading from it needs.
+  if (checkpoint_lsn != kNoLsn && checkpoint_lsn < cut &&
+      !WAL_MUTANT("delete-checkpoint-segment")) {
+    cut = checkpoint_lsn;
+  }
   // Segment i holds [first_lsn(i), first_lsn(i+1)): wholly below `cut` iff the next segment
   // starts at or before it.
   std::size_t keep = 0;

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "mutant.h"
 #include "recovery.h"
 
 namespace wal::detail {
@@ -45,7 +46,15 @@ Result<std::unique_ptr<SegmentWriter>> SegmentWriter::create(Fs& fs, const std::
   // Everything up to the rename touches only the temp file, which recovery deletes as a
   // leftover: a failure here (ENOSPC from fallocate above all) fails the caller cleanly.
   auto prepare = [&]() -> Status {
-    if (params.preallocate) WAL_RETURN_IF_ERROR(file->allocate(0, params.capacity_bytes));
+    if (params.preallocate) {
+      // Bug zoo: "preallocation" by a sparse ftruncate reserves no blocks, so a full disk
+      // surfaces later as a failed write in the middle of a record instead of failing here.
+      if (WAL_MUTANT("sparse-preallocate")) {
+        WAL_RETURN_IF_ERROR(file->truncate(params.capacity_bytes));
+      } else {
+        WAL_RETURN_IF_ERROR(file->allocate(0, params.capacity_bytes));
+      }
+    }
     std::array<std::byte, format::kSegmentHeaderBytes> bytes{};
     format::encode_segment_header(header, bytes);
     WAL_RETURN_IF_ERROR(file->write_at(0, bytes));
@@ -59,9 +68,19 @@ Result<std::unique_ptr<SegmentWriter>> SegmentWriter::create(Fs& fs, const std::
 
   *published = true;
   WAL_RETURN_IF_ERROR(fs.rename(temp_path, final_path).with_context("publish segment " + name));
-  WAL_RETURN_IF_ERROR(fs.sync_dir(dir).with_context("sync dir after creating " + name));
-  return std::unique_ptr<SegmentWriter>(new SegmentWriter(
-      name, std::move(file), header, format::kSegmentHeaderBytes, params.preallocate, buffer));
+  // Bug zoo: without the directory fsync the rename (the segment's very existence) may be lost
+  // at power loss although entries in it are acknowledged durable.
+  if (!WAL_MUTANT("skip-dir-sync")) {
+    WAL_RETURN_IF_ERROR(fs.sync_dir(dir).with_context("sync dir after creating " + name));
+  }
+  // A handle names the path it was opened by in its errors, and the temp name is gone now:
+  // write through a handle opened by the final name, so a failure names the real segment.
+  Result<std::unique_ptr<File>> reopened = fs.open(final_path, OpenMode::kReadWrite);
+  if (!reopened) return Status(reopened.error()).with_context("reopen segment " + name);
+  WAL_RETURN_IF_ERROR(file->close().with_context("close temp handle of " + name));
+  return std::unique_ptr<SegmentWriter>(new SegmentWriter(name, std::move(reopened).value(),
+                                                          header, format::kSegmentHeaderBytes,
+                                                          params.preallocate, buffer));
 }
 
 Result<std::unique_ptr<SegmentWriter>> SegmentWriter::reopen(Fs& fs, const std::string& dir,
@@ -88,7 +107,9 @@ Result<std::unique_ptr<SegmentWriter>> SegmentWriter::reopen(Fs& fs, const std::
 
   Result<std::uint64_t> size = file->size();
   if (!size) return Status(size.error()).with_context("size of " + name);
-  if (*size != end_offset) {
+  // Bug zoo: resuming at the damage without cutting what lies behind it keeps the newer
+  // (undecidable) records there, to be overwritten piecemeal by the next appends.
+  if (*size != end_offset && !WAL_MUTANT("resume-over-damage")) {
     WAL_RETURN_IF_ERROR(file->truncate(end_offset).with_context("cut tail of " + name));
   }
   if (preallocate && header.capacity_bytes > end_offset) {
@@ -123,7 +144,18 @@ Status SegmentWriter::finish() {
     // Unsynced, the trim could be lost and leave the size undetermined, so sync() follows.
     WAL_RETURN_IF_ERROR(file_->truncate(flushed_bytes_).with_context("trim " + name_));
   }
+  // Bug zoo: ftruncate taken as durable by itself: the trim, and the records flushed just
+  // before it, are never synced although rotation and close call them durable.
+  if (preallocate_ && WAL_MUTANT("unsynced-rotation-trim")) return release_file();
   WAL_RETURN_IF_ERROR(file_->sync().with_context("sync " + name_));
+  return release_file();
+}
+
+Status SegmentWriter::trim_unsynced() {
+  WAL_RETURN_IF_ERROR(flush());
+  if (preallocate_) {
+    WAL_RETURN_IF_ERROR(file_->truncate(flushed_bytes_).with_context("trim " + name_));
+  }
   return release_file();
 }
 

@@ -92,6 +92,11 @@ class SegmentWriter {
   // Flushes and releases the file without syncing (SyncPolicy::kNone close, or poisoned).
   [[nodiscard]] Status abandon(bool flush_first);
 
+  // Trims the preallocated tail and releases the file, without a sync: for a segment whose
+  // records are all durable already. Losing the trim at power loss only leaves a tail of zeros,
+  // which the next open cuts.
+  [[nodiscard]] Status trim_unsynced();
+
  private:
   SegmentWriter(std::string name, std::shared_ptr<File> file, format::SegmentHeader header,
                 std::uint64_t flushed_bytes, bool preallocate, WriteBuffer& buffer);

@@ -119,8 +119,10 @@ class LogCore {
   const Status& poison_cause() const;
   Metrics& metrics();
 
-  // Flushes, syncs (unless kNone), trims preallocation, closes every file and the lock.
-  // No call but the destructor is allowed after close().
+  // Flushes, trims the preallocated tail of the active segment and syncs it, closes every file
+  // and the lock. Under kNone nothing is synced: close only flushes, and trims (unsynced) only
+  // when every entry is durable already (the caller synced). No call but the destructor is
+  // allowed after close().
   [[nodiscard]] Status close();
 
  private:
