@@ -1,0 +1,323 @@
+#include "sim/harness/mutants.h"
+
+#include <algorithm>
+#include <chrono>
+#include <mutex>
+
+#include <wal/assert.h>
+
+#ifdef FIU_ENABLE
+#include <fiu-control.h>
+#include <fiu.h>
+#endif
+
+namespace harness {
+namespace {
+
+// The chaos workload every hunt starts from: small segments (rotations every few ops), a
+// small write buffer, two writers, every op kind but reopen, a crash at a random op.
+RunConfig base(wal::SyncPolicy policy) {
+  RunConfig config;
+  config.wal.segment_bytes = 8 << 10;
+  config.wal.buffer_bytes = 4 << 10;
+  config.wal.sync = policy;
+  config.wal.sync_interval_us = 500;
+  config.workload.writers = 2;
+  config.workload.ops = 40;
+  config.workload.entry_bytes_min = 1;
+  config.workload.entry_bytes_max = 600;
+  config.workload.batch_ratio = {1, 8};
+  config.workload.sync_ratio = {1, 10};
+  config.workload.read_ratio = {1, 20};
+  config.workload.checkpoint_every = 9;
+  config.crash.at = *CrashAt::parse("random");
+  return config;
+}
+
+RunConfig grouped() { return base(wal::SyncPolicy::kGrouped); }
+
+RunConfig periodic() {
+  RunConfig config = base(wal::SyncPolicy::kPeriodic);
+  config.workload.sync_ratio = {0, 1};
+  return config;
+}
+
+RunConfig fsync_failures(wal::SyncPolicy policy) {
+  RunConfig config = base(policy);
+  config.faults.fsync_eio = {1, 8};
+  config.faults.fsync_profile = "ext4";
+  return config;
+}
+RunConfig grouped_fsync_failures() { return fsync_failures(wal::SyncPolicy::kGrouped); }
+RunConfig periodic_fsync_failures() {
+  RunConfig config = fsync_failures(wal::SyncPolicy::kPeriodic);
+  config.workload.sync_ratio = {0, 1};
+  return config;
+}
+
+// Pending writes torn at power loss: kNone leaves everything since the last sync pending.
+RunConfig torn_tail() {
+  RunConfig config = base(wal::SyncPolicy::kNone);
+  config.wal.segment_bytes = 64 << 10;  // long tails inside one segment
+  config.workload.entry_bytes_max = 2000;  // records spanning sectors, torn inside
+  config.device.atomic_sector = false;
+  config.workload.sync_ratio = {1, 3};  // a durable prefix before the torn part
+  return config;
+}
+
+// Syncs now and then, otherwise unsynced: a crash often finds the newest segment with nothing
+// durable in it but its header.
+RunConfig unsynced_rotations() {
+  RunConfig config = base(wal::SyncPolicy::kNone);
+  config.workload.sync_ratio = {1, 4};
+  return config;
+}
+
+RunConfig bit_flips() {
+  RunConfig config = grouped();
+  config.faults.bit_flip = {1, 4};
+  return config;
+}
+
+// Many rotations (the smallest segments), only the newest kept by count, the checkpoint often
+// in the one before. The first checkpoint comes before the first rotation (small entries, no
+// batches): the checker excuses retention's losses only below a durable checkpoint.
+RunConfig retaining() {
+  RunConfig config = grouped();
+  config.wal.segment_bytes = 4 << 10;
+  config.wal.max_segments = 1;
+  config.workload.ops = 60;
+  config.workload.entry_bytes_max = 300;
+  config.workload.batch_ratio = {0, 1};
+  config.workload.checkpoint_every = 5;
+  return config;
+}
+
+// Power lost inside a WAL call (the first segment's creation) rather than between ops.
+RunConfig crash_in_creation() {
+  RunConfig config = grouped();
+  config.crash.at = *CrashAt::parse("fs-op:6");
+  config.crash.power_loss.lose_unsynced_dir_ops = true;
+  return config;
+}
+
+RunConfig rotation_durability() {
+  RunConfig config = base(wal::SyncPolicy::kNone);
+  config.workload.sync_ratio = {0, 1};
+  return config;
+}
+
+RunConfig growing_files() {
+  RunConfig config = grouped();
+  config.wal.preallocate = false;
+  return config;
+}
+
+RunConfig full_disk() {
+  RunConfig config = grouped();
+  config.faults.enospc_after_bytes = 20 << 10;
+  return config;
+}
+
+RunConfig point_in_time_bit_flips() {
+  RunConfig config = bit_flips();
+  config.wal.recovery = wal::RecoveryMode::kPointInTime;
+  return config;
+}
+
+RunConfig stale_incarnation() { return torn_tail(); }
+
+using I = Invariant;
+
+}  // namespace
+
+const std::vector<Mutant>& all_mutants() {
+  static const std::vector<Mutant> mutants = {
+      {"skip-dir-sync", "spec",
+       "no directory fsync after creating or rotating a segment: the segment can vanish at power "
+       "loss with acknowledged entries in it",
+       {I::kDurability, I::kPrefix}, grouped},
+      {"ack-before-fdatasync", "spec",
+       "a sync's group is acknowledged (durable_lsn advanced) when the sync starts, before its "
+       "fdatasync returns",
+       {I::kDurability}, periodic},
+      {"trust-length-before-checksum", "spec",
+       "a record's header checksum vouches for its length and the payload that length spans is "
+       "trusted unchecked: a torn payload is returned as data",
+       {I::kIntegrity, I::kCorruptionDetected}, torn_tail},
+      {"mid-log-damage-is-end", "spec",
+       "damage before the tail (proven durable by later records) is taken for a torn tail and "
+       "silently becomes the end of the log",
+       {I::kDurability, I::kCorruptionDetected}, bit_flips},
+      {"believe-retried-fsync", "spec",
+       "a failed fsync is retried and the retry's success believed (fsyncgate): pages the kernel "
+       "dropped are called durable",
+       {I::kErrorHonesty}, grouped_fsync_failures},
+      {"reuse-lsn-after-torn-tail", "spec",
+       "after cutting a torn tail the writer resumes at the last intact LSN, handing it out twice",
+       {I::kLsnContinuity}, torn_tail},
+      {"delete-checkpoint-segment", "spec",
+       "truncate_front and retention forget the checkpoint and delete segments reading from it "
+       "needs",
+       {I::kCheckpoint, I::kDurability}, retaining},
+      {"no-salt-check", "spec",
+       "records are not checked against the log's salt, so stale bytes of an older incarnation "
+       "pass as current",
+       {I::kPrefix, I::kIntegrity, I::kCorruptionDetected}, stale_incarnation,
+       "nothing in a run ever puts another incarnation's bytes where the log reads: SimFs "
+       "files start as zeros and garbage-tail junk is random, not old records"},
+      {"retention-by-count", "seed",
+       "retention deletes the oldest segments by count, whatever the last checkpoint needs",
+       {I::kCheckpoint, I::kDurability}, retaining},
+      {"lsn-restart-empty-segment", "seed",
+       "when the newest segment is empty after a crash (right after a rotation), LSNs restart at 1",
+       {I::kLsnContinuity, I::kDurability}, unsynced_rotations},
+      {"syncer-ignores-fsync-error", "seed",
+       "the background syncer logs a failed fsync and carries on; the next sync advances "
+       "durable_lsn over the lost pages",
+       {I::kErrorHonesty}, periodic_fsync_failures},
+      {"tmp-file-blocks-open", "seed",
+       "a temp file left by an interrupted segment creation makes open() fail instead of being "
+       "deleted",
+       {I::kDurability, I::kIdempotentRecovery}, crash_in_creation},
+      {"resume-over-damage", "seed",
+       "recovery resumes writing at a damaged record without cutting the newer records behind "
+       "it, which later appends overwrite piecemeal",
+       {I::kPrefix, I::kIntegrity, I::kIdempotentRecovery, I::kDurability},
+       point_in_time_bit_flips,
+       "a run never writes after a crash recovery (the workload ends at the crash), so bytes left "
+       "behind the resume point are never overwritten nor read as current"},
+      {"unsynced-rotation-trim", "seed",
+       "the trim at rotation (and the records flushed just before it) is never synced, yet "
+       "rotation calls the finished segment durable",
+       {I::kDurability}, rotation_durability},
+      {"sparse-preallocate", "seed",
+       "\"preallocation\" by a sparse ftruncate: a full disk surfaces as a failed write in the "
+       "middle of a record, poisoning the log, instead of a clean ENOSPC at segment creation",
+       {I::kErrorHonesty, I::kDurability}, full_disk,
+       "the enospc fault also fails writes into fallocated space, so the correct WAL is poisoned "
+       "by a mid-record ENOSPC too; and no invariant says ENOSPC must fail cleanly"},
+      {"fdatasync-growing-file", "field",
+       "fdatasync (not fsync) on a segment that grows on append: the data is durable, the file "
+       "size that makes it readable is not",
+       {I::kDurability}, growing_files},
+  };
+  return mutants;
+}
+
+const Mutant* find_mutant(std::string_view name) {
+  for (const Mutant& mutant : all_mutants()) {
+    if (mutant.name == name) return &mutant;
+  }
+  return nullptr;
+}
+
+bool mutants_available() {
+#ifdef FIU_ENABLE
+  return true;
+#else
+  return false;
+#endif
+}
+
+ScopedMutant::ScopedMutant(std::string_view name) : point_("wal/mutant/" + std::string(name)) {
+  WAL_ASSERT(find_mutant(name) != nullptr);
+  WAL_ASSERT(mutants_available());
+#ifdef FIU_ENABLE
+  static std::once_flag initialised;
+  std::call_once(initialised, [] { WAL_ASSERT(fiu_init(0) == 0); });
+  WAL_ASSERT(fiu_enable(point_.c_str(), 1, nullptr, 0) == 0);
+#endif
+}
+
+ScopedMutant::~ScopedMutant() {
+#ifdef FIU_ENABLE
+  fiu_disable(point_.c_str());
+#endif
+}
+
+bool is_catch(const Mutant& mutant, const RunResult& result) {
+  return std::any_of(mutant.caught_by.begin(), mutant.caught_by.end(),
+                     [&](Invariant invariant) { return result.checks[invariant].violated(); });
+}
+
+Hunt hunt(const Mutant& mutant, std::uint64_t first_seed, std::uint64_t max_seeds) {
+  const auto start = std::chrono::steady_clock::now();
+  Hunt out;
+  const RunConfig config = mutant.config();
+  ScopedMutant on(mutant.name);
+  for (std::uint64_t seed = first_seed; out.seeds_run < max_seeds; ++seed) {
+    ++out.seeds_run;
+    RunResult result = run_simulation(config, seed);
+    if (is_catch(mutant, result)) {
+      out.caught = std::move(result);
+      break;
+    }
+  }
+  out.wall_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return out;
+}
+
+namespace {
+
+// The script without the op at flat position `at` (writers in order, then ops in order) and
+// `count` - 1 after it in the same writer.
+Script without_ops(const Script& script, std::size_t at, std::size_t count) {
+  Script out = script;
+  for (std::vector<Op>& ops : out.writers) {
+    if (at < ops.size()) {
+      const std::size_t n = std::min(count, ops.size() - at);
+      ops.erase(ops.begin() + static_cast<std::ptrdiff_t>(at),
+                ops.begin() + static_cast<std::ptrdiff_t>(at + n));
+      return out;
+    }
+    at -= ops.size();
+  }
+  return out;
+}
+
+}  // namespace
+
+RunResult shrink_catch(const Mutant& mutant, const RunResult& caught, std::uint32_t max_runs) {
+  RunConfig config = mutant.config();
+  ScopedMutant on(mutant.name);
+  RunResult best = caught;
+  std::uint32_t runs = 0;
+  auto attempt = [&](Script candidate) {
+    if (runs >= max_runs) return false;
+    ++runs;
+    config.script = std::move(candidate);
+    RunResult result = run_simulation(config, caught.seed);
+    if (!is_catch(mutant, result)) return false;
+    best = std::move(result);
+    return true;
+  };
+  // Chunks of ops first (halving), then single ops, until a pass removes nothing.
+  for (bool progress = true; progress && runs < max_runs;) {
+    progress = false;
+    for (std::size_t chunk = std::max<std::size_t>(1, best.script.total_ops() / 2); chunk >= 1;
+         chunk /= 2) {
+      for (std::size_t at = 0; at < best.script.total_ops();) {
+        if (attempt(without_ops(best.script, at, chunk))) {
+          progress = true;
+        } else {
+          at += chunk;
+        }
+      }
+      if (chunk == 1) break;
+    }
+    for (std::size_t f = 0; f < best.script.faults.size();) {
+      Script candidate = best.script;
+      candidate.faults.erase(candidate.faults.begin() + static_cast<std::ptrdiff_t>(f));
+      if (attempt(std::move(candidate))) {
+        progress = true;
+      } else {
+        ++f;
+      }
+    }
+  }
+  return best;
+}
+
+}  // namespace harness

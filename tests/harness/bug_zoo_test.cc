@@ -1,0 +1,143 @@
+// The bug zoo in CI (SPEC 4.7): every planted WAL bug of sim/harness/mutants.h is caught by the
+// invariant it breaks within a few seeds, and the same runs with the bug off pass. A mutant
+// that survives fails this test: make the harness stronger, never the mutant weaker.
+//
+// With BUG_ZOO_TABLE=<file> set, the Table test also hunts and shrinks every mutant and writes
+// the Markdown table of docs/bug-zoo.md there (scripts/bug-zoo-table).
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <optional>
+#include <set>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "sim/harness/mutants.h"
+
+namespace harness {
+namespace {
+
+// CI's budget per mutant. Each is caught well inside it (docs/bug-zoo.md has the figures).
+constexpr std::uint64_t kMaxSeeds = 40;
+
+std::string describe(const RunResult& r) {
+  std::string text = fmt::format("seed {}: {}\n", r.seed, r.failure);
+  for (const std::string& p : r.problems) text += "  problem: " + p + "\n";
+  text += r.checks.summary();
+  return text;
+}
+
+std::string names(const std::vector<Invariant>& invariants) {
+  std::string text;
+  for (Invariant invariant : invariants) {
+    text += (text.empty() ? "" : ", ") + std::string(to_string(invariant));
+  }
+  return text;
+}
+
+}  // namespace
+
+// Readable test names and failure lines instead of the struct's bytes.
+void PrintTo(const Mutant& mutant, std::ostream* out) { *out << mutant.name; }
+
+namespace {
+
+class BugZooTest : public ::testing::TestWithParam<Mutant> {
+ protected:
+  void SetUp() override {
+    if (!mutants_available()) GTEST_SKIP() << "this build has no mutant points (WAL_FIU=OFF)";
+  }
+};
+
+TEST_P(BugZooTest, CaughtByItsInvariantAndCleanWithoutIt) {
+  const Mutant& mutant = GetParam();
+  if (!mutant.finding.empty()) GTEST_SKIP() << "a known survivor: " << mutant.finding;
+  const Hunt found = hunt(mutant, 1, kMaxSeeds);
+  ASSERT_TRUE(found.caught.has_value())
+      << mutant.name << " survived " << found.seeds_run << " seeds (expected a violation of "
+      << names(mutant.caught_by) << ")";
+  // The same configuration, the same seeds, the bug off: nothing to catch.
+  const RunConfig config = mutant.config();
+  for (std::uint64_t seed = 1; seed <= found.caught->seed; ++seed) {
+    const RunResult clean = run_simulation(config, seed);
+    EXPECT_TRUE(clean.passed) << mutant.name << " off: " << describe(clean);
+  }
+  // The catching run replayed step for step with the switch off passes: the switch is the bug.
+  RunConfig replay_config = config;
+  replay_config.script = found.caught->script;
+  const RunResult replay = run_simulation(replay_config, found.caught->seed);
+  EXPECT_TRUE(replay.passed) << mutant.name << " off, replayed: " << describe(replay);
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryMutant, BugZooTest, ::testing::ValuesIn(all_mutants()),
+                         [](const ::testing::TestParamInfo<Mutant>& param_info) {
+                           std::string name(param_info.param.name);
+                           for (char& c : name) {
+                             if (c == '-') c = '_';
+                           }
+                           return name;
+                         });
+
+TEST(BugZooCatalogue, NamesAreUniqueAndKnown) {
+  std::set<std::string_view> seen;
+  for (const Mutant& mutant : all_mutants()) {
+    EXPECT_TRUE(seen.insert(mutant.name).second) << mutant.name;
+    EXPECT_EQ(find_mutant(mutant.name), &mutant);
+    EXPECT_FALSE(mutant.caught_by.empty()) << mutant.name;
+  }
+  EXPECT_EQ(find_mutant("no-such-mutant"), nullptr);
+}
+
+TEST(BugZooTable, WritesTheTableWhenAsked) {
+  const char* path = std::getenv("BUG_ZOO_TABLE");
+  if (path == nullptr) GTEST_SKIP() << "set BUG_ZOO_TABLE=<file> (scripts/bug-zoo-table)";
+  if (!mutants_available()) GTEST_SKIP() << "this build has no mutant points";
+  std::string table =
+      "| mutant | origin | what it breaks | caught by | seeds to first catch | wall time | "
+      "repro ops (shrunk from) |\n|---|---|---|---|---|---|---|\n";
+  for (const Mutant& mutant : all_mutants()) {
+    const Hunt found = hunt(mutant, 1, 1000);
+    if (!found.caught) {
+      table += fmt::format("| `{}` | {} | {} | **survived {} seeds** | - | {:.2f} s | - |\n",
+                           mutant.name, mutant.origin, mutant.breaks, found.seeds_run,
+                           found.wall_seconds);
+      continue;
+    }
+    const RunResult shrunk = shrink_catch(mutant, *found.caught, 400);
+    std::vector<Invariant> caught;
+    for (Invariant invariant : shrunk.checks.violated()) caught.push_back(invariant);
+    table += fmt::format("| `{}` | {} | {} | {} | {} | {:.2f} s | {} ({}) |\n", mutant.name,
+                         mutant.origin, mutant.breaks, names(caught), found.seeds_run,
+                         found.wall_seconds, shrunk.script.total_ops(),
+                         found.caught->script.total_ops());
+  }
+  std::ofstream out(path);
+  out << table;
+  ASSERT_TRUE(out.good()) << path;
+}
+
+TEST(BugZooExplain, PrintsEachSeedWhenAsked) {
+  // BUG_ZOO_EXPLAIN=<mutant> [BUG_ZOO_SEEDS=N] [BUG_ZOO_OFF=1]: what each seed's run did and
+  // found, for tuning a mutant's configuration.
+  const char* name = std::getenv("BUG_ZOO_EXPLAIN");
+  if (name == nullptr) GTEST_SKIP() << "set BUG_ZOO_EXPLAIN=<mutant>";
+  const Mutant* mutant = find_mutant(name);
+  ASSERT_NE(mutant, nullptr) << name;
+  std::optional<ScopedMutant> on;
+  if (std::getenv("BUG_ZOO_OFF") == nullptr) on.emplace(mutant->name);
+  const char* seeds = std::getenv("BUG_ZOO_SEEDS");
+  const std::uint64_t count = seeds != nullptr ? std::strtoull(seeds, nullptr, 10) : 5;
+  for (std::uint64_t seed = 1; seed <= count; ++seed) {
+    const RunResult r = run_simulation(mutant->config(), seed);
+    std::string faults;
+    for (const auto& [kind, n] : r.faults_injected) faults += fmt::format(" {}={}", kind, n);
+    fmt::print("seed {}: {} ops={} syncs={} crash={} faults:{}\n{}\n", seed,
+               r.passed ? "pass" : "FAIL", r.ops, r.syncs, r.script.crash.to_string(), faults,
+               describe(r));
+  }
+}
+
+}  // namespace
+}  // namespace harness
