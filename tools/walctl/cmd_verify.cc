@@ -46,8 +46,8 @@ int run_verify(const VerifyArgs& args) {
       fmt::print("corrupt: {}\n", error.message());
     }
     if (damage) return kExitDamage;
-    if (!args.json) return report_failure("verify", error);
-    return exit_code_for(error);
+    // Not a finding but a failure: stderr gets the error line in both output formats.
+    return report_failure("verify", error);
   }
   if (args.json) {
     fmt::print("{}\n", to_json(*report).dump());
