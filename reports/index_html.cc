@@ -211,7 +211,7 @@ std::string failure_detail(const RunRecord& run, bool open) {
     out += svg_timeline(run.timeline, 1240);
     out += fmt::format("<details{}><summary>timeline: {} events (ops, faults, crash point)"
                        "</summary>{}</details>",
-                       open ? " open" : "", run.timeline.size(), timeline_table(run));
+                       open ? " open=\"open\"" : "", run.timeline.size(), timeline_table(run));
   }
   return out + "</div>";
 }
@@ -249,8 +249,8 @@ std::string failures(const Sweep& sweep, const std::vector<ScenarioSummary>& sum
 std::string write_index_html(const Sweep& sweep) {
   const std::vector<ScenarioSummary> summaries = summarize(sweep);
   const Totals t = totals(summaries);
-  std::string out = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-                    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+  std::string out = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/>"
+                    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>"
                     "<title>walsim chaos report</title><style>";
   out += kStyle;
   out += "</style></head><body><main>";

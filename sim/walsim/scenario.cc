@@ -466,7 +466,8 @@ void Reader::check_whole(const toml::table& root) {
   if (c.wal.sync == wal::SyncPolicy::kPeriodic && c.wal.sync_interval_us == 0 &&
       c.wal.sync_every_bytes == 0) {
     error(ErrorKind::kRange, line("wal.sync_interval_us"), "wal.sync_interval_us",
-          "'wal.sync' = \"periodic\" needs sync_interval_us or sync_every_bytes above 0");
+          "'wal.sync_interval_us' and 'wal.sync_every_bytes' are both 0: sync = \"periodic\" "
+          "needs one of them above 0");
   }
 }
 

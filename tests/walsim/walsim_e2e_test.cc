@@ -1,0 +1,342 @@
+// The built walsim binary end to end, on a small suite written here: run, replay, shrink,
+// shards + merge, exit codes, and the four report files checked by parsers.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "testutil/temp_dir.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+struct Output {
+  int code = -1;
+  std::string out;  // stdout and stderr together
+};
+
+std::string walsim_binary() {
+  const char* path = std::getenv("WALSIM");
+  return path != nullptr ? path : "";
+}
+
+Output run(const std::string& args) {
+  Output o;
+  const std::string command = walsim_binary() + " " + args + " 2>&1";
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) return o;
+  std::array<char, 4096> buffer{};
+  for (std::size_t n; (n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0;) {
+    o.out.append(buffer.data(), n);
+  }
+  const int status = ::pclose(pipe);
+  o.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return o;
+}
+
+std::string read(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+void write(const fs::path& path, const std::string& text) {
+  fs::create_directories(path.parent_path());
+  std::ofstream(path, std::ios::binary) << text;
+}
+
+// summary.json without its host facts (wall times, command line, shards).
+json comparable(const fs::path& summary) {
+  json j = json::parse(read(summary));
+  j.erase("host");
+  return j;
+}
+
+constexpr const char* kPassing = R"(name = "small-grouped"
+description = "a quick passing scenario"
+seeds = 6
+[wal]
+sync = "grouped"
+segment_bytes = 8192
+[workload]
+writers = 2
+ops = 40
+entry_bytes = [1, 600]
+[crash]
+at = "random"
+policy = "torn"
+[faults]
+fsync_eio = 0.05
+)";
+
+// A planted failure: the device acknowledges fsync without persisting (lying_fsync).
+constexpr const char* kPlanted = R"(name = "planted-lying-fsync"
+description = "expected to fail: the harness must catch it"
+seeds = 5
+[wal]
+sync = "grouped"
+segment_bytes = 16384
+[workload]
+writers = 2
+ops = 40
+entry_bytes = [1, 300]
+[device]
+lying_fsync = true
+[crash]
+at = "random"
+policy = "drop-unsynced"
+[expect]
+verdict = "fail"
+)";
+
+class WalsimE2eTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    if (walsim_binary().empty()) GTEST_SKIP() << "WALSIM is not set (run through ctest)";
+    suite_ = fs::path(dir_.path()) / "suite";
+    write(suite_ / "a-small-grouped.toml", kPassing);
+    write(suite_ / "b-planted.toml", kPlanted);
+  }
+
+  fs::path report(const std::string& name) const { return fs::path(dir_.path()) / name; }
+
+  testutil::TempDir dir_;
+  fs::path suite_;
+};
+
+TEST_F(WalsimE2eTest, RunWritesFourReportsAndMatchesExpectations) {
+  const Output o = run("run " + suite_.string() + " --no-progress --report " +
+                       report("r").string());
+  EXPECT_EQ(o.code, 0) << o.out;
+  EXPECT_NE(o.out.find("small-grouped"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("OK: 2/2 scenarios matched"), std::string::npos) << o.out;
+  for (const char* file : {"summary.json", "junit.xml", "summary.md", "index.html"}) {
+    EXPECT_TRUE(fs::exists(report("r") / file)) << file;
+  }
+  const json j = json::parse(read(report("r") / "summary.json"));
+  EXPECT_EQ(j.at("schema"), "walsim-summary/1");
+  EXPECT_TRUE(j.at("ok").get<bool>());
+  ASSERT_EQ(j.at("scenarios").size(), 2u);
+  const json& passing = j.at("scenarios")[0];
+  EXPECT_EQ(passing.at("name"), "small-grouped");
+  EXPECT_EQ(passing.at("runs"), 6);
+  ASSERT_EQ(passing.at("results").size(), 6u);
+  for (const json& r : passing.at("results")) {
+    EXPECT_EQ(r.at("verdict"), "pass");
+    EXPECT_EQ(r.at("trace_hash").get<std::string>().size(), 16u);
+    EXPECT_FALSE(r.at("invariants").at("checked").empty()) << r.dump();
+    EXPECT_LE(r.at("invariants").at("checked").size(), 10u) << r.dump();
+    EXPECT_EQ(r.at("crashes"), 1);
+    EXPECT_EQ(r.at("repro"), "walsim replay " + (suite_ / "a-small-grouped.toml").string() +
+                                 " --seed " + std::to_string(r.at("seed").get<int>()));
+    EXPECT_GT(r.at("append_latency_us").at("count").get<int>(), 0);
+  }
+  const json& planted = j.at("scenarios")[1];
+  EXPECT_EQ(planted.at("expect").at("verdict"), "fail");
+  EXPECT_TRUE(planted.at("matched").get<bool>());
+  EXPECT_GT(planted.at("failed").get<int>(), 0);
+  EXPECT_GT(planted.at("invariants_violated").at("durability").get<int>(), 0);
+}
+
+TEST_F(WalsimE2eTest, ReplayGivesTheSameTraceHashAsTheRun) {
+  ASSERT_EQ(run("run " + suite_.string() + " --no-progress --report " + report("r").string()).code,
+            0);
+  const json j = json::parse(read(report("r") / "summary.json"));
+  for (const json& scenario : j.at("scenarios")) {
+    const json& r = scenario.at("results")[2];
+    const Output o = run("replay " + scenario.at("file").get<std::string>() + " --seed " +
+                         std::to_string(r.at("seed").get<int>()));
+    EXPECT_EQ(o.code, 0) << o.out;  // matched its expectation, pass or fail
+    EXPECT_NE(o.out.find("trace hash: " + r.at("trace_hash").get<std::string>()),
+              std::string::npos)
+        << o.out << "\nexpected " << r.dump();
+    EXPECT_NE(o.out.find(std::string("verdict:    ") + r.at("verdict").get<std::string>()),
+              std::string::npos)
+        << o.out;
+  }
+}
+
+TEST_F(WalsimE2eTest, JobsDoNotChangeTheSummary) {
+  ASSERT_EQ(run("run " + suite_.string() + " --no-progress --jobs 1 --report " +
+                report("j1").string())
+                .code,
+            0);
+  ASSERT_EQ(run("run " + suite_.string() + " --no-progress --jobs 3 --report " +
+                report("j3").string())
+                .code,
+            0);
+  EXPECT_EQ(comparable(report("j1") / "summary.json"), comparable(report("j3") / "summary.json"));
+}
+
+TEST_F(WalsimE2eTest, MergeOfTwoShardsEqualsTheUnshardedRun) {
+  const std::string base = "run " + suite_.string() + " --no-progress --report ";
+  ASSERT_EQ(run(base + report("all").string()).code, 0);
+  ASSERT_EQ(run(base + report("s0").string() + " --shard 0/2").code, 0);
+  // Shard 1/2 of the planted scenario runs seeds 2 and 4: still a catch, still matched.
+  ASSERT_EQ(run(base + report("s1").string() + " --shard 1/2 --jobs 2").code, 0);
+  const json s0 = comparable(report("s0") / "summary.json");
+  EXPECT_EQ(s0.at("scenarios")[0].at("runs"), 3);
+  const Output merged = run("merge " + (report("s0") / "summary.json").string() + " " +
+                            (report("s1") / "summary.json").string() + " --report " +
+                            report("merged").string());
+  EXPECT_EQ(merged.code, 0) << merged.out;
+  EXPECT_EQ(comparable(report("all") / "summary.json"),
+            comparable(report("merged") / "summary.json"));
+  const json host = json::parse(read(report("merged") / "summary.json")).at("host");
+  EXPECT_EQ(host.at("shards"), (json{"0/2", "1/2"}));
+}
+
+TEST_F(WalsimE2eTest, ShrinkOfAPlantedFailureGivesAShorterScenarioThatStillFails) {
+  const fs::path file = suite_ / "b-planted.toml";
+  const fs::path out = fs::path(dir_.path()) / "min.toml";
+  const Output o = run("shrink " + file.string() + " --seed 1 --out " + out.string());
+  ASSERT_EQ(o.code, 0) << o.out;
+  ASSERT_TRUE(fs::exists(out));
+  const std::string text = read(out);
+  const std::regex op_line(R"(\{ writer = \d+, index = \d+, kind = ")");
+  const auto ops = std::distance(std::sregex_iterator(text.begin(), text.end(), op_line),
+                                 std::sregex_iterator());
+  EXPECT_GE(ops, 1);
+  EXPECT_LT(ops, 40) << text;
+  EXPECT_NE(o.out.find("walsim replay " + out.string() + " --seed 1"), std::string::npos) << o.out;
+  // It replays from its script and fails the same way, without the generator.
+  const Output replay = run("replay " + out.string() + " --seed 1");
+  EXPECT_EQ(replay.code, 0) << replay.out;  // expect "fail", and it fails
+  EXPECT_NE(replay.out.find("verdict:    fail"), std::string::npos) << replay.out;
+  EXPECT_NE(replay.out.find("durability"), std::string::npos) << replay.out;
+  // `walsim run` of the shrunk file uses its pinned seed.
+  const Output again = run("run " + out.string() + " --no-progress --report \"\"");
+  EXPECT_EQ(again.code, 0) << again.out;
+  EXPECT_NE(again.out.find("seed 1:"), std::string::npos) << again.out;
+}
+
+TEST_F(WalsimE2eTest, ShrinkOfAPassingSeedSaysSo) {
+  const Output o = run("shrink " + (suite_ / "a-small-grouped.toml").string() + " --seed 1");
+  EXPECT_EQ(o.code, 1) << o.out;
+  EXPECT_NE(o.out.find("nothing to shrink"), std::string::npos) << o.out;
+}
+
+TEST_F(WalsimE2eTest, AnUnexpectedFailureExitsOneAndPrintsEveryReproCommand) {
+  std::string text = kPlanted;
+  text.replace(text.find("verdict = \"fail\""), 16, "verdict = \"pass\"");
+  write(fs::path(dir_.path()) / "bad" / "x.toml", text);
+  const Output o = run("run " + (fs::path(dir_.path()) / "bad").string() +
+                       " --no-progress --report " + report("bad").string());
+  EXPECT_EQ(o.code, 1) << o.out;
+  const json j = json::parse(read(report("bad") / "summary.json"));
+  EXPECT_FALSE(j.at("ok").get<bool>());
+  const std::string html = read(report("bad") / "index.html");
+  int failing = 0;
+  for (const json& r : j.at("scenarios")[0].at("results")) {
+    if (r.at("verdict") == "pass") continue;
+    ++failing;
+    const std::string repro = "walsim replay " + (fs::path(dir_.path()) / "bad" / "x.toml").string() +
+                              " --seed " + std::to_string(r.at("seed").get<int>());
+    EXPECT_EQ(r.at("repro"), repro);
+    EXPECT_NE(o.out.find(repro), std::string::npos) << o.out;
+    EXPECT_NE(html.find(repro), std::string::npos) << repro;
+    EXPECT_FALSE(r.at("timeline").empty());
+  }
+  EXPECT_GT(failing, 0);
+  const std::string junit = read(report("bad") / "junit.xml");
+  EXPECT_NE(junit.find("<failure"), std::string::npos);
+}
+
+TEST_F(WalsimE2eTest, FailFastStopsEarly) {
+  std::string text = kPlanted;
+  text.replace(text.find("verdict = \"fail\""), 16, "verdict = \"pass\"");
+  text.replace(text.find("seeds = 5"), 9, "seeds = 50");
+  write(fs::path(dir_.path()) / "ff" / "x.toml", text);
+  const Output o = run("run " + (fs::path(dir_.path()) / "ff").string() + " --no-progress --fail-fast " +
+                       "--report " + report("ff").string());
+  EXPECT_EQ(o.code, 1) << o.out;
+  const json j = json::parse(read(report("ff") / "summary.json"));
+  EXPECT_LT(j.at("scenarios")[0].at("runs").get<int>(), 50);
+}
+
+TEST_F(WalsimE2eTest, ReportsAreWellFormedAndTheHtmlIsSelfContained) {
+  ASSERT_EQ(run("run " + suite_.string() + " --no-progress --report " + report("r").string()).code,
+            0);
+  if (std::system("python3 -c 'import xml.etree.ElementTree' >/dev/null 2>&1") != 0) {
+    GTEST_SKIP() << "python3 not available for the XML parser";
+  }
+  // junit.xml: parsed by a real XML parser, one testcase per scenario.
+  const std::string check_junit =
+      "python3 -c \"import sys, xml.etree.ElementTree as E; r = E.parse(sys.argv[1]).getroot(); "
+      "cases = r.findall('.//testcase'); assert r.tag == 'testsuites', r.tag; "
+      "assert len(cases) == 2, len(cases); "
+      "assert all(c.get('name') and c.get('classname') for c in cases)\" " +
+      (report("r") / "junit.xml").string();
+  EXPECT_EQ(std::system(check_junit.c_str()), 0);
+  // index.html is also well-formed XML (every element closed, attributes quoted).
+  const std::string check_html =
+      "python3 -c \"import sys, xml.etree.ElementTree as E; E.parse(sys.argv[1])\" " +
+      (report("r") / "index.html").string();
+  EXPECT_EQ(std::system(check_html.c_str()), 0);
+  const std::string html = read(report("r") / "index.html");
+  EXPECT_EQ(html.find("http://"), std::string::npos);
+  EXPECT_EQ(html.find("https://"), std::string::npos);
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+  EXPECT_EQ(html.find("<link"), std::string::npos);
+  EXPECT_EQ(html.find(" src="), std::string::npos);
+  EXPECT_NE(html.find("<svg"), std::string::npos);
+  // Every failing seed (the planted scenario's) is on the page with its repro command.
+  const json j = json::parse(read(report("r") / "summary.json"));
+  for (const json& r : j.at("scenarios")[1].at("results")) {
+    if (r.at("verdict") == "fail") {
+      EXPECT_NE(html.find(r.at("repro").get<std::string>()), std::string::npos) << r.at("seed");
+    }
+  }
+  const std::string md = read(report("r") / "summary.md");
+  EXPECT_NE(md.find("| small-grouped | pass | 6 |"), std::string::npos) << md;
+}
+
+TEST_F(WalsimE2eTest, ValidateAndUsageErrorsHaveTheirExitCodes) {
+  write(fs::path(dir_.path()) / "typo.toml", "name = \"t\"\n[workload]\nopz = 3\n");
+  Output o = run("validate " + (fs::path(dir_.path()) / "typo.toml").string());
+  EXPECT_EQ(o.code, 4) << o.out;
+  EXPECT_NE(o.out.find("typo.toml:3: unknown key 'workload.opz'"), std::string::npos) << o.out;
+  write(fs::path(dir_.path()) / "type.toml", "name = \"t\"\nseeds = \"x\"\n");
+  EXPECT_EQ(run("validate " + (fs::path(dir_.path()) / "type.toml").string()).code, 5);
+  write(fs::path(dir_.path()) / "range.toml", "name = \"t\"\nseeds = 0\n");
+  EXPECT_EQ(run("validate " + (fs::path(dir_.path()) / "range.toml").string()).code, 6);
+  write(fs::path(dir_.path()) / "syntax.toml", "name = \n");
+  EXPECT_EQ(run("validate " + (fs::path(dir_.path()) / "syntax.toml").string()).code, 3);
+  write(fs::path(dir_.path()) / "missing.toml", "seeds = 3\n");
+  EXPECT_EQ(run("validate " + (fs::path(dir_.path()) / "missing.toml").string()).code, 7);
+  write(fs::path(dir_.path()) / "mutant.toml", "name = \"t\"\nmutant = \"m\"\n");
+  EXPECT_EQ(run("validate " + (fs::path(dir_.path()) / "mutant.toml").string()).code, 8);
+  EXPECT_EQ(run("validate " + (fs::path(dir_.path()) / "nope.toml").string()).code, 9);
+  o = run("validate " + suite_.string());
+  EXPECT_EQ(o.code, 0) << o.out;
+  EXPECT_EQ(run("").code, 2);
+  EXPECT_EQ(run("frobnicate").code, 2);
+  EXPECT_EQ(run("run " + suite_.string() + " --shard 2/2").code, 2);
+  EXPECT_EQ(run("replay " + (suite_ / "b-planted.toml").string()).code, 2);  // no --seed
+  EXPECT_EQ(run("--help").code, 0);
+}
+
+TEST_F(WalsimE2eTest, ShippedChaosSuiteIsValid) {
+  const char* source = std::getenv("WAL_SOURCE_DIR");
+  if (source == nullptr) GTEST_SKIP() << "WAL_SOURCE_DIR is not set";
+  const Output o = run(std::string("validate ") + source + "/scenarios/chaos");
+  EXPECT_EQ(o.code, 0) << o.out;
+  int files = 0;
+  for (std::size_t at = 0; (at = o.out.find("ok: ", at)) != std::string::npos; ++at) ++files;
+  EXPECT_GE(files, 20) << o.out;
+}
+
+}  // namespace
