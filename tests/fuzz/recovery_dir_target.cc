@@ -81,7 +81,13 @@ Violation check_scan(const wal::Result<wal::recovery::ScanResult>& scan, wal::Re
     if (segment.end_offset > segment.file_bytes) return "segment end past its file";
     previous = segment.first_lsn;
   }
-  if (report.last_good_lsn != wal::kNoLsn && scan->next_lsn != report.last_good_lsn + 1) {
+  // Salvage may skip LSNs at the end too (a kept segment that starts past a skipped range):
+  // the writer then continues at that segment's first LSN. Every other mode continues right
+  // after the last entry it recovered.
+  const bool exact = mode != wal::RecoveryMode::kSkipCorrupted;
+  if (report.last_good_lsn != wal::kNoLsn &&
+      (scan->next_lsn <= report.last_good_lsn ||
+       (exact && scan->next_lsn != report.last_good_lsn + 1))) {
     return fmt::format("next lsn {} after last good lsn {}", scan->next_lsn, report.last_good_lsn);
   }
   return std::nullopt;

@@ -220,6 +220,10 @@ std::vector<Case> cases() {
       all.push_back({"truncated-" + where + "-" + what, truncate_segment(index, cut)});
     }
   }
+  // A middle segment cut short: its LSNs are missing, the log goes on after it.
+  all.push_back({"truncated-middle-empty", truncate_segment(1, [](const std::string&) { return std::size_t{0}; })});
+  all.push_back({"truncated-middle-segment-header-end", truncate_segment(1, [](const std::string&) { return kHeader; })});
+  all.push_back({"truncated-middle-record-end", truncate_segment(1, [](const std::string& b) { return next_record(b, kHeader); })});
   all.push_back({"zeroed-sector-first", on_segment(0, [](std::string& b) {
                    std::memset(b.data() + 512, 0, std::min<std::size_t>(512, b.size() - 512));
                  })});

@@ -41,6 +41,7 @@ class SegmentReader final : public Reader {
 
   std::unique_ptr<File> file_;
   std::string segment_name_;
+  Lsn segment_first_lsn_ = kNoLsn;  // of the open segment
   ChecksumKind checksum_ = ChecksumKind::kCrc32c;
   std::uint64_t offset_ = 0;  // file offset of the next record
 
@@ -99,6 +100,7 @@ Result<bool> SegmentReader::open_segment(bool first) {
     return corruption("segment header belongs to another segment or log");
   }
   file_ = std::move(opened).value();
+  segment_first_lsn_ = chosen_lsn;
   checksum_ = header.header.checksum;
   offset_ = format::kSegmentHeaderBytes;
   buffer_bytes_ = 0;
@@ -165,10 +167,19 @@ Result<std::optional<Entry>> SegmentReader::next() {
       case format::DecodeStatus::kOk:
         break;
       case format::DecodeStatus::kZero:
-        file_.reset();  // end of this segment: the next one starts at expected_lsn_
+        // End of this segment: the next one starts at expected_lsn_. A segment that ends
+        // before holding a single entry would be chosen again for the same LSN: that is an
+        // error (the log claims an LSN no segment holds), not a reason to loop forever.
+        if (expected_lsn_ == segment_first_lsn_) {
+          return corruption("segment ends before its first entry");
+        }
+        file_.reset();
         continue;
       case format::DecodeStatus::kTruncated:
         if (buffer_bytes_ == 0) {
+          if (expected_lsn_ == segment_first_lsn_) {
+            return corruption("segment ends before its first entry");
+          }
           file_.reset();
           continue;
         }
