@@ -69,6 +69,8 @@ RunConfig torn_tail() {
 // durable in it but its header.
 RunConfig unsynced_rotations() {
   RunConfig config = base(wal::SyncPolicy::kNone);
+  config.workload.entry_bytes_min = 500;
+  config.workload.entry_bytes_max = 2000;
   config.workload.sync_ratio = {1, 4};
   return config;
 }
@@ -79,17 +81,18 @@ RunConfig bit_flips() {
   return config;
 }
 
-// Many rotations (the smallest segments), only the newest kept by count, the checkpoint often
-// in the one before. The first checkpoint comes before the first rotation (small entries, no
-// batches): the checker excuses retention's losses only below a durable checkpoint.
+// A rotation every three ops (the smallest segments, large entries), only the newest segment
+// kept by count, and a checkpoint every other op, often the last record before a rotation. The
+// first checkpoint comes before the first rotation: the checker excuses retention's losses only
+// below a durable checkpoint.
 RunConfig retaining() {
   RunConfig config = grouped();
   config.wal.segment_bytes = 4 << 10;
   config.wal.max_segments = 1;
-  config.workload.ops = 60;
-  config.workload.entry_bytes_max = 300;
+  config.workload.entry_bytes_min = 1000;
+  config.workload.entry_bytes_max = 1500;
   config.workload.batch_ratio = {0, 1};
-  config.workload.checkpoint_every = 5;
+  config.workload.checkpoint_every = 2;
   return config;
 }
 
@@ -101,8 +104,11 @@ RunConfig crash_in_creation() {
   return config;
 }
 
+// Nothing syncs but rotation: entries become durable only when their segment is finished.
 RunConfig rotation_durability() {
   RunConfig config = base(wal::SyncPolicy::kNone);
+  config.workload.entry_bytes_min = 500;
+  config.workload.entry_bytes_max = 2000;
   config.workload.sync_ratio = {0, 1};
   return config;
 }
@@ -245,14 +251,20 @@ Hunt hunt(const Mutant& mutant, std::uint64_t first_seed, std::uint64_t max_seed
   const auto start = std::chrono::steady_clock::now();
   Hunt out;
   const RunConfig config = mutant.config();
-  ScopedMutant on(mutant.name);
+  std::optional<ScopedMutant> on(std::in_place, mutant.name);
   for (std::uint64_t seed = first_seed; out.seeds_run < max_seeds; ++seed) {
     ++out.seeds_run;
     RunResult result = run_simulation(config, seed);
-    if (is_catch(mutant, result)) {
-      out.caught = std::move(result);
-      break;
+    if (!is_catch(mutant, result)) continue;
+    on.reset();
+    const bool clean_without = run_simulation(config, seed).passed;
+    on.emplace(mutant.name);
+    if (!clean_without) {
+      out.failing_without_mutant.push_back(seed);
+      continue;
     }
+    out.caught = std::move(result);
+    break;
   }
   out.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -281,17 +293,30 @@ Script without_ops(const Script& script, std::size_t at, std::size_t count) {
 
 RunResult shrink_catch(const Mutant& mutant, const RunResult& caught, std::uint32_t max_runs) {
   RunConfig config = mutant.config();
-  ScopedMutant on(mutant.name);
+  std::optional<ScopedMutant> on(std::in_place, mutant.name);
   RunResult best = caught;
   std::uint32_t runs = 0;
-  auto attempt = [&](Script candidate) {
+  // A smaller script counts only if it still catches the mutant and still passes without it
+  // (else what it shows is the harness's own failure, not the bug).
+  auto try_one = [&](const Script& candidate) {
     if (runs >= max_runs) return false;
     ++runs;
-    config.script = std::move(candidate);
+    config.script = candidate;
     RunResult result = run_simulation(config, caught.seed);
     if (!is_catch(mutant, result)) return false;
+    on.reset();
+    const bool clean_without = run_simulation(config, caught.seed).passed;
+    on.emplace(mutant.name);
+    if (!clean_without) return false;
     best = std::move(result);
     return true;
+  };
+  // Without an op, a crash "before op N" lands one op later than it did: try one earlier too.
+  auto attempt = [&](Script candidate) {
+    if (try_one(candidate)) return true;
+    if (candidate.crash.kind != CrashAt::Kind::kOp || candidate.crash.value == 0) return false;
+    --candidate.crash.value;
+    return try_one(candidate);
   };
   // Chunks of ops first (halving), then single ops, until a pass removes nothing.
   for (bool progress = true; progress && runs < max_runs;) {

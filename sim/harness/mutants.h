@@ -50,10 +50,12 @@ class ScopedMutant {
 };
 
 // Seeds first_seed, first_seed + 1, ... with the mutant on, until a run violates one of the
-// mutant's caught_by invariants (a catch) or max_seeds ran.
+// mutant's caught_by invariants (a catch) or max_seeds ran. A seed whose run fails with the
+// mutant off as well is no catch: the harness (or the WAL) fails there on its own.
 struct Hunt {
   std::uint64_t seeds_run = 0;
   std::optional<RunResult> caught;  // the first catching run
+  std::vector<std::uint64_t> failing_without_mutant;  // seeds that failed with it off too
   double wall_seconds = 0;
 };
 Hunt hunt(const Mutant& mutant, std::uint64_t first_seed, std::uint64_t max_seeds);

@@ -55,6 +55,8 @@ TEST_P(BugZooTest, CaughtByItsInvariantAndCleanWithoutIt) {
   const Mutant& mutant = GetParam();
   if (!mutant.finding.empty()) GTEST_SKIP() << "a known survivor: " << mutant.finding;
   const Hunt found = hunt(mutant, 1, kMaxSeeds);
+  EXPECT_TRUE(found.failing_without_mutant.empty())
+      << mutant.name << " off fails too, at seed " << found.failing_without_mutant.front();
   ASSERT_TRUE(found.caught.has_value())
       << mutant.name << " survived " << found.seeds_run << " seeds (expected a violation of "
       << names(mutant.caught_by) << ")";
@@ -100,12 +102,13 @@ TEST(BugZooTable, WritesTheTableWhenAsked) {
   for (const Mutant& mutant : all_mutants()) {
     const Hunt found = hunt(mutant, 1, 1000);
     if (!found.caught) {
-      table += fmt::format("| `{}` | {} | {} | **survived {} seeds** | - | {:.2f} s | - |\n",
+      table += fmt::format("| `{}` | {} | {} | **survived {} seeds**{} | - | {:.2f} s | - |\n",
                            mutant.name, mutant.origin, mutant.breaks, found.seeds_run,
+                           mutant.finding.empty() ? "" : " (a finding, below)",
                            found.wall_seconds);
       continue;
     }
-    const RunResult shrunk = shrink_catch(mutant, *found.caught, 400);
+    const RunResult shrunk = shrink_catch(mutant, *found.caught, 1000);
     std::vector<Invariant> caught;
     for (Invariant invariant : shrunk.checks.violated()) caught.push_back(invariant);
     table += fmt::format("| `{}` | {} | {} | {} | {} | {:.2f} s | {} ({}) |\n", mutant.name,
@@ -120,7 +123,7 @@ TEST(BugZooTable, WritesTheTableWhenAsked) {
 
 TEST(BugZooExplain, PrintsEachSeedWhenAsked) {
   // BUG_ZOO_EXPLAIN=<mutant> [BUG_ZOO_SEEDS=N] [BUG_ZOO_OFF=1]: what each seed's run did and
-  // found, for tuning a mutant's configuration.
+  // found, for tuning a mutant's configuration; then the shrunk repro of the first catch.
   const char* name = std::getenv("BUG_ZOO_EXPLAIN");
   if (name == nullptr) GTEST_SKIP() << "set BUG_ZOO_EXPLAIN=<mutant>";
   const Mutant* mutant = find_mutant(name);
@@ -137,6 +140,12 @@ TEST(BugZooExplain, PrintsEachSeedWhenAsked) {
                r.passed ? "pass" : "FAIL", r.ops, r.syncs, r.script.crash.to_string(), faults,
                describe(r));
   }
+  on.reset();
+  const Hunt found = hunt(*mutant, 1, count);
+  if (!found.caught) return;
+  const RunResult shrunk = shrink_catch(*mutant, *found.caught, 1000);
+  fmt::print("shrunk repro of seed {} ({} ops):\n{}\n{}\n", shrunk.seed, shrunk.script.total_ops(),
+             shrunk.script.describe(), describe(shrunk));
 }
 
 }  // namespace
