@@ -12,7 +12,8 @@
 namespace reports {
 namespace {
 
-constexpr std::size_t kDetailedFailuresPerScenario = 3;
+constexpr std::size_t kDetailedFailuresPerScenario = kTimelinesKept;
+constexpr std::size_t kListedSeeds = 10;  // more fold into a <details>
 
 constexpr std::string_view kStyle = R"css(
 :root { --pass:#1a7f37; --pass-bg:#dafbe1; --fail:#cf222e; --fail-bg:#ffebe9; --zoo:#8250df;
@@ -52,12 +53,13 @@ tr.mismatch td { background:#fff8f7; }
 .charts { display:grid; grid-template-columns:repeat(auto-fit,minmax(400px,1fr)); gap:16px; }
 .chartbox { border:1px solid var(--line); border-radius:10px; padding:14px 16px; overflow:hidden; }
 .chartbox p.note { color:var(--muted); font-size:13px; margin:4px 0 0; }
+svg.chart, svg.timeline { width:100%; height:auto; display:block; }
 svg text { font-family:inherit; font-size:12px; fill:var(--ink); }
 svg text.axis { fill:var(--muted); font-size:11px; }
 svg text.value { fill:var(--muted); font-size:11px; }
 svg .bar { fill:var(--accent); }
 svg .bar.fault { fill:#bc4c00; }
-svg .bar.crash { fill:#6639ba; }
+svg .bar.states { fill:#6639ba; }
 svg .bar.latency { fill:#1f6feb; }
 svg .baseline { stroke:var(--line); stroke-width:1; }
 svg .call { fill:#54aeff; }
@@ -81,10 +83,14 @@ svg .recovery { fill:var(--zoo); }
   vertical-align:-1px; }
 details summary { cursor:pointer; color:var(--accent); margin:6px 0; }
 table.events td { padding:3px 8px; font-size:13px; }
+.scroll { max-height:520px; overflow:auto; border:1px solid var(--line); border-radius:6px; }
 table.events tr.failed td { color:var(--fail); }
 table.events tr.k-fault td { color:#bc4c00; }
 table.events tr.k-crash td { font-weight:650; }
 .seeds td { font-size:13px; }
+.seeds td.repro-cell code { white-space:nowrap; font-size:12px; }
+.banner a { color:inherit; }
+.banner .which { font-weight:400; font-size:14px; }
 .empty { color:var(--muted); }
 footer { margin-top:40px; color:var(--muted); font-size:12px; }
 )css";
@@ -135,13 +141,11 @@ std::string summary_table(const std::vector<ScenarioSummary>& summaries) {
   return out + "</tbody></table>";
 }
 
-std::string charts(const std::vector<ScenarioSummary>& summaries) {
+std::string fault_and_latency_charts(const std::vector<ScenarioSummary>& summaries) {
   std::map<std::string, std::uint64_t> faults;
-  std::vector<Bar> states;
   Histogram latency;
   for (const ScenarioSummary& s : summaries) {
     for (const auto& [kind, count] : s.faults_injected) faults[kind] += count;
-    states.push_back({s.info->name, s.states_explored, "crash"});
     latency.merge(s.append_latency_us);
   }
   std::vector<Bar> fault_bars;
@@ -154,16 +158,24 @@ std::string charts(const std::vector<ScenarioSummary>& summaries) {
          "<p class=\"note\">Every injected fault is tagged in the trace; an injected error is "
          "never counted as a bug.</p></div>";
   out += fmt::format(
-      "<div class=\"chartbox\"><h3>Append latency distribution</h3>{}<p class=\"note\">{} appends "
-      "and batches, call to return in virtual time; p50 &lt; {}, p99 &lt; {}.</p></div>",
-      svg_latency_histogram(latency, 600, 230), latency.total(),
+      "<div class=\"chartbox\"><h3>Append latency distribution</h3>{}<p class=\"note\">{} "
+      "appends, batches and checkpoints, call to return in virtual time; p50 &lt; {}, p99 &lt; "
+      "{}. Policies that return before durability (none, periodic) fill the first buckets."
+      "</p></div>",
+      svg_latency_histogram(latency, 600, 250), latency.total(),
       format_us(latency.quantile_upper(0.5)), format_us(latency.quantile_upper(0.99)));
-  out += "<div class=\"chartbox\" style=\"grid-column:1/-1\"><h3>Crash states explored, by "
-         "scenario</h3>" +
-         svg_bar_chart(states, 1240) +
-         "<p class=\"note\">Post-crash states recovered and checked (including crashes during "
-         "recovery).</p></div>";
   return out + "</div>";
+}
+
+std::string crash_states_chart(const std::vector<ScenarioSummary>& summaries) {
+  std::vector<Bar> states;
+  for (const ScenarioSummary& s : summaries) {
+    states.push_back({s.info->name, s.states_explored, "states"});
+  }
+  return "<div class=\"chartbox\"><h3>Crash states explored, by scenario</h3>" +
+         svg_bar_chart(states, 1240) +
+         "<p class=\"note\">Post-crash states recovered and checked (a crash during recovery "
+         "adds one).</p></div>";
 }
 
 std::string timeline_table(const RunRecord& run) {
@@ -210,7 +222,7 @@ std::string failure_detail(const RunRecord& run, bool open) {
            "<span><i style=\"background:#1f2328\"></i>crash</span></div>";
     out += svg_timeline(run.timeline, 1240);
     out += fmt::format("<details{}><summary>timeline: {} events (ops, faults, crash point)"
-                       "</summary>{}</details>",
+                       "</summary><div class=\"scroll\">{}</div></details>",
                        open ? " open=\"open\"" : "", run.timeline.size(), timeline_table(run));
   }
   return out + "</div>";
@@ -226,13 +238,19 @@ std::string failures(const Sweep& sweep, const std::vector<ScenarioSummary>& sum
                        s.info->expect_pass ? "" : ", expected");
     out += "<table class=\"seeds\"><thead><tr><th class=\"num\">seed</th><th>failure</th>"
            "<th>repro</th></tr></thead><tbody>";
+    std::size_t listed = 0;
     for (const RunRecord& run : sweep.runs) {
       if (run.file != s.info->file || run.passed) continue;
-      out += fmt::format("<tr><td class=\"num mono\">{}</td><td>{}</td><td><code>{}</code></td>"
-                         "</tr>",
+      if (listed++ == kListedSeeds) {
+        out += fmt::format("</tbody></table><details><summary>{} more failing seeds</summary>"
+                           "<table class=\"seeds\"><tbody>",
+                           s.failed - kListedSeeds);
+      }
+      out += fmt::format("<tr><td class=\"num mono\">{}</td><td>{}</td>"
+                         "<td class=\"repro-cell\"><code>{}</code></td></tr>",
                          run.seed, xml_escape(run.failure), xml_escape(run.repro));
     }
-    out += "</tbody></table>";
+    out += listed > kListedSeeds ? "</tbody></table></details>" : "</tbody></table>";
     std::size_t shown = 0;
     for (const RunRecord& run : sweep.runs) {
       if (run.file != s.info->file || run.passed) continue;
@@ -260,13 +278,21 @@ std::string write_index_html(const Sweep& sweep) {
                      "<span class=\"mono\">{}</span></p>",
                      xml_escape(sweep.command));
   const std::uint64_t mismatched = t.scenarios - t.scenarios_matched;
-  out += fmt::format("<div class=\"banner {}\"><span class=\"dot\"></span>{}</div>",
+  std::string which;
+  for (const ScenarioSummary& s : summaries) {
+    if (s.matched) continue;
+    which += fmt::format("{}<a href=\"#s-{}\">{}</a>", which.empty() ? "" : ", ",
+                         xml_escape(s.info->name), xml_escape(s.info->name));
+  }
+  out += fmt::format("<div class=\"banner {}\"><span class=\"dot\"></span><span>{}{}</span>"
+                     "</div>",
                      t.ok() ? "ok" : "bad",
                      t.ok() ? fmt::format("All {} scenarios matched their expected verdict",
                                           t.scenarios)
                             : fmt::format("{} of {} scenarios did not match their expected "
                                           "verdict",
-                                          mismatched, t.scenarios));
+                                          mismatched, t.scenarios),
+                     which.empty() ? "" : "<br/><span class=\"which\">" + which + "</span>");
   out += "<div class=\"cards\">";
   out += card(fmt::format("{}/{}", t.scenarios_matched, t.scenarios), "scenarios matched");
   out += card(fmt::to_string(t.runs), "runs (scenario × seed)");
@@ -276,8 +302,9 @@ std::string write_index_html(const Sweep& sweep) {
   out += card(fmt::to_string(t.states_explored), "crash states checked");
   out += card(fmt::format("{:.1f} s", sweep.wall_ms / 1000), "wall time");
   out += "</div>";
+  out += "<h2>Faults and latency</h2>" + fault_and_latency_charts(summaries);
   out += "<h2>Scenarios</h2>" + summary_table(summaries);
-  out += "<h2>Charts</h2>" + charts(summaries);
+  out += "<h2>Crash states</h2>" + crash_states_chart(summaries);
   const std::string failed = failures(sweep, summaries);
   out += failed.empty() ? "<h2>Failures</h2><p class=\"empty\">No seed failed.</p>" : failed;
   out += fmt::format("<footer>summary.json schema {}{} · generated by walsim</footer>",

@@ -64,6 +64,14 @@ void Sweep::normalize() {
                          }),
              runs.end());
   std::sort(shards.begin(), shards.end());
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    if (i == 0 || runs[i].file != runs[i - 1].file) kept = 0;
+    if (runs[i].passed || runs[i].timeline.empty()) continue;
+    if (kept++ < kTimelinesKept) continue;
+    runs[i].timeline.clear();
+    runs[i].timeline_omitted = 0;
+  }
 }
 
 std::vector<ScenarioSummary> summarize(const Sweep& sweep) {

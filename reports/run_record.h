@@ -89,6 +89,8 @@ struct ScenarioInfo {
   friend bool operator==(const ScenarioInfo&, const ScenarioInfo&) = default;
 };
 
+inline constexpr std::size_t kTimelinesKept = 3;
+
 // Everything one `walsim run` (or a merge of shards) produced.
 struct Sweep {
   std::vector<ScenarioInfo> scenarios;  // by file
@@ -99,7 +101,10 @@ struct Sweep {
   std::uint32_t jobs = 1;
   double wall_ms = 0;
 
-  // Sorts scenarios and runs into their canonical order, dropping duplicate scenarios.
+  // Sorts scenarios and runs into their canonical order, dropping duplicates, and keeps the
+  // timelines of only the first kTimelinesKept failing seeds of each scenario (a sweep may fail
+  // thousands of times; those first ones are what the report shows). The first k failing seeds
+  // of a union of shards are among each shard's first k, so merging shards gives the same.
   void normalize();
 };
 

@@ -22,14 +22,6 @@ json histogram_to_json(const Histogram& h) {
           {"buckets", buckets}};
 }
 
-Histogram histogram_from_json(const json& j) {
-  Histogram h;
-  for (const json& bucket : j.at("buckets")) {
-    h.add(bucket.at("low_us").get<std::uint64_t>(), bucket.at("count").get<std::uint64_t>());
-  }
-  return h;
-}
-
 json timeline_to_json(const std::vector<TimelineEvent>& timeline) {
   json out = json::array();
   for (const TimelineEvent& e : timeline) {
@@ -126,7 +118,8 @@ json run_to_json(const RunRecord& run, bool with_wall_time) {
       {"virtual_time_us", run.virtual_time_us},
       {"trace_events", run.trace_events},
       {"trace_hash", run.trace_hash},
-      {"append_latency_us", histogram_to_json(run.append_latency_us)},
+      // Per run only the bucket counts (bucket i: [2^(i-1), 2^i) us; bucket 0: 0 us).
+      {"append_latency_us", run.append_latency_us.counts()},
       {"repro", run.repro},
       {"shrunk", run.shrunk},
       {"timeline", timeline_to_json(run.timeline)},
@@ -160,7 +153,7 @@ RunRecord run_from_json(const json& j) {
   run.virtual_time_us = j.at("virtual_time_us").get<std::uint64_t>();
   run.trace_events = j.at("trace_events").get<std::uint64_t>();
   run.trace_hash = j.at("trace_hash").get<std::string>();
-  run.append_latency_us = histogram_from_json(j.at("append_latency_us"));
+  run.append_latency_us.set_counts(j.at("append_latency_us").get<std::vector<std::uint64_t>>());
   run.repro = j.at("repro").get<std::string>();
   run.shrunk = j.at("shrunk").get<std::string>();
   run.timeline = timeline_from_json(j.at("timeline"));
@@ -201,7 +194,8 @@ json summary_to_json(const Sweep& sweep) {
 }
 
 std::string write_summary_json(const Sweep& sweep) {
-  return summary_to_json(sweep).dump(2) + "\n";
+  // Compact: a sweep holds thousands of runs. `python3 -m json.tool` pretty-prints it.
+  return summary_to_json(sweep).dump() + "\n";
 }
 
 bool read_summary_json(const std::string& text, Sweep& out, std::string& error) {

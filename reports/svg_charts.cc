@@ -1,6 +1,7 @@
 #include "reports/svg_charts.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include <fmt/format.h>
 
@@ -17,15 +18,14 @@ std::string format_us(std::uint64_t us) {
 std::string svg_bar_chart(const std::vector<Bar>& bars, int width) {
   if (bars.empty()) return "<p class=\"empty\">none</p>";
   constexpr int kRow = 24;
-  constexpr int kLabel = 170;
+  const int kLabel = width >= 1000 ? 250 : 170;
   constexpr int kValue = 64;
   const int bar_space = width - kLabel - kValue;
   std::uint64_t max = 1;
   for (const Bar& b : bars) max = std::max(max, b.value);
   const int height = kRow * static_cast<int>(bars.size()) + 4;
   std::string out = fmt::format(
-      "<svg class=\"chart\" viewBox=\"0 0 {0} {1}\" width=\"{0}\" height=\"{1}\" role=\"img\">",
-      width, height);
+      "<svg class=\"chart\" viewBox=\"0 0 {0} {1}\" role=\"img\">", width, height);
   int y = 2;
   for (const Bar& b : bars) {
     const int w = b.value == 0 ? 0
@@ -55,15 +55,17 @@ std::string svg_latency_histogram(const Histogram& histogram, int width, int hei
   const int slot = (width - 2 * kLeft) / static_cast<int>(std::max<std::size_t>(n, 1));
   const std::uint64_t max = *std::max_element(counts.begin(), counts.end());
   std::string out = fmt::format(
-      "<svg class=\"chart\" viewBox=\"0 0 {0} {1}\" width=\"{0}\" height=\"{1}\" role=\"img\">",
-      width, height);
+      "<svg class=\"chart\" viewBox=\"0 0 {0} {1}\" role=\"img\">", width, height);
   const int plot = height - kBottom - kTop;
+  // Heights on a log scale: policies that return before durability put most appends in the
+  // first buckets, and a linear scale would flatten the fsync-bound ones to nothing.
+  auto scaled = [&](std::uint64_t c) {
+    return std::log1p(static_cast<double>(c)) / std::log1p(static_cast<double>(max));
+  };
   for (std::size_t i = 0; i < n; ++i) {
     const std::size_t bucket = first + i;
     const std::uint64_t c = counts[bucket];
-    const int h = c == 0 ? 0
-                         : std::max(1, static_cast<int>(static_cast<double>(c) /
-                                                        static_cast<double>(max) * plot));
+    const int h = c == 0 ? 0 : std::max(2, static_cast<int>(scaled(c) * plot));
     const int x = kLeft + static_cast<int>(i) * slot;
     out += fmt::format(
         "<rect class=\"bar latency\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"2\">"
@@ -84,7 +86,7 @@ std::string svg_latency_histogram(const Histogram& histogram, int width, int hei
   out += fmt::format("<line class=\"baseline\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>", kLeft,
                      kTop + plot, width - kLeft, kTop + plot);
   out += fmt::format("<text class=\"axis\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">append "
-                     "latency, virtual time (log2 buckets)</text>",
+                     "latency in virtual time (log2 buckets; bar height log scale)</text>",
                      width / 2, height - 4);
   return out + "</svg>";
 }
@@ -101,7 +103,7 @@ std::string svg_timeline(const std::vector<TimelineEvent>& events, int width) {
     return kPad + static_cast<int>(static_cast<double>(t - start) * scale);
   };
   std::string out = fmt::format(
-      "<svg class=\"timeline\" viewBox=\"0 0 {0} {1}\" width=\"{0}\" height=\"{1}\" role=\"img\">"
+      "<svg class=\"timeline\" viewBox=\"0 0 {0} {1}\" role=\"img\">"
       "<line class=\"baseline\" x1=\"{2}\" y1=\"40\" x2=\"{3}\" y2=\"40\"/>",
       width, kHeight, kPad, width - kPad);
   for (const TimelineEvent& e : events) {

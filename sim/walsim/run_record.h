@@ -13,7 +13,7 @@
 namespace walsim {
 
 // Timelines longer than this keep their last events (the ones nearest the crash).
-inline constexpr std::size_t kTimelineMax = 400;
+inline constexpr std::size_t kTimelineMax = 250;
 
 // "walsim replay FILE --seed S": every failure line ends with it.
 std::string repro_command(const std::string& file, std::uint64_t seed);

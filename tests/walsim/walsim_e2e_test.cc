@@ -142,13 +142,14 @@ TEST_F(WalsimE2eTest, RunWritesFourReportsAndMatchesExpectations) {
     EXPECT_EQ(r.at("crashes"), 1);
     EXPECT_EQ(r.at("repro"), "walsim replay " + (suite_ / "a-small-grouped.toml").string() +
                                  " --seed " + std::to_string(r.at("seed").get<int>()));
-    EXPECT_GT(r.at("append_latency_us").at("count").get<int>(), 0);
+    EXPECT_FALSE(r.at("append_latency_us").empty());
   }
   const json& planted = j.at("scenarios")[1];
   EXPECT_EQ(planted.at("expect").at("verdict"), "fail");
   EXPECT_TRUE(planted.at("matched").get<bool>());
   EXPECT_GT(planted.at("failed").get<int>(), 0);
   EXPECT_GT(planted.at("invariants_violated").at("durability").get<int>(), 0);
+  EXPECT_GT(passing.at("append_latency_us").at("count").get<int>(), 0);
 }
 
 TEST_F(WalsimE2eTest, ReplayGivesTheSameTraceHashAsTheRun) {
@@ -248,7 +249,8 @@ TEST_F(WalsimE2eTest, AnUnexpectedFailureExitsOneAndPrintsEveryReproCommand) {
     EXPECT_EQ(r.at("repro"), repro);
     EXPECT_NE(o.out.find(repro), std::string::npos) << o.out;
     EXPECT_NE(html.find(repro), std::string::npos) << repro;
-    EXPECT_FALSE(r.at("timeline").empty());
+    // The first three failing seeds keep their timeline (ops, faults, crash point).
+    EXPECT_EQ(r.at("timeline").empty(), failing > 3) << r.at("seed");
   }
   EXPECT_GT(failing, 0);
   const std::string junit = read(report("bad") / "junit.xml");
