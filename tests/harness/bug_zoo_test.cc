@@ -97,23 +97,23 @@ TEST(BugZooTable, WritesTheTableWhenAsked) {
   if (path == nullptr) GTEST_SKIP() << "set BUG_ZOO_TABLE=<file> (scripts/bug-zoo-table)";
   if (!mutants_available()) GTEST_SKIP() << "this build has no mutant points";
   std::string table =
-      "| mutant | origin | what it breaks | caught by | seeds to first catch | wall time | "
-      "repro ops (shrunk from) |\n|---|---|---|---|---|---|---|\n";
+      "| mutant | origin | what it breaks | caught by (shrunk repro) | seeds to first catch | "
+      "wall time to catch | repro ops (shrunk from) |\n|---|---|---|---|---|---|---|\n";
   for (const Mutant& mutant : all_mutants()) {
     const Hunt found = hunt(mutant, 1, 1000);
     if (!found.caught) {
-      table += fmt::format("| `{}` | {} | {} | **survived {} seeds**{} | - | {:.2f} s | - |\n",
+      table += fmt::format("| `{}` | {} | {} | **survived {} seeds**{} | - | {:.0f} ms | - |\n",
                            mutant.name, mutant.origin, mutant.breaks, found.seeds_run,
                            mutant.finding.empty() ? "" : " (a finding, below)",
-                           found.wall_seconds);
+                           found.wall_seconds * 1000);
       continue;
     }
     const RunResult shrunk = shrink_catch(mutant, *found.caught, 1000);
     std::vector<Invariant> caught;
     for (Invariant invariant : shrunk.checks.violated()) caught.push_back(invariant);
-    table += fmt::format("| `{}` | {} | {} | {} | {} | {:.2f} s | {} ({}) |\n", mutant.name,
+    table += fmt::format("| `{}` | {} | {} | {} | {} | {:.1f} ms | {} ({}) |\n", mutant.name,
                          mutant.origin, mutant.breaks, names(caught), found.seeds_run,
-                         found.wall_seconds, shrunk.script.total_ops(),
+                         found.wall_seconds * 1000, shrunk.script.total_ops(),
                          found.caught->script.total_ops());
   }
   std::ofstream out(path);
