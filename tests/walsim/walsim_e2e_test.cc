@@ -28,8 +28,21 @@ struct Output {
 };
 
 std::string walsim_binary() {
-  const char* path = std::getenv("WALSIM");
-  return path != nullptr ? path : "";
+  if (const char* path = std::getenv("WALSIM")) return path;
+#ifdef WALSIM_BINARY
+  return WALSIM_BINARY;
+#else
+  return "";
+#endif
+}
+
+std::string source_dir() {
+  if (const char* path = std::getenv("WAL_SOURCE_DIR")) return path;
+#ifdef WALSIM_SOURCE_DIR
+  return WALSIM_SOURCE_DIR;
+#else
+  return "";
+#endif
 }
 
 Output run(const std::string& args) {
@@ -105,7 +118,7 @@ verdict = "fail"
 class WalsimE2eTest : public testing::Test {
  protected:
   void SetUp() override {
-    if (walsim_binary().empty()) GTEST_SKIP() << "WALSIM is not set (run through ctest)";
+    if (walsim_binary().empty()) GTEST_SKIP() << "no walsim binary: set WALSIM";
     suite_ = fs::path(dir_.path()) / "suite";
     write(suite_ / "a-small-grouped.toml", kPassing);
     write(suite_ / "b-planted.toml", kPlanted);
@@ -332,9 +345,8 @@ TEST_F(WalsimE2eTest, ValidateAndUsageErrorsHaveTheirExitCodes) {
 }
 
 TEST_F(WalsimE2eTest, ShippedChaosSuiteIsValid) {
-  const char* source = std::getenv("WAL_SOURCE_DIR");
-  if (source == nullptr) GTEST_SKIP() << "WAL_SOURCE_DIR is not set";
-  const Output o = run(std::string("validate ") + source + "/scenarios/chaos");
+  if (source_dir().empty()) GTEST_SKIP() << "no source dir: set WAL_SOURCE_DIR";
+  const Output o = run("validate " + source_dir() + "/scenarios/chaos");
   EXPECT_EQ(o.code, 0) << o.out;
   int files = 0;
   for (std::size_t at = 0; (at = o.out.find("ok: ", at)) != std::string::npos; ++at) ++files;
