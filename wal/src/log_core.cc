@@ -474,6 +474,11 @@ void LogCore::finish_sync(const SyncTicket& ticket, const Status& status) {
     const std::uint64_t now = d.clock.now_us();
     d.metrics.sync_latency_us.record(now > ticket.started_us ? now - ticket.started_us : 0);
   }
+  // Another sync of the same data failed while this one was in flight (a rotation finishing
+  // the segment): the kernel may have dropped those pages and this success be the lie of a
+  // retried fsync (fsyncgate). Nothing becomes durable after the log is poisoned.
+  // Bug zoo: believing it anyway.
+  if (d.sync.poisoned && !WAL_MUTANT("trust-sync-after-poison")) return;
   d.mark_durable(ticket.target_lsn);
 }
 
