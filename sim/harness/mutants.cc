@@ -1,10 +1,18 @@
 #include "sim/harness/mutants.h"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
+#include <map>
 #include <mutex>
+#include <string>
 
 #include <wal/assert.h>
+#include <wal/clock.h>
+#include <wal/log_core.h>
+
+#include "faults/fs_wrapper.h"
+#include "sim/sim_fs.h"
 
 #ifdef FIU_ENABLE
 #include <fiu-control.h>
@@ -131,7 +139,88 @@ RunConfig point_in_time_bit_flips() {
   return config;
 }
 
-RunConfig stale_incarnation() { return torn_tail(); }
+// The segment files of an older incarnation of the log (another salt, the same WAL build), by
+// first LSN: many tiny synced entries, so every LSN a run hands out lies in one of them.
+std::map<wal::Lsn, std::vector<std::byte>> older_incarnation(const RunConfig& config) {
+  class FrozenClock final : public wal::Clock {
+   public:
+    std::uint64_t now_us() override { return 0; }
+  };
+  sim::SimFs fs(config.device);
+  FrozenClock clock;
+  fs.make_durable_dirs("/old");
+  wal::Options options = config.wal;
+  options.sync = wal::SyncPolicy::kNone;
+  options.preallocate = true;
+  options.salt = 0x01d5a17000000000ull;  // even: run salts are odd
+  wal::Result<std::unique_ptr<wal::LogCore>> core = wal::LogCore::open(fs, clock, "/old", options);
+  WAL_ASSERT(core.is_ok());
+  const std::uint64_t lsns = config.workload.ops * config.workload.batch_entries_max + 2;
+  std::array<std::byte, 8> payload{};
+  // Synced one by one, as a log under `immediate` would be: each record's durable hint then
+  // vouches for the one before it, so stale records read as proof of durable data.
+  for (std::uint64_t lsn = 1; lsn <= lsns; ++lsn) {
+    payload[0] = static_cast<std::byte>(lsn);
+    WAL_ASSERT((*core)->append(payload).is_ok());
+    wal::Result<wal::SyncTicket> ticket = (*core)->begin_sync();
+    WAL_ASSERT(ticket.is_ok());
+    (*core)->finish_sync(*ticket, wal::LogCore::run_sync(*ticket));
+  }
+  std::map<wal::Lsn, std::vector<std::byte>> segments;
+  wal::Result<std::vector<std::string>> names = fs.list("/old");
+  WAL_ASSERT(names.is_ok());
+  for (const std::string& name : *names) {
+    if (name.size() != 24 || name.substr(20) != ".wal") continue;
+    wal::Result<std::unique_ptr<wal::File>> file = fs.open("/old/" + name, wal::OpenMode::kReadOnly);
+    WAL_ASSERT(file.is_ok());
+    std::vector<std::byte>& bytes = segments[std::stoull(name.substr(0, 20))];
+    bytes.resize(*(*file)->size());
+    WAL_ASSERT((*file)->read_at(0, bytes).is_ok());
+    WAL_ASSERT((*file)->close().is_ok());
+  }
+  (*core).reset();  // a crash, as far as the old log is concerned: nothing more is written
+  return segments;
+}
+
+// Recycled blocks: a segment file the WAL creates starts out holding, durably, the bytes of the
+// older incarnation's segment covering the same LSNs (a recycled log file, or a deleted log's
+// blocks reused without zeroing). The WAL overwrites them as it appends; whatever it has not
+// overwritten when the power goes out is stale data that only the salt tells from current.
+class RecycledBlocksFs final : public faults::FsWrapper {
+ public:
+  RecycledBlocksFs(wal::Fs& base, std::map<wal::Lsn, std::vector<std::byte>> old)
+      : FsWrapper(base), old_(std::move(old)) {}
+
+  wal::Result<std::unique_ptr<wal::File>> open(std::string_view path,
+                                               wal::OpenMode mode) override {
+    wal::Result<std::unique_ptr<wal::File>> file = base_.open(path, mode);
+    constexpr std::string_view kTempSegment = ".wal.tmp";
+    if (!file || mode != wal::OpenMode::kCreateExclusive || path.size() < 28 ||
+        path.substr(path.size() - kTempSegment.size()) != kTempSegment) {
+      return file;
+    }
+    const std::string_view name = path.substr(path.size() - 28, 20);
+    const wal::Lsn first_lsn = std::stoull(std::string(name));
+    auto covering = old_.upper_bound(first_lsn);
+    if (covering == old_.begin()) return file;
+    --covering;
+    WAL_RETURN_IF_ERROR((*file)->write_at(0, covering->second));
+    WAL_RETURN_IF_ERROR((*file)->sync());
+    return file;
+  }
+
+ private:
+  std::map<wal::Lsn, std::vector<std::byte>> old_;
+};
+
+RunConfig stale_incarnation() {
+  RunConfig config = grouped();
+  config.decorate_fs = [](sim::SimFs& fs, sim::Prng&) -> std::unique_ptr<wal::Fs> {
+    RunConfig plain = grouped();
+    return std::make_unique<RecycledBlocksFs>(fs, older_incarnation(plain));
+  };
+  return config;
+}
 
 using I = Invariant;
 
@@ -167,11 +256,9 @@ const std::vector<Mutant>& all_mutants() {
        "needs",
        {I::kCheckpoint, I::kDurability}, retaining},
       {"no-salt-check", "spec",
-       "records are not checked against the log's salt, so stale bytes of an older incarnation "
-       "pass as current",
-       {I::kPrefix, I::kIntegrity, I::kCorruptionDetected}, stale_incarnation,
-       "nothing in a run ever puts another incarnation's bytes where the log reads: SimFs "
-       "files start as zeros and garbage-tail junk is random, not old records"},
+       "records are neither tagged nor checksummed with the log's salt, so stale bytes of an "
+       "older incarnation (recycled blocks) pass as current",
+       {I::kDurability, I::kPrefix, I::kIntegrity, I::kCorruptionDetected}, stale_incarnation},
       {"retention-by-count", "seed",
        "retention deletes the oldest segments by count, whatever the last checkpoint needs",
        {I::kCheckpoint, I::kDurability}, retaining},
@@ -203,6 +290,10 @@ const std::vector<Mutant>& all_mutants() {
        {I::kErrorHonesty, I::kDurability}, full_disk,
        "the enospc fault also fails writes into fallocated space, so the correct WAL is poisoned "
        "by a mid-record ENOSPC too; and no invariant says ENOSPC must fail cleanly"},
+      {"trust-sync-after-poison", "field",
+       "a sync in flight when another sync of the same segment fails (a rotation finishing it) "
+       "completes with success and is believed, though the failed one may have dropped its pages",
+       {I::kErrorHonesty, I::kDurability}, periodic_fsync_failures},
       {"fdatasync-growing-file", "field",
        "fdatasync (not fsync) on a segment that grows on append: the data is durable, the file "
        "size that makes it readable is not",

@@ -122,8 +122,8 @@ TEST(BugZooTable, WritesTheTableWhenAsked) {
 }
 
 TEST(BugZooExplain, PrintsEachSeedWhenAsked) {
-  // BUG_ZOO_EXPLAIN=<mutant> [BUG_ZOO_SEEDS=N] [BUG_ZOO_OFF=1]: what each seed's run did and
-  // found, for tuning a mutant's configuration; then the shrunk repro of the first catch.
+  // BUG_ZOO_EXPLAIN=<mutant> [BUG_ZOO_SEEDS=N] [BUG_ZOO_OFF=1] [BUG_ZOO_TRACE=seed]: what each
+  // seed's run did and found, for tuning a mutant's configuration; then the shrunk repro of the first catch.
   const char* name = std::getenv("BUG_ZOO_EXPLAIN");
   if (name == nullptr) GTEST_SKIP() << "set BUG_ZOO_EXPLAIN=<mutant>";
   const Mutant* mutant = find_mutant(name);
@@ -132,8 +132,17 @@ TEST(BugZooExplain, PrintsEachSeedWhenAsked) {
   if (std::getenv("BUG_ZOO_OFF") == nullptr) on.emplace(mutant->name);
   const char* seeds = std::getenv("BUG_ZOO_SEEDS");
   const std::uint64_t count = seeds != nullptr ? std::strtoull(seeds, nullptr, 10) : 5;
+  const char* trace_seed = std::getenv("BUG_ZOO_TRACE");  // print that seed's whole trace
   for (std::uint64_t seed = 1; seed <= count; ++seed) {
-    const RunResult r = run_simulation(mutant->config(), seed);
+    sim::Trace trace;
+    const RunResult r = run_simulation(mutant->config(), seed, &trace);
+    if (trace_seed != nullptr && std::strtoull(trace_seed, nullptr, 10) == seed) {
+      for (const sim::Event& e : trace.events()) {
+        fmt::print("  {:>5} {} {} {} {} {}+{} {}{}\n", e.seq, sim::to_string(e.kind),
+                   sim::to_string(e.op), e.name, e.path, e.offset, e.length,
+                   static_cast<int>(e.outcome), e.injected ? " injected" : "");
+      }
+    }
     std::string faults;
     for (const auto& [kind, n] : r.faults_injected) faults += fmt::format(" {}={}", kind, n);
     fmt::print("seed {}: {} ops={} syncs={} crash={} faults:{}\n{}\n", seed,
