@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 #include <map>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -57,9 +58,13 @@ class Checker {
       : in_(input), oracle_(*input.oracle), result_(result) {
     WAL_ASSERT(input.oracle != nullptr);
     media_ = oracle_.media_damage_injected();
+    for (const Fault& fault : oracle_.faults()) {
+      if (poisons_log(fault.kind)) poisoned_epochs_.insert(fault.epoch);
+    }
     if (in_.recovery == nullptr) return;
     const Recovery& r = *in_.recovery;
     opened_ = r.open_status.is_ok();
+    partial_ = !r.read_status.is_ok() && (r.read_status.injected() || r.read_faults);
     for (const RecoveredEntry& entry : r.entries) {
       recovered_.emplace(entry.lsn, &entry);
       last_ = std::max(last_, entry.lsn);
@@ -92,6 +97,8 @@ class Checker {
         }
       }
     }
+    // An injected read error stops the read-back: what lies after it was not seen, not lost.
+    if (partial_) read_cut_from_ = last_ + 1;
     // Reported damage excuses what follows it only when damage was really injected: a WAL that
     // damages its own log, or calls mid-log damage a torn tail, is never excused.
     if (!media_) return;
@@ -101,11 +108,41 @@ class Checker {
       }
     }
     if (!r.read_status.is_ok()) damage_from_ = std::min(damage_from_, last_ + 1);
+    // Damage to the last durable records looks exactly like a torn write: no later record
+    // proves they had been synced. A torn-tail report excuses a durable entry only then. A
+    // durable entry is provably durable when a later durable entry was issued after it became
+    // durable (that record carries a durable hint covering it): calling it a torn tail is then
+    // a WAL bug, never excused.
+    for (const wal::DamagedRange& damage : r.report.damage) {
+      if (damage.kind == wal::DamageKind::kTornTail) torn_from_ = std::min(torn_from_, damage.lsn);
+    }
+    if (torn_from_ == kNoLimit) return;
+    std::uint64_t latest_later_issue = 0;
+    bool any_later = false;
+    for (auto it = oracle_.entries().rbegin(); it != oracle_.entries().rend(); ++it) {
+      const Expected& e = it->second;
+      if (e.durable && any_later && latest_later_issue > e.durable_step) proven_.insert(e.lsn);
+      if (e.durable) {
+        latest_later_issue = std::max(latest_later_issue, e.issued_step);
+        any_later = true;
+      }
+    }
   }
 
-  bool excused(wal::Lsn lsn) const { return lsn < excused_below_ || lsn >= damage_from_; }
-  // After a power loss only durable entries are owed; after a clean reopen, every one.
-  bool owed(const Expected& e) const { return e.durable || !oracle_.power_lost(); }
+  // Torn-tail-excused: see compute_excuses.
+  bool torn_excused(wal::Lsn lsn) const { return lsn >= torn_from_ && proven_.count(lsn) == 0; }
+  bool excused(wal::Lsn lsn) const {
+    return lsn < excused_below_ || lsn >= damage_from_ || lsn >= read_cut_from_ ||
+           torn_excused(lsn);
+  }
+  // After a power loss only durable entries are owed; after a clean reopen, every one, except
+  // in an epoch a failed write or sync poisoned: what was not durable then may never reach the
+  // disk (the WAL told its callers so).
+  bool owed(const Expected& e) const {
+    if (e.durable) return true;
+    if (oracle_.power_lost()) return false;
+    return poisoned_epochs_.count(oracle_.call(e.call_id).epoch) == 0;
+  }
   bool recovered(wal::Lsn lsn) const { return recovered_.count(lsn) != 0; }
 
   std::string owed_text(const Expected& e) const {
@@ -124,7 +161,8 @@ class Checker {
 
   bool acceptable_open_failure() const {
     const wal::Status& status = in_.recovery->open_status;
-    if (status.injected()) return true;
+    // The WAL may wrap an injected error in its own (damage it could not read past).
+    if (status.injected() || in_.recovery->injected_during) return true;
     if (in_.mode == wal::RecoveryMode::kAbsolute && status.code() == wal::Code::kCorruption) {
       return true;
     }
@@ -142,7 +180,7 @@ class Checker {
       }
       return;
     }
-    if (!r.read_status.is_ok() && !media_) {
+    if (!r.read_status.is_ok() && !r.read_status.injected() && !media_) {
       add(Invariant::kDurability, last_ + 1, in_.step,
           fmt::format("reading the recovered log back failed after LSN {}: {}", last_,
                       r.read_status.to_string()));
@@ -256,7 +294,7 @@ class Checker {
     if (in_.recovery == nullptr || !opened_) return;
     mark_checked(Invariant::kLsnContinuity);
     const Recovery& r = *in_.recovery;
-    if (!r.entries.empty()) {
+    if (!r.entries.empty() && !partial_) {
       if (r.next_lsn != last_ + 1) {
         add(Invariant::kLsnContinuity, r.next_lsn, in_.step,
             fmt::format("after reopen the next LSN is {}, expected {} (last recovered + 1)",
@@ -270,7 +308,7 @@ class Checker {
     }
     wal::Lsn durable = wal::kNoLsn;
     for (const auto& [lsn, e] : oracle_.entries()) {
-      if (e.durable && lsn < damage_from_) durable = std::max(durable, lsn);
+      if (e.durable && lsn < damage_from_ && !torn_excused(lsn)) durable = std::max(durable, lsn);
     }
     if (r.next_lsn <= durable) {
       add(Invariant::kLsnContinuity, r.next_lsn, in_.step,
@@ -286,7 +324,7 @@ class Checker {
     const Expected* owed_checkpoint = nullptr;
     for (const auto& [lsn, e] : oracle_.entries()) {
       if (e.type == wal::EntryType::kCheckpoint && owed(e) && lsn >= oracle_.excused_below() &&
-          lsn < damage_from_) {
+          lsn < damage_from_ && lsn < read_cut_from_ && !torn_excused(lsn)) {
         owed_checkpoint = &e;
       }
     }
@@ -301,18 +339,20 @@ class Checker {
                       owed_checkpoint->lsn, describe(*owed_checkpoint),
                       latest == wal::kNoLsn ? std::string("none") : std::to_string(latest)));
     }
-    if (r.report.checkpoint_lsn != latest) {
+    if (r.report.checkpoint_lsn != latest && !partial_) {
       add(Invariant::kCheckpoint, latest, in_.step,
           fmt::format("RecoveryReport.checkpoint_lsn is {} but the latest recovered checkpoint "
                       "is {}",
                       r.report.checkpoint_lsn, latest));
     }
-    check_reader_from_checkpoint(r, latest);
+    // An injected read error may cut one read-back and not the other: nothing to compare.
+    if (!r.read_faults) check_reader_from_checkpoint(r, latest);
   }
 
   void check_reader_from_checkpoint(const Recovery& r, wal::Lsn latest) {
     if (!r.from_checkpoint.has_value()) {
       if (r.from_checkpoint_status.is_ok()) return;  // not exercised
+      if (r.from_checkpoint_status.injected()) return;
       if (latest == wal::kNoLsn && r.from_checkpoint_status.code() == wal::Code::kNotFound) return;
       add(Invariant::kCheckpoint, latest, in_.step,
           fmt::format("reader_from_checkpoint() failed: {}", r.from_checkpoint_status.to_string()));
@@ -350,6 +390,9 @@ class Checker {
       const std::string which = fmt::format("recovery #{}", n + 2);
       // An open that an injected fault made fail recovered nothing to compare.
       if (first.open_status.injected() || again.open_status.injected()) continue;
+      // Nor one whose read-back an injected read error cut short.
+      if (first.read_status.injected() || again.read_status.injected()) continue;
+      if (first.read_faults || again.read_faults) continue;
       if (first.open_status.code() != again.open_status.code()) {
         add(Invariant::kIdempotentRecovery, wal::kNoLsn, in_.step,
             fmt::format("{} opened with {}, the first with {}", which,
@@ -384,6 +427,23 @@ class Checker {
     for (const Fault& fault : oracle_.faults()) {
       if (poisons_log(fault.kind)) poisoned.emplace(fault.epoch, &fault);
     }
+    // What may still become or be durable after the fault, per epoch: what an observation
+    // before it said, and the target of a sync ticket begun before it (its data was handed to
+    // the OS before the failed operation, so its fdatasync, if it succeeds, covers it). A call
+    // that began before the fault and needs nothing beyond that may still return OK.
+    std::map<std::uint32_t, wal::Lsn> allowed;
+    for (const DurableObservation& seen : oracle_.durable_observations()) {
+      auto it = poisoned.find(seen.epoch);
+      if (it != poisoned.end() && seen.seq < it->second->seq) {
+        allowed[seen.epoch] = std::max(allowed[seen.epoch], seen.lsn);
+      }
+    }
+    for (const SyncStart& sync : oracle_.sync_starts()) {
+      auto it = poisoned.find(sync.epoch);
+      if (it != poisoned.end() && sync.seq < it->second->seq) {
+        allowed[sync.epoch] = std::max(allowed[sync.epoch], sync.target);
+      }
+    }
     for (const Call& call : oracle_.calls()) {
       auto it = poisoned.find(call.epoch);
       if (it == poisoned.end() || call.kind == CallKind::kRead || call.state != CallState::kOk ||
@@ -391,23 +451,25 @@ class Checker {
         continue;
       }
       const Fault& fault = *it->second;
+      const bool covered_before = call.begin_seq < fault.seq && call.lsns.last != wal::kNoLsn &&
+                                  call.kind != CallKind::kTruncate &&
+                                  call.lsns.last <= allowed[call.epoch];
+      if (covered_before) continue;
       add(Invariant::kErrorHonesty, call.lsns.first, call.end_step,
           fmt::format("{} returned OK after the injected {} at step {} ({}); the log must refuse "
                       "work until reopened",
                       call.describe(), to_string(fault.kind), fault.step, fault.where));
     }
-    std::map<std::uint32_t, wal::Lsn> durable_before;
     for (const DurableObservation& seen : oracle_.durable_observations()) {
       auto it = poisoned.find(seen.epoch);
-      if (it == poisoned.end()) continue;
-      wal::Lsn& before = durable_before[seen.epoch];
-      if (seen.seq < it->second->seq) {
-        before = std::max(before, seen.lsn);
-      } else if (seen.lsn > before) {
+      if (it == poisoned.end() || seen.seq < it->second->seq) continue;
+      wal::Lsn& limit = allowed[seen.epoch];
+      if (seen.lsn > limit) {
         add(Invariant::kErrorHonesty, seen.lsn, seen.step,
-            fmt::format("durable_lsn advanced from {} to {} after the injected {} at step {}",
-                        before, seen.lsn, to_string(it->second->kind), it->second->step));
-        before = seen.lsn;
+            fmt::format("durable_lsn advanced to {} after the injected {} at step {}, beyond "
+                        "what was durable or being synced before it ({})",
+                        seen.lsn, to_string(it->second->kind), it->second->step, limit));
+        limit = seen.lsn;
       }
     }
   }
@@ -464,11 +526,18 @@ class Checker {
   const Oracle& oracle_;
   CheckResult& result_;
   bool media_ = false;
+  std::set<std::uint32_t> poisoned_epochs_;
   bool opened_ = false;
+  bool partial_ = false;  // an injected read error cut the read-back short
   std::map<wal::Lsn, const RecoveredEntry*> recovered_;
   wal::Lsn last_ = wal::kNoLsn;
   wal::Lsn excused_below_ = wal::kNoLsn;
   wal::Lsn damage_from_ = kNoLimit;
+  // An injected read error cut the read-back here: what follows was not seen, not lost (the
+  // next LSN the WAL hands out still shows what it lost).
+  wal::Lsn read_cut_from_ = kNoLimit;
+  wal::Lsn torn_from_ = kNoLimit;      // media damage only: the first torn-tail LSN reported
+  std::set<wal::Lsn> proven_;          // durable entries a later record proves durable
 };
 
 void cap_messages(InvariantVerdict& verdict) {

@@ -7,7 +7,10 @@
 //   * below a truncate_front point or a reported first LSN (Oracle::excused_below): excused;
 //   * at or after the first damage the RecoveryReport (or the read-back error) reports, when
 //     media damage was injected: excused from `durability` and `prefix`;
-//   * a torn-tail report excuses only pending entries: durable data is never a torn tail;
+//   * a torn-tail report excuses only pending entries, and, when media damage was injected,
+//     durable entries that no later record could prove durable (a later durable entry issued
+//     after they became durable carries a durable hint covering them): damage to the last
+//     durable records is indistinguishable from a torn write;
 //   * anything missing or altered without a report: never (`corruption-detected`).
 #pragma once
 
@@ -67,6 +70,10 @@ struct Recovery {
   // reader_from_checkpoint(): the entries it returned, or the error. Not checked when absent.
   std::optional<std::vector<RecoveredEntry>> from_checkpoint;
   wal::Status from_checkpoint_status;
+  // An injected read_eio hit this recovery: a repeat may legitimately see more or less.
+  bool read_faults = false;
+  // Any injected fault hit this recovery (an open failing because of it is honest).
+  bool injected_during = false;
 };
 
 struct CheckInput {

@@ -57,9 +57,20 @@ RunConfig fsync_failures(wal::SyncPolicy policy) {
   return config;
 }
 RunConfig grouped_fsync_failures() { return fsync_failures(wal::SyncPolicy::kGrouped); }
+// The background syncer runs every few ops.
 RunConfig periodic_fsync_failures() {
   RunConfig config = fsync_failures(wal::SyncPolicy::kPeriodic);
+  config.wal.sync_interval_us = 50;
   config.workload.sync_ratio = {0, 1};
+  return config;
+}
+
+// ... and a rotation every few ops, often while a background sync is in flight.
+RunConfig periodic_fsync_failures_rotating() {
+  RunConfig config = periodic_fsync_failures();
+  config.workload.entry_bytes_min = 1000;
+  config.workload.entry_bytes_max = 2000;
+  config.workload.batch_ratio = {0, 1};
   return config;
 }
 
@@ -293,7 +304,7 @@ const std::vector<Mutant>& all_mutants() {
       {"trust-sync-after-poison", "field",
        "a sync in flight when another sync of the same segment fails (a rotation finishing it) "
        "completes with success and is believed, though the failed one may have dropped its pages",
-       {I::kErrorHonesty, I::kDurability}, periodic_fsync_failures},
+       {I::kErrorHonesty, I::kDurability}, periodic_fsync_failures_rotating},
       {"fdatasync-growing-file", "field",
        "fdatasync (not fsync) on a segment that grows on append: the data is durable, the file "
        "size that makes it readable is not",
@@ -307,6 +318,10 @@ const Mutant* find_mutant(std::string_view name) {
     if (mutant.name == name) return &mutant;
   }
   return nullptr;
+}
+
+void apply_environment(const Mutant& mutant, RunConfig& config) {
+  if (!config.decorate_fs) config.decorate_fs = mutant.config().decorate_fs;
 }
 
 bool mutants_available() {
@@ -430,6 +445,19 @@ RunResult shrink_catch(const Mutant& mutant, const RunResult& caught, std::uint3
         progress = true;
       } else {
         ++f;
+      }
+    }
+    // Fewer ops make fewer Fs calls: a fault scheduled at the Nth call may need to come earlier
+    // for the next removal to keep it where it bites.
+    for (std::size_t f = 0; f < best.script.faults.size(); ++f) {
+      if (best.script.faults[f].kind == FaultKind::kNoSpace) continue;
+      for (std::uint64_t at = 1; at < best.script.faults[f].at; ++at) {
+        Script candidate = best.script;
+        candidate.faults[f].at = at;
+        if (attempt(std::move(candidate))) {
+          progress = true;
+          break;
+        }
       }
     }
   }

@@ -33,6 +33,12 @@ struct Mutant {
 const std::vector<Mutant>& all_mutants();
 const Mutant* find_mutant(std::string_view name);
 
+// What the mutant needs from a run's environment beyond the scenario keys: no-salt-check needs
+// recycled blocks (segment files that start with an older incarnation's records). Sets
+// config.decorate_fs from the catalogue's config unless the config has one. A scenario runner
+// applies it to every run of a scenario naming the mutant, with the mutant on or off.
+void apply_environment(const Mutant& mutant, RunConfig& config);
+
 // Whether this build carries the mutant points (test builds, WAL_FIU=ON).
 bool mutants_available();
 

@@ -124,6 +124,10 @@ void Oracle::observe_durable(wal::Lsn lsn, std::uint64_t step) {
   durable_lsn_ = lsn;
 }
 
+void Oracle::sync_started(wal::Lsn target, std::uint64_t step) {
+  sync_starts_.push_back(SyncStart{target, epoch_, next_seq_++, step});
+}
+
 void Oracle::observe_first_lsn(wal::Lsn lsn) { excused_below_ = std::max(excused_below_, lsn); }
 
 void Oracle::fault(FaultKind kind, std::uint64_t step, std::string where) {

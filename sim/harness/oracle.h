@@ -58,7 +58,8 @@ struct Call {
   std::uint64_t op = 0;        // workload op index
   std::uint32_t epoch = 0;     // which open of the log it ran against
   CallState state = CallState::kInFlight;
-  wal::LsnRange lsns;          // LSNs handed out; for kTruncate the truncation point
+  wal::LsnRange lsns;          // LSNs handed out; kTruncate: the truncation point; kSync: its
+                               // target (the last LSN handed out when it began)
   wal::Code code = wal::Code::kOk;
   bool injected = false;       // the error came from an injected fault
   std::string error;
@@ -124,9 +125,19 @@ struct DurableObservation {
   std::uint64_t step = 0;
 };
 
+// A sync ticket began: the WAL handed everything up to `target` to the OS and started its
+// fdatasync.
+struct SyncStart {
+  wal::Lsn target = wal::kNoLsn;
+  std::uint32_t epoch = 0;
+  std::uint64_t seq = 0;
+  std::uint64_t step = 0;
+};
+
 class Oracle {
  public:
-  // A call starts. kOpen starts a new epoch. For kTruncate, `lsns.first` is the truncation point.
+  // A call starts. kOpen starts a new epoch. For kTruncate, `lsns.first` is the truncation point;
+  // for kSync, `lsns` is its target.
   std::uint64_t begin(CallKind kind, std::uint32_t writer, std::uint64_t op, std::uint64_t step,
                       wal::LsnRange lsns = {});
   // The WAL handed `lsn` to an entry of call `call_id` (batch: the batch's whole range).
@@ -140,6 +151,8 @@ class Oracle {
   void observe_durable(wal::Lsn lsn, std::uint64_t step);
   // The WAL reported its oldest entry (retention may have dropped older segments).
   void observe_first_lsn(wal::Lsn lsn);
+  // A sync ticket covering up to `target` began (its data is with the OS from here on).
+  void sync_started(wal::Lsn target, std::uint64_t step);
   void fault(FaultKind kind, std::uint64_t step, std::string where);
   // Power loss: calls still in flight will never return.
   void crash(std::uint64_t step);
@@ -154,6 +167,7 @@ class Oracle {
   const std::vector<Call>& calls() const { return calls_; }
   const std::vector<Fault>& faults() const { return faults_; }
   const std::vector<DurableObservation>& durable_observations() const { return observations_; }
+  const std::vector<SyncStart>& sync_starts() const { return sync_starts_; }
   const std::map<wal::Lsn, Expected>& entries() const { return entries_; }
   const std::vector<IssueAnomaly>& issue_anomalies() const { return anomalies_; }
   const Call& call(std::uint64_t id) const;
@@ -182,6 +196,7 @@ class Oracle {
   std::vector<Call> calls_;  // calls_[id]
   std::vector<Fault> faults_;
   std::vector<DurableObservation> observations_;
+  std::vector<SyncStart> sync_starts_;
   std::map<wal::Lsn, Expected> entries_;
   std::vector<IssueAnomaly> anomalies_;
 };

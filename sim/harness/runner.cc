@@ -22,6 +22,7 @@ namespace harness {
 namespace {
 
 constexpr std::uint64_t kMillion = 1'000'000;
+constexpr int kReopenAttempts = 4;
 
 std::optional<FaultKind> fault_kind(std::string_view name) {
   const std::pair<std::string_view, FaultKind> table[] = {
@@ -109,6 +110,7 @@ class Run {
   void recover_and_check(std::uint32_t count);
   void close_and_reopen_clean();
   Recovery recover(wal::Fs& fs, std::unique_ptr<wal::LogCore>* keep);
+  Recovery recover_once(wal::Fs& fs, std::unique_ptr<wal::LogCore>* keep);
   void judge(const CheckInput& input);
 
   // Tasks.
@@ -166,6 +168,7 @@ class Run {
   RunResult result_;
 
   std::uint64_t crash_op_ = kNever;
+  std::uint64_t core_generation_ = 0;  // bumped by every reopen during the workload
   bool crash_reached_ = false;       // the configured crash point happened (not end of run)
   CrashAt crashed_at_;               // where, in explicit form
   Scheduler::Outcome outcome_ = Scheduler::Outcome::kIdle;
@@ -451,7 +454,13 @@ Task<void> Run::do_op(const Op& op) {
 
 Task<wal::Status> Run::commit(wal::Lsn lsn) {
   // Log::Impl::wait_durable_locked on virtual time.
+  const std::uint64_t waiting_on = core_generation_;
   for (;;) {
+    // Another writer closed and reopened the log while this one waited: its LSN belongs to the
+    // closed core, whose close() already said what became durable.
+    if (core_generation_ != waiting_on) {
+      co_return wal::Status::closed("the log was closed and reopened while waiting for durability");
+    }
     const wal::CommitStep decision = core().commit_step(lsn, scheduler_.now_us());
     switch (decision.action) {
       case wal::CommitAction::kDurable:
@@ -478,6 +487,7 @@ Task<wal::Status> Run::lead_sync() {
   drain_faults();
   if (!ticket) co_return ticket.error();
   const std::uint64_t sync_index = result_.syncs++;
+  oracle_.sync_started(ticket->target_lsn, step());
   note("sync-begin", sync_index, ticket->target_lsn);
   if (sync_index == crash_sync_ && !crash_after_sync_) {
     crash_here(CrashAt{CrashAt::Kind::kBeforeSync, sync_index});
@@ -559,7 +569,9 @@ Task<void> Run::op_checkpoint(const Op& op) {
 }
 
 Task<void> Run::op_sync(const Op& op) {
-  const std::uint64_t call = begin(CallKind::kSync, op);
+  // The sync's target is every LSN handed out so far.
+  const wal::Lsn target = core().last_lsn();
+  const std::uint64_t call = begin(CallKind::kSync, op, {target, target});
   wal::Status status;
   if (core().poisoned()) {
     status = core().poison_status();
@@ -580,6 +592,7 @@ void Run::op_read(const Op& op) {
     return;
   }
   wal::Status status;
+  wal::Lsn previous = wal::kNoLsn;
   for (;;) {
     wal::Result<std::optional<wal::Entry>> next = (*reader)->next();
     if (!next) {
@@ -588,6 +601,16 @@ void Run::op_read(const Op& op) {
     }
     if (!next->has_value()) break;
     const RecoveredEntry found = RecoveredEntry::from(**next);
+    // A reader must move forward: one that repeats or goes back would also never end.
+    if (previous != wal::kNoLsn && found.lsn <= previous) {
+      live_violations_.push_back(Violation{
+          Invariant::kPrefix, found.lsn, step(),
+          fmt::format("prefix: a live read from LSN {} returned LSN {} after LSN {} [trace "
+                      "step {}]",
+                      from, found.lsn, previous, step())});
+      break;
+    }
+    previous = found.lsn;
     const Expected* expected = oracle_.find(found.lsn);
     if (expected == nullptr || expected->fingerprint != found.fingerprint ||
         expected->type != found.type) {
@@ -620,7 +643,13 @@ Task<void> Run::op_reopen(const Op& op) {
   live_->core.reset();
   const std::uint64_t handles = fs_.open_handles();
   std::unique_ptr<wal::LogCore> reopened;
-  const Recovery recovery = recover(wal_fs(), &reopened);
+  Recovery recovery = recover(wal_fs(), &reopened);
+  // An open that an injected fault failed is tried again, as an application would.
+  for (int attempt = 1; !reopened && !halted() && recovery.open_status.injected() &&
+                        attempt < kReopenAttempts;
+       ++attempt) {
+    recovery = recover(wal_fs(), &reopened);
+  }
   if (halted()) co_await Halt{};  // the power went out during the close or the reopen
   CheckInput input;
   input.oracle = &oracle_;
@@ -630,18 +659,37 @@ Task<void> Run::op_reopen(const Op& op) {
   input.open_handles_after_close = handles;
   input.step = step();
   judge(input);
+  if (!reopened && result_.checks.passed()) {
+    // An open that failed acceptably (an injected fault, reported damage): the application
+    // gives up; what follows is as after a crash.
+    trigger_stop("crash");
+    co_await Halt{};
+  }
   if (!reopened || !result_.checks.passed()) {
     trigger_stop(reopened ? "a clean reopen broke an invariant"
                           : "reopen failed: " + recovery.open_status.to_string());
     co_await Halt{};
   }
   live_->core = std::move(reopened);
+  ++core_generation_;
   durable_seen_ = wal::kNoLsn;
   observe_durable();
   live_->sync_done.notify_all();
 }
 
 Recovery Run::recover(wal::Fs& fs, std::unique_ptr<wal::LogCore>* keep) {
+  drain_faults();
+  const std::size_t faults_before = oracle_.faults().size();
+  Recovery r = recover_once(fs, keep);
+  drain_faults();
+  for (std::size_t i = faults_before; i < oracle_.faults().size(); ++i) {
+    r.read_faults = r.read_faults || oracle_.faults()[i].kind == FaultKind::kReadEio;
+    r.injected_during = true;
+  }
+  return r;
+}
+
+Recovery Run::recover_once(wal::Fs& fs, std::unique_ptr<wal::LogCore>* keep) {
   Recovery r;
   const Op none;
   const std::uint64_t call = begin(CallKind::kOpen, none);
@@ -699,13 +747,23 @@ void Run::judge(const CheckInput& input) {
     total.violations.insert(total.violations.end(), verdict.violations.begin(),
                             verdict.violations.end());
   }
-  if (checks.passed() && input.recovery != nullptr && input.recovery->open_status.is_ok()) {
-    std::vector<Oracle::Recovered> kept;
-    for (const RecoveredEntry& entry : input.recovery->entries) {
-      kept.push_back({entry.lsn, entry.type});
-    }
-    oracle_.rebase(kept, oracle_.power_lost());
+  if (!checks.passed() || input.recovery == nullptr || !input.recovery->open_status.is_ok()) {
+    return;
   }
+  const Recovery& recovery = *input.recovery;
+  std::vector<Oracle::Recovered> kept;
+  if (recovery.read_status.is_ok()) {
+    for (const RecoveredEntry& entry : recovery.entries) kept.push_back({entry.lsn, entry.type});
+  } else {
+    // An injected read error cut the read-back short; the log the WAL opened ends where it
+    // hands out LSNs next, and the history up to there stands as the checker accepted it.
+    const wal::Lsn first =
+        recovery.entries.empty() ? oracle_.excused_below() : recovery.entries.front().lsn;
+    for (const auto& [lsn, expected] : oracle_.entries()) {
+      if (lsn >= first && lsn < recovery.next_lsn) kept.push_back({lsn, expected.type});
+    }
+  }
+  oracle_.rebase(kept, oracle_.power_lost());
 }
 
 void Run::power_loss() {
@@ -788,10 +846,12 @@ void Run::recover_and_check(std::uint32_t count) {
 }
 
 void Run::close_and_reopen_clean() {
-  live_->stopping = true;
-  const Op none;
-  const std::uint64_t call = begin(CallKind::kClose, none);
-  end(call, core().close());
+  if (live_ && live_->core) {
+    live_->stopping = true;
+    const Op none;
+    const std::uint64_t call = begin(CallKind::kClose, none);
+    end(call, core().close());
+  }
   scheduler_.abandon();
   live_.reset();
   result_.script.crash = CrashAt{CrashAt::Kind::kNone, 0};

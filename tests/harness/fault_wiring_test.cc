@@ -1,0 +1,191 @@
+// [faults] wired into runs: every SPEC 3.4 kind fires, is counted by its key, and the honest WAL
+// passes every invariant under it; and the checks are not vacuous under faults: a storage stack
+// that hides a failed fsync from the WAL is caught.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "faults/fs_wrapper.h"
+#include "faults/fsync_eio_fs.h"
+#include "sim/harness/runner.h"
+
+namespace harness {
+namespace {
+
+RunConfig base(wal::SyncPolicy policy) {
+  RunConfig config;
+  config.wal.segment_bytes = 16 << 10;
+  config.wal.sync = policy;
+  config.wal.sync_interval_us = 500;
+  config.wal.buffer_bytes = 4 << 10;
+  config.workload.writers = 3;
+  config.workload.ops = 80;
+  config.workload.entry_bytes_max = 400;
+  config.workload.batch_ratio = {1, 8};
+  config.workload.sync_ratio = {1, 10};
+  config.workload.read_ratio = {1, 10};
+  config.workload.truncate_ratio = {1, 50};
+  config.workload.reopen_ratio = {1, 50};
+  config.workload.checkpoint_every = 15;
+  return config;
+}
+
+std::string describe(const RunResult& r) {
+  std::string text = "seed " + std::to_string(r.seed) + ": " + r.failure + "\n";
+  for (const std::string& p : r.problems) text += "  problem: " + p + "\n";
+  text += r.checks.summary() + "\n" + r.script.describe();
+  return text;
+}
+
+struct KindCase {
+  const char* key;
+  void (*set)(FaultConfig&);
+};
+
+const KindCase kKinds[] = {
+    {"fsync_eio", [](FaultConfig& f) { f.fsync_eio = {1, 8}; }},
+    {"write_eio", [](FaultConfig& f) { f.write_eio = {1, 8}; }},
+    {"write_short", [](FaultConfig& f) { f.write_short = {1, 8}; }},
+    {"enospc_after_bytes", [](FaultConfig& f) { f.enospc_after_bytes = 40'000; }},
+    {"read_eio", [](FaultConfig& f) { f.read_eio = {1, 6}; }},
+    {"bit_flip", [](FaultConfig& f) { f.bit_flip = {1, 40}; }},
+    {"latent_sector", [](FaultConfig& f) { f.latent_sector = {1, 40}; }},
+    {"misdirected_write", [](FaultConfig& f) { f.misdirected_write = {1, 8}; }},
+};
+
+class FaultKindTest : public ::testing::TestWithParam<std::tuple<std::size_t, wal::SyncPolicy>> {};
+
+TEST_P(FaultKindTest, FiresIsCountedByItsKeyAndTheHonestWalPasses) {
+  const KindCase& kind = kKinds[std::get<0>(GetParam())];
+  RunConfig config = base(std::get<1>(GetParam()));
+  kind.set(config.faults);
+  // Without in-process reopens: see Ext4FsyncFailureThenReopen below.
+  if (config.faults.fsync_eio.numerator != 0) config.workload.reopen_ratio = {0, 1};
+  int fired = 0;
+  for (std::uint64_t seed = 1; seed <= 12; ++seed) {
+    const RunResult r = run_simulation(config, seed);
+    EXPECT_TRUE(r.passed) << kind.key << " " << describe(r);
+    EXPECT_FALSE(r.hang) << kind.key << " " << describe(r);
+    for (const auto& [key, count] : r.faults_injected) EXPECT_EQ(key, kind.key);
+    if (r.faults_injected.count(kind.key) != 0) ++fired;
+    EXPECT_EQ(r.faults_injected.empty(), r.script.faults.empty()) << describe(r);
+  }
+  EXPECT_GE(fired, 5) << kind.key << " fired in too few runs to mean anything";
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    EveryKind, FaultKindTest,
+    ::testing::Combine(::testing::Range<std::size_t>(0, std::size(kKinds)),
+                       ::testing::Values(wal::SyncPolicy::kGrouped, wal::SyncPolicy::kPeriodic)),
+    [](const auto& test) {
+      std::string name = kKinds[std::get<0>(test.param)].key;
+      name += std::get<1>(test.param) == wal::SyncPolicy::kGrouped ? "_grouped" : "_periodic";
+      return name;
+    });
+
+TEST(FaultWiringTest, EveryKindAtOnceManySeeds) {
+  RunConfig config = base(wal::SyncPolicy::kGrouped);
+  for (const KindCase& kind : kKinds) kind.set(config.faults);
+  config.faults.fsync_profile = "btrfs";  // ext4/xfs: see Ext4FsyncFailureThenReopen
+  config.crash.count = 2;
+  std::map<std::string, int> seen;
+  for (std::uint64_t seed = 1; seed <= 30; ++seed) {
+    const RunResult r = run_simulation(config, seed);
+    EXPECT_TRUE(r.passed) << describe(r);
+    for (const auto& [key, count] : r.faults_injected) seen[key] += static_cast<int>(count);
+  }
+  EXPECT_EQ(seen.size(), std::size(kKinds));
+}
+
+// Below the fault stack: turns an injected fsync failure into a success after the fact, the
+// way a buggy layer (or a WAL that retried and believed it) would. The data is already marked
+// clean by the ext4 profile, so it never becomes durable.
+class SwallowFsyncErrors final : public faults::FsWrapper {
+ public:
+  using FsWrapper::FsWrapper;
+
+ protected:
+  std::unique_ptr<wal::File> wrap(std::unique_ptr<wal::File> file, std::string_view path) override {
+    return std::make_unique<File>(std::move(file), std::string(path));
+  }
+
+ private:
+  class File final : public faults::FileWrapper {
+   public:
+    using FileWrapper::FileWrapper;
+    wal::Status sync_data() override { return swallow(base_->sync_data()); }
+    wal::Status sync() override { return swallow(base_->sync()); }
+
+   private:
+    static wal::Status swallow(wal::Status status) {
+      return status.injected() ? wal::Status::ok() : status;
+    }
+  };
+};
+
+TEST(FaultWiringTest, HidingAFailedFsyncFromTheWalIsCaught) {
+  // The swallowing layer must sit above an fsync_eio decorator, so decorate_fs (which the
+  // runner puts under its own stack) returns both: SimFs <- fsync_eio <- swallow.
+  RunConfig config = base(wal::SyncPolicy::kGrouped);
+  config.workload.reopen_ratio = {0, 1};
+  config.crash.power_loss.policy = faults::CrashPolicy::kDropUnsynced;
+  struct Stack final : public wal::Fs {
+    Stack(sim::SimFs& fs, sim::Prng& prng)
+        : eio(fs, &fs, faults::FsyncProfile::kExt4, faults::TriggerSpec::with_probability({1, 4}),
+              prng.fork(), fs.trace()),
+          swallow(eio) {}
+    wal::Result<std::unique_ptr<wal::File>> open(std::string_view p, wal::OpenMode m) override {
+      return swallow.open(p, m);
+    }
+    wal::Status rename(std::string_view a, std::string_view b) override {
+      return swallow.rename(a, b);
+    }
+    wal::Status unlink(std::string_view p) override { return swallow.unlink(p); }
+    wal::Result<std::vector<std::string>> list(std::string_view d) override {
+      return swallow.list(d);
+    }
+    wal::Status mkdir(std::string_view p) override { return swallow.mkdir(p); }
+    wal::Status sync_dir(std::string_view d) override { return swallow.sync_dir(d); }
+    wal::Result<wal::FileStat> stat(std::string_view p) override { return swallow.stat(p); }
+    wal::Result<std::unique_ptr<wal::FileLock>> lock(std::string_view p) override {
+      return swallow.lock(p);
+    }
+    faults::FsyncEioFs eio;
+    SwallowFsyncErrors swallow;
+  };
+  config.decorate_fs = [](sim::SimFs& fs, sim::Prng& prng) -> std::unique_ptr<wal::Fs> {
+    return std::make_unique<Stack>(fs, prng);
+  };
+  int caught = 0;
+  for (std::uint64_t seed = 1; seed <= 10; ++seed) {
+    const RunResult r = run_simulation(config, seed);
+    if (r.passed) continue;
+    ++caught;
+    const bool named = r.checks[Invariant::kErrorHonesty].violated() ||
+                       r.checks[Invariant::kDurability].violated();
+    EXPECT_TRUE(named) << describe(r);
+  }
+  EXPECT_GE(caught, 7);
+}
+
+// Known WAL failure, found by this harness (reported, not fixed here): after an fsync EIO with
+// the ext4/xfs page-cache behaviour (the dirty pages stay readable but are marked clean, so they
+// are never written), the application closes and reopens the log as kPoisoned tells it to. The
+// reopened LogCore recovers from the page cache, adopts those never-to-be-written bytes, appends
+// and syncs after them; a later power loss leaves a hole, which recovery then reports as mid-log
+// corruption and refuses to open: entries acknowledged durable after the reopen are lost.
+// e.g. seed 4: fsync_eio at sync 19, crash op:41 -> "bad-header ... (a lost write); later
+// records show LSNs up to 32 were durable". Enable once the WAL handles it (e.g. rewrite or cut
+// back to the durable offset when a poisoned core closes, or re-dirty the recovered tail).
+TEST(FaultWiringTest, DISABLED_Ext4FsyncFailureThenReopen) {
+  RunConfig config = base(wal::SyncPolicy::kGrouped);
+  config.faults.fsync_eio = {1, 8};
+  config.faults.fsync_profile = "ext4";
+  for (std::uint64_t seed = 1; seed <= 12; ++seed) {
+    const RunResult r = run_simulation(config, seed);
+    EXPECT_TRUE(r.passed) << describe(r);
+  }
+}
+
+}  // namespace
+}  // namespace harness
