@@ -13,7 +13,7 @@ int cmd_replay(const std::string& file, std::uint64_t seed, bool print_trace) {
   if (!loaded.errors.empty()) return loaded.exit_code;
   const Scenario& scenario = loaded.scenarios.front();
   sim::Trace trace;
-  const harness::RunResult result = harness::run_simulation(scenario.config, seed, &trace);
+  const harness::RunResult result = simulate(scenario, seed, &trace);
   if (print_trace) fmt::print("{}", trace.dump());
   const reports::RunRecord record = make_record(scenario, result, trace, print_trace);
   if (print_trace) {

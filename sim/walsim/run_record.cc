@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "sim/harness/mutants.h"
 #include "sim/walsim/scenario_toml.h"
 
 namespace walsim {
@@ -181,10 +182,16 @@ reports::RunRecord make_record(const Scenario& scenario, const harness::RunResul
   return r;
 }
 
+harness::RunResult simulate(const Scenario& scenario, std::uint64_t seed, sim::Trace* trace) {
+  std::optional<harness::ScopedMutant> mutant;
+  if (scenario.mutant) mutant.emplace(*scenario.mutant);
+  return harness::run_simulation(scenario.config, seed, trace);
+}
+
 reports::RunRecord run_one(const Scenario& scenario, std::uint64_t seed) {
   const auto start = std::chrono::steady_clock::now();
   sim::Trace trace;
-  const harness::RunResult result = harness::run_simulation(scenario.config, seed, &trace);
+  const harness::RunResult result = simulate(scenario, seed, &trace);
   reports::RunRecord record = make_record(scenario, result, trace);
   record.wall_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
                                                              start)

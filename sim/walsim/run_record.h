@@ -25,6 +25,10 @@ reports::ScenarioInfo scenario_info(const Scenario& scenario, std::uint64_t seed
 reports::RunRecord make_record(const Scenario& scenario, const harness::RunResult& result,
                                const sim::Trace& trace, bool with_timeline = false);
 
+// One run of a scenario, with its bug-zoo mutant (if any) switched on for the run.
+harness::RunResult simulate(const Scenario& scenario, std::uint64_t seed,
+                            sim::Trace* trace = nullptr);
+
 // Runs one seed of a scenario and records it (wall time included).
 reports::RunRecord run_one(const Scenario& scenario, std::uint64_t seed);
 

@@ -9,6 +9,7 @@
 #include <toml++/toml.h>
 
 #include "faults/fsync_eio_fs.h"
+#include "sim/harness/mutants.h"
 #include "sim/walsim/lying_device.h"
 #include "sim/walsim/script_toml.h"
 
@@ -539,9 +540,21 @@ std::optional<ScenarioError> check_runnable(const Scenario& scenario) {
                                      scenario.target)};
   }
   if (scenario.mutant) {
-    return ScenarioError{ErrorKind::kUnavailable, scenario.file, 0, "mutant",
-                         fmt::format("mutant \"{}\": mutants are not available in this build",
-                                     *scenario.mutant)};
+    if (harness::find_mutant(*scenario.mutant) == nullptr) {
+      std::string known;
+      for (const harness::Mutant& m : harness::all_mutants()) {
+        known += fmt::format("{}{}", known.empty() ? "" : "|", m.name);
+      }
+      return ScenarioError{ErrorKind::kRange, scenario.file, 0, "mutant",
+                           fmt::format("mutant \"{}\" is not in the bug zoo ({})",
+                                       *scenario.mutant, known)};
+    }
+    if (!harness::mutants_available()) {
+      return ScenarioError{ErrorKind::kUnavailable, scenario.file, 0, "mutant",
+                           fmt::format("mutant \"{}\": mutants are not available in this build "
+                                       "(they need WAL_FIU=ON)",
+                                       *scenario.mutant)};
+    }
   }
   return std::nullopt;
 }

@@ -1,5 +1,6 @@
 #include "sim/walsim/sweep.h"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -59,8 +60,13 @@ Worker spawn(const std::vector<Scenario>& scenarios, const std::vector<Item>& it
   }
   if (pid == 0) {
     ::close(fds[0]);
-    // The WAL logs each injected error it meets; a sweep reports them per run instead.
+    // The WAL logs each injected error it meets; a sweep reports them per run instead, and a
+    // seed that kills its worker is replayed (in the foreground, stderr intact) to see why.
     spdlog::set_level(spdlog::level::off);
+    if (const int null = ::open("/dev/null", O_WRONLY); null >= 0) {
+      ::dup2(null, STDERR_FILENO);
+      ::close(null);
+    }
     for (std::size_t index : mine) {
       const Item& item = items[index];
       const reports::RunRecord record = run_one(scenarios[item.scenario], item.seed);

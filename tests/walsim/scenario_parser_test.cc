@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "sim/harness/mutants.h"
 #include "sim/walsim/scenario.h"
 #include "sim/walsim/scenario_toml.h"
 
@@ -384,14 +385,23 @@ TEST(ScenarioParserTest, MissingFileIsAnIoError) {
   EXPECT_EQ(only_error(r).kind, ErrorKind::kIo);
 }
 
-TEST(ScenarioParserTest, MutantIsAcceptedButNotRunnableInThisBuild) {
-  const ParseResult r = parse("name = \"x\"\nmutant = \"skip-dir-fsync\"\n");
+TEST(ScenarioParserTest, MutantMustBeInTheBugZooAndNeedsFaultPoints) {
+  const ParseResult r = parse("name = \"x\"\nmutant = \"skip-dir-sync\"\n");
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(r.scenario->mutant, "skip-dir-fsync");
+  EXPECT_EQ(r.scenario->mutant, "skip-dir-sync");
   const std::optional<ScenarioError> why = check_runnable(*r.scenario);
-  ASSERT_TRUE(why.has_value());
-  EXPECT_EQ(why->kind, ErrorKind::kUnavailable);
-  EXPECT_NE(why->message.find("mutants are not available in this build"), std::string::npos);
+  if (harness::mutants_available()) {
+    EXPECT_FALSE(why.has_value()) << why->to_string();
+  } else {
+    ASSERT_TRUE(why.has_value());
+    EXPECT_EQ(why->kind, ErrorKind::kUnavailable);
+    EXPECT_NE(why->message.find("mutants are not available in this build"), std::string::npos);
+  }
+  const std::optional<ScenarioError> unknown =
+      check_runnable(*parse("name = \"x\"\nmutant = \"gremlin\"\n").scenario);
+  ASSERT_TRUE(unknown.has_value());
+  EXPECT_EQ(unknown->kind, ErrorKind::kRange);
+  EXPECT_NE(unknown->message.find("skip-dir-sync"), std::string::npos) << unknown->message;
   EXPECT_FALSE(check_runnable(*parse("name = \"x\"\n").scenario).has_value());
   EXPECT_TRUE(check_runnable(*parse("name = \"x\"\ntarget = \"kv\"\n").scenario).has_value());
 }

@@ -332,8 +332,10 @@ TEST_F(WalsimE2eTest, ValidateAndUsageErrorsHaveTheirExitCodes) {
   EXPECT_EQ(run("validate " + (fs::path(dir_.path()) / "syntax.toml").string()).code, 3);
   write(fs::path(dir_.path()) / "missing.toml", "seeds = 3\n");
   EXPECT_EQ(run("validate " + (fs::path(dir_.path()) / "missing.toml").string()).code, 7);
-  write(fs::path(dir_.path()) / "mutant.toml", "name = \"t\"\nmutant = \"m\"\n");
-  EXPECT_EQ(run("validate " + (fs::path(dir_.path()) / "mutant.toml").string()).code, 8);
+  write(fs::path(dir_.path()) / "mutant.toml", "name = \"t\"\nmutant = \"gremlin\"\n");
+  EXPECT_EQ(run("validate " + (fs::path(dir_.path()) / "mutant.toml").string()).code, 6);
+  write(fs::path(dir_.path()) / "kv.toml", "name = \"t\"\ntarget = \"kv\"\n");
+  EXPECT_EQ(run("validate " + (fs::path(dir_.path()) / "kv.toml").string()).code, 8);
   EXPECT_EQ(run("validate " + (fs::path(dir_.path()) / "nope.toml").string()).code, 9);
   o = run("validate " + suite_.string());
   EXPECT_EQ(o.code, 0) << o.out;
