@@ -198,10 +198,12 @@ Status LogCore::Impl::create_segment() {
   Result<std::unique_ptr<detail::SegmentWriter>> made = detail::SegmentWriter::create(
       fs, dir, sync.last_lsn + 1, segment_params(), buffer, &published);
   if (!made) {
-    // Before the rename only a temp file was touched: the caller fails cleanly (ENOSPC from
-    // fallocate lands here) and the next append tries again. After it, the directory holds a
-    // segment whose durability we could not establish: fail-stop.
-    if (published) return poison(made.error());
+    // Before the rename only a temp file was touched: a full disk (ENOSPC from fallocate)
+    // fails the caller cleanly and the next append tries again. A failed write or fsync is
+    // fail-stop wherever it happens (SPEC 2.6: the device is failing, and the log must not
+    // carry on as if it were not). After the rename, the directory holds a segment whose
+    // durability we could not establish: fail-stop too.
+    if (published || made.error().code() != Code::kNoSpace) return poison(made.error());
     return made.error();
   }
   metrics.dir_syncs.fetch_add(1, std::memory_order_relaxed);
