@@ -65,15 +65,6 @@ RunConfig periodic_fsync_failures() {
   return config;
 }
 
-// ... and a rotation every few ops, often while a background sync is in flight.
-RunConfig periodic_fsync_failures_rotating() {
-  RunConfig config = periodic_fsync_failures();
-  config.workload.entry_bytes_min = 1000;
-  config.workload.entry_bytes_max = 2000;
-  config.workload.batch_ratio = {0, 1};
-  return config;
-}
-
 // Pending writes torn at power loss: kNone leaves everything since the last sync pending.
 RunConfig torn_tail() {
   RunConfig config = base(wal::SyncPolicy::kNone);
@@ -304,7 +295,7 @@ const std::vector<Mutant>& all_mutants() {
       {"trust-sync-after-poison", "field",
        "a sync in flight when another sync of the same segment fails (a rotation finishing it) "
        "completes with success and is believed, though the failed one may have dropped its pages",
-       {I::kErrorHonesty, I::kDurability}, periodic_fsync_failures_rotating},
+       {I::kErrorHonesty, I::kDurability}, periodic_fsync_failures},
       {"fdatasync-growing-file", "field",
        "fdatasync (not fsync) on a segment that grows on append: the data is durable, the file "
        "size that makes it readable is not",

@@ -82,6 +82,17 @@ INSTANTIATE_TEST_SUITE_P(EveryMutant, BugZooTest, ::testing::ValuesIn(all_mutant
                            return name;
                          });
 
+TEST(BugZooCatalogue, EnvironmentComesWithTheMutant) {
+  const Mutant* salted = find_mutant("no-salt-check");
+  ASSERT_NE(salted, nullptr);
+  RunConfig config;
+  apply_environment(*salted, config);
+  EXPECT_TRUE(static_cast<bool>(config.decorate_fs));
+  RunConfig plain;
+  apply_environment(*find_mutant("skip-dir-sync"), plain);
+  EXPECT_FALSE(static_cast<bool>(plain.decorate_fs));
+}
+
 TEST(BugZooCatalogue, NamesAreUniqueAndKnown) {
   std::set<std::string_view> seen;
   for (const Mutant& mutant : all_mutants()) {
