@@ -96,9 +96,14 @@ IntactEntries::IntactEntries(std::span<const std::span<const std::byte>> files) 
 }
 
 void IntactEntries::scan(std::span<const std::byte> segment) {
+  // A record starts with a non-zero header, so none starts in the preallocated zeros after the
+  // last non-zero byte (megabytes, sometimes): the walk stops there.
+  std::size_t end = segment.size();
+  while (end > 0 && segment[end - 1] == std::byte{0}) --end;
   for (const auto& [kind, salt] : contexts_) {
     for (std::size_t offset = format::kSegmentHeaderBytes;
-         offset + format::kRecordHeaderBytes <= segment.size(); offset += format::kRecordAlign) {
+         offset < end && offset + format::kRecordHeaderBytes <= segment.size();
+         offset += format::kRecordAlign) {
       const format::DecodedRecord record =
           format::decode_record(kind, salt, wal::kNoLsn, kOracleMaxEntry, segment.subspan(offset));
       if (record.status != format::DecodeStatus::kOk) continue;
