@@ -69,9 +69,13 @@ RunConfig periodic_fsync_failures() {
 RunConfig torn_tail() {
   RunConfig config = base(wal::SyncPolicy::kNone);
   config.wal.segment_bytes = 64 << 10;  // long tails inside one segment
-  config.workload.entry_bytes_max = 2000;  // records spanning sectors, torn inside
+  // Records spanning sectors, torn inside; most larger than the write buffer, so each goes to
+  // the file in a write of its own rather than waiting in the buffer for the crash to drop.
+  config.workload.entry_bytes_min = 1000;
+  config.workload.entry_bytes_max = 6000;
+  config.workload.batch_ratio = {0, 1};
   config.device.atomic_sector = false;
-  config.workload.sync_ratio = {1, 3};  // a durable prefix before the torn part
+  config.workload.sync_ratio = {1, 4};  // a durable prefix before the torn part
   return config;
 }
 
