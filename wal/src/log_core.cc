@@ -510,6 +510,11 @@ Result<std::unique_ptr<Reader>> LogCore::reader(Lsn from_lsn) {
   params.watermark = d.watermark;
   params.front_lsn = d.front_lsn;
   params.from_lsn = from_lsn;
+  if (d.options.recovery == RecoveryMode::kSkipCorrupted) {
+    for (const DamagedRange& range : d.report.damage) {
+      if (range.kind != DamageKind::kTornTail) params.skipped.push_back(range);
+    }
+  }
   return detail::open_segment_reader(std::move(params));
 }
 

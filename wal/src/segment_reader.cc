@@ -32,12 +32,18 @@ class SegmentReader final : public Reader {
   // it, later exactly the one starting at it. false: no such segment (yet).
   Result<bool> open_segment(bool first);
   Status refill(std::size_t want_bytes);
+  // The reported skipped range starting at the current offset of the open segment, if any.
+  const DamagedRange* skipped_range_here() const;
+  // Whether recovery skipped this whole segment (damage reported from its offset 0: a bad or
+  // foreign header); its LSNs are gone and the reader resynchronises on the next segment.
+  bool skipped_whole(const std::string& name) const;
   format::DecodedRecord decode_at_offset() const;
 
   ReaderParams params_;
   const Lsn from_lsn_;
   Lsn expected_lsn_;
   bool positioned_ = false;
+  bool resync_ = false;  // just stepped over a skipped range: adopt the next record's LSN
 
   std::unique_ptr<File> file_;
   std::string segment_name_;
@@ -66,9 +72,23 @@ Result<bool> SegmentReader::open_segment(bool first) {
   for (const std::string& name : *names) {
     Lsn lsn = kNoLsn;
     if (!recovery::parse_segment_name(name, &lsn)) continue;
+    if (skipped_whole(name)) {
+      // The segment that should come next was skipped whole: resynchronise past it.
+      if (!first && lsn == expected_lsn_) resync_ = true;
+      continue;
+    }
     if (oldest.empty() || lsn < oldest_lsn) {
       oldest = name;
       oldest_lsn = lsn;
+    }
+    if (resync_ && !first) {
+      // After a skipped range at the end of a segment, the LSNs it held are gone: the next
+      // segment starts at or above them.
+      if (lsn >= expected_lsn_ && (chosen.empty() || lsn < chosen_lsn)) {
+        chosen = name;
+        chosen_lsn = lsn;
+      }
+      continue;
     }
     const bool fits = first ? lsn <= expected_lsn_ : lsn == expected_lsn_;
     if (fits && (chosen.empty() || lsn > chosen_lsn)) {
@@ -119,13 +139,29 @@ Status SegmentReader::refill(std::size_t want_bytes) {
   return Status::ok();
 }
 
+const DamagedRange* SegmentReader::skipped_range_here() const {
+  for (const DamagedRange& range : params_.skipped) {
+    if (range.segment == segment_name_ && range.offset == offset_ && range.length > 0) {
+      return &range;
+    }
+  }
+  return nullptr;
+}
+
+bool SegmentReader::skipped_whole(const std::string& name) const {
+  for (const DamagedRange& range : params_.skipped) {
+    if (range.segment == name && range.offset == 0) return true;
+  }
+  return false;
+}
+
 format::DecodedRecord SegmentReader::decode_at_offset() const {
   format::DecodedRecord none;
   none.status = format::DecodeStatus::kTruncated;
   if (offset_ < buffer_offset_ || offset_ >= buffer_offset_ + buffer_bytes_) return none;
   const auto start = static_cast<std::size_t>(offset_ - buffer_offset_);
   return format::decode_record(
-      checksum_, params_.salt, expected_lsn_, params_.max_entry_bytes,
+      checksum_, params_.salt, resync_ ? kNoLsn : expected_lsn_, params_.max_entry_bytes,
       std::span<const std::byte>(buffer_).subspan(start, buffer_bytes_ - start));
 }
 
@@ -161,6 +197,20 @@ Result<std::optional<Entry>> SegmentReader::next() {
         WAL_RETURN_IF_ERROR(refill(record.total_bytes));
         record = decode_at_offset();
       }
+    }
+
+    if (record.status != format::DecodeStatus::kOk && record.status != format::DecodeStatus::kZero) {
+      if (const DamagedRange* range = skipped_range_here()) {
+        offset_ += range->length;
+        resync_ = true;
+        continue;
+      }
+    }
+    if (record.status == format::DecodeStatus::kOk && resync_) {
+      // The first record after a skipped range: its LSN must move forward, never back.
+      if (record.meta.lsn < expected_lsn_) return corruption("record after a skipped range goes back");
+      resync_ = false;
+      expected_lsn_ = record.meta.lsn;
     }
 
     switch (record.status) {

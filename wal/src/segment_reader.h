@@ -6,9 +6,11 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <wal/fs.h>
 #include <wal/reader.h>
+#include <wal/recovery_report.h>
 #include <wal/status.h>
 #include <wal/types.h>
 
@@ -24,6 +26,10 @@ struct ReaderParams {
   std::shared_ptr<const std::atomic<Lsn>> watermark;
   Lsn front_lsn = kNoLsn;  // oldest entry of the log; segments below it are ignored
   Lsn from_lsn = 1;        // first entry to yield (raised to front_lsn)
+  // skip-corrupted only: the damaged ranges recovery stepped over. The reader steps over
+  // exactly these (each runs to the record where reading resumes); any other damage is still
+  // an error, so salvage never hides damage that recovery did not report.
+  std::vector<DamagedRange> skipped;
 };
 
 [[nodiscard]] Result<std::unique_ptr<Reader>> open_segment_reader(ReaderParams params);
