@@ -1,5 +1,8 @@
 #include "sim/harness/payload.h"
 
+#include <bit>
+#include <cstring>
+
 #include <fmt/format.h>
 
 namespace harness {
@@ -55,9 +58,17 @@ std::optional<PayloadId> identify_payload(std::span<const std::byte> payload) {
 
 std::uint64_t fingerprint(std::span<const std::byte> bytes) {
   std::uint64_t hash = mix(bytes.size());
+  // Whole words first (big-endian, so the value is the byte-at-a-time one on every machine).
+  std::size_t at = 0;
+  for (; at + 8 <= bytes.size(); at += 8) {
+    std::uint64_t chunk;
+    std::memcpy(&chunk, bytes.data() + at, 8);
+    if constexpr (std::endian::native == std::endian::little) chunk = __builtin_bswap64(chunk);
+    hash = mix(hash ^ chunk);
+  }
   std::uint64_t word = 0;
   std::size_t filled = 0;
-  for (std::byte b : bytes) {
+  for (std::byte b : bytes.subspan(at)) {
     word = (word << 8) | std::to_integer<std::uint64_t>(b);
     if (++filled == 8) {
       hash = mix(hash ^ word);

@@ -38,6 +38,12 @@ std::optional<FaultKind> fault_kind(std::string_view name) {
   return std::nullopt;
 }
 
+// The runner reads fault events back from the trace (drain_faults); without any fault source
+// only the hash is needed, and keeping no events saves an allocation per Fs call.
+bool may_inject(const RunConfig& config) {
+  return config.faults.any() || config.decorate_fs || (config.script && !config.script->faults.empty());
+}
+
 // Parks a task for good: the crash that follows destroys its frame.
 struct Halt {
   bool await_ready() const noexcept { return false; }
@@ -109,8 +115,10 @@ class Run {
   void apply_media_faults();
   void recover_and_check(std::uint32_t count);
   void close_and_reopen_clean();
-  Recovery recover(wal::Fs& fs, std::unique_ptr<wal::LogCore>* keep);
-  Recovery recover_once(wal::Fs& fs, std::unique_ptr<wal::LogCore>* keep);
+  // `from_checkpoint`: also read through reader_from_checkpoint() (a repeat, only compared for
+  // idempotence, skips it).
+  Recovery recover(wal::Fs& fs, std::unique_ptr<wal::LogCore>* keep, bool from_checkpoint = true);
+  Recovery recover_once(wal::Fs& fs, std::unique_ptr<wal::LogCore>* keep, bool from_checkpoint);
   void judge(const CheckInput& input);
 
   // Tasks.
@@ -677,10 +685,10 @@ Task<void> Run::op_reopen(const Op& op) {
   live_->sync_done.notify_all();
 }
 
-Recovery Run::recover(wal::Fs& fs, std::unique_ptr<wal::LogCore>* keep) {
+Recovery Run::recover(wal::Fs& fs, std::unique_ptr<wal::LogCore>* keep, bool from_checkpoint) {
   drain_faults();
   const std::size_t faults_before = oracle_.faults().size();
-  Recovery r = recover_once(fs, keep);
+  Recovery r = recover_once(fs, keep, from_checkpoint);
   drain_faults();
   for (std::size_t i = faults_before; i < oracle_.faults().size(); ++i) {
     r.read_faults = r.read_faults || oracle_.faults()[i].kind == FaultKind::kReadEio;
@@ -689,7 +697,8 @@ Recovery Run::recover(wal::Fs& fs, std::unique_ptr<wal::LogCore>* keep) {
   return r;
 }
 
-Recovery Run::recover_once(wal::Fs& fs, std::unique_ptr<wal::LogCore>* keep) {
+Recovery Run::recover_once(wal::Fs& fs, std::unique_ptr<wal::LogCore>* keep,
+                           bool from_checkpoint) {
   Recovery r;
   const Op none;
   const std::uint64_t call = begin(CallKind::kOpen, none);
@@ -717,13 +726,17 @@ Recovery Run::recover_once(wal::Fs& fs, std::unique_ptr<wal::LogCore>* keep) {
       r.entries.push_back(RecoveredEntry::from(**next));
     }
   }
-  wal::Result<std::unique_ptr<wal::Reader>> from_checkpoint = core->reader_from_checkpoint();
   if (!from_checkpoint) {
-    r.from_checkpoint_status = from_checkpoint.error();
+    if (keep != nullptr) *keep = std::move(core);
+    return r;
+  }
+  wal::Result<std::unique_ptr<wal::Reader>> checkpoint_reader = core->reader_from_checkpoint();
+  if (!checkpoint_reader) {
+    r.from_checkpoint_status = checkpoint_reader.error();
   } else {
     std::vector<RecoveredEntry> entries;
     for (;;) {
-      wal::Result<std::optional<wal::Entry>> next = (*from_checkpoint)->next();
+      wal::Result<std::optional<wal::Entry>> next = (*checkpoint_reader)->next();
       if (!next) {
         r.from_checkpoint_status = next.error();
         break;
@@ -781,6 +794,10 @@ void Run::power_loss() {
 }
 
 CheckResult Run::check_crash_state(const sim::SimFsState& state) {
+  // Each state's recovery is checked and thrown away: without faults its Fs calls need no
+  // record (the oracle reads faults from the trace).
+  sim::Trace* fs_trace = fs_.trace();
+  if (!may_inject(config_)) fs_.set_trace(nullptr);
   const Oracle before = oracle_;
   CheckResult totals = std::move(result_.checks);
   result_.checks = CheckResult();
@@ -789,6 +806,7 @@ CheckResult Run::check_crash_state(const sim::SimFsState& state) {
   CheckResult checks = std::move(result_.checks);
   result_.checks = std::move(totals);
   oracle_ = before;
+  fs_.set_trace(fs_trace);
   return checks;
 }
 
@@ -831,7 +849,7 @@ void Run::recover_and_check(std::uint32_t count) {
     core.reset();
     handles = fs_.open_handles();
     std::unique_ptr<wal::LogCore> again;
-    repeats.push_back(recover(wal_fs(), &again));
+    repeats.push_back(recover(wal_fs(), &again, false));
     if (again) again->close().ignore_error("the second recovery is only compared");
   }
   CheckInput input;
@@ -863,7 +881,7 @@ void Run::close_and_reopen_clean() {
   if (core) {
     core->close().ignore_error("compared through the second recovery");
     core.reset();
-    repeats.push_back(recover(wal_fs(), &core));
+    repeats.push_back(recover(wal_fs(), &core, false));
     if (core) core->close().ignore_error("the second recovery is only compared");
   }
   CheckInput input;
@@ -880,7 +898,7 @@ void Run::close_and_reopen_clean() {
 }  // namespace
 
 RunResult run_simulation(const RunConfig& config, std::uint64_t seed, sim::Trace* trace) {
-  sim::Trace own;
+  sim::Trace own(may_inject(config));
   Run run(config, seed, trace != nullptr ? *trace : own);
   return run.execute();
 }
@@ -919,7 +937,7 @@ ExploreResult explore(const RunConfig& base, std::uint64_t seed, std::uint64_t m
       config.crash.at = at;
     }
     bool reached = false;
-    sim::Trace trace;
+    sim::Trace trace(may_inject(config));
     Run run(config, seed, trace);
     run.set_explorer([&](Run& live) {
       reached = live.reached_crash();
