@@ -14,6 +14,7 @@
 #include "sim/harness/fault_stack.h"
 #include "sim/harness/halting_fs.h"
 #include "sim/harness/oracle.h"
+#include "sim/harness/read_back.h"
 #include "sim/harness/scheduler.h"
 #include "sim/harness/workload.h"
 #include "sim/sim_fs.h"
@@ -710,44 +711,7 @@ Recovery Run::recover_once(wal::Fs& fs, std::unique_ptr<wal::LogCore>* keep,
     return r;
   }
   std::unique_ptr<wal::LogCore> core = std::move(opened).value();
-  r.report = core->recovery_report();
-  r.next_lsn = core->last_lsn() + 1;
-  const wal::Lsn first = core->first_lsn();
-  if (first != wal::kNoLsn) {
-    wal::Result<std::unique_ptr<wal::Reader>> reader = core->reader(first);
-    if (!reader) r.read_status = reader.error();
-    while (reader) {
-      wal::Result<std::optional<wal::Entry>> next = (*reader)->next();
-      if (!next) {
-        r.read_status = next.error();
-        break;
-      }
-      if (!next->has_value()) break;
-      r.entries.push_back(RecoveredEntry::from(**next));
-    }
-  }
-  if (!from_checkpoint) {
-    if (keep != nullptr) *keep = std::move(core);
-    return r;
-  }
-  wal::Result<std::unique_ptr<wal::Reader>> checkpoint_reader = core->reader_from_checkpoint();
-  if (!checkpoint_reader) {
-    r.from_checkpoint_status = checkpoint_reader.error();
-  } else {
-    std::vector<RecoveredEntry> entries;
-    for (;;) {
-      wal::Result<std::optional<wal::Entry>> next = (*checkpoint_reader)->next();
-      if (!next) {
-        r.from_checkpoint_status = next.error();
-        break;
-      }
-      if (!next->has_value()) {
-        r.from_checkpoint = std::move(entries);
-        break;
-      }
-      entries.push_back(RecoveredEntry::from(**next));
-    }
-  }
+  read_recovery(*core, from_checkpoint, r);
   if (keep != nullptr) *keep = std::move(core);
   return r;
 }
