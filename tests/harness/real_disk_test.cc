@@ -2,11 +2,20 @@
 // the build tree. Longer sweeps belong in `make soak`.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 #include "sim/harness/real_disk.h"
 #include "testutil/temp_dir.h"
 
 namespace harness {
 namespace {
+
+// WAL_REAL_SEEDS=N runs N seeds per case instead of the bounded few (for long runs by hand;
+// `make soak` goes through `walsim real --kill`).
+std::uint64_t seeds(std::uint64_t bounded) {
+  const char* env = std::getenv("WAL_REAL_SEEDS");
+  return env != nullptr ? std::strtoull(env, nullptr, 10) : bounded;
+}
 
 RunConfig small(wal::SyncPolicy policy) {
   RunConfig config;
@@ -27,7 +36,7 @@ RunConfig small(wal::SyncPolicy policy) {
 TEST(RealDiskTest, KillNineAtASeededMomentLosesNothingAcknowledged) {
   int killed = 0;
   for (wal::SyncPolicy policy : {wal::SyncPolicy::kGrouped, wal::SyncPolicy::kNone}) {
-    for (std::uint64_t seed = 1; seed <= 4; ++seed) {
+    for (std::uint64_t seed = 1; seed <= seeds(4); ++seed) {
       testutil::TempDir dir;
       const RealResult r = run_kill(small(policy), seed, dir.sub("log"));
       EXPECT_TRUE(r.passed) << "seed " << seed << " " << r.describe();
@@ -40,7 +49,7 @@ TEST(RealDiskTest, KillNineAtASeededMomentLosesNothingAcknowledged) {
 
 TEST(RealDiskTest, LibfiuSyscallFailuresAreReportedHonestly) {
   std::map<std::string, std::uint64_t> seen;
-  for (std::uint64_t seed = 1; seed <= 6; ++seed) {
+  for (std::uint64_t seed = 1; seed <= seeds(6); ++seed) {
     testutil::TempDir dir;
     const RealResult r = run_fiu(small(wal::SyncPolicy::kGrouped), seed, dir.sub("log"));
     EXPECT_TRUE(r.passed) << "seed " << seed << " " << r.describe();
