@@ -379,6 +379,18 @@ TEST_F(InvariantsTest, MidLogDamageCalledATornTailIsNotExcused) {
   EXPECT_TRUE(result[Invariant::kDurability].violated());
 }
 
+TEST_F(InvariantsTest, DamageToTheLastDurableRecordsMayReadAsATornTail) {
+  // The batch 6-8 is the last durable data: no record written after it became durable could
+  // prove it was synced, so a bit flip there is indistinguishable from a torn write.
+  oracle_.fault(FaultKind::kBitFlip, ++step_, "00000000000000000001.wal @700");
+  Recovery r = recovery_of(through(5));
+  r.report.torn_tail = true;
+  r.report.damage.push_back(
+      wal::DamagedRange{"00000000000000000001.wal", 700, 400, 6, wal::DamageKind::kTornTail, "torn"});
+  const CheckResult result = crash_and_check(r);
+  EXPECT_TRUE(result.passed()) << result.summary();
+}
+
 TEST_F(InvariantsTest, ReportedDamageExcusesTheDamagedEntries) {
   mode_ = wal::RecoveryMode::kSkipCorrupted;
   oracle_.fault(FaultKind::kBitFlip, ++step_, "00000000000000000001.wal @300");
