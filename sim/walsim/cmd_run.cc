@@ -68,7 +68,17 @@ int cmd_run(const RunArgs& args) {
   if (!loaded.errors.empty()) return loaded.exit_code;
   SweepOptions options = args.sweep;
   options.progress = options.progress && ::isatty(STDERR_FILENO) != 0;
-  reports::Sweep sweep = run_sweep(loaded.scenarios, options);
+  std::vector<Scenario> scenarios = loaded.scenarios;
+  if (args.mutants_off) {
+    // The same configuration and environment with the planted bug switched off: every seed
+    // must pass (docs/bug-zoo.md).
+    for (Scenario& scenario : scenarios) {
+      if (!scenario.mutant) continue;
+      scenario.mutant.reset();
+      scenario.config.expect = harness::ExpectConfig{};
+    }
+  }
+  reports::Sweep sweep = run_sweep(scenarios, options);
   sweep.command = args.command;
   print_summary(sweep);
   if (!args.report_dir.empty()) {

@@ -15,6 +15,7 @@ struct RunArgs {
   SweepOptions sweep;
   std::string report_dir = "reports/out/latest";
   std::string command;  // the command line, for the report
+  bool mutants_off = false;  // bug-zoo scenarios run with their mutant off, expecting "pass"
 };
 int cmd_run(const RunArgs& args);
 

@@ -43,6 +43,9 @@ int main(int argc, char** argv) {
   run_cmd->add_flag("--fail-fast", run.sweep.fail_fast, "Stop at the first unexpected failure");
   bool no_progress = false;
   run_cmd->add_flag("--no-progress", no_progress, "No progress line on a terminal");
+  run_cmd->add_flag("--mutants-off", run.mutants_off,
+                    "Run bug-zoo scenarios with their mutant switched off, expecting every seed "
+                    "to pass");
 
   std::string file;
   std::uint64_t replay_seed = 0;

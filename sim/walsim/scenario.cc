@@ -515,6 +515,13 @@ ParseResult parse_scenario(std::string_view text, std::string_view file) {
         return make_lying_fsync_fs(fs);
       };
     }
+    // A bug-zoo mutant may need an environment no scenario key describes (no-salt-check:
+    // recycled blocks); it comes with the mutant, on or off.
+    if (scenario.mutant) {
+      if (const harness::Mutant* mutant = harness::find_mutant(*scenario.mutant)) {
+        harness::apply_environment(*mutant, scenario.config);
+      }
+    }
     result.scenario = std::move(scenario);
   }
   return result;
