@@ -3,7 +3,6 @@
 
 #include <fmt/format.h>
 
-#include "sim/harness/mutants.h"
 #include "sim/walsim/commands.h"
 #include "sim/walsim/exit_codes.h"
 #include "sim/walsim/run_record.h"
@@ -28,10 +27,9 @@ int cmd_shrink(const ShrinkArgs& args) {
   for (const ScenarioError& e : loaded.errors) fmt::print(stderr, "{}\n", e.to_string());
   if (!loaded.errors.empty()) return loaded.exit_code;
   const Scenario& scenario = loaded.scenarios.front();
-  // Every run of the shrink is of the broken variant, when the scenario names one.
-  std::optional<harness::ScopedMutant> mutant;
-  if (scenario.mutant) mutant.emplace(*scenario.mutant);
-  const ShrinkResult result = shrink(scenario.config, args.seed, args.max_runs);
+  // Every run of the shrink is of the broken variant, when the scenario names one (and each
+  // smaller script must pass without it).
+  const ShrinkResult result = shrink(scenario.config, args.seed, args.max_runs, scenario.mutant);
   if (!result.failed) {
     fmt::print(stderr, "walsim shrink: {} seed {} passes: nothing to shrink\n", args.file,
                args.seed);

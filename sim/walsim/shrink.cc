@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "sim/harness/mutants.h"
+
 namespace walsim {
 namespace {
 
@@ -9,9 +11,9 @@ namespace {
 class Shrinker {
  public:
   Shrinker(const harness::RunConfig& config, std::uint64_t seed, std::uint64_t max_runs,
-           std::string target, harness::Script original)
+           std::string target, harness::Script original, std::optional<std::string> mutant)
       : config_(config), seed_(seed), max_runs_(max_runs), target_(std::move(target)),
-        original_(std::move(original)) {
+        original_(std::move(original)), mutant_(std::move(mutant)) {
     for (std::size_t w = 0; w < original_.writers.size(); ++w) {
       for (std::size_t i = 0; i < original_.writers[w].size(); ++i) ops_.push_back({w, i});
     }
@@ -43,13 +45,42 @@ class Shrinker {
     ++runs_;
     harness::RunConfig config = config_;
     config.script = script;
+    std::optional<harness::ScopedMutant> on;
+    if (mutant_) on.emplace(*mutant_);
     harness::RunResult result = harness::run_simulation(config, seed_);
     if (failure_signature(config_, result) != target_) return false;
+    if (mutant_) {
+      on.reset();
+      ++runs_;
+      if (!harness::run_simulation(config, seed_).passed) return false;
+    }
     last_ = std::move(result);
     return true;
   }
 
-  bool fails(const std::vector<std::size_t>& keep) { return fails(build(keep)); }
+  // A candidate fails as is, or with an `op:N` crash point moved to where the kept ops put it:
+  // without ops that started before the crash, "before the Nth op" lands later than it did.
+  // (Ops start roughly in index order, so the kept ops with an index below N stand for those.)
+  bool fails(const std::vector<std::size_t>& keep) {
+    harness::Script script = build(keep);
+    if (fails(script)) {
+      accepted_ = std::move(script);
+      return true;
+    }
+    if (script.crash.kind != harness::CrashAt::Kind::kOp) return false;
+    std::uint64_t before = 0;
+    for (const std::vector<harness::Op>& ops : script.writers) {
+      for (const harness::Op& op : ops) before += op.index < original_.crash.value ? 1 : 0;
+    }
+    if (before >= script.crash.value) return false;
+    script.crash.value = before;
+    if (!fails(script)) return false;
+    accepted_ = std::move(script);
+    return true;
+  }
+
+  // The script of the last candidate that failed through fails(keep).
+  const harness::Script& accepted() const { return accepted_; }
 
   // Zeller's ddmin: try each chunk alone, then each complement, refining the granularity.
   std::vector<std::size_t> ddmin(std::vector<std::size_t> current) {
@@ -141,10 +172,12 @@ class Shrinker {
   std::uint64_t max_runs_;
   std::string target_;
   harness::Script original_;
+  std::optional<std::string> mutant_;
   std::vector<std::pair<std::size_t, std::size_t>> ops_;
   std::uint64_t runs_ = 0;
   bool budget_hit_ = false;
   harness::RunResult last_;
+  harness::Script accepted_;
 };
 
 }  // namespace
@@ -159,9 +192,13 @@ std::string failure_signature(const harness::RunConfig& config, const harness::R
   return result.hang ? "hang" : "problem";
 }
 
-ShrinkResult shrink(const harness::RunConfig& config, std::uint64_t seed, std::uint64_t max_runs) {
+ShrinkResult shrink(const harness::RunConfig& config, std::uint64_t seed, std::uint64_t max_runs,
+                    const std::optional<std::string>& mutant) {
   ShrinkResult out;
+  std::optional<harness::ScopedMutant> on;
+  if (mutant) on.emplace(*mutant);
   harness::RunResult first = harness::run_simulation(config, seed);
+  on.reset();
   out.runs = 1;
   out.target = failure_signature(config, first);
   out.failed = !out.target.empty();
@@ -169,7 +206,7 @@ ShrinkResult shrink(const harness::RunConfig& config, std::uint64_t seed, std::u
   out.minimal = first.script;
   out.last = std::move(first);
   if (!out.failed) return out;
-  Shrinker shrinker(config, seed, max_runs, out.target, out.original);
+  Shrinker shrinker(config, seed, max_runs, out.target, out.original, mutant);
   std::vector<std::size_t> all(shrinker.units());
   for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
   // The executed script must fail on its own before anything is cut (it replays the run).
@@ -178,12 +215,13 @@ ShrinkResult shrink(const harness::RunConfig& config, std::uint64_t seed, std::u
     out.runs += shrinker.runs();
     return out;
   }
-  const std::vector<std::size_t> kept = shrinker.ddmin(all);
-  out.minimal = shrinker.smaller_entries(shrinker.build(kept));
+  shrinker.ddmin(all);
+  out.minimal = shrinker.smaller_entries(shrinker.accepted());
   // The last failing run is of the minimal script: smaller_entries ends on a failing run or
   // restores the sizes of the last one that failed; run it once more to be exact.
   harness::RunConfig final_config = config;
   final_config.script = out.minimal;
+  if (mutant) on.emplace(*mutant);
   out.last = harness::run_simulation(final_config, seed);
   out.runs += shrinker.runs() + 1;
   out.budget_hit = shrinker.budget_hit();

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "sim/harness/runner.h"
@@ -25,6 +26,10 @@ struct ShrinkResult {
 // How a failing run fails, for "fails the same way": "" when it passed.
 std::string failure_signature(const harness::RunConfig& config, const harness::RunResult& result);
 
-ShrinkResult shrink(const harness::RunConfig& config, std::uint64_t seed, std::uint64_t max_runs);
+// `mutant` (a bug-zoo scenario's): every run is of the broken variant, and a smaller script
+// counts only if it also passes with the mutant off, so the repro shows the bug and not a
+// failure of the harness's own.
+ShrinkResult shrink(const harness::RunConfig& config, std::uint64_t seed, std::uint64_t max_runs,
+                    const std::optional<std::string>& mutant = std::nullopt);
 
 }  // namespace walsim
