@@ -12,6 +12,7 @@
 #include <wal/log_core.h>
 
 #include "faults/fs_wrapper.h"
+#include "sim/harness/target.h"
 #include "sim/sim_fs.h"
 
 #ifdef FIU_ENABLE
@@ -312,6 +313,12 @@ const Mutant* find_mutant(std::string_view name) {
   for (const Mutant& mutant : all_mutants()) {
     if (mutant.name == name) return &mutant;
   }
+  // Bugs planted in registered targets (target.h), named by their own libfiu point.
+  for (const std::string& target : target_names()) {
+    for (const Mutant& mutant : find_target(target)->planted) {
+      if (mutant.name == name) return &mutant;
+    }
+  }
   return nullptr;
 }
 
@@ -327,7 +334,10 @@ bool mutants_available() {
 #endif
 }
 
-ScopedMutant::ScopedMutant(std::string_view name) : point_("wal/mutant/" + std::string(name)) {
+// The WAL's mutants are "wal/mutant/<name>"; a target's planted bug is named by its full point.
+ScopedMutant::ScopedMutant(std::string_view name)
+    : point_(name.find('/') == std::string_view::npos ? "wal/mutant/" + std::string(name)
+                                                      : std::string(name)) {
   WAL_ASSERT(find_mutant(name) != nullptr);
   WAL_ASSERT(mutants_available());
 #ifdef FIU_ENABLE

@@ -30,6 +30,8 @@ struct Mutant {
   std::string_view finding = {};
 };
 
+// The WAL's catalogue. find_mutant also finds the bugs planted in registered targets
+// (TargetInfo::planted, target.h), whose names are their libfiu points ("examples/kv/...").
 const std::vector<Mutant>& all_mutants();
 const Mutant* find_mutant(std::string_view name);
 

@@ -1,0 +1,125 @@
+// The public harness API (docs/harness-api.md): crash-test your own storage code.
+//
+// A Target is a store written on a wal::Fs (usually through wal::LogCore). You implement five
+// calls; the harness gives you everything else: the simulated disk (SimFs) and its durability
+// model, the [faults] stack, the deterministic scheduler on virtual time, crash points
+// (random, op:N, fs-op:N, time:US, none), power loss under every crash policy, crashes during
+// recovery, media faults, scripts and shrinking, and walsim's reports. A scenario selects it by
+// name (`target = "kv"`); the WAL itself is the built-in target "wal" (runner.h).
+//
+// What a run does with a target:
+//   1. open() on the run's Fs and virtual clock (a new, empty directory);
+//   2. for each workload op (workload.h, or a scenario's [script]): apply(op, choices), in the
+//      order the scheduler interleaves the writers; the target maps the generic op kinds onto
+//      its own operations and reports each one's acknowledgement (Ack). kReopen ops are the
+//      harness's: close(), open(), check(false);
+//   3. at the crash point: crash() (the process dies), power loss on the disk; an op that
+//      reported kFailed is a process that gave up: the same, right after it;
+//   4. open() again (recovery; with crash.count > 1 power is cut during the first ones), then
+//      check(true): the target compares what it recovered with what it acknowledged;
+//   5. close(), open(), check(false): recovering twice must give the same state.
+// Without a crash point (`none`) step 3-4 are a clean close() and open(), checked with
+// check(false).
+//
+// Determinism: everything a target decides must come from the op and `choices` (a PRNG seeded
+// from the run's payload seed and the op's index, so a shrunk script keeps every kept op's
+// choices). Never read the wall clock, never start a thread, never use another random source.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <wal/clock.h>
+#include <wal/fs.h>
+#include <wal/options.h>
+#include <wal/status.h>
+
+#include "sim/harness/invariants.h"
+#include "sim/harness/mutants.h"
+#include "sim/harness/workload.h"
+#include "sim/prng.h"
+
+namespace harness {
+
+// What the store told its caller about one operation (SPEC 4.2, at the application's level).
+enum class Ack : std::uint8_t {
+  kDurable,  // acknowledged durable: must survive any crash
+  kPending,  // accepted, not yet durable: a crash may keep or lose it (with what came after)
+  kFailed,   // returned an error: may or may not have taken effect. The run treats the store
+             // as a process that gave up: it crashes right after this op and recovers.
+};
+std::string_view to_string(Ack ack);
+
+// What a target runs on. Pointers stay valid until the next open() (the Fs changes when a crash
+// point cuts the power in the middle of an op, or during recovery).
+struct TargetEnv {
+  wal::Fs* fs = nullptr;
+  wal::Clock* clock = nullptr;  // virtual time
+  std::string dir;              // the store's directory inside the Fs
+  wal::Options options;         // the scenario's [wal] table (fs and clock unset)
+};
+
+struct Applied {
+  Ack ack = Ack::kDurable;
+  wal::Status status;  // kFailed: the error the store returned
+  // Problems the target saw while the store was live (e.g. a read that disagrees with its model).
+  std::vector<Violation> violations;
+};
+
+// One of the target's own invariants. Reported under a SPEC 4.3 category, so scenarios,
+// expect.invariants, reports and the shrinker treat it like the WAL's own; every message starts
+// with the target invariant's name ("kv-state: ...").
+struct TargetInvariant {
+  std::string_view name;
+  Invariant category = Invariant::kDurability;
+  std::string_view checks;  // one line
+};
+
+class Target {
+ public:
+  virtual ~Target() = default;
+
+  virtual std::vector<TargetInvariant> invariants() const = 0;
+
+  // Opens the store in env.dir, recovering what is there. An error after an injected fault or
+  // media damage is honest (the run notes it); any other error fails the run.
+  [[nodiscard]] virtual wal::Status open(const TargetEnv& env) = 0;
+  // One workload op. `choices` is this op's own PRNG.
+  virtual Applied apply(const Op& op, sim::Prng& choices) = 0;
+  // A clean close.
+  [[nodiscard]] virtual wal::Status close() = 0;
+  // The process dies: drop the store without closing or syncing anything. Also called after
+  // an open() that failed, and on a store that is not open (then it does nothing).
+  virtual void crash() = 0;
+  // Right after a successful open(): compares the recovered state with what was acknowledged
+  // since the last check, then takes the recovered state as the truth from here on.
+  // `power_lost`: a crash may have lost pending ops; false (a clean reopen): nothing may be lost.
+  virtual std::vector<Violation> check(bool power_lost) = 0;
+};
+
+// A registered target: how to make one, and the bugs planted in it for the bug zoo (each a
+// libfiu point named like the mutant, switched on by a scenario's `mutant` key).
+struct TargetInfo {
+  std::string name;
+  std::string description;
+  std::function<std::unique_ptr<Target>()> make;
+  std::vector<Mutant> planted;  // name = the libfiu point, e.g. "examples/kv/double-apply"
+};
+
+// Registers a target by name (from a static initializer, or main before any run). Names are
+// unique; "wal" is the WAL itself and cannot be registered.
+bool register_target(TargetInfo info);
+const TargetInfo* find_target(std::string_view name);
+std::vector<std::string> target_names();  // registered ones, sorted; "wal" not included
+
+// The run of runner.h for the registered target RunConfig::target (run_simulation dispatches
+// here when it is not "wal"). An unknown name is a failed run saying which names exist.
+// `trace` may be null.
+RunResult run_target(const RunConfig& config, std::uint64_t seed, sim::Trace* trace);
+
+}  // namespace harness

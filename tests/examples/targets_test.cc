@@ -1,0 +1,143 @@
+// The kv and queue examples as harness targets (sim/harness/target.h): honest stores pass their
+// own invariants under crashes and faults, each planted bug is caught, runs replay bit for bit.
+#include <gtest/gtest.h>
+
+#include "sim/harness/mutants.h"
+#include "sim/harness/runner.h"
+#include "sim/harness/target.h"
+
+namespace {
+
+using harness::Invariant;
+using harness::RunConfig;
+using harness::RunResult;
+
+RunConfig base(std::string target) {
+  RunConfig config;
+  config.target = std::move(target);
+  config.wal.sync = wal::SyncPolicy::kGrouped;
+  config.wal.segment_bytes = 8192;
+  config.wal.buffer_bytes = 4096;
+  config.workload.ops = 80;
+  config.workload.entry_bytes_min = 1;
+  config.workload.entry_bytes_max = 48;
+  config.workload.batch_ratio = {1, 4};
+  config.workload.read_ratio = {1, 10};
+  config.workload.sync_ratio = {1, 20};
+  config.workload.reopen_ratio = {1, 40};
+  config.crash.at = *harness::CrashAt::parse("random");
+  return config;
+}
+
+void expect_all_pass(const RunConfig& config, std::uint64_t seeds) {
+  for (std::uint64_t seed = 1; seed <= seeds; ++seed) {
+    const RunResult result = harness::run_target(config, seed, nullptr);
+    ASSERT_TRUE(result.passed) << config.target << " seed " << seed << ": " << result.failure;
+  }
+}
+
+// The first seed in [1, seeds] whose run violates `invariant`, or 0.
+std::uint64_t first_catch(const RunConfig& config, Invariant invariant, std::uint64_t seeds) {
+  for (std::uint64_t seed = 1; seed <= seeds; ++seed) {
+    if (harness::run_target(config, seed, nullptr).checks[invariant].violated()) return seed;
+  }
+  return 0;
+}
+
+TEST(Targets, ExamplesAreRegisteredWithTheirPlantedBugs) {
+  ASSERT_NE(harness::find_target("kv"), nullptr);
+  ASSERT_NE(harness::find_target("queue"), nullptr);
+  EXPECT_EQ(harness::find_target("wal"), nullptr);  // built in, not registered
+  ASSERT_NE(harness::find_mutant("examples/kv/double-apply"), nullptr);
+  ASSERT_NE(harness::find_mutant("examples/queue/forget-ack"), nullptr);
+}
+
+TEST(Targets, HonestKvPassesUnderPowerLossAndCountsItsChecks) {
+  RunConfig config = base("kv");
+  expect_all_pass(config, 40);
+  const RunResult result = harness::run_target(config, 3, nullptr);
+  EXPECT_TRUE(result.checks[Invariant::kDurability].checked);
+  EXPECT_TRUE(result.checks[Invariant::kIntegrity].checked);
+  EXPECT_EQ(result.crashes, 1u);
+  EXPECT_GT(result.ops, 0u);
+}
+
+TEST(Targets, HonestKvPassesPeriodicWithCrashesDuringRecovery) {
+  RunConfig config = base("kv");
+  config.wal.sync = wal::SyncPolicy::kPeriodic;
+  config.wal.sync_interval_us = 200;
+  config.crash.count = 3;
+  expect_all_pass(config, 30);
+}
+
+TEST(Targets, HonestStoresGiveUpCleanlyAfterInjectedFaults) {
+  for (const char* target : {"kv", "queue"}) {
+    RunConfig config = base(target);
+    config.crash.at = *harness::CrashAt::parse("none");
+    config.faults.fsync_eio = {1, 30};
+    config.faults.write_eio = {1, 100};
+    std::uint64_t with_faults = 0;
+    for (std::uint64_t seed = 1; seed <= 30; ++seed) {
+      const RunResult result = harness::run_target(config, seed, nullptr);
+      ASSERT_TRUE(result.passed) << target << " seed " << seed << ": " << result.failure;
+      if (!result.faults_injected.empty()) ++with_faults;
+    }
+    EXPECT_GT(with_faults, 0u) << target << ": no seed injected a fault, the test proves nothing";
+  }
+}
+
+TEST(Targets, HonestQueuePassesUnderPowerLoss) {
+  RunConfig config = base("queue");
+  expect_all_pass(config, 40);
+  config.wal.sync = wal::SyncPolicy::kNone;
+  config.workload.sync_ratio = {1, 6};
+  expect_all_pass(config, 30);
+}
+
+TEST(Targets, PlantedDoubleApplyIsCaughtByKvState) {
+  if (!harness::mutants_available()) GTEST_SKIP() << "needs WAL_FIU";
+  const harness::Mutant* mutant = harness::find_mutant("examples/kv/double-apply");
+  ASSERT_NE(mutant, nullptr);
+  const RunConfig config = mutant->config();
+  ASSERT_EQ(first_catch(config, Invariant::kIntegrity, 50), 0u) << "fails with the bug off";
+  harness::ScopedMutant on(mutant->name);
+  const std::uint64_t seed = first_catch(config, Invariant::kIntegrity, 50);
+  ASSERT_NE(seed, 0u);
+  const RunResult caught = harness::run_target(config, seed, nullptr);
+  EXPECT_NE(caught.failure.find("kv-state"), std::string::npos) << caught.failure;
+}
+
+TEST(Targets, PlantedForgetAckIsCaughtByQueueNoRedelivery) {
+  if (!harness::mutants_available()) GTEST_SKIP() << "needs WAL_FIU";
+  const harness::Mutant* mutant = harness::find_mutant("examples/queue/forget-ack");
+  ASSERT_NE(mutant, nullptr);
+  const RunConfig config = mutant->config();
+  ASSERT_EQ(first_catch(config, Invariant::kDurability, 50), 0u) << "fails with the bug off";
+  harness::ScopedMutant on(mutant->name);
+  const std::uint64_t seed = first_catch(config, Invariant::kDurability, 50);
+  ASSERT_NE(seed, 0u);
+  const RunResult caught = harness::run_target(config, seed, nullptr);
+  EXPECT_NE(caught.failure.find("queue-no-redelivery"), std::string::npos) << caught.failure;
+}
+
+TEST(Targets, ARunReplaysBitForBitFromItsSeedAndFromItsScript) {
+  RunConfig config = base("kv");
+  config.faults.write_short = {1, 50};
+  const RunResult first = harness::run_target(config, 11, nullptr);
+  const RunResult again = harness::run_target(config, 11, nullptr);
+  EXPECT_EQ(first.trace_hash, again.trace_hash);
+  RunConfig scripted = config;
+  scripted.script = first.script;
+  const RunResult replayed = harness::run_target(scripted, 11, nullptr);
+  EXPECT_EQ(first.trace_hash, replayed.trace_hash);
+  EXPECT_NE(first.trace_hash, harness::run_target(config, 12, nullptr).trace_hash);
+}
+
+TEST(Targets, AnUnknownTargetIsAFailedRunNamingTheKnownOnes) {
+  RunConfig config = base("postgres");
+  const RunResult result = harness::run_target(config, 1, nullptr);
+  EXPECT_FALSE(result.passed);
+  EXPECT_NE(result.failure.find("kv"), std::string::npos) << result.failure;
+}
+
+}  // namespace
