@@ -16,6 +16,7 @@
 #include "sim/harness/oracle.h"
 #include "sim/harness/read_back.h"
 #include "sim/harness/scheduler.h"
+#include "sim/harness/target.h"
 #include "sim/harness/workload.h"
 #include "sim/sim_fs.h"
 
@@ -862,6 +863,8 @@ void Run::close_and_reopen_clean() {
 }  // namespace
 
 RunResult run_simulation(const RunConfig& config, std::uint64_t seed, sim::Trace* trace) {
+  // Any other system under test is a registered harness::Target (target.h).
+  if (config.target != "wal") return run_target(config, seed, trace);
   sim::Trace own(may_inject(config));
   Run run(config, seed, trace != nullptr ? *trace : own);
   return run.execute();
@@ -887,6 +890,10 @@ std::string describe_plan(const sim::CrashPlan& plan) {
 
 ExploreResult explore(const RunConfig& base, std::uint64_t seed, std::uint64_t max_states) {
   ExploreResult out;
+  if (base.target != "wal") {
+    out.problem = "exploration runs the wal target only (target \"" + base.target + "\")";
+    return out;
+  }
   RunConfig config = base;
   config.crash.count = 1;
   faults::EnumerateOptions options;
