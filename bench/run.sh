@@ -5,6 +5,7 @@
 #   results.json   every sample of compare_bench (W1-W5 x wal/raw/rocksdb/leveldb x rounds)
 #   table.md       medians, ranges and ratios (also printed)
 #   sim_fs_bench.json  the simulator's own Google Benchmark figures, when that binary is built
+#   walsim/        the report of a short chaos-suite run (runs/s), when walsim is built
 #
 #   bench/run.sh [compare_bench flags...]     e.g. --rounds 5, --scale 0.1, --works W2,W3
 #   BUILD_DIR=build/bench bench/run.sh         another build tree (default build/release)
@@ -23,7 +24,7 @@ fi
   echo "date:   $(date -u +%Y-%m-%dT%H:%MZ)"
   echo "cores:  $(nproc) ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'))"
   echo "memory: $(free -g | awk '/Mem:/ {print $2 " GiB"}')"
-  echo "fs:     $(stat -f -c %T "$out") on $(df --output=source "$out" | tail -1)"
+  echo "fs:     $(df --output=fstype "$out" | tail -1) on $(df --output=source "$out" | tail -1)"
   echo "kernel: $(uname -r)"
   echo "load:   $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
@@ -39,6 +40,15 @@ fi
 echo
 
 "$build/bench/compare_bench" --out "$out" "$@"
+
+# The harness's figure: runs/s of the chaos suite on the simulator (walsim prints the run count
+# and the wall time on its last lines).
+if [[ -x $build/sim/walsim/walsim ]]; then
+  echo
+  echo "walsim run scenarios/chaos --seeds 10 -j 2:"
+  "$build/sim/walsim/walsim" run scenarios/chaos --seeds 10 -j 2 --no-progress \
+    --report "$out/walsim" | tail -3 || true
+fi
 
 if [[ -x $build/bench/sim_fs_bench ]]; then
   echo
