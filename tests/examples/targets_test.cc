@@ -86,6 +86,26 @@ TEST(Targets, HonestStoresGiveUpCleanlyAfterInjectedFaults) {
   }
 }
 
+// fs-op:N cuts the power inside a store call (an append, a checkpoint's truncation, a reopen);
+// time:US at a virtual instant.
+TEST(Targets, HonestStoresPassPowerCutsInsideTheirCalls) {
+  for (const char* target : {"kv", "queue"}) {
+    RunConfig config = base(target);
+    config.workload.ops = 30;
+    for (std::uint64_t n = 0; n < 400; n += 7) {
+      config.crash.at = harness::CrashAt{harness::CrashAt::Kind::kFsOp, n};
+      const RunResult result = harness::run_target(config, n + 1, nullptr);
+      ASSERT_TRUE(result.passed) << target << " fs-op:" << n << ": " << result.failure;
+      ASSERT_EQ(result.crashes, 1u);
+    }
+    for (std::uint64_t us = 0; us < 600; us += 50) {
+      config.crash.at = harness::CrashAt{harness::CrashAt::Kind::kTime, us};
+      const RunResult result = harness::run_target(config, us + 1, nullptr);
+      ASSERT_TRUE(result.passed) << target << " time:" << us << ": " << result.failure;
+    }
+  }
+}
+
 TEST(Targets, HonestQueuePassesUnderPowerLoss) {
   RunConfig config = base("queue");
   expect_all_pass(config, 40);
