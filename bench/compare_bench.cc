@@ -7,8 +7,6 @@
 // system, in an order rotated every round, so a noisy neighbour hits all systems alike.
 // Writes DIR/results.json (every sample) and DIR/table.md (medians, ranges, ratios).
 #include <sys/statfs.h>
-#include <sys/sysinfo.h>
-#include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
