@@ -694,6 +694,8 @@ Recovery Run::recover(wal::Fs& fs, std::unique_ptr<wal::LogCore>* keep, bool fro
   drain_faults();
   for (std::size_t i = faults_before; i < oracle_.faults().size(); ++i) {
     r.read_faults = r.read_faults || oracle_.faults()[i].kind == FaultKind::kReadEio;
+    r.misdirected_writes =
+        r.misdirected_writes || oracle_.faults()[i].kind == FaultKind::kMisdirectedWrite;
     r.injected_during = true;
   }
   return r;

@@ -6,6 +6,7 @@
 
 #include "mutant.h"
 #include "recovery.h"
+#include "unproven_tail.h"
 
 namespace wal::detail {
 
@@ -116,6 +117,11 @@ Result<std::unique_ptr<SegmentWriter>> SegmentWriter::reopen(Fs& fs, const std::
     WAL_RETURN_IF_ERROR(
         file->allocate(0, header.capacity_bytes).with_context("preallocate " + name));
   }
+  // The write buffer is empty at open: it serves as scratch for the rewrite.
+  WAL_ASSERT(buffer.empty());
+  Result<std::uint64_t> rewritten =
+      rewrite_unproven_tail(*file, header, end_offset, buffer.reserve(buffer.capacity()));
+  if (!rewritten) return Status(rewritten.error()).with_context("rewrite unproven tail of " + name);
   WAL_RETURN_IF_ERROR(file->sync().with_context("sync " + name + " after its tail was cut"));
   return std::unique_ptr<SegmentWriter>(
       new SegmentWriter(name, std::move(file), header, end_offset, preallocate, buffer));
