@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,8 @@ struct Case {
   bool not_a_directory = false;  // every command must answer "not found" (6)
 };
 std::vector<Case> cases();
+// gtest prints a case by its name.
+inline void PrintTo(const Case& c, std::ostream* out) { *out << c.name; }
 
 // Every file in `dir` (not recursive) with its bytes; directories as "<dir>".
 std::map<std::string, std::string> snapshot(const std::string& dir);

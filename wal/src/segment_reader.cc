@@ -32,6 +32,8 @@ class SegmentReader final : public Reader {
   // it, later exactly the one starting at it. false: no such segment (yet).
   Result<bool> open_segment(bool first);
   Status refill(std::size_t want_bytes);
+  // At the end of the open segment: true to go on to the next one, false at the end.
+  Result<bool> end_of_segment(Lsn limit);
   // The reported skipped range starting at the current offset of the open segment, if any.
   const DamagedRange* skipped_range_here() const;
   // Whether recovery skipped this whole segment (damage reported from its offset 0: a bad or
@@ -139,6 +141,19 @@ Status SegmentReader::refill(std::size_t want_bytes) {
   return Status::ok();
 }
 
+// The open segment ended: the next one starts at expected_lsn_. A segment that ends before
+// holding a single entry would be chosen again for the same LSN, so that is never a reason to
+// go round again: after a skipped range (resync) it is the end of what can be read when the
+// segment starts past the watermark, else an error (the log claims an LSN no segment holds).
+Result<bool> SegmentReader::end_of_segment(Lsn limit) {
+  const bool nothing_here = resync_ ? expected_lsn_ < segment_first_lsn_
+                                    : expected_lsn_ == segment_first_lsn_;
+  file_.reset();
+  if (!nothing_here) return true;
+  if (resync_ && segment_first_lsn_ > limit) return false;
+  return corruption("segment ends before its first entry");
+}
+
 const DamagedRange* SegmentReader::skipped_range_here() const {
   for (const DamagedRange& range : params_.skipped) {
     if (range.segment == segment_name_ && range.offset == offset_ && range.length > 0) {
@@ -217,20 +232,17 @@ Result<std::optional<Entry>> SegmentReader::next() {
       case format::DecodeStatus::kOk:
         break;
       case format::DecodeStatus::kZero:
-        // End of this segment: the next one starts at expected_lsn_. A segment that ends
-        // before holding a single entry would be chosen again for the same LSN: that is an
-        // error (the log claims an LSN no segment holds), not a reason to loop forever.
-        if (expected_lsn_ == segment_first_lsn_) {
-          return corruption("segment ends before its first entry");
+        if (Result<bool> more = end_of_segment(limit); !more || !*more) {
+          if (!more) return more.error();
+          return std::optional<Entry>();
         }
-        file_.reset();
         continue;
       case format::DecodeStatus::kTruncated:
         if (buffer_bytes_ == 0) {
-          if (expected_lsn_ == segment_first_lsn_) {
-            return corruption("segment ends before its first entry");
+          if (Result<bool> more = end_of_segment(limit); !more || !*more) {
+            if (!more) return more.error();
+            return std::optional<Entry>();
           }
-          file_.reset();
           continue;
         }
         return corruption("record runs past the end of the file");
