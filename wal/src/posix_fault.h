@@ -18,7 +18,9 @@ namespace wal::posix {
 
 // The errno a just-triggered fault point asks for. Call only inside fiu_do_on's action.
 inline int injected_errno() {
-  const auto info = reinterpret_cast<std::intptr_t>(fiu_failinfo());
+  // Through void*: without FIU_ENABLE, fiu_failinfo() is a plain NULL (release builds).
+  void* failinfo = fiu_failinfo();
+  const auto info = reinterpret_cast<std::intptr_t>(failinfo);
   return info != 0 ? static_cast<int>(info) : EIO;
 }
 
