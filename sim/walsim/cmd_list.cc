@@ -25,25 +25,4 @@ int cmd_validate(const std::vector<std::string>& files) {
   return loaded.exit_code;
 }
 
-int cmd_explore(const std::string& file, std::optional<std::uint64_t> /*seed*/,
-                std::uint64_t /*max_states*/) {
-  const LoadedScenarios loaded = load_scenarios({file}, true);
-  for (const ScenarioError& e : loaded.errors) fmt::print(stderr, "{}\n", e.to_string());
-  if (!loaded.errors.empty()) return loaded.exit_code;
-  fmt::print(stderr,
-             "walsim explore: not available in this build yet: the harness's exhaustive "
-             "explorer (harness::explore) has not landed\n");
-  return kExitUnavailable;
-}
-
-int cmd_real(const std::string& file, const std::string& /*dir*/, bool /*kill*/, bool /*diff*/) {
-  const LoadedScenarios loaded = load_scenarios({file}, true);
-  for (const ScenarioError& e : loaded.errors) fmt::print(stderr, "{}\n", e.to_string());
-  if (!loaded.errors.empty()) return loaded.exit_code;
-  fmt::print(stderr,
-             "walsim real: not available in this build yet: the harness's real-disk modes "
-             "(kill -9 child runs, libfiu runs, SimFs differential) have not landed\n");
-  return kExitUnavailable;
-}
-
 }  // namespace walsim
