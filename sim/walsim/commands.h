@@ -31,7 +31,16 @@ int cmd_shrink(const ShrinkArgs& args);
 
 int cmd_explore(const std::string& file, std::optional<std::uint64_t> seed,
                 std::uint64_t max_states);
-int cmd_real(const std::string& file, const std::string& dir, bool kill, bool diff);
+struct RealArgs {
+  std::string file;
+  std::string dir;  // "": a fresh directory under $WAL_BUILD_DIR, else $TMPDIR, else /tmp
+  bool kill = false;  // neither kill nor fiu: both
+  bool fiu = false;
+  bool diff = false;
+  std::uint64_t seeds = 10;  // seeds first_seed .. first_seed + seeds - 1
+  std::optional<std::uint64_t> seed;  // only this one
+};
+int cmd_real(const RealArgs& args);
 int cmd_merge(const std::vector<std::string>& results, const std::string& report_dir,
               const std::string& command);
 int cmd_list(const std::vector<std::string>& paths);

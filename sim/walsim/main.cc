@@ -72,14 +72,20 @@ int main(int argc, char** argv) {
   explore_cmd->add_option("--seed", explore_seed, "Seed of the workload");
   explore_cmd->add_option("--max-states", max_states, "Bound")->capture_default_str();
 
-  std::string dir;
-  bool kill = false;
-  bool diff = false;
-  CLI::App* real_cmd = app.add_subcommand("real", "Real-disk modes (SPEC 4.5)");
-  real_cmd->add_option("file", file, "Scenario file")->required();
-  real_cmd->add_option("--dir", dir, "Directory on the real disk");
-  real_cmd->add_flag("--kill", kill, "SIGKILL a child process at a seeded moment");
-  real_cmd->add_flag("--diff", diff, "Compare PosixFs with SimFs");
+  RealArgs real;
+  CLI::App* real_cmd = app.add_subcommand(
+      "real", "Real-disk modes (SPEC 4.5); without --kill or --fiu, both run");
+  real_cmd->add_option("file", real.file, "Scenario file")->required();
+  real_cmd->add_option("--dir", real.dir,
+                       "Directory on a real disk, not tmpfs (default: a fresh one under "
+                       "$WAL_BUILD_DIR, else $TMPDIR, else /tmp)");
+  real_cmd->add_flag("--kill", real.kill, "SIGKILL a child process at a seeded moment");
+  real_cmd->add_flag("--fiu", real.fiu, "libfiu syscall failures through PosixFs's fault points");
+  real_cmd->add_flag("--diff", real.diff, "Compare PosixFs with SimFs");
+  real_cmd->add_option("--seeds", real.seeds, "Seeds per mode")
+      ->capture_default_str()
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 20));
+  real_cmd->add_option("--seed", real.seed, "Run only this seed");
 
   std::vector<std::string> results;
   std::string merge_report;
@@ -123,7 +129,7 @@ int main(int argc, char** argv) {
   if (replay_cmd->parsed()) return cmd_replay(file, replay_seed, trace);
   if (shrink_cmd->parsed()) return cmd_shrink(shrink_args);
   if (explore_cmd->parsed()) return cmd_explore(file, explore_seed, max_states);
-  if (real_cmd->parsed()) return cmd_real(file, dir, kill, diff);
+  if (real_cmd->parsed()) return cmd_real(real);
   if (merge_cmd->parsed()) return cmd_merge(results, merge_report, joined(argc, argv));
   if (list_cmd->parsed()) return cmd_list(list_paths);
   if (validate_cmd->parsed()) return cmd_validate(validate_files);
