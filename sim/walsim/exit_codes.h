@@ -30,8 +30,8 @@ inline constexpr const char* kExitCodeTable =
     "  5  scenario value has the wrong type\n"
     "  6  scenario value out of range or not an allowed word\n"
     "  7  scenario lacks a required key\n"
-    "  8  not available in this build (mutants without WAL_FIU, explore/real before the\n"
-    "     harness has them)\n"
+    "  8  not available here (mutants without WAL_FIU, explore/real of a non-WAL target,\n"
+    "     real on tmpfs, real --diff not built yet)\n"
     "  9  I/O error (a file or report directory could not be read or written)\n";
 
 inline int exit_code(ErrorKind kind) {

@@ -349,6 +349,48 @@ TEST_F(WalsimE2eTest, ValidateAndUsageErrorsHaveTheirExitCodes) {
   EXPECT_EQ(run("--help").code, 0);
 }
 
+// The number after `label` on its own output line, or -1.
+long long count_after(const std::string& out, const std::string& label) {
+  const std::size_t at = out.find(label);
+  if (at == std::string::npos) return -1;
+  return std::strtoll(out.c_str() + at + label.size(), nullptr, 10);
+}
+
+TEST_F(WalsimE2eTest, ExploreOfAPassingScenarioChecksEveryStateAndPasses) {
+  const Output o = run("explore " + (suite_ / "a-small-grouped.toml").string() +
+                       " --max-states 400");
+  EXPECT_EQ(o.code, 0) << o.out;
+  EXPECT_GT(count_after(o.out, "states:"), 0) << o.out;
+  EXPECT_GT(count_after(o.out, "crash points:"), 0) << o.out;
+  EXPECT_NE(o.out.find("0 failed"), std::string::npos) << o.out;
+}
+
+TEST_F(WalsimE2eTest, ExploreFindsTheLyingFsyncCanary) {
+  if (source_dir().empty()) GTEST_SKIP() << "no source dir: set WAL_SOURCE_DIR";
+  const std::string file = source_dir() + "/scenarios/chaos/canary-lying-fsync.toml";
+  const Output o = run("explore " + file + " --max-states 400");
+  EXPECT_EQ(o.code, 1) << o.out;
+  EXPECT_NE(o.out.find("FAIL first failing state: crash fs-op:"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("durability"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("repro: walsim explore " + file + " --seed 1"), std::string::npos)
+      << o.out;
+}
+
+TEST_F(WalsimE2eTest, ExploreOfAnotherTargetIsUnavailable) {
+  write(fs::path(dir_.path()) / "kv.toml", "name = \"t\"\ntarget = \"kv\"\n");
+  EXPECT_EQ(run("explore " + (fs::path(dir_.path()) / "kv.toml").string()).code, 8);
+}
+
+TEST_F(WalsimE2eTest, RealKillRunsEachSeedOnTheDiskAndPasses) {
+  const Output o = run("real " + (suite_ / "a-small-grouped.toml").string() + " --kill --seeds 2" +
+                       " --dir " + (fs::path(dir_.path()) / "real").string());
+  EXPECT_EQ(o.code, 0) << o.out;
+  EXPECT_NE(o.out.find("kill seed 1"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("summary: 2 run(s), 2 passed, 0 failed"), std::string::npos) << o.out;
+  EXPECT_EQ(o.out.find("fiu  seed"), std::string::npos) << o.out;
+  EXPECT_EQ(run("real " + (suite_ / "a-small-grouped.toml").string() + " --diff").code, 8);
+}
+
 TEST_F(WalsimE2eTest, ShippedChaosSuiteIsValid) {
   if (source_dir().empty()) GTEST_SKIP() << "no source dir: set WAL_SOURCE_DIR";
   const Output o = run("validate " + source_dir() + "/scenarios/chaos");
