@@ -201,8 +201,10 @@ class Reader {
     for (const auto& [name, node] : table) {
       const std::string key =
           prefix.empty() ? std::string(name.str()) : fmt::format("{}.{}", prefix, name.str());
+      // A local, not the structured binding: clang 14 cannot capture a binding in a lambda.
+      const std::string_view short_name = name.str();
       auto found = std::find_if(keys.begin(), keys.end(),
-                                [&](const Key& k) { return k.name == name.str(); });
+                                [&](const Key& k) { return k.name == short_name; });
       if (found == keys.end()) {
         error(ErrorKind::kUnknownKey, line_of(node), key, fmt::format("unknown key '{}'", key));
         continue;

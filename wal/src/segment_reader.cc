@@ -53,7 +53,10 @@ class SegmentReader final : public Reader {
   ChecksumKind checksum_ = ChecksumKind::kCrc32c;
   std::uint64_t offset_ = 0;  // file offset of the next record
 
-  std::vector<std::byte> buffer_;
+  // Not a std::vector: growing one zero-fills it, and every reader (a recovery read-back, each
+  // explored crash state) paid a 64 KiB memset for bytes the next read overwrites.
+  std::unique_ptr<std::byte[]> buffer_;
+  std::size_t buffer_capacity_ = 0;
   std::uint64_t buffer_offset_ = 0;  // file offset of buffer_[0]
   std::size_t buffer_bytes_ = 0;     // valid bytes in buffer_
 
@@ -131,11 +134,15 @@ Result<bool> SegmentReader::open_segment(bool first) {
 }
 
 Status SegmentReader::refill(std::size_t want_bytes) {
-  if (buffer_.size() < want_bytes) buffer_.resize(want_bytes);
-  if (buffer_.empty()) buffer_.resize(kReadChunkBytes);
+  const std::size_t capacity = std::max(want_bytes, kReadChunkBytes);
+  if (buffer_capacity_ < capacity) {
+    buffer_ = std::make_unique_for_overwrite<std::byte[]>(capacity);
+    buffer_capacity_ = capacity;
+  }
   buffer_offset_ = offset_;
   buffer_bytes_ = 0;
-  Result<std::size_t> read = file_->read_at(offset_, buffer_);
+  Result<std::size_t> read =
+      file_->read_at(offset_, std::span<std::byte>(buffer_.get(), buffer_capacity_));
   if (!read) return Status(read.error()).with_context("read " + segment_name_);
   buffer_bytes_ = *read;
   return Status::ok();
@@ -177,7 +184,7 @@ format::DecodedRecord SegmentReader::decode_at_offset() const {
   const auto start = static_cast<std::size_t>(offset_ - buffer_offset_);
   return format::decode_record(
       checksum_, params_.salt, resync_ ? kNoLsn : expected_lsn_, params_.max_entry_bytes,
-      std::span<const std::byte>(buffer_).subspan(start, buffer_bytes_ - start));
+      std::span<const std::byte>(buffer_.get(), buffer_bytes_).subspan(start));
 }
 
 Result<std::optional<Entry>> SegmentReader::next() {
@@ -208,7 +215,7 @@ Result<std::optional<Entry>> SegmentReader::next() {
       WAL_RETURN_IF_ERROR(refill(kReadChunkBytes));
       record = decode_at_offset();
       if (record.status == format::DecodeStatus::kTruncated && record.total_bytes > buffer_bytes_ &&
-          buffer_bytes_ == buffer_.size()) {
+          buffer_bytes_ == buffer_capacity_) {
         WAL_RETURN_IF_ERROR(refill(record.total_bytes));
         record = decode_at_offset();
       }
