@@ -290,11 +290,19 @@ TEST(SegmentHeaderCodec, ClassifiesEveryKindOfDamage) {
   testutil::flip_byte(magic, 0);
   EXPECT_EQ(decode_segment_header(magic).status, SegmentHeaderStatus::kBadMagic);
 
+  // A newer release writes a valid checksum: unsupported, with the version named.
   Bytes future = good;
   testutil::set_u32(future, 8, kFormatVersion + 1);
+  testutil::reseal_segment_header(future);
   const SegmentHeaderResult got = decode_segment_header(future);
   EXPECT_EQ(got.status, SegmentHeaderStatus::kUnsupportedVersion);
   EXPECT_EQ(got.version, kFormatVersion + 1);
+  // A flipped bit in the version field is damage, not a newer release.
+  for (int bit = 1; bit < 32; ++bit) {
+    Bytes flipped = good;
+    testutil::set_u32(flipped, 8, kFormatVersion ^ (1u << bit));
+    EXPECT_EQ(decode_segment_header(flipped).status, SegmentHeaderStatus::kBadChecksum) << bit;
+  }
 
   Bytes unknown_kind = good;
   unknown_kind[12] = std::byte{77};

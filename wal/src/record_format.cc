@@ -154,13 +154,9 @@ SegmentHeaderResult decode_segment_header(std::span<const std::byte> source) {
     return result;
   }
   result.version = load<std::uint32_t>(in, kSegVersion);
-  // A newer version before the checksum: it may lay out (and checksum) the rest differently,
-  // and "written by a newer release" is a far better message than "corrupt". An older number
-  // than any release wrote is checked by the crc like every other field (a flipped bit).
-  if (result.version > kFormatVersion) {
-    result.status = SegmentHeaderStatus::kUnsupportedVersion;
-    return result;
-  }
+  // The checksum first, for every version: magic, version and header_crc keep their places in
+  // all versions (FORMAT.md), so a newer release's header still verifies, and a flipped bit in
+  // the version field is damage, never "written by a newer release".
   if (load<std::uint32_t>(in, kSegCrc) != crc32c(0, in.first(kSegCrc))) {
     result.status = SegmentHeaderStatus::kBadChecksum;
     return result;
