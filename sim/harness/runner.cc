@@ -330,28 +330,7 @@ RunResult Run::execute() {
   result_.script.faults = faults_->fired();
   result_.script.recovery_crashes = recovery_crashes_;
   for (const Fault& fault : oracle_.faults()) ++result_.faults_injected[std::string(to_string(fault.kind))];
-  for (const std::string& violation : fs_.contract_violations()) {
-    result_.problems.push_back("Fs contract violation: " + violation);
-  }
-  for (Violation& violation : live_violations_) {
-    result_.checks[violation.invariant].checked = true;
-    result_.checks[violation.invariant].violations.push_back(std::move(violation));
-  }
-  bool violated = false;
-  for (Invariant invariant : result_.checks.violated()) {
-    if (!config_.expect.invariants.empty() && config_.expect.invariants.count(invariant) == 0) {
-      continue;
-    }
-    if (!violated && result_.failure.empty()) {
-      result_.failure = result_.checks[invariant].violations.front().message;
-    }
-    violated = true;
-  }
-  if (!result_.problems.empty() && result_.failure.empty()) {
-    result_.failure = result_.problems.front();
-  }
-  result_.passed = !violated && result_.problems.empty();
-  result_.matched = result_.passed == config_.expect.pass;
+  settle_verdict(result_, config_.expect, std::move(live_violations_), fs_.contract_violations());
   result_.steps = scheduler_.steps();
   result_.virtual_time_us = scheduler_.now_us();
   result_.trace_hash = trace_.hash();
@@ -863,6 +842,31 @@ void Run::close_and_reopen_clean() {
 }
 
 }  // namespace
+
+void settle_verdict(RunResult& result, const ExpectConfig& expect,
+                    std::vector<Violation> live_violations,
+                    const std::vector<std::string>& contract_violations) {
+  for (const std::string& violation : contract_violations) {
+    result.problems.push_back("Fs contract violation: " + violation);
+  }
+  for (Violation& violation : live_violations) {
+    result.checks[violation.invariant].checked = true;
+    result.checks[violation.invariant].violations.push_back(std::move(violation));
+  }
+  bool violated = false;
+  for (Invariant invariant : result.checks.violated()) {
+    if (!expect.invariants.empty() && expect.invariants.count(invariant) == 0) continue;
+    if (!violated && result.failure.empty()) {
+      result.failure = result.checks[invariant].violations.front().message;
+    }
+    violated = true;
+  }
+  if (!result.problems.empty() && result.failure.empty()) {
+    result.failure = result.problems.front();
+  }
+  result.passed = !violated && result.problems.empty();
+  result.matched = result.passed == expect.pass;
+}
 
 RunResult run_simulation(const RunConfig& config, std::uint64_t seed, sim::Trace* trace) {
   // Any other system under test is a registered harness::Target (target.h).

@@ -59,6 +59,14 @@ struct RunResult {
   Script script;
 };
 
+// Decides a finished run's verdict from what it collected, the same way for every target (the
+// WAL's runner and target_runner.cc): Fs contract violations become problems, live violations
+// join the checks, only the invariants `expect` names count (all when it names none), and the
+// first of them (or the first problem) becomes result.failure.
+void settle_verdict(RunResult& result, const ExpectConfig& expect,
+                    std::vector<Violation> live_violations,
+                    const std::vector<std::string>& contract_violations);
+
 // `trace` may be null (the run keeps its own); pass one to keep the timeline.
 RunResult run_simulation(const RunConfig& config, std::uint64_t seed, sim::Trace* trace = nullptr);
 

@@ -259,28 +259,7 @@ RunResult TargetRun::execute() {
   for (const auto& [name, count] : trace_.injected_faults()) {
     if (count != 0) result_.faults_injected[name] = count;
   }
-  for (const std::string& violation : fs_.contract_violations()) {
-    result_.problems.push_back("Fs contract violation: " + violation);
-  }
-  for (Violation& violation : live_violations_) {
-    result_.checks[violation.invariant].checked = true;
-    result_.checks[violation.invariant].violations.push_back(std::move(violation));
-  }
-  bool violated = false;
-  for (Invariant invariant : result_.checks.violated()) {
-    if (!config_.expect.invariants.empty() && config_.expect.invariants.count(invariant) == 0) {
-      continue;
-    }
-    if (!violated && result_.failure.empty()) {
-      result_.failure = result_.checks[invariant].violations.front().message;
-    }
-    violated = true;
-  }
-  if (!result_.problems.empty() && result_.failure.empty()) {
-    result_.failure = result_.problems.front();
-  }
-  result_.passed = !violated && result_.problems.empty();
-  result_.matched = result_.passed == config_.expect.pass;
+  settle_verdict(result_, config_.expect, std::move(live_violations_), fs_.contract_violations());
   result_.steps = scheduler_.steps();
   result_.virtual_time_us = scheduler_.now_us();
   result_.trace_hash = trace_.hash();
