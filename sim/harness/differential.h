@@ -1,0 +1,63 @@
+// The differential of SPEC 4.5a: the same seeded work run on PosixFs in a directory on a real
+// disk and on SimFs, every call's outcome compared, and the visible files (names, sizes, bytes)
+// compared after every sync and at the end. This is how we know SimFs is faithful: whatever the
+// simulator proves about the WAL holds only as far as SimFs behaves like the real filesystem.
+//
+//   diff_fs_ops  (a) a seeded sequence of raw Fs calls (open in every mode, write, read,
+//                truncate, allocate, size, sync_data, sync, close, rename, unlink, sync_dir,
+//                stat, list) over a few names in two directories.
+//   diff_wal     (b) the seed's WAL workload (the scenario's [workload] and [wal]; or its
+//                script) run op by op on a LogCore over each filesystem, in global op order,
+//                syncing as the sync policy asks; reopens and a final recovery included, and
+//                the recovered logs compared entry by entry.
+//
+// The real side is the reference: a mismatch reads "real X, sim Y". Faults, crashes and the
+// [device] model play no part: both sides run clean (a SimFs with the default device).
+// `dir` must be on a real disk (the caller refuses tmpfs) and must not exist or be empty; it is
+// left in place (the caller removes it).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <wal/fs.h>
+
+#include "sim/harness/run_config.h"
+
+namespace harness {
+
+struct DiffResult {
+  bool ok = true;
+  std::uint64_t ops = 0;        // calls made on both sides and compared
+  std::uint64_t snapshots = 0;  // comparisons of the visible files
+  std::uint64_t entries = 0;    // diff_wal: log entries recovered alike at the end
+  // The first difference, one line: where (the op, its step, the file, the offset) and what
+  // each side gave ("real ..., sim ..."). Empty when ok.
+  std::string first_mismatch;
+};
+
+// The shape of diff_fs_ops' sequence.
+struct FsOpsConfig {
+  std::uint64_t ops = 150;
+  std::uint32_t write_bytes_min = 1;  // each write's length, inclusive
+  std::uint32_t write_bytes_max = 3000;
+};
+
+// A scenario's shape for the raw sequence: as many calls as [workload] ops, writes the size of
+// its entries.
+FsOpsConfig fs_ops_config(const RunConfig& config);
+
+struct DiffOptions {
+  // Wraps the SimFs side before anything runs on it (null: SimFs itself). For tests: point the
+  // differential at a deliberately wrong filesystem and see the mismatch reported.
+  std::function<std::unique_ptr<wal::Fs>(wal::Fs& sim)> decorate_sim;
+};
+
+DiffResult diff_fs_ops(const FsOpsConfig& config, std::uint64_t seed, const std::string& dir,
+                       const DiffOptions& options = {});
+DiffResult diff_wal(const RunConfig& config, std::uint64_t seed, const std::string& dir,
+                    const DiffOptions& options = {});
+
+}  // namespace harness
