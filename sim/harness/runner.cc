@@ -274,6 +274,17 @@ void Run::drain_faults() {
       result_.notes.push_back(fmt::format("unknown fault kind '{}' in the trace", event.name));
       continue;
     }
+    // An acknowledgement the WAL made durable before a poisoning fault stays honest after it.
+    // The oracle may not have seen that durable_lsn yet (a rotation's sync covered it, the
+    // failure came with the next segment's creation): observe it first. It cannot have moved
+    // since the fault, because a poisoned log never advances it.
+    if (poisons_log(*kind) && live_ && live_->core) {
+      const wal::Lsn durable = core().durable_lsn();
+      if (durable > durable_seen_) {
+        durable_seen_ = durable;
+        oracle_.observe_durable(durable, step());
+      }
+    }
     oracle_.fault(*kind, step(), fmt::format("{} @{}+{}", event.path, event.offset, event.length));
   }
 }
