@@ -95,10 +95,18 @@ class Checker {
   void compute_excuses(const Recovery& r) {
     excused_below_ = oracle_.excused_below();
     if (in_.retention) {
+      bool durable_checkpoint = false;
       for (const auto& [lsn, e] : oracle_.entries()) {
         if (e.type == wal::EntryType::kCheckpoint && e.durable) {
           excused_below_ = std::max(excused_below_, lsn);
+          durable_checkpoint = true;
         }
+      }
+      // With no durable checkpoint to protect, retention may drop any prefix of the log: what
+      // lies before the first recovered entry is excused. Retention drops a prefix, never a
+      // middle, so a gap after that entry is still a loss.
+      if (!durable_checkpoint && !r.entries.empty()) {
+        excused_below_ = std::max(excused_below_, r.entries.front().lsn);
       }
     }
     // An injected read error stops the read-back: what lies after it was not seen, not lost.

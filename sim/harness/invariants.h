@@ -5,6 +5,8 @@
 //
 // What excuses a missing entry, and what never does:
 //   * below a truncate_front point or a reported first LSN (Oracle::excused_below): excused;
+//   * under retention (CheckInput::retention): below the latest durable checkpoint, or, with
+//     none, below the first recovered entry (retention drops a prefix, never a middle);
 //   * at or after the first damage the RecoveryReport (or the read-back error) reports, when
 //     media damage was injected: excused from `durability` and `prefix`;
 //   * a torn-tail report excuses only pending entries, and, when media damage was injected,

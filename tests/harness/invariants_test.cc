@@ -495,6 +495,45 @@ TEST_F(InvariantsTest, TruncatedFrontIsExcusedButAnUntruncatedOneIsNot) {
   EXPECT_TRUE(truncated.passed()) << truncated.summary();
 }
 
+// Retention with no durable checkpoint yet may drop any prefix of the log, never a middle.
+TEST(RetentionExcuses, WithoutADurableCheckpointAnyPrefixMayGoButNotAMiddle) {
+  Oracle oracle;
+  std::uint64_t step = 0;
+  const std::uint64_t open = oracle.begin(CallKind::kOpen, 0, 0, ++step);
+  oracle.end(open, wal::Status::ok(), ++step);
+  for (std::uint32_t op = 0; op < 6; ++op) {
+    const std::uint64_t call = oracle.begin(CallKind::kAppend, 0, op, ++step);
+    const PayloadId id{0, op, 0};
+    oracle.issue(call, op + 1, EntryType::kData, make_payload(5, id, 40), id, ++step);
+    oracle.end(call, wal::Status::ok(), ++step);
+  }
+  oracle.observe_durable(6, ++step);
+  oracle.crash(++step);
+  auto recovery_of = [&](const std::vector<Lsn>& lsns) {
+    Recovery r;
+    for (Lsn lsn : lsns) {
+      const Expected& e = *oracle.find(lsn);
+      r.entries.push_back(RecoveredEntry{e.lsn, e.type, e.size_bytes, e.fingerprint, e.id});
+    }
+    r.report.last_good_lsn = lsns.back();
+    r.next_lsn = lsns.back() + 1;
+    return r;
+  };
+  auto judged = [&](const Recovery& r, bool retention) {
+    CheckInput input;
+    input.oracle = &oracle;
+    input.retention = retention;
+    input.recovery = &r;
+    return check(input);
+  };
+  const Recovery suffix = recovery_of({4, 5, 6});
+  EXPECT_TRUE(judged(suffix, true).passed()) << judged(suffix, true).summary();
+  EXPECT_TRUE(judged(suffix, false)[Invariant::kDurability].violated());
+  const CheckResult middle = judged(recovery_of({4, 6}), true);
+  EXPECT_TRUE(middle[Invariant::kPrefix].violated());
+  EXPECT_TRUE(middle[Invariant::kDurability].violated());
+}
+
 TEST_F(InvariantsTest, CleanReopenOwesEveryIssuedEntry) {
   // No power loss: even pending entries must come back.
   const CheckResult result = check_recovery(recovery_of(through(12)));
