@@ -62,7 +62,18 @@ std::string Call::describe() const {
 std::uint64_t Oracle::begin(CallKind kind, std::uint32_t writer, std::uint64_t op,
                             std::uint64_t step, wal::LsnRange lsns) {
   if (kind == CallKind::kOpen) ++epoch_;
-  if (kind == CallKind::kTruncate) excused_below_ = std::max(excused_below_, lsns.first);
+  if (kind == CallKind::kTruncate) {
+    // truncate_front keeps whatever the last durable checkpoint needs (SPEC 2.2): only what
+    // lies below both the point and that checkpoint may go.
+    wal::Lsn cut = lsns.first;
+    for (auto it = entries_.rbegin(); it != entries_.rend(); ++it) {
+      if (it->second.type == wal::EntryType::kCheckpoint && it->second.durable) {
+        cut = std::min(cut, it->first);
+        break;
+      }
+    }
+    excused_below_ = std::max(excused_below_, cut);
+  }
   Call call;
   call.id = calls_.size();
   call.kind = kind;

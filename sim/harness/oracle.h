@@ -176,8 +176,10 @@ class Oracle {
 
   wal::Lsn durable_lsn() const { return durable_lsn_; }  // highest covered LSN
   wal::Lsn last_issued() const;                          // kNoLsn if none
-  // Entries below this may legitimately be gone: truncate_front points (attempted: a crash or
-  // error inside truncate_front may leave its unlinks done) and reported first LSNs.
+  // Entries below this may legitimately be gone: truncate_front points, capped at the last
+  // checkpoint known durable when the truncation began (the WAL keeps what it needs; the point
+  // is only attempted: a crash or error inside truncate_front may leave its unlinks done), and
+  // reported first LSNs.
   wal::Lsn excused_below() const { return excused_below_; }
   std::uint32_t epoch() const { return epoch_; }
   // A power loss happened since the last rebase (false: a clean reopen, where nothing issued may

@@ -72,6 +72,23 @@ TEST_F(OracleTest, TruncateAndFirstLsnExcuseTheFront) {
   EXPECT_EQ(oracle_.excused_below(), 6u);
 }
 
+TEST_F(OracleTest, TruncateExcusesNothingTheLastDurableCheckpointNeeds) {
+  append(1, 0);
+  const std::uint64_t call = oracle_.begin(CallKind::kCheckpoint, 0, 1, ++step_);
+  const PayloadId id{0, 1, 0};
+  oracle_.issue(call, 2, EntryType::kCheckpoint, make_payload(3, id, 30), id, ++step_);
+  oracle_.end(call, wal::Status::ok(), ++step_);
+  for (std::uint32_t i = 2; i < 6; ++i) append(i + 1, i);
+  Oracle pending = oracle_;
+  pending.begin(CallKind::kTruncate, 0, 6, ++step_, {5, 5});
+  EXPECT_EQ(pending.excused_below(), 5u);  // the checkpoint is not durable: nothing to keep
+  oracle_.observe_durable(4, ++step_);
+  oracle_.begin(CallKind::kTruncate, 0, 6, ++step_, {5, 5});
+  EXPECT_EQ(oracle_.excused_below(), 2u);  // the durable checkpoint at LSN 2 stays needed
+  oracle_.begin(CallKind::kTruncate, 0, 7, ++step_, {1, 1});
+  EXPECT_EQ(oracle_.excused_below(), 2u);
+}
+
 TEST_F(OracleTest, CleanRebaseKeepsPendingStateAndCrashRebaseMakesItDurable) {
   for (std::uint32_t i = 0; i < 4; ++i) append(i + 1, i);
   oracle_.observe_durable(2, ++step_);
