@@ -38,6 +38,9 @@ struct ExploreResult {
   bool passed() const { return failed_states == 0 && problem.empty(); }
 };
 
-ExploreResult explore(const RunConfig& config, std::uint64_t seed, std::uint64_t max_states);
+// `memoize`: recover each distinct post-crash image once (recovery_memo.h); off only to show
+// that the memo changes no result.
+ExploreResult explore(const RunConfig& config, std::uint64_t seed, std::uint64_t max_states,
+                      bool memoize = true);
 
 }  // namespace harness

@@ -11,6 +11,7 @@
 #include "faults/crash_enumerator.h"
 #include "faults/power_loss.h"
 #include "sim/harness/explore.h"
+#include "sim/harness/recovery_memo.h"
 #include "sim/harness/fault_stack.h"
 #include "sim/harness/halting_fs.h"
 #include "sim/harness/oracle.h"
@@ -30,7 +31,7 @@ std::optional<FaultKind> fault_kind(std::string_view name) {
   const std::pair<std::string_view, FaultKind> table[] = {
       {"fsync_eio", FaultKind::kFsyncEio},   {"write_eio", FaultKind::kWriteEio},
       {"write_short", FaultKind::kWriteShort}, {"enospc_after_bytes", FaultKind::kNoSpace},
-      {"enospc", FaultKind::kNoSpace},       {"read_eio", FaultKind::kReadEio},
+      {"read_eio", FaultKind::kReadEio},
       {"bit_flip", FaultKind::kBitFlip},     {"latent_sector", FaultKind::kLatentSector},
       {"misdirected_write", FaultKind::kMisdirectedWrite},
   };
@@ -82,6 +83,7 @@ class Run {
     options_.fs = nullptr;
     options_.clock = nullptr;
     options_.salt = prng_.next_u64() | 1;
+    oracle_.set_preallocated(options_.preallocate);
     crash_point_prng_ = prng_.fork();
     const Script* script = config.script ? &*config.script : nullptr;
     faults_ = std::make_unique<FaultStack>(decorated_ ? *decorated_ : fs_, fs_, config.faults,
@@ -93,7 +95,10 @@ class Run {
 
   // Exploration: instead of one seeded power loss, every distinct post-crash state of the
   // crash point, each recovered and checked (explore.h).
-  void set_explorer(std::function<void(Run&)> explorer) { explorer_ = std::move(explorer); }
+  void set_explorer(std::function<void(Run&)> explorer, RecoveryMemo* memo) {
+    explorer_ = std::move(explorer);
+    memo_ = memo;
+  }
   // For the explorer: the state at the crash point, and one recovery + check of a state.
   const sim::SimFsState& crash_state() const { return fs_.state(); }
   CheckResult check_crash_state(const sim::SimFsState& state);
@@ -116,6 +121,8 @@ class Run {
   void power_loss();
   void apply_media_faults();
   void recover_and_check(std::uint32_t count);
+  RecoveredImage recover_close_recover(bool memoize);
+  void replay_calls(const RecoveredImage& image);
   void close_and_reopen_clean();
   // `from_checkpoint`: also read through reader_from_checkpoint() (a repeat, only compared for
   // idempotence, skips it).
@@ -172,6 +179,7 @@ class Run {
   wal::Fs* wal_fs_ = nullptr;
   CrashAt crash_at_;
   std::function<void(Run&)> explorer_;
+  RecoveryMemo* memo_ = nullptr;
   wal::Options options_;
   Oracle oracle_;
   std::unique_ptr<Live> live_;
@@ -794,30 +802,67 @@ void Run::recover_and_check(std::uint32_t count) {
     ++result_.crashes;
     apply_media_faults();
   }
-  std::unique_ptr<wal::LogCore> core;
-  const Recovery recovery = recover(wal_fs(), &core);
-  std::optional<std::uint64_t> handles;
-  std::vector<Recovery> repeats;
-  if (count > 1) repeats.push_back(std::move(reference));
-  if (core) {
-    const Op none;
-    const std::uint64_t call = begin(CallKind::kClose, none);
-    end(call, core->close());
-    core.reset();
-    handles = fs_.open_handles();
-    std::unique_ptr<wal::LogCore> again;
-    repeats.push_back(recover(wal_fs(), &again, false));
-    if (again) again->close().ignore_error("the second recovery is only compared");
+  // The memo holds only what the WAL alone decides: no faults, no environment decorator.
+  std::uint64_t key = 0;
+  const bool keyed = memo_ != nullptr && count == 1 && !decorated_ && !may_inject(config_) &&
+                     RecoveryMemo::key(fs_.state(), key);
+  const RecoveredImage* memoized = keyed ? memo_->find(key) : nullptr;
+  RecoveredImage fresh;
+  if (memoized != nullptr) {
+    memo_->count_hit();
+    replay_calls(*memoized);
+  } else {
+    fresh = recover_close_recover(keyed);
   }
+  const RecoveredImage& image = memoized != nullptr ? *memoized : fresh;
   CheckInput input;
   input.oracle = &oracle_;
   input.mode = options_.recovery;
   input.retention = options_.max_segments != 0 || options_.max_bytes != 0;
-  input.recovery = &recovery;
-  input.repeats = std::move(repeats);
-  input.open_handles_after_close = handles;
+  input.recovery = &image.recovery;
+  if (count > 1) input.repeats.push_back(std::move(reference));
+  input.repeats.insert(input.repeats.end(), image.repeats.begin(), image.repeats.end());
+  input.open_handles_after_close = image.open_handles_after_close;
   input.step = step();
   judge(input);
+  if (keyed && memoized == nullptr) memo_->keep(key, std::move(fresh));
+}
+
+RecoveredImage Run::recover_close_recover(bool memoize) {
+  RecoveredImage image;
+  std::unique_ptr<wal::LogCore> core;
+  image.recovery = recover(wal_fs(), &core);
+  if (core) {
+    const Op none;
+    const std::uint64_t call = begin(CallKind::kClose, none);
+    image.closed = true;
+    image.close_status = core->close();
+    end(call, image.close_status);
+    core.reset();
+    image.open_handles_after_close = fs_.open_handles();
+    std::uint64_t key = 0;
+    const bool keyed = memoize && RecoveryMemo::key(fs_.state(), key);
+    if (const Recovery* repeat = keyed ? memo_->find_repeat(key) : nullptr; repeat != nullptr) {
+      end(begin(CallKind::kOpen, none), repeat->open_status);
+      image.repeats.push_back(*repeat);
+      return image;
+    }
+    std::unique_ptr<wal::LogCore> again;
+    image.repeats.push_back(recover(wal_fs(), &again, false));
+    if (again) again->close().ignore_error("the second recovery is only compared");
+    if (keyed) memo_->keep_repeat(key, image.repeats.back());
+  }
+  return image;
+}
+
+// The oracle's view of recover_close_recover(), for an image recovered before: the same calls
+// with the same outcomes, in the same order.
+void Run::replay_calls(const RecoveredImage& image) {
+  const Op none;
+  end(begin(CallKind::kOpen, none), image.recovery.open_status);
+  if (!image.closed) return;
+  end(begin(CallKind::kClose, none), image.close_status);
+  end(begin(CallKind::kOpen, none), image.repeats.back().open_status);
 }
 
 void Run::close_and_reopen_clean() {
@@ -905,7 +950,8 @@ std::string describe_plan(const sim::CrashPlan& plan) {
 
 }  // namespace
 
-ExploreResult explore(const RunConfig& base, std::uint64_t seed, std::uint64_t max_states) {
+ExploreResult explore(const RunConfig& base, std::uint64_t seed, std::uint64_t max_states,
+                      bool memoize) {
   ExploreResult out;
   if (base.target != "wal") {
     out.problem = "exploration runs the wal target only (target \"" + base.target + "\")";
@@ -917,6 +963,7 @@ ExploreResult explore(const RunConfig& base, std::uint64_t seed, std::uint64_t m
   options.policy = config.crash.power_loss.policy;
   options.lose_unsynced_dir_ops = config.crash.power_loss.lose_unsynced_dir_ops;
   bool cut = false;
+  RecoveryMemo memo;
   for (std::uint64_t n = 0; !cut; ++n) {
     const CrashAt at{CrashAt::Kind::kFsOp, n};
     if (config.script) {
@@ -957,7 +1004,7 @@ ExploreResult explore(const RunConfig& base, std::uint64_t seed, std::uint64_t m
           });
       out.plans += walked.plans;
       if (!walked.complete) cut = true;
-    });
+    }, memoize ? &memo : nullptr);
     const RunResult result = run.execute();
     if (!result.problems.empty()) {
       out.problem = fmt::format("crash {}: {}", at.to_string(), result.problems.front());

@@ -4,6 +4,7 @@
 
 #include "faults/fs_wrapper.h"
 #include "sim/harness/explore.h"
+#include "sim/harness/mutants.h"
 #include "sim/harness/runner.h"
 
 namespace harness {
@@ -86,6 +87,37 @@ TEST(ExploreTest, FindsALyingFsyncAndSaysWhereToLook) {
   RunConfig replay = config;
   replay.crash.at = r.first_failure->crash;
   EXPECT_FALSE(run_simulation(replay, 7).passed);
+}
+
+// The memo (recovery_memo.h) recovers each distinct post-crash image once; with it off every
+// state is recovered from scratch. Both must see the same states and judge them alike, on a
+// correct WAL and on one whose group commit acknowledges before its fdatasync.
+void expect_same(const ExploreResult& memo, const ExploreResult& fresh) {
+  EXPECT_EQ(memo.crash_points, fresh.crash_points);
+  EXPECT_EQ(memo.states, fresh.states);
+  EXPECT_EQ(memo.plans, fresh.plans);
+  EXPECT_EQ(memo.failed_states, fresh.failed_states);
+  EXPECT_EQ(memo.complete, fresh.complete);
+  EXPECT_EQ(memo.problem, fresh.problem);
+  ASSERT_EQ(memo.first_failure.has_value(), fresh.first_failure.has_value());
+  if (memo.first_failure) {
+    EXPECT_EQ(memo.first_failure->repro, fresh.first_failure->repro);
+    EXPECT_EQ(memo.first_failure->checks.summary(), fresh.first_failure->checks.summary());
+  }
+}
+
+TEST(ExploreTest, TheRecoveryMemoChangesNoResult) {
+  for (const auto& [policy, crash] :
+       {std::pair{wal::SyncPolicy::kGrouped, faults::CrashPolicy::kTorn},
+        std::pair{wal::SyncPolicy::kPeriodic, faults::CrashPolicy::kReorder}}) {
+    const RunConfig config = tiny(policy, crash);
+    expect_same(explore(config, 11, 50'000, true), explore(config, 11, 50'000, false));
+  }
+  const ScopedMutant mutant("ack-before-fdatasync");
+  const RunConfig config = tiny(wal::SyncPolicy::kGrouped, faults::CrashPolicy::kDropUnsynced);
+  const ExploreResult memo = explore(config, 11, 50'000, true);
+  EXPECT_GT(memo.failed_states, 0u) << "the mutant should be caught, or this compares nothing";
+  expect_same(memo, explore(config, 11, 50'000, false));
 }
 
 }  // namespace
