@@ -183,6 +183,7 @@ Status LogCore::Impl::open() {
           fs, dir, last.name, last.end_offset, options.preallocate, buffer);
       if (!reopened) return reopened.error();
       active = std::move(reopened).value();
+      active->set_writeback_bytes(options.writeback_bytes);
       segments.back().file_bytes =
           options.preallocate ? active->header().capacity_bytes : active->used_bytes();
       // Every recovered record is durable now (reopen synced the last segment; earlier ones
@@ -208,6 +209,7 @@ Status LogCore::Impl::create_segment() {
   }
   metrics.dir_syncs.fetch_add(1, std::memory_order_relaxed);
   active = std::move(made).value();
+  active->set_writeback_bytes(options.writeback_bytes);
   segments.push_back({sync.last_lsn + 1, active->name(),
                       options.preallocate ? options.segment_bytes : active->used_bytes()});
   return Status::ok();
@@ -418,6 +420,7 @@ Result<SyncTicket> LogCore::begin_sync() {
   if (d.active != nullptr) {
     Status flushed = d.active->flush();
     if (!flushed) return d.poison(flushed);
+    d.active->note_sync_started();
   }
   SyncTicket ticket;
   ticket.id = ++d.ticket_seq;

@@ -23,6 +23,7 @@ class PosixFile final : public File {
   Status write_at(std::uint64_t offset, std::span<const std::byte> data) override;
   Status sync_data() override;
   Status sync() override;
+  Status start_writeback(std::uint64_t offset, std::uint64_t length) override;
   Status truncate(std::uint64_t size_bytes) override;
   Status allocate(std::uint64_t offset, std::uint64_t length) override;
   Result<std::uint64_t> size() override;

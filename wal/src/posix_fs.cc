@@ -1,6 +1,7 @@
 // PosixFs: the Fs contract (fs.h) on the real filesystem. Every operation carries a libfiu
 // point "wal/fs/<op>" (posix_fault.h): open, read, write, write_short, fdatasync, fsync,
-// truncate, fallocate, size, close, rename, unlink, list, mkdir, sync_dir, stat, lock.
+// sync_file_range (the start_writeback hint), truncate, fallocate, size, close, rename, unlink,
+// list, mkdir, sync_dir, stat, lock.
 #include <wal/posix_fs.h>
 
 #include <dirent.h>

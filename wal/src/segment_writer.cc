@@ -17,6 +17,7 @@ SegmentWriter::SegmentWriter(std::string name, std::shared_ptr<File> file,
       file_(std::move(file)),
       header_(header),
       flushed_bytes_(flushed_bytes),
+      hinted_bytes_(flushed_bytes),
       preallocate_(preallocate),
       buffer_(buffer) {
   WAL_ASSERT(buffer_.empty());
@@ -134,6 +135,7 @@ Status SegmentWriter::flush() {
   if (!status) return status.with_context("write " + name_);
   flushed_bytes_ += buffer_.size();
   buffer_.clear();
+  hint_writeback();
   return Status::ok();
 }
 
@@ -141,7 +143,17 @@ Status SegmentWriter::write_direct(std::span<const std::byte> record) {
   Status status = file_->write_at(flushed_bytes_, record);
   if (!status) return status.with_context("write " + name_);
   flushed_bytes_ += record.size();
+  hint_writeback();
   return Status::ok();
+}
+
+void SegmentWriter::hint_writeback() {
+  if (writeback_bytes_ == 0 || flushed_bytes_ - hinted_bytes_ < writeback_bytes_) return;
+  // No durability rides on it, and a failed write-back of these pages fails the sync that
+  // finally covers them (fsyncgate included): that sync decides, not the hint.
+  file_->start_writeback(hinted_bytes_, flushed_bytes_ - hinted_bytes_)
+      .ignore_error("a hint; the sync that covers these bytes reports any failure");
+  hinted_bytes_ = flushed_bytes_;
 }
 
 Status SegmentWriter::finish() {

@@ -58,6 +58,13 @@ class SegmentWriter {
   // fdatasync does not make a size change durable: a file that grows needs fsync.
   bool grows_on_append() const { return !preallocate_; }
 
+  // Early writeback (Options::writeback_bytes; 0 = off): once this many bytes were handed to
+  // the file since the last hint or sync began, ask the OS to start writing them back, so the
+  // sync that finishes the segment (or the next sync()) waits only for the rest.
+  void set_writeback_bytes(std::uint64_t bytes) { writeback_bytes_ = bytes; }
+  // A sync of everything flushed so far has begun: no hint needed for those bytes.
+  void note_sync_started() { hinted_bytes_ = flushed_bytes_; }
+
   // Encodes one record of `record_bytes` bytes through `encode(std::span<std::byte>)` into the
   // buffer (flushing it first if the record does not fit), or, for a record larger than the
   // whole buffer, into a temporary and straight to the file. An error means an unknown prefix
@@ -102,11 +109,14 @@ class SegmentWriter {
                 std::uint64_t flushed_bytes, bool preallocate, WriteBuffer& buffer);
   [[nodiscard]] Status write_direct(std::span<const std::byte> record);
   [[nodiscard]] Status release_file();
+  void hint_writeback();
 
   std::string name_;
   std::shared_ptr<File> file_;
   format::SegmentHeader header_;
   std::uint64_t flushed_bytes_ = 0;  // bytes handed to the file
+  std::uint64_t hinted_bytes_ = 0;   // up to here, writeback was started or a sync began
+  std::uint64_t writeback_bytes_ = 0;
   bool preallocate_ = true;
   WriteBuffer& buffer_;
   std::vector<std::byte> oversize_;

@@ -3,6 +3,7 @@
 // decorators (faults/). Durability is in the verbs: a write is visible at once but survives
 // only a process crash; sync_data()/sync() make file contents survive a power loss; a create,
 // rename or unlink survives a power loss only after sync_dir() of its directory.
+// start_writeback() is a performance hint that changes none of this.
 //
 // Paths are plain strings joined with '/'. Implementations must not be smarter than this
 // contract: SimFs implements exactly the guarantees written here and no more, and the WAL must
@@ -58,6 +59,18 @@ class File {
   // cover it; the new region reads as zeros. A full disk fails here with kNoSpace instead of
   // later in the middle of a record. Durable after sync().
   [[nodiscard]] virtual Status allocate(std::uint64_t offset, std::uint64_t length) = 0;
+
+  // A hint, no promise: asks the OS to start writing [offset, offset+length) of this file back
+  // to the device now (sync_file_range(SYNC_FILE_RANGE_WRITE) on PosixFs), so that a later
+  // sync_data() or sync() only waits for what is still dirty then. Nothing becomes durable
+  // through it, and it must not consume a writeback error that a later sync would report.
+  // An error here says nothing about the data: only the syncs do. The default does nothing
+  // (SimFs: durability comes from the sync verbs alone); decorators pass it through.
+  [[nodiscard]] virtual Status start_writeback(std::uint64_t offset, std::uint64_t length) {
+    static_cast<void>(offset);
+    static_cast<void>(length);
+    return Status::ok();
+  }
 
   // Current (visible) size in bytes.
   [[nodiscard]] virtual Result<std::uint64_t> size() = 0;

@@ -46,6 +46,10 @@ struct Options {
   std::uint32_t max_entry_bytes = 16u << 20;
   std::uint32_t buffer_bytes = 1u << 20;   // in-process write buffer (entries of kNone and
                                            // kPeriodic wait here until it fills or a sync)
+  // Early writeback: every this many bytes handed to the OS and not yet covered by a sync, ask
+  // it to start writing them back (sync_file_range, a hint), so that the sync that finishes a
+  // full segment, or a sync() after many unsynced appends, waits only for the rest. 0 = off.
+  std::uint64_t writeback_bytes = 4u << 20;
   bool create_if_missing = true;
   bool read_only = false;  // open for reading: no lock, no repair, no writes (walctl dump)
   // Salt of a NEW log (ignored when the log exists: its salt is read from disk). 0 = pick one:
