@@ -31,6 +31,9 @@ class FileWrapper : public wal::File {
   }
   [[nodiscard]] wal::Status sync_data() override { return base_->sync_data(); }
   [[nodiscard]] wal::Status sync() override { return base_->sync(); }
+  [[nodiscard]] wal::Status start_writeback(std::uint64_t offset, std::uint64_t length) override {
+    return base_->start_writeback(offset, length);
+  }
   [[nodiscard]] wal::Status truncate(std::uint64_t size_bytes) override {
     return base_->truncate(size_bytes);
   }
