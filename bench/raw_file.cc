@@ -52,4 +52,10 @@ void File::sync_data() {
   ++syncs_;
 }
 
+void File::start_writeback(std::uint64_t offset, std::uint64_t length) {
+  check_errno(::sync_file_range(fd_, static_cast<off_t>(offset), static_cast<off_t>(length),
+                                SYNC_FILE_RANGE_WRITE),
+              "sync_file_range");
+}
+
 }  // namespace bench::raw

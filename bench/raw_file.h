@@ -26,6 +26,9 @@ class File {
   // Writes at the current end of data (write() on a growing file, pwrite() otherwise).
   void append(const std::byte* data, std::size_t n);
   void sync_data();
+  // sync_file_range(SYNC_FILE_RANGE_WRITE): start writeback of [offset, offset+length), no wait.
+  void start_writeback(std::uint64_t offset, std::uint64_t length);
+  std::uint64_t end() const { return offset_; }  // bytes appended so far
   std::uint64_t syncs() const { return syncs_; }
 
  private:
