@@ -1,9 +1,11 @@
 #include "sim/harness/differential.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <span>
+#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -155,11 +157,11 @@ struct SimSide {
   }
 };
 
-wal::Status make_real_dir(const std::string& dir) {
-  wal::Fs& posix = wal::posix_fs();
-  auto stat = posix.stat(dir);
-  if (stat.is_ok()) return wal::Status::ok();
-  return posix.mkdir(dir);
+// `dir` and any missing parent; empty on success, else why not.
+std::string make_real_dir(const std::string& dir) {
+  std::error_code error;
+  std::filesystem::create_directories(dir, error);
+  return error ? fmt::format("cannot create {}: {}", dir, error.message()) : "";
 }
 
 // ---- (a) raw fs operations ----
@@ -641,8 +643,8 @@ FsOpsConfig fs_ops_config(const RunConfig& config) {
 DiffResult diff_fs_ops(const FsOpsConfig& config, std::uint64_t seed, const std::string& dir,
                        const DiffOptions& options) {
   Verdict verdict;
-  if (const wal::Status made = make_real_dir(dir); !made) {
-    verdict.fail(fmt::format("cannot create {}: {}", dir, made.to_string()));
+  if (std::string error = make_real_dir(dir); !error.empty()) {
+    verdict.fail(std::move(error));
     return verdict.result();
   }
   SimSide sim(options);
@@ -654,8 +656,8 @@ DiffResult diff_fs_ops(const FsOpsConfig& config, std::uint64_t seed, const std:
 DiffResult diff_wal(const RunConfig& config, std::uint64_t seed, const std::string& dir,
                     const DiffOptions& options) {
   Verdict verdict;
-  if (const wal::Status made = make_real_dir(dir); !made) {
-    verdict.fail(fmt::format("cannot create {}: {}", dir, made.to_string()));
+  if (std::string error = make_real_dir(dir); !error.empty()) {
+    verdict.fail(std::move(error));
     return verdict.result();
   }
   SimSide sim(options);
