@@ -1,7 +1,9 @@
 // `walsim real` (SPEC 4.5): the scenario's seeds on the real disk, killed with SIGKILL (run_kill)
-// and/or failed through libfiu's syscall points (run_fiu), judged by the harness's oracle.
+// and/or failed through libfiu's syscall points (run_fiu), judged by the harness's oracle; and
+// with --diff, the same seeds' work on PosixFs and on SimFs side by side (differential.h).
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <spdlog/sinks/null_sink.h>
 #include <sys/vfs.h>
 
 #include <cstdlib>
@@ -11,6 +13,7 @@
 #include <system_error>
 #include <vector>
 
+#include "sim/harness/differential.h"
 #include "sim/harness/mutants.h"
 #include "sim/harness/real_disk.h"
 #include "sim/walsim/commands.h"
@@ -44,10 +47,103 @@ stdfs::path fresh_dir(const stdfs::path& parent) {
   return pattern;
 }
 
+// The WAL logs through its own spdlog logger "wal" (wal/src/logger.h), created at its first use
+// with level warn whatever spdlog's global level is then; an injected EIO or a poisoned log
+// would print over the verdict lines. The WAL uses a "wal" logger registered before it, so
+// register a silent one (or silence the one already there): every run's verdict says what broke.
+void quiet_wal_logger() {
+  if (std::shared_ptr<spdlog::logger> existing = spdlog::get("wal")) {
+    existing->set_level(spdlog::level::off);
+    return;
+  }
+  auto quiet =
+      std::make_shared<spdlog::logger>("wal", std::make_shared<spdlog::sinks::null_sink_mt>());
+  quiet->set_level(spdlog::level::off);
+  spdlog::register_logger(quiet);
+}
+
 struct Mode {
   const char* name;
   harness::RealResult (*run)(const harness::RunConfig&, std::uint64_t, const std::string&);
 };
+
+// The repro of one seed of one mode: the exact command, with --dir when one was given.
+std::string repro(const RealArgs& args, const std::string& file, const char* mode,
+                  std::uint64_t seed) {
+  return fmt::format("walsim real {} --{} --seed {}{}", file, mode, seed,
+                     args.dir.empty() ? "" : " --dir " + args.dir);
+}
+
+struct Tally {
+  std::uint64_t runs = 0;
+  std::uint64_t failed = 0;
+};
+
+// --kill / --fiu: one line per seed, the failure and its repro under a failing one.
+Tally run_mode(const Mode& mode, const RealArgs& args, const Scenario& scenario,
+               const std::vector<std::uint64_t>& seeds, const stdfs::path& root,
+               std::uint64_t& killed) {
+  Tally tally;
+  std::error_code error;
+  for (std::uint64_t seed : seeds) {
+    const stdfs::path dir = root / fmt::format("{}-{}", mode.name, seed);
+    const harness::RealResult result = mode.run(scenario.config, seed, dir.string());
+    ++tally.runs;
+    if (result.killed) ++killed;
+    std::string faults;
+    for (const auto& [kind, count] : result.faults_injected) {
+      faults += fmt::format(" {}={}", kind, count);
+    }
+    fmt::print("{:<4} seed {:<6} {}  ops {}/{} returned{}{}\n", mode.name, seed,
+               result.passed ? "pass" : "FAIL", result.ops_returned, result.ops_started,
+               result.killed ? ", killed" : "", faults.empty() ? "" : ", faults" + faults);
+    if (!result.passed) {
+      ++tally.failed;
+      fmt::print("  {}\n  kept: {}\n  repro: {}\n", result.failure, dir.string(),
+                 repro(args, scenario.file, mode.name, seed));
+      continue;
+    }
+    stdfs::remove_all(dir, error);
+  }
+  return tally;
+}
+
+// --diff: per seed, the raw fs sequence and the WAL workload, each on PosixFs under the seed's
+// directory and on SimFs; OK, or each part's first mismatch on a line ending with its repro.
+Tally run_diff(const RealArgs& args, const Scenario& scenario,
+               const std::vector<std::uint64_t>& seeds, const stdfs::path& root) {
+  Tally tally;
+  std::uint64_t ops = 0;
+  std::uint64_t snapshots = 0;
+  std::error_code error;
+  for (std::uint64_t seed : seeds) {
+    const stdfs::path dir = root / fmt::format("diff-{}", seed);
+    const harness::DiffResult fs_ops = harness::diff_fs_ops(
+        harness::fs_ops_config(scenario.config), seed, (dir / "fs").string());
+    const harness::DiffResult wal = harness::diff_wal(scenario.config, seed, dir.string());
+    ++tally.runs;
+    ops += fs_ops.ops + wal.ops;
+    snapshots += fs_ops.snapshots + wal.snapshots;
+    if (fs_ops.ok && wal.ok) {
+      fmt::print("diff seed {:<6} OK  fs: {} calls, {} file checks; wal: {} calls, {} file "
+                 "checks, {} entries recovered alike\n",
+                 seed, fs_ops.ops, fs_ops.snapshots, wal.ops, wal.snapshots, wal.entries);
+      stdfs::remove_all(dir, error);
+      continue;
+    }
+    ++tally.failed;
+    for (const auto& [part, result] : {std::pair{"fs", &fs_ops}, std::pair{"wal", &wal}}) {
+      if (result->ok) continue;
+      fmt::print("diff seed {:<6} MISMATCH  {}: {}  repro: {}\n", seed, part,
+                 result->first_mismatch, repro(args, scenario.file, "diff", seed));
+    }
+    fmt::print("  kept: {}\n", dir.string());
+  }
+  fmt::print("summary: diff {} seed(s), {} matched, {} mismatched; {} calls and {} file checks "
+             "compared\n",
+             tally.runs, tally.runs - tally.failed, tally.failed, ops, snapshots);
+  return tally;
+}
 
 }  // namespace
 
@@ -56,18 +152,17 @@ int cmd_real(const RealArgs& args) {
   for (const ScenarioError& e : loaded.errors) fmt::print(stderr, "{}\n", e.to_string());
   if (!loaded.errors.empty()) return loaded.exit_code;
   const Scenario& scenario = loaded.scenarios.front();
-  if (args.diff) {
-    fmt::print(stderr,
-               "walsim real --diff: not available in this build yet: the PosixFs-vs-SimFs "
-               "differential still lives only in tests/faults/differential_test.cc\n");
-    return kExitUnavailable;
-  }
   if (scenario.target != "wal") {
     fmt::print(stderr, "walsim real: {}: target \"{}\": the real-disk modes run the WAL only\n",
                args.file, scenario.target);
     return kExitUnavailable;
   }
-  if (scenario.lying_fsync) {
+  std::vector<Mode> modes;
+  const bool neither = !args.kill && !args.fiu && !args.diff;
+  if (args.kill || neither) modes.push_back({"kill", &harness::run_kill});
+  if (args.fiu || neither) modes.push_back({"fiu", &harness::run_fiu});
+  // The differential runs clean on both sides: a lying device is no obstacle to it.
+  if (scenario.lying_fsync && !modes.empty()) {
     fmt::print(stderr,
                "walsim real: {}: [device] lying_fsync is a simulated device; a real disk "
                "cannot play it\n",
@@ -97,10 +192,6 @@ int cmd_real(const RealArgs& args) {
     return kExitIo;
   }
 
-  std::vector<Mode> modes;
-  const bool both = !args.kill && !args.fiu;
-  if (args.kill || both) modes.push_back({"kill", &harness::run_kill});
-  if (args.fiu || both) modes.push_back({"fiu", &harness::run_fiu});
   std::vector<std::uint64_t> seeds;
   if (args.seed) {
     seeds.push_back(*args.seed);
@@ -108,38 +199,25 @@ int cmd_real(const RealArgs& args) {
     for (std::uint64_t i = 0; i < args.seeds; ++i) seeds.push_back(scenario.first_seed + i);
   }
 
-  // The WAL logs each injected error it meets; every run's verdict below says what broke.
   spdlog::set_level(spdlog::level::off);
+  quiet_wal_logger();
   std::optional<harness::ScopedMutant> mutant;
   if (scenario.mutant) mutant.emplace(*scenario.mutant);
   fmt::print("scenario: {} ({})\ndir:      {}\n", scenario.name, scenario.file, root.string());
-  std::uint64_t runs = 0;
   std::uint64_t failed = 0;
-  std::uint64_t killed = 0;
-  for (const Mode& mode : modes) {
-    for (std::uint64_t seed : seeds) {
-      const stdfs::path dir = root / fmt::format("{}-{}", mode.name, seed);
-      const harness::RealResult result = mode.run(scenario.config, seed, dir.string());
-      ++runs;
-      if (result.killed) ++killed;
-      std::string faults;
-      for (const auto& [kind, count] : result.faults_injected) {
-        faults += fmt::format(" {}={}", kind, count);
-      }
-      fmt::print("{:<4} seed {:<6} {}  ops {}/{} returned{}{}\n", mode.name, seed,
-                 result.passed ? "pass" : "FAIL", result.ops_returned, result.ops_started,
-                 result.killed ? ", killed" : "", faults.empty() ? "" : ", faults" + faults);
-      if (!result.passed) {
-        ++failed;
-        fmt::print("  {}\n  kept: {}\n  repro: walsim real {} --{} --seed {}\n", result.failure,
-                   dir.string(), scenario.file, mode.name, seed);
-        continue;
-      }
-      stdfs::remove_all(dir, error);
+  if (!modes.empty()) {
+    Tally tally;
+    std::uint64_t killed = 0;
+    for (const Mode& mode : modes) {
+      const Tally one = run_mode(mode, args, scenario, seeds, root, killed);
+      tally.runs += one.runs;
+      tally.failed += one.failed;
     }
+    fmt::print("summary: {} run(s), {} passed, {} failed; {} killed mid-workload\n", tally.runs,
+               tally.runs - tally.failed, tally.failed, killed);
+    failed += tally.failed;
   }
-  fmt::print("summary: {} run(s), {} passed, {} failed; {} killed mid-workload\n", runs,
-             runs - failed, failed, killed);
+  if (args.diff) failed += run_diff(args, scenario, seeds, root).failed;
   if (failed == 0) stdfs::remove_all(root, error);
   return failed == 0 ? kExitOk : kExitMismatch;
 }

@@ -34,9 +34,9 @@ int cmd_explore(const std::string& file, std::optional<std::uint64_t> seed,
 struct RealArgs {
   std::string file;
   std::string dir;  // "": a fresh directory under $WAL_BUILD_DIR, else $TMPDIR, else /tmp
-  bool kill = false;  // neither kill nor fiu: both
+  bool kill = false;  // none of kill, fiu, diff: kill and fiu
   bool fiu = false;
-  bool diff = false;
+  bool diff = false;  // harness::diff_fs_ops and diff_wal per seed
   std::uint64_t seeds = 10;  // seeds first_seed .. first_seed + seeds - 1
   std::optional<std::uint64_t> seed;  // only this one
 };

@@ -23,7 +23,7 @@ inline constexpr const char* kExitCodeTable =
     "Exit codes:\n"
     "  0  every run matched its expect.verdict (validate: all files valid)\n"
     "  1  some run did not match its expect.verdict (replay: the run did not; shrink: the seed\n"
-    "     passes, nothing to shrink)\n"
+    "     passes, nothing to shrink; real: a seed failed, or --diff found a mismatch)\n"
     "  2  usage error\n"
     "  3  scenario is not valid TOML\n"
     "  4  scenario has an unknown key\n"
@@ -31,7 +31,7 @@ inline constexpr const char* kExitCodeTable =
     "  6  scenario value out of range or not an allowed word\n"
     "  7  scenario lacks a required key\n"
     "  8  not available here (mutants without WAL_FIU, explore/real of a non-WAL target,\n"
-    "     real on tmpfs, real --diff not built yet)\n"
+    "     real on tmpfs)\n"
     "  9  I/O error (a file or report directory could not be read or written)\n";
 
 inline int exit_code(ErrorKind kind) {

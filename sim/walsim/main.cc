@@ -74,14 +74,16 @@ int main(int argc, char** argv) {
 
   RealArgs real;
   CLI::App* real_cmd = app.add_subcommand(
-      "real", "Real-disk modes (SPEC 4.5); without --kill or --fiu, both run");
+      "real", "Real-disk modes (SPEC 4.5); without --kill, --fiu or --diff: --kill and --fiu");
   real_cmd->add_option("file", real.file, "Scenario file")->required();
   real_cmd->add_option("--dir", real.dir,
                        "Directory on a real disk, not tmpfs (default: a fresh one under "
                        "$WAL_BUILD_DIR, else $TMPDIR, else /tmp)");
   real_cmd->add_flag("--kill", real.kill, "SIGKILL a child process at a seeded moment");
   real_cmd->add_flag("--fiu", real.fiu, "libfiu syscall failures through PosixFs's fault points");
-  real_cmd->add_flag("--diff", real.diff, "Compare PosixFs with SimFs");
+  real_cmd->add_flag("--diff", real.diff,
+                     "The seed's fs calls and WAL workload on PosixFs and on SimFs: every "
+                     "outcome and the files compared (no faults, no crashes)");
   real_cmd->add_option("--seeds", real.seeds, "Seeds per mode")
       ->capture_default_str()
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 20));

@@ -2,6 +2,7 @@
 // shards + merge, exit codes, and the four report files checked by parsers.
 #include <gtest/gtest.h>
 
+#include <sys/vfs.h>
 #include <sys/wait.h>
 
 #include <array>
@@ -388,7 +389,54 @@ TEST_F(WalsimE2eTest, RealKillRunsEachSeedOnTheDiskAndPasses) {
   EXPECT_NE(o.out.find("kill seed 1"), std::string::npos) << o.out;
   EXPECT_NE(o.out.find("summary: 2 run(s), 2 passed, 0 failed"), std::string::npos) << o.out;
   EXPECT_EQ(o.out.find("fiu  seed"), std::string::npos) << o.out;
-  EXPECT_EQ(run("real " + (suite_ / "a-small-grouped.toml").string() + " --diff").code, 8);
+  EXPECT_EQ(o.out.find("diff seed"), std::string::npos) << o.out;
+}
+
+// The WAL's own error logs (an injected EIO poisons the log) stay off the verdict lines.
+TEST_F(WalsimE2eTest, RealFiuPrintsVerdictsNotTheWalsLogs) {
+  const Output o = run("real " + (suite_ / "a-small-grouped.toml").string() + " --fiu --seeds 3" +
+                       " --dir " + (fs::path(dir_.path()) / "real").string());
+  EXPECT_EQ(o.code, 0) << o.out;
+  EXPECT_NE(o.out.find("summary: 3 run(s), 3 passed, 0 failed"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("faults"), std::string::npos) << o.out;
+  EXPECT_EQ(o.out.find("[wal]"), std::string::npos) << o.out;
+}
+
+TEST_F(WalsimE2eTest, RealDiffMatchesPosixFsAndSimFsForEachSeed) {
+  const std::string file = (suite_ / "a-small-grouped.toml").string();
+  const Output o = run("real " + file + " --diff --seeds 2 --dir " +
+                       (fs::path(dir_.path()) / "real").string());
+  EXPECT_EQ(o.code, 0) << o.out;
+  const std::regex ok_line("diff seed 2 +OK  fs: \\d+ calls, \\d+ file checks; wal: \\d+ calls, "
+                           "\\d+ file checks, \\d+ entries recovered alike");
+  EXPECT_TRUE(std::regex_search(o.out, ok_line)) << o.out;
+  EXPECT_NE(o.out.find("diff seed 1      OK"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("summary: diff 2 seed(s), 2 matched, 0 mismatched"), std::string::npos)
+      << o.out;
+  EXPECT_EQ(o.out.find("kill seed"), std::string::npos) << o.out;
+  // Each seed's directory is removed once it matched, and the run's own with it.
+  EXPECT_TRUE(fs::is_empty(fs::path(dir_.path()) / "real")) << o.out;
+  // One seed alone, as a failure's repro line runs it.
+  const Output one = run("real " + file + " --diff --seed 7 --dir " +
+                         (fs::path(dir_.path()) / "real").string());
+  EXPECT_EQ(one.code, 0) << one.out;
+  EXPECT_NE(one.out.find("diff seed 7      OK"), std::string::npos) << one.out;
+  EXPECT_NE(one.out.find("summary: diff 1 seed(s), 1 matched"), std::string::npos) << one.out;
+}
+
+TEST_F(WalsimE2eTest, RealDiffRefusesTmpfsAndOtherTargets) {
+  struct statfs shm {};
+  // linux/magic.h's TMPFS_MAGIC.
+  if (::statfs("/dev/shm", &shm) == 0 && static_cast<long>(shm.f_type) == 0x01021994) {
+    const Output o = run("real " + (suite_ / "a-small-grouped.toml").string() +
+                         " --diff --dir /dev/shm/walsim-e2e-diff");
+    EXPECT_EQ(o.code, 8) << o.out;
+    EXPECT_NE(o.out.find("tmpfs"), std::string::npos) << o.out;
+    std::error_code ignored;
+    fs::remove_all("/dev/shm/walsim-e2e-diff", ignored);
+  }
+  write(fs::path(dir_.path()) / "kv.toml", "name = \"t\"\ntarget = \"kv\"\n");
+  EXPECT_EQ(run("real " + (fs::path(dir_.path()) / "kv.toml").string() + " --diff").code, 8);
 }
 
 TEST_F(WalsimE2eTest, ShippedChaosSuiteIsValid) {
