@@ -632,6 +632,28 @@ class WalDiff {
 
 }  // namespace
 
+class DropNthWrite::File final : public faults::FileWrapper {
+ public:
+  File(std::unique_ptr<wal::File> base, std::string path, DropNthWrite& fs)
+      : FileWrapper(std::move(base), std::move(path)), fs_(fs) {}
+
+  wal::Status write_at(std::uint64_t offset, std::span<const std::byte> data) override {
+    if (fs_.left_ == 0 || --fs_.left_ != 0) return base_->write_at(offset, data);
+    fs_.dropped_path = path_;
+    fs_.dropped_offset = offset;
+    fs_.dropped_bytes = data.size();
+    return wal::Status::ok();
+  }
+
+ private:
+  DropNthWrite& fs_;
+};
+
+std::unique_ptr<wal::File> DropNthWrite::wrap(std::unique_ptr<wal::File> file,
+                                              std::string_view path) {
+  return std::make_unique<File>(std::move(file), std::string(path), *this);
+}
+
 FsOpsConfig fs_ops_config(const RunConfig& config) {
   FsOpsConfig out;
   out.ops = config.workload.ops;

@@ -24,6 +24,7 @@
 
 #include <wal/fs.h>
 
+#include "faults/fs_wrapper.h"
 #include "sim/harness/run_config.h"
 
 namespace harness {
@@ -53,6 +54,26 @@ struct DiffOptions {
   // Wraps the SimFs side before anything runs on it (null: SimFs itself). For tests: point the
   // differential at a deliberately wrong filesystem and see the mismatch reported.
   std::function<std::unique_ptr<wal::Fs>(wal::Fs& sim)> decorate_sim;
+};
+
+// The differential's canary: a filesystem whose `nth` write_at (1-based) reports success and
+// writes nothing. Put under the SimFs side (DiffOptions::decorate_sim), every run that makes
+// that many writes must end in a mismatch; one that does not means the differential is blind.
+class DropNthWrite final : public faults::FsWrapper {
+ public:
+  DropNthWrite(wal::Fs& base, std::uint64_t nth) : FsWrapper(base), left_(nth) {}
+
+  // Where the dropped write was meant to go (empty path: none dropped yet).
+  std::string dropped_path;
+  std::uint64_t dropped_offset = 0;
+  std::uint64_t dropped_bytes = 0;
+
+ private:
+  class File;
+  std::unique_ptr<wal::File> wrap(std::unique_ptr<wal::File> file,
+                                  std::string_view path) override;
+
+  std::uint64_t left_;
 };
 
 DiffResult diff_fs_ops(const FsOpsConfig& config, std::uint64_t seed, const std::string& dir,

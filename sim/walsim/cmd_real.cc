@@ -8,8 +8,10 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <vector>
 
@@ -70,7 +72,8 @@ struct Mode {
 // The repro of one seed of one mode: the exact command, with --dir when one was given.
 std::string repro(const RealArgs& args, const std::string& file, const char* mode,
                   std::uint64_t seed) {
-  return fmt::format("walsim real {} --{} --seed {}{}", file, mode, seed,
+  const bool canary = args.diff_canary && std::string_view(mode) == "diff";
+  return fmt::format("walsim real {} --{} --seed {}{}", file, canary ? "diff-canary" : mode, seed,
                      args.dir.empty() ? "" : " --dir " + args.dir);
 }
 
@@ -116,11 +119,19 @@ Tally run_diff(const RealArgs& args, const Scenario& scenario,
   std::uint64_t ops = 0;
   std::uint64_t snapshots = 0;
   std::error_code error;
+  harness::DiffOptions options;
+  if (args.diff_canary) {
+    options.decorate_sim = [](wal::Fs& sim) {
+      return std::make_unique<harness::DropNthWrite>(sim, 3);
+    };
+    fmt::print("canary:   the SimFs side drops its 3rd write; every seed must mismatch\n");
+  }
   for (std::uint64_t seed : seeds) {
     const stdfs::path dir = root / fmt::format("diff-{}", seed);
     const harness::DiffResult fs_ops = harness::diff_fs_ops(
-        harness::fs_ops_config(scenario.config), seed, (dir / "fs").string());
-    const harness::DiffResult wal = harness::diff_wal(scenario.config, seed, dir.string());
+        harness::fs_ops_config(scenario.config), seed, (dir / "fs").string(), options);
+    const harness::DiffResult wal =
+        harness::diff_wal(scenario.config, seed, dir.string(), options);
     ++tally.runs;
     ops += fs_ops.ops + wal.ops;
     snapshots += fs_ops.snapshots + wal.snapshots;

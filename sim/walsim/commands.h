@@ -37,6 +37,7 @@ struct RealArgs {
   bool kill = false;  // none of kill, fiu, diff: kill and fiu
   bool fiu = false;
   bool diff = false;  // harness::diff_fs_ops and diff_wal per seed
+  bool diff_canary = false;  // --diff over a SimFs that drops its 3rd write: must mismatch
   std::uint64_t seeds = 10;  // seeds first_seed .. first_seed + seeds - 1
   std::optional<std::uint64_t> seed;  // only this one
 };

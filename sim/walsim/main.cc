@@ -84,6 +84,9 @@ int main(int argc, char** argv) {
   real_cmd->add_flag("--diff", real.diff,
                      "The seed's fs calls and WAL workload on PosixFs and on SimFs: every "
                      "outcome and the files compared (no faults, no crashes)");
+  real_cmd->add_flag("--diff-canary", real.diff_canary,
+                     "--diff with a planted SimFs bug (it drops its 3rd write): every seed must "
+                     "report a mismatch, or the differential is blind");
   real_cmd->add_option("--seeds", real.seeds, "Seeds per mode")
       ->capture_default_str()
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 20));
@@ -131,7 +134,10 @@ int main(int argc, char** argv) {
   if (replay_cmd->parsed()) return cmd_replay(file, replay_seed, trace);
   if (shrink_cmd->parsed()) return cmd_shrink(shrink_args);
   if (explore_cmd->parsed()) return cmd_explore(file, explore_seed, max_states);
-  if (real_cmd->parsed()) return cmd_real(real);
+  if (real_cmd->parsed()) {
+    real.diff = real.diff || real.diff_canary;
+    return cmd_real(real);
+  }
   if (merge_cmd->parsed()) return cmd_merge(results, merge_report, joined(argc, argv));
   if (list_cmd->parsed()) return cmd_list(list_paths);
   if (validate_cmd->parsed()) return cmd_validate(validate_files);

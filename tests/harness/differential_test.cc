@@ -10,7 +10,6 @@
 #include <regex>
 #include <string>
 
-#include "faults/fs_wrapper.h"
 #include "sim/harness/differential.h"
 #include "testutil/temp_dir.h"
 
@@ -90,47 +89,12 @@ TEST(Differential, ScenarioShapeDrivesTheFsOperations) {
   EXPECT_GT(result.ops, 40u);
 }
 
-// A deliberately unfaithful filesystem: the `drop`-th write_at reports success and writes
-// nothing. Remembers where that write was meant to go.
-class DropOneWrite final : public faults::FsWrapper {
- public:
-  DropOneWrite(wal::Fs& base, int drop) : FsWrapper(base), left_(drop) {}
-
-  std::string dropped_path;
-  std::uint64_t dropped_offset = 0;
-  std::uint64_t dropped_bytes = 0;
-
- private:
-  class File final : public faults::FileWrapper {
-   public:
-    File(std::unique_ptr<wal::File> base, std::string path, DropOneWrite& fs)
-        : FileWrapper(std::move(base), std::move(path)), fs_(fs) {}
-    wal::Status write_at(std::uint64_t offset, std::span<const std::byte> data) override {
-      if (--fs_.left_ != 0) return base_->write_at(offset, data);
-      fs_.dropped_path = path_;
-      fs_.dropped_offset = offset;
-      fs_.dropped_bytes = data.size();
-      return wal::Status::ok();
-    }
-
-   private:
-    DropOneWrite& fs_;
-  };
-
-  std::unique_ptr<wal::File> wrap(std::unique_ptr<wal::File> file,
-                                  std::string_view path) override {
-    return std::make_unique<File>(std::move(file), std::string(path), *this);
-  }
-
-  int left_;
-};
-
 TEST(Differential, ReportsTheFileAndOffsetOfADroppedWalWrite) {
   testutil::TempDir dir;
-  DropOneWrite* drop = nullptr;
+  harness::DropNthWrite* drop = nullptr;
   harness::DiffOptions options;
   options.decorate_sim = [&drop](wal::Fs& sim) {
-    auto fs = std::make_unique<DropOneWrite>(sim, 3);
+    auto fs = std::make_unique<harness::DropNthWrite>(sim, 3);
     drop = fs.get();
     return fs;
   };
@@ -154,7 +118,9 @@ TEST(Differential, ReportsTheFileAndOffsetOfADroppedWalWrite) {
 TEST(Differential, ReportsADroppedRawWrite) {
   testutil::TempDir dir;
   harness::DiffOptions options;
-  options.decorate_sim = [](wal::Fs& sim) { return std::make_unique<DropOneWrite>(sim, 1); };
+  options.decorate_sim = [](wal::Fs& sim) {
+    return std::make_unique<harness::DropNthWrite>(sim, 1);
+  };
   const harness::DiffResult result = harness::diff_fs_ops({}, 1, dir.sub("fs"), options);
   ASSERT_FALSE(result.ok);
   EXPECT_TRUE(std::regex_search(result.first_mismatch,

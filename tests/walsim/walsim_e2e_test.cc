@@ -424,6 +424,37 @@ TEST_F(WalsimE2eTest, RealDiffMatchesPosixFsAndSimFsForEachSeed) {
   EXPECT_NE(one.out.find("summary: diff 1 seed(s), 1 matched"), std::string::npos) << one.out;
 }
 
+// The canary plants a SimFs that drops a write: each seed must name the op, the file and the
+// offset where the sides differ, on a line that ends with the command reproducing it.
+TEST_F(WalsimE2eTest, RealDiffCanaryReportsEachMismatchWithItsRepro) {
+  const std::string file = (suite_ / "a-small-grouped.toml").string();
+  const std::string dir = (fs::path(dir_.path()) / "real").string();
+  const Output o = run("real " + file + " --diff-canary --seeds 2 --dir " + dir);
+  EXPECT_EQ(o.code, 1) << o.out;
+  EXPECT_NE(o.out.find("summary: diff 2 seed(s), 0 matched, 2 mismatched"), std::string::npos)
+      << o.out;
+  const std::regex wal_line("diff seed (\\d+) +MISMATCH  wal: after op \\d+ [a-z_ ]+: file "
+                            "wal/\\S+ offset \\d+: real 0x[0-9a-f]{2}, sim 0x[0-9a-f]{2} "
+                            "\\(size \\d+\\)  repro: (.*)");
+  int mismatches = 0;
+  std::istringstream lines(o.out);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find("MISMATCH") == std::string::npos) continue;
+    ++mismatches;
+    const std::string seed = line.substr(10, line.find(' ', 10) - 10);
+    EXPECT_TRUE(line.ends_with("  repro: walsim real " + file + " --diff-canary --seed " + seed +
+                               " --dir " + dir))
+        << line;
+    std::smatch match;
+    if (line.find("MISMATCH  wal:") != std::string::npos) {
+      EXPECT_TRUE(std::regex_match(line, match, wal_line)) << line;
+    }
+  }
+  EXPECT_GE(mismatches, 2) << o.out;
+  EXPECT_NE(o.out.find("MISMATCH  wal: "), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("  kept: " + dir), std::string::npos) << o.out;
+}
+
 TEST_F(WalsimE2eTest, RealDiffRefusesTmpfsAndOtherTargets) {
   struct statfs shm {};
   // linux/magic.h's TMPFS_MAGIC.
