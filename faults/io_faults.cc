@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 
 namespace faults {
@@ -64,12 +65,13 @@ std::unique_ptr<wal::File> WriteShortFs::wrap(std::unique_ptr<wal::File> file,
   return std::make_unique<File>(*this, std::move(file), std::string(path));
 }
 
-// ---- enospc ----
+// ---- enospc_after_bytes ----
 
 class EnospcFs::File final : public FileWrapper {
  public:
-  File(EnospcFs& fs, std::unique_ptr<wal::File> base, std::string path)
-      : FileWrapper(std::move(base), std::move(path)), fs_(fs) {}
+  File(EnospcFs& fs, std::unique_ptr<wal::File> base, std::string path,
+       std::shared_ptr<Extent> extent)
+      : FileWrapper(std::move(base), std::move(path)), fs_(fs), extent_(std::move(extent)) {}
 
   wal::Status write_at(std::uint64_t offset, std::span<const std::byte> data) override {
     WAL_RETURN_IF_ERROR(charge(sim::FsOp::kWrite, offset, data.size()));
@@ -79,23 +81,91 @@ class EnospcFs::File final : public FileWrapper {
     WAL_RETURN_IF_ERROR(charge(sim::FsOp::kAllocate, offset, length));
     return base_->allocate(offset, length);
   }
+  wal::Status truncate(std::uint64_t size_bytes) override {
+    WAL_RETURN_IF_ERROR(base_->truncate(size_bytes));
+    // Shrinking frees the blocks past the new end; growing (a sparse ftruncate) reserves none.
+    fs_.release(*extent_, size_bytes);
+    return wal::Status::ok();
+  }
 
  private:
+  // Counts the blocks [offset, offset + length) needs beyond the file's extent; fails with
+  // ENOSPC, having counted nothing, when they would take the space used past the budget.
   wal::Status charge(sim::FsOp op, std::uint64_t offset, std::uint64_t length) {
-    if (!fs_.trigger_.fire(length)) return wal::Status::ok();
-    fs_.trigger_.refund(length);
-    return fs_.inject("enospc", op, path_, offset, length,
-                      wal::Status::no_space(fmt::format("{} {}: No space left on device "
-                                                        "(injected enospc)",
-                                                        sim::to_string(op), path_), ENOSPC));
+    const std::uint64_t end = offset + length;
+    if (end <= extent_->end) return wal::Status::ok();
+    const std::uint64_t needed = end - std::max(offset, extent_->end);
+    if (fs_.trigger_.fire(needed)) {
+      fs_.trigger_.refund(needed);
+      return fs_.inject("enospc_after_bytes", op, path_, offset, length,
+                        wal::Status::no_space(fmt::format("{} {}: No space left on device "
+                                                          "(injected enospc_after_bytes)",
+                                                          sim::to_string(op), path_), ENOSPC));
+    }
+    extent_->end = end;
+    extent_->charged += needed;
+    return wal::Status::ok();
   }
 
   EnospcFs& fs_;
+  std::shared_ptr<Extent> extent_;
 };
 
-std::unique_ptr<wal::File> EnospcFs::wrap(std::unique_ptr<wal::File> file,
-                                          std::string_view path) {
-  return std::make_unique<File>(*this, std::move(file), std::string(path));
+wal::Result<std::unique_ptr<wal::File>> EnospcFs::open(std::string_view path,
+                                                       wal::OpenMode mode) {
+  wal::Result<std::unique_ptr<wal::File>> file = base_.open(path, mode);
+  if (!file) return file;
+  const std::string name(path);
+  std::shared_ptr<Extent> extent = extent_of(name, **file, mode);
+  return std::unique_ptr<wal::File>(
+      std::make_unique<File>(*this, std::move(file).value(), name, std::move(extent)));
+}
+
+std::shared_ptr<EnospcFs::Extent> EnospcFs::extent_of(const std::string& path, wal::File& file,
+                                                      wal::OpenMode mode) {
+  auto it = extents_.find(path);
+  if (mode == wal::OpenMode::kCreateExclusive || it == extents_.end()) {
+    if (it != extents_.end()) release(*it->second, 0);  // a stale entry of a vanished file
+    auto extent = std::make_shared<Extent>();
+    // Bytes already on disk (a file this decorator never saw grow) hold blocks, uncounted.
+    if (mode != wal::OpenMode::kCreateExclusive) {
+      wal::Result<std::uint64_t> size = file.size();
+      if (size) extent->end = *size;
+    }
+    extents_[path] = extent;
+    return extent;
+  }
+  return it->second;
+}
+
+void EnospcFs::release(Extent& extent, std::uint64_t new_end) {
+  if (new_end >= extent.end) return;
+  const std::uint64_t freed = std::min(extent.end - new_end, extent.charged);
+  trigger_.refund(freed);
+  extent.charged -= freed;
+  extent.end = new_end;
+}
+
+wal::Status EnospcFs::rename(std::string_view source, std::string_view target) {
+  WAL_RETURN_IF_ERROR(base_.rename(source, target));
+  auto from = extents_.find(source);
+  if (from == extents_.end()) return wal::Status::ok();
+  std::shared_ptr<Extent> extent = std::move(from->second);
+  extents_.erase(from);
+  auto replaced = extents_.find(target);
+  if (replaced != extents_.end()) release(*replaced->second, 0);
+  extents_[std::string(target)] = std::move(extent);
+  return wal::Status::ok();
+}
+
+wal::Status EnospcFs::unlink(std::string_view path) {
+  WAL_RETURN_IF_ERROR(base_.unlink(path));
+  auto it = extents_.find(path);
+  if (it != extents_.end()) {
+    release(*it->second, 0);
+    extents_.erase(it);
+  }
+  return wal::Status::ok();
 }
 
 // ---- read_eio ----

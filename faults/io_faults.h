@@ -4,13 +4,21 @@
 //   WriteEioFs        write_eio   write_at fails with EIO; nothing was written
 //   WriteShortFs      write_short write_at writes a prefix (possibly empty) and fails with EIO:
 //                                 write_at's contract allows an unknown prefix on error
-//   EnospcFs          enospc      write_at/allocate fail with ENOSPC once their bytes would take
-//                                 the total past the budget (TriggerSpec::after); nothing written
+//   EnospcFs          enospc_after_bytes  write_at/allocate fail with ENOSPC once the new blocks
+//                                 they need would take the space used past the budget
+//                                 (TriggerSpec::after); nothing written. Only bytes beyond a
+//                                 file's allocated extent need blocks: fallocate reserves them, so
+//                                 a write inside a fallocated range never fails; truncate and
+//                                 unlink give them back
 //   ReadEioFs         read_eio    read_at fails with EIO
 //   MisdirectedWriteFs misdirected_write  the write lands 1..8 sectors away from where it was
 //                                 aimed and returns OK: silent, found only by checksums
 // The decorator must outlive the files opened through it.
 #pragma once
+
+#include <map>
+#include <memory>
+#include <string>
 
 #include "faults/fault_trigger.h"
 #include "faults/fs_wrapper.h"
@@ -67,15 +75,27 @@ class WriteShortFs final : public IoFaultFs {
 
 class EnospcFs final : public IoFaultFs {
  public:
-  // Fails every write/allocate that would take the bytes written so far past `budget_bytes`.
+  // Fails every write/allocate whose new blocks would take the space used past `budget_bytes`.
   EnospcFs(wal::Fs& base, std::uint64_t budget_bytes, sim::Prng prng, sim::Trace* trace = nullptr)
       : IoFaultFs(base, TriggerSpec::after(budget_bytes), prng, trace) {}
 
- protected:
-  std::unique_ptr<wal::File> wrap(std::unique_ptr<wal::File> file, std::string_view path) override;
+  wal::Result<std::unique_ptr<wal::File>> open(std::string_view path,
+                                               wal::OpenMode mode) override;
+  wal::Status rename(std::string_view source, std::string_view target) override;
+  wal::Status unlink(std::string_view path) override;
 
  private:
   class File;
+  // The blocks a file holds: [0, end) is backed (written or fallocated); `charged` of them were
+  // counted against the budget (a file found on disk brings its blocks uncounted).
+  struct Extent {
+    std::uint64_t end = 0;
+    std::uint64_t charged = 0;
+  };
+  std::shared_ptr<Extent> extent_of(const std::string& path, wal::File& file, wal::OpenMode mode);
+  void release(Extent& extent, std::uint64_t new_end);
+
+  std::map<std::string, std::shared_ptr<Extent>, std::less<>> extents_;
 };
 
 class ReadEioFs final : public IoFaultFs {

@@ -158,7 +158,7 @@ FaultStack::FaultStack(wal::Fs& base, sim::SimFs& sim, const FaultConfig& config
   wal::Fs* below = &base;
   sim::Trace* trace = sim.trace();
 
-  // Bottom first: enospc is a budget, not a per-call fault, so it needs no gate.
+  // Bottom first: enospc_after_bytes is a budget, not a per-call fault, so it needs no gate.
   if (schedule_ != nullptr) {
     for (const ScriptedFault& fault : *schedule_) {
       if (fault.kind == FaultKind::kNoSpace) enospc_budget_ = fault.at;

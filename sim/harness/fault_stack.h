@@ -8,7 +8,7 @@
 // replayable (script.h).
 //
 //   top -> counter -> write_eio -> write_short -> misdirected_write -> fsync_eio -> read_eio
-//       -> enospc (budget) -> [RunConfig::decorate_fs] -> SimFs
+//       -> enospc_after_bytes (budget) -> [RunConfig::decorate_fs] -> SimFs
 // Only active kinds get a layer. Media faults on durable data (bit_flip, latent_sector) are not
 // layers: after_power_loss() applies them to the SimFs between a crash and its recovery, with
 // one chance per workload op since the previous one (the scenario's "probability per op").
@@ -55,7 +55,7 @@ class FaultStack {
   // previous one. Applies the media faults due now.
   void after_power_loss(std::uint32_t crash, std::uint64_t ops_since);
 
-  // Every fault that fired so far, in firing order (enospc once, with its budget).
+  // Every fault that fired so far, in firing order (enospc_after_bytes once, with its budget).
   std::vector<ScriptedFault> fired() const;
 
  private:

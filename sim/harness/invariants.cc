@@ -473,6 +473,7 @@ class Checker {
                       "work until reopened",
                       call.describe(), to_string(fault.kind), fault.step, fault.where));
     }
+    if (oracle_.preallocated()) enospc_fails_cleanly(poisoned);
     for (const DurableObservation& seen : oracle_.durable_observations()) {
       auto it = poisoned.find(seen.epoch);
       if (it == poisoned.end() || seen.seq < it->second->seq) continue;
@@ -484,6 +485,31 @@ class Checker {
                         seen.lsn, to_string(it->second->kind), it->second->step, limit));
         limit = seen.lsn;
       }
+    }
+  }
+
+  // With preallocated segments an ENOSPC fails the call cleanly (SPEC 2.6): a call refused as
+  // poisoned after one, with no failed write or sync before it in that open, shows a full disk
+  // that surfaced in the middle of a record.
+  void enospc_fails_cleanly(const std::map<std::uint32_t, const Fault*>& poisoned) {
+    std::map<std::uint32_t, const Fault*> full;
+    for (const Fault& fault : oracle_.faults()) {
+      if (fault.kind == FaultKind::kNoSpace) full.emplace(fault.epoch, &fault);
+    }
+    std::set<std::uint32_t> reported;
+    for (const Call& call : oracle_.calls()) {
+      if (call.state != CallState::kFailed || call.code != wal::Code::kPoisoned) continue;
+      auto it = full.find(call.epoch);
+      if (it == full.end() || it->second->seq > call.end_seq) continue;
+      auto failed = poisoned.find(call.epoch);
+      if (failed != poisoned.end() && failed->second->seq < call.end_seq) continue;
+      if (!reported.insert(call.epoch).second) continue;
+      add(Invariant::kErrorHonesty, call.lsns.first, call.end_step,
+          fmt::format("{} was refused as poisoned after the injected {} at step {} ({}); with "
+                      "preallocated segments ENOSPC must fail the call cleanly, not poison the "
+                      "log",
+                      call.describe(), to_string(it->second->kind), it->second->step,
+                      it->second->where));
     }
   }
 

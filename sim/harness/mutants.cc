@@ -305,9 +305,7 @@ const std::vector<Mutant>& all_mutants() {
       {"sparse-preallocate", "seed",
        "\"preallocation\" by a sparse ftruncate: a full disk surfaces as a failed write in the "
        "middle of a record, poisoning the log, instead of a clean ENOSPC at segment creation",
-       {I::kErrorHonesty, I::kDurability}, full_disk,
-       "the enospc fault also fails writes into fallocated space, so the correct WAL is poisoned "
-       "by a mid-record ENOSPC too; and no invariant says ENOSPC must fail cleanly"},
+       {I::kErrorHonesty, I::kDurability}, full_disk},
       {"trust-sync-after-poison", "field",
        "a sync in flight when another sync of the same segment fails (a rotation finishing it) "
        "completes with success and is believed, though the failed one may have dropped its pages",

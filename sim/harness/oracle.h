@@ -164,6 +164,12 @@ class Oracle {
   };
   void rebase(std::span<const Recovered> entries, bool after_crash);
 
+  // The log preallocates its segments (Options::preallocate): a full disk then shows as ENOSPC
+  // where a segment is created, which fails that call cleanly and never poisons the log
+  // (SPEC 2.6; error-honesty checks it).
+  void set_preallocated(bool preallocated) { preallocated_ = preallocated; }
+  bool preallocated() const { return preallocated_; }
+
   const std::vector<Call>& calls() const { return calls_; }
   const std::vector<Fault>& faults() const { return faults_; }
   const std::vector<DurableObservation>& durable_observations() const { return observations_; }
@@ -193,6 +199,7 @@ class Oracle {
   std::uint64_t next_seq_ = 0;
   std::uint32_t epoch_ = 0;
   bool power_lost_ = false;
+  bool preallocated_ = false;
   wal::Lsn durable_lsn_ = wal::kNoLsn;
   wal::Lsn excused_below_ = wal::kNoLsn;
   std::vector<Call> calls_;  // calls_[id]

@@ -91,7 +91,33 @@ TEST(FaultFs, EnospcRefusesWritesPastTheBudgetAndKeepsRefusing) {
   EXPECT_EQ(file->allocate(80, 30).code(), wal::Code::kNoSpace);
   ASSERT_TRUE(file->write_at(80, bytes(std::string(20, 'd'))).is_ok());  // still fits
   EXPECT_EQ(file->write_at(100, bytes("e")).code(), wal::Code::kNoSpace);
-  EXPECT_EQ(trace.injected_faults().at("enospc"), 3u);
+  EXPECT_EQ(trace.injected_faults().at("enospc_after_bytes"), 3u);
+}
+
+TEST(FaultFs, EnospcNeverFailsWritesIntoFallocatedSpace) {
+  sim::Trace trace;
+  sim::SimFs sim;
+  EnospcFs fs(sim, 100, sim::Prng(1), &trace);
+  auto file = fs.open("f", wal::OpenMode::kCreateExclusive).value();
+  ASSERT_TRUE(file->allocate(0, 100).is_ok());
+  for (std::uint64_t at = 0; at < 100; at += 25) {
+    EXPECT_TRUE(file->write_at(at, bytes(std::string(25, 'a'))).is_ok()) << at;
+  }
+  EXPECT_EQ(file->write_at(100, bytes("b")).code(), wal::Code::kNoSpace);
+  // A sparse ftruncate reserves nothing: writes into it need blocks the disk lacks.
+  auto sparse = fs.open("g", wal::OpenMode::kCreateExclusive).value();
+  ASSERT_TRUE(sparse->truncate(100).is_ok());
+  EXPECT_EQ(sparse->write_at(0, bytes("c")).code(), wal::Code::kNoSpace);
+  // Shrinking a file, or deleting it, gives its blocks back; a rename keeps them.
+  ASSERT_TRUE(file->truncate(60).is_ok());
+  EXPECT_TRUE(sparse->write_at(0, bytes(std::string(40, 'd'))).is_ok());
+  EXPECT_EQ(sparse->write_at(40, bytes("e")).code(), wal::Code::kNoSpace);
+  ASSERT_TRUE(file->close().is_ok());
+  ASSERT_TRUE(fs.rename("f", "h").is_ok());
+  EXPECT_EQ(sparse->write_at(40, bytes("e")).code(), wal::Code::kNoSpace);
+  ASSERT_TRUE(fs.unlink("h").is_ok());
+  EXPECT_TRUE(sparse->write_at(40, bytes(std::string(60, 'f'))).is_ok());
+  EXPECT_EQ(trace.injected_faults().at("enospc_after_bytes"), 4u);
 }
 
 TEST(FaultFs, ReadEioFailsReads) {

@@ -357,6 +357,32 @@ TEST_F(InvariantsTest, FailingUntilReopenThenSucceedingIsHonest) {
   EXPECT_TRUE(result[Invariant::kErrorHonesty].checked);
 }
 
+TEST_F(InvariantsTest, EnospcPoisoningAPreallocatedLogFiresErrorHonesty) {
+  const std::uint64_t refused = oracle_.begin(CallKind::kAppend, 0, 50, ++step_);
+  oracle_.fault(FaultKind::kNoSpace, ++step_, "00000000000000000009.wal.tmp");
+  oracle_.end(refused, wal::Status::no_space("fallocate").mark_injected(), ++step_);
+  append(EntryType::kData, wal::Status::poisoned("the full disk poisoned the log"));
+  CheckInput input;
+  input.oracle = &oracle_;
+  // Without preallocation a full disk may surface mid-record: the log must then be poisoned.
+  EXPECT_TRUE(check(input).passed()) << check(input).summary();
+  oracle_.set_preallocated(true);
+  const CheckResult result = check(input);
+  EXPECT_EQ(violated(result), (Names{"error-honesty"}));
+  EXPECT_TRUE(mentions(result, Invariant::kErrorHonesty, "enospc_after_bytes"));
+}
+
+TEST_F(InvariantsTest, EnospcFailingOnlyItsCallIsHonest) {
+  oracle_.set_preallocated(true);
+  const std::uint64_t refused = oracle_.begin(CallKind::kAppend, 0, 50, ++step_);
+  oracle_.fault(FaultKind::kNoSpace, ++step_, "00000000000000000009.wal.tmp");
+  oracle_.end(refused, wal::Status::no_space("fallocate").mark_injected(), ++step_);
+  append(EntryType::kData);
+  CheckInput input;
+  input.oracle = &oracle_;
+  EXPECT_TRUE(check(input).passed()) << check(input).summary();
+}
+
 TEST_F(InvariantsTest, DamageSilentlySkippedFiresCorruptionDetected) {
   oracle_.fault(FaultKind::kBitFlip, ++step_, "00000000000000000001.wal @300");
   std::vector<Lsn> lsns = through(9);
