@@ -80,7 +80,8 @@ std::optional<std::string> snapshot(const Side& side, const std::string& dir, Fi
     auto file = side.fs.open(side.path(relative), wal::OpenMode::kReadOnly);
     if (!file) return fmt::format("open {}: {}", relative, file.error().to_string());
     std::string content(stat->size_bytes, '\0');
-    auto got = (*file)->read_at(0, std::as_writable_bytes(std::span(content.data(), content.size())));
+    auto got =
+        (*file)->read_at(0, std::as_writable_bytes(std::span(content.data(), content.size())));
     const wal::Status closed = (*file)->close();
     if (!got) return fmt::format("read {}: {}", relative, got.error().to_string());
     if (*got != content.size()) {
@@ -110,22 +111,21 @@ void compare_files(const Side& real, const Side& sim, const std::string& dir,
     if (mine == a.end()) return verdict.fail(fmt::format("{}: {} is on sim only", when, name));
     const std::string& ours = mine->second;
     const std::size_t common = std::min(ours.size(), theirs.size());
-    const auto diff = std::mismatch(ours.begin(), ours.begin() + static_cast<std::ptrdiff_t>(common),
-                                    theirs.begin());
+    const auto diff = std::mismatch(
+        ours.begin(), ours.begin() + static_cast<std::ptrdiff_t>(common), theirs.begin());
     const auto offset = static_cast<std::size_t>(diff.first - ours.begin());
     const std::string bytes_differ =
         offset < common ? fmt::format("offset {}: real {}, sim {}", offset, byte_text(ours[offset]),
                                       byte_text(theirs[offset]))
                         : "";
     if (ours.size() != theirs.size()) {
-      return verdict.fail(fmt::format("{}: file {}: size real {}, sim {}{}", when, name,
-                                      ours.size(), theirs.size(),
-                                      bytes_differ.empty() ? "" : " (first differing " +
-                                                                      bytes_differ + ")"));
+      return verdict.fail(
+          fmt::format("{}: file {}: size real {}, sim {}{}", when, name, ours.size(), theirs.size(),
+                      bytes_differ.empty() ? "" : " (first differing " + bytes_differ + ")"));
     }
     if (!bytes_differ.empty()) {
-      return verdict.fail(fmt::format("{}: file {} {} (size {})", when, name, bytes_differ,
-                                      ours.size()));
+      return verdict.fail(
+          fmt::format("{}: file {} {} (size {})", when, name, bytes_differ, ours.size()));
     }
   }
 }
@@ -217,9 +217,15 @@ class FsOps {
     if (pick == 3) return namespace_op();
     Handle& handle = handles_[prng_.below(handles_.size())];
     switch (pick) {
-      case 4: case 5: case 6: case 7: return write(handle);
-      case 8: return read(handle);
-      case 9: return truncate_or_allocate(handle);
+      case 4:
+      case 5:
+      case 6:
+      case 7:
+        return write(handle);
+      case 8:
+        return read(handle);
+      case 9:
+        return truncate_or_allocate(handle);
       case 10: {
         op_ = "size " + handle.name;
         auto a = handle.real->size();
@@ -227,7 +233,8 @@ class FsOps {
         if (same(a.status(), b.status()) && a.is_ok()) values(*a, *b, "size");
         return;
       }
-      case 11: case 12: {
+      case 11:
+      case 12: {
         op_ = (pick == 11 ? "sync_data " : "sync ") + handle.name;
         const wal::Status a = pick == 11 ? handle.real->sync_data() : handle.real->sync();
         const wal::Status b = pick == 11 ? handle.sim->sync_data() : handle.sim->sync();
@@ -243,7 +250,8 @@ class FsOps {
         handles_.pop_back();
         return;
       }
-      default: return namespace_op();
+      default:
+        return namespace_op();
     }
   }
 
@@ -254,8 +262,8 @@ class FsOps {
     auto a = real_.fs.open(real_.path(name), mode);
     auto b = sim_.fs.open(sim_.path(name), mode);
     if (!same(a.status(), b.status()) || !a.is_ok() || handles_.size() >= 6) return;
-    handles_.push_back(Handle{std::move(a).value(), std::move(b).value(), name,
-                              mode != wal::OpenMode::kReadOnly});
+    handles_.push_back(
+        Handle{std::move(a).value(), std::move(b).value(), name, mode != wal::OpenMode::kReadOnly});
   }
 
   void write(Handle& handle) {
@@ -279,8 +287,8 @@ class FsOps {
     auto rb = handle.sim->read_at(offset, b);
     if (!same(ra.status(), rb.status()) || !ra.is_ok()) return;
     if (*ra != *rb) return values(*ra, *rb, "bytes read");
-    const auto diff = std::mismatch(a.begin(), a.begin() + static_cast<std::ptrdiff_t>(*ra),
-                                    b.begin());
+    const auto diff =
+        std::mismatch(a.begin(), a.begin() + static_cast<std::ptrdiff_t>(*ra), b.begin());
     if (diff.first != a.begin() + static_cast<std::ptrdiff_t>(*ra)) {
       const auto at = static_cast<std::uint64_t>(diff.first - a.begin());
       verdict_.fail(fmt::format("{}: byte at file offset {}: real {:#04x}, sim {:#04x}", where(),
@@ -466,8 +474,7 @@ class WalDiff {
     if (!open_both()) return;
     std::vector<LoggedEntry> logs[2];
     const wal::Lsn first = real_.core->first_lsn();
-    const wal::Status a =
-        read_entries(*real_.core, first == wal::kNoLsn ? 1 : first, logs[0]);
+    const wal::Status a = read_entries(*real_.core, first == wal::kNoLsn ? 1 : first, logs[0]);
     const wal::Status b = read_entries(*sim_.core, first == wal::kNoLsn ? 1 : first, logs[1]);
     if (!verdict_.same(a, b, where_ + ": read")) return;
     if (!same_entries(logs[0], logs[1])) return;
@@ -524,11 +531,9 @@ class WalDiff {
   bool same_entries(const std::vector<LoggedEntry>& a, const std::vector<LoggedEntry>& b) {
     for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i) {
       if (a[i] == b[i]) continue;
-      verdict_.fail(fmt::format("{}: entry {}: real {}, sim {}{}", where_, i, entry_text(a[i]),
-                                entry_text(b[i]),
-                                a[i].payload.size() == b[i].payload.size()
-                                    ? " (payload bytes differ)"
-                                    : ""));
+      verdict_.fail(fmt::format(
+          "{}: entry {}: real {}, sim {}{}", where_, i, entry_text(a[i]), entry_text(b[i]),
+          a[i].payload.size() == b[i].payload.size() ? " (payload bytes differ)" : ""));
       return false;
     }
     if (a.size() == b.size()) return true;
@@ -579,8 +584,8 @@ class WalDiff {
         const bool checkpoint = op.kind == OpKind::kCheckpoint;
         auto a = checkpoint ? real_.core->append_checkpoint(payloads[0])
                             : real_.core->append(payloads[0]);
-        auto b = checkpoint ? sim_.core->append_checkpoint(payloads[0])
-                            : sim_.core->append(payloads[0]);
+        auto b =
+            checkpoint ? sim_.core->append_checkpoint(payloads[0]) : sim_.core->append(payloads[0]);
         if (!same(a.status(), b.status()) || !a.is_ok() || !values(*a, *b, "LSN")) return;
         if (checkpoint) return sync_both();  // a checkpoint is durable on return
         return settle(*a);
@@ -595,7 +600,8 @@ class WalDiff {
         }
         return settle(a->last);
       }
-      case OpKind::kSync: return sync_both();
+      case OpKind::kSync:
+        return sync_both();
       case OpKind::kTruncate: {
         const wal::Lsn durable = real_.core->durable_lsn();
         if (durable == wal::kNoLsn) return;

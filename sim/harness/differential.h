@@ -70,8 +70,7 @@ class DropNthWrite final : public faults::FsWrapper {
 
  private:
   class File;
-  std::unique_ptr<wal::File> wrap(std::unique_ptr<wal::File> file,
-                                  std::string_view path) override;
+  std::unique_ptr<wal::File> wrap(std::unique_ptr<wal::File> file, std::string_view path) override;
 
   std::uint64_t left_;
 };
