@@ -91,6 +91,9 @@ class Run {
     wal_fs_ = &faults_->top();
     crash_at_ = script ? script->crash : config.crash.at;
     choose_crash_point();
+    // Forked last: a run of one epoch draws exactly what it drew before epochs existed.
+    epoch_prng_ = prng_.fork();
+    next_op_.assign(workload_.writers.size(), 0);
   }
 
   // Exploration: instead of one seeded power loss, every distinct post-crash state of the
@@ -118,6 +121,10 @@ class Run {
   // The run's phases.
   bool open_first();
   void run_workload();
+  // crash.epochs > 1: after a recovery that passed its checks, the application goes on on the
+  // recovered log (same oracle, LSNs continue) and the power goes out again. False when there
+  // is nothing to go on with (checks failed, no ops left, the log would not open).
+  bool next_epoch();
   void power_loss();
   void apply_media_faults();
   void recover_and_check(std::uint32_t count);
@@ -173,6 +180,7 @@ class Run {
   Workload workload_;
   sim::Prng fault_prng_;
   sim::Prng crash_point_prng_{0};
+  sim::Prng epoch_prng_{0};
   std::unique_ptr<wal::Fs> decorated_;
   std::unique_ptr<FaultStack> faults_;
   std::unique_ptr<HaltingFs> halting_;
@@ -186,6 +194,10 @@ class Run {
   RunResult result_;
 
   std::uint64_t crash_op_ = kNever;
+  std::vector<std::size_t> next_op_;  // per writer: its next op (later epochs resume there)
+  std::uint32_t epoch_ = 1;           // crash epochs so far (crash.epochs)
+  bool rebased_ = false;              // the last recovery opened, passed and became the history
+  std::optional<sim::SimFsState> resume_from_;  // the image the next epoch opens
   std::uint64_t core_generation_ = 0;  // bumped by every reopen during the workload
   bool crash_reached_ = false;       // the configured crash point happened (not end of run)
   CrashAt crashed_at_;               // where, in explicit form
@@ -338,6 +350,12 @@ RunResult Run::execute() {
         explorer_(*this);
       } else {
         recover_and_check(config_.crash.count);
+        while (epoch_ < config_.crash.epochs && next_epoch()) {
+          run_workload();
+          if (!result_.problems.empty()) break;
+          power_loss();
+          recover_and_check(config_.crash.count);
+        }
       }
     } else {
       close_and_reopen_clean();
@@ -374,13 +392,54 @@ bool Run::open_first() {
   return true;
 }
 
+bool Run::next_epoch() {
+  if (!rebased_ || !resume_from_ || !result_.checks.passed() || !result_.problems.empty()) {
+    return false;
+  }
+  rebased_ = false;
+  const std::uint64_t left = workload_.total_ops() - result_.ops;
+  if (left == 0) return false;
+  ++epoch_;
+  // Later epochs lose power before a seeded op of what is left (or after the last one).
+  crash_op_ = result_.ops + epoch_prng_.below(left + 1);
+  crash_sync_ = kNever;
+  crash_reached_ = false;
+  stop_requested_ = false;
+  stop_reason_.clear();
+  note("epoch", epoch_, crash_op_);
+  // Recovery is a function of the image: this open recovers what the checks just accepted.
+  fs_.restore(*resume_from_);
+  resume_from_.reset();
+  live_ = std::make_unique<Live>(scheduler_);
+  const Op none;
+  const std::uint64_t call = begin(CallKind::kOpen, none);
+  wal::Result<std::unique_ptr<wal::LogCore>> core =
+      wal::LogCore::open(wal_fs(), clock_, config_.dir, options_);
+  end(call, core.status());
+  if (!core) {
+    // The recovery just checked opened this state; an injected fault may still fail this open.
+    if (!core.error().injected()) {
+      result_.problems.push_back("reopening a checked recovery failed: " +
+                                 core.error().to_string());
+    }
+    live_.reset();
+    return false;
+  }
+  live_->core = std::move(core).value();
+  ++core_generation_;
+  durable_seen_ = wal::kNoLsn;
+  observe_durable();
+  return true;
+}
+
 void Run::run_workload() {
   writers_running_ = static_cast<std::uint32_t>(workload_.writers.size());
   for (std::uint32_t w = 0; w < workload_.writers.size(); ++w) {
     scheduler_.spawn(writer(w), "writer");
   }
   if (options_.sync == wal::SyncPolicy::kPeriodic) scheduler_.spawn(syncer(), "syncer");
-  const std::uint64_t until = crash_at_.kind == CrashAt::Kind::kTime ? crash_at_.value : kNever;
+  const std::uint64_t until =
+      epoch_ == 1 && crash_at_.kind == CrashAt::Kind::kTime ? crash_at_.value : kNever;
   const Scheduler::Outcome outcome = scheduler_.run(until);
   outcome_ = outcome;
   if (outcome == Scheduler::Outcome::kStepLimit) {
@@ -398,12 +457,15 @@ void Run::run_workload() {
 }
 
 Task<void> Run::writer(std::uint32_t index) {
-  for (const Op& op : workload_.writers[index]) {
+  const std::vector<Op>& ops = workload_.writers[index];
+  while (next_op_[index] < ops.size()) {
+    const Op& op = ops[next_op_[index]];
     if (result_.ops == crash_op_) {
       crash_here(CrashAt{CrashAt::Kind::kOp, result_.ops});
       co_await Halt{};
     }
     ++result_.ops;
+    ++next_op_[index];
     co_await scheduler_.sleep_for(config_.device.write_latency_us.sample(latency_prng_), "op");
     co_await do_op(op);
     if (stop_requested_) co_await Halt{};
@@ -742,6 +804,7 @@ void Run::judge(const CheckInput& input) {
     }
   }
   oracle_.rebase(kept, oracle_.power_lost());
+  rebased_ = true;
 }
 
 void Run::power_loss() {
@@ -750,7 +813,7 @@ void Run::power_loss() {
   note("power-loss", result_.ops, result_.syncs);
   scheduler_.abandon();
   live_.reset();  // the process is gone: buffered entries dropped, handles released
-  result_.script.crash = crash_point_reached();
+  if (epoch_ == 1) result_.script.crash = crash_point_reached();
   wal_fs_ = &faults_->top();  // the fs-op halting layer was the crash; recovery runs past it
   ++result_.crashes;
   if (explorer_) return;  // the explorer enumerates the survival outcomes itself
@@ -802,6 +865,10 @@ void Run::recover_and_check(std::uint32_t count) {
     ++result_.crashes;
     apply_media_faults();
   }
+  // crash.epochs: the application's own open of this image, which the next epoch runs on,
+  // comes after the checks (next_epoch): the checking recoveries close the log, and a close
+  // trims what the application's log would still hold.
+  if (epoch_ < config_.crash.epochs) resume_from_ = fs_.state();
   // The memo holds only what the WAL alone decides: no faults, no environment decorator.
   std::uint64_t key = 0;
   const bool keyed = memo_ != nullptr && count == 1 && !decorated_ && !may_inject(config_) &&
@@ -959,6 +1026,7 @@ ExploreResult explore(const RunConfig& base, std::uint64_t seed, std::uint64_t m
   }
   RunConfig config = base;
   config.crash.count = 1;
+  config.crash.epochs = 1;
   faults::EnumerateOptions options;
   options.policy = config.crash.power_loss.policy;
   options.lose_unsynced_dir_ops = config.crash.power_loss.lose_unsynced_dir_ops;

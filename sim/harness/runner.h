@@ -15,7 +15,12 @@
 // open); `time:US` at virtual time US; `none` no power loss: the log is closed and
 // reopened cleanly instead. A crash point the workload never reaches becomes a crash after the
 // last op. After the power loss (crash.policy), the log is recovered; with crash.count > 1 the
-// first count - 1 recoveries lose power again after a seeded number of Fs operations.
+// first count - 1 recoveries lose power again after a seeded number of Fs operations. With
+// crash.epochs > 1, a recovery that passes its checks is not the end: the application opens the
+// crash image again (recovery is a function of the image, so it gets the log just checked; the
+// checking recoveries close the log, and a close trims what the application's log still holds)
+// and the writers go on with their remaining ops, the oracle's history and the LSNs continuing,
+// until the power goes out before a seeded op of what is left; each recovery is checked.
 //
 // Faults: RunConfig::faults through the gated decorator stack of fault_stack.h, or the explicit
 // schedule of RunConfig::script. Every fault is tagged in the trace with its SPEC 3.4 key, fed to

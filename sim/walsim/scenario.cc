@@ -376,6 +376,7 @@ void Reader::read_crash(const toml::table& t) {
                     "random|persistence-points|op:N|time:US|none");
              }},
             {"count", [&](auto& n, auto& k) { set_integer(n, k, c.count, 1, kMaxCrashCount); }},
+            {"epochs", [&](auto& n, auto& k) { set_integer(n, k, c.epochs, 1, kMaxCrashCount); }},
             {"policy",
              [&](auto& n, auto& k) {
                word(n, k, c.power_loss.policy, faults::parse_crash_policy,

@@ -72,6 +72,7 @@ std::string scenario_to_toml(const Scenario& s) {
   out += "\n[crash]\n";
   out += fmt::format("at = \"{}\"\n", c.crash.at.to_string());
   out += fmt::format("count = {}\n", c.crash.count);
+  if (c.crash.epochs > 1) out += fmt::format("epochs = {}\n", c.crash.epochs);
   out += fmt::format("policy = \"{}\"\n", faults::to_string(c.crash.power_loss.policy));
   out += fmt::format("lose_unsynced_dir_ops = {}\n", c.crash.power_loss.lose_unsynced_dir_ops);
 
@@ -117,6 +118,7 @@ std::string describe_setup(const Scenario& s) {
     out += fmt::format(" crash={}@{}", policy, at);
   }
   if (c.crash.count > 1) out += fmt::format("x{}", c.crash.count);
+  if (c.crash.epochs > 1) out += fmt::format(" epochs={}", c.crash.epochs);
   std::string faults;
   const harness::FaultConfig& f = c.faults;
   auto add = [&](std::string_view name, sim::Ratio r) {

@@ -147,6 +147,33 @@ TEST(RunnerTest, PersistencePointsAndCrashDuringRecovery) {
   }
 }
 
+TEST(RunnerTest, CrashEpochsGoOnOnTheRecoveredLogAndCheckEachRecovery) {
+  RunConfig config = small(wal::SyncPolicy::kGrouped, 2);
+  config.crash.at = *CrashAt::parse("op:10");
+  config.crash.epochs = 3;
+  RunConfig one = config;
+  one.crash.epochs = 1;
+  int three = 0;
+  for (std::uint64_t seed = 1; seed <= 10; ++seed) {
+    const RunResult r = run_simulation(config, seed);
+    EXPECT_TRUE(r.passed) << describe(r);
+    // The second epoch goes on from op 10; a third one only if the second left ops to do.
+    EXPECT_GE(r.crashes, 2u) << describe(r);
+    EXPECT_LE(r.crashes, 3u) << describe(r);
+    EXPECT_GT(r.ops, 10u) << describe(r);
+    three += r.crashes == 3 ? 1 : 0;
+    EXPECT_EQ(r.trace_hash, run_simulation(config, seed).trace_hash);
+    // Replaying the executed script reproduces every epoch, bit for bit.
+    RunConfig replay = config;
+    replay.script = r.script;
+    EXPECT_EQ(run_simulation(replay, seed).trace_hash, r.trace_hash);
+    const RunResult single = run_simulation(one, seed);
+    EXPECT_EQ(single.crashes, 1u);
+    EXPECT_EQ(single.ops, 10u);
+  }
+  EXPECT_GE(three, 3);
+}
+
 TEST(RunnerTest, EveryCrashPolicyPasses) {
   for (const char* policy : {"drop-unsynced", "prefix", "reorder", "torn", "garbage-tail"}) {
     RunConfig config = small(wal::SyncPolicy::kPeriodic, 2);

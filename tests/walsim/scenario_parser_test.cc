@@ -40,6 +40,7 @@ TEST(ScenarioParserTest, OnlyNameGivesTheSpecDefaults) {
   EXPECT_EQ(s.config.device.fsync_latency_us.max_us, 2000u);
   EXPECT_EQ(s.config.crash.at.kind, harness::CrashAt::Kind::kRandom);
   EXPECT_EQ(s.config.crash.count, 1u);
+  EXPECT_EQ(s.config.crash.epochs, 1u);
   EXPECT_EQ(s.config.crash.power_loss.policy, faults::CrashPolicy::kTorn);
   EXPECT_TRUE(s.config.crash.power_loss.lose_unsynced_dir_ops);
   EXPECT_TRUE(s.config.expect.pass);
@@ -93,6 +94,7 @@ lying_fsync = true
 [crash]
 at = "op:12"
 count = 2
+epochs = 3
 policy = "garbage-tail"
 lose_unsynced_dir_ops = false
 
@@ -159,6 +161,7 @@ TEST(ScenarioParserTest, EveryKeyLandsInTheRunConfig) {
   EXPECT_TRUE(static_cast<bool>(c.decorate_fs));
   EXPECT_EQ(c.crash.at, (harness::CrashAt{harness::CrashAt::Kind::kOp, 12}));
   EXPECT_EQ(c.crash.count, 2u);
+  EXPECT_EQ(c.crash.epochs, 3u);
   EXPECT_EQ(c.crash.power_loss.policy, faults::CrashPolicy::kGarbageTail);
   EXPECT_FALSE(c.crash.power_loss.lose_unsynced_dir_ops);
   EXPECT_DOUBLE_EQ(p(c.faults.fsync_eio), 0.5);
@@ -327,6 +330,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadValue{"[crash]\nat = \"sometimes\"\n", ErrorKind::kRange, "crash.at"},
         BadValue{"[crash]\nat = \"op:x\"\n", ErrorKind::kRange, "crash.at"},
         BadValue{"[crash]\ncount = 0\n", ErrorKind::kRange, "crash.count"},
+        BadValue{"[crash]\nepochs = 0\n", ErrorKind::kRange, "crash.epochs"},
         BadValue{"[crash]\nat = \"none\"\ncount = 2\n", ErrorKind::kRange, "crash.count"},
         BadValue{"[crash]\npolicy = \"tornado\"\n", ErrorKind::kRange, "crash.policy"},
         BadValue{"[faults]\nfsync_eio = 2\n", ErrorKind::kRange, "faults.fsync_eio"},
