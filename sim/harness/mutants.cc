@@ -66,6 +66,14 @@ RunConfig periodic_fsync_failures() {
   return config;
 }
 
+// A rotation every few ops while the background syncer's fdatasync is in flight: a rotation's
+// failed sync of the finished segment meets a sync of the same segment still running.
+RunConfig rotating_fsync_failures() {
+  RunConfig config = periodic_fsync_failures();
+  config.wal.segment_bytes = 4 << 10;
+  return config;
+}
+
 // Pending writes torn at power loss: kNone leaves everything since the last sync pending.
 RunConfig torn_tail() {
   RunConfig config = base(wal::SyncPolicy::kNone);
@@ -321,7 +329,7 @@ const std::vector<Mutant>& all_mutants() {
       {"trust-sync-after-poison", "field",
        "a sync in flight when another sync of the same segment fails (a rotation finishing it) "
        "completes with success and is believed, though the failed one may have dropped its pages",
-       {I::kErrorHonesty, I::kDurability}, periodic_fsync_failures},
+       {I::kErrorHonesty, I::kDurability}, rotating_fsync_failures},
       {"fdatasync-growing-file", "field",
        "fdatasync (not fsync) on a segment that grows on append: the data is durable, the file "
        "size that makes it readable is not",
