@@ -23,11 +23,10 @@ struct Mutant {
                                 // "field" (a bug real WALs have had)
   std::string_view breaks;      // one line: what goes wrong
   std::vector<Invariant> caught_by;  // a catch must violate at least one of these
-  // The configuration that hunts it: the chaos workload narrowed to where the bug lives.
+  // The configuration that hunts it: the chaos workload narrowed to where the bug lives. Every
+  // mutant must be caught (the CI test fails on a survivor): a survivor is a finding to fix in
+  // the harness, never by weakening the mutant.
   RunConfig (*config)();
-  // Non-empty: the harness cannot catch this mutant yet, and this says what it lacks. A finding
-  // to fix in the harness (never by weakening the mutant); the CI test reports it as skipped.
-  std::string_view finding = {};
 };
 
 // The WAL's catalogue. find_mutant also finds the bugs planted in registered targets
