@@ -262,6 +262,21 @@ void SimFs::collect_garbage() {
   }
 }
 
+bool SimFs::named(InodeId inode) const {
+  for (const auto& [id, node] : state_.inodes) {
+    if (!node.is_dir) continue;
+    for (const Entries* entries : {&node.dir.visible, &node.dir.durable}) {
+      for (const auto& [name, child] : *entries) {
+        if (child == inode) return true;
+      }
+    }
+    for (const DirOp& op : node.dir.pending) {
+      if (op.inode == inode) return true;
+    }
+  }
+  return false;
+}
+
 void SimFs::invalidate_handles() {
   ++generation_;
   open_handles_ = 0;
@@ -648,7 +663,8 @@ Status SimFs::file_close(SimFile& handle) {
     WAL_ASSERT(it != open_by_inode_.end());
     if (--it->second == 0) {
       open_by_inode_.erase(it);
-      garbage_possible_ = true;
+      // Most closes are of named files; the tree walk of a collection is then wasted.
+      if (!named(handle.inode_)) garbage_possible_ = true;
     }
     if (garbage_possible_) collect_garbage();
     return Status::ok();

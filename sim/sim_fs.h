@@ -137,6 +137,8 @@ class SimFs final : public wal::Fs {
   void set_visible_size(FileState& file, std::uint64_t size);
   void rebuild_visible(FileState& file);
   void collect_garbage();
+  // Whether a directory entry (visible, durable or pending) names `inode`.
+  bool named(InodeId inode) const;
   void invalidate_handles();
   wal::Status violation(FsOp op, std::string_view path, std::string what);
   void record(FsOp op, std::string_view path, std::uint64_t offset, std::uint64_t length,
