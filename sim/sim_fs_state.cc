@@ -1,5 +1,6 @@
 #include "sim/sim_fs_state.h"
 
+#include <algorithm>
 #include <cstring>
 #include <string_view>
 
@@ -42,8 +43,14 @@ std::uint64_t hash_tree(const SimFsState& state, InodeId id, std::set<InodeId>& 
     }
     return hash;
   }
-  const Bytes floor = durable_floor(inode.file);
-  hash = fold_bytes(hash, floor.data(), floor.size());
+  const bool forced = std::any_of(inode.file.pending.begin(), inode.file.pending.end(),
+                                  [](const PendingOp& op) { return op.forced; });
+  if (forced) {
+    const Bytes floor = durable_floor(inode.file);
+    hash = fold_bytes(hash, floor.data(), floor.size());
+  } else {  // the floor is the durable image: no copy to hash it
+    hash = fold_bytes(hash, inode.file.durable.data(), inode.file.durable.size());
+  }
   hash = fold(hash, inode.file.latent_sectors.size());
   for (std::uint64_t sector : inode.file.latent_sectors) hash = fold(hash, sector);
   return hash;
