@@ -170,9 +170,10 @@ EnumerationResult enumerate_crash_states(const sim::SimFsState& state,
     const sim::CrashPlan plan = build_plan(state, layout, options, digits);
     const sim::SimFsState after = sim::apply_crash(state, plan);
     ++result.plans;
-    if (seen.insert(sim::durable_hash(after)).second) {
+    const std::uint64_t hash = sim::durable_hash(after);
+    if (seen.insert(hash).second) {
       ++result.distinct;
-      if (visit && !visit(after, plan)) return result;
+      if (visit && !visit(after, plan, hash)) return result;
     }
     if (!advance(digits, layout.radix)) break;
     if (result.distinct >= options.max_states || result.plans >= options.max_plans) return result;

@@ -33,8 +33,10 @@ struct EnumerationResult {
   bool complete = false;       // every plan was tried (the bound was not hit, nobody stopped)
 };
 
-// `visit` returns false to stop. It may be empty (count only).
-using StateVisitor = std::function<bool(const sim::SimFsState&, const sim::CrashPlan&)>;
+// `visit` returns false to stop. It may be empty (count only). It also gets the state's
+// sim::durable_hash, which the enumerator computes anyway to deduplicate.
+using StateVisitor =
+    std::function<bool(const sim::SimFsState&, const sim::CrashPlan&, std::uint64_t)>;
 
 EnumerationResult enumerate_crash_states(const sim::SimFsState& state,
                                          const sim::DeviceModel& device,

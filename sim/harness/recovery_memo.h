@@ -32,15 +32,14 @@ struct RecoveredImage {
 class RecoveryMemo {
  public:
   // A state whose pending writes or entry operations are still there depends on more than its
-  // durable image; only settled states (as a crash leaves them) are keyed.
-  static bool key(const sim::SimFsState& state, std::uint64_t& key) {
+  // durable image; only settled states (as a crash leaves them) are keyed, by sim::durable_hash.
+  static bool settled(const sim::SimFsState& state) {
     for (const auto& [id, inode] : state.inodes) {
       if (inode.is_dir ? !inode.dir.pending.empty()
                        : !inode.file.pending.empty() || inode.file.cache_diverged) {
         return false;
       }
     }
-    key = sim::durable_hash(state);
     return true;
   }
 

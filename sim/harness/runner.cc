@@ -104,7 +104,8 @@ class Run {
   }
   // For the explorer: the state at the crash point, and one recovery + check of a state.
   const sim::SimFsState& crash_state() const { return fs_.state(); }
-  CheckResult check_crash_state(const sim::SimFsState& state);
+  // `hash`: sim::durable_hash(state), which the enumerator already has.
+  CheckResult check_crash_state(const sim::SimFsState& state, std::uint64_t hash);
   bool reached_crash() const { return crash_reached_; }
 
   RunResult execute();
@@ -188,6 +189,7 @@ class Run {
   CrashAt crash_at_;
   std::function<void(Run&)> explorer_;
   RecoveryMemo* memo_ = nullptr;
+  std::optional<std::uint64_t> crash_state_hash_;  // of fs_.state(), while check_crash_state runs
   wal::Options options_;
   Oracle oracle_;
   std::unique_ptr<Live> live_;
@@ -821,7 +823,7 @@ void Run::power_loss() {
   apply_media_faults();
 }
 
-CheckResult Run::check_crash_state(const sim::SimFsState& state) {
+CheckResult Run::check_crash_state(const sim::SimFsState& state, std::uint64_t hash) {
   // Each state's recovery is checked and thrown away: without faults its Fs calls need no
   // record (the oracle reads faults from the trace).
   sim::Trace* fs_trace = fs_.trace();
@@ -830,7 +832,9 @@ CheckResult Run::check_crash_state(const sim::SimFsState& state) {
   CheckResult totals = std::move(result_.checks);
   result_.checks = CheckResult();
   fs_.restore(state);
+  crash_state_hash_ = hash;
   recover_and_check(1);
+  crash_state_hash_.reset();
   CheckResult checks = std::move(result_.checks);
   result_.checks = std::move(totals);
   oracle_ = before;
@@ -870,9 +874,10 @@ void Run::recover_and_check(std::uint32_t count) {
   // trims what the application's log would still hold.
   if (epoch_ < config_.crash.epochs) resume_from_ = fs_.state();
   // The memo holds only what the WAL alone decides: no faults, no environment decorator.
-  std::uint64_t key = 0;
   const bool keyed = memo_ != nullptr && count == 1 && !decorated_ && !may_inject(config_) &&
-                     RecoveryMemo::key(fs_.state(), key);
+                     RecoveryMemo::settled(fs_.state());
+  const std::uint64_t key =
+      !keyed ? 0 : crash_state_hash_ ? *crash_state_hash_ : sim::durable_hash(fs_.state());
   const RecoveredImage* memoized = keyed ? memo_->find(key) : nullptr;
   RecoveredImage fresh;
   if (memoized != nullptr) {
@@ -907,8 +912,8 @@ RecoveredImage Run::recover_close_recover(bool memoize) {
     end(call, image.close_status);
     core.reset();
     image.open_handles_after_close = fs_.open_handles();
-    std::uint64_t key = 0;
-    const bool keyed = memoize && RecoveryMemo::key(fs_.state(), key);
+    const bool keyed = memoize && RecoveryMemo::settled(fs_.state());
+    const std::uint64_t key = keyed ? sim::durable_hash(fs_.state()) : 0;
     if (const Recovery* repeat = keyed ? memo_->find_repeat(key) : nullptr; repeat != nullptr) {
       end(begin(CallKind::kOpen, none), repeat->open_status);
       image.repeats.push_back(*repeat);
@@ -1050,8 +1055,8 @@ ExploreResult explore(const RunConfig& base, std::uint64_t seed, std::uint64_t m
       std::uint64_t index = 0;
       const faults::EnumerationResult walked = faults::enumerate_crash_states(
           state, config.device, options,
-          [&](const sim::SimFsState& after, const sim::CrashPlan& plan) {
-            CheckResult checks = live.check_crash_state(after);
+          [&](const sim::SimFsState& after, const sim::CrashPlan& plan, std::uint64_t hash) {
+            CheckResult checks = live.check_crash_state(after, hash);
             ++out.states;
             if (!checks.passed()) {
               ++out.failed_states;

@@ -101,8 +101,10 @@ TEST(CrashEnumerator, VisitsInADeterministicOrderAndCanBeStopped) {
   const auto order = [&] {
     std::vector<std::uint64_t> hashes;
     enumerate_crash_states(state, {}, EnumerateOptions{},
-                           [&](const sim::SimFsState& after, const sim::CrashPlan&) {
-                             hashes.push_back(sim::durable_hash(after));
+                           [&](const sim::SimFsState& after, const sim::CrashPlan&,
+                               std::uint64_t hash) {
+                             EXPECT_EQ(hash, sim::durable_hash(after));
+                             hashes.push_back(hash);
                              return true;
                            });
     return hashes;
@@ -112,7 +114,7 @@ TEST(CrashEnumerator, VisitsInADeterministicOrderAndCanBeStopped) {
   EXPECT_GT(first.size(), 8u);
   int visited = 0;
   const EnumerationResult stopped = enumerate_crash_states(
-      state, {}, EnumerateOptions{}, [&](const sim::SimFsState&, const sim::CrashPlan&) {
+      state, {}, EnumerateOptions{}, [&](const sim::SimFsState&, const sim::CrashPlan&, std::uint64_t) {
         return ++visited < 5;
       });
   EXPECT_EQ(stopped.distinct, 5u);
