@@ -59,13 +59,17 @@ void BM_SeededRun(benchmark::State& state) {
 }
 BENCHMARK(BM_SeededRun)->Unit(benchmark::kMicrosecond);
 
+constexpr std::uint64_t kExploreSeeds = 16;
+
 void BM_ExploreStates(benchmark::State& state) {
   const harness::RunConfig config = explore_config();
   std::int64_t states = 0;
   std::int64_t failed = 0;
-  std::uint64_t seed = 1;
+  std::uint64_t iteration = 0;
   for (auto _ : state) {
-    const harness::ExploreResult result = harness::explore(config, seed++, 1'000'000);
+    // A fixed cycle of workloads, so that runs of different lengths compare like with like.
+    const std::uint64_t seed = 1 + iteration++ % kExploreSeeds;
+    const harness::ExploreResult result = harness::explore(config, seed, 1'000'000);
     states += static_cast<std::int64_t>(result.states);
     failed += static_cast<std::int64_t>(result.failed_states);
   }
@@ -74,7 +78,7 @@ void BM_ExploreStates(benchmark::State& state) {
       static_cast<double>(states) / static_cast<double>(state.iterations());
   state.counters["failed_states"] = static_cast<double>(failed);
 }
-BENCHMARK(BM_ExploreStates)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ExploreStates)->Unit(benchmark::kMillisecond)->Iterations(4 * kExploreSeeds);
 
 }  // namespace
 
