@@ -154,9 +154,13 @@ RunConfig growing_files() {
 }
 
 // Room for one preallocated 8 KiB segment and a little more: the correct WAL meets the full
-// disk when it preallocates the next segment, a sparse one in the middle of a record.
+// disk when it preallocates the next segment, a sparse one in the middle of a record. Large
+// entries fill it in a few ops.
 RunConfig full_disk() {
   RunConfig config = grouped();
+  config.workload.entry_bytes_min = 1500;
+  config.workload.entry_bytes_max = 2500;
+  config.workload.batch_ratio = {0, 1};
   config.faults.enospc_after_bytes = 9 << 10;
   return config;
 }
