@@ -168,7 +168,7 @@ RunConfig full_disk() {
 // Torn tails, then life goes on on the recovered log: one writer, records of one size each in a
 // write of its own (larger than the write buffer), synced now and then, so a crash often keeps a
 // newer record beyond the torn one, at a slot a later epoch's record of the same LSN fills.
-// Three crash epochs: what the writer left behind the cut shows after the next power loss.
+// Four crash epochs: what the writer left behind the cut shows after the next power loss.
 RunConfig resumed_after_torn_tails() {
   RunConfig config = base(wal::SyncPolicy::kNone);
   config.wal.segment_bytes = 128 << 10;
@@ -179,7 +179,7 @@ RunConfig resumed_after_torn_tails() {
   config.workload.read_ratio = {0, 1};
   config.workload.checkpoint_every = 0;
   config.device.atomic_sector = false;
-  config.crash.epochs = 3;
+  config.crash.epochs = 4;
   return config;
 }
 

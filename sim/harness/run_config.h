@@ -28,7 +28,7 @@ struct CrashConfig {
   CrashAt at;               // crash_at.h
   std::uint32_t count = 1;  // > 1: crash again during recovery, count - 1 times
   // > 1: after a recovery that passes its checks, the workload goes on on the recovered log
-  // (same history, LSNs continue) and loses power again before a seeded op of what is left;
+  // (same history, LSNs continue) and loses power again after a seeded number of ops;
   // every recovery is checked. The first crash follows `at`.
   std::uint32_t epochs = 1;
   faults::PowerLossOptions power_loss;  // policy ("torn"), lose_unsynced_dir_ops (true)

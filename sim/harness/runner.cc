@@ -402,8 +402,10 @@ bool Run::next_epoch() {
   const std::uint64_t left = workload_.total_ops() - result_.ops;
   if (left == 0) return false;
   ++epoch_;
-  // Later epochs lose power before a seeded op of what is left (or after the last one).
-  crash_op_ = result_.ops + epoch_prng_.below(left + 1);
+  // Later epochs lose power after a seeded number of ops (or after the last one). Drawn within
+  // the scenario's op count, not what is left: a shrinker dropping ops then moves no later
+  // crash point but the ones its drop reaches.
+  crash_op_ = result_.ops + epoch_prng_.below(std::max<std::uint64_t>(config_.workload.ops, 1) + 1);
   crash_sync_ = kNever;
   crash_reached_ = false;
   stop_requested_ = false;

@@ -20,7 +20,8 @@
 // crash image again (recovery is a function of the image, so it gets the log just checked; the
 // checking recoveries close the log, and a close trims what the application's log still holds)
 // and the writers go on with their remaining ops, the oracle's history and the LSNs continuing,
-// until the power goes out before a seeded op of what is left; each recovery is checked.
+// until the power goes out after a seeded number of ops (drawn within workload.ops, so dropping
+// an op moves no later crash point it does not reach); each recovery is checked.
 //
 // Faults: RunConfig::faults through the gated decorator stack of fault_stack.h, or the explicit
 // schedule of RunConfig::script. Every fault is tagged in the trace with its SPEC 3.4 key, fed to
