@@ -128,6 +128,10 @@ class Checker {
     for (const wal::DamagedRange& damage : r.report.damage) {
       if (damage.kind == wal::DamageKind::kTornTail) torn_from_ = std::min(torn_from_, damage.lsn);
     }
+    // A misdirected write of the last durable record leaves zeros where it belonged: a clean
+    // end to any reader (soak: misdirected-write-absolute seed 1756). The same rule holds there:
+    // only what no later record proves durable may be missing.
+    if (r.read_status.is_ok() && !partial_) torn_from_ = std::min(torn_from_, last_ + 1);
     if (torn_from_ == kNoLimit) return;
     std::uint64_t latest_later_issue = 0;
     bool any_later = false;

@@ -417,6 +417,23 @@ TEST_F(InvariantsTest, DamageToTheLastDurableRecordsMayReadAsATornTail) {
   EXPECT_TRUE(result.passed()) << result.summary();
 }
 
+TEST_F(InvariantsTest, AMisdirectedLastRecordMayReadAsACleanEnd) {
+  // The write of the last durable batch went elsewhere: zeros where it belonged, which any
+  // reader takes for the end of the log (soak: misdirected-write-absolute seed 1756).
+  oracle_.fault(FaultKind::kMisdirectedWrite, ++step_, "00000000000000000001.wal @700");
+  const CheckResult result = crash_and_check(recovery_of(through(5)));
+  EXPECT_TRUE(result.passed()) << result.summary();
+}
+
+TEST_F(InvariantsTest, ACleanEndBeforeProvenDurableEntriesIsStillALoss) {
+  // LSN 3 was durable before later durable records were written: they prove it was synced,
+  // so a clean end after LSN 2 is a loss even with media damage injected.
+  oracle_.fault(FaultKind::kMisdirectedWrite, ++step_, "00000000000000000001.wal @300");
+  const CheckResult result = crash_and_check(recovery_of(through(2)));
+  EXPECT_TRUE(result[Invariant::kDurability].violated()) << result.summary();
+  EXPECT_TRUE(mentions(result, Invariant::kDurability, "LSN 3"));
+}
+
 TEST_F(InvariantsTest, ReportedDamageExcusesTheDamagedEntries) {
   mode_ = wal::RecoveryMode::kSkipCorrupted;
   oracle_.fault(FaultKind::kBitFlip, ++step_, "00000000000000000001.wal @300");
