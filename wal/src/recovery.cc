@@ -158,6 +158,10 @@ class ResultBuilder {
     }
     WAL_ASSERT(piece.kind == Piece::Kind::kRun);
     WAL_ASSERT(!kept_.empty() && kept_.back() == piece.segment);
+    if (skipped_from_ != kNoLsn && piece.first > skipped_from_) {
+      result_.report.records_skipped += piece.first - skipped_from_;
+    }
+    skipped_from_ = kNoLsn;
     SegmentInfo& info = result_.segments.back();
     info.last_lsn = piece.last;
     info.end_offset = piece.end;
@@ -172,6 +176,7 @@ class ResultBuilder {
 
   // Discards the event at `index` and everything after it.
   void cut(std::size_t index, const Verdict& verdict) {
+    skipped_from_ = kNoLsn;  // what follows a skip that a cut ends was cut, not skipped
     const Piece& piece = walk_.pieces[index];
     const WalkedSegment& segment = walk_.segments[piece.segment];
     std::uint64_t records_after = 0;
@@ -217,22 +222,19 @@ class ResultBuilder {
     result_.report.bytes_cut = bytes_cut;
   }
 
-  // Reports a skipped event (skip-corrupted) and counts the LSNs it loses.
+  // Reports a skipped event (skip-corrupted); the LSNs it loses are counted when the next kept
+  // run shows where reading resumes.
   void skip(std::size_t index) {
     const Piece& piece = walk_.pieces[index];
     result_.report.damage.push_back(range_of(walk_, piece));
-    for (std::size_t i = index + 1; i < walk_.pieces.size(); ++i) {
-      const Piece& later = walk_.pieces[i];
-      if (later.kind != Piece::Kind::kRun) continue;
-      if (later.first > piece.lsn) result_.report.records_skipped += later.first - piece.lsn;
-      break;
-    }
+    if (skipped_from_ == kNoLsn) skipped_from_ = piece.lsn;
   }
 
  private:
   const Walk& walk_;
   ScanResult& result_;
   std::vector<std::size_t> kept_;  // walk segment index of each result segment
+  Lsn skipped_from_ = kNoLsn;      // first LSN of skipped damage not yet followed by a kept run
 };
 
 Lsn next_lsn_of(const ScanResult& result, const Walk& walk, Lsn front_lsn) {

@@ -236,6 +236,9 @@ Result<std::optional<Entry>> SegmentReader::next() {
       if (record.meta.lsn < expected_lsn_) return corruption("record after a skipped range goes back");
       resync_ = false;
       expected_lsn_ = record.meta.lsn;
+      // The record reading resumes at may lie past what the log holds (a read-only open leaves
+      // a torn tail's intact-looking records in place): not yet, or never.
+      if (expected_lsn_ > limit) return std::optional<Entry>();
     }
 
     switch (record.status) {
