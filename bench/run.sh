@@ -5,7 +5,7 @@
 #   results.json   every sample of compare_bench (W1-W5 x wal/raw/rocksdb/leveldb x rounds)
 #   table.md       medians, ranges and ratios (also printed)
 #   sim_fs_bench.json  the simulator's own Google Benchmark figures, when that binary is built
-#   walsim/        the report of a short chaos-suite run (runs/s), when walsim is built
+#   sim_run_bench.json  the harness's seeded runs/s and explored crash states/s, when built
 #
 #   bench/run.sh [compare_bench flags...]     e.g. --rounds 5, --scale 0.1, --works W2,W3
 #   BUILD_DIR=build/bench bench/run.sh         another build tree (default build/release)
@@ -55,4 +55,10 @@ if [[ -x $build/bench/sim_fs_bench ]]; then
   echo "sim_fs_bench:"
   "$build/bench/sim_fs_bench" --benchmark_min_time=0.2 --benchmark_out="$out/sim_fs_bench.json" \
     --benchmark_out_format=json
+fi
+if [[ -x $build/bench/sim_run_bench ]]; then
+  echo
+  echo "sim_run_bench (per core: items_per_second is over CPU time):"
+  "$build/bench/sim_run_bench" --benchmark_repetitions=3 --benchmark_report_aggregates_only=true \
+    --benchmark_out="$out/sim_run_bench.json" --benchmark_out_format=json 2>/dev/null
 fi

@@ -3,7 +3,6 @@
 // with --diff, the same seeds' work on PosixFs and on SimFs side by side (differential.h).
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
-#include <spdlog/sinks/null_sink.h>
 #include <sys/vfs.h>
 
 #include <cstdlib>
@@ -17,6 +16,7 @@
 
 #include "sim/harness/differential.h"
 #include "sim/harness/mutants.h"
+#include "sim/harness/quiet_log.h"
 #include "sim/harness/real_disk.h"
 #include "sim/walsim/commands.h"
 #include "sim/walsim/exit_codes.h"
@@ -47,21 +47,6 @@ stdfs::path fresh_dir(const stdfs::path& parent) {
   std::string pattern = (parent / "walsim-real-XXXXXX").string();
   if (::mkdtemp(pattern.data()) == nullptr) return {};
   return pattern;
-}
-
-// The WAL logs through its own spdlog logger "wal" (wal/src/logger.h), created at its first use
-// with level warn whatever spdlog's global level is then; an injected EIO or a poisoned log
-// would print over the verdict lines. The WAL uses a "wal" logger registered before it, so
-// register a silent one (or silence the one already there): every run's verdict says what broke.
-void quiet_wal_logger() {
-  if (std::shared_ptr<spdlog::logger> existing = spdlog::get("wal")) {
-    existing->set_level(spdlog::level::off);
-    return;
-  }
-  auto quiet =
-      std::make_shared<spdlog::logger>("wal", std::make_shared<spdlog::sinks::null_sink_mt>());
-  quiet->set_level(spdlog::level::off);
-  spdlog::register_logger(quiet);
 }
 
 struct Mode {
@@ -211,7 +196,7 @@ int cmd_real(const RealArgs& args) {
   }
 
   spdlog::set_level(spdlog::level::off);
-  quiet_wal_logger();
+  harness::quiet_wal_log();
   std::optional<harness::ScopedMutant> mutant;
   if (scenario.mutant) mutant.emplace(*scenario.mutant);
   fmt::print("scenario: {} ({})\ndir:      {}\n", scenario.name, scenario.file, root.string());
