@@ -53,7 +53,7 @@ chaos: deps
 
 # The long run (docs/soak.md): simulator seeds over the chaos suite, real-disk kill -9 cycles,
 # long fuzz runs, the differential test over many seeds; one merged report. SOAK_ARGS are passed
-# to scripts/soak (e.g. SOAK_ARGS="--hours 8", or "--shard 3/16 --out soak-3").
+# to scripts/soak (e.g. SOAK_ARGS="--fuzz-seconds 3600", or "--shard 3/16 --out soak-3").
 soak: deps
 	@scripts/soak $(SOAK_ARGS)
 
