@@ -310,6 +310,16 @@ TEST(SegmentHeaderCodec, ClassifiesEveryKindOfDamage) {
   testutil::reseal_segment_header(unknown_kind);
   EXPECT_EQ(decode_segment_header(unknown_kind).status, SegmentHeaderStatus::kUnknownChecksum);
 
+  // A sealed header claiming more than a segment may hold (soak: walctl repair tried to
+  // preallocate 11 EB and answered "usage error").
+  Bytes huge = good;
+  testutil::set_u64(huge, 32, kMaxSegmentBytes + 1);
+  testutil::reseal_segment_header(huge);
+  EXPECT_EQ(decode_segment_header(huge).status, SegmentHeaderStatus::kBadCapacity);
+  testutil::set_u64(huge, 32, kMaxSegmentBytes);
+  testutil::reseal_segment_header(huge);
+  EXPECT_EQ(decode_segment_header(huge).status, SegmentHeaderStatus::kOk);
+
   for (std::size_t offset = 12; offset < kSegmentHeaderBytes; ++offset) {
     Bytes damaged = good;
     testutil::flip_byte(damaged, offset, static_cast<std::uint8_t>(1u << (offset % 8)));

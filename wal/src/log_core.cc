@@ -126,6 +126,10 @@ Status LogCore::Impl::open() {
     return Status::invalid_argument(
         fmt::format("segment_bytes {} cannot hold a single record", options.segment_bytes));
   }
+  if (options.segment_bytes > format::kMaxSegmentBytes) {
+    return Status::invalid_argument(
+        fmt::format("segment_bytes {} is above the 1 TiB a segment may have", options.segment_bytes));
+  }
   if (options.max_entry_bytes == 0) return Status::invalid_argument("max_entry_bytes is 0");
   if (!options.read_only) {
     WAL_RETURN_IF_ERROR(ensure_dir());

@@ -174,7 +174,8 @@ SegmentHeaderResult decode_segment_header(std::span<const std::byte> source) {
   result.header.salt = load<std::uint64_t>(in, kSegSalt);
   result.header.first_lsn = load<std::uint64_t>(in, kSegFirstLsn);
   result.header.capacity_bytes = load<std::uint64_t>(in, kSegCapacity);
-  result.status = SegmentHeaderStatus::kOk;
+  result.status = result.header.capacity_bytes > kMaxSegmentBytes ? SegmentHeaderStatus::kBadCapacity
+                                                                  : SegmentHeaderStatus::kOk;
   return result;
 }
 

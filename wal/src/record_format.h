@@ -45,6 +45,8 @@ namespace wal::format {
 
 inline constexpr std::uint32_t kFormatVersion = 1;
 inline constexpr std::size_t kSegmentHeaderBytes = 64;
+// No segment is larger: a header claiming more is damage (a reopen would try to preallocate it).
+inline constexpr std::uint64_t kMaxSegmentBytes = std::uint64_t{1} << 40;
 inline constexpr std::size_t kRecordHeaderBytes = 40;
 inline constexpr std::size_t kRecordAlign = 8;
 inline constexpr std::uint64_t kSegmentMagic = 0x544d4745534c4157ull;  // "WALSEGMT" in LE bytes
@@ -76,6 +78,7 @@ enum class SegmentHeaderStatus : std::uint8_t {
   kBadChecksum,
   kUnsupportedVersion,  // a future (or past) format version
   kUnknownChecksum,
+  kBadCapacity,  // capacity_bytes above kMaxSegmentBytes
 };
 struct SegmentHeaderResult {
   SegmentHeaderStatus status = SegmentHeaderStatus::kTooShort;

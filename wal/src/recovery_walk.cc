@@ -46,6 +46,8 @@ std::string header_problem(format::SegmentHeaderStatus status, std::uint64_t fil
     case SegmentHeaderStatus::kBadChecksum: return "segment header checksum mismatch";
     case SegmentHeaderStatus::kUnknownChecksum:
       return "segment header names an unknown checksum kind";
+    case SegmentHeaderStatus::kBadCapacity:
+      return "segment header claims a capacity above the 1 TiB a segment may have";
     case SegmentHeaderStatus::kUnsupportedVersion:
     case SegmentHeaderStatus::kOk: break;
   }
