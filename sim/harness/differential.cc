@@ -423,26 +423,6 @@ std::string entry_text(const LoggedEntry& e) {
   return fmt::format("LSN {} type {} {} bytes", e.lsn, static_cast<int>(e.type), e.payload.size());
 }
 
-Workload workload_for(const RunConfig& config, std::uint64_t seed) {
-  if (config.script) {
-    Workload workload;
-    workload.seed = config.script->payload_seed;
-    workload.writers = config.script->writers;
-    return workload;
-  }
-  sim::Prng prng(seed);
-  return make_workload(prng.next_u64(), config.workload);
-}
-
-std::vector<const Op*> in_order(const Workload& workload) {
-  std::vector<const Op*> ops;
-  for (const std::vector<Op>& writer : workload.writers) {
-    for (const Op& op : writer) ops.push_back(&op);
-  }
-  std::sort(ops.begin(), ops.end(), [](const Op* a, const Op* b) { return a->index < b->index; });
-  return ops;
-}
-
 class WalDiff {
  public:
   WalDiff(const RunConfig& config, std::uint64_t seed, WalSide& real, WalSide& sim,

@@ -32,26 +32,6 @@ constexpr std::uint64_t kMillion = 1'000'000;
 
 // ---- the workload, as one application thread runs it ----
 
-Workload workload_for(const RunConfig& config, std::uint64_t seed) {
-  if (config.script) {
-    Workload workload;
-    workload.seed = config.script->payload_seed;
-    workload.writers = config.script->writers;
-    return workload;
-  }
-  sim::Prng prng(seed);
-  return make_workload(prng.next_u64(), config.workload);
-}
-
-std::vector<const Op*> in_order(const Workload& workload) {
-  std::vector<const Op*> ops;
-  for (const std::vector<Op>& writer : workload.writers) {
-    for (const Op& op : writer) ops.push_back(&op);
-  }
-  std::sort(ops.begin(), ops.end(), [](const Op* a, const Op* b) { return a->index < b->index; });
-  return ops;
-}
-
 wal::Options options_for(const RunConfig& config, std::uint64_t seed, wal::Fs* fs) {
   wal::Options options = config.wal;
   options.fs = fs;

@@ -18,4 +18,15 @@ sim::Ratio ratio_from_probability(double probability) {
   return {static_cast<std::uint64_t>(std::llround(probability * kDenominator)), kDenominator};
 }
 
+Workload workload_for(const RunConfig& config, std::uint64_t seed) {
+  if (config.script) {
+    Workload workload;
+    workload.seed = config.script->payload_seed;
+    workload.writers = config.script->writers;
+    return workload;
+  }
+  sim::Prng prng(seed);
+  return make_workload(prng.next_u64(), config.workload);
+}
+
 }  // namespace harness

@@ -80,4 +80,8 @@ struct RunConfig {
 // A probability given as a decimal in a scenario (0.05) as an exact-enough integer ratio.
 sim::Ratio ratio_from_probability(double probability);
 
+// The workload of `seed` as the real-disk modes (kill, libfiu, differential) run it: the
+// config's script, or one drawn from the seed.
+Workload workload_for(const RunConfig& config, std::uint64_t seed);
+
 }  // namespace harness

@@ -1,5 +1,7 @@
 #include "sim/harness/workload.h"
 
+#include <algorithm>
+
 #include <wal/assert.h>
 
 namespace harness {
@@ -96,6 +98,15 @@ Workload make_workload(std::uint64_t seed, const WorkloadConfig& config) {
     workload.writers[op.writer].push_back(std::move(op));
   }
   return workload;
+}
+
+std::vector<const Op*> in_order(const Workload& workload) {
+  std::vector<const Op*> ops;
+  for (const std::vector<Op>& writer : workload.writers) {
+    for (const Op& op : writer) ops.push_back(&op);
+  }
+  std::sort(ops.begin(), ops.end(), [](const Op* a, const Op* b) { return a->index < b->index; });
+  return ops;
 }
 
 }  // namespace harness

@@ -60,4 +60,8 @@ struct Workload {
 // REQUIRES: writers >= 1, entry_bytes_min <= entry_bytes_max, ratios sum to <= 1.
 Workload make_workload(std::uint64_t seed, const WorkloadConfig& config);
 
+// Every writer's ops merged in the order they were drawn (Op::index): how one application
+// thread runs the workload (the real-disk modes).
+std::vector<const Op*> in_order(const Workload& workload);
+
 }  // namespace harness
