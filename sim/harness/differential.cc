@@ -625,9 +625,9 @@ class DropNthWrite::File final : public faults::FileWrapper {
 
   wal::Status write_at(std::uint64_t offset, std::span<const std::byte> data) override {
     if (fs_.left_ == 0 || --fs_.left_ != 0) return base_->write_at(offset, data);
-    fs_.dropped_path = path_;
-    fs_.dropped_offset = offset;
-    fs_.dropped_bytes = data.size();
+    fs_.dropped_->path = path_;
+    fs_.dropped_->offset = offset;
+    fs_.dropped_->bytes = data.size();
     return wal::Status::ok();
   }
 

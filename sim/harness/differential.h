@@ -61,18 +61,25 @@ struct DiffOptions {
 // that many writes must end in a mismatch; one that does not means the differential is blind.
 class DropNthWrite final : public faults::FsWrapper {
  public:
-  DropNthWrite(wal::Fs& base, std::uint64_t nth) : FsWrapper(base), left_(nth) {}
-
   // Where the dropped write was meant to go (empty path: none dropped yet).
-  std::string dropped_path;
-  std::uint64_t dropped_offset = 0;
-  std::uint64_t dropped_bytes = 0;
+  struct Dropped {
+    std::string path;
+    std::uint64_t offset = 0;
+    std::uint64_t bytes = 0;
+  };
+
+  DropNthWrite(wal::Fs& base, std::uint64_t nth)
+      : FsWrapper(base), left_(nth), dropped_(std::make_shared<Dropped>()) {}
+
+  // Shared, so a caller can still read it once the differential has destroyed this Fs.
+  std::shared_ptr<const Dropped> dropped() const { return dropped_; }
 
  private:
   class File;
   std::unique_ptr<wal::File> wrap(std::unique_ptr<wal::File> file, std::string_view path) override;
 
   std::uint64_t left_;
+  std::shared_ptr<Dropped> dropped_;
 };
 
 DiffResult diff_fs_ops(const FsOpsConfig& config, std::uint64_t seed, const std::string& dir,

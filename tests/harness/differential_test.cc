@@ -91,11 +91,12 @@ TEST(Differential, ScenarioShapeDrivesTheFsOperations) {
 
 TEST(Differential, ReportsTheFileAndOffsetOfADroppedWalWrite) {
   testutil::TempDir dir;
-  harness::DropNthWrite* drop = nullptr;
+  // The differential destroys its SimFs side (and this decorator) before it returns.
+  std::shared_ptr<const harness::DropNthWrite::Dropped> drop;
   harness::DiffOptions options;
   options.decorate_sim = [&drop](wal::Fs& sim) {
     auto fs = std::make_unique<harness::DropNthWrite>(sim, 3);
-    drop = fs.get();
+    drop = fs->dropped();
     return fs;
   };
   harness::RunConfig config = wal_config(1);  // kImmediate: a sync after every append
@@ -103,16 +104,16 @@ TEST(Differential, ReportsTheFileAndOffsetOfADroppedWalWrite) {
   const harness::DiffResult result = harness::diff_wal(config, 1, dir.path(), options);
   ASSERT_FALSE(result.ok);
   ASSERT_NE(drop, nullptr);
-  ASSERT_FALSE(drop->dropped_path.empty()) << result.first_mismatch;
-  const std::string file = drop->dropped_path.substr(drop->dropped_path.rfind('/') + 1);
+  ASSERT_FALSE(drop->path.empty()) << result.first_mismatch;
+  const std::string file = drop->path.substr(drop->path.rfind('/') + 1);
   std::smatch match;
   const std::regex shape("^after op \\d+ \\w+ sync: file wal/(\\S+) offset (\\d+): "
                          "real 0x[0-9a-f]{2}, sim 0x[0-9a-f]{2} \\(size \\d+\\)$");
   ASSERT_TRUE(std::regex_search(result.first_mismatch, match, shape)) << result.first_mismatch;
   EXPECT_EQ(match[1].str(), file) << result.first_mismatch;
   const std::uint64_t offset = std::stoull(match[2].str());
-  EXPECT_GE(offset, drop->dropped_offset) << result.first_mismatch;
-  EXPECT_LT(offset, drop->dropped_offset + drop->dropped_bytes) << result.first_mismatch;
+  EXPECT_GE(offset, drop->offset) << result.first_mismatch;
+  EXPECT_LT(offset, drop->offset + drop->bytes) << result.first_mismatch;
 }
 
 TEST(Differential, ReportsADroppedRawWrite) {
