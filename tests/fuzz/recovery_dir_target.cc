@@ -83,12 +83,11 @@ Violation check_scan(const wal::Result<wal::recovery::ScanResult>& scan, wal::Re
     if (segment.end_offset > segment.file_bytes) return "segment end past its file";
     previous = segment.first_lsn;
   }
-  // Skipped LSNs lie between recovered ones (what follows the last recovered entry was cut,
-  // not skipped).
-  if (report.last_good_lsn != wal::kNoLsn && report.first_lsn != wal::kNoLsn &&
-      report.records_skipped > report.last_good_lsn - report.first_lsn) {
-    return fmt::format("{} LSNs reported skipped between LSNs {} and {}", report.records_skipped,
-                       report.first_lsn, report.last_good_lsn);
+  // Skipped LSNs lie below the last recovered one (what follows it was cut, not skipped); a
+  // salvage may also skip the first LSNs of the log.
+  if (report.last_good_lsn != wal::kNoLsn && report.records_skipped >= report.last_good_lsn) {
+    return fmt::format("{} LSNs reported skipped below LSN {}, the last recovered",
+                       report.records_skipped, report.last_good_lsn);
   }
   // Salvage may skip LSNs at the end too (a kept segment that starts past a skipped range):
   // the writer then continues at that segment's first LSN. Every other mode continues right
