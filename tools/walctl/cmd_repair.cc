@@ -97,6 +97,29 @@ wal::Result<std::uint64_t> data_extent(wal::Fs& fs, const std::string& dir, cons
   return std::min(done, (data_end + align - 1) / align * align);
 }
 
+// Non-zero bytes past the last record of the newest kept segment: recovery calls that place the
+// end of the log when no intact record follows (garbage after zeros reads as a torn write), and
+// the open's close trims the file there. They are dropped like any cut, so they are kept too.
+wal::Status add_tail_cut(wal::Fs& fs, const std::string& dir,
+                         const wal::recovery::ScanResult& scan, std::vector<Cut>& cuts) {
+  if (scan.segments.empty()) return wal::Status::ok();
+  const wal::recovery::SegmentInfo& last = scan.segments.back();
+  for (const Cut& cut : cuts) {
+    if (cut.segment == last.name && cut.offset + cut.length > last.end_offset) {
+      return wal::Status::ok();  // already kept from where the log ends
+    }
+  }
+  wal::Result<wal::FileStat> st = fs.stat(wal::join_path(dir, last.name));
+  if (!st) return st.error();
+  if (st->size_bytes <= last.end_offset) return wal::Status::ok();
+  Cut tail{last.name, last.end_offset, st->size_bytes - last.end_offset,
+           "non-zero bytes past the last record, trimmed by the open"};
+  wal::Result<std::uint64_t> extent = data_extent(fs, dir, tail);
+  if (!extent) return extent.error();
+  if (*extent > 0) cuts.push_back(std::move(tail));
+  return wal::Status::ok();
+}
+
 // Copies `length` bytes of the cut into its side file and makes that file durable.
 wal::Status save_cut(wal::Fs& fs, const std::string& dir, const Cut& cut, std::uint64_t length) {
   auto source = fs.open(wal::join_path(dir, cut.segment), wal::OpenMode::kReadOnly);
@@ -170,6 +193,9 @@ int run_repair(const RepairArgs& args) {
 
   wal::Result<std::vector<Cut>> cuts = plan_cuts(fs, args.dir, *scanned);
   if (!cuts) return report_failure("repair", cuts.error());
+  if (wal::Status tail = add_tail_cut(fs, args.dir, *scanned, *cuts); !tail.is_ok()) {
+    return report_failure("repair", tail);
+  }
   if (report.clean() && cuts->empty()) {
     fmt::print("nothing to repair: the log is clean\n");
     return kExitOk;
