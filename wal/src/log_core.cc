@@ -84,6 +84,9 @@ struct LogCore::Impl {
   const Options options;
   std::unique_ptr<FileLock> lock;
   RecoveryReport report;
+  // Read-only: files recovery did not keep stay on disk (a writable open deletes them); the
+  // reader must not take them for part of the log.
+  std::vector<std::string> not_kept;
   Metrics metrics;
   ChecksumKind checksum = ChecksumKind::kCrc32c;
   std::uint64_t salt = 0;
@@ -166,6 +169,7 @@ Status LogCore::Impl::open() {
   checkpoint_lsn = report.checkpoint_lsn;
   durable_checkpoint_lsn = report.checkpoint_lsn;
 
+  if (options.read_only) not_kept = scan.leftovers;
   if (!options.read_only) {
     // Repair. Leftovers first (temp files, segments below the front marker, ...), so that a
     // crash from here on finds no more than the scan just accepted.
@@ -517,6 +521,7 @@ Result<std::unique_ptr<Reader>> LogCore::reader(Lsn from_lsn) {
   params.watermark = d.watermark;
   params.front_lsn = d.front_lsn;
   params.from_lsn = from_lsn;
+  params.ignored = d.not_kept;
   if (d.options.recovery == RecoveryMode::kSkipCorrupted) {
     for (const DamagedRange& range : d.report.damage) {
       if (range.kind != DamageKind::kTornTail) params.skipped.push_back(range);

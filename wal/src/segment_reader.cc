@@ -77,6 +77,9 @@ Result<bool> SegmentReader::open_segment(bool first) {
   for (const std::string& name : *names) {
     Lsn lsn = kNoLsn;
     if (!recovery::parse_segment_name(name, &lsn)) continue;
+    if (std::find(params_.ignored.begin(), params_.ignored.end(), name) != params_.ignored.end()) {
+      continue;
+    }
     // Never the segment just finished, nor an older one: the reader only moves forward (a
     // resync over a skipped range could otherwise pick the same segment again, forever).
     if (!first && segment_first_lsn_ != kNoLsn && lsn <= segment_first_lsn_) continue;

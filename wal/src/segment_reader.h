@@ -30,6 +30,8 @@ struct ReaderParams {
   // exactly these (each runs to the record where reading resumes); any other damage is still
   // an error, so salvage never hides damage that recovery did not report.
   std::vector<DamagedRange> skipped;
+  // Segment files recovery did not keep but left on disk (a read-only open): never read.
+  std::vector<std::string> ignored;
 };
 
 [[nodiscard]] Result<std::unique_ptr<Reader>> open_segment_reader(ReaderParams params);
