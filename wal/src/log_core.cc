@@ -66,6 +66,7 @@ struct LogCore::Impl {
   Status ensure_dir();
   Status create_segment();
   Status make_room(std::size_t record_bytes);
+  [[nodiscard]] Status check_lsn_space(std::uint64_t count) const;
   Status drop_below(Lsn lsn);
   void apply_retention();
   void mark_durable(Lsn lsn);
@@ -326,10 +327,21 @@ Status LogCore::Impl::check_entry(std::size_t payload_bytes) const {
   return Status::ok();
 }
 
+// A recovered log may already stand at the end of the LSN space (its records say so, whether
+// written or forged): the append fails cleanly instead of tripping the encoder's assertion.
+Status LogCore::Impl::check_lsn_space(std::uint64_t count) const {
+  if (sync.last_lsn >= std::numeric_limits<Lsn>::max() - count) {
+    return Status::no_space(fmt::format("the LSN space is exhausted: the log ends at LSN {}",
+                                        sync.last_lsn));
+  }
+  return Status::ok();
+}
+
 Result<Lsn> LogCore::Impl::append_single(format::RecordType type,
                                          std::span<const std::byte> payload) {
   WAL_RETURN_IF_ERROR(check_writable());
   WAL_RETURN_IF_ERROR(check_entry(payload.size()));
+  WAL_RETURN_IF_ERROR(check_lsn_space(1));
   const std::size_t bytes = format::record_bytes(payload.size());
   WAL_RETURN_IF_ERROR(make_room(bytes));
   const format::RecordMeta meta{type, sync.last_lsn + 1, sync.durable_lsn, 1};
@@ -392,6 +404,7 @@ Result<LsnRange> LogCore::append_batch(std::span<const std::span<const std::byte
     WAL_RETURN_IF_ERROR(d.check_entry(entry.size()));
     payload_total += entry.size();
   }
+  WAL_RETURN_IF_ERROR(d.check_lsn_space(entries.size()));
   const std::size_t bytes = format::record_bytes(format::batch_payload_bytes(entries));
   WAL_RETURN_IF_ERROR(d.make_room(bytes));
   const auto count = static_cast<std::uint32_t>(entries.size());
