@@ -2,12 +2,14 @@
 // through files). Every run must end with a documented exit code, never a signal.
 #include <fcntl.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -239,6 +241,70 @@ TEST_F(Walctl, TruncatedLastSegmentIsATornTailThatRepairKeepsAside) {
   EXPECT_EQ(dumped.out, "49\tdata\trecord-49\n");
   const Outcome next = run({"append", log_}, "again\n");
   EXPECT_EQ(next.out, "50\n");
+}
+
+// While alive, files this process and the walctl it spawns write may not grow past `bytes`:
+// fallocate and ftruncate beyond it fail with EFBIG (SIGXFSZ is ignored, so it does not kill).
+class FileSizeLimit {
+ public:
+  explicit FileSizeLimit(rlim_t bytes) {
+    getrlimit(RLIMIT_FSIZE, &saved_);
+    previous_ = std::signal(SIGXFSZ, SIG_IGN);
+    const rlimit limit{bytes, saved_.rlim_max};
+    applied_ = setrlimit(RLIMIT_FSIZE, &limit) == 0;
+  }
+  ~FileSizeLimit() {
+    setrlimit(RLIMIT_FSIZE, &saved_);
+    std::signal(SIGXFSZ, previous_);
+  }
+  FileSizeLimit(const FileSizeLimit&) = delete;
+  FileSizeLimit& operator=(const FileSizeLimit&) = delete;
+  bool applied() const { return applied_; }
+
+ private:
+  rlimit saved_{};
+  void (*previous_)(int) = SIG_DFL;
+  bool applied_ = false;
+};
+
+// The fuzzer's finding (tests/fuzz/regressions/walctl/repair-preallocates-a-capacity-the-fs-
+// cannot-hold): the repair's open re-preallocated the segment to the capacity its header plans,
+// after the cut, only for its close to trim it again; where the filesystem cannot hold that
+// capacity the repair cut the tail and then exited 3. A repair needs no room for the capacity.
+TEST_F(Walctl, RepairOfATornTailNeedsNoRoomForTheSegmentsCapacity) {
+  constexpr rlim_t kCapacity = 4 << 20;
+  const Outcome appended =
+      run({"append", log_, "--segment-bytes", std::to_string(kCapacity)}, lines(1, 50, "record-"));
+  ASSERT_EQ(appended.exit_code, 0) << appended.err;
+  const std::vector<std::string> names = segments();
+  ASSERT_EQ(names.size(), 1u);
+  const std::string segment = log_ + "/" + names[0];
+  const std::string original = read_file(segment);
+  const Outcome stat = run({"stat", log_, "--json"});
+  ASSERT_EQ(stat.exit_code, 0) << stat.err;
+  const std::uint64_t used = nlohmann::json::parse(stat.out)["segments"].back()["used_bytes"];
+  // Torn 5 bytes short of the end of the last record, the preallocated zeros gone with them.
+  const std::size_t torn_size = used - 5;
+  fs::resize_file(segment, torn_size);
+  const Outcome json = run({"verify", log_, "--json"});
+  ASSERT_EQ(json.exit_code, 1) << json.out;
+  const std::uint64_t offset = nlohmann::json::parse(json.out)["damage"][0]["offset"];
+
+  {
+    FileSizeLimit limit(kCapacity / 4);
+    ASSERT_TRUE(limit.applied());
+    const Outcome repaired = run({"repair", log_});
+    EXPECT_EQ(repaired.exit_code, 0) << repaired.out << repaired.err;
+    // The limit is real: an append's open preallocates the segment, and fails on it.
+    const Outcome refused = run({"append", log_}, "again\n");
+    EXPECT_EQ(refused.exit_code, 3) << refused.out << refused.err;
+  }
+  const std::string side = segment + ".cut-" + std::to_string(offset);
+  ASSERT_TRUE(fs::exists(side));
+  EXPECT_EQ(read_file(side), original.substr(offset, torn_size - offset));
+  EXPECT_EQ(read_file(segment), original.substr(0, offset));
+  EXPECT_EQ(run({"verify", log_}).exit_code, 0);
+  EXPECT_EQ(run({"append", log_}, "again\n").out, "50\n");
 }
 
 TEST_F(Walctl, FlippedByteInTheMiddleIsCorruptionWithSegmentOffsetAndLsn) {

@@ -233,6 +233,11 @@ int run_repair(const RepairArgs& args) {
   options.recovery = args.recovery;
   options.create_if_missing = false;
   options.sync = wal::SyncPolicy::kNone;
+  // No preallocation: it would reserve the capacity the segment's header plans (up to 1 TiB)
+  // after the cut, only for the close below to trim it again; where the filesystem cannot hold
+  // that capacity the repair would cut and then fail (ENOSPC, EFBIG). The writer that opens the
+  // log next preallocates as it always does.
+  options.preallocate = false;
   wal::Result<std::unique_ptr<wal::Log>> log = wal::Log::open(args.dir, options);
   if (!log) return report_failure("repair", log.error());
   const wal::Lsn last = (*log)->recovery_report().last_good_lsn;
