@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <climits>
+#include <cstring>
 #include <string>
 #include <utility>
 
@@ -34,11 +36,35 @@ int open_flags(OpenMode mode) {
   return O_RDONLY;
 }
 
+// A NUL-terminated copy of a path for the syscalls, on the stack unless it is longer than
+// PATH_MAX: the calls of a rotation onto a spare segment (rename, sync_dir) allocate nothing.
+class CPath {
+ public:
+  explicit CPath(std::string_view path) {
+    if (path.size() < sizeof(buffer_)) {
+      std::memcpy(buffer_, path.data(), path.size());
+      buffer_[path.size()] = '\0';
+      c_str_ = buffer_;
+    } else {
+      long_path_.assign(path);  // the kernel answers ENAMETOOLONG
+      c_str_ = long_path_.c_str();
+    }
+  }
+  CPath(const CPath&) = delete;
+  CPath& operator=(const CPath&) = delete;
+  const char* c_str() const { return c_str_; }
+
+ private:
+  char buffer_[PATH_MAX];
+  std::string long_path_;
+  const char* c_str_;
+};
+
 // open() retried on EINTR (possible on some filesystems, e.g. FIFOs or network mounts).
-int open_retrying(const std::string& path, int flags, mode_t perms) {
+int open_retrying(const char* path, int flags, mode_t perms) {
   int fd;
   do {
-    fd = ::open(path.c_str(), flags | O_CLOEXEC, perms);
+    fd = ::open(path, flags | O_CLOEXEC, perms);
   } while (fd < 0 && errno == EINTR);
   return fd;
 }
@@ -60,7 +86,7 @@ class PosixFs final : public Fs {
   Result<std::unique_ptr<File>> open(std::string_view path_view, OpenMode mode) override {
     std::string path(path_view);
     fiu_do_on("wal/fs/open", return injected_error("open", path));
-    const int fd = open_retrying(path, open_flags(mode), 0644);
+    const int fd = open_retrying(path.c_str(), open_flags(mode), 0644);
     if (fd < 0) return os_error(errno, "open", path);
     // O_RDONLY opens a directory without complaint; the File contract is about regular files.
     struct stat st {};
@@ -73,19 +99,18 @@ class PosixFs final : public Fs {
         new posix::PosixFile(fd, std::move(path), mode == OpenMode::kReadOnly));
   }
 
-  Status rename(std::string_view source_view, std::string_view target_view) override {
-    const std::string source(source_view);
-    const std::string target(target_view);
-    const std::string what = fmt::format("{} -> {}", source, target);
-    fiu_do_on("wal/fs/rename", return injected_error("rename", what));
-    if (::rename(source.c_str(), target.c_str()) != 0) return os_error(errno, "rename", what);
+  Status rename(std::string_view source, std::string_view target) override {
+    auto what = [&] { return fmt::format("{} -> {}", source, target); };
+    fiu_do_on("wal/fs/rename", return injected_error("rename", what()));
+    if (::rename(CPath(source).c_str(), CPath(target).c_str()) != 0) {
+      return os_error(errno, "rename", what());
+    }
     return Status::ok();
   }
 
-  Status unlink(std::string_view path_view) override {
-    const std::string path(path_view);
+  Status unlink(std::string_view path) override {
     fiu_do_on("wal/fs/unlink", return injected_error("unlink", path));
-    if (::unlink(path.c_str()) != 0) return os_error(errno, "unlink", path);
+    if (::unlink(CPath(path).c_str()) != 0) return os_error(errno, "unlink", path);
     return Status::ok();
   }
 
@@ -119,10 +144,9 @@ class PosixFs final : public Fs {
     return Status::ok();
   }
 
-  Status sync_dir(std::string_view dir_view) override {
-    const std::string dir(dir_view);
+  Status sync_dir(std::string_view dir) override {
     fiu_do_on("wal/fs/sync_dir", return injected_error("fsync directory", dir));
-    const int fd = open_retrying(dir, O_RDONLY | O_DIRECTORY, 0);
+    const int fd = open_retrying(CPath(dir).c_str(), O_RDONLY | O_DIRECTORY, 0);
     if (fd < 0) return os_error(errno, "open directory", dir);
     int rc;
     do {
@@ -148,7 +172,7 @@ class PosixFs final : public Fs {
   Result<std::unique_ptr<FileLock>> lock(std::string_view path_view) override {
     const std::string path(path_view);
     fiu_do_on("wal/fs/lock", return injected_error("lock", path));
-    const int fd = open_retrying(path, O_RDWR | O_CREAT, 0644);
+    const int fd = open_retrying(path.c_str(), O_RDWR | O_CREAT, 0644);
     if (fd < 0) return os_error(errno, "open lock file", path);
     int rc;
     do {

@@ -27,7 +27,8 @@ Status Status::from_errno(int sys_errno, std::string_view what) {
   std::string message = fmt::format("{}: {}", what, std::strerror(sys_errno));
   switch (sys_errno) {
     case ENOSPC:
-    case EDQUOT: return no_space(std::move(message), sys_errno);
+    case EDQUOT:
+    case EFBIG: return no_space(std::move(message), sys_errno);
     case ENOENT: return not_found(std::move(message), sys_errno);
     case EEXIST: {
       Status status = already_exists(std::move(message));
@@ -40,6 +41,11 @@ Status Status::from_errno(int sys_errno, std::string_view what) {
 
 Status& Status::with_context(std::string_view context) {
   if (!is_ok()) message_ = fmt::format("{}: {}", context, message_);
+  return *this;
+}
+
+Status& Status::with_context(std::string_view verb, std::string_view object) {
+  if (!is_ok()) message_ = fmt::format("{} {}: {}", verb, object, message_);
   return *this;
 }
 

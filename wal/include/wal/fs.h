@@ -125,5 +125,7 @@ class Fs {
 
 // "dir/name" without doubling a trailing slash.
 std::string join_path(std::string_view dir, std::string_view name);
+// The same into `out` (replacing its contents): no allocation when its capacity suffices.
+void join_path_into(std::string_view dir, std::string_view name, std::string& out);
 
 }  // namespace wal

@@ -17,7 +17,7 @@ namespace wal {
 enum class Code : std::uint8_t {
   kOk = 0,
   kIoError,          // the OS said no (EIO, EBADF, ...); see sys_errno()
-  kNoSpace,          // ENOSPC / EDQUOT: nothing partial was made visible
+  kNoSpace,          // ENOSPC / EDQUOT / EFBIG: nothing partial was made visible
   kCorruption,       // bytes on disk fail a check; message names segment, offset, LSN
   kNotFound,         // no such file, directory or LSN
   kAlreadyExists,    // exclusive create of an existing path
@@ -61,7 +61,8 @@ class [[nodiscard]] Status {
   static Status unsupported(std::string message) {
     return Status(Code::kUnsupported, std::move(message));
   }
-  // Builds the Status for a failed syscall from errno: ENOSPC/EDQUOT -> kNoSpace,
+  // Builds the Status for a failed syscall from errno: ENOSPC/EDQUOT/EFBIG (a file larger
+  // than the filesystem or RLIMIT_FSIZE allows) -> kNoSpace,
   // ENOENT -> kNotFound, EEXIST -> kAlreadyExists, anything else -> kIoError.
   static Status from_errno(int sys_errno, std::string_view what);
 
@@ -81,6 +82,9 @@ class [[nodiscard]] Status {
 
   // Prefixes context: "open segment 00000000000000000001.wal: <message>".
   Status& with_context(std::string_view context);
+  // The same with "<verb> <object>" as the context, built only on error: a hot path that names
+  // what it touched does not allocate when nothing failed.
+  Status& with_context(std::string_view verb, std::string_view object);
 
   // "IoError: fdatasync 00000000000000000001.wal: Input/output error (errno 5)".
   std::string to_string() const;
