@@ -512,7 +512,11 @@ RealResult run_fiu(const RunConfig& config, std::uint64_t seed, const std::strin
   sim::Prng prng(seed ^ 0x666975);  // "fiu"
   History history(workload);
   FaultObserver observer(wal::posix_fs(), history);
-  const wal::Options options = options_for(config, seed, &observer);
+  wal::Options options = options_for(config, seed, &observer);
+  // An armed point fires in whichever thread reaches it first, and the history pins each fault
+  // to the call in flight: no background preparation of spare segments here (the kill runs keep
+  // it, and recovery deletes the spare they leave behind).
+  options.prepare_segments = false;
   auto open = [&]() -> std::unique_ptr<wal::Log> {
     history.open_begin();
     wal::Result<std::unique_ptr<wal::Log>> log = wal::Log::open(dir, options);

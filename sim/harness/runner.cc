@@ -57,10 +57,13 @@ struct Halt {
 // One open of the log and the runtime state around it (Log::Impl's condition variables).
 struct Live {
   explicit Live(Scheduler& scheduler)
-      : sync_done(scheduler, "sync-done"), syncer_wake(scheduler, "syncer-wake") {}
+      : sync_done(scheduler, "sync-done"),
+        syncer_wake(scheduler, "syncer-wake"),
+        preparer_wake(scheduler, "preparer-wake") {}
   std::unique_ptr<wal::LogCore> core;
-  WaitQueue sync_done;
+  WaitQueue sync_done;  // also: a spare segment's preparation finished
   WaitQueue syncer_wake;
+  WaitQueue preparer_wake;
   bool stopping = false;
 };
 
@@ -141,6 +144,11 @@ class Run {
   // Tasks.
   Task<void> writer(std::uint32_t index);
   Task<void> syncer();
+  Task<void> preparer();
+  // Log::Impl::after_rotation_locked: a rotation used the spare up.
+  void after_rotation(bool had_spare) {
+    if (had_spare && !core().has_spare()) live_->preparer_wake.notify_all();
+  }
   Task<void> do_op(const Op& op);
   Task<wal::Status> commit(wal::Lsn lsn);
   Task<wal::Status> lead_sync();
@@ -442,6 +450,7 @@ void Run::run_workload() {
     scheduler_.spawn(writer(w), "writer");
   }
   if (options_.sync == wal::SyncPolicy::kPeriodic) scheduler_.spawn(syncer(), "syncer");
+  if (options_.prepare_segments) scheduler_.spawn(preparer(), "preparer");
   const std::uint64_t until =
       epoch_ == 1 && crash_at_.kind == CrashAt::Kind::kTime ? crash_at_.value : kNever;
   const Scheduler::Outcome outcome = scheduler_.run(until);
@@ -477,6 +486,7 @@ Task<void> Run::writer(std::uint32_t index) {
   if (--writers_running_ == 0) {
     live_->stopping = true;
     live_->syncer_wake.notify_all();
+    live_->preparer_wake.notify_all();
   }
 }
 
@@ -498,6 +508,32 @@ Task<void> Run::syncer() {
       co_await live_->syncer_wake.wait();
     } else {
       co_await live_->syncer_wake.wait_until(std::max(due, now));
+    }
+  }
+}
+
+Task<void> Run::preparer() {
+  // Log::Impl::prepare_loop on virtual time. The preparation is an I/O that completes after the
+  // device's latency while the writers go on; its Fs calls happen at completion, as run_sync's
+  // do in lead_sync, so a failure and the poisoning it causes are one step.
+  while (!live_->stopping) {
+    if (!core().spare_wanted()) {
+      co_await live_->preparer_wake.wait();
+      continue;
+    }
+    wal::PrepareTicket ticket = core().begin_prepare();
+    note("prepare-begin", core().last_lsn(), 0);
+    co_await scheduler_.sleep_for(config_.device.fsync_latency_us.sample(latency_prng_),
+                                  "prepare-done");
+    wal::LogCore::run_prepare(ticket);
+    drain_faults();
+    core().finish_prepare(std::move(ticket));
+    note("prepare-end", core().has_spare() ? 1 : 0, core().poisoned() ? 1 : 0);
+    live_->sync_done.notify_all();  // a reopen waits for it; a poisoned log fails its waiters
+    if (stop_requested_) co_await Halt{};
+    if (!core().has_spare() && !core().poisoned() && !live_->stopping) {
+      // A full disk: try again later (Log waits 100 ms).
+      co_await live_->preparer_wake.wait_until(scheduler_.now_us() + 100'000);
     }
   }
 }
@@ -597,14 +633,18 @@ Task<void> Run::op_append(const Op& op) {
   const std::uint64_t due_before = core().next_sync_due_us();
   wal::LsnRange range;
   if (batch) {
+    const bool had_spare = core().has_spare();
     wal::Result<wal::LsnRange> appended = core().append_batch(views);
+    after_rotation(had_spare);
     if (!appended) {
       end(call, appended.error());
       co_return;
     }
     range = *appended;
   } else {
+    const bool had_spare = core().has_spare();
     wal::Result<wal::Lsn> appended = core().append(views[0]);
+    after_rotation(had_spare);
     if (!appended) {
       end(call, appended.error());
       co_return;
@@ -630,7 +670,9 @@ Task<void> Run::op_append(const Op& op) {
 Task<void> Run::op_checkpoint(const Op& op) {
   const std::uint64_t call = begin(CallKind::kCheckpoint, op);
   const std::vector<std::byte> payload = workload_.payload(op, 0);
+  const bool had_spare = core().has_spare();
   wal::Result<wal::Lsn> lsn = core().append_checkpoint(payload);
+  after_rotation(had_spare);
   if (!lsn) {
     end(call, lsn.error());
     co_return;
@@ -711,7 +753,9 @@ void Run::op_truncate(const Op& op) {
 Task<void> Run::op_reopen(const Op& op) {
   // Log::close: wait for the sync in flight, then close and open again; then check it as a
   // recovery without power loss (nothing issued may be missing).
-  while (core().sync_in_flight()) co_await live_->sync_done.wait();
+  while (core().sync_in_flight() || core().prepare_in_flight()) {
+    co_await live_->sync_done.wait();
+  }
   const std::uint64_t call = begin(CallKind::kClose, op);
   end(call, core().close());
   live_->core.reset();
@@ -749,6 +793,7 @@ Task<void> Run::op_reopen(const Op& op) {
   durable_seen_ = wal::kNoLsn;
   observe_durable();
   live_->sync_done.notify_all();
+  live_->preparer_wake.notify_all();  // the new core has no spare yet
 }
 
 Recovery Run::recover(wal::Fs& fs, std::unique_ptr<wal::LogCore>* keep, bool from_checkpoint) {

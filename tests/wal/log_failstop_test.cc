@@ -33,6 +33,9 @@ TEST_P(FailStopTest, FailureGoesToTheAppendThenEverythingIsPoisonedUntilReopen) 
   testutil::FailingFs fs(posix_fs());
   Options options;
   options.fs = &fs;
+  // Failures are injected into the next matching call: keep the spare segment's background
+  // preparation (Options::prepare_segments) from taking it. spare_segment_test covers it.
+  options.prepare_segments = false;
   options.sync = GetParam().policy;
   std::vector<Seen> acknowledged;
   {
@@ -91,6 +94,9 @@ TEST(FailStopTest, ExplicitSyncFailureUnderNonePoisonsTheCaller) {
   testutil::FailingFs fs(posix_fs());
   Options options;
   options.fs = &fs;
+  // Failures are injected into the next matching call: keep the spare segment's background
+  // preparation (Options::prepare_segments) from taking it. spare_segment_test covers it.
+  options.prepare_segments = false;
   options.sync = SyncPolicy::kNone;
   Result<std::unique_ptr<Log>> log = Log::open(dir.sub("log"), options);
   ASSERT_TRUE(log.is_ok());

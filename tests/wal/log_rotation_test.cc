@@ -2,8 +2,10 @@
 // truncate_front across a reopen, and a clean ENOSPC at rotation.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <wal/log.h>
@@ -176,11 +178,60 @@ TEST(TruncateFrontTest, DropsWholeSegmentsBelowAndSurvivesReopen) {
   EXPECT_EQ(*next, 151u);
 }
 
+// Waits (bounded) until `done` holds: the spare segment is prepared by Log's background thread.
+template <typename Done>
+bool eventually(Done done) {
+  for (int i = 0; i < 10000 && !done(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return done();
+}
+
+TEST(RotationTest, AFullDiskWhilePreparingTheSpareFailsOnlyTheRotationThatFindsNone) {
+  testutil::TempDir dir;
+  testutil::FailingFs fs(posix_fs());
+  Options options = tiny_segments();
+  options.fs = &fs;
+  Result<std::unique_ptr<Log>> log = Log::open(dir.sub("log"), options);
+  ASSERT_TRUE(log.is_ok());
+  ASSERT_TRUE(eventually([&] { return (*log)->metrics().segments_prepared == 1; }));
+  fs.fail(testutil::FailOp::kAllocate, Status::no_space("injected ENOSPC", 28), 1 << 30);
+
+  // The first rotation uses the spare prepared before the disk filled up; preparing the next
+  // one fails in the background, which fails no call.
+  std::vector<Seen> acknowledged = append_entries(**log, 30);
+  ASSERT_EQ(acknowledged.size(), 30u);
+  EXPECT_EQ((*log)->metrics().rotations_onto_spare, 1u);
+  ASSERT_TRUE(eventually([&] { return fs.failures_injected() >= 1; }));
+  const std::vector<Seen> second = append_entries(**log, 28);  // the second segment is full
+  acknowledged.insert(acknowledged.end(), second.begin(), second.end());
+  ASSERT_EQ(acknowledged.size(), 58u);
+
+  // The next rotation finds no spare and creates its segment itself: ENOSPC fails that append
+  // cleanly, as it would without a spare, and the log is not poisoned.
+  Result<Lsn> refused = (*log)->append(bytes_of(payload_for(59)));
+  ASSERT_FALSE(refused.is_ok());
+  EXPECT_EQ(refused.error().code(), Code::kNoSpace) << refused.error().to_string();
+  fs.clear();
+  const std::vector<Seen> more = append_entries(**log, 3);
+  ASSERT_EQ(more.size(), 3u);
+  EXPECT_EQ(more.front().lsn, 59u);
+  acknowledged.insert(acknowledged.end(), more.begin(), more.end());
+  ASSERT_TRUE((*log)->close().is_ok());
+
+  Result<std::unique_ptr<Log>> reopened = Log::open(dir.sub("log"), tiny_segments());
+  ASSERT_TRUE(reopened.is_ok()) << reopened.status().to_string();
+  EXPECT_EQ(read_log(**reopened), acknowledged);
+}
+
 TEST(RotationTest, NoSpaceWhilePreallocatingTheNextSegmentFailsOnlyThatAppend) {
   testutil::TempDir dir;
   testutil::FailingFs fs(posix_fs());
   Options options = tiny_segments();
   options.fs = &fs;
+  // Failures are injected into the next matching call: keep the spare segment's background
+  // preparation (Options::prepare_segments) from taking it. spare_segment_test covers it.
+  options.prepare_segments = false;
   Result<std::unique_ptr<Log>> log = Log::open(dir.sub("log"), options);
   ASSERT_TRUE(log.is_ok());
   std::vector<Seen> acknowledged = append_entries(**log, 29);  // the first segment is full

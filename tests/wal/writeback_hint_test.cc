@@ -116,6 +116,9 @@ Options hinting(RecordingFs& fs, SyncPolicy policy) {
   options.buffer_bytes = 8 << 10;
   options.writeback_bytes = kWritebackBytes;
   options.segment_bytes = 1 << 20;
+  // Events are recorded by the name a file was opened under, from one thread: segments created
+  // inline, not renamed from a spare prepared in the background.
+  options.prepare_segments = false;
   return options;
 }
 

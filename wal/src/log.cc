@@ -41,14 +41,20 @@ struct Log::Impl {
     return closed ? Status::closed("log is closed") : Status::ok();
   }
   void periodic_loop();
+  void prepare_loop();
   void after_append_locked(std::uint64_t due_before);
+  void after_rotation_locked(bool had_spare) {
+    if (had_spare && !core->has_spare()) preparer_wake.notify_one();
+  }
 
   mutable std::mutex mutex;
   std::condition_variable sync_done;  // a ticket finished: waiters ask commit_step again
   std::condition_variable syncer_wake;  // the periodic syncer has something to look at
+  std::condition_variable preparer_wake;  // a rotation used the spare segment up
   std::unique_ptr<LogCore> core;
   Clock& clock;
   std::thread syncer;
+  std::thread preparer;
   bool stopping = false;
   bool closed = false;
 };
@@ -124,6 +130,30 @@ void Log::Impl::periodic_loop() {
   }
 }
 
+// Keeps a spare segment ready (log_core.h), so that a rotation on the append path neither
+// fallocates nor allocates. Preparing takes a fallocate and an fsync: outside the mutex.
+void Log::Impl::prepare_loop() {
+  std::unique_lock<std::mutex> lock(mutex);
+  while (!stopping) {
+    if (!core->spare_wanted()) {
+      preparer_wake.wait(lock);
+      continue;
+    }
+    PrepareTicket ticket = core->begin_prepare();
+    lock.unlock();
+    LogCore::run_prepare(ticket);
+    lock.lock();
+    core->finish_prepare(std::move(ticket));
+    // A failed preparation may have poisoned the core: waiters must look again.
+    if (core->poisoned()) sync_done.notify_all();
+    // A full disk: try again after a while (rotations meanwhile create their segments
+    // themselves, and fail cleanly while the disk stays full).
+    if (!core->has_spare() && !core->poisoned() && !stopping) {
+      preparer_wake.wait_for(lock, std::chrono::milliseconds(100));
+    }
+  }
+}
+
 Log::Log(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Log::~Log() {
@@ -144,6 +174,10 @@ Result<std::unique_ptr<Log>> Log::open(std::string_view dir, const Options& opti
     Impl* raw = impl.get();
     impl->syncer = std::thread([raw] { raw->periodic_loop(); });
   }
+  if (effective.prepare_segments && !effective.read_only) {
+    Impl* raw = impl.get();
+    impl->preparer = std::thread([raw] { raw->prepare_loop(); });
+  }
   return std::unique_ptr<Log>(new Log(std::move(impl)));
 }
 
@@ -155,7 +189,9 @@ Result<Lsn> Log::append(std::span<const std::byte> payload) {
   WAL_RETURN_IF_ERROR(d.check_open());
   const SyncPolicy policy = d.core->options().sync;
   const std::uint64_t due_before = d.core->next_sync_due_us();
+  const bool had_spare = d.core->has_spare();
   Result<Lsn> lsn = d.core->append(payload);
+  d.after_rotation_locked(had_spare);
   if (!lsn) return lsn;
   if (policy == SyncPolicy::kPeriodic) d.after_append_locked(due_before);
   if (policy == SyncPolicy::kGrouped || policy == SyncPolicy::kImmediate) {
@@ -170,7 +206,9 @@ Result<LsnRange> Log::append_batch(std::span<const std::span<const std::byte>> e
   WAL_RETURN_IF_ERROR(d.check_open());
   const SyncPolicy policy = d.core->options().sync;
   const std::uint64_t due_before = d.core->next_sync_due_us();
+  const bool had_spare = d.core->has_spare();
   Result<LsnRange> range = d.core->append_batch(entries);
+  d.after_rotation_locked(had_spare);
   if (!range) return range;
   if (policy == SyncPolicy::kPeriodic) d.after_append_locked(due_before);
   if (policy == SyncPolicy::kGrouped || policy == SyncPolicy::kImmediate) {
@@ -183,7 +221,9 @@ Result<Lsn> Log::checkpoint(std::span<const std::byte> payload) {
   Impl& d = *impl_;
   std::unique_lock<std::mutex> lock(d.mutex);
   WAL_RETURN_IF_ERROR(d.check_open());
+  const bool had_spare = d.core->has_spare();
   Result<Lsn> lsn = d.core->append_checkpoint(payload);
+  d.after_rotation_locked(had_spare);
   if (!lsn) return lsn;
   WAL_RETURN_IF_ERROR(d.wait_durable_locked(lock, *lsn));
   return lsn;
@@ -244,9 +284,11 @@ Status Log::close() {
   d.closed = true;  // new calls fail from here; callers already waiting finish below
   d.stopping = true;
   d.syncer_wake.notify_all();
-  if (d.syncer.joinable()) {
+  d.preparer_wake.notify_all();
+  for (std::thread* thread : {&d.syncer, &d.preparer}) {
+    if (!thread->joinable()) continue;
     lock.unlock();
-    d.syncer.join();
+    thread->join();
     lock.lock();
   }
   while (d.core->sync_in_flight()) d.sync_done.wait(lock);

@@ -24,6 +24,8 @@ namespace wal {
 namespace {
 
 constexpr std::size_t kMinBufferBytes = 4096;
+constexpr std::string_view kSpareName = "spare-segment.tmp";
+constexpr std::size_t kSegmentNameCapacity = 32;  // "<20 digits>.wal", with room to spare
 
 std::string parent_dir(std::string_view dir) {
   while (dir.size() > 1 && dir.back() == '/') dir.remove_suffix(1);
@@ -65,6 +67,8 @@ struct LogCore::Impl {
   Status open();
   Status ensure_dir();
   Status create_segment();
+  Status rotate_into_spare();
+  void discard_spare();
   Status make_room(std::size_t record_bytes);
   [[nodiscard]] Status check_lsn_space(std::uint64_t count) const;
   Status drop_below(Lsn lsn);
@@ -96,6 +100,16 @@ struct LogCore::Impl {
   std::unique_ptr<detail::SegmentWriter> active;  // null: read-only, closed, or the creation of
                                                   // the next segment failed (retried on append)
   std::vector<detail::SegmentSpan> segments;      // oldest first; the active one is last
+  // The last finished writer, reused by the next rotation instead of allocating a new one.
+  std::unique_ptr<detail::SegmentWriter> retired;
+  // A prepared segment file (log_core.h), and the storage a rotation onto it fills in.
+  struct Spare {
+    std::shared_ptr<File> file;  // null: no spare
+    std::string temp_path;
+    std::string name;        // capacity reserved by finish_prepare
+    std::string final_path;  // capacity reserved by finish_prepare
+  } spare;
+  bool prepare_in_flight = false;
 
   detail::CommitState sync;  // last, durable, covered LSNs; in-flight and poison flags
   std::uint64_t ticket_seq = 0;
@@ -224,6 +238,45 @@ Status LogCore::Impl::create_segment() {
   return Status::ok();
 }
 
+Status LogCore::Impl::rotate_into_spare() {
+  const Lsn first = sync.last_lsn + 1;
+  detail::SegmentWriter::name_into(first, spare.name);
+  join_path_into(dir, spare.name, spare.final_path);
+  const format::SegmentHeader header = detail::SegmentWriter::new_header(segment_params(), first);
+  bool published = false;
+  Status status = detail::SegmentWriter::publish(fs, *spare.file, dir, spare.temp_path,
+                                                 spare.final_path, spare.name, header, &published);
+  if (!status) {
+    // The same rules as create_segment(): before the rename only the spare was touched.
+    if (!published) discard_spare();
+    spare.file.reset();
+    status.with_context("rotate onto the spare segment");
+    if (published || status.code() != Code::kNoSpace) return poison(status);
+    return status;
+  }
+  metrics.dir_syncs.fetch_add(1, std::memory_order_relaxed);
+  metrics.rotations_onto_spare.fetch_add(1, std::memory_order_relaxed);
+  if (retired != nullptr) {
+    retired->restart(std::move(spare.file), header, spare.name, options.preallocate);
+    active = std::move(retired);
+  } else {
+    active = detail::SegmentWriter::adopt(std::move(spare.file), header, spare.name,
+                                          options.preallocate, buffer);
+  }
+  active->set_writeback_bytes(options.writeback_bytes);
+  // finish_prepare reserved the room: neither the push nor the moved name allocates.
+  segments.push_back({first, std::move(spare.name),
+                      options.preallocate ? options.segment_bytes : active->used_bytes()});
+  return Status::ok();
+}
+
+void LogCore::Impl::discard_spare() {
+  if (spare.file == nullptr) return;
+  spare.file->close().ignore_error("an unused spare is only a temp file");
+  spare.file.reset();
+  fs.unlink(spare.temp_path).ignore_error("a leftover temp file is deleted by the next open");
+}
+
 Status LogCore::Impl::make_room(std::size_t record_bytes) {
   if (format::kSegmentHeaderBytes + record_bytes > options.segment_bytes) {
     return Status::invalid_argument(fmt::format(
@@ -235,17 +288,16 @@ Status LogCore::Impl::make_room(std::size_t record_bytes) {
     // Records never span segments: finish this one (flush, trim, sync) before the next exists,
     // so every segment but the newest is durable and exact.
     const std::uint64_t used = active->used_bytes();
-    const std::string name = active->name();
     Status finished = active->finish();
-    active.reset();
+    retired = std::move(active);
     if (!finished) return poison(finished);
     segments.back().file_bytes = used;
     metrics.rotations.fetch_add(1, std::memory_order_relaxed);
     metrics.syncs.fetch_add(1, std::memory_order_relaxed);
     mark_durable(sync.last_lsn);
-    detail::logger().debug("wal {}: finished segment {} at {} bytes", dir, name, used);
+    detail::logger().debug("wal {}: finished segment {} at {} bytes", dir, retired->name(), used);
   }
-  WAL_RETURN_IF_ERROR(create_segment());
+  WAL_RETURN_IF_ERROR(spare.file != nullptr ? rotate_into_spare() : create_segment());
   apply_retention();
   return Status::ok();
 }
@@ -510,6 +562,79 @@ void LogCore::finish_sync(const SyncTicket& ticket, const Status& status) {
 
 bool LogCore::sync_in_flight() const { return impl_->sync.sync_in_flight; }
 
+bool LogCore::spare_wanted() const {
+  const Impl& d = *impl_;
+  return !d.options.read_only && !d.closed && !d.sync.poisoned && !d.prepare_in_flight &&
+         d.spare.file == nullptr;
+}
+
+bool LogCore::prepare_in_flight() const { return impl_->prepare_in_flight; }
+bool LogCore::has_spare() const { return impl_->spare.file != nullptr; }
+
+PrepareTicket LogCore::begin_prepare() {
+  Impl& d = *impl_;
+  WAL_ASSERT(spare_wanted());
+  d.prepare_in_flight = true;
+  PrepareTicket ticket;
+  ticket.fs = &d.fs;
+  ticket.path = join_path(d.dir, kSpareName);
+  ticket.capacity_bytes = d.options.segment_bytes;
+  ticket.preallocate = d.options.preallocate;
+  return ticket;
+}
+
+void LogCore::run_prepare(PrepareTicket& ticket) {
+  Fs& fs = *ticket.fs;
+  Result<std::unique_ptr<File>> opened = fs.open(ticket.path, OpenMode::kCreateExclusive);
+  if (!opened && opened.error().code() == Code::kAlreadyExists) {
+    // A spare whose rotation failed before its rename: start over from an empty file.
+    fs.unlink(ticket.path).ignore_error("the exclusive create below reports what matters");
+    opened = fs.open(ticket.path, OpenMode::kCreateExclusive);
+  }
+  if (!opened) {
+    ticket.status = Status(opened.error()).with_context("create spare segment");
+    return;
+  }
+  std::unique_ptr<File> file = std::move(opened).value();
+  detail::SegmentParams params;
+  params.capacity_bytes = ticket.capacity_bytes;
+  params.preallocate = ticket.preallocate;
+  // Synced, so that the rotation's sync of a header covers no size change of its own.
+  Status status = detail::SegmentWriter::prepare_file(*file, params);
+  if (status) status = file->sync();
+  if (!status) {
+    file->close().ignore_error("the spare is being discarded after a failure");
+    fs.unlink(ticket.path).ignore_error("a leftover temp file is deleted by the next open");
+    ticket.status = status.with_context("prepare spare segment");
+    return;
+  }
+  ticket.file = std::move(file);
+}
+
+void LogCore::finish_prepare(PrepareTicket ticket) {
+  Impl& d = *impl_;
+  WAL_ASSERT(d.prepare_in_flight);
+  d.prepare_in_flight = false;
+  if (!ticket.status) {
+    // A full disk leaves no spare: the rotation that needs a segment then fails cleanly on its
+    // own fallocate. Any other failure is a failing device: fail-stop, as in a rotation.
+    if (ticket.status.code() != Code::kNoSpace && !d.closed) {
+      d.poison(std::move(ticket.status)).ignore_error("every later call reports it");
+    }
+    return;
+  }
+  d.spare.file = std::move(ticket.file);
+  d.spare.temp_path = std::move(ticket.path);
+  if (d.closed || d.sync.poisoned) {
+    d.discard_spare();
+    return;
+  }
+  d.metrics.segments_prepared.fetch_add(1, std::memory_order_relaxed);
+  d.spare.name.reserve(kSegmentNameCapacity);
+  d.spare.final_path.reserve(d.dir.size() + 1 + kSegmentNameCapacity);
+  d.segments.reserve(d.segments.size() + 1);
+}
+
 Status LogCore::flush() {
   Impl& d = *impl_;
   WAL_RETURN_IF_ERROR(d.check_writable());
@@ -562,7 +687,7 @@ Metrics& LogCore::metrics() { return impl_->metrics; }
 Status LogCore::close() {
   Impl& d = *impl_;
   if (d.closed) return Status::ok();
-  WAL_ASSERT(!d.sync.sync_in_flight);
+  WAL_ASSERT(!d.sync.sync_in_flight && !d.prepare_in_flight);
   d.closed = true;
   Status result;
   if (d.active != nullptr) {
@@ -589,6 +714,8 @@ Status LogCore::close() {
     }
     d.active.reset();
   }
+  d.discard_spare();
+  d.retired.reset();
   d.lock.reset();
   if (result.is_ok() && d.sync.poisoned) return d.poison_status;
   return result;

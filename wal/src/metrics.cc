@@ -87,6 +87,8 @@ MetricsSnapshot Metrics::snapshot() const {
   out.sync_failures = sync_failures.load(std::memory_order_relaxed);
   out.dir_syncs = dir_syncs.load(std::memory_order_relaxed);
   out.rotations = rotations.load(std::memory_order_relaxed);
+  out.segments_prepared = segments_prepared.load(std::memory_order_relaxed);
+  out.rotations_onto_spare = rotations_onto_spare.load(std::memory_order_relaxed);
   out.segments_deleted = segments_deleted.load(std::memory_order_relaxed);
   out.recovery_segments_scanned = recovery_segments_scanned.load(std::memory_order_relaxed);
   out.recovery_records = recovery_records.load(std::memory_order_relaxed);
@@ -109,6 +111,12 @@ std::string to_prometheus(const MetricsSnapshot& m) {
   append_counter(out, "dir_syncs", "fsync calls on the log directory.", m.dir_syncs);
   append_counter(out, "rotations", "Segments finished because the next record did not fit.",
                  m.rotations);
+  append_counter(out, "segments_prepared",
+                 "Spare segments created and fallocated ahead of need, off the append path.",
+                 m.segments_prepared);
+  append_counter(out, "rotations_onto_spare",
+                 "Rotations that used a prepared spare instead of creating a segment inline.",
+                 m.rotations_onto_spare);
   append_counter(out, "segments_deleted", "Segments removed by truncate_front or retention.",
                  m.segments_deleted);
   append_counter(out, "recovery_segments_scanned", "Segments scanned by recovery at open.",

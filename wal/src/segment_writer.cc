@@ -1,6 +1,7 @@
 #include "segment_writer.h"
 
 #include <array>
+#include <iterator>
 
 #include <fmt/format.h>
 
@@ -25,6 +26,47 @@ SegmentWriter::SegmentWriter(std::string name, std::shared_ptr<File> file,
 
 SegmentWriter::~SegmentWriter() = default;
 
+format::SegmentHeader SegmentWriter::new_header(const SegmentParams& params, Lsn first_lsn) {
+  format::SegmentHeader header;
+  header.checksum = params.checksum;
+  header.salt = params.salt;
+  header.first_lsn = first_lsn;
+  header.capacity_bytes = params.capacity_bytes;
+  return header;
+}
+
+Status SegmentWriter::prepare_file(File& file, const SegmentParams& params) {
+  if (!params.preallocate) return Status::ok();
+  // Bug zoo: "preallocation" by a sparse ftruncate reserves no blocks, so a full disk surfaces
+  // later as a failed write in the middle of a record instead of failing here.
+  if (WAL_MUTANT("sparse-preallocate")) return file.truncate(params.capacity_bytes);
+  return file.allocate(0, params.capacity_bytes);
+}
+
+Status SegmentWriter::publish(Fs& fs, File& file, std::string_view dir,
+                              std::string_view temp_path, std::string_view final_path,
+                              std::string_view name, const format::SegmentHeader& header,
+                              bool* published) {
+  *published = false;
+  std::array<std::byte, format::kSegmentHeaderBytes> bytes{};
+  format::encode_segment_header(header, bytes);
+  if (Status status = file.write_at(0, bytes); !status) {
+    return status.with_context("write header of", name);
+  }
+  if (Status status = file.sync(); !status) return status.with_context("sync new segment", name);
+  *published = true;
+  if (Status status = fs.rename(temp_path, final_path); !status) {
+    return status.with_context("publish segment", name);
+  }
+  // Bug zoo: without the directory fsync the rename (the segment's very existence) may be lost
+  // at power loss although entries in it are acknowledged durable.
+  if (WAL_MUTANT("skip-dir-sync")) return Status::ok();
+  if (Status status = fs.sync_dir(dir); !status) {
+    return status.with_context("sync dir after creating", name);
+  }
+  return Status::ok();
+}
+
 Result<std::unique_ptr<SegmentWriter>> SegmentWriter::create(Fs& fs, const std::string& dir,
                                                              Lsn first_lsn,
                                                              const SegmentParams& params,
@@ -34,46 +76,22 @@ Result<std::unique_ptr<SegmentWriter>> SegmentWriter::create(Fs& fs, const std::
   const std::string name = recovery::segment_name(first_lsn);
   const std::string temp_path = join_path(dir, name + std::string(recovery::kTempSuffix));
   const std::string final_path = join_path(dir, name);
-
-  format::SegmentHeader header;
-  header.checksum = params.checksum;
-  header.salt = params.salt;
-  header.first_lsn = first_lsn;
-  header.capacity_bytes = params.capacity_bytes;
+  const format::SegmentHeader header = new_header(params, first_lsn);
 
   Result<std::unique_ptr<File>> opened = fs.open(temp_path, OpenMode::kCreateExclusive);
   if (!opened) return Status(opened.error()).with_context("create segment " + name);
   std::shared_ptr<File> file(std::move(opened).value());
 
   // Everything up to the rename touches only the temp file, which recovery deletes as a
-  // leftover: a failure here (ENOSPC from fallocate above all) fails the caller cleanly.
-  auto prepare = [&]() -> Status {
-    if (params.preallocate) {
-      // Bug zoo: "preallocation" by a sparse ftruncate reserves no blocks, so a full disk
-      // surfaces later as a failed write in the middle of a record instead of failing here.
-      if (WAL_MUTANT("sparse-preallocate")) {
-        WAL_RETURN_IF_ERROR(file->truncate(params.capacity_bytes));
-      } else {
-        WAL_RETURN_IF_ERROR(file->allocate(0, params.capacity_bytes));
-      }
+  // leftover: a failure there (ENOSPC from fallocate above all) fails the caller cleanly.
+  Status status = prepare_file(*file, params);
+  if (status) status = publish(fs, *file, dir, temp_path, final_path, name, header, published);
+  if (!status) {
+    if (!*published) {
+      file->close().ignore_error("the temp segment is being discarded after a failure");
+      fs.unlink(temp_path).ignore_error("a leftover temp segment is deleted by the next open");
     }
-    std::array<std::byte, format::kSegmentHeaderBytes> bytes{};
-    format::encode_segment_header(header, bytes);
-    WAL_RETURN_IF_ERROR(file->write_at(0, bytes));
-    return file->sync();
-  };
-  if (Status status = prepare(); !status) {
-    file->close().ignore_error("the temp segment is being discarded after a failure");
-    fs.unlink(temp_path).ignore_error("a leftover temp segment is deleted by the next open");
     return status.with_context("create segment " + name);
-  }
-
-  *published = true;
-  WAL_RETURN_IF_ERROR(fs.rename(temp_path, final_path).with_context("publish segment " + name));
-  // Bug zoo: without the directory fsync the rename (the segment's very existence) may be lost
-  // at power loss although entries in it are acknowledged durable.
-  if (!WAL_MUTANT("skip-dir-sync")) {
-    WAL_RETURN_IF_ERROR(fs.sync_dir(dir).with_context("sync dir after creating " + name));
   }
   // A handle names the path it was opened by in its errors, and the temp name is gone now:
   // write through a handle opened by the final name, so a failure names the real segment.
@@ -83,6 +101,31 @@ Result<std::unique_ptr<SegmentWriter>> SegmentWriter::create(Fs& fs, const std::
   return std::unique_ptr<SegmentWriter>(new SegmentWriter(name, std::move(reopened).value(),
                                                           header, format::kSegmentHeaderBytes,
                                                           params.preallocate, buffer));
+}
+
+void SegmentWriter::name_into(Lsn first_lsn, std::string& out) {
+  out.clear();
+  fmt::format_to(std::back_inserter(out), "{:020d}.wal", first_lsn);
+}
+
+std::unique_ptr<SegmentWriter> SegmentWriter::adopt(std::shared_ptr<File> file,
+                                                    const format::SegmentHeader& header,
+                                                    std::string_view name, bool preallocate,
+                                                    WriteBuffer& buffer) {
+  return std::unique_ptr<SegmentWriter>(new SegmentWriter(std::string(name), std::move(file),
+                                                          header, format::kSegmentHeaderBytes,
+                                                          preallocate, buffer));
+}
+
+void SegmentWriter::restart(std::shared_ptr<File> file, const format::SegmentHeader& header,
+                            std::string_view name, bool preallocate) {
+  WAL_ASSERT(file_ == nullptr && buffer_.empty());
+  name_.assign(name);
+  file_ = std::move(file);
+  header_ = header;
+  flushed_bytes_ = format::kSegmentHeaderBytes;
+  hinted_bytes_ = flushed_bytes_;
+  preallocate_ = preallocate;
 }
 
 Result<std::unique_ptr<SegmentWriter>> SegmentWriter::reopen(Fs& fs, const std::string& dir,
@@ -132,7 +175,7 @@ Status SegmentWriter::flush() {
   if (buffer_.empty()) return Status::ok();
   WAL_ASSERT(file_ != nullptr);
   Status status = file_->write_at(flushed_bytes_, buffer_.contents());
-  if (!status) return status.with_context("write " + name_);
+  if (!status) return status.with_context("write", name_);
   flushed_bytes_ += buffer_.size();
   buffer_.clear();
   hint_writeback();
@@ -141,7 +184,7 @@ Status SegmentWriter::flush() {
 
 Status SegmentWriter::write_direct(std::span<const std::byte> record) {
   Status status = file_->write_at(flushed_bytes_, record);
-  if (!status) return status.with_context("write " + name_);
+  if (!status) return status.with_context("write", name_);
   flushed_bytes_ += record.size();
   hint_writeback();
   return Status::ok();
@@ -160,19 +203,19 @@ Status SegmentWriter::finish() {
   WAL_RETURN_IF_ERROR(flush());
   if (preallocate_) {
     // Unsynced, the trim could be lost and leave the size undetermined, so sync() follows.
-    WAL_RETURN_IF_ERROR(file_->truncate(flushed_bytes_).with_context("trim " + name_));
+    WAL_RETURN_IF_ERROR(file_->truncate(flushed_bytes_).with_context("trim", name_));
   }
   // Bug zoo: ftruncate taken as durable by itself: the trim, and the records flushed just
   // before it, are never synced although rotation and close call them durable.
   if (preallocate_ && WAL_MUTANT("unsynced-rotation-trim")) return release_file();
-  WAL_RETURN_IF_ERROR(file_->sync().with_context("sync " + name_));
+  WAL_RETURN_IF_ERROR(file_->sync().with_context("sync", name_));
   return release_file();
 }
 
 Status SegmentWriter::trim_unsynced() {
   WAL_RETURN_IF_ERROR(flush());
   if (preallocate_) {
-    WAL_RETURN_IF_ERROR(file_->truncate(flushed_bytes_).with_context("trim " + name_));
+    WAL_RETURN_IF_ERROR(file_->truncate(flushed_bytes_).with_context("trim", name_));
   }
   return release_file();
 }
@@ -187,7 +230,7 @@ Status SegmentWriter::abandon(bool flush_first) {
 Status SegmentWriter::release_file() {
   if (file_ == nullptr) return Status::ok();
   Status status;
-  if (file_.use_count() == 1) status = file_->close().with_context("close " + name_);
+  if (file_.use_count() == 1) status = file_->close().with_context("close", name_);
   file_.reset();
   return status;
 }

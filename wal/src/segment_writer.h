@@ -8,6 +8,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <wal/fs.h>
@@ -29,13 +30,42 @@ struct SegmentParams {
 
 class SegmentWriter {
  public:
-  // Creates "<dir>/<first_lsn>.wal": "<name>.tmp" exclusively, fallocate if preallocating,
-  // header, sync(), rename, sync_dir(). `*published` is set once the final name may exist in
-  // the directory: a failure after that point leaves the directory in a state only a reopen
-  // may judge, so the caller poisons; before it, nothing but a temp file was touched.
+  // Creates "<dir>/<first_lsn>.wal": "<name>.tmp" exclusively, prepare_file(), then publish().
+  // `*published` is set once the final name may exist in the directory: a failure after that
+  // point leaves the directory in a state only a reopen may judge, so the caller poisons;
+  // before it, nothing but a temp file was touched.
   [[nodiscard]] static Result<std::unique_ptr<SegmentWriter>> create(
       Fs& fs, const std::string& dir, Lsn first_lsn, const SegmentParams& params,
       WriteBuffer& buffer, bool* published);
+
+  // Reserves the blocks of a segment-to-be (fallocate, when preallocating) in a temp file, so a
+  // full disk fails here, where nothing of the log is touched yet. Not synced.
+  [[nodiscard]] static Status prepare_file(File& file, const SegmentParams& params);
+
+  // Makes the prepared temp file `temp_path` segment `name` (at `final_path`): its header,
+  // sync(), rename, sync_dir(). Writes, renames and syncs only, and builds no string unless it
+  // fails: a rotation onto a spare (log_core.h) allocates nothing. `*published` as in create().
+  [[nodiscard]] static Status publish(Fs& fs, File& file, std::string_view dir,
+                                      std::string_view temp_path, std::string_view final_path,
+                                      std::string_view name, const format::SegmentHeader& header,
+                                      bool* published);
+
+  // "<first_lsn, 20 digits>.wal" into `out`: no allocation when its capacity suffices.
+  static void name_into(Lsn first_lsn, std::string& out);
+
+  // A writer for a segment publish() just made, when there is no finished writer to restart.
+  static std::unique_ptr<SegmentWriter> adopt(std::shared_ptr<File> file,
+                                              const format::SegmentHeader& header,
+                                              std::string_view name, bool preallocate,
+                                              WriteBuffer& buffer);
+
+  // The header a new segment starting at `first_lsn` gets.
+  static format::SegmentHeader new_header(const SegmentParams& params, Lsn first_lsn);
+
+  // Points this finished writer (finish()/abandon() done, file released) at a freshly published
+  // segment: the rotation reuses the writer and its name's storage instead of allocating.
+  void restart(std::shared_ptr<File> file, const format::SegmentHeader& header,
+               std::string_view name, bool preallocate);
 
   // Continues the newest recovered segment: cuts it to `end_offset` (so stale bytes after the
   // cut can never be read as current), re-preallocates, and sync()s the result.

@@ -5,6 +5,10 @@
 // rename or unlink survives a power loss only after sync_dir() of its directory.
 // start_writeback() is a performance hint that changes none of this.
 //
+// wal::Log calls an Fs from its background threads as well as from the appending ones (spare
+// segments, Options::prepare_segments), on different files: an Fs given to it must be
+// thread-safe, as PosixFs is. LogCore alone calls it from its one runtime thread.
+//
 // Paths are plain strings joined with '/'. Implementations must not be smarter than this
 // contract: SimFs implements exactly the guarantees written here and no more, and the WAL must
 // be correct under exactly these guarantees.

@@ -16,6 +16,18 @@
 //   3. finish_sync(ticket, status)    under the lock: advances durable_lsn, or poisons the log
 // At most one ticket is in flight. A failed sync poisons the core for good (fsyncgate): every
 // waiter of that ticket gets the error, later calls fail with kPoisoned, nothing is retried.
+//
+// The spare segment, prepared off the append path in the same three steps, whenever
+// spare_wanted():
+//   1. ticket = begin_prepare()       under the lock
+//   2. LogCore::run_prepare(ticket)   WITHOUT the lock: creates "<dir>/spare-segment.tmp" (a
+//                                     leftover like any *.tmp), fallocates it whole and fsyncs
+//   3. finish_prepare(ticket)         under the lock: keeps it for the next rotation
+// A rotation that finds a spare only writes its header, syncs, renames and syncs the directory:
+// no open, no fallocate and no heap allocation on the append path. Without one (a runtime that
+// never prepares, or a preparation still running) the rotation creates its segment itself.
+// A failed write or sync while preparing poisons the core as anywhere else (fail-stop); a full
+// disk (kNoSpace) leaves no spare, and the rotation that then needs a segment fails cleanly.
 #pragma once
 
 #include <cstdint>
@@ -44,6 +56,17 @@ struct SyncTicket {
   std::shared_ptr<File> file;  // the segment to sync (null: nothing to sync, already durable)
   bool full_sync = false;      // sync() instead of sync_data(): the file's size changed
   std::uint64_t started_us = 0;
+};
+
+// A spare segment being prepared. Holding it keeps the file open; dropping it unused leaves a
+// temp file that the next open deletes.
+struct PrepareTicket {
+  Fs* fs = nullptr;
+  std::string path;  // "<dir>/spare-segment.tmp"
+  std::uint64_t capacity_bytes = 0;
+  bool preallocate = true;
+  std::unique_ptr<File> file;  // run_prepare's product
+  Status status;               // run_prepare's outcome
 };
 
 enum class CommitAction : std::uint8_t {
@@ -94,6 +117,13 @@ class LogCore {
   [[nodiscard]] static Status run_sync(const SyncTicket& ticket);
   void finish_sync(const SyncTicket& ticket, const Status& status);
   bool sync_in_flight() const;
+
+  bool spare_wanted() const;  // writable, not poisoned, no spare and no preparation running
+  [[nodiscard]] PrepareTicket begin_prepare();
+  static void run_prepare(PrepareTicket& ticket);
+  void finish_prepare(PrepareTicket ticket);
+  bool prepare_in_flight() const;
+  bool has_spare() const;
 
   // Hands the write buffer to the OS (survives a process crash, not a power loss).
   [[nodiscard]] Status flush();

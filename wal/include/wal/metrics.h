@@ -43,6 +43,8 @@ struct MetricsSnapshot {
   std::uint64_t sync_failures = 0;
   std::uint64_t dir_syncs = 0;
   std::uint64_t rotations = 0;
+  std::uint64_t segments_prepared = 0;     // spare segments made ready off the append path
+  std::uint64_t rotations_onto_spare = 0;  // rotations that used one (no inline creation)
   std::uint64_t segments_deleted = 0;
   std::uint64_t recovery_segments_scanned = 0;
   std::uint64_t recovery_records = 0;
@@ -62,6 +64,8 @@ class Metrics {
   std::atomic<std::uint64_t> sync_failures{0};
   std::atomic<std::uint64_t> dir_syncs{0};
   std::atomic<std::uint64_t> rotations{0};
+  std::atomic<std::uint64_t> segments_prepared{0};
+  std::atomic<std::uint64_t> rotations_onto_spare{0};
   std::atomic<std::uint64_t> segments_deleted{0};
   std::atomic<std::uint64_t> recovery_segments_scanned{0};
   std::atomic<std::uint64_t> recovery_records{0};

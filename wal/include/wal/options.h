@@ -50,6 +50,12 @@ struct Options {
   // it to start writing them back (sync_file_range, a hint), so that the sync that finishes a
   // full segment, or a sync() after many unsynced appends, waits only for the rest. 0 = off.
   std::uint64_t writeback_bytes = 4u << 20;
+  // wal::Log keeps the next segment prepared (created, fallocated, fsynced) by a background
+  // thread, so that a rotation on the append path neither fallocates nor allocates memory. With
+  // it on, Log calls the Fs from that thread too: a custom Fs must then be thread-safe (PosixFs
+  // is). Off: every rotation creates its segment inline (LogCore alone never prepares one
+  // unless its runtime drives begin_prepare/run_prepare/finish_prepare).
+  bool prepare_segments = true;
   bool create_if_missing = true;
   bool read_only = false;  // open for reading: no lock, no repair, no writes (walctl dump)
   // Salt of a NEW log (ignored when the log exists: its salt is read from disk). 0 = pick one:
