@@ -11,16 +11,23 @@ namespace bench {
 namespace {
 
 std::atomic<std::uint64_t> g_allocations{0};
+std::atomic<std::uint64_t> g_appender_allocations{0};
+thread_local bool t_appender = false;
+
+void count() {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (t_appender) g_appender_allocations.fetch_add(1, std::memory_order_relaxed);
+}
 
 void* counted_alloc(std::size_t size) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  count();
   void* p = std::malloc(size == 0 ? 1 : size);
   if (p == nullptr) throw std::bad_alloc();
   return p;
 }
 
 void* counted_aligned_alloc(std::size_t size, std::align_val_t align) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  count();
   const auto alignment = static_cast<std::size_t>(align);
   const std::size_t rounded = (size + alignment - 1) / alignment * alignment;
   void* p = std::aligned_alloc(alignment, rounded == 0 ? alignment : rounded);
@@ -31,13 +38,17 @@ void* counted_aligned_alloc(std::size_t size, std::align_val_t align) {
 }  // namespace
 
 std::uint64_t allocations() { return g_allocations.load(std::memory_order_relaxed); }
+std::uint64_t appender_allocations() {
+  return g_appender_allocations.load(std::memory_order_relaxed);
+}
+void mark_appender_thread() { t_appender = true; }
 
 }  // namespace bench
 
 void* operator new(std::size_t size) { return bench::counted_alloc(size); }
 void* operator new[](std::size_t size) { return bench::counted_alloc(size); }
 void* operator new(std::size_t size, const std::nothrow_t&) noexcept {
-  bench::g_allocations.fetch_add(1, std::memory_order_relaxed);
+  bench::count();
   return std::malloc(size == 0 ? 1 : size);
 }
 void* operator new[](std::size_t size, const std::nothrow_t& tag) noexcept {

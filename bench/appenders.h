@@ -1,5 +1,6 @@
 // Runs an append loop on N threads that start together, and measures it: wall time from the
-// start signal to the last append's return, heap allocations in that window, and optionally
+// start signal to the last append's return, heap allocations in that window (the appending
+// threads' apart from everyone else's), and optionally
 // the latency of every append. Threads are created, and latency buffers sized, before the
 // window opens, so neither is counted.
 #pragma once
@@ -18,7 +19,8 @@ namespace bench {
 struct AppendStats {
   std::uint64_t appends = 0;
   double seconds = 0;
-  std::uint64_t allocations = 0;
+  std::uint64_t allocations = 0;             // by the appending threads
+  std::uint64_t background_allocations = 0;  // by any other thread of the process meanwhile
   double p50_us = 0;
   double p99_us = 0;
   double max_us = 0;
@@ -40,6 +42,7 @@ AppendStats run_appenders(int threads, std::uint64_t per_thread, bool timed_appe
   std::atomic<bool> go{false};
   auto body = [&](int t) {
     LatencyLog& log = logs[static_cast<std::size_t>(t)];
+    mark_appender_thread();
     ready.fetch_add(1);
     while (!go.load(std::memory_order_acquire)) std::this_thread::yield();
     for (std::uint64_t i = 0; i < per_thread; ++i) {
@@ -59,13 +62,15 @@ AppendStats run_appenders(int threads, std::uint64_t per_thread, bool timed_appe
 
   AppendStats stats;
   const std::uint64_t allocations_before = allocations();
+  const std::uint64_t appender_allocations_before = appender_allocations();
   const Stopwatch watch;
   go.store(true, std::memory_order_release);
   // Joining, not spinning, so the waiting thread takes no core from the appenders; a thread's
   // exit costs microseconds against runs of seconds.
   for (std::thread& thread : pool) thread.join();
   stats.seconds = watch.seconds();
-  stats.allocations = allocations() - allocations_before;
+  stats.allocations = appender_allocations() - appender_allocations_before;
+  stats.background_allocations = allocations() - allocations_before - stats.allocations;
   stats.appends = per_thread * static_cast<std::uint64_t>(threads);
   if (timed_appends) {
     stats.p50_us = quantile_us(logs, 0.50);

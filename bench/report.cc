@@ -102,12 +102,15 @@ std::string render_report(const std::vector<Sample>& samples, int rounds) {
   for (const char* work : {"W1", "W3"}) {
     for (const auto& [key, s] : table) {
       if (key.work == work && key.system == "wal" && key.metric == "allocs_per_append") {
-        const auto total = find(table, key.work, "wal", key.variant, "allocs");
         const auto rotations = find(table, key.work, "wal", key.variant, "rotations");
+        const auto onto_spare = find(table, key.work, "wal", key.variant, "rotations_onto_spare");
+        const auto background = find(table, key.work, "wal", key.variant, "background_allocs");
         const std::string detail =
-            total && rotations && rotations->median > 0
-                ? fmt::format(" ({} allocations, all in {} segment rotations)", number(total->median),
-                              number(rotations->median))
+            rotations && onto_spare && background && rotations->median > 0
+                ? fmt::format(" (on the appending thread, across {} rotations, {} onto a spare; "
+                              "{} on the spare preparer's thread)",
+                              number(rotations->median), number(onto_spare->median),
+                              number(background->median))
                 : "";
         out += fmt::format("| {} ours: 0 heap allocations per append | {}{} | | | 0 | {} |\n", work,
                            number(s.high), detail, s.high == 0 ? "yes" : "**no**");

@@ -155,9 +155,14 @@ class WalContender final : public Contender {
     } else {
       run.throughput("kNone", stats.per_second(), "appends/s");
       run.record("kNone", "allocs_per_append", stats.allocs_per_append(), "allocs");
-      // Steady-state appends allocate nothing; a segment rotation on the append path does.
+      // On the appending thread: 0, rotations onto a prepared spare included. The spare's
+      // preparation allocates on Log's background thread, once per segment.
       run.record("kNone", "allocs", static_cast<double>(stats.allocations), "allocs");
+      run.record("kNone", "background_allocs", static_cast<double>(stats.background_allocations),
+                 "allocs");
       run.record("kNone", "rotations", static_cast<double>(rotations), "segments");
+      run.record("kNone", "rotations_onto_spare", static_cast<double>(metrics.rotations_onto_spare),
+                 "segments");
     }
     run.record("kNone", "final_sync", sync_seconds * 1e3, "ms");
   }
