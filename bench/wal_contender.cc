@@ -19,6 +19,10 @@ namespace {
 std::unique_ptr<wal::Log> open_log(const std::string& dir, wal::SyncPolicy policy) {
   wal::Options options;
   options.sync = policy;
+  // A/B switch for measuring what the spare segment's background preparation costs or saves.
+  if (const char* prepare = std::getenv("WAL_BENCH_PREPARE_SEGMENTS"); prepare != nullptr) {
+    options.prepare_segments = std::string_view(prepare) != "0";
+  }
   return take(wal::Log::open(dir, options), "open wal in " + dir);
 }
 
