@@ -66,11 +66,17 @@ RunConfig periodic_fsync_failures() {
   return config;
 }
 
-// A rotation every few ops while the background syncer's fdatasync is in flight: a rotation's
-// failed sync of the finished segment meets a sync of the same segment still running.
+// Rotations while the background syncer's ticket is in flight: a rotation's failed sync of the
+// finished segment meets a sync of the same segment still running. The ticket writes its own
+// group again, so what the failed sync can lose unseen is what a full buffer flushed before the
+// ticket began: large entries in 4 KiB buffers make that common.
 RunConfig rotating_fsync_failures() {
   RunConfig config = periodic_fsync_failures();
-  config.wal.segment_bytes = 4 << 10;
+  config.wal.segment_bytes = 16 << 10;
+  config.wal.sync_interval_us = 500;
+  config.workload.ops = 60;
+  config.workload.entry_bytes_min = 200;
+  config.workload.entry_bytes_max = 3000;
   return config;
 }
 

@@ -62,7 +62,8 @@ struct LogCore::Impl {
         options(options_in),
         buffer(options_in.read_only
                    ? 0
-                   : std::max<std::size_t>(options_in.buffer_bytes, kMinBufferBytes)) {}
+                   : std::max<std::size_t>(options_in.buffer_bytes, kMinBufferBytes)),
+        flight(buffer.capacity()) {}
 
   Status open();
   Status ensure_dir();
@@ -97,6 +98,7 @@ struct LogCore::Impl {
   std::uint64_t salt = 0;
 
   detail::WriteBuffer buffer;
+  detail::WriteBuffer flight;  // the bytes of the sync ticket in flight (begin_sync: swapped in)
   std::unique_ptr<detail::SegmentWriter> active;  // null: read-only, closed, or the creation of
                                                   // the next segment failed (retried on append)
   std::vector<detail::SegmentSpan> segments;      // oldest first; the active one is last
@@ -490,12 +492,14 @@ Result<SyncTicket> LogCore::begin_sync() {
   WAL_ASSERT(!d.sync.sync_in_flight);
   if (d.closed) return Status::closed("log is closed");
   if (d.sync.poisoned) return d.poison_status;
+  SyncTicket ticket;
   if (d.active != nullptr) {
-    Status flushed = d.active->flush();
-    if (!flushed) return d.poison(flushed);
+    if (!d.buffer.empty()) {
+      ticket.write_offset = d.active->hand_off(d.flight);
+      ticket.write_bytes = d.flight.contents();
+    }
     d.active->note_sync_started();
   }
-  SyncTicket ticket;
   ticket.id = ++d.ticket_seq;
   ticket.target_lsn = d.sync.last_lsn;
   if (ticket.target_lsn > d.sync.durable_lsn) {
@@ -507,6 +511,7 @@ Result<SyncTicket> LogCore::begin_sync() {
     // Bug zoo: fdatasync on a file that grows: the data is durable, its new size is not.
     if (WAL_MUTANT("fdatasync-growing-file")) ticket.full_sync = false;
   }
+  WAL_ASSERT(ticket.write_bytes.empty() || ticket.file != nullptr);
   ticket.started_us = d.clock.now_us();
   d.sync.sync_in_flight = true;
   d.sync.covered_lsn = std::max(d.sync.covered_lsn, ticket.target_lsn);
@@ -518,6 +523,13 @@ Result<SyncTicket> LogCore::begin_sync() {
 
 Status LogCore::run_sync(const SyncTicket& ticket) {
   if (ticket.file == nullptr) return Status::ok();
+  if (!ticket.write_bytes.empty()) {
+    Status written = ticket.file->write_at(ticket.write_offset, ticket.write_bytes);
+    if (!written) {
+      ticket.write_failed = true;
+      return written;
+    }
+  }
   Status status = ticket.full_sync ? ticket.file->sync() : ticket.file->sync_data();
   // Bug zoo (fsyncgate): retry a failed fsync and believe the retry; the kernel already dropped
   // the dirty pages the first one failed to write.
@@ -531,6 +543,9 @@ void LogCore::finish_sync(const SyncTicket& ticket, const Status& status) {
   Impl& d = *impl_;
   WAL_ASSERT(d.sync.sync_in_flight && ticket.id == d.ticket_seq);
   d.sync.sync_in_flight = false;
+  // Written by run_sync (or, before a later write or a rotation, by the segment itself); on a
+  // failure the core is poisoned below and nothing is written after them any more.
+  if (d.active != nullptr) d.active->handed_off_written();
   if (!status && d.options.sync == SyncPolicy::kPeriodic &&
       WAL_MUTANT("syncer-ignores-fsync-error")) {
     // Bug zoo: the background syncer logs the failure and carries on; the next sync succeeds
@@ -541,9 +556,9 @@ void LogCore::finish_sync(const SyncTicket& ticket, const Status& status) {
   if (!status) {
     // fsyncgate: the kernel may have dropped the dirty pages it failed to write and will
     // report success next time. Nothing after this point may be called durable.
-    d.metrics.sync_failures.fetch_add(1, std::memory_order_relaxed);
+    if (!ticket.write_failed) d.metrics.sync_failures.fetch_add(1, std::memory_order_relaxed);
     Status cause = status;
-    cause.with_context("sync segment");
+    cause.with_context(ticket.write_failed ? "write the group" : "sync segment");
     d.poison(std::move(cause)).ignore_error("the ticket's waiters get it: poison_cause()");
     return;
   }

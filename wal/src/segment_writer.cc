@@ -119,7 +119,7 @@ std::unique_ptr<SegmentWriter> SegmentWriter::adopt(std::shared_ptr<File> file,
 
 void SegmentWriter::restart(std::shared_ptr<File> file, const format::SegmentHeader& header,
                             std::string_view name, bool preallocate) {
-  WAL_ASSERT(file_ == nullptr && buffer_.empty());
+  WAL_ASSERT(file_ == nullptr && buffer_.empty() && handed_ == nullptr);
   name_.assign(name);
   file_ = std::move(file);
   header_ = header;
@@ -171,7 +171,26 @@ Result<std::unique_ptr<SegmentWriter>> SegmentWriter::reopen(Fs& fs, const std::
       new SegmentWriter(name, std::move(file), header, end_offset, preallocate, buffer));
 }
 
+std::uint64_t SegmentWriter::hand_off(WriteBuffer& flight) {
+  WAL_ASSERT(handed_ == nullptr && file_ != nullptr);
+  flight.clear();
+  flight.swap(buffer_);
+  handed_ = &flight;
+  handed_offset_ = flushed_bytes_;
+  flushed_bytes_ += flight.size();
+  return handed_offset_;
+}
+
+Status SegmentWriter::settle() {
+  if (handed_ == nullptr) return Status::ok();
+  Status status = file_->write_at(handed_offset_, handed_->contents());
+  if (!status) return status.with_context("write", name_);
+  handed_ = nullptr;
+  return Status::ok();
+}
+
 Status SegmentWriter::flush() {
+  WAL_RETURN_IF_ERROR(settle());
   if (buffer_.empty()) return Status::ok();
   WAL_ASSERT(file_ != nullptr);
   Status status = file_->write_at(flushed_bytes_, buffer_.contents());
@@ -183,6 +202,7 @@ Status SegmentWriter::flush() {
 }
 
 Status SegmentWriter::write_direct(std::span<const std::byte> record) {
+  WAL_RETURN_IF_ERROR(settle());
   Status status = file_->write_at(flushed_bytes_, record);
   if (!status) return status.with_context("write", name_);
   flushed_bytes_ += record.size();
@@ -222,7 +242,10 @@ Status SegmentWriter::trim_unsynced() {
 
 Status SegmentWriter::abandon(bool flush_first) {
   Status status = flush_first ? flush() : Status::ok();
-  if (!flush_first) buffer_.clear();
+  if (!flush_first) {
+    buffer_.clear();
+    handed_ = nullptr;
+  }
   Status released = release_file();
   return status.is_ok() ? released : status;
 }

@@ -121,6 +121,15 @@ class SegmentWriter {
   // Hands the buffered bytes to the OS.
   [[nodiscard]] Status flush();
 
+  // Group commit: hands the buffered bytes to a sync ticket instead, which writes them itself
+  // outside the runtime's lock (LogCore::run_sync) while appenders fill the buffer again. They
+  // are swapped into `flight` (no copy) and count as flushed; returns their offset. Until
+  // handed_off_written(), anything that writes after them or syncs this segment writes them
+  // first (settle()): a flush must never leave a hole a reader would take for the end of the
+  // log. Writing them twice (here and by the ticket) writes the same bytes at the same offset.
+  std::uint64_t hand_off(WriteBuffer& flight);
+  void handed_off_written() { handed_ = nullptr; }
+
   // Flushes, trims the preallocated tail to the used size and sync()s: afterwards every record
   // of this segment is durable and its size is exact. Closes the file unless a sync ticket
   // still holds it (its last holder's destructor closes it then).
@@ -138,6 +147,7 @@ class SegmentWriter {
   SegmentWriter(std::string name, std::shared_ptr<File> file, format::SegmentHeader header,
                 std::uint64_t flushed_bytes, bool preallocate, WriteBuffer& buffer);
   [[nodiscard]] Status write_direct(std::span<const std::byte> record);
+  [[nodiscard]] Status settle();
   [[nodiscard]] Status release_file();
   void hint_writeback();
 
@@ -149,6 +159,8 @@ class SegmentWriter {
   std::uint64_t writeback_bytes_ = 0;
   bool preallocate_ = true;
   WriteBuffer& buffer_;
+  const WriteBuffer* handed_ = nullptr;  // bytes a sync ticket is writing at handed_offset_
+  std::uint64_t handed_offset_ = 0;
   std::vector<std::byte> oversize_;
 };
 

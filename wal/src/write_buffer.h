@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include <wal/assert.h>
@@ -34,6 +35,12 @@ class WriteBuffer {
     return std::span<const std::byte>(bytes_).first(used_);
   }
   void clear() { used_ = 0; }
+  // Exchanges contents with a buffer of the same capacity: no copy, no allocation.
+  void swap(WriteBuffer& other) {
+    WAL_ASSERT(other.capacity() == capacity());
+    bytes_.swap(other.bytes_);
+    std::swap(used_, other.used_);
+  }
 
  private:
   std::vector<std::byte> bytes_;

@@ -9,10 +9,11 @@
 // commit and background sync that the simulator crashes are the production ones.
 //
 // The durability protocol, used by every sync (explicit, group commit, periodic):
-//   1. ticket = begin_sync()          under the runtime's lock: flushes the write buffer to the
-//                                     OS and snapshots what must become durable
-//   2. status = LogCore::run_sync(t)  WITHOUT the lock: the fdatasync itself; other writers
-//                                     keep appending into the core meanwhile
+//   1. ticket = begin_sync()          under the runtime's lock: takes the write buffer's bytes
+//                                     (swapped out, no copy) and snapshots what must become
+//                                     durable
+//   2. status = LogCore::run_sync(t)  WITHOUT the lock: writes those bytes, then the fdatasync;
+//                                     other writers keep appending into the core meanwhile
 //   3. finish_sync(ticket, status)    under the lock: advances durable_lsn, or poisons the log
 // At most one ticket is in flight. A failed sync poisons the core for good (fsyncgate): every
 // waiter of that ticket gets the error, later calls fail with kPoisoned, nothing is retried.
@@ -56,6 +57,13 @@ struct SyncTicket {
   std::shared_ptr<File> file;  // the segment to sync (null: nothing to sync, already durable)
   bool full_sync = false;      // sync() instead of sync_data(): the file's size changed
   std::uint64_t started_us = 0;
+  // The group's bytes, which run_sync writes at `write_offset` before syncing, outside the
+  // runtime's lock. They live in the core until finish_sync.
+  std::uint64_t write_offset = 0;
+  std::span<const std::byte> write_bytes;
+  // Set by run_sync: the failure was the group's write, not the fdatasync (metrics tell them
+  // apart: a failed write is not a failed sync).
+  mutable bool write_failed = false;
 };
 
 // A spare segment being prepared. Holding it keeps the file open; dropping it unused leaves a
