@@ -242,7 +242,7 @@ Status LogCore::Impl::create_segment() {
 
 Status LogCore::Impl::rotate_into_spare() {
   const Lsn first = sync.last_lsn + 1;
-  detail::SegmentWriter::name_into(first, spare.name);
+  recovery::segment_name_into(first, spare.name);
   join_path_into(dir, spare.name, spare.final_path);
   const format::SegmentHeader header = detail::SegmentWriter::new_header(segment_params(), first);
   bool published = false;

@@ -53,6 +53,8 @@ struct ScanResult {
 
 // Segment file names: 20-digit zero-padded first LSN + ".wal".
 std::string segment_name(Lsn first_lsn);
+// The same into `out`: no allocation when its capacity suffices (a rotation onto a spare).
+void segment_name_into(Lsn first_lsn, std::string& out);
 bool parse_segment_name(std::string_view name, Lsn* first_lsn);
 
 // Other names in a log directory. A "<name>.tmp" is a file being created (segment or front

@@ -1,5 +1,6 @@
 // Names and small files of a log directory: segment names and the front marker.
 #include <cstring>
+#include <iterator>
 
 #include <fmt/format.h>
 
@@ -11,7 +12,16 @@ constexpr std::string_view kSegmentSuffix = ".wal";
 constexpr std::size_t kLsnDigits = 20;  // enough for any u64, so names sort as LSNs do
 }  // namespace
 
-std::string segment_name(Lsn first_lsn) { return fmt::format("{:020d}.wal", first_lsn); }
+std::string segment_name(Lsn first_lsn) {
+  std::string name;
+  segment_name_into(first_lsn, name);
+  return name;
+}
+
+void segment_name_into(Lsn first_lsn, std::string& out) {
+  out.clear();
+  fmt::format_to(std::back_inserter(out), "{:020d}{}", first_lsn, kSegmentSuffix);
+}
 
 bool parse_segment_name(std::string_view name, Lsn* first_lsn) {
   if (name.size() != kLsnDigits + kSegmentSuffix.size()) return false;

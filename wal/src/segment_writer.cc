@@ -1,7 +1,6 @@
 #include "segment_writer.h"
 
 #include <array>
-#include <iterator>
 
 #include <fmt/format.h>
 
@@ -101,11 +100,6 @@ Result<std::unique_ptr<SegmentWriter>> SegmentWriter::create(Fs& fs, const std::
   return std::unique_ptr<SegmentWriter>(new SegmentWriter(name, std::move(reopened).value(),
                                                           header, format::kSegmentHeaderBytes,
                                                           params.preallocate, buffer));
-}
-
-void SegmentWriter::name_into(Lsn first_lsn, std::string& out) {
-  out.clear();
-  fmt::format_to(std::back_inserter(out), "{:020d}.wal", first_lsn);
 }
 
 std::unique_ptr<SegmentWriter> SegmentWriter::adopt(std::shared_ptr<File> file,

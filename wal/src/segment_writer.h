@@ -50,9 +50,6 @@ class SegmentWriter {
                                       std::string_view name, const format::SegmentHeader& header,
                                       bool* published);
 
-  // "<first_lsn, 20 digits>.wal" into `out`: no allocation when its capacity suffices.
-  static void name_into(Lsn first_lsn, std::string& out);
-
   // A writer for a segment publish() just made, when there is no finished writer to restart.
   static std::unique_ptr<SegmentWriter> adopt(std::shared_ptr<File> file,
                                               const format::SegmentHeader& header,
