@@ -60,6 +60,15 @@ class CPath {
   const char* c_str_;
 };
 
+std::string_view file_type_name(mode_t mode) {
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISSOCK(mode)) return "a socket";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISLNK(mode)) return "a symbolic link";
+  return "of an unknown file type";
+}
+
 // open() retried on EINTR (possible on some filesystems, e.g. FIFOs or network mounts).
 int open_retrying(const char* path, int flags, mode_t perms) {
   int fd;
@@ -86,14 +95,28 @@ class PosixFs final : public Fs {
   Result<std::unique_ptr<File>> open(std::string_view path_view, OpenMode mode) override {
     std::string path(path_view);
     fiu_do_on("wal/fs/open", return injected_error("open", path));
-    const int fd = open_retrying(path.c_str(), open_flags(mode), 0644);
+    // O_NONBLOCK: a FIFO (or a device) where a log file should be would otherwise block the
+    // open forever, waiting for a writer. It is refused just below, before any read.
+    const int fd = open_retrying(path.c_str(), open_flags(mode) | O_NONBLOCK, 0644);
     if (fd < 0) return os_error(errno, "open", path);
-    // O_RDONLY opens a directory without complaint; the File contract is about regular files.
+    // The File contract is about regular files: O_RDONLY opens a directory, a FIFO, a socket
+    // or a device without complaint, and reading one fails, blocks or never ends.
     struct stat st {};
-    if (::fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
-      const int sys_errno = S_ISDIR(st.st_mode) ? EISDIR : errno;
+    if (::fstat(fd, &st) != 0) {
+      const int sys_errno = errno;
       ::close(fd);
-      return os_error(sys_errno, "open", path);
+      return os_error(sys_errno, "fstat", path);
+    }
+    if (!S_ISREG(st.st_mode)) {
+      ::close(fd);
+      if (S_ISDIR(st.st_mode)) return os_error(EISDIR, "open", path);
+      return Status::io_error(
+          fmt::format("open {}: is {}, not a regular file", path, file_type_name(st.st_mode)));
+    }
+    if (::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0) {
+      const int sys_errno = errno;
+      ::close(fd);
+      return os_error(sys_errno, "fcntl", path);
     }
     return std::unique_ptr<File>(
         new posix::PosixFile(fd, std::move(path), mode == OpenMode::kReadOnly));
