@@ -41,6 +41,9 @@ class FileWrapper : public wal::File {
     return base_->allocate(offset, length);
   }
   [[nodiscard]] wal::Result<std::uint64_t> size() override { return base_->size(); }
+  [[nodiscard]] wal::Result<std::uint64_t> next_data(std::uint64_t offset) override {
+    return base_->next_data(offset);
+  }
   [[nodiscard]] wal::Status close() override { return base_->close(); }
 
  protected:

@@ -25,6 +25,7 @@ class CountingFs final : public wal::Fs {
   std::uint64_t syncs() const { return sync_data_calls() + sync_calls(); }
   std::uint64_t write_calls() const { return write_calls_.load(); }
   std::uint64_t sync_dir_calls() const { return sync_dir_calls_.load(); }
+  std::uint64_t bytes_read() const { return bytes_read_.load(); }
 
   // Highest end offset of the writes that completed before a sync of `path` that completed.
   std::uint64_t synced_end(const std::string& path) {
@@ -95,7 +96,9 @@ class CountingFs final : public wal::Fs {
     CountingFile(CountingFs& fs, std::unique_ptr<wal::File> base, std::shared_ptr<Marks> marks)
         : fs_(fs), base_(std::move(base)), marks_(std::move(marks)) {}
     wal::Result<std::size_t> read_at(std::uint64_t offset, std::span<std::byte> out) override {
-      return base_->read_at(offset, out);
+      wal::Result<std::size_t> read = base_->read_at(offset, out);
+      if (read) fs_.bytes_read_ += *read;
+      return read;
     }
     wal::Status write_at(std::uint64_t offset, std::span<const std::byte> data) override {
       ++fs_.write_calls_;
@@ -118,6 +121,9 @@ class CountingFs final : public wal::Fs {
       return base_->allocate(offset, length);
     }
     wal::Result<std::uint64_t> size() override { return base_->size(); }
+    wal::Result<std::uint64_t> next_data(std::uint64_t offset) override {
+      return base_->next_data(offset);
+    }
     wal::Status close() override { return base_->close(); }
 
    private:
@@ -139,6 +145,7 @@ class CountingFs final : public wal::Fs {
   std::atomic<std::uint64_t> sync_calls_{0};
   std::atomic<std::uint64_t> write_calls_{0};
   std::atomic<std::uint64_t> sync_dir_calls_{0};
+  std::atomic<std::uint64_t> bytes_read_{0};
 };
 
 }  // namespace testutil

@@ -171,6 +171,17 @@ Result<std::uint64_t> PosixFile::size() {
   return static_cast<std::uint64_t>(st.st_size);
 }
 
+Result<std::uint64_t> PosixFile::next_data(std::uint64_t offset) {
+  WAL_ASSERT(fd_ >= 0);
+  if (!fits_off_t(offset, 0)) return offset;
+  const off_t found = ::lseek(fd_, static_cast<off_t>(offset), SEEK_DATA);
+  if (found >= 0) return std::max<std::uint64_t>(offset, static_cast<std::uint64_t>(found));
+  // ENXIO: no data at or after `offset`. Anything else (a filesystem without SEEK_DATA):
+  // no answer, so nothing may be skipped.
+  if (errno == ENXIO) return size();
+  return offset;
+}
+
 Status PosixFile::close() {
   WAL_ASSERT(fd_ >= 0);
   const int fd = std::exchange(fd_, -1);

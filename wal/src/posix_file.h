@@ -27,6 +27,7 @@ class PosixFile final : public File {
   Status truncate(std::uint64_t size_bytes) override;
   Status allocate(std::uint64_t offset, std::uint64_t length) override;
   Result<std::uint64_t> size() override;
+  Result<std::uint64_t> next_data(std::uint64_t offset) override;
   Status close() override;
 
  private:

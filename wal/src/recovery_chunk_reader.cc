@@ -28,6 +28,13 @@ Result<std::span<const std::byte>> ChunkReader::view(std::uint64_t offset, std::
   return std::span<const std::byte>(buffer_).subspan(start, have);
 }
 
+std::uint64_t ChunkReader::next_data(std::uint64_t offset) {
+  if (offset >= file_bytes_) return offset;
+  Result<std::uint64_t> found = file_.next_data(offset);
+  if (!found || *found < offset) return offset;
+  return std::min(*found, file_bytes_);
+}
+
 Status ChunkReader::fill(std::uint64_t offset, std::size_t bytes) {
   if (buffer_.size() < bytes) buffer_.resize(bytes);
   buffer_offset_ = offset;

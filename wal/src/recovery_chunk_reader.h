@@ -31,6 +31,11 @@ class ChunkReader {
 
   std::uint64_t file_bytes() const { return file_bytes_; }
 
+  // The first offset at or after `offset` that may hold a non-zero byte (File::next_data),
+  // clamped to the file's size; `offset` itself when the file cannot tell or the call fails
+  // (a hint must never turn into an error or a skipped byte).
+  std::uint64_t next_data(std::uint64_t offset);
+
  private:
   [[nodiscard]] Status fill(std::uint64_t offset, std::size_t bytes);
 

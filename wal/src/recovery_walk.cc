@@ -57,6 +57,7 @@ std::string header_problem(format::SegmentHeaderStatus status, std::uint64_t fil
 struct Resync {
   bool found = false;
   std::uint64_t offset = 0;
+  Lsn lsn = kNoLsn;  // of the record found
   bool io_error = false;
   std::uint64_t io_offset = 0;
   std::string io_message;
@@ -112,11 +113,10 @@ class RecordWalker {
         *clean = false;
         return expected;
       }
+      // Reading goes on at the record found, with its LSN (the search decoded it: reading it
+      // again could see other bytes if the file changes under a read-only walk).
       offset = resync.offset;
-      expected = kNoLsn;  // the next decode accepts the resync record's LSN
-      const DecodedRecord next = decode_at(offset, kNoLsn, &io_message);
-      WAL_ASSERT(next.status == DecodeStatus::kOk);
-      expected = next.meta.lsn;
+      expected = resync.lsn;
     }
   }
 
@@ -167,7 +167,10 @@ class RecordWalker {
       if (view->size() < kRecordHeaderBytes) break;  // the file shrank under us
       const std::optional<std::size_t> nonzero = first_nonzero(*view);
       if (!nonzero) {
+        // A preallocated or sparse segment is mostly zeros: ask the file where data resumes
+        // rather than reading gigabytes of them.
         pos = align_down(pos + view->size());
+        pos = std::max(pos, align_down(reader_.next_data(pos)));
         continue;
       }
       const std::uint64_t at = pos + *nonzero;
@@ -187,6 +190,7 @@ class RecordWalker {
           record.meta.lsn >= expected_lsn) {
         result.found = true;
         result.offset = pos;
+        result.lsn = record.meta.lsn;
         return result;
       }
       pos += kRecordAlign;

@@ -79,6 +79,13 @@ class File {
   // Current (visible) size in bytes.
   [[nodiscard]] virtual Result<std::uint64_t> size() = 0;
 
+  // A hint for readers of sparse or preallocated files: the offset of the first byte at or
+  // after `offset` that may be non-zero (lseek SEEK_DATA on PosixFs), or the size if every
+  // byte from `offset` on reads as zero. It may answer `offset` itself whenever it cannot tell
+  // (the default), never a larger value that skips a non-zero byte. Recovery uses it so that
+  // a segment preallocated to gigabytes with a few records costs what its data costs.
+  [[nodiscard]] virtual Result<std::uint64_t> next_data(std::uint64_t offset) { return offset; }
+
   // Releases the handle. Nothing is synced. Every other call after close() is a contract
   // violation (SimFs asserts). The destructor closes a file that is still open.
   [[nodiscard]] virtual Status close() = 0;
