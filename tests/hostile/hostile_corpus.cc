@@ -1,5 +1,7 @@
 #include "hostile_corpus.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -29,6 +31,30 @@ std::string read_file(const std::string& path) {
 void write_file(const std::string& path, const std::string& bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+// A file too large to hold in memory is a sparse one the corpus made: its data extents only
+// (SEEK_DATA / SEEK_HOLE), as (offset, bytes) pairs.
+constexpr std::uint64_t kLargeFileBytes = 64ull << 20;
+std::vector<std::pair<std::uint64_t, std::string>> data_extents(const std::string& path,
+                                                                std::uint64_t size) {
+  std::vector<std::pair<std::uint64_t, std::string>> extents;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return extents;
+  off_t at = 0;
+  while (static_cast<std::uint64_t>(at) < size) {
+    const off_t data = ::lseek(fd, at, SEEK_DATA);
+    if (data < 0) break;
+    off_t hole = ::lseek(fd, data, SEEK_HOLE);
+    if (hole < 0) hole = static_cast<off_t>(size);
+    std::string bytes(static_cast<std::size_t>(std::min<off_t>(hole - data, kLargeFileBytes)), '\0');
+    const ssize_t got = ::pread(fd, bytes.data(), bytes.size(), data);
+    bytes.resize(got > 0 ? static_cast<std::size_t>(got) : 0);
+    extents.emplace_back(static_cast<std::uint64_t>(data), std::move(bytes));
+    at = hole;
+  }
+  ::close(fd);
+  return extents;
 }
 
 std::span<const std::byte> bytes_of(const std::string& text) {
@@ -107,6 +133,29 @@ std::size_t next_record(const std::string& bytes, std::size_t offset) {
   return offset + format::record_bytes(payload);
 }
 
+// The base log's salt (build_base_logs) and checksum kind (the default).
+constexpr std::uint64_t kBaseSalt = 0x1111222233334444ull;
+// Offset of the n-th record (0-based) of a segment.
+std::size_t nth_record(const std::string& bytes, int n) {
+  std::size_t offset = format::kSegmentHeaderBytes;
+  for (int i = 0; i < n; ++i) offset = next_record(bytes, offset);
+  return offset;
+}
+// Re-encodes the record at `offset` with changed fields and valid checksums: damage that every
+// checksum passes, which only the structure (LSNs, types, counts) can tell.
+void rewrite_record(std::string& bytes, std::size_t offset,
+                    const std::function<void(format::RecordMeta&)>& change) {
+  const format::DecodedRecord record = format::decode_record(
+      wal::ChecksumKind::kCrc32c, kBaseSalt, wal::kNoLsn, 1u << 20, bytes_of(bytes).subspan(offset));
+  if (record.status != format::DecodeStatus::kOk) fail("rewrite_record: no record there");
+  format::RecordMeta meta = record.meta;
+  change(meta);
+  const std::string payload(reinterpret_cast<const char*>(record.payload.data()), record.payload.size());
+  std::vector<std::byte> out(record.total_bytes);
+  format::encode_record(wal::ChecksumKind::kCrc32c, kBaseSalt, meta, bytes_of(payload), out);
+  std::memcpy(bytes.data() + offset, out.data(), out.size());
+}
+
 using Make = std::function<bool(const BaseLogs&, const std::string&, std::string*)>;
 
 // A case that copies the base log then changes one segment (by index; negative from the end).
@@ -136,9 +185,20 @@ std::size_t data_end(const std::string& bytes) {
 void copy_dir(const std::string& from, const std::string& to) {
   stdfs::create_directories(to);
   for (const auto& entry : stdfs::directory_iterator(from)) {
-    if (entry.is_regular_file()) {
-      stdfs::copy_file(entry.path(), stdfs::path(to) / entry.path().filename(),
-                       stdfs::copy_options::overwrite_existing);
+    const stdfs::path target = stdfs::path(to) / entry.path().filename();
+    if (entry.is_fifo()) {
+      ::mkfifo(target.c_str(), 0644);
+    } else if (entry.is_regular_file() && entry.file_size() > kLargeFileBytes) {
+      // Sparse: copy the data extents only, so a 10 GiB hole costs nothing.
+      write_file(target.string(), "");
+      const int fd = ::open(target.c_str(), O_WRONLY | O_CLOEXEC);
+      for (const auto& [offset, bytes] : data_extents(entry.path().string(), entry.file_size())) {
+        if (::pwrite(fd, bytes.data(), bytes.size(), static_cast<off_t>(offset)) < 0) break;
+      }
+      if (::ftruncate(fd, static_cast<off_t>(entry.file_size())) != 0) fail("ftruncate " + target.string());
+      ::close(fd);
+    } else if (entry.is_regular_file()) {
+      stdfs::copy_file(entry.path(), target, stdfs::copy_options::overwrite_existing);
     }
   }
 }
@@ -152,7 +212,19 @@ std::map<std::string, std::string> snapshot(const std::string& dir) {
   }
   for (const auto& entry : stdfs::directory_iterator(dir)) {
     const std::string name = entry.path().filename().string();
-    files[name] = entry.is_directory() ? "<dir>" : read_file(entry.path().string());
+    if (entry.is_directory()) {
+      files[name] = "<dir>";
+    } else if (!entry.is_regular_file()) {
+      files[name] = "<special>";  // a FIFO would block a read forever
+    } else if (entry.file_size() > kLargeFileBytes) {
+      std::string extents = "<sparse " + std::to_string(entry.file_size()) + ">";
+      for (const auto& [offset, bytes] : data_extents(entry.path().string(), entry.file_size())) {
+        extents += "@" + std::to_string(offset) + ":" + bytes;
+      }
+      files[name] = std::move(extents);
+    } else {
+      files[name] = read_file(entry.path().string());
+    }
   }
   return files;
 }
@@ -161,7 +233,7 @@ BaseLogs build_base_logs(const std::string& root) {
   BaseLogs base;
   base.dir = root + "/base";
   base.other = root + "/other";
-  write_log(base.dir, "ours", 0x1111222233334444ull, &base.written);
+  write_log(base.dir, "ours", kBaseSalt, &base.written);
   write_log(base.other, "theirs", 0x9999888877776666ull, nullptr);
   base.segments = segment_names(base.dir);
   if (base.segments.size() < 3) {  // the cases need a first, a middle and a last
@@ -349,6 +421,61 @@ std::vector<Case> cases() {
                    stdfs::create_directory(path + "/" + base.segments[1]);
                    return true;
                  }});
+  // Damage every checksum passes: only the LSNs, types and counts tell.
+  all.push_back({"retyped-padding-first", on_segment(0, [](std::string& b) {
+                   rewrite_record(b, nth_record(b, 2), [](format::RecordMeta& m) {
+                     m.type = format::RecordType::kPadding;
+                     m.count = 0;
+                   });
+                 })});
+  all.push_back({"retyped-padding-last-record", on_segment(-1, [](std::string& b) {
+                   std::size_t last = format::kSegmentHeaderBytes;
+                   while (next_record(b, last) < data_end(b)) last = next_record(b, last);
+                   rewrite_record(b, last, [](format::RecordMeta& m) {
+                     m.type = format::RecordType::kPadding;
+                     m.count = 0;
+                   });
+                 })});
+  // One record cut out of the middle of a segment, the rest moved up: the LSNs skip ahead.
+  all.push_back({"lsn-skips-ahead-first", on_segment(0, [](std::string& b) {
+                   const std::size_t at = nth_record(b, 3);
+                   const std::size_t length = next_record(b, at) - at;
+                   b.erase(at, length);
+                   b.append(length, '\0');
+                 })});
+  all.push_back({"zeroed-record-header-first", on_segment(0, [](std::string& b) {
+                   std::memset(b.data() + nth_record(b, 2), 0, kRecordHeader);
+                 })});
+  all.push_back({"segment-named-one-below", [](const BaseLogs& base, const std::string& path, std::string*) {
+                   copy_dir(base.dir, path);
+                   wal::Lsn lsn = wal::kNoLsn;
+                   wal::recovery::parse_segment_name(base.segments[1], &lsn);
+                   stdfs::rename(path + "/" + base.segments[1],
+                                 path + "/" + wal::recovery::segment_name(lsn - 1));
+                   return true;
+                 }});
+  // Not regular files where the log's files are: opening one for reading must not block.
+  all.push_back({"fifo-front", [](const BaseLogs& base, const std::string& path, std::string*) {
+                   copy_dir(base.dir, path);
+                   return ::mkfifo((path + "/FRONT").c_str(), 0644) == 0;
+                 }});
+  all.push_back({"fifo-segment", [](const BaseLogs& base, const std::string& path, std::string*) {
+                   copy_dir(base.dir, path);
+                   wal::Lsn last = wal::kNoLsn;
+                   wal::recovery::parse_segment_name(base.segments.back(), &last);
+                   const std::string fifo = path + "/" + wal::recovery::segment_name(last + 1000);
+                   return ::mkfifo(fifo.c_str(), 0644) == 0;
+                 }});
+  // Large capacity, few records: recovery must cost what the data costs, not the capacity.
+  all.push_back({"sparse-10gib-last-segment", [](const BaseLogs& base, const std::string& path, std::string*) {
+                   copy_dir(base.dir, path);
+                   stdfs::resize_file(path + "/" + base.segments.back(), 10ull << 30);
+                   return true;
+                 }});
+  all.push_back({"capacity-10gib-header", on_segment(-1, [](std::string& b) {
+                   put<std::uint64_t>(b, 32, 10ull << 30);
+                   reseal_segment_header(b);
+                 })});
   all.push_back({"no-permission", [](const BaseLogs& base, const std::string& path, std::string* skip) {
                    if (::geteuid() == 0) {
                      *skip = "running as root: file permissions do not deny root (see "

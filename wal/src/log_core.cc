@@ -90,9 +90,11 @@ struct LogCore::Impl {
   const Options options;
   std::unique_ptr<FileLock> lock;
   RecoveryReport report;
-  // Read-only: files recovery did not keep stay on disk (a writable open deletes them); the
-  // reader must not take them for part of the log.
-  std::vector<std::string> not_kept;
+  // What recovery kept, and the segment files it did not keep but left on disk (skipped, or a
+  // read-only open's leftovers): the reader walks the one and never reads the other.
+  std::vector<recovery::RecoveredRun> recovered_runs;
+  std::vector<std::string> unkept;
+  Lsn open_next_lsn = 1;
   Metrics metrics;
   ChecksumKind checksum = ChecksumKind::kCrc32c;
   std::uint64_t salt = 0;
@@ -186,7 +188,9 @@ Status LogCore::Impl::open() {
   checkpoint_lsn = report.checkpoint_lsn;
   durable_checkpoint_lsn = report.checkpoint_lsn;
 
-  if (options.read_only) not_kept = scan.leftovers;
+  recovered_runs = std::move(scan.runs);
+  unkept = std::move(scan.unkept);
+  open_next_lsn = scan.next_lsn;
   if (!options.read_only) {
     // Repair. Leftovers first (temp files, segments below the front marker, ...), so that a
     // crash from here on finds no more than the scan just accepted.
@@ -674,12 +678,9 @@ Result<std::unique_ptr<Reader>> LogCore::reader(Lsn from_lsn) {
   params.watermark = d.watermark;
   params.front_lsn = d.front_lsn;
   params.from_lsn = from_lsn;
-  params.ignored = d.not_kept;
-  if (d.options.recovery == RecoveryMode::kSkipCorrupted) {
-    for (const DamagedRange& range : d.report.damage) {
-      if (range.kind != DamageKind::kTornTail) params.skipped.push_back(range);
-    }
-  }
+  params.runs = d.recovered_runs;
+  params.unkept = d.unkept;
+  params.open_next_lsn = d.open_next_lsn;
   return detail::open_segment_reader(std::move(params));
 }
 

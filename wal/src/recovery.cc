@@ -163,6 +163,9 @@ class ResultBuilder {
     }
     skipped_from_ = kNoLsn;
     SegmentInfo& info = result_.segments.back();
+    result_.runs.push_back(
+        {.segment = info.name, .begin = piece.begin, .end = piece.end, .first = piece.first,
+         .last = piece.last});
     info.last_lsn = piece.last;
     info.end_offset = piece.end;
     info.checkpoints.insert(info.checkpoints.end(), piece.checkpoints.begin(),
@@ -212,7 +215,12 @@ class ResultBuilder {
       result_.leftovers.push_back(segment.name);
     } else {
       WAL_ASSERT(!kept_.empty() && kept_.back() == piece.segment);
-      WAL_ASSERT(result_.segments.back().end_offset == piece.offset);
+      // The walk steps over padding records without making them part of a run, so intact
+      // padding may lie between the last kept record and the damage (a data record retyped as
+      // padding is one way): the cut keeps everything before the event, padding included.
+      SegmentInfo& kept = result_.segments.back();
+      WAL_ASSERT(kept.end_offset <= piece.offset);
+      kept.end_offset = piece.offset;
       bytes_cut += segment.written_end > piece.offset ? segment.written_end - piece.offset : 0;
     }
     for (std::size_t s = piece.segment + 1; s < walk_.segments.size(); ++s) {
@@ -227,6 +235,9 @@ class ResultBuilder {
   void skip(std::size_t index) {
     const Piece& piece = walk_.pieces[index];
     result_.report.damage.push_back(range_of(walk_, piece));
+    if (piece.drops_segment && piece.damage != DamageKind::kMissingSegment) {
+      result_.unkept.push_back(walk_.segments[piece.segment].name);
+    }
     if (skipped_from_ == kNoLsn) skipped_from_ = piece.lsn;
   }
 
@@ -334,6 +345,9 @@ Result<ScanResult> scan(Fs& fs, std::string_view dir, const Options& options) {
     }
   }
 
+  for (const std::string& name : result.leftovers) {
+    if (Lsn lsn = kNoLsn; parse_segment_name(name, &lsn)) result.unkept.push_back(name);
+  }
   RecoveryReport& report = result.report;
   report.segments_scanned = static_cast<std::uint32_t>(walk.segments.size());
   if (front_lsn != kNoLsn && report.first_lsn != kNoLsn && front_lsn > report.first_lsn &&
@@ -346,6 +360,15 @@ Result<ScanResult> scan(Fs& fs, std::string_view dir, const Options& options) {
   // instead of past it, so one LSN is handed out twice.
   if (report.torn_tail && result.next_lsn > 1 && WAL_MUTANT("reuse-lsn-after-torn-tail")) {
     result.next_lsn -= 1;
+  }
+  if (!result.segments.empty()) {
+    // Where the writer goes on: an empty run at the newest segment's end, so that a reader
+    // goes from the last kept record to what is appended next even when the two lie in
+    // different segments (damage skipped at the end of one, a kept empty segment after it).
+    const SegmentInfo& newest = result.segments.back();
+    result.runs.push_back({.segment = newest.name, .begin = newest.end_offset,
+                           .end = newest.end_offset, .first = result.next_lsn,
+                           .last = result.next_lsn - 1});
   }
   return result;
 }

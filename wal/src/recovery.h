@@ -36,10 +36,25 @@ struct SegmentInfo {
   std::vector<Lsn> checkpoints;   // LSNs of checkpoint records in it
 };
 
+// An intact run of records recovery kept: [begin, end) of `segment` holds LSNs [first, last].
+// The reader walks these, so that whatever recovery kept is readable from any LSN, whatever
+// damage recovery stepped over between them (skip-corrupted), without judging bytes again.
+struct RecoveredRun {
+  std::string segment;
+  std::uint64_t begin = 0;
+  std::uint64_t end = 0;
+  Lsn first = kNoLsn;
+  Lsn last = kNoLsn;
+};
+
 struct ScanResult {
   format::SegmentHeader header;       // of the newest segment (salt, checksum kind)
   bool empty = true;                  // no segment at all: a new log
   std::vector<SegmentInfo> segments;  // live segments, oldest first, after the mode's decisions
+  std::vector<RecoveredRun> runs;     // what was kept, in log order
+  // Segment files recovery looked at and did not keep (skipped whole, or leftovers): a reader
+  // must never take them for part of the log.
+  std::vector<std::string> unkept;
   Lsn next_lsn = 1;                   // LSN the writer hands out next
   RecoveryReport report;
   std::vector<std::string> leftovers;  // files to delete on a writable open (temp files,

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <functional>
 #include <vector>
 
 #include <fmt/format.h>
@@ -19,7 +20,8 @@ class SegmentReader final : public Reader {
   explicit SegmentReader(ReaderParams params)
       : params_(std::move(params)),
         from_lsn_(std::max({params_.from_lsn, params_.front_lsn, Lsn{1}})),
-        expected_lsn_(from_lsn_) {}
+        expected_lsn_(from_lsn_),
+        run_(params_.runs.size()) {}
 
   Result<std::optional<Entry>> next() override;
 
@@ -28,24 +30,30 @@ class SegmentReader final : public Reader {
     return Status::corruption(fmt::format("segment {} offset {} lsn {}: {}", segment_name_,
                                           offset_, expected_lsn_, reason));
   }
-  // Opens the segment holding expected_lsn_: at the start the newest one starting at or before
-  // it, later exactly the one starting at it. false: no such segment (yet).
-  Result<bool> open_segment(bool first);
+  bool in_runs() const { return run_ < params_.runs.size(); }
+  bool unkept(const std::string& name) const {
+    return std::find(params_.unkept.begin(), params_.unkept.end(), name) != params_.unkept.end();
+  }
+  // Finds the first entry to yield: in the first recovered run that reaches from_lsn_, else in
+  // what the writer appended since. false: nothing there yet.
+  Result<bool> position();
+  Status enter_run(std::size_t index);
+  // Past the recovered runs: opens the segment starting at expected_lsn_ (positioning: the
+  // newest one starting at or before it, or the oldest if the log now starts later). false: no
+  // such segment (yet).
+  Result<bool> open_live(bool positioning);
+  // Opens `name` and checks that its header is this log's segment starting at `first_lsn`.
+  Status attach(const std::string& name, Lsn first_lsn);
   Status refill(std::size_t want_bytes);
-  // At the end of the open segment: true to go on to the next one, false at the end.
-  Result<bool> end_of_segment(Lsn limit);
-  // The reported skipped range starting at the current offset of the open segment, if any.
-  const DamagedRange* skipped_range_here() const;
-  // Whether recovery skipped this whole segment (damage reported from its offset 0: a bad or
-  // foreign header); its LSNs are gone and the reader resynchronises on the next segment.
-  bool skipped_whole(const std::string& name) const;
+  // At the end of the open segment: true to go on to the next one.
+  Result<bool> end_of_segment();
   format::DecodedRecord decode_at_offset() const;
 
   ReaderParams params_;
   const Lsn from_lsn_;
   Lsn expected_lsn_;
   bool positioned_ = false;
-  bool resync_ = false;  // just stepped over a skipped range: adopt the next record's LSN
+  std::size_t run_;  // the recovered run being read; runs.size() once past them
 
   std::unique_ptr<File> file_;
   std::string segment_name_;
@@ -65,78 +73,96 @@ class SegmentReader final : public Reader {
   Lsn batch_lsn_ = kNoLsn;
 };
 
-Result<bool> SegmentReader::open_segment(bool first) {
+Result<bool> SegmentReader::position() {
+  const std::vector<recovery::RecoveredRun>& runs = params_.runs;
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    if (runs[i].last >= from_lsn_) {
+      WAL_RETURN_IF_ERROR(enter_run(i));
+      return true;
+    }
+  }
+  run_ = runs.size();
+  return open_live(true);
+}
+
+Status SegmentReader::enter_run(std::size_t index) {
+  const recovery::RecoveredRun& run = params_.runs[index];
+  if (file_ == nullptr || segment_name_ != run.segment) {
+    Lsn first = kNoLsn;
+    WAL_ASSERT(recovery::parse_segment_name(run.segment, &first));  // recovery named it
+    WAL_RETURN_IF_ERROR(attach(run.segment, first));
+  }
+  run_ = index;
+  offset_ = run.begin;
+  expected_lsn_ = run.first;
+  return Status::ok();
+}
+
+Result<bool> SegmentReader::open_live(bool positioning) {
   Result<std::vector<std::string>> names = params_.fs->list(params_.dir);
   if (!names) return Status(names.error()).with_context("list " + params_.dir);
-  // First call: the newest segment starting at or before expected_lsn_ (or, if the log now
-  // starts later, its oldest). Afterwards: exactly the one starting at expected_lsn_.
-  std::string chosen;
-  Lsn chosen_lsn = kNoLsn;
-  std::string oldest;
-  Lsn oldest_lsn = kNoLsn;
-  for (const std::string& name : *names) {
+  const std::vector<recovery::RecoveredRun>& runs = params_.runs;
+  // Nothing before the segment of the last recovered run is live: recovery judged those.
+  Lsn floor = kNoLsn;
+  if (!runs.empty()) WAL_ASSERT(recovery::parse_segment_name(runs.back().segment, &floor));
+  std::vector<std::pair<Lsn, std::string>> candidates;
+  for (std::string& name : *names) {
     Lsn lsn = kNoLsn;
-    if (!recovery::parse_segment_name(name, &lsn)) continue;
-    if (std::find(params_.ignored.begin(), params_.ignored.end(), name) != params_.ignored.end()) {
-      continue;
-    }
-    // Never the segment just finished, nor an older one: the reader only moves forward (a
-    // resync over a skipped range could otherwise pick the same segment again, forever).
-    if (!first && segment_first_lsn_ != kNoLsn && lsn <= segment_first_lsn_) continue;
-    if (skipped_whole(name)) {
-      // The segment that should come next was skipped whole: resynchronise past it.
-      if (!first && lsn == expected_lsn_) resync_ = true;
-      continue;
-    }
-    if (oldest.empty() || lsn < oldest_lsn) {
-      oldest = name;
-      oldest_lsn = lsn;
-    }
-    if (resync_ && !first) {
-      // After a skipped range at the end of a segment, the LSNs it held are gone: the next
-      // segment starts at or above them.
-      if (lsn >= expected_lsn_ && (chosen.empty() || lsn < chosen_lsn)) {
-        chosen = name;
-        chosen_lsn = lsn;
-      }
-      continue;
-    }
-    const bool fits = first ? lsn <= expected_lsn_ : lsn == expected_lsn_;
-    if (fits && (chosen.empty() || lsn > chosen_lsn)) {
-      chosen = name;
-      chosen_lsn = lsn;
-    }
+    if (!recovery::parse_segment_name(name, &lsn) || lsn < floor) continue;
+    if (lsn < params_.open_next_lsn && unkept(name)) continue;
+    if (!positioning && lsn != expected_lsn_) continue;
+    candidates.emplace_back(lsn, std::move(name));
   }
-  if (chosen.empty() && first && !oldest.empty() && oldest_lsn <= params_.watermark->load()) {
-    chosen = oldest;
-    chosen_lsn = oldest_lsn;
+  // Newest first: positioning wants the newest segment starting at or before expected_lsn_.
+  std::sort(candidates.begin(), candidates.end(), std::greater<>());
+  if (positioning && !candidates.empty() && candidates.back().first > expected_lsn_ &&
+      candidates.back().first <= params_.watermark->load()) {
+    // The log now starts later than asked (truncate_front): read from its oldest segment.
+    expected_lsn_ = candidates.back().first;
   }
-  if (chosen.empty()) return false;
+  for (const auto& [lsn, name] : candidates) {
+    if (lsn > expected_lsn_) continue;
+    if (!runs.empty() && name == runs.back().segment) {
+      WAL_RETURN_IF_ERROR(enter_run(runs.size() - 1));
+      return true;
+    }
+    Status attached = attach(name, lsn);
+    if (!attached) {
+      if (unkept(name)) continue;  // recovery's own debris, not replaced by the writer
+      return attached;
+    }
+    run_ = runs.size();
+    expected_lsn_ = lsn;
+    return true;
+  }
+  return false;
+}
 
+Status SegmentReader::attach(const std::string& name, Lsn first_lsn) {
+  file_.reset();
+  segment_name_ = name;
+  offset_ = 0;
   Result<std::unique_ptr<File>> opened =
-      params_.fs->open(join_path(params_.dir, chosen), OpenMode::kReadOnly);
-  if (!opened) return Status(opened.error()).with_context("open segment " + chosen);
+      params_.fs->open(join_path(params_.dir, name), OpenMode::kReadOnly);
+  if (!opened) return Status(opened.error()).with_context("open segment " + name);
   std::array<std::byte, format::kSegmentHeaderBytes> bytes{};
   Result<std::size_t> read = (*opened)->read_at(0, bytes);
-  if (!read) return Status(read.error()).with_context("read header of " + chosen);
+  if (!read) return Status(read.error()).with_context("read header of " + name);
   const format::SegmentHeaderResult header =
       format::decode_segment_header(std::span<const std::byte>(bytes).first(*read));
-  segment_name_ = chosen;
-  offset_ = 0;
   if (header.status != format::SegmentHeaderStatus::kOk) {
     return corruption("segment header does not decode");
   }
-  if (header.header.first_lsn != chosen_lsn ||
+  if (header.header.first_lsn != first_lsn ||
       (params_.salt != 0 && header.header.salt != params_.salt)) {
     return corruption("segment header belongs to another segment or log");
   }
   file_ = std::move(opened).value();
-  segment_first_lsn_ = chosen_lsn;
+  segment_first_lsn_ = first_lsn;
   checksum_ = header.header.checksum;
   offset_ = format::kSegmentHeaderBytes;
   buffer_bytes_ = 0;
-  if (first) expected_lsn_ = chosen_lsn;
-  return true;
+  return Status::ok();
 }
 
 Status SegmentReader::refill(std::size_t want_bytes) {
@@ -155,32 +181,13 @@ Status SegmentReader::refill(std::size_t want_bytes) {
 }
 
 // The open segment ended: the next one starts at expected_lsn_. A segment that ends before
-// holding a single entry would be chosen again for the same LSN, so that is never a reason to
-// go round again: after a skipped range (resync) it is the end of what can be read when the
-// segment starts past the watermark, else an error (the log claims an LSN no segment holds).
-Result<bool> SegmentReader::end_of_segment(Lsn limit) {
-  const bool nothing_here = resync_ ? expected_lsn_ < segment_first_lsn_
-                                    : expected_lsn_ == segment_first_lsn_;
+// holding a single entry would be chosen again for the same LSN: the log claims an LSN no
+// segment holds.
+Result<bool> SegmentReader::end_of_segment() {
+  const bool nothing_here = expected_lsn_ == segment_first_lsn_;
+  if (nothing_here) return corruption("segment ends before its first entry");
   file_.reset();
-  if (!nothing_here) return true;
-  if (resync_ && segment_first_lsn_ > limit) return false;
-  return corruption("segment ends before its first entry");
-}
-
-const DamagedRange* SegmentReader::skipped_range_here() const {
-  for (const DamagedRange& range : params_.skipped) {
-    if (range.segment == segment_name_ && range.offset == offset_ && range.length > 0) {
-      return &range;
-    }
-  }
-  return nullptr;
-}
-
-bool SegmentReader::skipped_whole(const std::string& name) const {
-  for (const DamagedRange& range : params_.skipped) {
-    if (range.segment == name && range.offset == 0) return true;
-  }
-  return false;
+  return true;
 }
 
 format::DecodedRecord SegmentReader::decode_at_offset() const {
@@ -189,8 +196,21 @@ format::DecodedRecord SegmentReader::decode_at_offset() const {
   if (offset_ < buffer_offset_ || offset_ >= buffer_offset_ + buffer_bytes_) return none;
   const auto start = static_cast<std::size_t>(offset_ - buffer_offset_);
   return format::decode_record(
-      checksum_, params_.salt, resync_ ? kNoLsn : expected_lsn_, params_.max_entry_bytes,
+      checksum_, params_.salt, expected_lsn_, params_.max_entry_bytes,
       std::span<const std::byte>(buffer_.get(), buffer_bytes_).subspan(start));
+}
+
+std::string_view damage_reason(format::DecodeStatus status) {
+  switch (status) {
+    case format::DecodeStatus::kOk: return "intact";
+    case format::DecodeStatus::kZero: return "record header is all zeros";
+    case format::DecodeStatus::kTruncated: return "record runs past the end of the file";
+    case format::DecodeStatus::kBadHeaderCrc: return "record header checksum mismatch";
+    case format::DecodeStatus::kBadPayloadSum: return "record payload checksum mismatch";
+    case format::DecodeStatus::kBadHeader: return "record header has impossible fields";
+    case format::DecodeStatus::kStale: return "record belongs to another log or LSN";
+  }
+  return "record does not decode";
 }
 
 Result<std::optional<Entry>> SegmentReader::next() {
@@ -204,14 +224,29 @@ Result<std::optional<Entry>> SegmentReader::next() {
     const Lsn limit = params_.watermark->load(std::memory_order_acquire);
     if (expected_lsn_ > limit) return std::optional<Entry>();
 
-    if (file_ == nullptr) {
-      Result<bool> opened = open_segment(!positioned_);
-      if (!opened) return opened.error();
-      if (!*opened) {
-        if (!positioned_) return std::optional<Entry>();  // nothing written yet
-        return corruption("no segment starts at this LSN, yet the log holds it");
-      }
+    if (!positioned_) {
+      Result<bool> found = position();
+      if (!found) return found.error();
+      if (!*found) return std::optional<Entry>();  // nothing written yet
       positioned_ = true;
+      continue;
+    }
+    if (in_runs() && offset_ >= params_.runs[run_].end) {
+      // A run ends where recovery saw its last record end, holding exactly its LSNs.
+      if (expected_lsn_ != params_.runs[run_].last + 1) {
+        return corruption("recovered run ends before its last LSN");
+      }
+      if (run_ + 1 < params_.runs.size()) {
+        WAL_RETURN_IF_ERROR(enter_run(run_ + 1));
+      } else {
+        run_ = params_.runs.size();  // the writer went on right here
+      }
+      continue;
+    }
+    if (file_ == nullptr) {
+      Result<bool> opened = open_live(false);
+      if (!opened) return opened.error();
+      if (!*opened) return corruption("no segment starts at this LSN, yet the log holds it");
     }
 
     // The buffer may hold bytes read before the writer finished them: anything but a good
@@ -227,49 +262,15 @@ Result<std::optional<Entry>> SegmentReader::next() {
       }
     }
 
-    if (record.status != format::DecodeStatus::kOk && record.status != format::DecodeStatus::kZero) {
-      if (const DamagedRange* range = skipped_range_here()) {
-        offset_ += range->length;
-        resync_ = true;
-        continue;
-      }
-    }
-    if (record.status == format::DecodeStatus::kOk && resync_) {
-      // The first record after a skipped range: its LSN must move forward, never back.
-      if (record.meta.lsn < expected_lsn_) return corruption("record after a skipped range goes back");
-      resync_ = false;
-      expected_lsn_ = record.meta.lsn;
-      // The record reading resumes at may lie past what the log holds (a read-only open leaves
-      // a torn tail's intact-looking records in place): not yet, or never.
-      if (expected_lsn_ > limit) return std::optional<Entry>();
-    }
-
-    switch (record.status) {
-      case format::DecodeStatus::kOk:
-        break;
-      case format::DecodeStatus::kZero:
-        if (Result<bool> more = end_of_segment(limit); !more || !*more) {
-          if (!more) return more.error();
-          return std::optional<Entry>();
-        }
-        continue;
-      case format::DecodeStatus::kTruncated:
-        if (buffer_bytes_ == 0) {
-          if (Result<bool> more = end_of_segment(limit); !more || !*more) {
-            if (!more) return more.error();
-            return std::optional<Entry>();
-          }
-          continue;
-        }
-        return corruption("record runs past the end of the file");
-      case format::DecodeStatus::kBadHeaderCrc:
-        return corruption("record header checksum mismatch");
-      case format::DecodeStatus::kBadPayloadSum:
-        return corruption("record payload checksum mismatch");
-      case format::DecodeStatus::kBadHeader:
-        return corruption("record header has impossible fields");
-      case format::DecodeStatus::kStale:
-        return corruption("record belongs to another log or LSN");
+    if (record.status != format::DecodeStatus::kOk) {
+      // Inside a recovered run every record was intact when recovery read it.
+      const bool end_of_data =
+          !in_runs() && (record.status == format::DecodeStatus::kZero ||
+                         (record.status == format::DecodeStatus::kTruncated && buffer_bytes_ == 0));
+      if (!end_of_data) return corruption(damage_reason(record.status));
+      Result<bool> more = end_of_segment();
+      if (!more) return more.error();
+      continue;
     }
 
     offset_ += record.total_bytes;

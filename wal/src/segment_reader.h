@@ -14,6 +14,8 @@
 #include <wal/status.h>
 #include <wal/types.h>
 
+#include "recovery.h"
+
 namespace wal::detail {
 
 struct ReaderParams {
@@ -26,12 +28,17 @@ struct ReaderParams {
   std::shared_ptr<const std::atomic<Lsn>> watermark;
   Lsn front_lsn = kNoLsn;  // oldest entry of the log; segments below it are ignored
   Lsn from_lsn = 1;        // first entry to yield (raised to front_lsn)
-  // skip-corrupted only: the damaged ranges recovery stepped over. The reader steps over
-  // exactly these (each runs to the record where reading resumes); any other damage is still
-  // an error, so salvage never hides damage that recovery did not report.
-  std::vector<DamagedRange> skipped;
-  // Segment files recovery did not keep but left on disk (a read-only open): never read.
-  std::vector<std::string> ignored;
+  // What recovery kept at open, in log order. The reader walks these runs and nothing between
+  // them, so every kept entry is readable from any LSN whatever damage recovery stepped over
+  // (skip-corrupted), and no byte recovery did not accept is ever judged again. Past the last
+  // run the log is what the writer appended since: contiguous, segment after segment.
+  std::vector<recovery::RecoveredRun> runs;
+  Lsn open_next_lsn = 1;  // the first LSN the writer handed out after recovery
+  // Segment files recovery looked at and did not keep, left on disk (skipped whole, or a
+  // read-only open's leftovers): never read. A name at or above open_next_lsn may since have
+  // been replaced by the writer's own segment of that name, so those are read only if their
+  // header belongs to this log.
+  std::vector<std::string> unkept;
 };
 
 [[nodiscard]] Result<std::unique_ptr<Reader>> open_segment_reader(ReaderParams params);
