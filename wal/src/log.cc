@@ -1,21 +1,21 @@
-// wal::Log: the production runtime around LogCore. It only locks, waits and runs sync tickets;
-// every decision (who leads a sync, when the periodic syncer fires) is LogCore's, so the
-// simulator, which drives LogCore on virtual time, runs the same group commit. The one file in
-// wal/ allowed to own threads.
+// wal::Log: the threads around LogCore. It only locks, waits and runs sync tickets; every
+// decision (who leads a sync, when the periodic syncer fires) is LogCore's. Its threads, mutex
+// and condition variables come from the injected Runtime (runtime.h): std:: ones in
+// production, a seeded scheduler's in simulation, which so runs this very code under crashes.
+// The one file in wal/ that starts threads.
 #include <wal/log.h>
 
-#include <chrono>
-#include <condition_variable>
 #include <limits>
 #include <mutex>
 #include <random>
-#include <thread>
 
 #include <wal/clock.h>
 #include <wal/log_core.h>
 #include <wal/posix_fs.h>
+#include <wal/runtime.h>
 
 #include "logger.h"
+#include "mutant.h"
 
 namespace wal {
 namespace {
@@ -30,13 +30,25 @@ std::uint64_t random_salt() {
 }  // namespace
 
 struct Log::Impl {
-  Impl(std::unique_ptr<LogCore> core_in, Clock& clock_in)
-      : core(std::move(core_in)), clock(clock_in) {}
+  using Lock = std::unique_lock<Runtime::Mutex>;
+
+  Impl(std::unique_ptr<LogCore> core_in, Clock& clock_in, Runtime& runtime_in)
+      : core(std::move(core_in)),
+        clock(clock_in),
+        runtime(runtime_in),
+        mutex_ptr(runtime.make_mutex()),
+        mutex(*mutex_ptr),
+        sync_done_ptr(runtime.make_condvar()),
+        syncer_wake_ptr(runtime.make_condvar()),
+        preparer_wake_ptr(runtime.make_condvar()),
+        sync_done(*sync_done_ptr),
+        syncer_wake(*syncer_wake_ptr),
+        preparer_wake(*preparer_wake_ptr) {}
 
   // Runs the commit loop of log_core.h until `lsn` is durable or the log failed.
-  Status wait_durable_locked(std::unique_lock<std::mutex>& lock, Lsn lsn);
+  Status wait_durable_locked(Lock& lock, Lsn lsn);
   // One sync through the protocol: begin under the lock, run without it, finish under it.
-  Status lead_sync(std::unique_lock<std::mutex>& lock);
+  Status lead_sync(Lock& lock);
   Status check_open() const {
     return closed ? Status::closed("log is closed") : Status::ok();
   }
@@ -47,31 +59,35 @@ struct Log::Impl {
     if (had_spare && !core->has_spare()) preparer_wake.notify_one();
   }
 
-  mutable std::mutex mutex;
-  std::condition_variable sync_done;  // a ticket finished: waiters ask commit_step again
-  std::condition_variable syncer_wake;  // the periodic syncer has something to look at
-  std::condition_variable preparer_wake;  // a rotation used the spare segment up
   std::unique_ptr<LogCore> core;
   Clock& clock;
-  std::thread syncer;
-  std::thread preparer;
+  Runtime& runtime;
+  std::unique_ptr<Runtime::Mutex> mutex_ptr;
+  Runtime::Mutex& mutex;
+  std::unique_ptr<Runtime::CondVar> sync_done_ptr, syncer_wake_ptr, preparer_wake_ptr;
+  Runtime::CondVar& sync_done;      // a ticket finished: waiters ask commit_step again
+  Runtime::CondVar& syncer_wake;    // the periodic syncer has something to look at
+  Runtime::CondVar& preparer_wake;  // a rotation used the spare segment up
+  std::unique_ptr<Runtime::Thread> syncer;
+  std::unique_ptr<Runtime::Thread> preparer;
   bool stopping = false;
   bool closed = false;
 };
 
-Status Log::Impl::lead_sync(std::unique_lock<std::mutex>& lock) {
+Status Log::Impl::lead_sync(Lock& lock) {
   Result<SyncTicket> ticket = core->begin_sync();
   if (!ticket) return ticket.error();
   lock.unlock();
   Status status = LogCore::run_sync(*ticket);
   lock.lock();
   core->finish_sync(*ticket, status);
-  sync_done.notify_all();
+  // Bug zoo: the leader forgets to wake the followers of its group: they wait forever.
+  if (!WAL_MUTANT("log-leader-forgets-followers")) sync_done.notify_all();
   syncer_wake.notify_one();
   return status;
 }
 
-Status Log::Impl::wait_durable_locked(std::unique_lock<std::mutex>& lock, Lsn lsn) {
+Status Log::Impl::wait_durable_locked(Lock& lock, Lsn lsn) {
   for (;;) {
     const CommitStep step = core->commit_step(lsn, clock.now_us());
     switch (step.action) {
@@ -85,13 +101,14 @@ Status Log::Impl::wait_durable_locked(std::unique_lock<std::mutex>& lock, Lsn ls
         break;
       }
       case CommitAction::kWait:
-        sync_done.wait(lock);
+        // Bug zoo: a follower takes the leader's sync in flight for its own acknowledgement
+        // and returns before that sync finished (or covered it at all).
+        if (WAL_MUTANT("log-follower-acks-in-flight")) return Status::ok();
+        sync_done.wait(mutex);
         break;
       case CommitAction::kWaitUntil: {
         const std::uint64_t now = clock.now_us();
-        if (step.until_us > now) {
-          sync_done.wait_for(lock, std::chrono::microseconds(step.until_us - now));
-        }
+        if (step.until_us > now) sync_done.wait_for(mutex, step.until_us - now);
         break;
       }
     }
@@ -109,10 +126,10 @@ void Log::Impl::after_append_locked(std::uint64_t due_before) {
 }
 
 void Log::Impl::periodic_loop() {
-  std::unique_lock<std::mutex> lock(mutex);
+  Lock lock(mutex);
   while (!stopping) {
     if (core->poisoned() || core->sync_in_flight()) {
-      syncer_wake.wait(lock);
+      syncer_wake.wait(mutex);
       continue;
     }
     const std::uint64_t now = clock.now_us();
@@ -123,9 +140,9 @@ void Log::Impl::periodic_loop() {
     }
     const std::uint64_t due = core->next_sync_due_us();
     if (due == std::numeric_limits<std::uint64_t>::max()) {
-      syncer_wake.wait(lock);
+      syncer_wake.wait(mutex);
     } else if (due > now) {
-      syncer_wake.wait_for(lock, std::chrono::microseconds(due - now));
+      syncer_wake.wait_for(mutex, due - now);
     }
   }
 }
@@ -133,10 +150,10 @@ void Log::Impl::periodic_loop() {
 // Keeps a spare segment ready (log_core.h), so that a rotation on the append path neither
 // fallocates nor allocates. Preparing takes a fallocate and an fsync: outside the mutex.
 void Log::Impl::prepare_loop() {
-  std::unique_lock<std::mutex> lock(mutex);
+  Lock lock(mutex);
   while (!stopping) {
     if (!core->spare_wanted()) {
-      preparer_wake.wait(lock);
+      preparer_wake.wait(mutex);
       continue;
     }
     PrepareTicket ticket = core->begin_prepare();
@@ -149,7 +166,7 @@ void Log::Impl::prepare_loop() {
     // A full disk: try again after a while (rotations meanwhile create their segments
     // themselves, and fail cleanly while the disk stays full).
     if (!core->has_spare() && !core->poisoned() && !stopping) {
-      preparer_wake.wait_for(lock, std::chrono::milliseconds(100));
+      preparer_wake.wait_for(mutex, 100'000);
     }
   }
 }
@@ -166,17 +183,18 @@ Result<std::unique_ptr<Log>> Log::open(std::string_view dir, const Options& opti
   Options effective = options;
   Fs& fs = options.fs != nullptr ? *options.fs : posix_fs();
   Clock& clock = options.clock != nullptr ? *options.clock : system_clock();
+  Runtime& runtime = options.runtime != nullptr ? *options.runtime : std_runtime();
   if (effective.salt == 0 && !effective.read_only) effective.salt = random_salt();
   Result<std::unique_ptr<LogCore>> core = LogCore::open(fs, clock, std::string(dir), effective);
   if (!core) return core.error();
-  auto impl = std::make_unique<Impl>(std::move(core).value(), clock);
+  auto impl = std::make_unique<Impl>(std::move(core).value(), clock, runtime);
   if (effective.sync == SyncPolicy::kPeriodic && !effective.read_only) {
     Impl* raw = impl.get();
-    impl->syncer = std::thread([raw] { raw->periodic_loop(); });
+    impl->syncer = runtime.start_thread("wal-syncer", [raw] { raw->periodic_loop(); });
   }
   if (effective.prepare_segments && !effective.read_only) {
     Impl* raw = impl.get();
-    impl->preparer = std::thread([raw] { raw->prepare_loop(); });
+    impl->preparer = runtime.start_thread("wal-preparer", [raw] { raw->prepare_loop(); });
   }
   return std::unique_ptr<Log>(new Log(std::move(impl)));
 }
@@ -185,7 +203,7 @@ const RecoveryReport& Log::recovery_report() const { return impl_->core->recover
 
 Result<Lsn> Log::append(std::span<const std::byte> payload) {
   Impl& d = *impl_;
-  std::unique_lock<std::mutex> lock(d.mutex);
+  Impl::Lock lock(d.mutex);
   WAL_RETURN_IF_ERROR(d.check_open());
   const SyncPolicy policy = d.core->options().sync;
   const std::uint64_t due_before = d.core->next_sync_due_us();
@@ -194,6 +212,12 @@ Result<Lsn> Log::append(std::span<const std::byte> payload) {
   d.after_rotation_locked(had_spare);
   if (!lsn) return lsn;
   if (policy == SyncPolicy::kPeriodic) d.after_append_locked(due_before);
+  // Bug zoo: with another thread's sync in flight, `immediate` takes it as covering this
+  // append and returns without a sync of its own.
+  if (policy == SyncPolicy::kImmediate && d.core->sync_in_flight() &&
+      WAL_MUTANT("log-immediate-rides-inflight-sync")) {
+    return lsn;
+  }
   if (policy == SyncPolicy::kGrouped || policy == SyncPolicy::kImmediate) {
     WAL_RETURN_IF_ERROR(d.wait_durable_locked(lock, *lsn));
   }
@@ -202,7 +226,7 @@ Result<Lsn> Log::append(std::span<const std::byte> payload) {
 
 Result<LsnRange> Log::append_batch(std::span<const std::span<const std::byte>> entries) {
   Impl& d = *impl_;
-  std::unique_lock<std::mutex> lock(d.mutex);
+  Impl::Lock lock(d.mutex);
   WAL_RETURN_IF_ERROR(d.check_open());
   const SyncPolicy policy = d.core->options().sync;
   const std::uint64_t due_before = d.core->next_sync_due_us();
@@ -219,7 +243,7 @@ Result<LsnRange> Log::append_batch(std::span<const std::span<const std::byte>> e
 
 Result<Lsn> Log::checkpoint(std::span<const std::byte> payload) {
   Impl& d = *impl_;
-  std::unique_lock<std::mutex> lock(d.mutex);
+  Impl::Lock lock(d.mutex);
   WAL_RETURN_IF_ERROR(d.check_open());
   const bool had_spare = d.core->has_spare();
   Result<Lsn> lsn = d.core->append_checkpoint(payload);
@@ -231,7 +255,7 @@ Result<Lsn> Log::checkpoint(std::span<const std::byte> payload) {
 
 Status Log::sync() {
   Impl& d = *impl_;
-  std::unique_lock<std::mutex> lock(d.mutex);
+  Impl::Lock lock(d.mutex);
   WAL_RETURN_IF_ERROR(d.check_open());
   if (d.core->poisoned()) return d.core->poison_status();
   if (d.core->options().read_only) return Status::ok();
@@ -240,7 +264,7 @@ Status Log::sync() {
 
 Status Log::wait_durable(Lsn lsn) {
   Impl& d = *impl_;
-  std::unique_lock<std::mutex> lock(d.mutex);
+  Impl::Lock lock(d.mutex);
   WAL_RETURN_IF_ERROR(d.check_open());
   if (lsn > d.core->last_lsn()) {
     return Status::invalid_argument("wait_durable: LSN " + std::to_string(lsn) +
@@ -250,27 +274,27 @@ Status Log::wait_durable(Lsn lsn) {
 }
 
 Lsn Log::durable_lsn() const {
-  std::lock_guard<std::mutex> lock(impl_->mutex);
+  std::lock_guard<Runtime::Mutex> lock(impl_->mutex);
   return impl_->core->durable_lsn();
 }
 
 Lsn Log::last_lsn() const {
-  std::lock_guard<std::mutex> lock(impl_->mutex);
+  std::lock_guard<Runtime::Mutex> lock(impl_->mutex);
   return impl_->core->last_lsn();
 }
 
 Result<std::unique_ptr<Reader>> Log::reader(Lsn from_lsn) {
-  std::lock_guard<std::mutex> lock(impl_->mutex);
+  std::lock_guard<Runtime::Mutex> lock(impl_->mutex);
   return impl_->core->reader(from_lsn);
 }
 
 Result<std::unique_ptr<Reader>> Log::reader_from_checkpoint() {
-  std::lock_guard<std::mutex> lock(impl_->mutex);
+  std::lock_guard<Runtime::Mutex> lock(impl_->mutex);
   return impl_->core->reader_from_checkpoint();
 }
 
 Status Log::truncate_front(Lsn lsn) {
-  std::lock_guard<std::mutex> lock(impl_->mutex);
+  std::lock_guard<Runtime::Mutex> lock(impl_->mutex);
   WAL_RETURN_IF_ERROR(impl_->check_open());
   return impl_->core->truncate_front(lsn);
 }
@@ -279,19 +303,20 @@ MetricsSnapshot Log::metrics() const { return impl_->core->metrics().snapshot();
 
 Status Log::close() {
   Impl& d = *impl_;
-  std::unique_lock<std::mutex> lock(d.mutex);
+  Impl::Lock lock(d.mutex);
   if (d.closed) return Status::ok();
   d.closed = true;  // new calls fail from here; callers already waiting finish below
   d.stopping = true;
   d.syncer_wake.notify_all();
   d.preparer_wake.notify_all();
-  for (std::thread* thread : {&d.syncer, &d.preparer}) {
-    if (!thread->joinable()) continue;
+  for (std::unique_ptr<Runtime::Thread>* thread : {&d.syncer, &d.preparer}) {
+    if (*thread == nullptr) continue;
     lock.unlock();
-    thread->join();
+    (*thread)->join();
     lock.lock();
+    thread->reset();
   }
-  while (d.core->sync_in_flight()) d.sync_done.wait(lock);
+  while (d.core->sync_in_flight()) d.sync_done.wait(d.mutex);
   return d.core->close();
 }
 

@@ -9,6 +9,7 @@ namespace wal {
 
 class Fs;
 class Clock;
+class Runtime;
 
 enum class SyncPolicy : std::uint8_t {
   kNone,       // never syncs on its own (tests, or callers that call sync() themselves)
@@ -64,9 +65,12 @@ struct Options {
   // simulator should pass one from its PRNG.
   std::uint64_t salt = 0;
 
-  // Non-owning seams; nullptr means the real ones (PosixFs, system_clock()).
+  // Non-owning seams; nullptr means the real ones (PosixFs, system_clock(), std_runtime()).
+  // A simulation passes all three: its Fs, its virtual clock and a runtime whose scheduler
+  // runs wal::Log's threads (runtime.h); the clock must be the one that runtime waits on.
   Fs* fs = nullptr;
   Clock* clock = nullptr;
+  Runtime* runtime = nullptr;
 };
 
 std::string_view to_string(SyncPolicy policy);
