@@ -1,0 +1,77 @@
+// Deterministic threads. Real OS threads run one at a time: whichever holds the baton runs,
+// every other one waits for it. At each scheduling point (a lock, a wait, a notify's effect, an
+// Fs call, a thread's end) the holder hands the baton to a runnable thread chosen by the seeded
+// PRNG, so the interleaving is a pure function of the seed, and code written for threads (the
+// production wal::Log, a store's background threads) runs unchanged. Time is virtual: when no
+// thread can run, it jumps to the earliest deadline of a timed wait or sleep.
+//
+// What the scheduler does not own it cannot see. A thread blocked on a primitive of its own (a
+// std::mutex held by a parked thread, a foreign library's lock) keeps the baton and never comes
+// back: the run loop notices that no scheduling point happened for `stall_ms` of real time and
+// ends the run as kStalled, naming the thread that held the baton; a verdict, never a hang. The
+// real-time watchdog is the only wall clock involved, and it only ever ends a run.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace sim {
+
+struct ThreadLimits {
+  std::uint64_t max_steps = 20'000'000;
+  std::uint32_t stall_ms = 20'000;
+};
+
+class ThreadScheduler {
+ public:
+  enum class Outcome : std::uint8_t {
+    kDone,       // every thread ended
+    kDeadlock,   // threads remain, none can run and none waits with a deadline
+    kStepLimit,  // more scheduling points than allowed: a livelock or a runaway loop
+    kStalled,    // a thread blocked outside the scheduler (see above)
+  };
+  using Limits = ThreadLimits;
+
+  explicit ThreadScheduler(std::uint64_t seed, Limits limits = {});
+  // After any outcome but kDone the parked threads still reference the scheduler's state: it is
+  // then left allocated on purpose (the process should report and end).
+  ~ThreadScheduler();
+  ThreadScheduler(const ThreadScheduler&) = delete;
+  ThreadScheduler& operator=(const ThreadScheduler&) = delete;
+
+  // Runs `main` as simulated thread 0, and every thread it starts, to the end. Once per object.
+  Outcome run(std::function<void()> main);
+  // After run(): each thread left and what it waits on (empty after kDone).
+  std::string describe() const;
+  std::uint64_t steps() const;
+  // Every scheduling decision (which thread, at what virtual time), hashed in order.
+  std::uint64_t trace_hash() const;
+  std::uint64_t now_us() const;
+
+  // The scheduler whose simulated thread is calling, or null on any other thread.
+  static ThreadScheduler* current();
+
+  // From simulated threads only.
+  int spawn(std::string name, std::function<void()> body);
+  void join(int thread);
+  void yield();
+  // Blocks until wake_one/wake_all(token) or, with a deadline, until virtual time reaches it.
+  // Returns false when the deadline ended the wait.
+  bool block(const void* token, std::optional<std::uint64_t> deadline_us, std::string_view what);
+  void wake_one(const void* token);
+  void wake_all(const void* token);
+  void sleep_for(std::uint64_t duration_us);
+  // A draw from the run's PRNG (e.g. an I/O latency): only the baton holder calls it, so the
+  // sequence of draws is as deterministic as the schedule.
+  std::uint64_t draw(std::uint64_t low, std::uint64_t high);
+
+ private:
+  struct State;
+  State* state_;  // see the destructor
+};
+
+}  // namespace sim
