@@ -322,6 +322,22 @@ TEST_F(Walctl, EveryNumericFlagRefusesBadValuesByName) {
   EXPECT_EQ(run({"dump", log_, "--from", "1"}).out, "1\tdata\tx\n");
 }
 
+// `walctl --version` names the version and the git revision the build was configured from
+// ("unknown" outside a git checkout), and exits 0 without needing a subcommand.
+TEST_F(Walctl, VersionNamesTheGitRevision) {
+  const Outcome version = run({"--version"});
+  EXPECT_EQ(version.exit_code, 0) << version.err;
+  const std::string prefix = "walctl ";
+  ASSERT_EQ(version.out.rfind(prefix, 0), 0u) << version.out;
+  const std::size_t git = version.out.find(" (git ");
+  ASSERT_NE(git, std::string::npos) << version.out;
+  const std::string number = version.out.substr(prefix.size(), git - prefix.size());
+  EXPECT_EQ(std::count(number.begin(), number.end(), '.'), 2) << version.out;
+  const std::string revision = version.out.substr(git + 6);
+  EXPECT_GT(revision.size(), 2u) << version.out;  // something, then ")\n"
+  EXPECT_TRUE(revision.ends_with(")\n")) << version.out;
+}
+
 TEST_F(Walctl, MissingOrNonDirectoryLogIsNotFound) {
   for (const char* command : {"verify", "dump", "stat", "repair"}) {
     const Outcome missing = run({command, tmp_.sub("nope")});

@@ -56,6 +56,10 @@ int main(int argc, char** argv) {
   CLI::App app{"walctl: inspect, verify, repair and exercise a wal log directory"};
   app.footer(std::string(walctl::kExitCodeTable));
   app.require_subcommand(1);
+  // The revision is taken when CMake configures the build (cmake/GitRevision.cmake).
+  app.set_version_flag("--version", fmt::format("walctl {} (git {})", WALCTL_VERSION,
+                                                WALCTL_GIT_REVISION),
+                       "print the version and the git revision it was built from, then exit");
   int exit_code = walctl::kExitOk;
 
   walctl::AppendArgs append;
