@@ -136,9 +136,13 @@ std::size_t data_end(const std::string& bytes) {
 void copy_dir(const std::string& from, const std::string& to) {
   stdfs::create_directories(to);
   for (const auto& entry : stdfs::directory_iterator(from)) {
-    if (entry.is_regular_file()) {
-      stdfs::copy_file(entry.path(), stdfs::path(to) / entry.path().filename(),
-                       stdfs::copy_options::overwrite_existing);
+    const stdfs::path target = stdfs::path(to) / entry.path().filename();
+    if (entry.is_symlink()) {
+      stdfs::copy_symlink(entry.path(), target);
+    } else if (entry.is_directory()) {
+      stdfs::create_directory(target);
+    } else {
+      stdfs::copy_file(entry.path(), target, stdfs::copy_options::overwrite_existing);
     }
   }
 }
@@ -152,7 +156,11 @@ std::map<std::string, std::string> snapshot(const std::string& dir) {
   }
   for (const auto& entry : stdfs::directory_iterator(dir)) {
     const std::string name = entry.path().filename().string();
-    files[name] = entry.is_directory() ? "<dir>" : read_file(entry.path().string());
+    if (entry.is_symlink()) {
+      files[name] = "<symlink to " + stdfs::read_symlink(entry.path()).string() + ">";
+    } else {
+      files[name] = entry.is_directory() ? "<dir>" : read_file(entry.path().string());
+    }
   }
   return files;
 }
@@ -174,12 +182,21 @@ std::optional<std::string> lost_by_repair(const std::map<std::string, std::strin
                                           const std::map<std::string, std::string>& after) {
   for (const auto& [name, original] : before) {
     wal::Lsn lsn = wal::kNoLsn;
-    if (original == "<dir>" || !wal::recovery::parse_segment_name(name, &lsn)) continue;
+    const bool ours = name == wal::recovery::kFrontMarkerName ||
+                      wal::recovery::parse_segment_name(name, &lsn);
+    if (!ours) continue;
+    const std::string prefix = name + ".cut-";
+    if (original == "<dir>" || original.starts_with("<symlink to ")) {
+      // Moved aside whole, never deleted: the same entry under its name or a side name.
+      bool kept = after.count(name) != 0 && after.at(name) == original;
+      for (const auto& [other, what] : after) kept |= other.starts_with(prefix) && what == original;
+      if (!kept) return name + " (" + original + ") is gone";
+      continue;
+    }
     const auto now = after.find(name);
     const std::string current = now == after.end() ? std::string() : now->second;
     std::size_t same = 0;
     while (same < original.size() && same < current.size() && original[same] == current[same]) ++same;
-    const std::string prefix = name + ".cut-";
     for (std::size_t at = same; at < original.size(); ++at) {
       if (original[at] == '\0') continue;
       bool kept = false;
@@ -339,10 +356,25 @@ std::vector<Case> cases() {
   all.push_back({"directory-missing", [](const BaseLogs&, const std::string&, std::string*) {
                    return true;
                  }, false, true});
+  // Directories that hold no log: walctl says so (7) rather than "clean", and append will not
+  // start a log among unrelated files. The library opens them as an empty log.
   all.push_back({"empty-directory", [](const BaseLogs&, const std::string& path, std::string*) {
                    stdfs::create_directories(path);
                    return true;
-                 }, true, false});
+                 }, true, false, true});
+  all.push_back({"unrelated-files", [](const BaseLogs&, const std::string& path, std::string*) {
+                   stdfs::create_directories(path + "/subdir");
+                   write_file(path + "/notes.txt", "not a log\n");
+                   write_file(path + "/00000000000000000001.wal.bak", std::string(64, 'w'));
+                   return true;
+                 }, false, false, true});
+  all.push_back({"lock-and-temp-files-only", [](const BaseLogs&, const std::string& path, std::string*) {
+                   stdfs::create_directories(path);
+                   write_file(path + "/LOCK", "");
+                   write_file(path + "/00000000000000000001.wal.tmp", std::string(64, 't'));
+                   write_file(path + "/FRONT.tmp", "garbage");
+                   return true;
+                 }, false, false, true});
   all.push_back({"segment-is-a-directory", [](const BaseLogs& base, const std::string& path, std::string*) {
                    copy_dir(base.dir, path);
                    stdfs::remove(path + "/" + base.segments[1]);

@@ -114,7 +114,7 @@ wal::Status append_stdin(wal::Log& log, const AppendArgs& args, std::uint32_t ma
 }  // namespace
 
 int run_append(const AppendArgs& args) {
-  if (auto code = check_log_dir("append", args.dir, /*may_create=*/true)) return *code;
+  if (auto code = check_append_target(args.dir, args.create_in_nonempty)) return *code;
   wal::Options options;
   if (args.segment_bytes != 0) options.segment_bytes = args.segment_bytes;
   options.sync = args.sync == wal::SyncPolicy::kGrouped ? wal::SyncPolicy::kNone : args.sync;

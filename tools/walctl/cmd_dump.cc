@@ -59,6 +59,7 @@ void write_out(std::string& out) {
 
 int run_dump(const DumpArgs& args) {
   if (auto code = check_log_dir("dump", args.dir)) return *code;
+  if (auto code = check_holds_log("dump", args.dir)) return *code;
   wal::Result<std::unique_ptr<wal::Log>> opened =
       wal::Log::open(args.dir, read_only_options(args.recovery));
   if (!opened) return report_failure("dump", opened.error());

@@ -146,6 +146,7 @@ wal::Status save_cut(wal::Fs& fs, const std::string& dir, const Cut& cut, std::u
 
 int run_repair(const RepairArgs& args) {
   if (auto code = check_log_dir("repair", args.dir)) return *code;
+  if (auto code = check_holds_log("repair", args.dir)) return *code;
   wal::Fs& fs = wal::posix_fs();
 
   // Hold the lock while planning and saving so no writer moves the tail meanwhile. A dry run

@@ -69,6 +69,9 @@ int main(int argc, char** argv) {
   add_dir(append_cmd, &append.dir);
   append_cmd->add_flag("--framed", append.framed,
                        "stdin holds frames: u32 little-endian length, then that many bytes");
+  append_cmd->add_flag("--create-in-nonempty", append.create_in_nonempty,
+                       "start a new log even in a directory that holds other files (without "
+                       "it, such a directory is refused with exit 7)");
   std::string sync_name = "grouped";
   append_cmd->add_option("--sync", sync_name, "sync policy (default grouped)")
       ->check(CLI::IsMember(kSyncNames))
