@@ -134,6 +134,14 @@ TEST_P(HostileWalctl, ReadOnlyCommandsAnswerAndChangeNothing) {
     expect_written(dump, "dump --recovery " + mode);
     walctl({"repair", log_, "--dry-run", "--recovery", mode}, {0, 3, 4, 6, 7});
   }
+  // Refused for damage, a default dump still prints the entries before the first damage, and
+  // only those: what a point-in-time dump (which cuts there) prints.
+  const hostile::Run by_default = walctl({"dump", log_, "--format", "json"}, {0, 3, 4, 6, 7});
+  if (by_default.exit_code == 4) {
+    const hostile::Run cut = walctl({"dump", log_, "--format", "json", "--recovery", "point-in-time"},
+                                    {0, 3, 4, 6, 7});
+    EXPECT_EQ(by_default.out, cut.out) << "a default dump refused for damage: " << by_default.err;
+  }
   walctl({"dump", log_, "--format", "hex"}, {0, 3, 4, 6, 7});
   walctl({"dump", log_, "--format", "text", "--from", "7"}, {0, 2, 3, 4, 6, 7});
 

@@ -233,6 +233,19 @@ TEST_F(Walctl, FlippedByteInTheMiddleIsCorruptionWithSegmentOffsetAndLsn) {
   EXPECT_EQ(report["damage"][0]["offset"], damaged_offset);
   EXPECT_EQ(report["damage"][0]["lsn"], 6);
 
+  // The outside testers' finding: a default dump printed nothing and exited 4. It prints the
+  // entries before the damage, then reports it (exit 4); nothing from LSN 6 on.
+  const Outcome dumped = run({"dump", log_});
+  EXPECT_EQ(dumped.exit_code, 4) << dumped.err;
+  EXPECT_EQ(dumped.out, [&] {
+    std::string expected;
+    for (int lsn = 1; lsn <= 5; ++lsn) expected += std::to_string(lsn) + "\tdata\t" + payload + "\n";
+    return expected;
+  }());
+  EXPECT_NE(dumped.err.find("Corruption"), std::string::npos) << dumped.err;
+  EXPECT_NE(dumped.err.find("LSN 6"), std::string::npos) << dumped.err;
+  EXPECT_EQ(run({"dump", log_, "--from", "5", "--format", "json"}).out.find("\"lsn\":6"), std::string::npos);
+
   // Not a torn tail: repair refuses (exit 4) and touches nothing.
   const Outcome refused = run({"repair", log_});
   EXPECT_EQ(refused.exit_code, 4) << refused.out << refused.err;
