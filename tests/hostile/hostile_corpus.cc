@@ -381,6 +381,42 @@ std::vector<Case> cases() {
                    stdfs::create_directory(path + "/" + base.segments[1]);
                    return true;
                  }});
+  // Entries of the log that cannot be read as files at all: FORMAT.md says point-in-time cuts
+  // at an unreadable entry, so repair moves it aside (renamed, never deleted).
+  auto replace_entry = [](std::string name_of, std::function<void(const std::string&)> make) -> Make {
+    return [name_of, make](const BaseLogs& base, const std::string& path, std::string*) {
+      copy_dir(base.dir, path);
+      std::string name = name_of;
+      if (name == "middle") name = base.segments[1];
+      if (name == "last") name = base.segments.back();
+      const std::string target = path + "/" + name;
+      stdfs::remove(target);
+      make(target);
+      return true;
+    };
+  };
+  auto as_directory = [](const std::string& target) {
+    stdfs::create_directory(target);
+    write_file(target + "/inside", "a file in the directory");
+  };
+  auto as_symlink_loop = [](const std::string& target) {
+    stdfs::create_symlink(stdfs::path(target).filename(), target);
+  };
+  all.push_back({"last-segment-is-a-directory", replace_entry("last", as_directory)});
+  all.push_back({"segment-is-a-symlink-loop", replace_entry("middle", as_symlink_loop)});
+  all.push_back({"front-is-a-directory", replace_entry("FRONT", as_directory)});
+  all.push_back({"front-is-a-symlink-loop", replace_entry("FRONT", as_symlink_loop)});
+  all.push_back({"front-no-permission", [](const BaseLogs& base, const std::string& path, std::string* skip) {
+                   if (::geteuid() == 0) {
+                     *skip = "running as root: file permissions do not deny root (see "
+                             "front-is-a-directory for an unreadable FRONT)";
+                     return false;
+                   }
+                   copy_dir(base.dir, path);
+                   write_file(path + "/FRONT", std::string(16, '\x7f'));
+                   stdfs::permissions(path + "/FRONT", stdfs::perms::none);
+                   return true;
+                 }});
   all.push_back({"no-permission", [](const BaseLogs& base, const std::string& path, std::string* skip) {
                    if (::geteuid() == 0) {
                      *skip = "running as root: file permissions do not deny root (see "

@@ -177,6 +177,44 @@ TEST_P(HostileWalctl, RepairKeepsWhatItCutsAndLeavesAReadableLog) {
   }
 }
 
+// Repair always has a way forward and is idempotent. Exit 3 is for real I/O errors, and the
+// corpus has none: every repair either refuses (4) or succeeds. Point-in-time succeeds on every
+// log this build can read (an unreadable entry is moved aside), and after a tolerate-tail or
+// point-in-time repair verify says clean. A repair of a repaired log, in the same mode or
+// point-in-time after skip-corrupted, exits 0; in the same mode it writes nothing.
+TEST_P(HostileWalctl, RepairIsIdempotentAndAlwaysHasAWayForward) {
+  if (GetParam().not_a_directory || GetParam().no_log) GTEST_SKIP() << "no log to repair";
+  const bool readable = GetParam().name != "future-version";
+  for (const std::string mode : {"tolerate-tail", "point-in-time", "skip-corrupted"}) {
+    SCOPED_TRACE(mode);
+    const std::string copy = tmp_.sub(std::string("twice-") + mode);
+    hostile::copy_dir(log_, copy);
+    const hostile::Run first = walctl({"repair", copy, "--recovery", mode}, {0, 4});
+    if (mode == std::string("point-in-time") && readable) {
+      EXPECT_EQ(first.exit_code, 0) << first.out << first.err;
+    }
+    if (first.exit_code != 0) continue;
+    if (mode != std::string("skip-corrupted")) {
+      const hostile::Run verify = walctl({"verify", copy}, {0, 1});
+      EXPECT_EQ(verify.exit_code, 0) << "after a repair in " << mode << ": " << verify.out;
+    }
+    const auto repaired = hostile::snapshot(copy);
+    const hostile::Run second = walctl({"repair", copy, "--recovery", mode}, {0});
+    EXPECT_EQ(hostile::snapshot(copy), repaired)
+        << "a second repair in " << mode << " changed files:\n" << second.out;
+    if (mode != std::string("skip-corrupted")) continue;
+
+    // Point-in-time after skip-corrupted cuts what skip-corrupted left in place, keeping it.
+    const hostile::Run cut = walctl({"repair", copy, "--recovery", "point-in-time"}, {0});
+    const auto after = hostile::snapshot(copy);
+    const std::optional<std::string> lost = hostile::lost_by_repair(repaired, after);
+    EXPECT_FALSE(lost.has_value()) << *lost << "\n" << cut.out;
+    EXPECT_EQ(walctl({"verify", copy}, {0, 1}).exit_code, 0);
+    walctl({"repair", copy, "--recovery", "point-in-time"}, {0});
+    EXPECT_EQ(hostile::snapshot(copy), after) << "a second point-in-time repair changed files";
+  }
+}
+
 // A directory that holds no log: append starts one only where nothing else is (the files a
 // log makes itself, LOCK and *.tmp, do not count), or when told to with --create-in-nonempty;
 // either way the other files stay as they were.
