@@ -343,6 +343,12 @@ std::vector<Case> cases() {
                    write_file(path + "/FRONT", std::string(16, '\x7f'));
                    return true;
                  }});
+  // Both: a repair that refuses the corruption must not have moved FRONT aside either.
+  all.push_back({"damaged-front-and-corrupt-middle", [](const BaseLogs& base, const std::string& path, std::string* skip) {
+                   on_segment(1, [](std::string& b) { b[kHeader + kRecordHeader + 2] ^= 0x20; })(base, path, skip);
+                   write_file(path + "/FRONT", std::string(16, '\x7f'));
+                   return true;
+                 }});
   all.push_back({"temp-files", [](const BaseLogs& base, const std::string& path, std::string*) {
                    copy_dir(base.dir, path);
                    write_file(path + "/" + base.segments.back() + ".tmp", std::string(100, 'z'));

@@ -105,11 +105,31 @@ int run_repair(const RepairArgs& args) {
 
   std::vector<Move> moves;
   if (auto code = plan_moves(fs, args, &moves)) return *code;
-  std::set<std::string> moved;
+  std::set<std::string> moved;  // what the scan below still sees, to be moved aside
+  for (const Move& move : moves) moved.insert(move.name);
+
+  wal::Result<wal::recovery::ScanResult> scanned =
+      wal::recovery::scan(fs, args.dir, read_only_options(args.recovery));
+  if (!scanned) {
+    if (scanned.error().code() == wal::Code::kCorruption) {
+      return refuse_corruption(scanned.error().message());
+    }
+    return report_failure("repair", scanned.error());
+  }
+  if (!is_salvage(args.recovery)) {
+    for (const wal::DamagedRange& range : scanned->report.damage) {
+      if (range.kind == wal::DamageKind::kTornTail || moved.count(range.segment) != 0) continue;
+      return refuse_corruption(fmt::format("{} in segment {} at offset {}, lsn {}: {}",
+                                           wal::to_string(range.kind), range.segment,
+                                           range.offset, range.lsn, range.reason));
+    }
+  }
+
+  // Not refused: move the entries aside, then plan the cuts on what is left (a dry run plans
+  // them as if the entries were gone).
   for (const Move& move : moves) {
     if (args.dry_run) {
       fmt::print("would move {} aside ({}) -> {}.cut-0\n", move.name, move.why, move.name);
-      moved.insert(move.name);
       continue;
     }
     wal::Result<std::string> side = move_aside(fs, args.dir, move.name);
@@ -120,25 +140,11 @@ int run_repair(const RepairArgs& args) {
     if (wal::Status synced = fs.sync_dir(args.dir); !synced.is_ok()) {
       return report_failure("repair", synced);
     }
-  }
-
-  wal::Result<wal::recovery::ScanResult> scanned =
-      wal::recovery::scan(fs, args.dir, read_only_options(args.recovery));
-  if (!scanned) {
-    if (scanned.error().code() == wal::Code::kCorruption) {
-      return refuse_corruption(scanned.error().message());
-    }
-    return report_failure("repair", scanned.error());
+    moved.clear();
+    scanned = wal::recovery::scan(fs, args.dir, read_only_options(args.recovery));
+    if (!scanned) return report_failure("repair", scanned.error());
   }
   const wal::RecoveryReport& report = scanned->report;
-  if (!is_salvage(args.recovery)) {
-    for (const wal::DamagedRange& range : report.damage) {
-      if (range.kind == wal::DamageKind::kTornTail || moved.count(range.segment) != 0) continue;
-      return refuse_corruption(fmt::format("{} in segment {} at offset {}, lsn {}: {}",
-                                           wal::to_string(range.kind), range.segment,
-                                           range.offset, range.lsn, range.reason));
-    }
-  }
 
   wal::Result<std::vector<Cut>> cuts = plan_cuts(fs, args.dir, *scanned, moved);
   if (!cuts) return report_failure("repair", cuts.error());
