@@ -80,6 +80,48 @@ int refuse_corruption(const std::string& what) {
   return kExitRefused;
 }
 
+// Prints the plan for each cut and, unless a dry run, copies it into a side file, synced,
+// unless one already holds exactly its bytes (a repair of a repaired log writes nothing).
+// nullopt when done, else the exit code.
+std::optional<int> keep_cuts(wal::Fs& fs, const RepairArgs& args, const std::vector<Cut>& cuts,
+                             wal::Lsn opens_at) {
+  std::vector<std::uint64_t> lengths;
+  std::vector<std::optional<std::string>> kept;
+  for (const Cut& cut : cuts) {
+    wal::Result<std::uint64_t> length = data_extent(fs, args.dir, cut);
+    if (!length) return report_failure("repair", length.error());
+    wal::Result<std::optional<std::string>> found = already_kept(fs, args.dir, cut, *length);
+    if (!found) return report_failure("repair", found.error());
+    lengths.push_back(*length);
+    kept.push_back(*found);
+    fmt::print("{} {}: {} bytes from offset {} ({}) -> {}\n",
+               args.dry_run ? "would drop from" : "dropping from", cut.segment, *length,
+               cut.offset, cut.why,
+               *found ? fmt::format("already kept in {}", **found) : side_file_name(cut));
+  }
+  if (args.dry_run) {
+    fmt::print("dry run: nothing changed; the log would open at lsn {}\n", opens_at);
+    return std::nullopt;
+  }
+  bool saved_any = false;
+  for (std::size_t i = 0; i < cuts.size(); ++i) {
+    if (kept[i]) continue;
+    wal::Result<std::string> side = save_cut(fs, args.dir, cuts[i], lengths[i]);
+    if (!side) {
+      fmt::print(stderr, "walctl repair: could not keep the bytes to drop; nothing was cut\n");
+      return report_failure("repair", side.error());
+    }
+    fmt::print("kept {} bytes in {}\n", lengths[i], *side);
+    saved_any = true;
+  }
+  if (saved_any) {
+    if (wal::Status synced = fs.sync_dir(args.dir); !synced.is_ok()) {
+      return report_failure("repair", synced);
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 int run_repair(const RepairArgs& args) {
@@ -152,41 +194,8 @@ int run_repair(const RepairArgs& args) {
     fmt::print("nothing to repair: the log is clean\n");
     return kExitOk;
   }
-  std::vector<std::uint64_t> lengths;
-  std::vector<std::optional<std::string>> kept;
-  for (const Cut& cut : *cuts) {
-    wal::Result<std::uint64_t> length = data_extent(fs, args.dir, cut);
-    if (!length) return report_failure("repair", length.error());
-    wal::Result<std::optional<std::string>> found = already_kept(fs, args.dir, cut, *length);
-    if (!found) return report_failure("repair", found.error());
-    lengths.push_back(*length);
-    kept.push_back(*found);
-    fmt::print("{} {}: {} bytes from offset {} ({}) -> {}\n",
-               args.dry_run ? "would drop from" : "dropping from", cut.segment, *length,
-               cut.offset, cut.why,
-               *found ? fmt::format("already kept in {}", **found) : side_file_name(cut));
-  }
-  if (args.dry_run) {
-    fmt::print("dry run: nothing changed; the log would open at lsn {}\n", report.last_good_lsn);
-    return kExitOk;
-  }
-
-  bool saved_any = false;
-  for (std::size_t i = 0; i < cuts->size(); ++i) {
-    if (kept[i]) continue;
-    wal::Result<std::string> side = save_cut(fs, args.dir, (*cuts)[i], lengths[i]);
-    if (!side) {
-      fmt::print(stderr, "walctl repair: could not keep the bytes to drop; nothing was cut\n");
-      return report_failure("repair", side.error());
-    }
-    fmt::print("kept {} bytes in {}\n", lengths[i], *side);
-    saved_any = true;
-  }
-  if (saved_any) {
-    if (wal::Status synced = fs.sync_dir(args.dir); !synced.is_ok()) {
-      return report_failure("repair", synced);
-    }
-  }
+  if (auto code = keep_cuts(fs, args, *cuts, report.last_good_lsn)) return *code;
+  if (args.dry_run) return kExitOk;
 
   // The cut itself is the WAL's own recovery, so it is exactly what a normal open does.
   lock.reset();
