@@ -74,6 +74,20 @@ TEST_F(Walctl, ImmediateAcknowledgementsReachAPipeWhileStdinIsStillOpen) {
   ::close(in[0]);
   ::close(out[1]);
   ASSERT_EQ(spawned, 0);
+  // However the test ends (a failed ASSERT included), walctl is killed and reaped, never left
+  // stopped.
+  struct Reaper {
+    pid_t pid;
+    void kill_and_reap() {
+      if (pid <= 0) return;
+      ::kill(pid, SIGKILL);
+      int status = 0;
+      while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+      }
+      pid = 0;
+    }
+    ~Reaper() { kill_and_reap(); }
+  } reaper{pid};
 
   const std::string input = lines(1, kLines, "entry-");
   ASSERT_EQ(::write(in[1], input.data(), input.size()), static_cast<ssize_t>(input.size()));
@@ -96,11 +110,8 @@ TEST_F(Walctl, ImmediateAcknowledgementsReachAPipeWhileStdinIsStillOpen) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   EXPECT_EQ(acks, lsn_lines(1, kLines)) << "after " << samples << " samples";
-  // No EOF on stdin: the test ends walctl the way the testers did.
-  ::kill(pid, SIGKILL);
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
+  // No EOF on stdin: the test ends walctl the way the testers did (kill -9).
+  reaper.kill_and_reap();
   ::close(in[1]);
   ::close(out[0]);
   EXPECT_GE(last_lsn_on_disk(log_), static_cast<wal::Lsn>(std::count(acks.begin(), acks.end(), '\n')));
