@@ -186,7 +186,11 @@ void copy_dir(const std::string& from, const std::string& to) {
   stdfs::create_directories(to);
   for (const auto& entry : stdfs::directory_iterator(from)) {
     const stdfs::path target = stdfs::path(to) / entry.path().filename();
-    if (entry.is_fifo()) {
+    if (entry.is_symlink()) {
+      stdfs::copy_symlink(entry.path(), target);
+    } else if (entry.is_directory()) {
+      stdfs::create_directory(target);
+    } else if (entry.is_fifo()) {
       ::mkfifo(target.c_str(), 0644);
     } else if (entry.is_regular_file() && entry.file_size() > kLargeFileBytes) {
       // Sparse: copy the data extents only, so a 10 GiB hole costs nothing.
@@ -197,7 +201,7 @@ void copy_dir(const std::string& from, const std::string& to) {
       }
       if (::ftruncate(fd, static_cast<off_t>(entry.file_size())) != 0) fail("ftruncate " + target.string());
       ::close(fd);
-    } else if (entry.is_regular_file()) {
+    } else {
       stdfs::copy_file(entry.path(), target, stdfs::copy_options::overwrite_existing);
     }
   }
@@ -212,7 +216,9 @@ std::map<std::string, std::string> snapshot(const std::string& dir) {
   }
   for (const auto& entry : stdfs::directory_iterator(dir)) {
     const std::string name = entry.path().filename().string();
-    if (entry.is_directory()) {
+    if (entry.is_symlink()) {
+      files[name] = "<symlink to " + stdfs::read_symlink(entry.path()).string() + ">";
+    } else if (entry.is_directory()) {
       files[name] = "<dir>";
     } else if (!entry.is_regular_file()) {
       files[name] = "<special>";  // a FIFO would block a read forever
@@ -246,12 +252,21 @@ std::optional<std::string> lost_by_repair(const std::map<std::string, std::strin
                                           const std::map<std::string, std::string>& after) {
   for (const auto& [name, original] : before) {
     wal::Lsn lsn = wal::kNoLsn;
-    if (original == "<dir>" || !wal::recovery::parse_segment_name(name, &lsn)) continue;
+    const bool ours = name == wal::recovery::kFrontMarkerName ||
+                      wal::recovery::parse_segment_name(name, &lsn);
+    if (!ours) continue;
+    const std::string prefix = name + ".cut-";
+    if (original == "<dir>" || original.starts_with("<symlink to ")) {
+      // Moved aside whole, never deleted: the same entry under its name or a side name.
+      bool kept = after.count(name) != 0 && after.at(name) == original;
+      for (const auto& [other, what] : after) kept |= other.starts_with(prefix) && what == original;
+      if (!kept) return name + " (" + original + ") is gone";
+      continue;
+    }
     const auto now = after.find(name);
     const std::string current = now == after.end() ? std::string() : now->second;
     std::size_t same = 0;
     while (same < original.size() && same < current.size() && original[same] == current[same]) ++same;
-    const std::string prefix = name + ".cut-";
     for (std::size_t at = same; at < original.size(); ++at) {
       if (original[at] == '\0') continue;
       bool kept = false;
@@ -398,6 +413,12 @@ std::vector<Case> cases() {
                    write_file(path + "/FRONT", std::string(16, '\x7f'));
                    return true;
                  }});
+  // Both: a repair that refuses the corruption must not have moved FRONT aside either.
+  all.push_back({"damaged-front-and-corrupt-middle", [](const BaseLogs& base, const std::string& path, std::string* skip) {
+                   on_segment(1, [](std::string& b) { b[kHeader + kRecordHeader + 2] ^= 0x20; })(base, path, skip);
+                   write_file(path + "/FRONT", std::string(16, '\x7f'));
+                   return true;
+                 }});
   all.push_back({"temp-files", [](const BaseLogs& base, const std::string& path, std::string*) {
                    copy_dir(base.dir, path);
                    write_file(path + "/" + base.segments.back() + ".tmp", std::string(100, 'z'));
@@ -411,10 +432,25 @@ std::vector<Case> cases() {
   all.push_back({"directory-missing", [](const BaseLogs&, const std::string&, std::string*) {
                    return true;
                  }, false, true});
+  // Directories that hold no log: walctl says so (7) rather than "clean", and append will not
+  // start a log among unrelated files. The library opens them as an empty log.
   all.push_back({"empty-directory", [](const BaseLogs&, const std::string& path, std::string*) {
                    stdfs::create_directories(path);
                    return true;
-                 }, true, false});
+                 }, true, false, true});
+  all.push_back({"unrelated-files", [](const BaseLogs&, const std::string& path, std::string*) {
+                   stdfs::create_directories(path + "/subdir");
+                   write_file(path + "/notes.txt", "not a log\n");
+                   write_file(path + "/00000000000000000001.wal.bak", std::string(64, 'w'));
+                   return true;
+                 }, false, false, true});
+  all.push_back({"lock-and-temp-files-only", [](const BaseLogs&, const std::string& path, std::string*) {
+                   stdfs::create_directories(path);
+                   write_file(path + "/LOCK", "");
+                   write_file(path + "/00000000000000000001.wal.tmp", std::string(64, 't'));
+                   write_file(path + "/FRONT.tmp", "garbage");
+                   return true;
+                 }, false, false, true});
   all.push_back({"segment-is-a-directory", [](const BaseLogs& base, const std::string& path, std::string*) {
                    copy_dir(base.dir, path);
                    stdfs::remove(path + "/" + base.segments[1]);
@@ -476,6 +512,42 @@ std::vector<Case> cases() {
                    put<std::uint64_t>(b, 32, 10ull << 30);
                    reseal_segment_header(b);
                  })});
+  // Entries of the log that cannot be read as files at all: FORMAT.md says point-in-time cuts
+  // at an unreadable entry, so repair moves it aside (renamed, never deleted).
+  auto replace_entry = [](std::string name_of, std::function<void(const std::string&)> make) -> Make {
+    return [name_of, make](const BaseLogs& base, const std::string& path, std::string*) {
+      copy_dir(base.dir, path);
+      std::string name = name_of;
+      if (name == "middle") name = base.segments[1];
+      if (name == "last") name = base.segments.back();
+      const std::string target = path + "/" + name;
+      stdfs::remove(target);
+      make(target);
+      return true;
+    };
+  };
+  auto as_directory = [](const std::string& target) {
+    stdfs::create_directory(target);
+    write_file(target + "/inside", "a file in the directory");
+  };
+  auto as_symlink_loop = [](const std::string& target) {
+    stdfs::create_symlink(stdfs::path(target).filename(), target);
+  };
+  all.push_back({"last-segment-is-a-directory", replace_entry("last", as_directory)});
+  all.push_back({"segment-is-a-symlink-loop", replace_entry("middle", as_symlink_loop)});
+  all.push_back({"front-is-a-directory", replace_entry("FRONT", as_directory)});
+  all.push_back({"front-is-a-symlink-loop", replace_entry("FRONT", as_symlink_loop)});
+  all.push_back({"front-no-permission", [](const BaseLogs& base, const std::string& path, std::string* skip) {
+                   if (::geteuid() == 0) {
+                     *skip = "running as root: file permissions do not deny root (see "
+                             "front-is-a-directory for an unreadable FRONT)";
+                     return false;
+                   }
+                   copy_dir(base.dir, path);
+                   write_file(path + "/FRONT", std::string(16, '\x7f'));
+                   stdfs::permissions(path + "/FRONT", stdfs::perms::none);
+                   return true;
+                 }});
   all.push_back({"no-permission", [](const BaseLogs& base, const std::string& path, std::string* skip) {
                    if (::geteuid() == 0) {
                      *skip = "running as root: file permissions do not deny root (see "

@@ -43,19 +43,23 @@ struct Case {
   std::function<bool(const BaseLogs& base, const std::string& path, std::string* skip)> make;
   bool clean = false;           // the log is intact: verify must say so
   bool not_a_directory = false;  // every command must answer "not found" (6)
+  bool no_log = false;  // no segment, no FRONT: verify, dump, stat and repair say "no log here" (7)
 };
 std::vector<Case> cases();
 // gtest prints a case by its name.
 inline void PrintTo(const Case& c, std::ostream* out) { *out << c.name; }
 
-// Every file in `dir` (not recursive) with its bytes; directories as "<dir>".
+// Every file in `dir` (not recursive) with its bytes; directories as "<dir>", symlinks as
+// "<symlink to TARGET>" (never followed: one may be a loop).
 std::map<std::string, std::string> snapshot(const std::string& dir);
 
-// Copies `from` into a new directory `to` (files only, one level).
+// Copies `from` into a new directory `to`, one level: files with their bytes, directories as
+// empty directories, symlinks as symlinks (a loop stays a loop).
 void copy_dir(const std::string& from, const std::string& to);
 
-// Every non-zero byte a repair removed from a segment of `before` is in one of its
-// "<segment>.cut-<offset>" side files in `after`; otherwise a description of the first lost one.
+// Every non-zero byte a repair removed from a segment or FRONT of `before` is in one of its
+// "<name>.cut-<offset>[.<n>]" side files in `after`, and every directory or symlink it moved is
+// in `after` under its name or a side name; otherwise a description of the first lost one.
 std::optional<std::string> lost_by_repair(const std::map<std::string, std::string>& before,
                                           const std::map<std::string, std::string>& after);
 

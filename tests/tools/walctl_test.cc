@@ -1,131 +1,23 @@
 // walctl end to end: the built binary run on real directories (posix_spawn, stdin/stdout/stderr
 // through files). Every run must end with a documented exit code, never a signal.
-#include <fcntl.h>
-#include <spawn.h>
 #include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include <csignal>
-#include <filesystem>
-#include <fstream>
-#include <map>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include <wal/posix_fs.h>
 
 #include "record_format.h"
-#include "testutil/temp_dir.h"
-
-extern char** environ;
+#include "tools/walctl_fixture.h"
 
 namespace {
 
-namespace fs = std::filesystem;
+using namespace walctl_test;
 
-struct Outcome {
-  int exit_code = -1;  // -signal when killed by one
-  std::string out;
-  std::string err;
-};
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
-
-void write_file(const std::string& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-}
-
-std::string walctl_path() {
-  const char* build = std::getenv("WAL_BUILD_DIR");
-  return build == nullptr ? std::string() : std::string(build) + "/tools/walctl";
-}
-
-class Walctl : public ::testing::Test {
- protected:
-  void SetUp() override {
-    binary_ = walctl_path();
-    if (binary_.empty() || !fs::exists(binary_)) {
-      GTEST_SKIP() << "walctl binary not found (set WAL_BUILD_DIR and build target walctl): '"
-                   << binary_ << "'";
-    }
-    log_ = tmp_.sub("log");
-  }
-
-  Outcome run(const std::vector<std::string>& args, const std::string& input = "") {
-    const std::string in = tmp_.sub("stdin");
-    const std::string out = tmp_.sub("stdout");
-    const std::string err = tmp_.sub("stderr");
-    write_file(in, input);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, in.c_str(), O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    std::vector<char*> argv;
-    argv.push_back(binary_.data());
-    std::vector<std::string> copies = args;
-    for (std::string& arg : copies) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    pid_t pid = 0;
-    Outcome result;
-    const int spawned = posix_spawn(&pid, binary_.c_str(), &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (spawned != 0) {
-      ADD_FAILURE() << "posix_spawn failed: " << spawned;
-      return result;
-    }
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
-    result.out = read_file(out);
-    result.err = read_file(err);
-    return result;
-  }
-
-  // Names of the segment files in the log, oldest first.
-  std::vector<std::string> segments() const {
-    std::vector<std::string> names;
-    for (const auto& entry : fs::directory_iterator(log_)) {
-      const std::string name = entry.path().filename().string();
-      if (name.size() == 24 && name.ends_with(".wal")) names.push_back(name);
-    }
-    std::sort(names.begin(), names.end());
-    return names;
-  }
-
-  // Every file in the log directory with its bytes.
-  std::map<std::string, std::string> snapshot() const {
-    std::map<std::string, std::string> files;
-    for (const auto& entry : fs::directory_iterator(log_)) {
-      files[entry.path().filename().string()] = read_file(entry.path().string());
-    }
-    return files;
-  }
-
-  std::string binary_;
-  testutil::TempDir tmp_;
-  std::string log_;
-};
-
-std::string lines(int first, int last, const std::string& prefix) {
-  std::string text;
-  for (int i = first; i <= last; ++i) text += prefix + std::to_string(i) + "\n";
-  return text;
-}
-
-std::string lsn_lines(int first, int last) { return lines(first, last, ""); }
 
 TEST_F(Walctl, TwentyThousandLinesRoundTripThroughAppendAndDump) {
   std::string input;
@@ -341,6 +233,19 @@ TEST_F(Walctl, FlippedByteInTheMiddleIsCorruptionWithSegmentOffsetAndLsn) {
   EXPECT_EQ(report["damage"][0]["offset"], damaged_offset);
   EXPECT_EQ(report["damage"][0]["lsn"], 6);
 
+  // The outside testers' finding: a default dump printed nothing and exited 4. It prints the
+  // entries before the damage, then reports it (exit 4); nothing from LSN 6 on.
+  const Outcome dumped = run({"dump", log_});
+  EXPECT_EQ(dumped.exit_code, 4) << dumped.err;
+  EXPECT_EQ(dumped.out, [&] {
+    std::string expected;
+    for (int lsn = 1; lsn <= 5; ++lsn) expected += std::to_string(lsn) + "\tdata\t" + payload + "\n";
+    return expected;
+  }());
+  EXPECT_NE(dumped.err.find("Corruption"), std::string::npos) << dumped.err;
+  EXPECT_NE(dumped.err.find("LSN 6"), std::string::npos) << dumped.err;
+  EXPECT_EQ(run({"dump", log_, "--from", "5", "--format", "json"}).out.find("\"lsn\":6"), std::string::npos);
+
   // Not a torn tail: repair refuses (exit 4) and touches nothing.
   const Outcome refused = run({"repair", log_});
   EXPECT_EQ(refused.exit_code, 4) << refused.out << refused.err;
@@ -390,6 +295,60 @@ TEST_F(Walctl, UsageErrorsExitTwo) {
   EXPECT_EQ(help.exit_code, 0);
   EXPECT_NE(help.out.find("Exit codes"), std::string::npos) << help.out;
   EXPECT_EQ(run({"repair", "--help"}).exit_code, 0);
+}
+
+// Every numeric flag: a negative number, an overflow, a non-number, a fraction and an
+// out-of-range value are usage errors (exit 2) whose message names the flag and speaks in
+// integers (CLI11's range check printed "Value 0 not in range 0.000000 to 1797693...", took
+// "nan" seconds, and clamped an overflowing LSN to the largest u64).
+TEST_F(Walctl, EveryNumericFlagRefusesBadValuesByName) {
+  ASSERT_EQ(run({"append", log_}, "x\n").exit_code, 0);
+  struct Bad {
+    std::vector<std::string> args;
+    std::string says;
+  };
+  const std::vector<Bad> bad = {
+      {{"dump", log_, "--from", "0"}, "--from: 0 is not an LSN (LSNs start at 1)"},
+      {{"dump", log_, "--from", "-1"}, "--from: '-1' is not an LSN"},
+      {{"dump", log_, "--from", "99999999999999999999999"}, "--from: 99999999999999999999999 is too large"},
+      {{"dump", log_, "--from", "abc"}, "--from: 'abc' is not an LSN"},
+      {{"dump", log_, "--from", "1.5"}, "--from: '1.5' is not an LSN"},
+      {{"append", log_, "--segment-bytes", "0"}, "--segment-bytes: 0 is too small"},
+      {{"append", log_, "--segment-bytes", "-4096"}, "--segment-bytes: '-4096' is not"},
+      {{"append", log_, "--segment-bytes", "99999999999999999999999"}, "--segment-bytes: 99999999999999999999999 is too large"},
+      {{"append", log_, "--segment-bytes", "2199023255552"}, "--segment-bytes: 2199023255552 is too large"},
+      {{"append", log_, "--segment-bytes", "lots"}, "--segment-bytes: 'lots' is not"},
+      {{"bench", tmp_.sub("bench"), "--seconds", "-1"}, "--seconds: -1 is not a number of seconds"},
+      {{"bench", tmp_.sub("bench"), "--seconds", "nan"}, "--seconds: nan is not"},
+      {{"bench", tmp_.sub("bench"), "--seconds", "1e400"}, "--seconds: 1e400 is not"},
+      {{"bench", tmp_.sub("bench"), "--seconds", "soon"}, "--seconds: 'soon' is not"},
+  };
+  for (const Bad& b : bad) {
+    const Outcome result = run(b.args, "y\n");
+    std::string joined;
+    for (const std::string& arg : b.args) joined += arg + " ";
+    EXPECT_EQ(result.exit_code, 2) << joined << "\n" << result.err;
+    EXPECT_NE(result.err.find(b.says), std::string::npos) << joined << "\n" << result.err;
+    EXPECT_EQ(result.err.find("0.000000"), std::string::npos) << joined << "\n" << result.err;
+  }
+  // Nothing refused was appended, and a good value still works.
+  EXPECT_EQ(run({"dump", log_, "--from", "1"}).out, "1\tdata\tx\n");
+}
+
+// `walctl --version` names the version and the git revision the build was configured from
+// ("unknown" outside a git checkout), and exits 0 without needing a subcommand.
+TEST_F(Walctl, VersionNamesTheGitRevision) {
+  const Outcome version = run({"--version"});
+  EXPECT_EQ(version.exit_code, 0) << version.err;
+  const std::string prefix = "walctl ";
+  ASSERT_EQ(version.out.rfind(prefix, 0), 0u) << version.out;
+  const std::size_t git = version.out.find(" (git ");
+  ASSERT_NE(git, std::string::npos) << version.out;
+  const std::string number = version.out.substr(prefix.size(), git - prefix.size());
+  EXPECT_EQ(std::count(number.begin(), number.end(), '.'), 2) << version.out;
+  const std::string revision = version.out.substr(git + 6);
+  EXPECT_GT(revision.size(), 2u) << version.out;  // something, then ")\n"
+  EXPECT_TRUE(revision.ends_with(")\n")) << version.out;
 }
 
 TEST_F(Walctl, MissingOrNonDirectoryLogIsNotFound) {

@@ -55,19 +55,14 @@ void write_out(std::string& out) {
   out.clear();
 }
 
-}  // namespace
-
-int run_dump(const DumpArgs& args) {
-  if (auto code = check_log_dir("dump", args.dir)) return *code;
-  wal::Result<std::unique_ptr<wal::Log>> opened =
-      wal::Log::open(args.dir, read_only_options(args.recovery));
-  if (!opened) return report_failure("dump", opened.error());
-  wal::Log& log = **opened;
+// Streams the entries of `log` from `from` (kNoLsn: the oldest) to stdout; an exit code.
+// `checked_from`: a --from outside the log is a usage error (else nothing is printed).
+int print_entries(wal::Log& log, const DumpArgs& args, bool checked_from) {
   const wal::RecoveryReport& report = log.recovery_report();
   if (report.last_good_lsn == wal::kNoLsn) return kExitOk;  // an empty log
-
   const wal::Lsn from = args.from == wal::kNoLsn ? report.first_lsn : args.from;
   if (from < report.first_lsn || from > report.last_good_lsn) {
+    if (!checked_from) return kExitOk;
     fmt::print(stderr, "walctl dump: --from {} is outside the log, which holds LSNs {}..{}\n",
                from, report.first_lsn, report.last_good_lsn);
     return kExitUsage;
@@ -91,6 +86,39 @@ int run_dump(const DumpArgs& args) {
   if (std::fflush(stdout) != 0) {
     return report_failure("dump", wal::Status::from_errno(errno, "write stdout"));
   }
+  return kExitOk;
+}
+
+// The mode refused the log for damage: the entries before the first damage are still good,
+// so print them first. A point-in-time open cuts at the first damage, so nothing at or after
+// it is printed. Then the refusal is reported (exit 4).
+int print_before_damage(const DumpArgs& args, const wal::Status& refusal) {
+  wal::Result<std::unique_ptr<wal::Log>> opened =
+      wal::Log::open(args.dir, read_only_options(wal::RecoveryMode::kPointInTime));
+  if (opened) {
+    const int printed = print_entries(**opened, args, /*checked_from=*/false);
+    (*opened)->close().ignore_error("read-only; the refusal is what to report");
+    if (printed != kExitOk) return printed;
+  }
+  return report_failure("dump", refusal);
+}
+
+}  // namespace
+
+int run_dump(const DumpArgs& args) {
+  if (auto code = check_log_dir("dump", args.dir)) return *code;
+  if (auto code = check_holds_log("dump", args.dir)) return *code;
+  wal::Result<std::unique_ptr<wal::Log>> opened =
+      wal::Log::open(args.dir, read_only_options(args.recovery));
+  if (!opened) {
+    if (opened.error().code() == wal::Code::kCorruption) {
+      return print_before_damage(args, opened.error());
+    }
+    return report_failure("dump", opened.error());
+  }
+  wal::Log& log = **opened;
+  const int printed = print_entries(log, args, /*checked_from=*/true);
+  if (printed != kExitOk) return printed;
   wal::Status closed = log.close();
   if (!closed.is_ok()) return report_failure("dump", closed);
   return kExitOk;

@@ -1,151 +1,132 @@
 // walctl repair: does what an open in the chosen recovery mode does (the WAL's own open makes
 // the cut), but first copies every byte that open will drop into a side file next to its
 // segment, "<segment>.cut-<offset>", synced before anything is cut. Mid-log corruption is
-// refused unless a salvage mode (point-in-time, skip-corrupted) is asked for.
+// refused unless a salvage mode (point-in-time, skip-corrupted) is asked for. An entry of the
+// log that is not there to read (a damaged FRONT, which every open ignores; in a salvage mode an
+// unreadable segment, where point-in-time cuts) is moved aside whole first. A repair of a
+// repaired log finds everything already kept and writes nothing.
 #include <fmt/format.h>
 #include <wal/log.h>
 #include <wal/posix_fs.h>
 
-#include <algorithm>
+#include <array>
 #include <cstdio>
+#include <optional>
 #include <set>
 #include <vector>
 
-#include "recovery.h"
 #include "commands.h"
 #include "exit_codes.h"
 #include "log_dir.h"
+#include "recovery.h"
+#include "repair_plan.h"
+#include "side_files.h"
+#include "unreadable_entries.h"
 
 namespace walctl {
 namespace {
-
-constexpr std::size_t kCopyChunk = 1 << 20;
-
-// Bytes of one segment that the open will drop.
-struct Cut {
-  std::string segment;
-  std::uint64_t offset = 0;
-  std::uint64_t length = 0;  // up to the end of the file
-  std::string why;
-};
-
-std::string side_file_name(const Cut& cut) {
-  return fmt::format("{}.cut-{}", cut.segment, cut.offset);
-}
 
 bool is_salvage(wal::RecoveryMode mode) {
   return mode == wal::RecoveryMode::kPointInTime || mode == wal::RecoveryMode::kSkipCorrupted;
 }
 
-// Everything the open will drop: each damaged range, and whole segment files it will not keep.
-wal::Result<std::vector<Cut>> plan_cuts(wal::Fs& fs, const std::string& dir,
-                                        const wal::recovery::ScanResult& scan) {
-  std::set<std::string> live;
-  for (const auto& segment : scan.segments) live.insert(segment.name);
-  wal::Result<std::vector<std::string>> names = fs.list(dir);
-  if (!names) return names.error();
+const std::string kFront(wal::recovery::kFrontMarkerName);
 
-  std::vector<Cut> cuts;
-  std::set<std::string> whole;
-  for (const std::string& name : *names) {
-    wal::Lsn first = wal::kNoLsn;
-    if (!wal::recovery::parse_segment_name(name, &first) || live.count(name) != 0) continue;
-    wal::Result<wal::FileStat> st = fs.stat(wal::join_path(dir, name));
-    if (!st) return st.error();
-    cuts.push_back({name, 0, st->size_bytes, "segment file not kept by recovery"});
-    whole.insert(name);
-  }
-  for (const wal::DamagedRange& range : scan.report.damage) {
-    if (range.segment.empty() || whole.count(range.segment) != 0) continue;
-    wal::Result<wal::FileStat> st = fs.stat(wal::join_path(dir, range.segment));
-    if (!st) {
-      if (st.error().code() == wal::Code::kNotFound) continue;  // e.g. a missing segment
-      return st.error();
+// Why FRONT, a readable file, is damaged (its bytes do not decode), or nullopt if it is fine.
+std::optional<std::string> damaged_front(wal::Fs& fs, const std::string& dir) {
+  auto file = fs.open(wal::join_path(dir, kFront), wal::OpenMode::kReadOnly);
+  if (!file) return std::nullopt;  // missing (fine) or unreadable (unreadable_entries says so)
+  std::array<std::byte, wal::recovery::kFrontMarkerBytes + 1> bytes{};
+  wal::Result<std::size_t> n = (*file)->read_at(0, bytes);
+  if (!n) return std::nullopt;
+  if (wal::recovery::decode_front_marker(std::span(bytes).first(*n))) return std::nullopt;
+  return std::string("is damaged (every open ignores it)");
+}
+
+// Entries to move aside before the cut: a damaged or unreadable FRONT in every mode (the open
+// ignores it: moving it loses nothing), an unreadable segment in a salvage mode. In another mode
+// an unreadable segment is refused: returns the exit code.
+struct Move {
+  std::string name;
+  std::string why;
+};
+std::optional<int> plan_moves(wal::Fs& fs, const RepairArgs& args, std::vector<Move>* moves) {
+  wal::Result<std::vector<std::string>> names = fs.list(args.dir);
+  if (!names) return report_failure("repair", names.error());
+  for (const UnreadableEntry& entry : unreadable_entries(args.dir, *names)) {
+    if (entry.name != kFront && !is_salvage(args.recovery)) {
+      fmt::print(stderr,
+                 "walctl repair: refusing: segment {} {}, so the log cannot be read past it. To "
+                 "salvage, run with --recovery point-in-time (the log ends before it) or "
+                 "--recovery skip-corrupted (its LSNs are skipped); it is moved aside, not "
+                 "deleted.\n",
+                 entry.name, entry.why);
+      return kExitRefused;
     }
-    if (range.offset >= st->size_bytes) continue;
-    const std::uint64_t length = std::min(range.length == 0 ? st->size_bytes : range.length,
-                                          st->size_bytes - range.offset);
-    cuts.push_back({range.segment, range.offset, length,
-                    fmt::format("{} at lsn {}: {}", wal::to_string(range.kind), range.lsn,
-                                range.reason)});
+    moves->push_back({entry.name, entry.why});
   }
-  return cuts;
+  if (auto why = damaged_front(fs, args.dir)) moves->push_back({kFront, *why});
+  return std::nullopt;
 }
 
-// How many of the cut's bytes hold data: a preallocated segment is zero filled after its last
-// record, and records are 8-byte aligned and zero padded, so the fill starts at an aligned
-// offset; everything before it (the last record's padding included) is kept.
-wal::Result<std::uint64_t> data_extent(wal::Fs& fs, const std::string& dir, const Cut& cut) {
-  auto source = fs.open(wal::join_path(dir, cut.segment), wal::OpenMode::kReadOnly);
-  if (!source) return source.error();
-  std::vector<std::byte> buffer(kCopyChunk);
-  std::uint64_t done = 0;
-  std::uint64_t data_end = 0;  // just past the last non-zero byte
-  while (done < cut.length) {
-    const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), cut.length - done));
-    auto n = (*source)->read_at(cut.offset + done, std::span(buffer.data(), want));
-    if (!n) return n.error();
-    if (*n == 0) break;
-    const std::span<const std::byte> chunk(buffer.data(), *n);
-    const auto last = std::find_if(chunk.rbegin(), chunk.rend(),
-                                   [](std::byte b) { return b != std::byte{0}; });
-    if (last != chunk.rend()) data_end = done + static_cast<std::uint64_t>(chunk.rend() - last);
-    done += *n;
-  }
-  WAL_RETURN_IF_ERROR((*source)->close());
-  const std::uint64_t align = wal::format::kRecordAlign;
-  return std::min(done, (data_end + align - 1) / align * align);
+// A salvage mode's refusal message, for mid-log corruption in a mode that does not salvage.
+int refuse_corruption(const std::string& what) {
+  fmt::print(stderr,
+             "walctl repair: refusing: {}\nThis is corruption, not a torn tail. To salvage, run "
+             "with --recovery point-in-time (keep everything before it) or --recovery "
+             "skip-corrupted (skip the damaged records); the dropped bytes are kept in side "
+             "files.\n",
+             what);
+  return kExitRefused;
 }
 
-// Non-zero bytes past the last record of the newest kept segment: recovery calls that place the
-// end of the log when no intact record follows (garbage after zeros reads as a torn write), and
-// the open's close trims the file there. They are dropped like any cut, so they are kept too.
-wal::Status add_tail_cut(wal::Fs& fs, const std::string& dir,
-                         const wal::recovery::ScanResult& scan, std::vector<Cut>& cuts) {
-  if (scan.segments.empty()) return wal::Status::ok();
-  const wal::recovery::SegmentInfo& last = scan.segments.back();
+// Prints the plan for each cut and, unless a dry run, copies it into a side file, synced,
+// unless one already holds exactly its bytes (a repair of a repaired log writes nothing).
+// nullopt when done, else the exit code.
+std::optional<int> keep_cuts(wal::Fs& fs, const RepairArgs& args, const std::vector<Cut>& cuts,
+                             wal::Lsn opens_at) {
+  std::vector<std::uint64_t> lengths;
+  std::vector<std::optional<std::string>> kept;
   for (const Cut& cut : cuts) {
-    if (cut.segment == last.name && cut.offset + cut.length > last.end_offset) {
-      return wal::Status::ok();  // already kept from where the log ends
+    wal::Result<std::uint64_t> length = data_extent(fs, args.dir, cut);
+    if (!length) return report_failure("repair", length.error());
+    wal::Result<std::optional<std::string>> found = already_kept(fs, args.dir, cut, *length);
+    if (!found) return report_failure("repair", found.error());
+    lengths.push_back(*length);
+    kept.push_back(*found);
+    fmt::print("{} {}: {} bytes from offset {} ({}) -> {}\n",
+               args.dry_run ? "would drop from" : "dropping from", cut.segment, *length,
+               cut.offset, cut.why,
+               *found ? fmt::format("already kept in {}", **found) : side_file_name(cut));
+  }
+  if (args.dry_run) {
+    fmt::print("dry run: nothing changed; the log would open at lsn {}\n", opens_at);
+    return std::nullopt;
+  }
+  bool saved_any = false;
+  for (std::size_t i = 0; i < cuts.size(); ++i) {
+    if (kept[i]) continue;
+    wal::Result<std::string> side = save_cut(fs, args.dir, cuts[i], lengths[i]);
+    if (!side) {
+      fmt::print(stderr, "walctl repair: could not keep the bytes to drop; nothing was cut\n");
+      return report_failure("repair", side.error());
+    }
+    fmt::print("kept {} bytes in {}\n", lengths[i], *side);
+    saved_any = true;
+  }
+  if (saved_any) {
+    if (wal::Status synced = fs.sync_dir(args.dir); !synced.is_ok()) {
+      return report_failure("repair", synced);
     }
   }
-  wal::Result<wal::FileStat> st = fs.stat(wal::join_path(dir, last.name));
-  if (!st) return st.error();
-  if (st->size_bytes <= last.end_offset) return wal::Status::ok();
-  Cut tail{last.name, last.end_offset, st->size_bytes - last.end_offset,
-           "non-zero bytes past the last record, trimmed by the open"};
-  wal::Result<std::uint64_t> extent = data_extent(fs, dir, tail);
-  if (!extent) return extent.error();
-  if (*extent > 0) cuts.push_back(std::move(tail));
-  return wal::Status::ok();
-}
-
-// Copies `length` bytes of the cut into its side file and makes that file durable.
-wal::Status save_cut(wal::Fs& fs, const std::string& dir, const Cut& cut, std::uint64_t length) {
-  auto source = fs.open(wal::join_path(dir, cut.segment), wal::OpenMode::kReadOnly);
-  if (!source) return source.error();
-  auto target = fs.open(wal::join_path(dir, side_file_name(cut)), wal::OpenMode::kCreateExclusive);
-  if (!target) return target.error();
-  std::vector<std::byte> buffer(kCopyChunk);
-  for (std::uint64_t done = 0; done < length;) {
-    const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), length - done));
-    auto n = (*source)->read_at(cut.offset + done, std::span(buffer.data(), want));
-    if (!n) return n.error();
-    if (*n != want) {
-      return wal::Status::io_error(fmt::format("{} changed size while being copied", cut.segment));
-    }
-    WAL_RETURN_IF_ERROR((*target)->write_at(done, std::span(buffer.data(), *n)));
-    done += *n;
-  }
-  WAL_RETURN_IF_ERROR((*target)->sync());
-  WAL_RETURN_IF_ERROR((*target)->close());
-  return (*source)->close();
+  return std::nullopt;
 }
 
 }  // namespace
 
 int run_repair(const RepairArgs& args) {
   if (auto code = check_log_dir("repair", args.dir)) return *code;
+  if (auto code = check_holds_log("repair", args.dir)) return *code;
   wal::Fs& fs = wal::posix_fs();
 
   // Hold the lock while planning and saving so no writer moves the tail meanwhile. A dry run
@@ -164,68 +145,57 @@ int run_repair(const RepairArgs& args) {
     lock = std::move(locked).value();
   }
 
+  std::vector<Move> moves;
+  if (auto code = plan_moves(fs, args, &moves)) return *code;
+  std::set<std::string> moved;  // what the scan below still sees, to be moved aside
+  for (const Move& move : moves) moved.insert(move.name);
+
   wal::Result<wal::recovery::ScanResult> scanned =
       wal::recovery::scan(fs, args.dir, read_only_options(args.recovery));
   if (!scanned) {
     if (scanned.error().code() == wal::Code::kCorruption) {
-      fmt::print(stderr,
-                 "walctl repair: refusing: {}\nThis is corruption, not a torn tail. To salvage, "
-                 "run with --recovery point-in-time (keep everything before it) or "
-                 "--recovery skip-corrupted (skip the damaged records); the dropped bytes are "
-                 "kept in side files.\n",
-                 scanned.error().message());
-      return kExitRefused;
+      return refuse_corruption(scanned.error().message());
     }
     return report_failure("repair", scanned.error());
   }
-  const wal::RecoveryReport& report = scanned->report;
   if (!is_salvage(args.recovery)) {
-    for (const wal::DamagedRange& range : report.damage) {
-      if (range.kind == wal::DamageKind::kTornTail) continue;
-      fmt::print(stderr,
-                 "walctl repair: refusing: {} in segment {} at offset {}, lsn {}: {}\nThis is "
-                 "corruption, not a torn tail. To salvage, run with --recovery point-in-time or "
-                 "--recovery skip-corrupted; the dropped bytes are kept in side files.\n",
-                 wal::to_string(range.kind), range.segment, range.offset, range.lsn, range.reason);
-      return kExitRefused;
+    for (const wal::DamagedRange& range : scanned->report.damage) {
+      if (range.kind == wal::DamageKind::kTornTail || moved.count(range.segment) != 0) continue;
+      return refuse_corruption(fmt::format("{} in segment {} at offset {}, lsn {}: {}",
+                                           wal::to_string(range.kind), range.segment,
+                                           range.offset, range.lsn, range.reason));
     }
   }
 
-  wal::Result<std::vector<Cut>> cuts = plan_cuts(fs, args.dir, *scanned);
-  if (!cuts) return report_failure("repair", cuts.error());
-  if (wal::Status tail = add_tail_cut(fs, args.dir, *scanned, *cuts); !tail.is_ok()) {
-    return report_failure("repair", tail);
-  }
-  if (report.clean() && cuts->empty()) {
-    fmt::print("nothing to repair: the log is clean\n");
-    return kExitOk;
-  }
-  std::vector<std::uint64_t> lengths;
-  for (const Cut& cut : *cuts) {
-    wal::Result<std::uint64_t> length = data_extent(fs, args.dir, cut);
-    if (!length) return report_failure("repair", length.error());
-    lengths.push_back(*length);
-    fmt::print("{} {}: {} bytes from offset {} ({}) -> {}\n",
-               args.dry_run ? "would drop from" : "dropping from", cut.segment, *length,
-               cut.offset, cut.why, side_file_name(cut));
-  }
-  if (args.dry_run) {
-    fmt::print("dry run: nothing changed; the log would open at lsn {}\n", report.last_good_lsn);
-    return kExitOk;
-  }
-
-  for (std::size_t i = 0; i < cuts->size(); ++i) {
-    if (wal::Status saved = save_cut(fs, args.dir, (*cuts)[i], lengths[i]); !saved.is_ok()) {
-      fmt::print(stderr, "walctl repair: could not keep the bytes to drop; nothing was cut\n");
-      return report_failure("repair", saved);
+  // Not refused: move the entries aside, then plan the cuts on what is left (a dry run plans
+  // them as if the entries were gone).
+  for (const Move& move : moves) {
+    if (args.dry_run) {
+      fmt::print("would move {} aside ({}) -> {}.cut-0\n", move.name, move.why, move.name);
+      continue;
     }
-    fmt::print("kept {} bytes in {}\n", lengths[i], side_file_name((*cuts)[i]));
+    wal::Result<std::string> side = move_aside(fs, args.dir, move.name);
+    if (!side) return report_failure("repair", side.error());
+    fmt::print("moved {} aside ({}) -> {}\n", move.name, move.why, *side);
   }
-  if (!cuts->empty()) {
+  if (!moves.empty() && !args.dry_run) {
     if (wal::Status synced = fs.sync_dir(args.dir); !synced.is_ok()) {
       return report_failure("repair", synced);
     }
+    moved.clear();
+    scanned = wal::recovery::scan(fs, args.dir, read_only_options(args.recovery));
+    if (!scanned) return report_failure("repair", scanned.error());
   }
+  const wal::RecoveryReport& report = scanned->report;
+
+  wal::Result<std::vector<Cut>> cuts = plan_cuts(fs, args.dir, *scanned, moved);
+  if (!cuts) return report_failure("repair", cuts.error());
+  if (report.clean() && cuts->empty() && moves.empty()) {
+    fmt::print("nothing to repair: the log is clean\n");
+    return kExitOk;
+  }
+  if (auto code = keep_cuts(fs, args, *cuts, report.last_good_lsn)) return *code;
+  if (args.dry_run) return kExitOk;
 
   // The cut itself is the WAL's own recovery, so it is exactly what a normal open does.
   lock.reset();

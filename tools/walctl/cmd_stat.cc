@@ -35,6 +35,7 @@ std::string range_text(const wal::recovery::SegmentInfo& segment) {
 
 int run_stat(const StatArgs& args) {
   if (auto code = check_log_dir("stat", args.dir)) return *code;
+  if (auto code = check_holds_log("stat", args.dir)) return *code;
   // Salvage mode: show everything readable even in a damaged log; the damage is summarised.
   wal::Result<wal::recovery::ScanResult> scanned = wal::recovery::scan(
       wal::posix_fs(), args.dir, read_only_options(wal::RecoveryMode::kSkipCorrupted));

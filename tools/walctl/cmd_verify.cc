@@ -31,6 +31,7 @@ std::string headline(const wal::RecoveryReport& report) {
 
 int run_verify(const VerifyArgs& args) {
   if (auto code = check_log_dir("verify", args.dir)) return *code;
+  if (auto code = check_holds_log("verify", args.dir)) return *code;
   wal::Result<wal::RecoveryReport> report =
       wal::verify(wal::posix_fs(), args.dir, read_only_options(args.recovery));
   if (!report) {

@@ -15,6 +15,7 @@ struct AppendArgs {
   bool framed = false;
   wal::SyncPolicy sync = wal::SyncPolicy::kGrouped;
   std::uint64_t segment_bytes = 0;  // 0: the library default
+  bool create_in_nonempty = false;  // start a log in a directory of unrelated files
 };
 int run_append(const AppendArgs& args);
 

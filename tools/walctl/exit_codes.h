@@ -15,6 +15,7 @@ enum ExitCode : int {
   kExitRefused = 4,   // corrupt beyond what the command may fix, or an unsupported format
   kExitBusy = 5,      // the log is locked by another process
   kExitNotFound = 6,  // no such log directory (missing, or not a directory)
+  kExitNoLog = 7,     // the directory holds no log (no segment, no FRONT); append: and is not empty
 };
 
 inline constexpr std::string_view kExitCodeTable =
@@ -25,7 +26,9 @@ inline constexpr std::string_view kExitCodeTable =
     "  3  I/O error (the OS failed a read, write, sync, ...)\n"
     "  4  corrupt beyond what the command may fix, or refused (see the message)\n"
     "  5  busy: the log is locked by another process\n"
-    "  6  not found: no such log directory";
+    "  6  not found: no such log directory\n"
+    "  7  no log here: the directory holds no segment and no FRONT marker (append: and holds\n"
+    "     other files; see --create-in-nonempty)";
 
 // The exit code for a failed wal call.
 int exit_code_for(const wal::Status& status);

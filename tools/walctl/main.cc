@@ -4,11 +4,14 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <functional>
 #include <vector>
 #include <string>
 
 #include "commands.h"
 #include "exit_codes.h"
+#include "number_flags.h"
+#include "record_format.h"
 
 namespace {
 
@@ -37,6 +40,12 @@ void add_recovery(CLI::App* command, std::string* mode, const std::string& what)
       ->option_text("tolerate-tail|absolute|point-in-time|skip-corrupted");
 }
 
+// A numeric flag's check (number_flags.h) as a CLI11 validator; CLI11 names the flag.
+CLI::Validator checked(const std::string& description,
+                       std::function<std::string(const std::string&)> check) {
+  return CLI::Validator([check](std::string& text) { return check(text); }, description);
+}
+
 wal::RecoveryMode recovery_mode(const std::string& name, wal::RecoveryMode fallback) {
   return name.empty() ? fallback : wal::parse_recovery_mode(name).value_or(fallback);
 }
@@ -47,6 +56,10 @@ int main(int argc, char** argv) {
   CLI::App app{"walctl: inspect, verify, repair and exercise a wal log directory"};
   app.footer(std::string(walctl::kExitCodeTable));
   app.require_subcommand(1);
+  // The revision is taken when CMake configures the build (cmake/GitRevision.cmake).
+  app.set_version_flag("--version", fmt::format("walctl {} (git {})", WALCTL_VERSION,
+                                                WALCTL_GIT_REVISION),
+                       "print the version and the git revision it was built from, then exit");
   int exit_code = walctl::kExitOk;
 
   walctl::AppendArgs append;
@@ -56,13 +69,20 @@ int main(int argc, char** argv) {
   add_dir(append_cmd, &append.dir);
   append_cmd->add_flag("--framed", append.framed,
                        "stdin holds frames: u32 little-endian length, then that many bytes");
+  append_cmd->add_flag("--create-in-nonempty", append.create_in_nonempty,
+                       "start a new log even in a directory that holds other files (without "
+                       "it, such a directory is refused with exit 7)");
   std::string sync_name = "grouped";
   append_cmd->add_option("--sync", sync_name, "sync policy (default grouped)")
       ->check(CLI::IsMember(kSyncNames))
       ->option_text("none|immediate|periodic|grouped");
   append_cmd->add_option("--segment-bytes", append.segment_bytes,
                          "segment capacity for a new segment (default 64 MiB)")
-      ->check(CLI::PositiveNumber);
+      ->check(checked("BYTES", [](const std::string& text) {
+        return walctl::check_whole_number(
+            text, wal::format::kSegmentHeaderBytes + wal::format::record_bytes(1),
+            wal::format::kMaxSegmentBytes, "a segment size in bytes");
+      }));
   append_cmd->callback([&] {
     append.sync = wal::parse_sync_policy(sync_name).value_or(wal::SyncPolicy::kGrouped);
     exit_code = walctl::run_append(append);
@@ -73,7 +93,7 @@ int main(int argc, char** argv) {
       app.add_subcommand("dump", "Print the entries of a log (read-only: changes nothing)");
   add_dir(dump_cmd, &dump.dir);
   dump_cmd->add_option("--from", dump.from, "first LSN to print (default: the oldest entry)")
-      ->check(CLI::PositiveNumber);
+      ->check(checked("LSN", walctl::check_lsn));
   std::string dump_format = "text";
   dump_cmd->add_option("--format", dump_format, "text: LSN<TAB>type<TAB>escaped payload; "
                                                 "json: one object per line; hex: hexdump")
@@ -131,7 +151,9 @@ int main(int argc, char** argv) {
                "disk under DIR (a few seconds; uses and removes DIR/walctl-bench-*)");
   add_dir(bench_cmd, &bench.dir);
   bench_cmd->add_option("--seconds", bench.seconds_per_case, "time per measurement")
-      ->check(CLI::Range(0.05, 60.0));
+      ->check(checked("0.05..60", [](const std::string& text) {
+        return walctl::check_seconds(text, 0.05, 60.0);
+      }));
   bench_cmd->callback([&] { exit_code = walctl::run_bench(bench); });
 
   try {
