@@ -15,6 +15,7 @@
 #include <spdlog/spdlog.h>
 
 #include "reports/summary_json.h"
+#include "sim/walsim/cli_numbers.h"
 #include "sim/walsim/run_record.h"
 
 namespace walsim {
@@ -128,12 +129,16 @@ class Progress {
 }  // namespace
 
 std::optional<Shard> Shard::parse(const std::string& text) {
-  unsigned index = 0;
-  unsigned count = 0;
-  char tail = 0;
-  if (std::sscanf(text.c_str(), "%u/%u%c", &index, &count, &tail) != 2) return std::nullopt;
-  if (count == 0 || index >= count) return std::nullopt;
-  return Shard{index, count};
+  // Strict: sscanf("%u") took "-1" as 4294967295 and clamped what overflowed.
+  const std::string_view whole = text;
+  const std::size_t slash = whole.find('/');
+  if (slash == std::string_view::npos) return std::nullopt;
+  const std::optional<std::uint64_t> index = parse_unsigned(whole.substr(0, slash));
+  const std::optional<std::uint64_t> count = parse_unsigned(whole.substr(slash + 1));
+  if (!index || !count || *count == 0 || *count > UINT32_MAX || *index >= *count) {
+    return std::nullopt;
+  }
+  return Shard{static_cast<std::uint32_t>(*index), static_cast<std::uint32_t>(*count)};
 }
 
 std::string Shard::to_string() const { return fmt::format("{}/{}", index, count); }
