@@ -6,6 +6,7 @@
 #include "sim/walsim/cli_numbers.h"
 #include "sim/walsim/commands.h"
 #include "sim/walsim/exit_codes.h"
+#include "wal_git_revision.h"
 
 namespace {
 
@@ -27,6 +28,10 @@ int main(int argc, char** argv) {
   app.footer(kExitCodeTable);
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "Every subcommand's help");
+  // The revision is the one CMake saw when it configured (cmake/GitRevision.cmake).
+  app.set_version_flag("--version",
+                       fmt::format("walsim {} (git {})", WAL_VERSION_STRING, WAL_GIT_REVISION),
+                       "Print the version and the git revision it was built from, then exit");
 
   RunArgs run;
   std::optional<std::uint64_t> seeds;
@@ -122,7 +127,8 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
-
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
   } catch (const CLI::ParseError& e) {
     fmt::print(stderr, "walsim: {}\nRun 'walsim --help' for usage.\n", e.what());
     return kExitUsage;
