@@ -16,6 +16,7 @@
 
 #include "reports/summary_json.h"
 #include "sim/walsim/cli_numbers.h"
+#include "sim/walsim/isolated.h"
 #include "sim/walsim/run_record.h"
 
 namespace walsim {
@@ -33,18 +34,6 @@ struct Worker {
   std::deque<std::size_t> pending;  // item indexes not reported yet, in the order it runs them
   std::string buffer;
 };
-
-void write_all(int fd, const std::string& text) {
-  std::size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      ::_exit(3);
-    }
-    done += static_cast<std::size_t>(n);
-  }
-}
 
 Worker spawn(const std::vector<Scenario>& scenarios, const std::vector<Item>& items,
              std::deque<std::size_t> mine) {
@@ -71,7 +60,7 @@ Worker spawn(const std::vector<Scenario>& scenarios, const std::vector<Item>& it
     for (std::size_t index : mine) {
       const Item& item = items[index];
       const reports::RunRecord record = run_one(scenarios[item.scenario], item.seed);
-      write_all(fds[1], reports::run_to_json(record, true).dump() + "\n");
+      write_all_or_exit(fds[1], reports::run_to_json(record, true).dump() + "\n");
     }
     ::close(fds[1]);
     ::_exit(0);
@@ -88,10 +77,7 @@ reports::RunRecord died(const Scenario& scenario, std::uint64_t seed, int status
   r.seed = seed;
   r.passed = false;
   r.matched = !scenario.config.expect.pass;
-  r.failure = WIFSIGNALED(status)
-                  ? fmt::format("the run died with signal {} ({})", WTERMSIG(status),
-                                strsignal(WTERMSIG(status)))
-                  : fmt::format("the run exited with status {}", WEXITSTATUS(status));
+  r.failure = describe_death(status);
   r.problems.push_back(r.failure);
   r.repro = repro_command(scenario.file, seed);
   return r;
