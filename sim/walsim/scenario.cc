@@ -387,7 +387,9 @@ void Reader::read_workload(const toml::table& t) {
             {"checkpoint_every",
              [&](auto& n, auto& k) { set_integer(n, k, w.checkpoint_every, 0, kOpsMax); }},
             {"batch_entries_max",
-             [&](auto& n, auto& k) { set_integer(n, k, w.batch_entries_max, 2, kBatchEntriesMax); }},
+             [&](auto& n, auto& k) {
+               set_integer(n, k, w.batch_entries_max, 2, kBatchEntriesMax);
+             }},
         });
 }
 

@@ -17,7 +17,8 @@ namespace walsim {
 namespace {
 
 // The parser's copy of the WAL's format limits must be the WAL's.
-static_assert(limits::kWalSegmentBytesMax == static_cast<std::int64_t>(wal::format::kMaxSegmentBytes));
+static_assert(limits::kWalSegmentBytesMax ==
+              static_cast<std::int64_t>(wal::format::kMaxSegmentBytes));
 static_assert(limits::kSegmentHeaderBytes ==
               static_cast<std::int64_t>(wal::format::kSegmentHeaderBytes));
 static_assert(limits::record_bytes(0) == wal::format::record_bytes(0));
