@@ -45,6 +45,26 @@ std::string signal_name(int signal) {
 
 }  // namespace
 
+Forked fork_with_pipe() {
+  int fds[2];
+  if (::pipe(fds) != 0) {
+    std::perror("walsim: pipe");
+    std::exit(9);
+  }
+  std::fflush(nullptr);
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    std::perror("walsim: fork");
+    std::exit(9);
+  }
+  if (pid == 0) {
+    ::close(fds[0]);
+    return {0, fds[1]};
+  }
+  ::close(fds[1]);
+  return {pid, fds[0]};
+}
+
 void write_all_or_exit(int fd, const std::string& text) {
   std::size_t done = 0;
   while (done < text.size()) {
@@ -74,34 +94,25 @@ std::string death_reason(const ChildOutcome& outcome) {
 
 ChildOutcome run_isolated(const std::function<std::string()>& body, bool capture_stderr) {
   ChildOutcome outcome;
-  int result_pipe[2];
   // stderr goes to a file, not a pipe: a child that writes much to both cannot block on the
   // one the parent is not reading.
   std::FILE* captured = std::tmpfile();
-  if (::pipe(result_pipe) != 0 || captured == nullptr) {
-    std::perror("walsim: pipe");
+  if (captured == nullptr) {
+    std::perror("walsim: tmpfile");
     std::exit(9);
   }
-  std::fflush(nullptr);  // or the child would print the parent's buffered output again
-  const pid_t pid = ::fork();
-  if (pid < 0) {
-    std::perror("walsim: fork");
-    std::exit(9);
-  }
-  if (pid == 0) {
-    ::close(result_pipe[0]);
+  const Forked child = fork_with_pipe();
+  if (child.pid == 0) {
     if (capture_stderr) ::dup2(::fileno(captured), STDERR_FILENO);
-    const std::string output = body();
-    write_all_or_exit(result_pipe[1], output);
-    ::close(result_pipe[1]);
+    write_all_or_exit(child.fd, body());
+    ::close(child.fd);
     std::fflush(nullptr);
     ::_exit(0);  // no atexit handlers or static destructors of the parent's objects
   }
-  ::close(result_pipe[1]);
-  std::string output = read_all(result_pipe[0]);
-  ::close(result_pipe[0]);
+  std::string output = read_all(child.fd);
+  ::close(child.fd);
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  while (::waitpid(child.pid, &status, 0) < 0 && errno == EINTR) {
   }
   // The child wrote through the same open file: read what is there with pread, whatever the
   // shared offset says.

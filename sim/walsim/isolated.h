@@ -30,6 +30,15 @@ std::string describe_death(int status);
 // (for a WAL_ASSERT, the failed expression and where).
 std::string death_reason(const ChildOutcome& outcome);
 
+// fork() with a pipe from the child to the parent, stdio flushed first (or the child would
+// print the parent's buffered output again): in the parent {child's pid, read end}, in the
+// child {0, write end}. walsim exits 9 when the system refuses a pipe or a process.
+struct Forked {
+  int pid = -1;
+  int fd = -1;
+};
+Forked fork_with_pipe();
+
 // Writes all of `text` to `fd`, retrying on EINTR; a child that cannot report exits 3.
 void write_all_or_exit(int fd, const std::string& text);
 

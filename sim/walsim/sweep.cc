@@ -37,19 +37,8 @@ struct Worker {
 
 Worker spawn(const std::vector<Scenario>& scenarios, const std::vector<Item>& items,
              std::deque<std::size_t> mine) {
-  int fds[2];
-  if (::pipe(fds) != 0) {
-    std::perror("walsim: pipe");
-    std::exit(9);
-  }
-  std::fflush(nullptr);
-  const pid_t pid = ::fork();
-  if (pid < 0) {
-    std::perror("walsim: fork");
-    std::exit(9);
-  }
-  if (pid == 0) {
-    ::close(fds[0]);
+  const Forked child = fork_with_pipe();
+  if (child.pid == 0) {
     // The WAL logs each injected error it meets; a sweep reports them per run instead, and a
     // seed that kills its worker is replayed (in the foreground, stderr intact) to see why.
     spdlog::set_level(spdlog::level::off);
@@ -60,13 +49,12 @@ Worker spawn(const std::vector<Scenario>& scenarios, const std::vector<Item>& it
     for (std::size_t index : mine) {
       const Item& item = items[index];
       const reports::RunRecord record = run_one(scenarios[item.scenario], item.seed);
-      write_all_or_exit(fds[1], reports::run_to_json(record, true).dump() + "\n");
+      write_all_or_exit(child.fd, reports::run_to_json(record, true).dump() + "\n");
     }
-    ::close(fds[1]);
+    ::close(child.fd);
     ::_exit(0);
   }
-  ::close(fds[1]);
-  return Worker{pid, fds[0], std::move(mine), {}};
+  return Worker{child.pid, child.fd, std::move(mine), {}};
 }
 
 // A seed whose worker died under it: a failure of that seed (e.g. a WAL_ASSERT).
