@@ -308,7 +308,7 @@ void Reader::read(const toml::table& root) {
              }},
             {"mutant", [&](auto& n, auto& k) { if (auto s = string(n, k)) out_.mutant = *s; }},
             {"max_steps",
-             [&](auto& n, auto& k) { set_integer(n, k, c.max_steps, kMaxStepsMin, kU63Max); }},
+             [&](auto& n, auto& k) { set_integer(n, k, c.max_steps, kMaxStepsMin, kMaxStepsMax); }},
             {"wal", table("wal", [&](const toml::table& t) { read_wal(t); })},
             {"workload", table("workload", [&](const toml::table& t) { read_workload(t); })},
             {"device", table("device", [&](const toml::table& t) { read_device(t); })},

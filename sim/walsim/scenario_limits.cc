@@ -28,21 +28,39 @@ void check_workload(const harness::RunConfig& c, std::vector<CrossKeyProblem>& o
 
 // Every entry the workload draws must be one the WAL accepts, and fit a segment: otherwise
 // every append of a big entry fails with InvalidArgument and the run blames the WAL.
+void check_entry_size(const harness::RunConfig& c, std::uint32_t largest, const char* key,
+                      std::vector<CrossKeyProblem>& out) {
+  if (largest > c.wal.max_entry_bytes) {
+    out.push_back({{key, "wal.max_entry_bytes"},
+                   fmt::format("'{}' up to {} exceeds 'wal.max_entry_bytes' = {}: the WAL "
+                               "rejects such appends",
+                               key, largest, c.wal.max_entry_bytes)});
+  }
+  const std::uint64_t needed = kSegmentHeaderBytes + record_bytes(largest);
+  if (needed > c.wal.segment_bytes) {
+    out.push_back({{"wal.segment_bytes", key},
+                   fmt::format("'wal.segment_bytes' = {} cannot hold an entry of {} bytes "
+                               "({}): it needs {} bytes with its headers",
+                               c.wal.segment_bytes, largest, key, needed)});
+  }
+}
+
 void check_entries(const harness::RunConfig& c, std::vector<CrossKeyProblem>& out) {
   const harness::WorkloadConfig& w = c.workload;
-  if (w.entry_bytes_max > c.wal.max_entry_bytes) {
-    out.push_back({{"workload.entry_bytes", "wal.max_entry_bytes"},
-                   fmt::format("'workload.entry_bytes' up to {} exceeds 'wal.max_entry_bytes' "
-                               "= {}: the WAL rejects such appends",
-                               w.entry_bytes_max, c.wal.max_entry_bytes)});
+  if (c.script) {
+    // A [script] replaces the drawn workload: its own largest entry is the one to check.
+    std::uint32_t largest_scripted = 0;
+    for (const std::vector<harness::Op>& ops : c.script->writers) {
+      for (const harness::Op& op : ops) {
+        for (std::uint32_t bytes : op.entry_bytes) {
+          largest_scripted = std::max(largest_scripted, bytes);
+        }
+      }
+    }
+    check_entry_size(c, largest_scripted, "script.ops", out);
+    return;
   }
-  const std::uint64_t largest = kSegmentHeaderBytes + record_bytes(w.entry_bytes_max);
-  if (largest > c.wal.segment_bytes) {
-    out.push_back({{"wal.segment_bytes", "workload.entry_bytes"},
-                   fmt::format("'wal.segment_bytes' = {} cannot hold an entry of {} bytes "
-                               "(workload.entry_bytes): it needs {} bytes with its headers",
-                               c.wal.segment_bytes, w.entry_bytes_max, largest)});
-  }
+  check_entry_size(c, w.entry_bytes_max, "workload.entry_bytes", out);
 }
 
 void check_device(const harness::RunConfig& c, std::vector<CrossKeyProblem>& out) {

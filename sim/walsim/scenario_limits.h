@@ -36,6 +36,9 @@ inline constexpr std::int64_t kWritersMax = 256;
 inline constexpr std::int64_t kCrashCountMax = 64;
 inline constexpr std::int64_t kBatchEntriesMax = 4096;
 inline constexpr std::int64_t kMaxStepsMin = 1000;
+// The scheduler's bound is what turns a livelock into a "hang" verdict; past ~1e9 steps (tens of
+// minutes a run) a stuck run would look like walsim hanging instead.
+inline constexpr std::int64_t kMaxStepsMax = 1'000'000'000;
 inline constexpr std::int64_t kU63Max = INT64_MAX;
 
 // Bytes a record with this payload takes in a segment (wal/src/record_format.h record_bytes).

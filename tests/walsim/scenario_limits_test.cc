@@ -83,7 +83,14 @@ INSTANTIATE_TEST_SUITE_P(
         Limit{"[wal]\nsegment_bytes = 4096\n[workload]\nentry_bytes = [1, 4096]\n", kRange,
               "workload.entry_bytes", 5},
         Limit{"[workload]\nentry_bytes = 8150\n[wal]\nsegment_bytes = 8192\n", kRange,
-              "wal.segment_bytes", 5}));
+              "wal.segment_bytes", 5},
+        // A [script] replaces the drawn workload: its entries are the ones checked.
+        Limit{"[wal]\nmax_entry_bytes = 100\n[script]\n"
+              "ops = [{ writer = 0, index = 0, kind = \"append\", bytes = [200] }]\n",
+              kRange, "script.ops", 5},
+        Limit{"[script]\nops = [{ writer = 0, index = 0, kind = \"append\", bytes = [9000] }]\n"
+              "[wal]\nsegment_bytes = 8192\n",
+              kRange, "wal.segment_bytes", 5}));
 
 INSTANTIATE_TEST_SUITE_P(
     DeviceLimits, LimitTest,
@@ -114,6 +121,7 @@ INSTANTIATE_TEST_SUITE_P(
         Limit{"seeds = 100000001\n", kRange, "seeds", 2},
         Limit{"first_seed = -1\n", kRange, "first_seed", 2},
         Limit{"max_steps = 999\n", kRange, "max_steps", 2},
+        Limit{"max_steps = 1000000001\n", kRange, "max_steps", 2},
         Limit{"[workload]\nwriters = 257\n", kRange, "workload.writers", 3},
         Limit{"[workload]\nwriters = -1\n", kRange, "workload.writers", 3},
         Limit{"[workload]\nops = 10000001\n", kRange, "workload.ops", 3},
