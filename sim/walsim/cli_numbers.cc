@@ -30,7 +30,7 @@ CLI::Validator unsigned_in(std::uint64_t min, std::uint64_t max) {
         }
         return "";
       },
-      fmt::format("UINT in [{}, {}]", min, max));
+      fmt::format("[{}, {}]", min, max));  // help: "--jobs UINT:[1, 256]"
 }
 
 }  // namespace walsim
