@@ -1,5 +1,5 @@
 // A seed on which the system under test aborts (a WAL_ASSERT) is a failing verdict with its
-// repro, for shrink (each candidate runs in a child process), replay and run: never walsim
+// repro, for shrink (each candidate runs in a child process), replay, explore and run: never walsim
 // dying and leaving nothing behind. The abort comes from the test-only hook
 // WALSIM_TEST_ABORT_AT_WRITE (sim/walsim/test_abort_hook.h; no bug-zoo mutant aborts).
 #include <gtest/gtest.h>
@@ -84,6 +84,16 @@ TEST_F(WalsimAbortTest, RunReportsEachAbortingSeedAndGoesOn) {
     EXPECT_NE(o.out.find("walsim replay " + file_ + " --seed " + seed), std::string::npos)
         << o.out;
   }
+}
+
+TEST_F(WalsimAbortTest, ExploreReportsTheAbortAsAFailingVerdictWithItsRepro) {
+  const Output o = run("explore " + file_ + " --seed 2 --max-states 50", kAbort);
+  EXPECT_EQ(o.code, 1) << o.out;
+  EXPECT_NE(o.out.find("the system under test aborted: SIGABRT"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("walsim explore " + file_ + " --seed 2 --max-states 50"),
+            std::string::npos)
+      << o.out;
+  EXPECT_NE(o.out.find("verdict:      fail"), std::string::npos) << o.out;
 }
 
 TEST_F(WalsimAbortTest, ShrinkSavesAShorterScenarioThatStillAborts) {
