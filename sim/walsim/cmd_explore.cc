@@ -10,8 +10,7 @@
 #include "sim/walsim/commands.h"
 #include "sim/walsim/exit_codes.h"
 #include "sim/walsim/isolated.h"
-#include "sim/walsim/scenario_files.h"
-#include "sim/walsim/test_abort_hook.h"
+#include "sim/walsim/load_one.h"
 
 namespace walsim {
 namespace {
@@ -52,12 +51,10 @@ int explore(const Scenario& scenario, std::uint64_t seed, std::uint64_t max_stat
 
 int cmd_explore(const std::string& file, std::optional<std::uint64_t> seed_arg,
                 std::uint64_t max_states) {
-  const LoadedScenarios loaded = load_scenarios({file}, true);
-  for (const ScenarioError& e : loaded.errors) fmt::print(stderr, "{}\n", e.to_string());
-  if (!loaded.errors.empty()) return loaded.exit_code;
-  std::vector<Scenario> scenarios = loaded.scenarios;
-  apply_test_abort_hook(scenarios);
-  const Scenario& scenario = scenarios.front();
+  int exit_code = 0;
+  const std::optional<Scenario> loaded = load_one(file, exit_code);
+  if (!loaded) return exit_code;
+  const Scenario& scenario = *loaded;
   if (scenario.target != "wal") {
     fmt::print(stderr,
                "walsim explore: {}: target \"{}\": exhaustive exploration runs the WAL only "

@@ -2,10 +2,9 @@
 
 #include "sim/walsim/commands.h"
 #include "sim/walsim/exit_codes.h"
-#include "sim/walsim/run_record.h"
 #include "sim/walsim/isolated.h"
-#include "sim/walsim/scenario_files.h"
-#include "sim/walsim/test_abort_hook.h"
+#include "sim/walsim/load_one.h"
+#include "sim/walsim/run_record.h"
 
 namespace walsim {
 namespace {
@@ -46,12 +45,10 @@ int replay(const Scenario& scenario, std::uint64_t seed, bool print_trace) {
 }  // namespace
 
 int cmd_replay(const std::string& file, std::uint64_t seed, bool print_trace) {
-  const LoadedScenarios loaded = load_scenarios({file}, true);
-  for (const ScenarioError& e : loaded.errors) fmt::print(stderr, "{}\n", e.to_string());
-  if (!loaded.errors.empty()) return loaded.exit_code;
-  std::vector<Scenario> scenarios = loaded.scenarios;
-  apply_test_abort_hook(scenarios);
-  const Scenario& scenario = scenarios.front();
+  int exit_code = 0;
+  const std::optional<Scenario> loaded = load_one(file, exit_code);
+  if (!loaded) return exit_code;
+  const Scenario& scenario = *loaded;
   // In a child process, so that a seed on which the system under test aborts (a WAL_ASSERT)
   // is reported as a failing verdict with its repro, not as walsim dying.
   const ChildOutcome outcome = run_isolated(

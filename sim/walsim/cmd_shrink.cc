@@ -5,11 +5,10 @@
 
 #include "sim/walsim/commands.h"
 #include "sim/walsim/exit_codes.h"
+#include "sim/walsim/load_one.h"
 #include "sim/walsim/run_record.h"
-#include "sim/walsim/scenario_files.h"
 #include "sim/walsim/scenario_toml.h"
 #include "sim/walsim/shrink.h"
-#include "sim/walsim/test_abort_hook.h"
 
 namespace walsim {
 namespace {
@@ -61,12 +60,10 @@ int save(const Scenario& shrunk, std::uint64_t seed, const ShrinkResult& result,
 }  // namespace
 
 int cmd_shrink(const ShrinkArgs& args) {
-  const LoadedScenarios loaded = load_scenarios({args.file}, true);
-  for (const ScenarioError& e : loaded.errors) fmt::print(stderr, "{}\n", e.to_string());
-  if (!loaded.errors.empty()) return loaded.exit_code;
-  std::vector<Scenario> scenarios = loaded.scenarios;
-  apply_test_abort_hook(scenarios);
-  const Scenario& scenario = scenarios.front();
+  int exit_code = 0;
+  const std::optional<Scenario> loaded = load_one(args.file, exit_code);
+  if (!loaded) return exit_code;
+  const Scenario& scenario = *loaded;
   // Every run of the shrink is of the broken variant, when the scenario names one (and each
   // smaller script must pass without it).
   const ShrinkResult result = shrink(scenario.config, args.seed, args.max_runs, scenario.mutant);
