@@ -9,27 +9,16 @@
 #include "sim/harness/mutants.h"
 #include "sim/walsim/commands.h"
 #include "sim/walsim/exit_codes.h"
-#include "sim/walsim/scenario_files.h"
+#include "sim/walsim/isolated.h"
+#include "sim/walsim/load_one.h"
 
 namespace walsim {
+namespace {
 
-int cmd_explore(const std::string& file, std::optional<std::uint64_t> seed_arg,
-                std::uint64_t max_states) {
-  const LoadedScenarios loaded = load_scenarios({file}, true);
-  for (const ScenarioError& e : loaded.errors) fmt::print(stderr, "{}\n", e.to_string());
-  if (!loaded.errors.empty()) return loaded.exit_code;
-  const Scenario& scenario = loaded.scenarios.front();
-  if (scenario.target != "wal") {
-    fmt::print(stderr,
-               "walsim explore: {}: target \"{}\": exhaustive exploration runs the WAL only "
-               "(use `walsim run` for other targets)\n",
-               file, scenario.target);
-    return kExitUnavailable;
-  }
+int explore(const Scenario& scenario, std::uint64_t seed, std::uint64_t max_states) {
   // The WAL logs every simulated power cut it meets, once per explored state; the result below
   // says what matters.
   spdlog::set_level(spdlog::level::off);
-  const std::uint64_t seed = seed_arg.value_or(scenario.first_seed);
   std::optional<harness::ScopedMutant> mutant;
   if (scenario.mutant) mutant.emplace(*scenario.mutant);
   const harness::ExploreResult result = harness::explore(scenario.config, seed, max_states);
@@ -54,6 +43,35 @@ int cmd_explore(const std::string& file, std::optional<std::uint64_t> seed_arg,
     fmt::print("verdict:      pass\n");
     return kExitOk;
   }
+  fmt::print("verdict:      fail\n");
+  return kExitMismatch;
+}
+
+}  // namespace
+
+int cmd_explore(const std::string& file, std::optional<std::uint64_t> seed_arg,
+                std::uint64_t max_states) {
+  int exit_code = 0;
+  const std::optional<Scenario> loaded = load_one(file, exit_code);
+  if (!loaded) return exit_code;
+  const Scenario& scenario = *loaded;
+  if (scenario.target != "wal") {
+    fmt::print(stderr,
+               "walsim explore: {}: target \"{}\": exhaustive exploration runs the WAL only "
+               "(use `walsim run` for other targets)\n",
+               file, scenario.target);
+    return kExitUnavailable;
+  }
+  const std::uint64_t seed = seed_arg.value_or(scenario.first_seed);
+  // In a child process: a crash state on which the WAL aborts (a WAL_ASSERT in recovery) is a
+  // failing verdict with its repro, not walsim dying.
+  const ChildOutcome outcome = run_isolated(
+      [&] { return std::to_string(explore(scenario, seed, max_states)); }, false);
+  if (outcome.completed) return std::stoi(outcome.output);
+  fmt::print("scenario:     {} ({})\n", scenario.name, scenario.file);
+  fmt::print("seed:         {}\n", seed);
+  fmt::print("FAIL {}\n  repro: walsim explore {} --seed {} --max-states {}\n", outcome.death,
+             scenario.file, seed, max_states);
   fmt::print("verdict:      fail\n");
   return kExitMismatch;
 }

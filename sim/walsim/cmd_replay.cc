@@ -2,16 +2,14 @@
 
 #include "sim/walsim/commands.h"
 #include "sim/walsim/exit_codes.h"
+#include "sim/walsim/isolated.h"
+#include "sim/walsim/load_one.h"
 #include "sim/walsim/run_record.h"
-#include "sim/walsim/scenario_files.h"
 
 namespace walsim {
+namespace {
 
-int cmd_replay(const std::string& file, std::uint64_t seed, bool print_trace) {
-  const LoadedScenarios loaded = load_scenarios({file}, true);
-  for (const ScenarioError& e : loaded.errors) fmt::print(stderr, "{}\n", e.to_string());
-  if (!loaded.errors.empty()) return loaded.exit_code;
-  const Scenario& scenario = loaded.scenarios.front();
+int replay(const Scenario& scenario, std::uint64_t seed, bool print_trace) {
   sim::Trace trace;
   const harness::RunResult result = simulate(scenario, seed, &trace);
   if (print_trace) fmt::print("{}", trace.dump());
@@ -42,6 +40,25 @@ int cmd_replay(const std::string& file, std::uint64_t seed, bool print_trace) {
   for (const std::string& note : result.notes) fmt::print("note: {}\n", note);
   if (!result.passed) fmt::print("FAIL {}\n  {}\n", result.failure, record.repro);
   return result.matched ? kExitOk : kExitMismatch;
+}
+
+}  // namespace
+
+int cmd_replay(const std::string& file, std::uint64_t seed, bool print_trace) {
+  int exit_code = 0;
+  const std::optional<Scenario> loaded = load_one(file, exit_code);
+  if (!loaded) return exit_code;
+  const Scenario& scenario = *loaded;
+  // In a child process, so that a seed on which the system under test aborts (a WAL_ASSERT)
+  // is reported as a failing verdict with its repro, not as walsim dying.
+  const ChildOutcome outcome = run_isolated(
+      [&] { return std::to_string(replay(scenario, seed, print_trace)); }, false);
+  if (outcome.completed) return outcome.output == "0" ? kExitOk : kExitMismatch;
+  fmt::print("scenario:   {} ({})\n", scenario.name, scenario.file);
+  fmt::print("seed:       {}\n", seed);
+  fmt::print("verdict:    fail{}\n", scenario.config.expect.pass ? " (expected pass)" : "");
+  fmt::print("FAIL {}\n  {}\n", outcome.death, repro_command(scenario.file, seed));
+  return scenario.config.expect.pass ? kExitMismatch : kExitOk;
 }
 
 }  // namespace walsim

@@ -9,6 +9,7 @@
 #include "sim/walsim/commands.h"
 #include "sim/walsim/exit_codes.h"
 #include "sim/walsim/scenario_files.h"
+#include "sim/walsim/test_abort_hook.h"
 
 namespace walsim {
 namespace {
@@ -78,6 +79,7 @@ int cmd_run(const RunArgs& args) {
       scenario.config.expect = harness::ExpectConfig{};
     }
   }
+  apply_test_abort_hook(scenarios);
   reports::Sweep sweep = run_sweep(scenarios, options);
   sweep.command = args.command;
   print_summary(sweep);

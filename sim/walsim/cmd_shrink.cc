@@ -5,8 +5,8 @@
 
 #include "sim/walsim/commands.h"
 #include "sim/walsim/exit_codes.h"
+#include "sim/walsim/load_one.h"
 #include "sim/walsim/run_record.h"
-#include "sim/walsim/scenario_files.h"
 #include "sim/walsim/scenario_toml.h"
 #include "sim/walsim/shrink.h"
 
@@ -20,40 +20,20 @@ std::string default_out(const std::string& file) {
   return (path.parent_path() / (stem + ".shrunk.toml")).string();
 }
 
-}  // namespace
+// The scenario pinned to the one seed, under its .shrunk name; the caller adds the script.
+Scenario unshrunk(const Scenario& scenario, const ShrinkArgs& args, const ShrinkResult& result) {
+  Scenario out = scenario;
+  out.file = args.out.empty() ? default_out(args.file) : args.out;
+  if (!out.name.ends_with("-shrunk")) out.name += "-shrunk";
+  out.config.name = out.name;
+  out.description = fmt::format("Seed {} of {}, not shrunk; fails '{}': {}", args.seed,
+                                args.file, result.target, result.failure);
+  out.seeds = 1;
+  out.first_seed = args.seed;
+  return out;
+}
 
-int cmd_shrink(const ShrinkArgs& args) {
-  const LoadedScenarios loaded = load_scenarios({args.file}, true);
-  for (const ScenarioError& e : loaded.errors) fmt::print(stderr, "{}\n", e.to_string());
-  if (!loaded.errors.empty()) return loaded.exit_code;
-  const Scenario& scenario = loaded.scenarios.front();
-  // Every run of the shrink is of the broken variant, when the scenario names one (and each
-  // smaller script must pass without it).
-  const ShrinkResult result = shrink(scenario.config, args.seed, args.max_runs, scenario.mutant);
-  if (!result.failed) {
-    fmt::print(stderr, "walsim shrink: {} seed {} passes: nothing to shrink\n", args.file,
-               args.seed);
-    return kExitMismatch;
-  }
-  if (!result.replayable) {
-    fmt::print(stderr,
-               "walsim shrink: the script {} seed {} executed did not fail the same way when "
-               "replayed (a harness bug: RunResult::script must replay bit for bit)\n",
-               args.file, args.seed);
-    return kExitMismatch;
-  }
-  Scenario shrunk = scenario;
-  shrunk.file = args.out.empty() ? default_out(args.file) : args.out;
-  if (!shrunk.name.ends_with("-shrunk")) shrunk.name += "-shrunk";
-  shrunk.config.name = shrunk.name;
-  shrunk.description = fmt::format("Shrunk by `walsim shrink {} --seed {}` from {} ops and {} "
-                                   "faults; fails '{}': {}",
-                                   args.file, args.seed, result.original.total_ops(),
-                                   result.original.faults.size(), result.target,
-                                   result.last.failure);
-  shrunk.seeds = 1;
-  shrunk.first_seed = args.seed;
-  shrunk.config.script = result.minimal;
+int save(const Scenario& shrunk, std::uint64_t seed, const ShrinkResult& result, bool shrank) {
   const std::string text = scenario_to_toml(shrunk);
   fmt::print("{}\n", text);
   {
@@ -65,14 +45,57 @@ int cmd_shrink(const ShrinkArgs& args) {
       return kExitIo;
     }
   }
-  fmt::print("shrunk {} ops + {} faults to {} ops + {} faults in {} runs{}; still fails '{}':\n"
-             "  {}\n",
-             result.original.total_ops(), result.original.faults.size(),
-             result.minimal.total_ops(), result.minimal.faults.size(), result.runs,
-             result.budget_hit ? " (run budget hit: may not be minimal)" : "", result.target,
-             result.last.failure);
-  fmt::print("saved: {}\n  {}\n", shrunk.file, repro_command(shrunk.file, args.seed));
+  if (shrank) {
+    fmt::print("shrunk {} ops + {} faults to {} ops + {} faults in {} runs{}; still fails '{}':\n"
+               "  {}\n",
+               result.original.total_ops(), result.original.faults.size(),
+               result.minimal.total_ops(), result.minimal.faults.size(), result.runs,
+               result.budget_hit ? " (run budget hit: may not be minimal)" : "", result.target,
+               result.failure);
+  }
+  fmt::print("saved: {}\n  {}\n", shrunk.file, repro_command(shrunk.file, seed));
   return kExitOk;
+}
+
+}  // namespace
+
+int cmd_shrink(const ShrinkArgs& args) {
+  int exit_code = 0;
+  const std::optional<Scenario> loaded = load_one(args.file, exit_code);
+  if (!loaded) return exit_code;
+  const Scenario& scenario = *loaded;
+  // Every run of the shrink is of the broken variant, when the scenario names one (and each
+  // smaller script must pass without it).
+  const ShrinkResult result = shrink(scenario.config, args.seed, args.max_runs, scenario.mutant);
+  if (!result.failed) {
+    fmt::print(stderr, "walsim shrink: {} seed {} passes: nothing to shrink\n", args.file,
+               args.seed);
+    return kExitMismatch;
+  }
+  if (result.aborted) {
+    fmt::print(stderr, "walsim shrink: {} seed {}: {}\n", args.file, args.seed, result.failure);
+  }
+  if (!result.replayable && result.aborted) {
+    // Saved anyway, pinned to the seed: it reproduces the abort, only not smaller.
+    fmt::print(stderr,
+               "walsim shrink: the seed's workload given back as a script does not abort (the "
+               "abort needs the seed's drawn faults or crash point): saving it unshrunk\n");
+    return save(unshrunk(scenario, args, result), args.seed, result, false);
+  }
+  if (!result.replayable) {
+    fmt::print(stderr,
+               "walsim shrink: the script {} seed {} executed did not fail the same way when "
+               "replayed (a harness bug: RunResult::script must replay bit for bit)\n",
+               args.file, args.seed);
+    return kExitMismatch;
+  }
+  Scenario shrunk = unshrunk(scenario, args, result);
+  shrunk.description = fmt::format("Shrunk by `walsim shrink {} --seed {}` from {} ops and {} "
+                                   "faults; fails '{}': {}",
+                                   args.file, args.seed, result.original.total_ops(),
+                                   result.original.faults.size(), result.target, result.failure);
+  shrunk.config.script = result.minimal;
+  return save(shrunk, args.seed, result, true);
 }
 
 }  // namespace walsim

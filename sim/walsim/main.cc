@@ -3,8 +3,10 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "sim/walsim/cli_numbers.h"
 #include "sim/walsim/commands.h"
 #include "sim/walsim/exit_codes.h"
+#include "wal_git_revision.h"
 
 namespace {
 
@@ -21,10 +23,15 @@ std::string joined(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   using namespace walsim;
+  constexpr std::uint64_t kAnySeed = UINT64_MAX;
   CLI::App app{"walsim: the WAL under chaos on a deterministic simulator (SPEC 6)", "walsim"};
   app.footer(kExitCodeTable);
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "Every subcommand's help");
+  // The revision is the one CMake saw when it configured (cmake/GitRevision.cmake).
+  app.set_version_flag("--version",
+                       fmt::format("walsim {} (git {})", WAL_VERSION_STRING, WAL_GIT_REVISION),
+                       "Print the version and the git revision it was built from, then exit");
 
   RunArgs run;
   std::optional<std::uint64_t> seeds;
@@ -33,10 +40,10 @@ int main(int argc, char** argv) {
   CLI::App* run_cmd = app.add_subcommand("run", "Run scenarios (files or suite folders)");
   run_cmd->add_option("paths", run.paths, "Scenario files or folders")->required();
   run_cmd->add_option("--seeds", seeds, "Seeds per scenario (overrides `seeds`)")
-      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
-  run_cmd->add_option("--seed", seed, "Run only this seed");
+      ->check(unsigned_in(1, std::uint64_t{1} << 40));
+  run_cmd->add_option("--seed", seed, "Run only this seed")->check(unsigned_in(0, kAnySeed));
   run_cmd->add_option("--jobs,-j", run.sweep.jobs, "Worker processes (default 1)")
-      ->check(CLI::Range(1u, 256u));
+      ->check(unsigned_in(1, 256));
   run_cmd->add_option("--shard", shard,
                       "I/N: run only seed number k (0-based, per scenario) with k % N == I");
   run_cmd->add_option("--report", run.report_dir, "Report folder")->capture_default_str();
@@ -52,25 +59,33 @@ int main(int argc, char** argv) {
   bool trace = false;
   CLI::App* replay_cmd = app.add_subcommand("replay", "Replay one seed bit for bit");
   replay_cmd->add_option("file", file, "Scenario file")->required();
-  replay_cmd->add_option("--seed", replay_seed, "Seed")->required();
+  replay_cmd->add_option("--seed", replay_seed, "Seed")
+      ->required()
+      ->check(unsigned_in(0, kAnySeed));
   replay_cmd->add_flag("--trace", trace, "Print the trace, the timeline and the executed script");
 
   ShrinkArgs shrink_args;
   CLI::App* shrink_cmd =
       app.add_subcommand("shrink", "Minimal ops + faults that still fail, saved as a scenario");
   shrink_cmd->add_option("file", shrink_args.file, "Scenario file")->required();
-  shrink_cmd->add_option("--seed", shrink_args.seed, "A failing seed")->required();
+  shrink_cmd->add_option("--seed", shrink_args.seed, "A failing seed")
+      ->required()
+      ->check(unsigned_in(0, kAnySeed));
   shrink_cmd->add_option("--out,-o", shrink_args.out,
                          "Where to save it (default: <file>.shrunk.toml next to the input)");
   shrink_cmd->add_option("--max-runs", shrink_args.max_runs, "Simulation budget")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(unsigned_in(1, UINT64_MAX));
 
   std::optional<std::uint64_t> explore_seed;
   std::uint64_t max_states = 10'000;
   CLI::App* explore_cmd = app.add_subcommand("explore", "Exhaustive bounded crash states");
   explore_cmd->add_option("file", file, "Scenario file")->required();
-  explore_cmd->add_option("--seed", explore_seed, "Seed of the workload");
-  explore_cmd->add_option("--max-states", max_states, "Bound")->capture_default_str();
+  explore_cmd->add_option("--seed", explore_seed, "Seed of the workload")
+      ->check(unsigned_in(0, kAnySeed));
+  explore_cmd->add_option("--max-states", max_states, "Bound")
+      ->capture_default_str()
+      ->check(unsigned_in(1, UINT64_MAX));
 
   RealArgs real;
   CLI::App* real_cmd = app.add_subcommand(
@@ -89,8 +104,8 @@ int main(int argc, char** argv) {
                      "report a mismatch, or the differential is blind");
   real_cmd->add_option("--seeds", real.seeds, "Seeds per mode")
       ->capture_default_str()
-      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 20));
-  real_cmd->add_option("--seed", real.seed, "Run only this seed");
+      ->check(unsigned_in(1, std::uint64_t{1} << 20));
+  real_cmd->add_option("--seed", real.seed, "Run only this seed")->check(unsigned_in(0, kAnySeed));
 
   std::vector<std::string> results;
   std::string merge_report;
@@ -112,6 +127,8 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
   } catch (const CLI::ParseError& e) {
     fmt::print(stderr, "walsim: {}\nRun 'walsim --help' for usage.\n", e.what());
     return kExitUsage;
@@ -124,7 +141,10 @@ int main(int argc, char** argv) {
     if (!shard.empty()) {
       run.sweep.shard = Shard::parse(shard);
       if (!run.sweep.shard) {
-        fmt::print(stderr, "walsim: --shard '{}': expected I/N with 0 <= I < N\n", shard);
+        fmt::print(stderr,
+                   "walsim: --shard '{}': expected I/N, two integers with 0 <= I < N <= {}\n"
+                   "Run 'walsim --help' for usage.\n",
+                   shard, UINT32_MAX);
         return kExitUsage;
       }
     }

@@ -13,6 +13,7 @@
 #include "sim/harness/mutants.h"
 #include "sim/harness/target.h"
 #include "sim/walsim/lying_device.h"
+#include "sim/walsim/scenario_limits.h"
 #include "sim/walsim/script_toml.h"
 
 namespace walsim {
@@ -47,12 +48,38 @@ const harness::TargetInfo* planted_in(std::string_view mutant) {
   return nullptr;
 }
 
-constexpr std::int64_t kMaxSeeds = 100'000'000;
-constexpr std::int64_t kMaxOps = 10'000'000;
-constexpr std::int64_t kMaxWriters = 256;
-constexpr std::int64_t kMaxCrashCount = 64;
-constexpr std::int64_t kMaxEntryBytes = 16 << 20;
-constexpr std::int64_t kMaxU63 = INT64_MAX;
+using namespace limits;  // the ranges of the keys (scenario_limits.h)
+
+std::string_view trim(std::string_view text) {
+  const std::size_t first = text.find_first_not_of(" \t\r");
+  if (first == std::string_view::npos) return {};
+  const std::size_t last = text.find_last_not_of(" \t\r");
+  return text.substr(first, last - first + 1);
+}
+
+// The dotted key that line `line` (1-based) sets, from the nearest [table] header above it, or
+// "": a document toml++ rejects (an integer too big for 64 bits) has no nodes to ask, and the
+// error should still name the key, not only the line.
+std::string key_at_line(std::string_view text, std::uint32_t line) {
+  std::string_view table;
+  std::uint32_t number = 1;
+  while (number < line && !text.empty()) {
+    const std::size_t eol = text.find('\n');
+    const std::string_view current = trim(text.substr(0, eol));
+    if (current.starts_with('[') && !current.starts_with("[[")) {
+      const std::size_t close = current.find(']');
+      if (close != std::string_view::npos) table = trim(current.substr(1, close - 1));
+    }
+    text = eol == std::string_view::npos ? std::string_view{} : text.substr(eol + 1);
+    ++number;
+  }
+  const std::string_view current = trim(text.substr(0, text.find('\n')));
+  const std::size_t equals = current.find('=');
+  if (current.starts_with('[') || equals == std::string_view::npos) return "";
+  const std::string_view key = trim(current.substr(0, equals));
+  if (key.empty()) return "";
+  return table.empty() ? std::string(key) : fmt::format("{}.{}", table, key);
+}
 
 std::uint32_t line_of(const toml::node& node) {
   return static_cast<std::uint32_t>(node.source().begin.line);
@@ -90,8 +117,10 @@ class Reader {
           fmt::format("wrong type for '{}': expected {}, got {}", key, expected, type_name(node)));
   }
 
+  // `why`, when the range is not obvious, says whose limit it is.
   std::optional<std::int64_t> integer(const toml::node& node, const std::string& key,
-                                      std::int64_t min, std::int64_t max) {
+                                      std::int64_t min, std::int64_t max,
+                                      std::string_view why = {}) {
     const auto* value = node.as_integer();
     if (value == nullptr) {
       wrong_type(node, key, "an integer");
@@ -100,7 +129,8 @@ class Reader {
     const std::int64_t v = value->get();
     if (v < min || v > max) {
       error(ErrorKind::kRange, line_of(node), key,
-            fmt::format("'{}' = {} is out of range [{}, {}]", key, v, min, max));
+            fmt::format("'{}' = {} is out of range [{}, {}]{}{}", key, v, min, max,
+                        why.empty() ? "" : ": ", why));
       return std::nullopt;
     }
     return v;
@@ -108,8 +138,22 @@ class Reader {
 
   template <typename T>
   void set_integer(const toml::node& node, const std::string& key, T& field, std::int64_t min,
-                   std::int64_t max) {
-    if (auto v = integer(node, key, min, max)) field = static_cast<T>(*v);
+                   std::int64_t max, std::string_view why = {}) {
+    if (auto v = integer(node, key, min, max, why)) field = static_cast<T>(*v);
+  }
+
+  // A size the device model divides by and tears at: a power of two in [1, max].
+  template <typename T>
+  void set_power_of_two(const toml::node& node, const std::string& key, T& field,
+                        std::int64_t max) {
+    auto v = integer(node, key, 1, max);
+    if (!v) return;
+    if (!power_of_two(static_cast<std::uint64_t>(*v))) {
+      error(ErrorKind::kRange, line_of(node), key,
+            fmt::format("'{}' = {} is not a power of two", key, *v));
+      return;
+    }
+    field = static_cast<T>(*v);
   }
 
   std::optional<std::string> string(const toml::node& node, const std::string& key) {
@@ -248,9 +292,9 @@ void Reader::read(const toml::table& root) {
             {"name", [&](auto& n, auto& k) { if (auto s = string(n, k)) out_.name = *s; }},
             {"description",
              [&](auto& n, auto& k) { if (auto s = string(n, k)) out_.description = *s; }},
-            {"seeds", [&](auto& n, auto& k) { set_integer(n, k, out_.seeds, 1, kMaxSeeds); }},
+            {"seeds", [&](auto& n, auto& k) { set_integer(n, k, out_.seeds, 1, kSeedsMax); }},
             {"first_seed",
-             [&](auto& n, auto& k) { set_integer(n, k, out_.first_seed, 0, kMaxU63); }},
+             [&](auto& n, auto& k) { set_integer(n, k, out_.first_seed, 0, kU63Max); }},
             {"target",
              [&](auto& n, auto& k) {
                auto s = string(n, k);
@@ -264,7 +308,7 @@ void Reader::read(const toml::table& root) {
              }},
             {"mutant", [&](auto& n, auto& k) { if (auto s = string(n, k)) out_.mutant = *s; }},
             {"max_steps",
-             [&](auto& n, auto& k) { set_integer(n, k, c.max_steps, 1000, kMaxU63); }},
+             [&](auto& n, auto& k) { set_integer(n, k, c.max_steps, kMaxStepsMin, kMaxStepsMax); }},
             {"wal", table("wal", [&](const toml::table& t) { read_wal(t); })},
             {"workload", table("workload", [&](const toml::table& t) { read_workload(t); })},
             {"device", table("device", [&](const toml::table& t) { read_device(t); })},
@@ -283,17 +327,21 @@ void Reader::read_wal(const toml::table& t) {
   apply(t, "wal",
         {
             {"segment_bytes",
-             [&](auto& n, auto& k) { set_integer(n, k, w.segment_bytes, 4096, kMaxU63); }},
+             [&](auto& n, auto& k) { 
+               set_integer(n, k, w.segment_bytes, kSegmentBytesMin, kSegmentBytesMax,
+                           "the WAL takes at most 1 TiB, the simulator, which keeps every file "
+                           "in memory, 1 GiB");
+             }},
             {"sync",
              [&](auto& n, auto& k) {
                word(n, k, w.sync, wal::parse_sync_policy, "none|immediate|periodic|grouped");
              }},
             {"sync_interval_us",
-             [&](auto& n, auto& k) { set_integer(n, k, w.sync_interval_us, 0, kMaxU63); }},
+             [&](auto& n, auto& k) { set_integer(n, k, w.sync_interval_us, 0, kU63Max); }},
             {"sync_every_bytes",
-             [&](auto& n, auto& k) { set_integer(n, k, w.sync_every_bytes, 0, kMaxU63); }},
+             [&](auto& n, auto& k) { set_integer(n, k, w.sync_every_bytes, 0, kU63Max); }},
             {"group_window_us",
-             [&](auto& n, auto& k) { set_integer(n, k, w.group_window_us, 0, kMaxU63); }},
+             [&](auto& n, auto& k) { set_integer(n, k, w.group_window_us, 0, kU63Max); }},
             {"checksum",
              [&](auto& n, auto& k) {
                word(n, k, w.checksum, wal::parse_checksum_kind, "crc32c|crc64|xxh3");
@@ -307,11 +355,14 @@ void Reader::read_wal(const toml::table& t) {
              [&](auto& n, auto& k) { if (auto b = boolean(n, k)) w.preallocate = *b; }},
             {"max_segments",
              [&](auto& n, auto& k) { set_integer(n, k, w.max_segments, 0, UINT32_MAX); }},
-            {"max_bytes", [&](auto& n, auto& k) { set_integer(n, k, w.max_bytes, 0, kMaxU63); }},
+            {"max_bytes", [&](auto& n, auto& k) { set_integer(n, k, w.max_bytes, 0, kU63Max); }},
             {"max_entry_bytes",
-             [&](auto& n, auto& k) { set_integer(n, k, w.max_entry_bytes, 1, kMaxEntryBytes); }},
+             [&](auto& n, auto& k) { set_integer(n, k, w.max_entry_bytes, 1, kEntryBytesMax); }},
             {"buffer_bytes",
-             [&](auto& n, auto& k) { set_integer(n, k, w.buffer_bytes, 1, UINT32_MAX); }},
+             [&](auto& n, auto& k) { 
+               set_integer(n, k, w.buffer_bytes, 1, kBufferBytesMax,
+                           "the WAL allocates the buffer twice at open");
+             }},
         });
 }
 
@@ -319,11 +370,11 @@ void Reader::read_workload(const toml::table& t) {
   harness::WorkloadConfig& w = out_.config.workload;
   apply(t, "workload",
         {
-            {"writers", [&](auto& n, auto& k) { set_integer(n, k, w.writers, 1, kMaxWriters); }},
-            {"ops", [&](auto& n, auto& k) { set_integer(n, k, w.ops, 0, kMaxOps); }},
+            {"writers", [&](auto& n, auto& k) { set_integer(n, k, w.writers, 1, kWritersMax); }},
+            {"ops", [&](auto& n, auto& k) { set_integer(n, k, w.ops, 0, kOpsMax); }},
             {"entry_bytes",
              [&](auto& n, auto& k) {
-               if (auto r = range(n, k, 1, kMaxEntryBytes)) {
+               if (auto r = range(n, k, 1, kEntryBytesMax)) {
                  w.entry_bytes_min = static_cast<std::uint32_t>(r->first);
                  w.entry_bytes_max = static_cast<std::uint32_t>(r->second);
                }
@@ -334,9 +385,11 @@ void Reader::read_workload(const toml::table& t) {
             {"truncate_ratio", [&](auto& n, auto& k) { probability(n, k, w.truncate_ratio); }},
             {"reopen_ratio", [&](auto& n, auto& k) { probability(n, k, w.reopen_ratio); }},
             {"checkpoint_every",
-             [&](auto& n, auto& k) { set_integer(n, k, w.checkpoint_every, 0, kMaxOps); }},
+             [&](auto& n, auto& k) { set_integer(n, k, w.checkpoint_every, 0, kOpsMax); }},
             {"batch_entries_max",
-             [&](auto& n, auto& k) { set_integer(n, k, w.batch_entries_max, 2, 4096); }},
+             [&](auto& n, auto& k) {
+               set_integer(n, k, w.batch_entries_max, 2, kBatchEntriesMax);
+             }},
         });
 }
 
@@ -344,7 +397,7 @@ void Reader::read_device(const toml::table& t) {
   sim::DeviceModel& d = out_.config.device;
   auto latency = [&](sim::LatencyRange& field) {
     return [&, this](const toml::node& n, const std::string& k) {
-      if (auto r = range(n, k, 0, 60'000'000)) {
+      if (auto r = range(n, k, 0, kLatencyUsMax)) {
         field.min_us = static_cast<std::uint64_t>(r->first);
         field.max_us = static_cast<std::uint64_t>(r->second);
       }
@@ -353,8 +406,9 @@ void Reader::read_device(const toml::table& t) {
   apply(t, "device",
         {
             {"sector_bytes",
-             [&](auto& n, auto& k) { set_integer(n, k, d.sector_bytes, 1, 1 << 20); }},
-            {"page_bytes", [&](auto& n, auto& k) { set_integer(n, k, d.page_bytes, 1, 1 << 24); }},
+             [&](auto& n, auto& k) { set_power_of_two(n, k, d.sector_bytes, kSectorBytesMax); }},
+            {"page_bytes",
+             [&](auto& n, auto& k) { set_power_of_two(n, k, d.page_bytes, kPageBytesMax); }},
             {"atomic_sector",
              [&](auto& n, auto& k) { if (auto b = boolean(n, k)) d.atomic_sector = *b; }},
             {"fsync_latency_us", latency(d.fsync_latency_us)},
@@ -362,7 +416,7 @@ void Reader::read_device(const toml::table& t) {
             {"lying_fsync",
              [&](auto& n, auto& k) { if (auto b = boolean(n, k)) out_.lying_fsync = *b; }},
             {"capacity_bytes",
-             [&](auto& n, auto& k) { set_integer(n, k, d.capacity_bytes, 0, kMaxU63); }},
+             [&](auto& n, auto& k) { set_integer(n, k, d.capacity_bytes, 0, kU63Max); }},
         });
 }
 
@@ -375,8 +429,8 @@ void Reader::read_crash(const toml::table& t) {
                word(n, k, c.at, harness::CrashAt::parse,
                     "random|persistence-points|op:N|time:US|none");
              }},
-            {"count", [&](auto& n, auto& k) { set_integer(n, k, c.count, 1, kMaxCrashCount); }},
-            {"epochs", [&](auto& n, auto& k) { set_integer(n, k, c.epochs, 1, kMaxCrashCount); }},
+            {"count", [&](auto& n, auto& k) { set_integer(n, k, c.count, 1, kCrashCountMax); }},
+            {"epochs", [&](auto& n, auto& k) { set_integer(n, k, c.epochs, 1, kCrashCountMax); }},
             {"policy",
              [&](auto& n, auto& k) {
                word(n, k, c.power_loss.policy, faults::parse_crash_policy,
@@ -408,7 +462,7 @@ void Reader::read_faults(const toml::table& t) {
             {"write_eio", [&](auto& n, auto& k) { probability(n, k, f.write_eio); }},
             {"write_short", [&](auto& n, auto& k) { probability(n, k, f.write_short); }},
             {"enospc_after_bytes",
-             [&](auto& n, auto& k) { set_integer(n, k, f.enospc_after_bytes, 0, kMaxU63); }},
+             [&](auto& n, auto& k) { set_integer(n, k, f.enospc_after_bytes, 0, kU63Max); }},
             {"read_eio", [&](auto& n, auto& k) { probability(n, k, f.read_eio); }},
             {"bit_flip", [&](auto& n, auto& k) { probability(n, k, f.bit_flip); }},
             {"latent_sector", [&](auto& n, auto& k) { probability(n, k, f.latent_sector); }},
@@ -474,36 +528,19 @@ void Reader::check_whole(const toml::table& root) {
   } else if (out_.name.empty() && root["name"].is_string()) {
     error(ErrorKind::kRange, line("name"), "name", "'name' is empty");
   }
-  const harness::WorkloadConfig& w = c.workload;
-  const double ratio_sum = [&] {
-    double sum = 0;
-    for (const sim::Ratio& r :
-         {w.batch_ratio, w.sync_ratio, w.read_ratio, w.truncate_ratio, w.reopen_ratio}) {
-      sum += static_cast<double>(r.numerator) / static_cast<double>(r.denominator);
+  // A rule spanning keys blames the key of it the file sets last: the one to look at, with a
+  // line that exists (a key left at its default has none).
+  for (const limits::CrossKeyProblem& problem : limits::check_cross_keys(c)) {
+    std::string blamed = problem.keys.front();
+    std::uint32_t blamed_line = 0;
+    for (const std::string& key : problem.keys) {
+      const toml::node_view<const toml::node> node = root.at_path(key);
+      if (node && line_of(*node.node()) > blamed_line) {
+        blamed = key;
+        blamed_line = line_of(*node.node());
+      }
     }
-    return sum;
-  }();
-  if (ratio_sum > 1.0 + 1e-9) {
-    error(ErrorKind::kRange, line("workload"), "workload",
-          fmt::format("'workload': batch_ratio + sync_ratio + read_ratio + truncate_ratio + "
-                      "reopen_ratio = {} exceeds 1",
-                      ratio_sum));
-  }
-  const sim::DeviceModel& d = c.device;
-  if (d.page_bytes % d.sector_bytes != 0) {
-    error(ErrorKind::kRange, line("device.page_bytes"), "device.page_bytes",
-          fmt::format("'device.page_bytes' = {} is not a multiple of sector_bytes = {}",
-                      d.page_bytes, d.sector_bytes));
-  }
-  if (c.crash.count > 1 && c.crash.at.kind == harness::CrashAt::Kind::kNone) {
-    error(ErrorKind::kRange, line("crash.count"), "crash.count",
-          "'crash.count' > 1 needs a crash: crash.at is \"none\"");
-  }
-  if (c.wal.sync == wal::SyncPolicy::kPeriodic && c.wal.sync_interval_us == 0 &&
-      c.wal.sync_every_bytes == 0) {
-    error(ErrorKind::kRange, line("wal.sync_interval_us"), "wal.sync_interval_us",
-          "'wal.sync_interval_us' and 'wal.sync_every_bytes' are both 0: sync = \"periodic\" "
-          "needs one of them above 0");
+    error(ErrorKind::kRange, blamed_line == 0 ? 1 : blamed_line, blamed, problem.message);
   }
 }
 
@@ -533,9 +570,12 @@ ParseResult parse_scenario(std::string_view text, std::string_view file) {
   try {
     root = toml::parse(text, file);
   } catch (const toml::parse_error& e) {
-    result.errors.push_back({ErrorKind::kSyntax, std::string(file),
-                             static_cast<std::uint32_t>(e.source().begin.line), "",
-                             fmt::format("not valid TOML: {}", e.description())});
+    const auto line = static_cast<std::uint32_t>(e.source().begin.line);
+    std::string key = key_at_line(text, line);
+    result.errors.push_back(
+        {ErrorKind::kSyntax, std::string(file), line, key,
+         key.empty() ? fmt::format("not valid TOML: {}", e.description())
+                     : fmt::format("not valid TOML: '{}': {}", key, e.description())});
     return result;
   }
   Scenario scenario;

@@ -3,9 +3,64 @@
 #include <algorithm>
 
 #include "sim/harness/mutants.h"
+#include "sim/walsim/isolated.h"
 
 namespace walsim {
 namespace {
+
+// One run's failure signature, in a child process with `mutant` (if any) on: a run in which
+// the system under test aborts (a WAL_ASSERT) fails as kAbortSignature, with `reason` set.
+std::string isolated_signature(const harness::RunConfig& config, std::uint64_t seed,
+                               const std::optional<std::string>& mutant,
+                               std::string* reason = nullptr) {
+  const ChildOutcome outcome = run_isolated([&] {
+    std::optional<harness::ScopedMutant> on;
+    if (mutant) on.emplace(*mutant);
+    return failure_signature(config, harness::run_simulation(config, seed));
+  });
+  if (outcome.completed) return outcome.output;
+  if (reason != nullptr) *reason = death_reason(outcome);
+  return std::string(kAbortSignature);
+}
+
+// The run of `seed` in-process, once a child has shown it does not abort (it is deterministic:
+// the same run again), for what only a RunResult carries (the executed script).
+harness::RunResult run_in_process(const harness::RunConfig& config, std::uint64_t seed,
+                                  const std::optional<std::string>& mutant) {
+  std::optional<harness::ScopedMutant> on;
+  if (mutant) on.emplace(*mutant);
+  return harness::run_simulation(config, seed);
+}
+
+// A run that aborted left no executed script. The seed's workload, given back as a script
+// with the configured crash point (or, for a drawn one, the power going out after the last op,
+// or never), stands in for it when it aborts too; the seed's probabilistic faults are lost.
+std::optional<harness::Script> script_of_aborting_run(const harness::RunConfig& config,
+                                                      std::uint64_t seed,
+                                                      const std::optional<std::string>& mutant,
+                                                      std::uint64_t& runs) {
+  const harness::Workload workload = harness::workload_for(config, seed);
+  harness::Script script;
+  script.payload_seed = workload.seed;
+  script.writers = workload.writers;
+  std::vector<harness::CrashAt> crashes;
+  const harness::CrashAt::Kind kind = config.crash.at.kind;
+  if (kind != harness::CrashAt::Kind::kRandom &&
+      kind != harness::CrashAt::Kind::kPersistencePoints) {
+    crashes.push_back(config.crash.at);
+  } else {
+    crashes.push_back({harness::CrashAt::Kind::kOp, script.total_ops()});
+    crashes.push_back({harness::CrashAt::Kind::kNone, 0});
+  }
+  for (const harness::CrashAt& crash : crashes) {
+    script.crash = crash;
+    harness::RunConfig candidate = config;
+    candidate.script = script;
+    ++runs;
+    if (isolated_signature(candidate, seed, mutant) == kAbortSignature) return script;
+  }
+  return std::nullopt;
+}
 
 // A unit is an op (by its place in writer order) or a fault; a candidate keeps some units.
 class Shrinker {
@@ -36,7 +91,8 @@ class Shrinker {
     return script;
   }
 
-  // Whether `script` still fails the same way; remembers the last failing run.
+  // Whether `script` still fails the same way. Each candidate runs in a child process: a
+  // candidate on which the system under test aborts is a verdict, not the end of the shrink.
   bool fails(const harness::Script& script) {
     if (runs_ >= max_runs_) {
       budget_hit_ = true;
@@ -45,16 +101,11 @@ class Shrinker {
     ++runs_;
     harness::RunConfig config = config_;
     config.script = script;
-    std::optional<harness::ScopedMutant> on;
-    if (mutant_) on.emplace(*mutant_);
-    harness::RunResult result = harness::run_simulation(config, seed_);
-    if (failure_signature(config_, result) != target_) return false;
+    if (isolated_signature(config, seed_, mutant_) != target_) return false;
     if (mutant_) {
-      on.reset();
       ++runs_;
-      if (!harness::run_simulation(config, seed_).passed) return false;
+      if (!isolated_signature(config, seed_, std::nullopt).empty()) return false;
     }
-    last_ = std::move(result);
     return true;
   }
 
@@ -150,7 +201,6 @@ class Shrinker {
 
   std::uint64_t runs() const { return runs_; }
   bool budget_hit() const { return budget_hit_; }
-  harness::RunResult& last() { return last_; }
 
  private:
   static std::vector<std::vector<std::size_t>> split(const std::vector<std::size_t>& units,
@@ -176,7 +226,6 @@ class Shrinker {
   std::vector<std::pair<std::size_t, std::size_t>> ops_;
   std::uint64_t runs_ = 0;
   bool budget_hit_ = false;
-  harness::RunResult last_;
   harness::Script accepted_;
 };
 
@@ -195,17 +244,27 @@ std::string failure_signature(const harness::RunConfig& config, const harness::R
 ShrinkResult shrink(const harness::RunConfig& config, std::uint64_t seed, std::uint64_t max_runs,
                     const std::optional<std::string>& mutant) {
   ShrinkResult out;
-  std::optional<harness::ScopedMutant> on;
-  if (mutant) on.emplace(*mutant);
-  harness::RunResult first = harness::run_simulation(config, seed);
-  on.reset();
+  std::string reason;
+  out.target = isolated_signature(config, seed, mutant, &reason);
   out.runs = 1;
-  out.target = failure_signature(config, first);
   out.failed = !out.target.empty();
-  out.original = first.script;
-  out.minimal = first.script;
-  out.last = std::move(first);
   if (!out.failed) return out;
+  if (out.target == kAbortSignature) {
+    out.aborted = true;
+    out.failure = reason;
+    std::optional<harness::Script> script = script_of_aborting_run(config, seed, mutant, out.runs);
+    if (!script) {
+      out.replayable = false;
+      return out;
+    }
+    out.original = std::move(*script);
+  } else {
+    const harness::RunResult first = run_in_process(config, seed, mutant);
+    ++out.runs;
+    out.failure = first.failure;
+    out.original = first.script;
+  }
+  out.minimal = out.original;
   Shrinker shrinker(config, seed, max_runs, out.target, out.original, mutant);
   std::vector<std::size_t> all(shrinker.units());
   for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
@@ -217,14 +276,17 @@ ShrinkResult shrink(const harness::RunConfig& config, std::uint64_t seed, std::u
   }
   shrinker.ddmin(all);
   out.minimal = shrinker.smaller_entries(shrinker.accepted());
-  // The last failing run is of the minimal script: smaller_entries ends on a failing run or
-  // restores the sizes of the last one that failed; run it once more to be exact.
+  out.runs += shrinker.runs();
+  out.budget_hit = shrinker.budget_hit();
+  // The failure of the minimal script, for the saved scenario's description.
   harness::RunConfig final_config = config;
   final_config.script = out.minimal;
-  if (mutant) on.emplace(*mutant);
-  out.last = harness::run_simulation(final_config, seed);
-  out.runs += shrinker.runs() + 1;
-  out.budget_hit = shrinker.budget_hit();
+  ++out.runs;
+  if (isolated_signature(final_config, seed, mutant, &reason) == kAbortSignature) {
+    out.failure = reason;
+  } else {
+    out.failure = run_in_process(final_config, seed, mutant).failure;
+  }
   return out;
 }
 

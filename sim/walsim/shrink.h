@@ -1,24 +1,33 @@
 // Delta debugging (ddmin) of a failing run: the executed script's ops and faults together are
 // cut down, chunk by chunk and then one by one, while the run still fails the same way (the same
 // first invariant violated, or the same kind of problem), then entry sizes are made small.
+// Every candidate runs in a child process (isolated.h): when the system under test aborts (a
+// WAL_ASSERT), that is the run's verdict ("abort"), and shrinking goes on.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "sim/harness/runner.h"
 #include "sim/walsim/scenario.h"
 
 namespace walsim {
 
+// The failure signature of a run in which the system under test aborted.
+inline constexpr std::string_view kAbortSignature = "abort";
+
 struct ShrinkResult {
   bool failed = false;          // the original run failed (else nothing to shrink)
-  bool replayable = true;       // the executed script, given back, failed the same way
-  std::string target;           // how it fails: an invariant name, "hang" or "problem"
+  bool aborted = false;         // ... because the system under test aborted
+  bool replayable = true;       // the executed script, given back, failed the same way (for an
+                                // aborted run: the seed's workload as a script aborted too)
+  std::string target;           // how it fails: an invariant name, "hang", "problem", "abort"
   harness::Script original;     // what the run executed
   harness::Script minimal;      // the smallest script found that still fails as `target`
-  harness::RunResult last;      // the run of `minimal`
+  std::string failure;          // one line: how `minimal` fails (an abort: the signal and the
+                                // last line the process printed, e.g. the failed WAL_ASSERT)
   std::uint64_t runs = 0;       // simulations spent
   bool budget_hit = false;      // stopped at max_runs: minimal may not be 1-minimal
 };

@@ -15,6 +15,8 @@
 #include <spdlog/spdlog.h>
 
 #include "reports/summary_json.h"
+#include "sim/walsim/cli_numbers.h"
+#include "sim/walsim/isolated.h"
 #include "sim/walsim/run_record.h"
 
 namespace walsim {
@@ -33,33 +35,10 @@ struct Worker {
   std::string buffer;
 };
 
-void write_all(int fd, const std::string& text) {
-  std::size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      ::_exit(3);
-    }
-    done += static_cast<std::size_t>(n);
-  }
-}
-
 Worker spawn(const std::vector<Scenario>& scenarios, const std::vector<Item>& items,
              std::deque<std::size_t> mine) {
-  int fds[2];
-  if (::pipe(fds) != 0) {
-    std::perror("walsim: pipe");
-    std::exit(9);
-  }
-  std::fflush(nullptr);
-  const pid_t pid = ::fork();
-  if (pid < 0) {
-    std::perror("walsim: fork");
-    std::exit(9);
-  }
-  if (pid == 0) {
-    ::close(fds[0]);
+  const Forked child = fork_with_pipe();
+  if (child.pid == 0) {
     // The WAL logs each injected error it meets; a sweep reports them per run instead, and a
     // seed that kills its worker is replayed (in the foreground, stderr intact) to see why.
     spdlog::set_level(spdlog::level::off);
@@ -70,13 +49,12 @@ Worker spawn(const std::vector<Scenario>& scenarios, const std::vector<Item>& it
     for (std::size_t index : mine) {
       const Item& item = items[index];
       const reports::RunRecord record = run_one(scenarios[item.scenario], item.seed);
-      write_all(fds[1], reports::run_to_json(record, true).dump() + "\n");
+      write_all_or_exit(child.fd, reports::run_to_json(record, true).dump() + "\n");
     }
-    ::close(fds[1]);
+    ::close(child.fd);
     ::_exit(0);
   }
-  ::close(fds[1]);
-  return Worker{pid, fds[0], std::move(mine), {}};
+  return Worker{child.pid, child.fd, std::move(mine), {}};
 }
 
 // A seed whose worker died under it: a failure of that seed (e.g. a WAL_ASSERT).
@@ -87,10 +65,7 @@ reports::RunRecord died(const Scenario& scenario, std::uint64_t seed, int status
   r.seed = seed;
   r.passed = false;
   r.matched = !scenario.config.expect.pass;
-  r.failure = WIFSIGNALED(status)
-                  ? fmt::format("the run died with signal {} ({})", WTERMSIG(status),
-                                strsignal(WTERMSIG(status)))
-                  : fmt::format("the run exited with status {}", WEXITSTATUS(status));
+  r.failure = describe_death(status);
   r.problems.push_back(r.failure);
   r.repro = repro_command(scenario.file, seed);
   return r;
@@ -128,12 +103,16 @@ class Progress {
 }  // namespace
 
 std::optional<Shard> Shard::parse(const std::string& text) {
-  unsigned index = 0;
-  unsigned count = 0;
-  char tail = 0;
-  if (std::sscanf(text.c_str(), "%u/%u%c", &index, &count, &tail) != 2) return std::nullopt;
-  if (count == 0 || index >= count) return std::nullopt;
-  return Shard{index, count};
+  // Strict: sscanf("%u") took "-1" as 4294967295 and clamped what overflowed.
+  const std::string_view whole = text;
+  const std::size_t slash = whole.find('/');
+  if (slash == std::string_view::npos) return std::nullopt;
+  const std::optional<std::uint64_t> index = parse_unsigned(whole.substr(0, slash));
+  const std::optional<std::uint64_t> count = parse_unsigned(whole.substr(slash + 1));
+  if (!index || !count || *count == 0 || *count > UINT32_MAX || *index >= *count) {
+    return std::nullopt;
+  }
+  return Shard{static_cast<std::uint32_t>(*index), static_cast<std::uint32_t>(*count)};
 }
 
 std::string Shard::to_string() const { return fmt::format("{}/{}", index, count); }

@@ -17,48 +17,17 @@
 #include <nlohmann/json.hpp>
 
 #include "testutil/temp_dir.h"
+#include "walsim/walsim_process.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-struct Output {
-  int code = -1;
-  std::string out;  // stdout and stderr together
-};
-
-std::string walsim_binary() {
-  if (const char* path = std::getenv("WALSIM")) return path;
-#ifdef WALSIM_BINARY
-  return WALSIM_BINARY;
-#else
-  return "";
-#endif
-}
-
-std::string source_dir() {
-  if (const char* path = std::getenv("WAL_SOURCE_DIR")) return path;
-#ifdef WALSIM_SOURCE_DIR
-  return WALSIM_SOURCE_DIR;
-#else
-  return "";
-#endif
-}
-
-Output run(const std::string& args) {
-  Output o;
-  const std::string command = walsim_binary() + " " + args + " 2>&1";
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return o;
-  std::array<char, 4096> buffer{};
-  for (std::size_t n; (n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0;) {
-    o.out.append(buffer.data(), n);
-  }
-  const int status = ::pclose(pipe);
-  o.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return o;
-}
+using walsim_test::Output;
+using walsim_test::run;
+using walsim_test::source_dir;
+using walsim_test::walsim_binary;
 
 std::string read(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);

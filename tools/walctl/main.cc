@@ -12,6 +12,7 @@
 #include "exit_codes.h"
 #include "number_flags.h"
 #include "record_format.h"
+#include "wal_git_revision.h"
 
 namespace {
 
@@ -57,8 +58,8 @@ int main(int argc, char** argv) {
   app.footer(std::string(walctl::kExitCodeTable));
   app.require_subcommand(1);
   // The revision is taken when CMake configures the build (cmake/GitRevision.cmake).
-  app.set_version_flag("--version", fmt::format("walctl {} (git {})", WALCTL_VERSION,
-                                                WALCTL_GIT_REVISION),
+  app.set_version_flag("--version", fmt::format("walctl {} (git {})", WAL_VERSION_STRING,
+                                                WAL_GIT_REVISION),
                        "print the version and the git revision it was built from, then exit");
   int exit_code = walctl::kExitOk;
 
