@@ -58,8 +58,11 @@ wal::Status add_tail_cut(wal::Fs& fs, const std::string& dir,
   if (scan.segments.empty()) return wal::Status::ok();
   const wal::recovery::SegmentInfo& last = scan.segments.back();
   for (const Cut& cut : cuts) {
-    if (cut.segment == last.name && cut.offset + cut.length > last.end_offset) {
-      return wal::Status::ok();  // already kept from where the log ends
+    // Already kept from where the log ends. A cut that starts later (damage after intact
+    // padding: the log ends at its last record, before the padding) leaves a gap to keep.
+    if (cut.segment == last.name && cut.offset <= last.end_offset &&
+        cut.offset + cut.length > last.end_offset) {
+      return wal::Status::ok();
     }
   }
   wal::Result<wal::FileStat> st = fs.stat(wal::join_path(dir, last.name));

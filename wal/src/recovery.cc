@@ -217,11 +217,11 @@ class ResultBuilder {
       WAL_ASSERT(!kept_.empty() && kept_.back() == piece.segment);
       // The walk steps over padding records without making them part of a run, so intact
       // padding may lie between the last kept record and the damage (a data record retyped as
-      // padding is one way): the cut keeps everything before the event, padding included.
-      SegmentInfo& kept = result_.segments.back();
-      WAL_ASSERT(kept.end_offset <= piece.offset);
-      kept.end_offset = piece.offset;
-      bytes_cut += segment.written_end > piece.offset ? segment.written_end - piece.offset : 0;
+      // padding is one way). The log ends at its last record, as after a clean end: the
+      // padding goes with the cut, so a repair of the repaired log finds nothing to cut.
+      const std::uint64_t end = result_.segments.back().end_offset;
+      WAL_ASSERT(end <= piece.offset);
+      bytes_cut += segment.written_end > end ? segment.written_end - end : 0;
     }
     for (std::size_t s = piece.segment + 1; s < walk_.segments.size(); ++s) {
       bytes_cut += walk_.segments[s].written_end;
