@@ -33,6 +33,10 @@ struct Mutant {
 // (TargetInfo::planted, target.h), whose names are their libfiu points ("examples/kv/...").
 const std::vector<Mutant>& all_mutants();
 const Mutant* find_mutant(std::string_view name);
+// The bugs planted in log.cc's own acknowledgement and thread logic. The step-driven runner
+// does not run log.cc, so these are not in the catalogue: tests/harness/threaded_log_test.cc
+// hunts them on deterministic threads (docs/bug-zoo.md).
+const std::vector<std::string_view>& log_runtime_mutants();
 
 // What the mutant needs from a run's environment beyond the scenario keys: no-salt-check needs
 // recycled blocks (segment files that start with an older incarnation's records). Sets

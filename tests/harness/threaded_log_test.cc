@@ -9,10 +9,6 @@
 // which the step-driven runner (it drives LogCore through its own copy of these loops) cannot.
 #include <gtest/gtest.h>
 
-#ifdef FIU_ENABLE
-#include <fiu-control.h>
-#include <fiu.h>
-#endif
 
 #include <cstdio>
 #include <cstdlib>
@@ -28,6 +24,7 @@
 
 #include "faults/power_loss.h"
 #include "sim/harness/halting_fs.h"
+#include "sim/harness/mutants.h"
 #include "sim/harness/quiet_log.h"
 #include "sim/prng.h"
 #include "sim/sim_fs.h"
@@ -219,59 +216,28 @@ TEST(ThreadedLog, AcknowledgedEntriesSurviveAPowerCutAtAnyFsOperation) {
   }
 }
 
-// The bugs planted in log.cc (docs/bug-zoo.md, "log.cc's own"): each must be caught here.
-// They are not in harness::all_mutants(): that catalogue is hunted by the step-driven runner,
-// which does not run log.cc (yet).
-bool mutants_available() {
-#ifdef FIU_ENABLE
-  return true;
-#else
-  return false;
-#endif
+// The bugs planted in log.cc (docs/bug-zoo.md, harness::log_runtime_mutants()): each must be
+// caught here, by an acknowledged entry lost to a power cut or by a deadlock verdict.
+void expect_caught(const std::string& name, wal::SyncPolicy policy) {
+  if (!harness::mutants_available()) GTEST_SKIP() << "this build has no mutant points (WAL_FIU=OFF)";
+  harness::ScopedMutant mutant(name);
+  std::string stuck;
+  const std::vector<std::string> failures = sweep_cuts(policy, 12, &stuck);
+  EXPECT_FALSE(failures.empty()) << name << " survived";
+  if (!failures.empty()) std::printf("%s caught: %s\n", name.c_str(), failures.front().c_str());
 }
 
-class LogMutant {
- public:
-  explicit LogMutant(const std::string& name) : point_("wal/mutant/" + name) {
-#ifdef FIU_ENABLE
-    static const bool initialised = fiu_init(0) == 0;
-    EXPECT_TRUE(initialised);
-    EXPECT_EQ(fiu_enable(point_.c_str(), 1, nullptr, 0), 0);
-#endif
-  }
-  ~LogMutant() {
-#ifdef FIU_ENABLE
-    fiu_disable(point_.c_str());
-#endif
-  }
-  LogMutant(const LogMutant&) = delete;
-  LogMutant& operator=(const LogMutant&) = delete;
-
- private:
-  std::string point_;
-};
-
 TEST(ThreadedLog, AFollowerAcknowledgingTheSyncInFlightIsCaught) {
-  if (!mutants_available()) GTEST_SKIP() << "this build has no mutant points (WAL_FIU=OFF)";
-  LogMutant mutant("log-follower-acks-in-flight");
-  std::string stuck;
-  const std::vector<std::string> failures = sweep_cuts(wal::SyncPolicy::kGrouped, 12, &stuck);
-  EXPECT_FALSE(failures.empty()) << "log-follower-acks-in-flight survived";
-  if (!failures.empty()) std::printf("caught: %s\n", failures.front().c_str());
+  expect_caught("log-follower-acks-in-flight", wal::SyncPolicy::kGrouped);
 }
 
 TEST(ThreadedLog, ImmediateRidingAnotherThreadsSyncIsCaught) {
-  if (!mutants_available()) GTEST_SKIP() << "this build has no mutant points (WAL_FIU=OFF)";
-  LogMutant mutant("log-immediate-rides-inflight-sync");
-  std::string stuck;
-  const std::vector<std::string> failures = sweep_cuts(wal::SyncPolicy::kImmediate, 12, &stuck);
-  EXPECT_FALSE(failures.empty()) << "log-immediate-rides-inflight-sync survived";
-  if (!failures.empty()) std::printf("caught: %s\n", failures.front().c_str());
+  expect_caught("log-immediate-rides-inflight-sync", wal::SyncPolicy::kImmediate);
 }
 
 TEST(ThreadedLog, ALeaderThatForgetsItsFollowersIsADeadlockVerdict) {
-  if (!mutants_available()) GTEST_SKIP() << "this build has no mutant points (WAL_FIU=OFF)";
-  LogMutant mutant("log-leader-forgets-followers");
+  if (!harness::mutants_available()) GTEST_SKIP() << "this build has no mutant points (WAL_FIU=OFF)";
+  harness::ScopedMutant mutant("log-leader-forgets-followers");
   ThreadedRun run;
   std::uint64_t seed = 1;
   for (; seed <= 20; ++seed) {
