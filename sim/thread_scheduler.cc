@@ -105,6 +105,7 @@ struct ThreadScheduler::State {
     finished = true;
     outcome = result;
     if (aborted()) {
+      last_holder = current;
       current = -1;
       for (const auto& thread : threads) thread->baton.notify_all();
     }
@@ -124,6 +125,7 @@ struct ThreadScheduler::State {
   std::vector<std::unique_ptr<SimThread>> threads;
   std::vector<int> runnable;
   int current = -1;
+  int last_holder = -1;  // who held the baton when a run was aborted (a stall names it)
   std::uint64_t now_us = 0;
   std::uint64_t steps = 0;
   std::uint64_t hash = 0x7468'7265'6164'7321ull;
@@ -290,11 +292,9 @@ std::string ThreadScheduler::describe() const {
   std::string text;
   for (const auto& thread : s.threads) {
     if (thread->state == ThreadState::kDone) continue;
-    const bool holder = thread->id == s.current;
+    const bool stalled = s.outcome == Outcome::kStalled && thread->id == s.last_holder;
     text += fmt::format("thread {} '{}': {}\n", thread->id, thread->name,
-                        holder ? (s.outcome == Outcome::kStalled
-                                      ? std::string("held the baton and blocked outside the scheduler")
-                                      : std::string("running"))
+                        stalled ? std::string("held the baton and blocked outside the scheduler")
                         : thread->state == ThreadState::kBlocked ? "waits on " + thread->what
                                                                  : std::string("runnable"));
   }
