@@ -85,6 +85,13 @@ wal::Result<std::uint64_t> data_extent(wal::Fs& fs, const std::string& dir, cons
   std::uint64_t done = 0;
   std::uint64_t data_end = 0;  // just past the last non-zero byte
   while (done < cut.length) {
+    // A preallocated or sparse tail is mostly hole: ask where data resumes instead of reading
+    // gigabytes of zeros (File::next_data never skips a non-zero byte).
+    wal::Result<std::uint64_t> next = (*source)->next_data(cut.offset + done);
+    if (next && *next > cut.offset + done) {
+      done = std::min(cut.length, *next - cut.offset);
+      if (done >= cut.length) break;
+    }
     const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), cut.length - done));
     auto n = (*source)->read_at(cut.offset + done, std::span(buffer.data(), want));
     if (!n) return n.error();
