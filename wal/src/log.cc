@@ -214,8 +214,8 @@ Result<Lsn> Log::append(std::span<const std::byte> payload) {
   if (policy == SyncPolicy::kPeriodic) d.after_append_locked(due_before);
   // Bug zoo: with another thread's sync in flight, `immediate` takes it as covering this
   // append and returns without a sync of its own.
-  if (policy == SyncPolicy::kImmediate && d.core->sync_in_flight() &&
-      WAL_MUTANT("log-immediate-rides-inflight-sync")) {
+  if (policy == SyncPolicy::kImmediate && WAL_MUTANT("log-immediate-rides-inflight-sync") &&
+      d.core->sync_in_flight()) {
     return lsn;
   }
   if (policy == SyncPolicy::kGrouped || policy == SyncPolicy::kImmediate) {
