@@ -61,6 +61,13 @@ class Checker {
     for (const Fault& fault : oracle_.faults()) {
       if (poisons_log(fault.kind)) poisoned_epochs_.insert(fault.epoch);
     }
+    // A full disk that failed a sync's write poisons the log too (the WAL cannot tell what of
+    // the write reached the file), and the WAL says so: a call that returned kPoisoned.
+    for (const Call& call : oracle_.calls()) {
+      if (call.state == CallState::kFailed && call.code == wal::Code::kPoisoned) {
+        poisoned_epochs_.insert(call.epoch);
+      }
+    }
     if (in_.recovery == nullptr) return;
     const Recovery& r = *in_.recovery;
     opened_ = r.open_status.is_ok();
@@ -95,9 +102,18 @@ class Checker {
   void compute_excuses(const Recovery& r) {
     excused_below_ = oracle_.excused_below();
     if (in_.retention) {
+      // A checkpoint the WAL made durable before anyone heard of it (a rotation's sync covered
+      // it while its own call still waited, then the power went out) and that recovery brings
+      // back is as good as an acknowledged one: retention may already have dropped what lay
+      // before it (swarm seed 1428).
       bool durable_checkpoint = false;
       for (const auto& [lsn, e] : oracle_.entries()) {
-        if (e.type == wal::EntryType::kCheckpoint && e.durable) {
+        if (e.type != wal::EntryType::kCheckpoint) continue;
+        const auto found = recovered_.find(lsn);
+        const bool proven = found != recovered_.end() &&
+                            found->second->fingerprint == e.fingerprint &&
+                            found->second->type == wal::EntryType::kCheckpoint;
+        if (e.durable || proven) {
           excused_below_ = std::max(excused_below_, lsn);
           durable_checkpoint = true;
         }
@@ -114,9 +130,11 @@ class Checker {
     // Reported damage excuses what follows it only when damage was really injected: a WAL that
     // damages its own log, or calls mid-log damage a torn tail, is never excused.
     if (!media_) return;
-    for (const wal::DamagedRange& damage : r.report.damage) {
-      if (damage.kind != wal::DamageKind::kTornTail) {
-        damage_from_ = std::min(damage_from_, damage.lsn);
+    for (const auto* reported : {&r.report.damage, &in_.earlier_damage}) {
+      for (const wal::DamagedRange& damage : *reported) {
+        if (damage.kind != wal::DamageKind::kTornTail) {
+          damage_from_ = std::min(damage_from_, damage.lsn);
+        }
       }
     }
     if (!r.read_status.is_ok()) damage_from_ = std::min(damage_from_, last_ + 1);
@@ -337,11 +355,19 @@ class Checker {
     if (!opened_) return;
     mark_checked(Invariant::kCheckpoint);
     const Recovery& r = *in_.recovery;
+    // The last checkpoint owed, then whether it can be judged: one past a read cut or damage
+    // is unseen, and an older one is no stand-in for it (retention may rightly have dropped the
+    // older one's segments; swarm seed 608).
     const Expected* owed_checkpoint = nullptr;
     for (const auto& [lsn, e] : oracle_.entries()) {
-      if (e.type == wal::EntryType::kCheckpoint && owed(e) && lsn >= oracle_.excused_below() &&
-          lsn < damage_from_ && lsn < read_cut_from_ && !torn_excused(lsn)) {
+      if (e.type == wal::EntryType::kCheckpoint && owed(e) && lsn >= oracle_.excused_below()) {
         owed_checkpoint = &e;
+      }
+    }
+    if (owed_checkpoint != nullptr) {
+      const wal::Lsn lsn = owed_checkpoint->lsn;
+      if (lsn >= damage_from_ || lsn >= read_cut_from_ || torn_excused(lsn)) {
+        owed_checkpoint = nullptr;
       }
     }
     wal::Lsn latest = wal::kNoLsn;

@@ -88,6 +88,10 @@ struct CheckInput {
   bool retention = false;               // max_segments/max_bytes set: old segments may go
   const Recovery* recovery = nullptr;   // null: no recovery to judge (only history checks)
   std::vector<Recovery> repeats;        // later recoveries of the same state (idempotence)
+  // Damage that recoveries of this crash image reported before the judged one (crashes during
+  // recovery): a repair they finished (point-in-time cuts the log at the damage) leaves the
+  // judged recovery a clean log, and the loss was still reported, once.
+  std::vector<wal::DamagedRange> earlier_damage;
   std::optional<std::uint64_t> open_handles_after_close;  // for no-leak
   std::uint64_t step = 0;               // trace step of the recovery, for messages
 };

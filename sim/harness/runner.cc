@@ -162,7 +162,9 @@ class Run {
   wal::LogCore& core() { return *live_->core; }
   // The WAL's Fs: the fault stack, under the fs-op halting layer while the workload runs.
   wal::Fs& wal_fs() { return *wal_fs_; }
-  bool halted() const { return halting_ && halting_->halted(); }
+  // The fs-op layer's power cut, while that layer is in the stack: the crash takes it out, and
+  // a later epoch must not read its old cut as a new one.
+  bool halted() const { return halting_ && wal_fs_ == halting_.get() && halting_->halted(); }
   std::uint64_t step() const { return scheduler_.steps(); }
   bool promises_durability() const {
     return options_.sync == wal::SyncPolicy::kGrouped ||
@@ -829,6 +831,9 @@ Recovery Run::recover_once(wal::Fs& fs, std::unique_ptr<wal::LogCore>* keep,
 }
 
 void Run::judge(const CheckInput& input) {
+  // Each judgement decides anew whether its recovery becomes the history: a clean reopen's
+  // earlier rebase must not let a later failed recovery start an epoch (swarm seed 4790).
+  rebased_ = false;
   CheckResult checks = check(input);
   for (const InvariantVerdict& verdict : checks.verdicts()) {
     InvariantVerdict& total = result_.checks[verdict.invariant];
@@ -897,10 +902,16 @@ void Run::apply_media_faults() {
 void Run::recover_and_check(std::uint32_t count) {
   // count > 1: the first recoveries lose power after a seeded number of Fs operations.
   Recovery reference;
+  std::vector<wal::DamagedRange> earlier_damage;
+  auto keep_damage = [&](const Recovery& recovery) {
+    earlier_damage.insert(earlier_damage.end(), recovery.report.damage.begin(),
+                          recovery.report.damage.end());
+  };
   for (std::uint32_t extra = 1; extra < count; ++extra) {
     const sim::SimFsState before = fs_.state();
     HaltingFs counter(wal_fs(), HaltingFs::kUnlimited);
     reference = recover(counter, nullptr);
+    keep_damage(reference);
     fs_.restore(before);
     // Drawn even when the script says, so the survival choices after it stay the same.
     std::uint64_t budget = crash_prng_.below(counter.operations() + 1);
@@ -910,7 +921,9 @@ void Run::recover_and_check(std::uint32_t count) {
     recovery_crashes_.push_back(budget);
     HaltingFs halting(wal_fs(), budget);
     note("crash-during-recovery", budget, counter.operations());
-    recover(halting, nullptr).open_status.ignore_error("the power went out during recovery");
+    const Recovery cut = recover(halting, nullptr);
+    cut.open_status.ignore_error("the power went out during recovery");
+    keep_damage(cut);
     oracle_.crash(step());
     faults::crash(fs_, config_.crash.power_loss, crash_prng_);
     ++result_.crashes;
@@ -942,6 +955,7 @@ void Run::recover_and_check(std::uint32_t count) {
   if (count > 1) input.repeats.push_back(std::move(reference));
   input.repeats.insert(input.repeats.end(), image.repeats.begin(), image.repeats.end());
   input.open_handles_after_close = image.open_handles_after_close;
+  input.earlier_damage = std::move(earlier_damage);
   input.step = step();
   judge(input);
   if (keyed && memoized == nullptr) memo_->keep(key, std::move(fresh));

@@ -111,7 +111,9 @@ class TargetRun {
   void check_and_reopen(bool power_lost);
   void judge(std::vector<Violation> violations);
 
-  bool halted() const { return halting_ && halting_->halted(); }
+  // The fs-op layer's power cut, while that layer is in the stack: the crash takes it out, and
+  // a later epoch must not read its old cut as a new one.
+  bool halted() const { return halting_ && wal_fs_ == halting_.get() && halting_->halted(); }
   std::uint64_t step() const { return scheduler_.steps(); }
   wal::Fs& wal_fs() { return *wal_fs_; }
   bool faults_fired() const { return trace_.injected_fault_count() != 0; }
