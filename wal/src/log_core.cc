@@ -73,7 +73,9 @@ struct LogCore::Impl {
   Status make_room(std::size_t record_bytes);
   [[nodiscard]] Status check_lsn_space(std::uint64_t count) const;
   Status drop_below(Lsn lsn);
-  void apply_retention();
+  Status apply_retention();
+  // Fail-stop for the housekeeping writes (FRONT marker, unlinks, directory syncs).
+  Status housekeeping_failed(Status cause);
   void mark_durable(Lsn lsn);
   void note_appended(std::uint32_t count, std::size_t record_bytes);
   Status poison(Status cause);
@@ -304,8 +306,7 @@ Status LogCore::Impl::make_room(std::size_t record_bytes) {
     detail::logger().debug("wal {}: finished segment {} at {} bytes", dir, retired->name(), used);
   }
   WAL_RETURN_IF_ERROR(spare.file != nullptr ? rotate_into_spare() : create_segment());
-  apply_retention();
-  return Status::ok();
+  return apply_retention();
 }
 
 Status LogCore::Impl::drop_below(Lsn lsn) {
@@ -317,11 +318,23 @@ Status LogCore::Impl::drop_below(Lsn lsn) {
   return dropped;
 }
 
-void LogCore::Impl::apply_retention() {
-  if (options.max_segments == 0 && options.max_bytes == 0) return;
+Status LogCore::Impl::housekeeping_failed(Status cause) {
+  // A full disk refused the new FRONT marker before anything was published: the log is as it
+  // was, only longer. Any other failure is an I/O error in the log's directory (a write, an
+  // fsync, a rename, an unlink): fail-stop, as for the segments themselves, because after a
+  // failed fsync nothing tells what the device kept (ARCHITECTURE.md, "Data flow of an append", step 3).
+  if (cause.code() == Code::kNoSpace) {
+    detail::logger().warn("wal {}: retention postponed: {}", dir, cause.to_string());
+    return cause;
+  }
+  return poison(std::move(cause));
+}
+
+Status LogCore::Impl::apply_retention() {
+  if (options.max_segments == 0 && options.max_bytes == 0) return Status::ok();
   if (active != nullptr && !options.preallocate) segments.back().file_bytes = active->used_bytes();
   const Lsn front = detail::retention_front(segments, options);
-  if (front == kNoLsn) return;
+  if (front == kNoLsn) return Status::ok();
   if (WAL_MUTANT("retention-by-count")) {
     // Bug zoo: retention deletes the oldest segments by count, checkpoint or not.
     std::size_t keep = 0;
@@ -329,13 +342,15 @@ void LogCore::Impl::apply_retention() {
     if (detail::drop_front_segments(fs, dir, segments, keep, metrics)) {
       front_lsn = std::max(front_lsn, segments.front().first_lsn);
     }
-    return;
+    return Status::ok();
   }
-  // Retention is housekeeping: a failure here leaves extra segments (and at worst a durable
-  // FRONT marker ahead of them, which recovery honours), never lost or doubtful entries, so it
-  // does not fail the append that triggered it.
+  // Retention is housekeeping: a full disk postpones it without failing the append that
+  // triggered it (extra segments, never lost or doubtful entries); an I/O error fails that
+  // append and poisons the log like any other.
   Status dropped = drop_below(front);
-  if (!dropped) detail::logger().warn("wal {}: retention failed: {}", dir, dropped.to_string());
+  if (dropped) return Status::ok();
+  Status failed = housekeeping_failed(std::move(dropped));
+  return failed.code() == Code::kNoSpace ? Status::ok() : failed;
 }
 
 void LogCore::Impl::mark_durable(Lsn lsn) {
@@ -665,7 +680,9 @@ Status LogCore::flush() {
 
 Status LogCore::truncate_front(Lsn lsn) {
   WAL_RETURN_IF_ERROR(impl_->check_writable());
-  return impl_->drop_below(lsn);
+  Status dropped = impl_->drop_below(lsn);
+  if (dropped) return dropped;
+  return impl_->housekeeping_failed(std::move(dropped));
 }
 
 Result<std::unique_ptr<Reader>> LogCore::reader(Lsn from_lsn) {
