@@ -127,7 +127,10 @@ Status fatal(const Walk& walk, const Piece& piece, std::string_view what) {
   std::string message =
       fmt::format("{}: {} in segment {} at offset {} (LSN {}): {}", what, to_string(piece.damage),
                   walk.segments[piece.segment].name, piece.offset, piece.lsn, piece.reason);
-  return piece.io_error ? Status::io_error(std::move(message)) : Status::corruption(std::move(message));
+  if (!piece.io_error) return Status::corruption(std::move(message));
+  Status status = Status::io_error(std::move(message));
+  if (piece.injected) status.mark_injected();  // the harness tells a fault's EIO from the WAL's
+  return status;
 }
 
 DamagedRange range_of(const Walk& walk, const Piece& piece) {
@@ -306,6 +309,21 @@ Result<ScanResult> scan(Fs& fs, std::string_view dir, const Options& options) {
   if (!walked) return walked.error();
   const Walk& walk = *walked;
   const Verdict verdict = classify_damage(walk);
+
+  // A read that failed (EIO) says nothing about the bytes: they may read fine tomorrow. A
+  // writable open never cuts, skips or deletes what it could not read, nor hands out LSNs the
+  // unread bytes may hold: it fails, and a retry (or an operator's walctl repair) decides.
+  // Read-only opens (verify, dump) report it as unreadable damage. (Swarm seed 3163: a
+  // point-in-time open cut at a transient EIO, deleted the later segments and reused their
+  // durable LSNs.)
+  if (!options.read_only) {
+    for (const Piece& piece : walk.pieces) {
+      if (piece.kind == Piece::Kind::kDamage && piece.read_failed) {
+        return fatal(walk, piece, "cannot read the log; a writable open stops here rather than "
+                                  "cut, skip or overwrite what it could not read");
+      }
+    }
+  }
 
   std::optional<std::size_t> cut;
   for (std::size_t i = 0; i < walk.pieces.size(); ++i) {

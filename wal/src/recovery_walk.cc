@@ -60,7 +60,7 @@ struct Resync {
   Lsn lsn = kNoLsn;  // of the record found
   bool io_error = false;
   std::uint64_t io_offset = 0;
-  std::string io_message;
+  Status io_status;
 };
 
 // Walks the records of one segment whose header is valid.
@@ -86,11 +86,11 @@ class RecordWalker {
         *clean = true;
         return expected;
       }
-      std::string io_message;
-      const DecodedRecord record = decode_at(offset, expected, &io_message);
-      if (!io_message.empty()) {
+      Status io_status;
+      const DecodedRecord record = decode_at(offset, expected, &io_status);
+      if (!io_status.is_ok()) {
         close_run();
-        push_unreadable(offset, expected, io_message);
+        push_unreadable(offset, expected, io_status);
         *clean = false;
         return expected;
       }
@@ -108,7 +108,7 @@ class RecordWalker {
         return expected;
       }
       push_damage(offset, expected, record, resync);
-      if (resync.io_error) push_unreadable(resync.io_offset, expected, resync.io_message);
+      if (resync.io_error) push_unreadable(resync.io_offset, expected, resync.io_status);
       if (!resync.found) {
         *clean = false;
         return expected;
@@ -121,7 +121,7 @@ class RecordWalker {
   }
 
  private:
-  DecodedRecord decode_at(std::uint64_t offset, Lsn expected, std::string* io_message) {
+  DecodedRecord decode_at(std::uint64_t offset, Lsn expected, Status* io_status) {
     // Whatever the window already holds past a whole header is reused; a record running past
     // it comes back kTruncated and is re-read below at its checked length.
     Result<std::span<const std::byte>> view =
@@ -129,7 +129,7 @@ class RecordWalker {
     // The read-ahead may reach a bad sector past this record: read just the header then.
     if (!view) view = reader_.view(offset, kRecordHeaderBytes);
     if (!view) {
-      *io_message = view.error().to_string();
+      *io_status = view.error();
       return {};
     }
     DecodedRecord record = format::decode_record(kind_, salt_, expected, max_payload_, *view);
@@ -139,7 +139,7 @@ class RecordWalker {
       // by the header's checked length), never to what an unchecked length says.
       view = reader_.view(offset, record.total_bytes);
       if (!view) {
-        *io_message = view.error().to_string();
+        *io_status = view.error();
         return {};
       }
       record = format::decode_record(kind_, salt_, expected, max_payload_, *view);
@@ -161,7 +161,7 @@ class RecordWalker {
       if (!view) {
         result.io_error = true;
         result.io_offset = pos;
-        result.io_message = view.error().to_string();
+        result.io_status = view.error();
         return result;
       }
       if (view->size() < kRecordHeaderBytes) break;  // the file shrank under us
@@ -178,12 +178,12 @@ class RecordWalker {
       // The first header that can contain byte `at` starts at most 39 bytes before it.
       const std::uint64_t lowest = at >= kRecordHeaderBytes - 1 ? at - (kRecordHeaderBytes - 1) : 0;
       pos = std::max(pos, align_up(lowest));
-      std::string io_message;
-      const DecodedRecord record = decode_at(pos, kNoLsn, &io_message);
-      if (!io_message.empty()) {
+      Status io_status;
+      const DecodedRecord record = decode_at(pos, kNoLsn, &io_status);
+      if (!io_status.is_ok()) {
         result.io_error = true;
         result.io_offset = pos;
-        result.io_message = io_message;
+        result.io_status = io_status;
         return result;
       }
       if (record.status == DecodeStatus::kOk && record.meta.type != format::RecordType::kPadding &&
@@ -277,7 +277,7 @@ class RecordWalker {
     walk_.pieces.push_back(std::move(piece));
   }
 
-  void push_unreadable(std::uint64_t offset, Lsn expected, const std::string& message) {
+  void push_unreadable(std::uint64_t offset, Lsn expected, const Status& status) {
     Piece piece;
     piece.kind = Piece::Kind::kDamage;
     piece.segment = index_;
@@ -285,9 +285,11 @@ class RecordWalker {
     piece.length = reader_.file_bytes() - offset;
     piece.lsn = expected;
     piece.damage = DamageKind::kUnreadable;
-    piece.reason = fmt::format("read failed: {}", message);
+    piece.reason = fmt::format("read failed: {}", status.to_string());
     piece.never_tail = true;
     piece.io_error = true;
+    piece.read_failed = true;
+    piece.injected = status.injected();
     walk_.pieces.push_back(std::move(piece));
   }
 
@@ -328,30 +330,32 @@ Result<Walk> walk_segments(Fs& fs, std::string_view dir, const std::vector<std::
     segment.name = name;
     WAL_ASSERT(parse_segment_name(name, &segment.name_lsn));
     const Lsn damaged_lsn = expected != kNoLsn ? expected : segment.name_lsn;
-    auto unreadable = [&](const Status& status) {
+    auto unreadable = [&](const Status& status, bool read_failed) {
       Piece piece = segment_damage(index, damaged_lsn, segment.file_bytes, DamageKind::kUnreadable,
                                    fmt::format("cannot read segment: {}", status.to_string()));
       piece.never_tail = true;
       piece.io_error = true;
+      piece.read_failed = read_failed;
+      piece.injected = status.injected();
       walk.pieces.push_back(std::move(piece));
       previous_clean = false;
     };
 
     Result<std::unique_ptr<File>> file = fs.open(join_path(dir, name), OpenMode::kReadOnly);
     if (!file) {
-      unreadable(file.error());
+      unreadable(file.error(), false);  // not a regular file, permissions: it stays so
       continue;
     }
     Result<std::uint64_t> size = (*file)->size();
     if (!size) {
-      unreadable(size.error());
+      unreadable(size.error(), true);
       continue;
     }
     segment.file_bytes = *size;
     ChunkReader reader(**file, segment.file_bytes);
     Result<std::span<const std::byte>> head = reader.view(0, kSegmentHeaderBytes + kRecordHeaderBytes);
     if (!head) {
-      unreadable(head.error());
+      unreadable(head.error(), true);
       continue;
     }
     const format::SegmentHeaderResult header = format::decode_segment_header(*head);

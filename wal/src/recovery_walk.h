@@ -55,6 +55,8 @@ struct Piece {
   bool drops_segment = false;  // the whole segment is unusable: a cut here keeps none of it
   bool never_tail = false;     // unreadable, or a damaged header over written data
   bool io_error = false;       // the read itself failed
+  bool read_failed = false;    // ... on a segment that opened: an EIO, which may be transient
+  bool injected = false;       // ... by a fault injector (Status::injected), kept for the error
 };
 
 struct Walk {
