@@ -42,14 +42,22 @@ test:
 	@scripts/timed test-tsan $(MAKE) --no-print-directory test-tsan
 	@scripts/timed test-fuzz $(MAKE) --no-print-directory test-fuzz
 
-# Builds only walsim, runs scenarios/chaos and the bug zoo, scenarios/bug-zoo (seed counts in
+# Builds only walsim, runs scenarios/chaos, the bug zoo, scenarios/bug-zoo, and the pinned
+# regressions, scenarios/regressions (seed counts in
 # the files: ~15k + ~4k runs, well under a minute on 2 cores), prints the summary table and where
-# the report is. Exit 0 iff every scenario matched its expect.verdict: a zoo scenario expects a
-# failure, so a caught mutant shows as "ok (bug caught)" and a survivor as red.
+# the report is; then a bounded swarm (docs/swarm.md: seeds that each draw their whole
+# configuration) for CHAOS_SWARM_SECONDS. Exit 0 iff every scenario matched its expect.verdict
+# (a zoo scenario expects a failure, so a caught mutant shows as "ok (bug caught)" and a survivor
+# as red) and no swarm seed failed.
+CHAOS_SWARM_SECONDS ?= 20
 chaos: deps
 	@cmake --preset $(PRESET) >/dev/null
 	@cmake --build --preset $(PRESET) -j $(JOBS) --target walsim
-	@build/$(PRESET)/sim/walsim/walsim run scenarios/chaos scenarios/bug-zoo --jobs $(JOBS) --report reports/out/latest
+	@status=0; \
+	build/$(PRESET)/sim/walsim/walsim run scenarios/chaos scenarios/bug-zoo scenarios/regressions --jobs $(JOBS) --report reports/out/latest || status=$$?; \
+	echo; echo "swarm: $(CHAOS_SWARM_SECONDS) s of seeds that each draw their whole configuration"; \
+	build/$(PRESET)/sim/walsim/walsim swarm --seconds $(CHAOS_SWARM_SECONDS) --jobs $(JOBS) --no-progress --report reports/out/swarm || status=$$?; \
+	exit $$status
 
 # The long run (docs/soak.md): simulator seeds over the chaos suite, real-disk kill -9 cycles,
 # long fuzz runs, the differential test over many seeds; one merged report. SOAK_ARGS are passed

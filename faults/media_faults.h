@@ -10,12 +10,15 @@
 // (misdirected_write acts while writing: see MisdirectedWriteFs in io_faults.h.)
 #pragma once
 
+#include "faults/media_aim.h"
 #include "sim/prng.h"
 #include "sim/sim_fs.h"
 
 namespace faults {
 
-bool inject_bit_flip(sim::SimFs& fs, sim::Prng& prng);
-bool inject_latent_sector(sim::SimFs& fs, sim::Prng& prng);
+// `aim` (media_aim.h): uniform draws exactly what it always drew, so runs without aiming keep
+// their traces; structure and mixed aim at the log's structural bytes when it has any.
+bool inject_bit_flip(sim::SimFs& fs, sim::Prng& prng, MediaAim aim = MediaAim::kUniform);
+bool inject_latent_sector(sim::SimFs& fs, sim::Prng& prng, MediaAim aim = MediaAim::kUniform);
 
 }  // namespace faults

@@ -265,8 +265,9 @@ bool FaultStack::active(FaultKind kind, sim::Ratio probability) const {
 
 void FaultStack::inject_media(FaultKind kind, std::uint32_t crash, std::uint64_t choice_seed) {
   sim::Prng where(choice_seed);
-  const bool injected = kind == FaultKind::kBitFlip ? faults::inject_bit_flip(sim_, where)
-                                                    : faults::inject_latent_sector(sim_, where);
+  const bool injected = kind == FaultKind::kBitFlip
+                            ? faults::inject_bit_flip(sim_, where, config_.media_aim)
+                            : faults::inject_latent_sector(sim_, where, config_.media_aim);
   if (injected) fired_.push_back(ScriptedFault{kind, crash, choice_seed, last_fault_detail(sim_)});
 }
 

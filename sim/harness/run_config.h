@@ -13,6 +13,7 @@
 
 #include <wal/options.h>
 
+#include "faults/media_aim.h"
 #include "faults/power_loss.h"
 #include "sim/device_model.h"
 #include "sim/harness/crash_at.h"
@@ -45,6 +46,9 @@ struct FaultConfig {
   sim::Ratio bit_flip{0, 1};
   sim::Ratio latent_sector{0, 1};
   sim::Ratio misdirected_write{0, 1};
+  // Where bit flips and latent sectors land (faults/media_aim.h): any byte, or the log's
+  // structure (record headers, segment headers, FRONT, seams, the last record), or both.
+  faults::MediaAim media_aim = faults::MediaAim::kUniform;
 
   bool any() const;
 };

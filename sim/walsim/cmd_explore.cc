@@ -15,6 +15,12 @@
 namespace walsim {
 namespace {
 
+// How the command line named the scenario: its file, or the swarm (its seed drew this one).
+std::string input(const Scenario& scenario) {
+  if (!scenario.file.empty()) return scenario.file;
+  return scenario.mutant ? "--swarm --mutant " + *scenario.mutant : "--swarm";
+}
+
 int explore(const Scenario& scenario, std::uint64_t seed, std::uint64_t max_states) {
   // The WAL logs every simulated power cut it meets, once per explored state; the result below
   // says what matters.
@@ -36,7 +42,7 @@ int explore(const Scenario& scenario, std::uint64_t seed, std::uint64_t max_stat
     const harness::ExploreFailure& f = *result.first_failure;
     fmt::print("FAIL first failing state: crash {} state #{}\n  plan: {}\n  invariants: {}\n",
                f.crash.to_string(), f.state, f.plan, f.checks.summary());
-    fmt::print("  repro: walsim explore {} --seed {} --max-states {}\n  ({})\n", scenario.file,
+    fmt::print("  repro: walsim explore {} --seed {} --max-states {}\n  ({})\n", input(scenario),
                seed, max_states, f.repro);
   }
   if (result.passed()) {
@@ -49,20 +55,22 @@ int explore(const Scenario& scenario, std::uint64_t seed, std::uint64_t max_stat
 
 }  // namespace
 
-int cmd_explore(const std::string& file, std::optional<std::uint64_t> seed_arg,
+int cmd_explore(const ScenarioSource& source, std::optional<std::uint64_t> seed_arg,
                 std::uint64_t max_states) {
   int exit_code = 0;
-  const std::optional<Scenario> loaded = load_one(file, exit_code);
+  const std::optional<Scenario> loaded = load_one(source, exit_code);
   if (!loaded) return exit_code;
-  const Scenario& scenario = *loaded;
+  const std::uint64_t seed = seed_arg.value_or(loaded->first_seed);
+  const std::optional<Scenario> concrete = concrete_for_seed(*loaded, seed, exit_code);
+  if (!concrete) return exit_code;
+  const Scenario& scenario = *concrete;
   if (scenario.target != "wal") {
     fmt::print(stderr,
                "walsim explore: {}: target \"{}\": exhaustive exploration runs the WAL only "
                "(use `walsim run` for other targets)\n",
-               file, scenario.target);
+               input(scenario), scenario.target);
     return kExitUnavailable;
   }
-  const std::uint64_t seed = seed_arg.value_or(scenario.first_seed);
   // In a child process: a crash state on which the WAL aborts (a WAL_ASSERT in recovery) is a
   // failing verdict with its repro, not walsim dying.
   const ChildOutcome outcome = run_isolated(
@@ -71,7 +79,7 @@ int cmd_explore(const std::string& file, std::optional<std::uint64_t> seed_arg,
   fmt::print("scenario:     {} ({})\n", scenario.name, scenario.file);
   fmt::print("seed:         {}\n", seed);
   fmt::print("FAIL {}\n  repro: walsim explore {} --seed {} --max-states {}\n", outcome.death,
-             scenario.file, seed, max_states);
+             input(scenario), seed, max_states);
   fmt::print("verdict:      fail\n");
   return kExitMismatch;
 }

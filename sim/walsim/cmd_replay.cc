@@ -44,9 +44,9 @@ int replay(const Scenario& scenario, std::uint64_t seed, bool print_trace) {
 
 }  // namespace
 
-int cmd_replay(const std::string& file, std::uint64_t seed, bool print_trace) {
+int cmd_replay(const ScenarioSource& source, std::uint64_t seed, bool print_trace) {
   int exit_code = 0;
-  const std::optional<Scenario> loaded = load_one(file, exit_code);
+  const std::optional<Scenario> loaded = load_one(source, exit_code);
   if (!loaded) return exit_code;
   const Scenario& scenario = *loaded;
   // In a child process, so that a seed on which the system under test aborts (a WAL_ASSERT)
@@ -57,7 +57,7 @@ int cmd_replay(const std::string& file, std::uint64_t seed, bool print_trace) {
   fmt::print("scenario:   {} ({})\n", scenario.name, scenario.file);
   fmt::print("seed:       {}\n", seed);
   fmt::print("verdict:    fail{}\n", scenario.config.expect.pass ? " (expected pass)" : "");
-  fmt::print("FAIL {}\n  {}\n", outcome.death, repro_command(scenario.file, seed));
+  fmt::print("FAIL {}\n  {}\n", outcome.death, repro_command(scenario, seed));
   return scenario.config.expect.pass ? kExitMismatch : kExitOk;
 }
 

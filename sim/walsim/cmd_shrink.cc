@@ -20,14 +20,26 @@ std::string default_out(const std::string& file) {
   return (path.parent_path() / (stem + ".shrunk.toml")).string();
 }
 
+// The input as a user wrote it: the file, or the swarm seed's command line.
+std::string origin(const ShrinkArgs& args) {
+  if (!args.source.swarm) return args.source.file;
+  std::string out = "--swarm";
+  if (args.source.target != "wal") out += " --target " + args.source.target;
+  if (args.source.mutant) out += " --mutant " + *args.source.mutant;
+  if (args.source.media_faults) out += " --media-faults";
+  return out;
+}
+
 // The scenario pinned to the one seed, under its .shrunk name; the caller adds the script.
 Scenario unshrunk(const Scenario& scenario, const ShrinkArgs& args, const ShrinkResult& result) {
   Scenario out = scenario;
-  out.file = args.out.empty() ? default_out(args.file) : args.out;
+  // A swarm seed's file is named for its concrete scenario ("swarm-<seed>"), here.
+  const std::string input = args.source.swarm ? scenario.name + ".toml" : args.source.file;
+  out.file = args.out.empty() ? default_out(input) : args.out;
   if (!out.name.ends_with("-shrunk")) out.name += "-shrunk";
   out.config.name = out.name;
   out.description = fmt::format("Seed {} of {}, not shrunk; fails '{}': {}", args.seed,
-                                args.file, result.target, result.failure);
+                                origin(args), result.target, result.failure);
   out.seeds = 1;
   out.first_seed = args.seed;
   return out;
@@ -53,7 +65,7 @@ int save(const Scenario& shrunk, std::uint64_t seed, const ShrinkResult& result,
                result.budget_hit ? " (run budget hit: may not be minimal)" : "", result.target,
                result.failure);
   }
-  fmt::print("saved: {}\n  {}\n", shrunk.file, repro_command(shrunk.file, seed));
+  fmt::print("saved: {}\n  {}\n", shrunk.file, repro_command(shrunk, seed));
   return kExitOk;
 }
 
@@ -61,19 +73,22 @@ int save(const Scenario& shrunk, std::uint64_t seed, const ShrinkResult& result,
 
 int cmd_shrink(const ShrinkArgs& args) {
   int exit_code = 0;
-  const std::optional<Scenario> loaded = load_one(args.file, exit_code);
+  const std::optional<Scenario> loaded = load_one(args.source, exit_code);
   if (!loaded) return exit_code;
-  const Scenario& scenario = *loaded;
+  // A swarm seed shrinks as the plain scenario it drew: the saved file needs no swarm.
+  const std::optional<Scenario> concrete = concrete_for_seed(*loaded, args.seed, exit_code);
+  if (!concrete) return exit_code;
+  const Scenario& scenario = *concrete;
   // Every run of the shrink is of the broken variant, when the scenario names one (and each
   // smaller script must pass without it).
   const ShrinkResult result = shrink(scenario.config, args.seed, args.max_runs, scenario.mutant);
   if (!result.failed) {
-    fmt::print(stderr, "walsim shrink: {} seed {} passes: nothing to shrink\n", args.file,
+    fmt::print(stderr, "walsim shrink: {} seed {} passes: nothing to shrink\n", origin(args),
                args.seed);
     return kExitMismatch;
   }
   if (result.aborted) {
-    fmt::print(stderr, "walsim shrink: {} seed {}: {}\n", args.file, args.seed, result.failure);
+    fmt::print(stderr, "walsim shrink: {} seed {}: {}\n", origin(args), args.seed, result.failure);
   }
   if (!result.replayable && result.aborted) {
     // Saved anyway, pinned to the seed: it reproduces the abort, only not smaller.
@@ -86,13 +101,13 @@ int cmd_shrink(const ShrinkArgs& args) {
     fmt::print(stderr,
                "walsim shrink: the script {} seed {} executed did not fail the same way when "
                "replayed (a harness bug: RunResult::script must replay bit for bit)\n",
-               args.file, args.seed);
+               origin(args), args.seed);
     return kExitMismatch;
   }
   Scenario shrunk = unshrunk(scenario, args, result);
   shrunk.description = fmt::format("Shrunk by `walsim shrink {} --seed {}` from {} ops and {} "
                                    "faults; fails '{}': {}",
-                                   args.file, args.seed, result.original.total_ops(),
+                                   origin(args), args.seed, result.original.total_ops(),
                                    result.original.faults.size(), result.target, result.failure);
   shrunk.config.script = result.minimal;
   return save(shrunk, args.seed, result, true);

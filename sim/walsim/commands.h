@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/walsim/load_one.h"
 #include "sim/walsim/sweep.h"
 
 namespace walsim {
@@ -19,17 +20,31 @@ struct RunArgs {
 };
 int cmd_run(const RunArgs& args);
 
-int cmd_replay(const std::string& file, std::uint64_t seed, bool trace);
+int cmd_replay(const ScenarioSource& source, std::uint64_t seed, bool trace);
+
+struct SwarmArgs {
+  std::optional<std::uint64_t> seeds;    // default 1000 without --seconds
+  std::optional<std::uint64_t> seconds;  // rounds of seeds until this much wall time passed
+  std::uint64_t first_seed = 1;
+  std::string target = "wal";
+  std::optional<std::string> mutant;     // hunt this bug-zoo mutant: stop at its first catch
+  bool media_faults = false;             // SwarmSpace::media_faults
+  SweepOptions sweep;
+  std::string report_dir = "reports/out/swarm";
+  std::string command;
+};
+int cmd_swarm(const SwarmArgs& args);
 
 struct ShrinkArgs {
-  std::string file;
+  ScenarioSource source;
   std::uint64_t seed = 0;
-  std::string out;  // "" : <file minus .toml>.shrunk.toml next to the input
+  std::string out;  // "" : <file minus .toml>.shrunk.toml next to the input (swarm:
+                    // swarm-<seed>.shrunk.toml here)
   std::uint64_t max_runs = 5000;
 };
 int cmd_shrink(const ShrinkArgs& args);
 
-int cmd_explore(const std::string& file, std::optional<std::uint64_t> seed,
+int cmd_explore(const ScenarioSource& source, std::optional<std::uint64_t> seed,
                 std::uint64_t max_states);
 struct RealArgs {
   std::string file;

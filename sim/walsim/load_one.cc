@@ -2,18 +2,45 @@
 
 #include <fmt/format.h>
 
+#include "sim/walsim/exit_codes.h"
 #include "sim/walsim/scenario_files.h"
+#include "sim/walsim/scenario_swarm.h"
 #include "sim/walsim/test_abort_hook.h"
 
 namespace walsim {
 
-std::optional<Scenario> load_one(const std::string& file, int& exit_code) {
-  LoadedScenarios loaded = load_scenarios({file}, true);
-  for (const ScenarioError& e : loaded.errors) fmt::print(stderr, "{}\n", e.to_string());
-  exit_code = loaded.exit_code;
-  if (!loaded.errors.empty()) return std::nullopt;
-  apply_test_abort_hook(loaded.scenarios);
-  return std::move(loaded.scenarios.front());
+std::optional<Scenario> load_one(const ScenarioSource& source, int& exit_code) {
+  std::vector<Scenario> scenarios;
+  if (source.swarm) {
+    SwarmSpace space;
+    space.media_faults = source.media_faults;
+    Scenario scenario = swarm_scenario(source.target, source.mutant, space);
+    if (const std::optional<ScenarioError> error = check_runnable(scenario)) {
+      fmt::print(stderr, "walsim: --swarm: {}\n", error->message);
+      exit_code = walsim::exit_code(error->kind);
+      return std::nullopt;
+    }
+    scenarios.push_back(std::move(scenario));
+  } else {
+    LoadedScenarios loaded = load_scenarios({source.file}, true);
+    for (const ScenarioError& e : loaded.errors) fmt::print(stderr, "{}\n", e.to_string());
+    exit_code = loaded.exit_code;
+    if (!loaded.errors.empty()) return std::nullopt;
+    scenarios = std::move(loaded.scenarios);
+  }
+  apply_test_abort_hook(scenarios);
+  return std::move(scenarios.front());
+}
+
+std::optional<Scenario> concrete_for_seed(const Scenario& scenario, std::uint64_t seed,
+                                          int& exit_code) {
+  std::string error;
+  std::optional<Scenario> concrete = for_seed(scenario, seed, &error);
+  if (!concrete) {
+    fmt::print(stderr, "walsim: {}\n", error);
+    exit_code = kExitRange;
+  }
+  return concrete;
 }
 
 }  // namespace walsim

@@ -1,4 +1,5 @@
-// The one scenario file a single-seed subcommand (replay, shrink, explore) runs.
+// The one scenario a single-seed subcommand (replay, shrink, explore) runs: a scenario file, or
+// with --swarm the swarm scenario of `walsim swarm` (scenario_swarm.h).
 #pragma once
 
 #include <optional>
@@ -8,8 +9,21 @@
 
 namespace walsim {
 
+struct ScenarioSource {
+  std::string file;  // "" with swarm
+  bool swarm = false;
+  std::string target = "wal";          // with swarm
+  std::optional<std::string> mutant;   // with swarm
+  bool media_faults = false;           // with swarm: SwarmSpace::media_faults
+};
+
 // Loaded as this build runs it (test_abort_hook.h applied), its errors printed to stderr;
 // nullopt with `exit_code` set (exit_codes.h) when it cannot run.
-std::optional<Scenario> load_one(const std::string& file, int& exit_code);
+std::optional<Scenario> load_one(const ScenarioSource& source, int& exit_code);
+
+// The concrete scenario of `seed` (a swarm scenario draws it; any other comes back as it is),
+// or nullopt with the error printed and `exit_code` set.
+std::optional<Scenario> concrete_for_seed(const Scenario& scenario, std::uint64_t seed,
+                                          int& exit_code);
 
 }  // namespace walsim

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "sim/harness/mutants.h"
+#include "sim/walsim/scenario_swarm.h"
 #include "sim/walsim/scenario_toml.h"
 
 namespace walsim {
@@ -120,8 +121,15 @@ class TraceReader {
 
 }  // namespace
 
-std::string repro_command(const std::string& file, std::uint64_t seed) {
-  return fmt::format("walsim replay {} --seed {}", file, seed);
+std::string repro_command(const Scenario& scenario, std::uint64_t seed) {
+  if (!scenario.swarm || !scenario.file.empty()) {
+    return fmt::format("walsim replay {} --seed {}", scenario.file, seed);
+  }
+  std::string out = fmt::format("walsim replay --swarm --seed {}", seed);
+  if (scenario.target != "wal") out += " --target " + scenario.target;
+  if (scenario.mutant) out += " --mutant " + *scenario.mutant;
+  if (scenario.swarm->media_faults) out += " --media-faults";
+  return out;
 }
 
 reports::ScenarioInfo scenario_info(const Scenario& scenario, std::uint64_t seeds) {
@@ -169,7 +177,7 @@ reports::RunRecord make_record(const Scenario& scenario, const harness::RunResul
   r.virtual_time_us = result.virtual_time_us;
   r.trace_events = result.trace_events;
   r.trace_hash = fmt::format("{:016x}", result.trace_hash);
-  r.repro = repro_command(scenario.file, result.seed);
+  r.repro = repro_command(scenario, result.seed);
   TraceReader reader(with_timeline || !result.passed);
   reader.read(trace.events());
   r.append_latency_us = reader.latency;
@@ -183,9 +191,21 @@ reports::RunRecord make_record(const Scenario& scenario, const harness::RunResul
 }
 
 harness::RunResult simulate(const Scenario& scenario, std::uint64_t seed, sim::Trace* trace) {
+  std::string error;
+  const std::optional<Scenario> concrete = for_seed(scenario, seed, &error);
+  if (!concrete) {
+    harness::RunResult result;
+    result.seed = seed;
+    result.failure = error;
+    result.problems.push_back(error);
+    result.matched = !scenario.config.expect.pass;
+    return result;
+  }
   std::optional<harness::ScopedMutant> mutant;
-  if (scenario.mutant) mutant.emplace(*scenario.mutant);
-  return harness::run_simulation(scenario.config, seed, trace);
+  if (concrete->mutant) mutant.emplace(*concrete->mutant);
+  harness::RunResult result = harness::run_simulation(concrete->config, seed, trace);
+  if (scenario.swarm) result.notes.push_back("swarm configuration: " + describe_setup(*concrete));
+  return result;
 }
 
 reports::RunRecord run_one(const Scenario& scenario, std::uint64_t seed) {

@@ -15,8 +15,9 @@ namespace walsim {
 // Timelines longer than this keep their last events (the ones nearest the crash).
 inline constexpr std::size_t kTimelineMax = 250;
 
-// "walsim replay FILE --seed S": every failure line ends with it.
-std::string repro_command(const std::string& file, std::uint64_t seed);
+// "walsim replay FILE --seed S" ("walsim replay --swarm --seed S [--target T] [--mutant M]" for
+// `walsim swarm`'s own scenario): every failure line ends with it.
+std::string repro_command(const Scenario& scenario, std::uint64_t seed);
 
 reports::ScenarioInfo scenario_info(const Scenario& scenario, std::uint64_t seeds);
 
@@ -25,7 +26,8 @@ reports::ScenarioInfo scenario_info(const Scenario& scenario, std::uint64_t seed
 reports::RunRecord make_record(const Scenario& scenario, const harness::RunResult& result,
                                const sim::Trace& trace, bool with_timeline = false);
 
-// One run of a scenario, with its bug-zoo mutant (if any) switched on for the run.
+// One run of a scenario, with its bug-zoo mutant (if any) switched on for the run. A swarm
+// scenario runs the configuration the seed draws (scenario_swarm.h).
 harness::RunResult simulate(const Scenario& scenario, std::uint64_t seed,
                             sim::Trace* trace = nullptr);
 

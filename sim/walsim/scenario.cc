@@ -14,6 +14,7 @@
 #include "sim/harness/target.h"
 #include "sim/walsim/lying_device.h"
 #include "sim/walsim/scenario_limits.h"
+#include "sim/walsim/scenario_swarm.h"
 #include "sim/walsim/script_toml.h"
 
 namespace walsim {
@@ -318,6 +319,13 @@ void Reader::read(const toml::table& root) {
             {"script", table("script", [&](const toml::table& t) {
                for (ScenarioError& e : read_script(t, file_, c)) errors_.push_back(std::move(e));
              })},
+            {"swarm", table("swarm", [&](const toml::table& t) {
+               SwarmSpace space;
+               for (ScenarioError& e : read_swarm_table(t, file_, space)) {
+                 errors_.push_back(std::move(e));
+               }
+               out_.swarm = space;
+             })},
         });
   check_whole(root);
 }
@@ -468,6 +476,10 @@ void Reader::read_faults(const toml::table& t) {
             {"latent_sector", [&](auto& n, auto& k) { probability(n, k, f.latent_sector); }},
             {"misdirected_write",
              [&](auto& n, auto& k) { probability(n, k, f.misdirected_write); }},
+            {"aim",
+             [&](auto& n, auto& k) {
+               word(n, k, f.media_aim, faults::parse_media_aim, "uniform|structure|mixed");
+             }},
         });
 }
 
@@ -527,6 +539,16 @@ void Reader::check_whole(const toml::table& root) {
     error(ErrorKind::kMissing, 1, "name", "missing required key 'name'");
   } else if (out_.name.empty() && root["name"].is_string()) {
     error(ErrorKind::kRange, line("name"), "name", "'name' is empty");
+  }
+  // A swarm draws every table a seed runs: one written beside it would be silently ignored.
+  if (root.contains("swarm")) {
+    for (const char* drawn : {"wal", "workload", "device", "crash", "faults", "script"}) {
+      if (!root.contains(drawn)) continue;
+      error(ErrorKind::kRange, line(drawn), drawn,
+            fmt::format("[{}] beside [swarm]: a swarm scenario draws it per seed (bound the "
+                        "space in [swarm] instead)",
+                        drawn));
+    }
   }
   // A rule spanning keys blames the key of it the file sets last: the one to look at, with a
   // line that exists (a key left at its default has none).

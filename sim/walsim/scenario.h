@@ -38,6 +38,21 @@ struct ScenarioError {
   std::string to_string() const;
 };
 
+// The space a swarm scenario draws each seed's configuration from (scenario_swarm.h): the
+// [swarm] table of a scenario file, or `walsim swarm`'s own.
+struct SwarmSpace {
+  std::uint64_t ops_max = 160;        // each seed runs 1..ops_max workload ops (log-uniform)
+  std::uint32_t writers_max = 6;
+  std::uint32_t crash_count_max = 3;  // crash.count 1..this (crashes during recovery)
+  std::uint32_t epochs_max = 3;
+  bool io_faults = true;              // fsync/write/read errors, short writes, ENOSPC
+  // Bit flips, latent sectors, misdirected writes. Off unless asked for: the oracle does not
+  // yet know which records a flipped byte belongs to, so damage that also destroys the later
+  // records proving an earlier one durable reads as a lost acknowledged entry (docs/swarm.md,
+  // "Known limits"; false positive 7 of docs/bug-zoo.md).
+  bool media_faults = false;
+};
+
 struct Scenario {
   std::string file;  // as given on the command line
   std::string name;
@@ -50,6 +65,9 @@ struct Scenario {
   std::optional<std::string> mutant;
   bool lying_fsync = false;  // [device] lying_fsync: the planted bug of lying_device.h
   harness::RunConfig config;  // config.name == name
+  // Set: a swarm scenario; each seed runs the configuration it draws (scenario_swarm.h), and
+  // `config` only holds what the swarm does not draw (target, expect).
+  std::optional<SwarmSpace> swarm;
 };
 
 struct ParseResult {

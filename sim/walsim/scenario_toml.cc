@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "faults/power_loss.h"
+#include "sim/walsim/scenario_swarm.h"
 #include "sim/walsim/script_toml.h"
 
 namespace walsim {
@@ -16,6 +17,23 @@ std::string number(double p) { return p == 0 ? "0.0" : fmt::format("{}", p); }
 
 std::string quoted(std::string_view text) { return "\"" + toml_escape(text) + "\""; }
 
+std::string expect_to_toml(const harness::ExpectConfig& expect) {
+  std::string out = "\n[expect]\n";
+  out += fmt::format("verdict = \"{}\"\n", expect.pass ? "pass" : "fail");
+  if (expect.invariants.empty()) {
+    out += "invariants = \"all\"\n";
+  } else {
+    out += "invariants = [";
+    bool first = true;
+    for (harness::Invariant invariant : expect.invariants) {
+      out += fmt::format("{}\"{}\"", first ? "" : ", ", harness::to_string(invariant));
+      first = false;
+    }
+    out += "]\n";
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string scenario_to_toml(const Scenario& s) {
@@ -28,6 +46,7 @@ std::string scenario_to_toml(const Scenario& s) {
   out += fmt::format("target = {}\n", quoted(s.target));
   if (s.mutant) out += fmt::format("mutant = {}\n", quoted(*s.mutant));
   out += fmt::format("max_steps = {}\n", c.max_steps);
+  if (s.swarm) return out + "\n" + swarm_to_toml(*s.swarm) + expect_to_toml(c.expect);
 
   const wal::Options& w = c.wal;
   out += "\n[wal]\n";
@@ -87,25 +106,18 @@ std::string scenario_to_toml(const Scenario& s) {
   out += fmt::format("bit_flip = {}\n", number(probability(f.bit_flip)));
   out += fmt::format("latent_sector = {}\n", number(probability(f.latent_sector)));
   out += fmt::format("misdirected_write = {}\n", number(probability(f.misdirected_write)));
+  out += fmt::format("aim = \"{}\"\n", faults::to_string(f.media_aim));
 
-  out += "\n[expect]\n";
-  out += fmt::format("verdict = \"{}\"\n", c.expect.pass ? "pass" : "fail");
-  if (c.expect.invariants.empty()) {
-    out += "invariants = \"all\"\n";
-  } else {
-    out += "invariants = [";
-    bool first = true;
-    for (harness::Invariant invariant : c.expect.invariants) {
-      out += fmt::format("{}\"{}\"", first ? "" : ", ", harness::to_string(invariant));
-      first = false;
-    }
-    out += "]\n";
-  }
+  out += expect_to_toml(c.expect);
   if (c.script) out += "\n" + script_to_toml(*c.script);
   return out;
 }
 
 std::string describe_setup(const Scenario& s) {
+  if (s.swarm) {
+    return fmt::format("swarm: each seed draws its configuration{}",
+                       s.mutant ? fmt::format(" mutant={}", *s.mutant) : "");
+  }
   const harness::RunConfig& c = s.config;
   std::string out = fmt::format("sync={}", wal::to_string(c.wal.sync));
   if (c.workload.writers > 1) out += fmt::format(" writers={}", c.workload.writers);

@@ -67,7 +67,7 @@ reports::RunRecord died(const Scenario& scenario, std::uint64_t seed, int status
   r.matched = !scenario.config.expect.pass;
   r.failure = describe_death(status);
   r.problems.push_back(r.failure);
-  r.repro = repro_command(scenario.file, seed);
+  r.repro = repro_command(scenario, seed);
   return r;
 }
 

@@ -1,0 +1,54 @@
+// Where media damage lands. Uniform damage (any byte of any file) almost never hits the few
+// bytes that decide how a log is read: a record header's length, LSN, count or type, a segment
+// header, the FRONT marker, the seam between two records, the last durable record. Aimed damage
+// reads the durable image's layout (wal/FORMAT.md) and picks one of those, so recovery's
+// handling of each is exercised in every run that asks for it, not once in ten thousand.
+//
+// The layout is read the way a hostile reader would: a file is a segment if its header has the
+// segment magic, records are followed by their length field while it stays inside the file, and
+// the walk stops at the first header of zeros or anything that does not fit. Nothing here trusts
+// a checksum: damage from an earlier crash is a structure like any other.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace faults {
+
+enum class MediaAim : std::uint8_t {
+  kUniform,    // any byte of any file with durable bytes (the historic behaviour)
+  kStructure,  // one of the structural ranges below, chosen uniformly by kind
+  kMixed,      // half and half, per fault
+};
+
+std::string_view to_string(MediaAim aim);
+std::optional<MediaAim> parse_media_aim(std::string_view text);
+
+// A range of one file's durable bytes with a structural role.
+struct AimedRange {
+  enum class Role : std::uint8_t {
+    kSegmentHeader,
+    kRecordLength,    // payload_bytes
+    kRecordLsn,
+    kRecordCount,
+    kRecordType,
+    kRecordHeader,    // the rest of a record header (checksums, durable hint, salt tag)
+    kRecordSeam,      // the last 8 bytes of one record and the first 8 of the next
+    kLastRecord,      // the last record the walk found in the file
+    kFront,           // the FRONT marker
+  };
+  Role role = Role::kRecordHeader;
+  std::uint64_t offset = 0;
+  std::uint64_t length = 0;
+};
+
+std::string_view to_string(AimedRange::Role role);
+
+// The structural ranges of one file's durable image, named `name` in its directory.
+std::vector<AimedRange> structure_of(std::string_view name, std::span<const std::byte> durable);
+
+}  // namespace faults
