@@ -7,6 +7,11 @@ function(wal_warnings target)
   if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
     target_compile_options(${target} PRIVATE -Wno-restrict)
   endif()
+  # A unity build includes each .cc into one source, where GCC takes a class defined in a .cc
+  # with a member of an anonymous-namespace type for one defined in a header.
+  if(CMAKE_UNITY_BUILD AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+    target_compile_options(${target} PRIVATE -Wno-subobject-linkage)
+  endif()
   if(WAL_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
   endif()

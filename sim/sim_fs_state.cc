@@ -7,23 +7,16 @@
 #include <wal/assert.h>
 #include <xxhash.h>
 
+#include "sim/hash_mix.h"
+
 namespace sim {
 namespace {
 
-std::uint64_t mix(std::uint64_t z) {
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
-
-std::uint64_t fold(std::uint64_t hash, std::uint64_t value) {
-  return mix(hash ^ (value + 0x9e3779b97f4a7c15ull));
-}
 
 // File images are most of what explore() hashes (every post-crash state, twice), so bytes go
-// through XXH3 rather than word-by-word through fold().
+// through XXH3 rather than word-by-word through fold64().
 std::uint64_t fold_bytes(std::uint64_t hash, const std::byte* data, std::size_t size) {
-  return fold(fold(hash, size), XXH3_64bits(data, size));
+  return fold64(fold64(hash, size), XXH3_64bits(data, size));
 }
 
 std::uint64_t fold_string(std::uint64_t hash, std::string_view text) {
@@ -32,11 +25,11 @@ std::uint64_t fold_string(std::uint64_t hash, std::string_view text) {
 
 std::uint64_t hash_tree(const SimFsState& state, InodeId id, std::set<InodeId>& seen,
                         std::uint64_t hash) {
-  if (!seen.insert(id).second) return fold(hash, 0xc1c1e);  // a cycle: never from the fs itself
+  if (!seen.insert(id).second) return fold64(hash, 0xc1c1e);  // a cycle: never from the fs itself
   const Inode& inode = state.inodes.at(id);
-  hash = fold(hash, inode.is_dir ? 1 : 2);
+  hash = fold64(hash, inode.is_dir ? 1 : 2);
   if (inode.is_dir) {
-    hash = fold(hash, inode.dir.durable.size());
+    hash = fold64(hash, inode.dir.durable.size());
     for (const auto& [name, child] : inode.dir.durable) {
       hash = fold_string(hash, name);
       hash = hash_tree(state, child, seen, hash);
@@ -51,8 +44,8 @@ std::uint64_t hash_tree(const SimFsState& state, InodeId id, std::set<InodeId>& 
   } else {  // the floor is the durable image: no copy to hash it
     hash = fold_bytes(hash, inode.file.durable.data(), inode.file.durable.size());
   }
-  hash = fold(hash, inode.file.latent_sectors.size());
-  for (std::uint64_t sector : inode.file.latent_sectors) hash = fold(hash, sector);
+  hash = fold64(hash, inode.file.latent_sectors.size());
+  for (std::uint64_t sector : inode.file.latent_sectors) hash = fold64(hash, sector);
   return hash;
 }
 

@@ -32,7 +32,7 @@ struct SimThread {
 thread_local ThreadScheduler* tls_scheduler = nullptr;
 thread_local SimThread* tls_thread = nullptr;
 
-std::uint64_t mix(std::uint64_t hash, std::uint64_t value) {
+std::uint64_t schedule_mix(std::uint64_t hash, std::uint64_t value) {
   hash ^= value + 0x9e3779b97f4a7c15ull + (hash << 6) + (hash >> 2);
   return hash * 0xff51afd7ed558ccdull;
 }
@@ -74,7 +74,7 @@ struct ThreadScheduler::State {
       next = choose();
     }
     if (next >= 0) {
-      hash = mix(mix(hash, static_cast<std::uint64_t>(next)), now_us);
+      hash = schedule_mix(schedule_mix(hash, static_cast<std::uint64_t>(next)), now_us);
       current = next;
       threads[static_cast<std::size_t>(next)]->baton.notify_one();
     }

@@ -4,19 +4,12 @@
 
 #include <utility>
 
+#include "sim/hash_mix.h"
+
 namespace sim {
 namespace {
 
-// splitmix64's finalizer: a full-avalanche bijection, so every field changes every hash bit.
-std::uint64_t mix(std::uint64_t z) {
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
-
-std::uint64_t fold(std::uint64_t hash, std::uint64_t value) {
-  return mix(hash ^ (value + 0x9e3779b97f4a7c15ull));
-}
+std::uint64_t fold(std::uint64_t hash, std::uint64_t value) { return fold64(hash, value); }
 
 // Length, then the bytes in little-endian 8-byte words assembled byte by byte: the encoding does
 // not depend on the host's endianness.

@@ -256,7 +256,7 @@ harness::RunConfig hunt_double_apply() {
   return config;
 }
 
-const bool kRegistered = harness::register_target(harness::TargetInfo{
+const bool kKvRegistered = harness::register_target(harness::TargetInfo{
     "kv",
     "examples/kv: a key-value store (put/del/add entries, checkpoint of the whole map every 16 "
     "mutations, recovery = checkpoint + replay idempotent by LSN)",

@@ -240,7 +240,7 @@ harness::RunConfig hunt_forget_ack() {
   return config;
 }
 
-const bool kRegistered = harness::register_target(harness::TargetInfo{
+const bool kQueueRegistered = harness::register_target(harness::TargetInfo{
     "queue",
     "examples/queue: a durable message queue (enqueue, take, ack; unacked messages are "
     "redelivered after a restart, acked ones never)",

@@ -24,7 +24,6 @@ namespace harness {
 namespace {
 
 using Bytes = std::vector<std::byte>;
-constexpr std::uint64_t kMillion = 1'000'000;
 constexpr const char* kSimRoot = "/diff";
 
 // One filesystem under comparison, with the directory every path is relative to.

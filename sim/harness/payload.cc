@@ -10,7 +10,7 @@ namespace {
 
 constexpr std::byte kMarker{0xA5};
 
-std::uint64_t mix(std::uint64_t x) {
+std::uint64_t payload_mix(std::uint64_t x) {
   x += 0x9e3779b97f4a7c15ull;
   x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
   x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
@@ -38,9 +38,9 @@ std::vector<std::byte> make_payload(std::uint64_t seed, PayloadId id, std::uint3
   put_le(bytes, id.writer, 2);
   put_le(bytes, id.op, 4);
   put_le(bytes, id.part, 4);
-  std::uint64_t state = mix(seed ^ mix(id.writer ^ mix(id.op ^ mix(id.part))));
+  std::uint64_t state = payload_mix(seed ^ payload_mix(id.writer ^ payload_mix(id.op ^ payload_mix(id.part))));
   while (bytes.size() < size_bytes) {
-    state = mix(state);
+    state = payload_mix(state);
     for (int i = 0; i < 8 && bytes.size() < size_bytes; ++i) {
       bytes.push_back(static_cast<std::byte>(state >> (8 * i)));
     }
@@ -57,26 +57,26 @@ std::optional<PayloadId> identify_payload(std::span<const std::byte> payload) {
 }
 
 std::uint64_t fingerprint(std::span<const std::byte> bytes) {
-  std::uint64_t hash = mix(bytes.size());
+  std::uint64_t hash = payload_mix(bytes.size());
   // Whole words first (big-endian, so the value is the byte-at-a-time one on every machine).
   std::size_t at = 0;
   for (; at + 8 <= bytes.size(); at += 8) {
     std::uint64_t chunk;
     std::memcpy(&chunk, bytes.data() + at, 8);
     if constexpr (std::endian::native == std::endian::little) chunk = __builtin_bswap64(chunk);
-    hash = mix(hash ^ chunk);
+    hash = payload_mix(hash ^ chunk);
   }
   std::uint64_t word = 0;
   std::size_t filled = 0;
   for (std::byte b : bytes.subspan(at)) {
     word = (word << 8) | std::to_integer<std::uint64_t>(b);
     if (++filled == 8) {
-      hash = mix(hash ^ word);
+      hash = payload_mix(hash ^ word);
       word = 0;
       filled = 0;
     }
   }
-  return mix(hash ^ word ^ (filled << 56));
+  return payload_mix(hash ^ word ^ (filled << 56));
 }
 
 std::string to_string(const PayloadId& id) {

@@ -28,7 +28,6 @@
 namespace harness {
 namespace {
 
-constexpr std::uint64_t kMillion = 1'000'000;
 
 // ---- the workload, as one application thread runs it ----
 

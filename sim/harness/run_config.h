@@ -81,8 +81,12 @@ struct RunConfig {
   std::optional<Script> script;
 };
 
-// A probability given as a decimal in a scenario (0.05) as an exact-enough integer ratio.
+// A probability given as a decimal in a scenario (0.05) as an exact-enough integer ratio, and
+// back (for messages and for writing a scenario out).
 sim::Ratio ratio_from_probability(double probability);
+inline double probability_of(sim::Ratio r) {
+  return static_cast<double>(r.numerator) / static_cast<double>(r.denominator);
+}
 
 // The workload of `seed` as the real-disk modes (kill, libfiu, differential) run it: the
 // config's script, or one drawn from the seed.

@@ -7,7 +7,6 @@
 namespace harness {
 namespace {
 
-constexpr std::uint64_t kMillion = 1'000'000;
 
 std::uint64_t ppm(sim::Ratio ratio) {
   WAL_ASSERT(ratio.denominator > 0);

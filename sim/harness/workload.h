@@ -13,6 +13,9 @@
 
 namespace harness {
 
+// The unit of Op::position_ppm (and of the probabilities drawn per op).
+inline constexpr std::uint64_t kMillion = 1'000'000;
+
 struct WorkloadConfig {
   std::uint32_t writers = 1;
   std::uint64_t ops = 200;                 // total over all writers

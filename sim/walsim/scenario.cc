@@ -82,10 +82,6 @@ std::string key_at_line(std::string_view text, std::uint32_t line) {
   return table.empty() ? std::string(key) : fmt::format("{}.{}", table, key);
 }
 
-std::uint32_t line_of(const toml::node& node) {
-  return static_cast<std::uint32_t>(node.source().begin.line);
-}
-
 std::string_view type_name(const toml::node& node) {
   switch (node.type()) {
     case toml::node_type::table: return "a table";
@@ -114,7 +110,7 @@ class Reader {
   }
 
   void wrong_type(const toml::node& node, const std::string& key, std::string_view expected) {
-    error(ErrorKind::kType, line_of(node), key,
+    error(ErrorKind::kType, toml_line_of(node), key,
           fmt::format("wrong type for '{}': expected {}, got {}", key, expected, type_name(node)));
   }
 
@@ -129,7 +125,7 @@ class Reader {
     }
     const std::int64_t v = value->get();
     if (v < min || v > max) {
-      error(ErrorKind::kRange, line_of(node), key,
+      error(ErrorKind::kRange, toml_line_of(node), key,
             fmt::format("'{}' = {} is out of range [{}, {}]{}{}", key, v, min, max,
                         why.empty() ? "" : ": ", why));
       return std::nullopt;
@@ -150,7 +146,7 @@ class Reader {
     auto v = integer(node, key, 1, max);
     if (!v) return;
     if (!power_of_two(static_cast<std::uint64_t>(*v))) {
-      error(ErrorKind::kRange, line_of(node), key,
+      error(ErrorKind::kRange, toml_line_of(node), key,
             fmt::format("'{}' = {} is not a power of two", key, *v));
       return;
     }
@@ -187,7 +183,7 @@ class Reader {
       return;
     }
     if (!(p >= 0 && p <= 1)) {
-      error(ErrorKind::kRange, line_of(node), key,
+      error(ErrorKind::kRange, toml_line_of(node), key,
             fmt::format("'{}' = {} is out of range [0, 1]", key, p));
       return;
     }
@@ -213,7 +209,7 @@ class Reader {
     auto hi = integer((*array)[1], key, min, max);
     if (!lo || !hi) return std::nullopt;
     if (*lo > *hi) {
-      error(ErrorKind::kRange, line_of(node), key,
+      error(ErrorKind::kRange, toml_line_of(node), key,
             fmt::format("'{}' = [{}, {}]: min is greater than max", key, *lo, *hi));
       return std::nullopt;
     }
@@ -228,7 +224,7 @@ class Reader {
     if (!text) return;
     auto parsed = parse(*text);
     if (!parsed) {
-      error(ErrorKind::kRange, line_of(node), key,
+      error(ErrorKind::kRange, toml_line_of(node), key,
             fmt::format("'{}' = \"{}\" is not one of {}", key, *text, words));
       return;
     }
@@ -251,7 +247,7 @@ class Reader {
       auto found = std::find_if(keys.begin(), keys.end(),
                                 [&](const Key& k) { return k.name == short_name; });
       if (found == keys.end()) {
-        error(ErrorKind::kUnknownKey, line_of(node), key, fmt::format("unknown key '{}'", key));
+        error(ErrorKind::kUnknownKey, toml_line_of(node), key, fmt::format("unknown key '{}'", key));
         continue;
       }
       found->set(node, key);
@@ -300,7 +296,7 @@ void Reader::read(const toml::table& root) {
              [&](auto& n, auto& k) {
                auto s = string(n, k);
                if (s && !known_target(*s)) {
-                 error(ErrorKind::kRange, line_of(n), k,
+                 error(ErrorKind::kRange, toml_line_of(n), k,
                        fmt::format("'{}' = \"{}\" is not one of {}", k, *s, known_targets()));
                } else if (s) {
                  out_.target = *s;
@@ -461,7 +457,7 @@ void Reader::read_faults(const toml::table& t) {
                auto s = string(n, k);
                if (!s) return;
                if (!faults::parse_fsync_profile(*s)) {
-                 error(ErrorKind::kRange, line_of(n), k,
+                 error(ErrorKind::kRange, toml_line_of(n), k,
                        fmt::format("'{}' = \"{}\" is not one of ext4|xfs|btrfs", k, *s));
                  return;
                }
@@ -492,7 +488,7 @@ void Reader::read_expect(const toml::table& t) {
                auto s = string(n, k);
                if (!s) return;
                if (*s != "pass" && *s != "fail") {
-                 error(ErrorKind::kRange, line_of(n), k,
+                 error(ErrorKind::kRange, toml_line_of(n), k,
                        fmt::format("'{}' = \"{}\" is not one of pass|fail", k, *s));
                  return;
                }
@@ -514,7 +510,7 @@ void Reader::read_expect(const toml::table& t) {
                  if (!name) continue;
                  auto invariant = harness::parse_invariant(*name);
                  if (!invariant) {
-                   error(ErrorKind::kRange, line_of(item), k,
+                   error(ErrorKind::kRange, toml_line_of(item), k,
                          fmt::format("'{}': \"{}\" is not an invariant (durability, prefix, "
                                      "integrity, atomic-batch, lsn-continuity, checkpoint, "
                                      "idempotent-recovery, error-honesty, corruption-detected, "
@@ -533,7 +529,7 @@ void Reader::check_whole(const toml::table& root) {
   const harness::RunConfig& c = out_.config;
   auto line = [&](std::string_view path) -> std::uint32_t {
     const toml::node_view<const toml::node> node = root.at_path(path);
-    return node ? line_of(*node.node()) : 1;
+    return node ? toml_line_of(*node.node()) : 1;
   };
   if (!root.contains("name")) {
     error(ErrorKind::kMissing, 1, "name", "missing required key 'name'");
@@ -557,9 +553,9 @@ void Reader::check_whole(const toml::table& root) {
     std::uint32_t blamed_line = 0;
     for (const std::string& key : problem.keys) {
       const toml::node_view<const toml::node> node = root.at_path(key);
-      if (node && line_of(*node.node()) > blamed_line) {
+      if (node && toml_line_of(*node.node()) > blamed_line) {
         blamed = key;
-        blamed_line = line_of(*node.node());
+        blamed_line = toml_line_of(*node.node());
       }
     }
     error(ErrorKind::kRange, blamed_line == 0 ? 1 : blamed_line, blamed, problem.message);

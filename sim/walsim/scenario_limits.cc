@@ -7,16 +7,12 @@
 namespace walsim::limits {
 namespace {
 
-double probability(sim::Ratio r) {
-  return static_cast<double>(r.numerator) / static_cast<double>(r.denominator);
-}
-
 void check_workload(const harness::RunConfig& c, std::vector<CrossKeyProblem>& out) {
   const harness::WorkloadConfig& w = c.workload;
   double ratio_sum = 0;
   for (const sim::Ratio& r :
        {w.batch_ratio, w.sync_ratio, w.read_ratio, w.truncate_ratio, w.reopen_ratio}) {
-    ratio_sum += probability(r);
+    ratio_sum += harness::probability_of(r);
   }
   if (ratio_sum > 1.0 + 1e-9) {
     out.push_back({{"workload"},

@@ -9,13 +9,9 @@
 namespace walsim {
 namespace {
 
-double probability(sim::Ratio r) {
-  return static_cast<double>(r.numerator) / static_cast<double>(r.denominator);
-}
-
 std::string number(double p) { return p == 0 ? "0.0" : fmt::format("{}", p); }
 
-std::string quoted(std::string_view text) { return "\"" + toml_escape(text) + "\""; }
+std::string toml_quoted(std::string_view text) { return "\"" + toml_escape(text) + "\""; }
 
 std::string expect_to_toml(const harness::ExpectConfig& expect) {
   std::string out = "\n[expect]\n";
@@ -39,12 +35,12 @@ std::string expect_to_toml(const harness::ExpectConfig& expect) {
 std::string scenario_to_toml(const Scenario& s) {
   const harness::RunConfig& c = s.config;
   std::string out;
-  out += fmt::format("name = {}\n", quoted(s.name));
-  out += fmt::format("description = {}\n", quoted(s.description));
+  out += fmt::format("name = {}\n", toml_quoted(s.name));
+  out += fmt::format("description = {}\n", toml_quoted(s.description));
   out += fmt::format("seeds = {}\n", s.seeds);
   if (s.first_seed != 1) out += fmt::format("first_seed = {}\n", s.first_seed);
-  out += fmt::format("target = {}\n", quoted(s.target));
-  if (s.mutant) out += fmt::format("mutant = {}\n", quoted(*s.mutant));
+  out += fmt::format("target = {}\n", toml_quoted(s.target));
+  if (s.mutant) out += fmt::format("mutant = {}\n", toml_quoted(*s.mutant));
   out += fmt::format("max_steps = {}\n", c.max_steps);
   if (s.swarm) return out + "\n" + swarm_to_toml(*s.swarm) + expect_to_toml(c.expect);
 
@@ -68,11 +64,11 @@ std::string scenario_to_toml(const Scenario& s) {
   out += fmt::format("writers = {}\n", wl.writers);
   out += fmt::format("ops = {}\n", wl.ops);
   out += fmt::format("entry_bytes = [{}, {}]\n", wl.entry_bytes_min, wl.entry_bytes_max);
-  out += fmt::format("batch_ratio = {}\n", number(probability(wl.batch_ratio)));
-  out += fmt::format("sync_ratio = {}\n", number(probability(wl.sync_ratio)));
-  out += fmt::format("read_ratio = {}\n", number(probability(wl.read_ratio)));
-  out += fmt::format("truncate_ratio = {}\n", number(probability(wl.truncate_ratio)));
-  out += fmt::format("reopen_ratio = {}\n", number(probability(wl.reopen_ratio)));
+  out += fmt::format("batch_ratio = {}\n", number(harness::probability_of(wl.batch_ratio)));
+  out += fmt::format("sync_ratio = {}\n", number(harness::probability_of(wl.sync_ratio)));
+  out += fmt::format("read_ratio = {}\n", number(harness::probability_of(wl.read_ratio)));
+  out += fmt::format("truncate_ratio = {}\n", number(harness::probability_of(wl.truncate_ratio)));
+  out += fmt::format("reopen_ratio = {}\n", number(harness::probability_of(wl.reopen_ratio)));
   out += fmt::format("checkpoint_every = {}\n", wl.checkpoint_every);
   out += fmt::format("batch_entries_max = {}\n", wl.batch_entries_max);
 
@@ -97,15 +93,15 @@ std::string scenario_to_toml(const Scenario& s) {
 
   const harness::FaultConfig& f = c.faults;
   out += "\n[faults]\n";
-  out += fmt::format("fsync_eio = {}\n", number(probability(f.fsync_eio)));
-  out += fmt::format("fsync_profile = {}\n", quoted(f.fsync_profile));
-  out += fmt::format("write_eio = {}\n", number(probability(f.write_eio)));
-  out += fmt::format("write_short = {}\n", number(probability(f.write_short)));
+  out += fmt::format("fsync_eio = {}\n", number(harness::probability_of(f.fsync_eio)));
+  out += fmt::format("fsync_profile = {}\n", toml_quoted(f.fsync_profile));
+  out += fmt::format("write_eio = {}\n", number(harness::probability_of(f.write_eio)));
+  out += fmt::format("write_short = {}\n", number(harness::probability_of(f.write_short)));
   out += fmt::format("enospc_after_bytes = {}\n", f.enospc_after_bytes);
-  out += fmt::format("read_eio = {}\n", number(probability(f.read_eio)));
-  out += fmt::format("bit_flip = {}\n", number(probability(f.bit_flip)));
-  out += fmt::format("latent_sector = {}\n", number(probability(f.latent_sector)));
-  out += fmt::format("misdirected_write = {}\n", number(probability(f.misdirected_write)));
+  out += fmt::format("read_eio = {}\n", number(harness::probability_of(f.read_eio)));
+  out += fmt::format("bit_flip = {}\n", number(harness::probability_of(f.bit_flip)));
+  out += fmt::format("latent_sector = {}\n", number(harness::probability_of(f.latent_sector)));
+  out += fmt::format("misdirected_write = {}\n", number(harness::probability_of(f.misdirected_write)));
   out += fmt::format("aim = \"{}\"\n", faults::to_string(f.media_aim));
 
   out += expect_to_toml(c.expect);

@@ -23,10 +23,6 @@ constexpr harness::FaultKind kFaultKinds[] = {
     harness::FaultKind::kLatentSector,  harness::FaultKind::kMisdirectedWrite,
 };
 
-std::uint32_t line_of(const toml::node& node) {
-  return static_cast<std::uint32_t>(node.source().begin.line);
-}
-
 class ScriptReader {
  public:
   ScriptReader(std::string_view file, harness::Script& out) : file_(file), out_(out) {}
@@ -36,7 +32,7 @@ class ScriptReader {
 
  private:
   void error(ErrorKind kind, const toml::node& node, const std::string& key, std::string message) {
-    errors_.push_back({kind, std::string(file_), line_of(node), key, std::move(message)});
+    errors_.push_back({kind, std::string(file_), toml_line_of(node), key, std::move(message)});
   }
   void wrong_type(const toml::node& node, const std::string& key, std::string_view expected) {
     error(ErrorKind::kType, node, key, fmt::format("wrong type for '{}': expected {}", key, expected));
@@ -131,7 +127,7 @@ void ScriptReader::read_op(const toml::table& t) {
   if (const toml::node* n = need("index")) {
     if (auto v = integer(*n, key + ".index", UINT32_MAX)) {
       op.index = static_cast<std::uint32_t>(*v);
-      if (!index_line_.emplace(op.index, line_of(*n)).second) {
+      if (!index_line_.emplace(op.index, toml_line_of(*n)).second) {
         error(ErrorKind::kRange, *n, key + ".index",
               fmt::format("'{}.index' = {} is used by another op (indexes name payloads: they "
                           "must be unique)",
@@ -359,6 +355,10 @@ std::string script_to_toml(const harness::Script& script) {
   }
   out += "]\n";
   return out;
+}
+
+std::uint32_t toml_line_of(const toml::node& node) {
+  return static_cast<std::uint32_t>(node.source().begin.line);
 }
 
 std::string toml_escape(std::string_view text) {

@@ -21,5 +21,7 @@ std::vector<ScenarioError> read_script(const toml::table& table, std::string_vie
 std::string script_to_toml(const harness::Script& script);
 // A TOML basic string's body: quotes, backslashes and control characters escaped.
 std::string toml_escape(std::string_view text);
+// The 1-based line of a parsed TOML node, for error messages.
+std::uint32_t toml_line_of(const toml::node& node);
 
 }  // namespace walsim

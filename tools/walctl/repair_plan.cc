@@ -7,7 +7,7 @@
 namespace walctl {
 namespace {
 
-constexpr std::size_t kCopyChunk = 1 << 20;
+constexpr std::size_t kPlanCopyChunk = 1 << 20;
 
 wal::Result<std::vector<Cut>> damage_cuts(wal::Fs& fs, const std::string& dir,
                                           const wal::recovery::ScanResult& scan,
@@ -81,7 +81,7 @@ wal::Status add_tail_cut(wal::Fs& fs, const std::string& dir,
 wal::Result<std::uint64_t> data_extent(wal::Fs& fs, const std::string& dir, const Cut& cut) {
   auto source = fs.open(wal::join_path(dir, cut.segment), wal::OpenMode::kReadOnly);
   if (!source) return source.error();
-  std::vector<std::byte> buffer(kCopyChunk);
+  std::vector<std::byte> buffer(kPlanCopyChunk);
   std::uint64_t done = 0;
   std::uint64_t data_end = 0;  // just past the last non-zero byte
   while (done < cut.length) {

@@ -12,7 +12,7 @@
 namespace walctl {
 namespace {
 
-constexpr std::size_t kCopyChunk = 1 << 20;
+constexpr std::size_t kSideCopyChunk = 1 << 20;
 // Far more repairs of one range than anyone runs; a bound so a full directory cannot loop.
 constexpr int kMaxSideNames = 10000;
 
@@ -45,8 +45,8 @@ wal::Result<bool> holds(wal::Fs& fs, const std::string& dir, const Cut& cut, std
   if (!size || *size != length) return false;
   auto source = fs.open(wal::join_path(dir, cut.segment), wal::OpenMode::kReadOnly);
   if (!source) return source.error();
-  std::vector<std::byte> a(kCopyChunk);
-  std::vector<std::byte> b(kCopyChunk);
+  std::vector<std::byte> a(kSideCopyChunk);
+  std::vector<std::byte> b(kSideCopyChunk);
   for (std::uint64_t done = 0; done < length;) {
     const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(a.size(), length - done));
     auto n = (*source)->read_at(cut.offset + done, std::span(a.data(), want));
@@ -86,7 +86,7 @@ wal::Result<std::string> save_cut(wal::Fs& fs, const std::string& dir, const Cut
   if (!source) return source.error();
   auto target = fs.open(wal::join_path(dir, *name), wal::OpenMode::kCreateExclusive);
   if (!target) return target.error();
-  std::vector<std::byte> buffer(kCopyChunk);
+  std::vector<std::byte> buffer(kSideCopyChunk);
   for (std::uint64_t done = 0; done < length;) {
     const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), length - done));
     auto n = (*source)->read_at(cut.offset + done, std::span(buffer.data(), want));
