@@ -1,6 +1,10 @@
 #include "faults/media_aim.h"
 
+#include <algorithm>
+#include <charconv>
 #include <cstring>
+
+#include <fmt/format.h>
 
 namespace faults {
 namespace {
@@ -87,6 +91,81 @@ std::vector<AimedRange> structure_of(std::string_view name, std::span<const std:
   }
   if (last) out.push_back(*last);
   return out;
+}
+
+std::optional<LsnSpan> lsns_hit(std::span<const std::byte> durable, std::uint64_t offset,
+                                std::uint64_t length) {
+  if (durable.size() < kSegmentHeaderBytes || load(durable, 0, 8) != kSegmentMagic) {
+    return std::nullopt;
+  }
+  const std::uint64_t end = offset + std::max<std::uint64_t>(length, 1);
+  const std::uint64_t first_lsn = load(durable, 24, 8);
+  // Every record the walk can follow, with its LSNs; then where following stopped.
+  struct Record {
+    std::uint64_t offset, bytes, lsn, count;
+  };
+  std::vector<Record> records;
+  std::uint64_t at = kSegmentHeaderBytes;
+  std::uint64_t next_lsn = first_lsn;
+  while (at + kRecordHeaderBytes <= durable.size()) {
+    if (all_zero(durable.subspan(at, kRecordHeaderBytes))) break;
+    const std::uint64_t payload = load(durable, at + 4, 4);
+    const std::uint64_t bytes =
+        (kRecordHeaderBytes + payload + kRecordAlign - 1) / kRecordAlign * kRecordAlign;
+    if (bytes > durable.size() - at) break;
+    const std::uint64_t lsn = load(durable, at + 8, 8);
+    const std::uint64_t count = load(durable, at + 24, 4);
+    records.push_back({at, bytes, lsn, count});
+    if (count > 0) next_lsn = lsn + count;
+    at += bytes;
+  }
+  const std::uint64_t walk_end = at;
+  const std::uint64_t last_lsn = next_lsn > first_lsn ? next_lsn - 1 : first_lsn;
+  if (offset < kSegmentHeaderBytes) return LsnSpan{first_lsn, std::max(first_lsn, last_lsn)};
+  std::optional<LsnSpan> hit;
+  auto add = [&](std::uint64_t first, std::uint64_t last) {
+    if (!hit) hit = LsnSpan{first, last};
+    hit->first = std::min(hit->first, first);
+    hit->last = std::max(hit->last, last);
+  };
+  for (const Record& r : records) {
+    if (r.count == 0 || end <= r.offset || offset >= r.offset + r.bytes) continue;
+    add(r.lsn, r.lsn + r.count - 1);
+  }
+  // Bytes past what the walk followed (a header it could not read): whatever lies there is a
+  // record the walk cannot name; count everything from the next LSN on as possibly hit.
+  if (end > walk_end && walk_end + kRecordHeaderBytes <= durable.size() &&
+      !all_zero(durable.subspan(walk_end, std::min<std::uint64_t>(durable.size() - walk_end,
+                                                                   kRecordHeaderBytes)))) {
+    add(next_lsn, UINT64_MAX);
+  }
+  return hit;
+}
+
+std::string describe_lsns_hit(const std::optional<LsnSpan>& hit) {
+  if (!hit) return "";
+  if (hit->last == UINT64_MAX) return fmt::format(" lsns {}..end", hit->first);
+  return fmt::format(" lsns {}..{}", hit->first, hit->last);
+}
+
+std::optional<LsnSpan> parse_lsns_hit(std::string_view detail) {
+  const std::size_t at = detail.rfind(" lsns ");
+  if (at == std::string_view::npos) return std::nullopt;
+  std::string_view rest = detail.substr(at + 6);
+  const std::size_t dots = rest.find("..");
+  if (dots == std::string_view::npos) return std::nullopt;
+  LsnSpan span;
+  const std::string_view first = rest.substr(0, dots);
+  if (std::from_chars(first.data(), first.data() + first.size(), span.first).ec != std::errc{}) {
+    return std::nullopt;
+  }
+  rest = rest.substr(dots + 2);
+  if (rest.starts_with("end")) {
+    span.last = UINT64_MAX;
+  } else if (std::from_chars(rest.data(), rest.data() + rest.size(), span.last).ec != std::errc{}) {
+    return std::nullopt;
+  }
+  return span;
 }
 
 }  // namespace faults

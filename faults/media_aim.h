@@ -51,4 +51,21 @@ std::string_view to_string(AimedRange::Role role);
 // The structural ranges of one file's durable image, named `name` in its directory.
 std::vector<AimedRange> structure_of(std::string_view name, std::span<const std::byte> durable);
 
+// The LSNs whose records a damage of [offset, offset + length) in this file's durable image
+// touches, read from the image before the damage: a record's own LSNs, a whole segment's for
+// its header, from the damaged record to the segment's last for bytes past where the walk could
+// follow the records. Nullopt: no record of a log there (not a segment, zeros, FRONT).
+// The oracle uses it to know which records an injected fault could have destroyed, so that a
+// damaged record is never taken as the proof that an earlier one was durable.
+struct LsnSpan {
+  std::uint64_t first = 0;
+  std::uint64_t last = 0;
+};
+std::optional<LsnSpan> lsns_hit(std::span<const std::byte> durable, std::uint64_t offset,
+                                std::uint64_t length);
+// " lsns 5..7" (" lsns 5..end" when open-ended), or "" without a hit: how a fault's trace detail
+// carries it; parse_lsns_hit() reads it back from the detail.
+std::string describe_lsns_hit(const std::optional<LsnSpan>& hit);
+std::optional<LsnSpan> parse_lsns_hit(std::string_view detail);
+
 }  // namespace faults

@@ -95,10 +95,14 @@ bool inject_bit_flip(sim::SimFs& fs, sim::Prng& prng, MediaAim aim) {
   const Target& target = aimed.target;
   const std::uint64_t offset = aimed.offset;
   const auto bit = static_cast<unsigned>(prng.below(8));
+  // Which records it hits, read before the flip (the oracle: media_aim.h).
+  const std::optional<LsnSpan> hit =
+      lsns_hit(fs.state().inodes.at(target.inode).file.durable, offset, 1);
   fs.flip_durable_bit(target.inode, offset, bit);
   if (sim::Trace* trace = fs.trace()) {
     trace->fault("bit_flip", sim::FsOp::kNone, target.path, offset, 1,
-                 fmt::format("bit {}{}", bit, role_note(at_structure, aimed.role)));
+                 fmt::format("bit {}{}{}", bit, role_note(at_structure, aimed.role),
+                             describe_lsns_hit(hit)));
   }
   return true;
 }
@@ -116,11 +120,14 @@ bool inject_latent_sector(sim::SimFs& fs, sim::Prng& prng, MediaAim aim) {
     sector = prng.below(sectors);
   }
   const Target& target = aimed.target;
+  const std::optional<LsnSpan> hit = lsns_hit(fs.state().inodes.at(target.inode).file.durable,
+                                              sector * sector_bytes, sector_bytes);
   fs.add_latent_sector(target.inode, sector);
   if (sim::Trace* trace = fs.trace()) {
     trace->fault("latent_sector", sim::FsOp::kNone, target.path, sector * sector_bytes,
                  sector_bytes,
-                 fmt::format("sector {}{}", sector, role_note(at_structure, aimed.role)));
+                 fmt::format("sector {}{}{}", sector, role_note(at_structure, aimed.role),
+                             describe_lsns_hit(hit)));
   }
   return true;
 }

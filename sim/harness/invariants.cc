@@ -151,12 +151,23 @@ class Checker {
     // only what no later record proves durable may be missing.
     if (r.read_status.is_ok() && !partial_) torn_from_ = std::min(torn_from_, last_ + 1);
     if (torn_from_ == kNoLimit) return;
+    // A record that injected damage hit proves nothing: its durable hint may be the damaged
+    // bytes, or unreadable (false positive 7 of docs/bug-zoo.md; swarm seed 2359).
+    std::vector<wal::LsnRange> hit;
+    for (const Fault& fault : oracle_.faults()) {
+      if (is_media_damage(fault.kind) && fault.hit) hit.push_back(*fault.hit);
+    }
+    auto damaged = [&](wal::Lsn lsn) {
+      return std::any_of(hit.begin(), hit.end(), [lsn](const wal::LsnRange& range) {
+        return lsn >= range.first && lsn <= range.last;
+      });
+    };
     std::uint64_t latest_later_issue = 0;
     bool any_later = false;
     for (auto it = oracle_.entries().rbegin(); it != oracle_.entries().rend(); ++it) {
       const Expected& e = it->second;
       if (e.durable && any_later && latest_later_issue > e.durable_step) proven_.insert(e.lsn);
-      if (e.durable) {
+      if (e.durable && !damaged(e.lsn)) {
         latest_later_issue = std::max(latest_later_issue, e.issued_step);
         any_later = true;
       }

@@ -141,8 +141,9 @@ void Oracle::sync_started(wal::Lsn target, std::uint64_t step) {
 
 void Oracle::observe_first_lsn(wal::Lsn lsn) { excused_below_ = std::max(excused_below_, lsn); }
 
-void Oracle::fault(FaultKind kind, std::uint64_t step, std::string where) {
-  faults_.push_back(Fault{kind, epoch_, next_seq_++, step, std::move(where)});
+void Oracle::fault(FaultKind kind, std::uint64_t step, std::string where,
+                   std::optional<wal::LsnRange> hit) {
+  faults_.push_back(Fault{kind, epoch_, next_seq_++, step, std::move(where), hit});
 }
 
 void Oracle::crash(std::uint64_t step) {

@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -95,6 +96,9 @@ struct Fault {
   std::uint64_t seq = 0;
   std::uint64_t step = 0;
   std::string where;  // file and offset, for messages
+  // Media damage: the LSNs of the records it hit, read from the image before it (last is
+  // UINT64_MAX when it reaches past what could be followed); unset when unknown or none.
+  std::optional<wal::LsnRange> hit;
 };
 
 struct Expected {
@@ -153,7 +157,8 @@ class Oracle {
   void observe_first_lsn(wal::Lsn lsn);
   // A sync ticket covering up to `target` began (its data is with the OS from here on).
   void sync_started(wal::Lsn target, std::uint64_t step);
-  void fault(FaultKind kind, std::uint64_t step, std::string where);
+  void fault(FaultKind kind, std::uint64_t step, std::string where,
+             std::optional<wal::LsnRange> hit = std::nullopt);
   // Power loss: calls still in flight will never return.
   void crash(std::uint64_t step);
   // Recovery was checked and found valid: its entries are now the log. After a crash they are

@@ -9,6 +9,7 @@
 #include <wal/log_core.h>
 
 #include "faults/crash_enumerator.h"
+#include "faults/media_aim.h"
 #include "faults/power_loss.h"
 #include "sim/harness/explore.h"
 #include "sim/harness/recovery_memo.h"
@@ -24,7 +25,6 @@
 namespace harness {
 namespace {
 
-constexpr std::uint64_t kMillion = 1'000'000;
 constexpr int kReopenAttempts = 4;
 
 std::optional<FaultKind> fault_kind(std::string_view name) {
@@ -317,7 +317,12 @@ void Run::drain_faults() {
         oracle_.observe_durable(durable, step());
       }
     }
-    oracle_.fault(*kind, step(), fmt::format("{} @{}+{}", event.path, event.offset, event.length));
+    std::optional<wal::LsnRange> hit;
+    if (const std::optional<faults::LsnSpan> span = faults::parse_lsns_hit(event.detail)) {
+      hit = wal::LsnRange{span->first, span->last};
+    }
+    oracle_.fault(*kind, step(), fmt::format("{} @{}+{}", event.path, event.offset, event.length),
+                  hit);
   }
 }
 

@@ -46,10 +46,8 @@ struct SwarmSpace {
   std::uint32_t crash_count_max = 3;  // crash.count 1..this (crashes during recovery)
   std::uint32_t epochs_max = 3;
   bool io_faults = true;              // fsync/write/read errors, short writes, ENOSPC
-  // Bit flips, latent sectors, misdirected writes. Off unless asked for: the oracle does not
-  // yet know which records a flipped byte belongs to, so damage that also destroys the later
-  // records proving an earlier one durable reads as a lost acknowledged entry (docs/swarm.md,
-  // "Known limits"; false positive 7 of docs/bug-zoo.md).
+  // Bit flips, latent sectors, misdirected writes. Off unless asked for until the last of the
+  // oracle's media false positives are triaged (docs/swarm.md, "Known limits": 3 in 5,000).
   bool media_faults = false;
 };
 
