@@ -78,6 +78,7 @@ class Shrinker {
 
   harness::Script build(const std::vector<std::size_t>& keep) const {
     harness::Script script = original_;
+    script.crash = crash_;
     for (std::vector<harness::Op>& ops : script.writers) ops.clear();
     script.faults.clear();
     for (std::size_t unit : keep) {
@@ -132,6 +133,33 @@ class Shrinker {
 
   // The script of the last candidate that failed through fails(keep).
   const harness::Script& accepted() const { return accepted_; }
+
+  // A crash point counted in syncs, Fs operations or virtual time needs as many ops as it takes
+  // to get there: bring it as early as the failure allows (halving, then stepping down), so
+  // that ddmin can then drop the ops that only led up to it.
+  bool earlier_crash(const std::vector<std::size_t>& keep) {
+    using Kind = harness::CrashAt::Kind;
+    const Kind kind = crash_.kind;
+    if (kind != Kind::kFsOp && kind != Kind::kBeforeSync && kind != Kind::kAfterSync &&
+        kind != Kind::kTime) {
+      return false;
+    }
+    const harness::CrashAt before = crash_;
+    std::uint64_t good = crash_.value;
+    std::uint64_t step = std::max<std::uint64_t>(good / 2, 1);
+    while (good > 0 && !budget_hit_) {
+      const std::uint64_t next = good > step ? good - step : 0;
+      crash_.value = next;
+      if (fails(keep)) {
+        good = next;
+      } else {
+        if (step == 1) break;
+        step = std::max<std::uint64_t>(step / 2, 1);
+      }
+    }
+    crash_.value = good;
+    return good != before.value;
+  }
 
   // Zeller's ddmin: try each chunk alone, then each complement, refining the granularity.
   std::vector<std::size_t> ddmin(std::vector<std::size_t> current) {
@@ -227,6 +255,7 @@ class Shrinker {
   std::uint64_t runs_ = 0;
   bool budget_hit_ = false;
   harness::Script accepted_;
+  harness::CrashAt crash_ = original_.crash;  // the candidates' crash point (earlier_crash)
 };
 
 }  // namespace
@@ -274,7 +303,11 @@ ShrinkResult shrink(const harness::RunConfig& config, std::uint64_t seed, std::u
     out.runs += shrinker.runs();
     return out;
   }
-  shrinker.ddmin(all);
+  std::vector<std::size_t> kept = shrinker.ddmin(all);
+  // An earlier crash point lets ddmin drop the ops that only led up to it; repeat while it helps.
+  for (int round = 0; round < 4 && shrinker.earlier_crash(kept); ++round) {
+    kept = shrinker.ddmin(kept);
+  }
   out.minimal = shrinker.smaller_entries(shrinker.accepted());
   out.runs += shrinker.runs();
   out.budget_hit = shrinker.budget_hit();
