@@ -6,6 +6,7 @@
 // name replaces the earlier one.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -15,9 +16,15 @@
 #include <vector>
 
 #include <wal/fs.h>
+#include <wal/options.h>
 #include <wal/status.h>
 
 namespace wal_fuzz {
+
+// Every recovery mode, in the order a fuzz input's mode bits index them.
+inline constexpr std::array kRecoveryModes = {
+    wal::RecoveryMode::kTolerateTail, wal::RecoveryMode::kAbsolute,
+    wal::RecoveryMode::kPointInTime, wal::RecoveryMode::kSkipCorrupted};
 
 inline constexpr std::string_view kFileSeparator = "#WALFILE#";
 

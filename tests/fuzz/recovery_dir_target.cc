@@ -24,8 +24,6 @@ namespace wal_fuzz {
 namespace {
 
 constexpr std::string_view kDir = "/log";
-constexpr std::array kModes = {wal::RecoveryMode::kTolerateTail, wal::RecoveryMode::kAbsolute,
-                               wal::RecoveryMode::kPointInTime, wal::RecoveryMode::kSkipCorrupted};
 
 sim::DeviceModel device() {
   sim::DeviceModel model;
@@ -203,7 +201,7 @@ Violation recovery_dir(std::span<const std::byte> input) {
   const IntactEntries intact(files);
   const DirSnapshot before = snapshot(fs, std::string(kDir));
   const sim::SimFsState base = fs.state();
-  for (wal::RecoveryMode mode : kModes) {
+  for (wal::RecoveryMode mode : kRecoveryModes) {
     if (Violation v = check_mode(base, before, intact, mode)) return v;
   }
   return std::nullopt;

@@ -113,9 +113,7 @@ Violation walctl_commands(std::span<const std::byte> input) {
   stdfs::remove_all(log, ignored);
   if (!write_dir(wal::posix_fs(), log, dir).is_ok()) return std::nullopt;
 
-  constexpr std::array kModes = {wal::RecoveryMode::kTolerateTail, wal::RecoveryMode::kAbsolute,
-                                 wal::RecoveryMode::kPointInTime, wal::RecoveryMode::kSkipCorrupted};
-  const wal::RecoveryMode mode = kModes[(dir.flags >> 2) & 3];
+  const wal::RecoveryMode mode = kRecoveryModes[(dir.flags >> 2) & 3];
   const auto format = static_cast<walctl::DumpFormat>(((dir.flags >> 4) & 3) % 3);
   const DirSnapshot before = snapshot(wal::posix_fs(), log);
   {
