@@ -63,6 +63,19 @@ void print_summary(const reports::Sweep& sweep) {
              t.failed, t.faults_injected, t.crashes, sweep.wall_ms / 1000);
 }
 
+int finish_sweep(const reports::Sweep& sweep, const std::string& report_dir,
+                 std::string_view who) {
+  if (!report_dir.empty()) {
+    const std::string error = reports::write_report(sweep, report_dir);
+    if (!error.empty()) {
+      fmt::print(stderr, "{}: {}\n", who, error);
+      return kExitIo;
+    }
+    fmt::print("report: {}/index.html (summary.json, junit.xml, summary.md)\n", report_dir);
+  }
+  return reports::totals(reports::summarize(sweep)).ok() ? kExitOk : kExitMismatch;
+}
+
 int cmd_run(const RunArgs& args) {
   const LoadedScenarios loaded = load_scenarios(args.paths, true);
   for (const ScenarioError& e : loaded.errors) fmt::print(stderr, "{}\n", e.to_string());
@@ -83,15 +96,7 @@ int cmd_run(const RunArgs& args) {
   reports::Sweep sweep = run_sweep(scenarios, options);
   sweep.command = args.command;
   print_summary(sweep);
-  if (!args.report_dir.empty()) {
-    const std::string error = reports::write_report(sweep, args.report_dir);
-    if (!error.empty()) {
-      fmt::print(stderr, "walsim: {}\n", error);
-      return kExitIo;
-    }
-    fmt::print("report: {}/index.html (summary.json, junit.xml, summary.md)\n", args.report_dir);
-  }
-  return reports::totals(reports::summarize(sweep)).ok() ? kExitOk : kExitMismatch;
+  return finish_sweep(sweep, args.report_dir, "walsim");
 }
 
 int cmd_merge(const std::vector<std::string>& results, const std::string& report_dir,
@@ -122,13 +127,7 @@ int cmd_merge(const std::vector<std::string>& results, const std::string& report
   }
   merged.normalize();
   print_summary(merged);
-  const std::string error = reports::write_report(merged, report_dir);
-  if (!error.empty()) {
-    fmt::print(stderr, "walsim merge: {}\n", error);
-    return kExitIo;
-  }
-  fmt::print("report: {}/index.html (summary.json, junit.xml, summary.md)\n", report_dir);
-  return reports::totals(reports::summarize(merged)).ok() ? kExitOk : kExitMismatch;
+  return finish_sweep(merged, report_dir, "walsim merge");
 }
 
 }  // namespace walsim

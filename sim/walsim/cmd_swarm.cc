@@ -7,7 +7,6 @@
 
 #include <fmt/format.h>
 
-#include "reports/writers.h"
 #include "sim/walsim/commands.h"
 #include "sim/walsim/exit_codes.h"
 #include "sim/walsim/load_one.h"
@@ -109,15 +108,7 @@ int cmd_swarm(const SwarmArgs& args) {
     if (args.media_faults) shrink += " --media-faults";
     fmt::print("  {}\n", shrink);
   }
-  if (!args.report_dir.empty()) {
-    const std::string error = reports::write_report(sweep, args.report_dir);
-    if (!error.empty()) {
-      fmt::print(stderr, "walsim: {}\n", error);
-      return kExitIo;
-    }
-    fmt::print("report: {}/index.html (summary.json, junit.xml, summary.md)\n", args.report_dir);
-  }
-  return reports::totals(reports::summarize(sweep)).ok() ? kExitOk : kExitMismatch;
+  return finish_sweep(sweep, args.report_dir, "walsim");
 }
 
 }  // namespace walsim

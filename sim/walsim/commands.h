@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sim/walsim/load_one.h"
@@ -64,5 +65,8 @@ int cmd_validate(const std::vector<std::string>& files);
 
 // Prints the per-scenario table and the failure lines of a sweep to stdout.
 void print_summary(const reports::Sweep& sweep);
+// Writes the sweep's report to `report_dir` (none when empty) and gives the exit code: kExitOk
+// iff every scenario matched, kExitIo when the report cannot be written (`who` prefixes it).
+int finish_sweep(const reports::Sweep& sweep, const std::string& report_dir, std::string_view who);
 
 }  // namespace walsim
