@@ -1,5 +1,6 @@
 // The trace hashes of a fixed seed set, pinned in tests/golden/trace-hashes.txt: seeds 1-3 of
-// every scenario of the default chaos suite and the bug zoo, as `walsim run` reports them. A
+// every scenario of the default chaos suite and the bug zoo, and seeds 1-20 of a swarm with
+// media faults (tests/golden/swarm.toml), as `walsim run` reports them. A
 // run is a pure function of (scenario, seed), so a hash that differs on another machine, libc
 // or compiler is a determinism bug (an unordered iteration, a std:: distribution, the wall
 // clock) and fails here. A deliberate change to what a run does updates the file in its
@@ -48,19 +49,15 @@ Hashes read_golden(const std::string& path) {
   return hashes;
 }
 
-TEST(GoldenTraces, SeedsOneToThreeOfEveryScenarioHashAsPinned) {
-  testutil::TempDir tmp;
-  const std::string report = tmp.sub("report");
-  const std::string command = "cd " + source_dir() + " && " + walsim_binary() +
-                              " run scenarios/chaos scenarios/bug-zoo --seeds 3 --jobs 2 --no-progress"
-                              " --report " + report + " >/dev/null 2>&1";
+// `walsim run ARGS` from the source tree; the trace hash of each (file, seed) it ran.
+void collect(const std::string& args, const std::string& report, Hashes& actual) {
+  const std::string command = "cd " + source_dir() + " && " + walsim_binary() + " run " + args +
+                              " --jobs 2 --no-progress --report " + report + " >/dev/null 2>&1";
   const int status = std::system(command.c_str());
   ASSERT_TRUE(WIFEXITED(status)) << command;
   std::ifstream summary_file(report + "/summary.json");
   ASSERT_TRUE(summary_file.good()) << command;
   const nlohmann::json summary = nlohmann::json::parse(summary_file);
-
-  Hashes actual;
   for (const auto& scenario : summary.at("scenarios")) {
     for (const auto& result : scenario.at("results")) {
       actual[result.at("file").get<std::string>() + " " +
@@ -68,6 +65,14 @@ TEST(GoldenTraces, SeedsOneToThreeOfEveryScenarioHashAsPinned) {
           result.at("trace_hash").get<std::string>();
     }
   }
+}
+
+TEST(GoldenTraces, SeedsOneToThreeOfEveryScenarioHashAsPinned) {
+  testutil::TempDir tmp;
+  Hashes actual;
+  collect("scenarios/chaos scenarios/bug-zoo --seeds 3", tmp.sub("report"), actual);
+  // And seeds 1-20 of a swarm (tests/golden/swarm.toml): the drawing of whole configurations.
+  collect("tests/golden/swarm.toml", tmp.sub("swarm"), actual);
   ASSERT_FALSE(actual.empty());
 
   const std::string golden = source_dir() + "/tests/golden/trace-hashes.txt";
@@ -75,7 +80,8 @@ TEST(GoldenTraces, SeedsOneToThreeOfEveryScenarioHashAsPinned) {
   if (std::getenv("WAL_UPDATE_GOLDEN") != nullptr) {
     std::size_t moved = 0;
     std::ofstream out(golden, std::ios::trunc);
-    out << "# walsim run scenarios/chaos scenarios/bug-zoo --seeds 3: <file> <seed> <trace hash>\n"
+    out << "# walsim run scenarios/chaos scenarios/bug-zoo --seeds 3, and walsim run "
+           "tests/golden/swarm.toml: <file> <seed> <trace hash>\n"
         << "# Checked by tests/walsim/golden_trace_test.cc; WAL_UPDATE_GOLDEN=1 rewrites it.\n";
     for (const auto& [run, hash] : actual) {
       out << run << " " << hash << "\n";
