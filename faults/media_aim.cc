@@ -29,6 +29,35 @@ bool all_zero(std::span<const std::byte> bytes) {
   return true;
 }
 
+bool is_segment(std::span<const std::byte> durable) {
+  return durable.size() >= kSegmentHeaderBytes && load(durable, 0, 8) == kSegmentMagic;
+}
+
+// The records of a segment image as far as their length fields can be followed (no checksum
+// trusted), and where following stopped: a header of zeros, or one whose length does not fit.
+struct Record {
+  std::uint64_t offset, bytes, lsn, count;
+};
+struct Walked {
+  std::vector<Record> records;
+  std::uint64_t end = kSegmentHeaderBytes;
+};
+
+Walked walk(std::span<const std::byte> segment) {
+  Walked out;
+  std::uint64_t& at = out.end;
+  while (at + kRecordHeaderBytes <= segment.size()) {
+    if (all_zero(segment.subspan(at, kRecordHeaderBytes))) break;
+    const std::uint64_t payload = load(segment, at + 4, 4);
+    const std::uint64_t bytes =
+        (kRecordHeaderBytes + payload + kRecordAlign - 1) / kRecordAlign * kRecordAlign;
+    if (bytes > segment.size() - at) break;
+    out.records.push_back({at, bytes, load(segment, at + 8, 8), load(segment, at + 24, 4)});
+    at += bytes;
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string_view to_string(MediaAim aim) {
@@ -70,73 +99,51 @@ std::vector<AimedRange> structure_of(std::string_view name, std::span<const std:
     out.push_back({Role::kFront, 0, durable.size()});
     return out;
   }
-  if (durable.size() < kSegmentHeaderBytes || load(durable, 0, 8) != kSegmentMagic) return out;
+  if (!is_segment(durable)) return out;
   out.push_back({Role::kSegmentHeader, 0, kSegmentHeaderBytes});
-  std::uint64_t offset = kSegmentHeaderBytes;
-  std::optional<AimedRange> last;
-  while (offset + kRecordHeaderBytes <= durable.size()) {
-    if (all_zero(durable.subspan(offset, kRecordHeaderBytes))) break;
-    const std::uint64_t payload = load(durable, offset + 4, 4);
-    const std::uint64_t bytes =
-        (kRecordHeaderBytes + payload + kRecordAlign - 1) / kRecordAlign * kRecordAlign;
-    if (bytes > durable.size() - offset) break;  // a length that does not fit: stop reading
-    out.push_back({Role::kRecordLength, offset + 4, 4});
-    out.push_back({Role::kRecordLsn, offset + 8, 8});
-    out.push_back({Role::kRecordCount, offset + 24, 4});
-    out.push_back({Role::kRecordType, offset + 28, 1});
-    out.push_back({Role::kRecordHeader, offset, kRecordHeaderBytes});
-    if (offset > kSegmentHeaderBytes) out.push_back({Role::kRecordSeam, offset - 8, 16});
-    last = AimedRange{Role::kLastRecord, offset, bytes};
-    offset += bytes;
+  const Walked walked = walk(durable);
+  for (const Record& r : walked.records) {
+    out.push_back({Role::kRecordLength, r.offset + 4, 4});
+    out.push_back({Role::kRecordLsn, r.offset + 8, 8});
+    out.push_back({Role::kRecordCount, r.offset + 24, 4});
+    out.push_back({Role::kRecordType, r.offset + 28, 1});
+    out.push_back({Role::kRecordHeader, r.offset, kRecordHeaderBytes});
+    if (r.offset > kSegmentHeaderBytes) out.push_back({Role::kRecordSeam, r.offset - 8, 16});
   }
-  if (last) out.push_back(*last);
+  if (!walked.records.empty()) {
+    const Record& last = walked.records.back();
+    out.push_back({Role::kLastRecord, last.offset, last.bytes});
+  }
   return out;
 }
 
 std::optional<LsnSpan> lsns_hit(std::span<const std::byte> durable, std::uint64_t offset,
                                 std::uint64_t length) {
-  if (durable.size() < kSegmentHeaderBytes || load(durable, 0, 8) != kSegmentMagic) {
-    return std::nullopt;
-  }
+  if (!is_segment(durable)) return std::nullopt;
   const std::uint64_t end = offset + std::max<std::uint64_t>(length, 1);
   const std::uint64_t first_lsn = load(durable, 24, 8);
-  // Every record the walk can follow, with its LSNs; then where following stopped.
-  struct Record {
-    std::uint64_t offset, bytes, lsn, count;
-  };
-  std::vector<Record> records;
-  std::uint64_t at = kSegmentHeaderBytes;
+  const Walked walked = walk(durable);
   std::uint64_t next_lsn = first_lsn;
-  while (at + kRecordHeaderBytes <= durable.size()) {
-    if (all_zero(durable.subspan(at, kRecordHeaderBytes))) break;
-    const std::uint64_t payload = load(durable, at + 4, 4);
-    const std::uint64_t bytes =
-        (kRecordHeaderBytes + payload + kRecordAlign - 1) / kRecordAlign * kRecordAlign;
-    if (bytes > durable.size() - at) break;
-    const std::uint64_t lsn = load(durable, at + 8, 8);
-    const std::uint64_t count = load(durable, at + 24, 4);
-    records.push_back({at, bytes, lsn, count});
-    if (count > 0) next_lsn = lsn + count;
-    at += bytes;
+  for (const Record& r : walked.records) {
+    if (r.count > 0) next_lsn = r.lsn + r.count;
   }
-  const std::uint64_t walk_end = at;
-  const std::uint64_t last_lsn = next_lsn > first_lsn ? next_lsn - 1 : first_lsn;
-  if (offset < kSegmentHeaderBytes) return LsnSpan{first_lsn, std::max(first_lsn, last_lsn)};
+  if (offset < kSegmentHeaderBytes) {
+    return LsnSpan{first_lsn, next_lsn > first_lsn ? next_lsn - 1 : first_lsn};
+  }
   std::optional<LsnSpan> hit;
   auto add = [&](std::uint64_t first, std::uint64_t last) {
     if (!hit) hit = LsnSpan{first, last};
     hit->first = std::min(hit->first, first);
     hit->last = std::max(hit->last, last);
   };
-  for (const Record& r : records) {
+  for (const Record& r : walked.records) {
     if (r.count == 0 || end <= r.offset || offset >= r.offset + r.bytes) continue;
     add(r.lsn, r.lsn + r.count - 1);
   }
   // Bytes past what the walk followed (a header it could not read): whatever lies there is a
   // record the walk cannot name; count everything from the next LSN on as possibly hit.
-  if (end > walk_end && walk_end + kRecordHeaderBytes <= durable.size() &&
-      !all_zero(durable.subspan(walk_end, std::min<std::uint64_t>(durable.size() - walk_end,
-                                                                   kRecordHeaderBytes)))) {
+  if (end > walked.end && walked.end + kRecordHeaderBytes <= durable.size() &&
+      !all_zero(durable.subspan(walked.end, kRecordHeaderBytes))) {
     add(next_lsn, UINT64_MAX);
   }
   return hit;

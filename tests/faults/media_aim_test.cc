@@ -115,6 +115,45 @@ TEST(MediaAim, UniformDamageDrawsWhatItAlwaysDrew) {
   EXPECT_EQ(pa.next_u64(), pb.next_u64());
 }
 
+// What the oracle is told a fault hit (so that a damaged record proves nothing): a payload
+// byte hits its own record's LSN, the segment header every LSN of the segment, a length field
+// that no longer reads everything from that record on, and the description round-trips.
+TEST(MediaAim, ADamagedByteNamesTheLsnsOfTheRecordsItHit) {
+  sim::SimFs fs;
+  write_log(fs, 5, 100);  // LSNs 1..5, records of 144 bytes from offset 64
+  sim::Bytes image = durable(fs, "wal/00000000000000000001.wal");
+  for (std::uint64_t k = 0; k < 5; ++k) {
+    const std::optional<faults::LsnSpan> hit = faults::lsns_hit(image, 64 + k * 144 + 60, 1);
+    ASSERT_TRUE(hit.has_value()) << k;
+    EXPECT_EQ(hit->first, k + 1);
+    EXPECT_EQ(hit->last, k + 1);
+  }
+  const std::optional<faults::LsnSpan> header = faults::lsns_hit(image, 10, 1);
+  ASSERT_TRUE(header.has_value());
+  EXPECT_EQ(header->first, 1u);
+  EXPECT_EQ(header->last, 5u);
+  // A sector across the seam of records 2 and 3.
+  const std::optional<faults::LsnSpan> seam = faults::lsns_hit(image, 64 + 2 * 144 - 8, 16);
+  ASSERT_TRUE(seam.has_value());
+  EXPECT_EQ(seam->first, 2u);
+  EXPECT_EQ(seam->last, 3u);
+  // Record 4's length made huge: the walk stops there, and damage past it is open-ended.
+  image[64 + 3 * 144 + 7] = std::byte{0x7f};
+  const std::optional<faults::LsnSpan> past = faults::lsns_hit(image, 64 + 4 * 144 + 60, 1);
+  ASSERT_TRUE(past.has_value());
+  EXPECT_EQ(past->first, 4u);
+  EXPECT_EQ(past->last, UINT64_MAX);
+  EXPECT_FALSE(faults::lsns_hit(sim::Bytes(100, std::byte{1}), 5, 1).has_value());
+  for (const faults::LsnSpan span : {faults::LsnSpan{3, 3}, faults::LsnSpan{4, UINT64_MAX}}) {
+    const std::optional<faults::LsnSpan> back =
+        faults::parse_lsns_hit("bit 3 (record-lsn)" + faults::describe_lsns_hit(span));
+    ASSERT_TRUE(back.has_value());
+    EXPECT_EQ(back->first, span.first);
+    EXPECT_EQ(back->last, span.last);
+  }
+  EXPECT_FALSE(faults::parse_lsns_hit("bit 3").has_value());
+}
+
 TEST(MediaAim, AimWordsParse) {
   EXPECT_EQ(faults::parse_media_aim("structure"), faults::MediaAim::kStructure);
   EXPECT_EQ(faults::parse_media_aim("mixed"), faults::MediaAim::kMixed);
