@@ -9,6 +9,7 @@
 #include "sim/prng.h"
 #include "sim/walsim/scenario_limits.h"
 #include "sim/walsim/scenario_toml.h"
+#include "sim/walsim/script_toml.h"
 
 namespace walsim {
 namespace {
@@ -250,19 +251,16 @@ Scenario swarm_scenario(const std::string& target, const std::optional<std::stri
 std::vector<ScenarioError> read_swarm_table(const toml::table& table, std::string_view file,
                                             SwarmSpace& space) {
   std::vector<ScenarioError> errors;
-  auto line = [](const toml::node& node) {
-    return static_cast<std::uint32_t>(node.source().begin.line);
-  };
   auto integer = [&](const toml::node& node, const std::string& key, std::int64_t min,
                      std::int64_t max) -> std::optional<std::uint64_t> {
     const std::optional<std::int64_t> v = node.value<std::int64_t>();
     if (!node.is_integer() || !v) {
-      errors.push_back({ErrorKind::kType, std::string(file), line(node), key,
+      errors.push_back({ErrorKind::kType, std::string(file), toml_line_of(node), key,
                         fmt::format("wrong type for '{}': expected an integer", key)});
       return std::nullopt;
     }
     if (*v < min || *v > max) {
-      errors.push_back({ErrorKind::kRange, std::string(file), line(node), key,
+      errors.push_back({ErrorKind::kRange, std::string(file), toml_line_of(node), key,
                         fmt::format("'{}' = {} is out of range [{}, {}]", key, *v, min, max)});
       return std::nullopt;
     }
@@ -270,7 +268,7 @@ std::vector<ScenarioError> read_swarm_table(const toml::table& table, std::strin
   };
   auto boolean = [&](const toml::node& node, const std::string& key) -> std::optional<bool> {
     if (!node.is_boolean()) {
-      errors.push_back({ErrorKind::kType, std::string(file), line(node), key,
+      errors.push_back({ErrorKind::kType, std::string(file), toml_line_of(node), key,
                         fmt::format("wrong type for '{}': expected a boolean", key)});
       return std::nullopt;
     }
@@ -297,7 +295,7 @@ std::vector<ScenarioError> read_swarm_table(const toml::table& table, std::strin
     } else if (name == "media_faults") {
       if (auto b = boolean(node, key)) space.media_faults = *b;
     } else {
-      errors.push_back({ErrorKind::kUnknownKey, std::string(file), line(node), key,
+      errors.push_back({ErrorKind::kUnknownKey, std::string(file), toml_line_of(node), key,
                         fmt::format("unknown key '{}'", key)});
     }
   }
