@@ -753,6 +753,10 @@ void Run::op_read(const Op& op) {
 void Run::op_truncate(const Op& op) {
   const wal::Lsn at = position(op.position_ppm);
   if (at == wal::kNoLsn) return;
+  // The WAL keeps what its last durable checkpoint needs, and a rotation inside another
+  // writer's call may have made a checkpoint durable that no call has returned yet: observe
+  // the watermark first, so the oracle's cut uses the checkpoint the WAL is entitled to use.
+  observe_durable();
   const std::uint64_t call = begin(CallKind::kTruncate, op, {at, at});
   end(call, core().truncate_front(at));
 }
