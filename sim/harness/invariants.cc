@@ -59,7 +59,7 @@ class Checker {
     WAL_ASSERT(input.oracle != nullptr);
     media_ = oracle_.media_damage_injected();
     for (const Fault& fault : oracle_.faults()) {
-      if (poisons_log(fault.kind)) {
+      if (poisons(fault)) {
         poisoned_epochs_.insert(fault.epoch);
         last_poisoning_step_ = std::max(last_poisoning_step_, fault.step);
         any_poisoning_ = true;
@@ -176,6 +176,12 @@ class Checker {
         any_later = true;
       }
     }
+  }
+
+  // With preallocated segments a full disk must never reach a segment's bytes (the space was
+  // reserved), so there it is no excuse: enospc_fails_cleanly reports the poisoning instead.
+  bool poisons(const Fault& fault) const {
+    return poisons_log(fault) && (fault.kind != FaultKind::kNoSpace || !oracle_.preallocated());
   }
 
   // Torn-tail-excused: see compute_excuses.
@@ -488,7 +494,7 @@ class Checker {
     // that could make or promise durability must fail, and durable_lsn must not move.
     std::map<std::uint32_t, const Fault*> poisoned;
     for (const Fault& fault : oracle_.faults()) {
-      if (poisons_log(fault.kind)) poisoned.emplace(fault.epoch, &fault);
+      if (poisons(fault)) poisoned.emplace(fault.epoch, &fault);
     }
     // What may still become or be durable after the fault, per epoch: what an observation
     // before it said, and the target of a sync ticket begun before it (its data was handed to

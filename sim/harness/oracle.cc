@@ -50,6 +50,16 @@ bool poisons_log(FaultKind kind) {
          kind == FaultKind::kWriteShort;
 }
 
+bool poisons_log(FaultKind kind, std::string_view path) {
+  if (poisons_log(kind)) return true;
+  return kind == FaultKind::kNoSpace && path.ends_with(".wal");
+}
+
+bool poisons_log(const Fault& fault) {
+  const std::string_view where = fault.where;
+  return poisons_log(fault.kind, where.substr(0, where.find(' ')));
+}
+
 bool is_media_damage(FaultKind kind) {
   return kind == FaultKind::kBitFlip || kind == FaultKind::kLatentSector ||
          kind == FaultKind::kMisdirectedWrite;

@@ -310,7 +310,7 @@ void Run::drain_faults() {
     // The oracle may not have seen that durable_lsn yet (a rotation's sync covered it, the
     // failure came with the next segment's creation): observe it first. It cannot have moved
     // since the fault, because a poisoned log never advances it.
-    if (poisons_log(*kind) && live_ && live_->core) {
+    if (poisons_log(*kind, event.path) && live_ && live_->core) {
       const wal::Lsn durable = core().durable_lsn();
       if (durable > durable_seen_) {
         durable_seen_ = durable;

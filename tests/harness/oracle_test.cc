@@ -123,6 +123,15 @@ TEST_F(OracleTest, FaultClassesFollowTheSpec) {
   EXPECT_TRUE(poisons_log(FaultKind::kWriteEio));
   EXPECT_FALSE(poisons_log(FaultKind::kReadEio));
   EXPECT_FALSE(poisons_log(FaultKind::kBitFlip));
+  // A full disk poisons only where it refused a segment's own bytes (swarm seed 13985).
+  Fault full;
+  full.kind = FaultKind::kNoSpace;
+  full.where = "/wal/00000000000000000003.wal @64+3536";
+  EXPECT_TRUE(poisons_log(full));
+  full.where = "/wal/FRONT.tmp @0+16";
+  EXPECT_FALSE(poisons_log(full));
+  full.where = "/wal/00000000000000000004.wal.tmp @0+64";
+  EXPECT_FALSE(poisons_log(full));
   EXPECT_TRUE(is_media_damage(FaultKind::kMisdirectedWrite));
   EXPECT_FALSE(is_media_damage(FaultKind::kFsyncEio));
   EXPECT_EQ(to_string(FaultKind::kNoSpace), "enospc_after_bytes");
