@@ -34,6 +34,7 @@ std::optional<CrashPolicy> parse_crash_policy(std::string_view text);
 struct PowerLossOptions {
   CrashPolicy policy = CrashPolicy::kTorn;
   bool lose_unsynced_dir_ops = true;
+  friend bool operator==(const PowerLossOptions&, const PowerLossOptions&) = default;
 };
 
 // The pieces of a write between absolute sector boundaries, relative to the write's start.

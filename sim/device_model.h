@@ -15,6 +15,7 @@ struct LatencyRange {
   std::uint64_t max_us = 0;
 
   std::uint64_t sample(Prng& prng) const { return prng.range(min_us, max_us); }
+  friend bool operator==(const LatencyRange&, const LatencyRange&) = default;
 };
 
 struct DeviceModel {
@@ -27,6 +28,7 @@ struct DeviceModel {
 
   // Index of the sector holding byte `offset`.
   std::uint64_t sector_of(std::uint64_t offset) const { return offset / sector_bytes; }
+  friend bool operator==(const DeviceModel&, const DeviceModel&) = default;
 };
 
 }  // namespace sim

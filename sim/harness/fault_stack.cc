@@ -21,7 +21,7 @@ OpClass op_class(FaultKind kind) {
   }
 }
 
-std::uint64_t count_of(const CallCounts& counts, OpClass op) {
+std::uint64_t count_of(const OpCounts& counts, OpClass op) {
   switch (op) {
     case OpClass::kWrite: return counts.writes;
     case OpClass::kSync: return counts.syncs;
@@ -39,7 +39,7 @@ std::string last_fault_detail(const sim::SimFs& fs) {
 
 }  // namespace
 
-// Numbers the WAL's calls (CallCounts) before passing them down.
+// Numbers the WAL's calls (CallCounts), in all and per file class, before passing them down.
 class FaultStack::Counter final : public faults::FsWrapper {
  public:
   Counter(wal::Fs& base, CallCounts& counts) : FsWrapper(base), counts_(counts) {}
@@ -47,33 +47,39 @@ class FaultStack::Counter final : public faults::FsWrapper {
  protected:
   std::unique_ptr<wal::File> wrap(std::unique_ptr<wal::File> file,
                                   std::string_view path) override {
-    return std::make_unique<File>(counts_, std::move(file), std::string(path));
+    OpCounts& of_file = counts_.by_file[file_class(path)];
+    return std::make_unique<File>(counts_, of_file, std::move(file), std::string(path));
   }
 
  private:
   class File final : public faults::FileWrapper {
    public:
-    File(CallCounts& counts, std::unique_ptr<wal::File> base, std::string path)
-        : FileWrapper(std::move(base), std::move(path)), counts_(counts) {}
+    File(CallCounts& counts, OpCounts& of_file, std::unique_ptr<wal::File> base, std::string path)
+        : FileWrapper(std::move(base), std::move(path)), counts_(counts), of_file_(of_file) {}
     wal::Result<std::size_t> read_at(std::uint64_t offset, std::span<std::byte> out) override {
       ++counts_.reads;
+      ++of_file_.reads;
       return base_->read_at(offset, out);
     }
     wal::Status write_at(std::uint64_t offset, std::span<const std::byte> data) override {
       ++counts_.writes;
+      ++of_file_.writes;
       return base_->write_at(offset, data);
     }
     wal::Status sync_data() override {
       ++counts_.syncs;
+      ++of_file_.syncs;
       return base_->sync_data();
     }
     wal::Status sync() override {
       ++counts_.syncs;
+      ++of_file_.syncs;
       return base_->sync();
     }
 
    private:
     CallCounts& counts_;
+    OpCounts& of_file_;
   };
 
   CallCounts& counts_;
@@ -82,7 +88,10 @@ class FaultStack::Counter final : public faults::FsWrapper {
 // Sends a call through the fault decorator under it (which always fires) or around it.
 class FaultStack::Gate final : public faults::FsWrapper {
  public:
-  using Decide = std::function<bool(std::uint64_t call)>;
+  // `call`: the call's number among all calls of the gate's op class; `file`, `file_call`: its
+  // file's class and its number among that class's calls.
+  using Decide =
+      std::function<bool(std::uint64_t call, std::string_view file, std::uint64_t file_call)>;
   Gate(wal::Fs& decorator, const faults::Trigger& trigger, FaultKind kind, FaultStack& stack,
        Decide decide)
       : FsWrapper(decorator),
@@ -97,46 +106,64 @@ class FaultStack::Gate final : public faults::FsWrapper {
                                   std::string_view path) override {
     auto* faulty = dynamic_cast<faults::FileWrapper*>(file.get());
     WAL_ASSERT(faulty != nullptr);  // every fault decorator wraps every file it opens
-    return std::make_unique<File>(*this, std::move(file), std::string(path), *faulty);
+    std::string cls = file_class(path);
+    const OpCounts& of_file = stack_.counts_.by_file[cls];
+    return std::make_unique<File>(*this, std::move(file), std::string(path), *faulty,
+                                  std::move(cls), of_file);
   }
 
  private:
   class File final : public faults::FileWrapper {
    public:
     File(Gate& gate, std::unique_ptr<wal::File> base, std::string path,
-         faults::FileWrapper& faulty)
-        : FileWrapper(std::move(base), std::move(path)), gate_(gate), faulty_(faulty) {}
+         faults::FileWrapper& faulty, std::string cls, const OpCounts& of_file)
+        : FileWrapper(std::move(base), std::move(path)),
+          gate_(gate),
+          faulty_(faulty),
+          class_(std::move(cls)),
+          of_file_(of_file) {}
     wal::Result<std::size_t> read_at(std::uint64_t offset, std::span<std::byte> out) override {
       return gate_.route<wal::Result<std::size_t>>(
-          OpClass::kRead, faulty_, [&](wal::File& f) { return f.read_at(offset, out); });
+          OpClass::kRead, *this, [&](wal::File& f) { return f.read_at(offset, out); });
     }
     wal::Status write_at(std::uint64_t offset, std::span<const std::byte> data) override {
-      return gate_.route<wal::Status>(OpClass::kWrite, faulty_,
+      return gate_.route<wal::Status>(OpClass::kWrite, *this,
                                       [&](wal::File& f) { return f.write_at(offset, data); });
     }
     wal::Status sync_data() override {
-      return gate_.route<wal::Status>(OpClass::kSync, faulty_,
+      return gate_.route<wal::Status>(OpClass::kSync, *this,
                                       [](wal::File& f) { return f.sync_data(); });
     }
     wal::Status sync() override {
-      return gate_.route<wal::Status>(OpClass::kSync, faulty_,
+      return gate_.route<wal::Status>(OpClass::kSync, *this,
                                       [](wal::File& f) { return f.sync(); });
     }
+
+    faults::FileWrapper& faulty() { return faulty_; }
+    const std::string& file_class() const { return class_; }
+    std::uint64_t number(OpClass op) const { return count_of(of_file_, op); }
 
    private:
     Gate& gate_;
     faults::FileWrapper& faulty_;
+    std::string class_;
+    const OpCounts& of_file_;
   };
 
   template <typename R, typename Call>
-  R route(OpClass op, faults::FileWrapper& faulty, const Call& call) {
+  R route(OpClass op, File& file, const Call& call) {
+    faults::FileWrapper& faulty = file.faulty();
     if (op != op_) return call(faulty);  // not this gate's class: the decorator passes it on
     const std::uint64_t number = count_of(stack_.counts_, op_);
-    if (!decide_(number)) return call(faulty.base());
+    const std::uint64_t file_number = file.number(op_);
+    if (!decide_(number, file.file_class(), file_number)) return call(faulty.base());
     const std::uint64_t before = trigger_.fired();
     R result = call(faulty);
     if (trigger_.fired() != before) {
-      stack_.fired_.push_back(ScriptedFault{kind_, number, 0, last_fault_detail(stack_.sim_)});
+      ScriptedFault fired = scripted_fault(kind_, number, 0, last_fault_detail(stack_.sim_));
+      fired.fired_file = file.file_class();
+      fired.fired_file_at = file_number;
+      stack_.fired_.push_back(std::move(fired));
     }
     return result;
   }
@@ -231,16 +258,20 @@ FaultStack::FaultStack(wal::Fs& base, sim::SimFs& sim, const FaultConfig& config
     }
     Gate::Decide decide;
     if (schedule_ != nullptr) {
-      std::vector<std::uint64_t> calls;
+      std::vector<ScriptedFault> mine;
       for (const ScriptedFault& fault : *schedule_) {
-        if (fault.kind == kind) calls.push_back(fault.at);
+        if (fault.kind == kind) mine.push_back(fault);
       }
-      std::sort(calls.begin(), calls.end());
-      decide = [calls = std::move(calls)](std::uint64_t call) {
-        return std::binary_search(calls.begin(), calls.end(), call);
+      decide = [mine = std::move(mine)](std::uint64_t call, std::string_view file,
+                                        std::uint64_t file_call) {
+        return std::any_of(mine.begin(), mine.end(), [&](const ScriptedFault& fault) {
+          return fault.file.empty() ? fault.at == call
+                                    : fault.file == file && fault.at == file_call;
+        });
       };
     } else {
-      decide = [chooser = stream.fork(), probability = probability](std::uint64_t) mutable {
+      decide = [chooser = stream.fork(), probability = probability](
+                   std::uint64_t, std::string_view, std::uint64_t) mutable {
         return chooser.chance(probability);
       };
     }
@@ -268,7 +299,7 @@ void FaultStack::inject_media(FaultKind kind, std::uint32_t crash, std::uint64_t
   const bool injected = kind == FaultKind::kBitFlip
                             ? faults::inject_bit_flip(sim_, where, config_.media_aim)
                             : faults::inject_latent_sector(sim_, where, config_.media_aim);
-  if (injected) fired_.push_back(ScriptedFault{kind, crash, choice_seed, last_fault_detail(sim_)});
+  if (injected) fired_.push_back(scripted_fault(kind, crash, choice_seed, last_fault_detail(sim_)));
 }
 
 void FaultStack::after_power_loss(std::uint32_t crash, std::uint64_t ops_since) {
@@ -295,7 +326,7 @@ void FaultStack::after_power_loss(std::uint32_t crash, std::uint64_t ops_since) 
 std::vector<ScriptedFault> FaultStack::fired() const {
   std::vector<ScriptedFault> all = fired_;
   if (enospc_ != nullptr && enospc_->fired() > 0) {
-    all.push_back(ScriptedFault{FaultKind::kNoSpace, enospc_budget_, 0, {}});
+    all.push_back(scripted_fault(FaultKind::kNoSpace, enospc_budget_));
   }
   return all;
 }

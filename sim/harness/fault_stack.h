@@ -16,7 +16,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include <wal/fs.h>
@@ -31,10 +33,15 @@ namespace harness {
 
 // The WAL's calls so far, per op class, counted at the top of the stack. 1-based once counted:
 // a gate reading it during a call sees that call's number.
-struct CallCounts {
+struct OpCounts {
   std::uint64_t writes = 0;  // write_at
   std::uint64_t syncs = 0;   // sync_data, sync
   std::uint64_t reads = 0;   // read_at
+};
+struct CallCounts : OpCounts {
+  // The same per file class (script.h file_class), for faults anchored to a file. A std::map:
+  // its nodes stay put, so each open file keeps a reference to its class's counts.
+  std::map<std::string, OpCounts, std::less<>> by_file;
 };
 
 class FaultStack {

@@ -25,6 +25,7 @@ std::string Script::describe() const {
   }
   for (const ScriptedFault& fault : faults) {
     text += fmt::format("fault {} at {}", to_string(fault.kind), fault.at);
+    if (!fault.file.empty()) text += " of " + fault.file;
     if (fault.choice_seed != 0) text += fmt::format(" choice {:#x}", fault.choice_seed);
     if (!fault.detail.empty()) text += " (" + fault.detail + ")";
     text += '\n';
@@ -33,6 +34,29 @@ std::string Script::describe() const {
   for (std::uint64_t budget : recovery_crashes) text += fmt::format(", in recovery after {} fs ops", budget);
   text += '\n';
   return text;
+}
+
+std::string file_class(std::string_view path) {
+  const std::size_t slash = path.rfind('/');
+  const std::string_view name = slash == std::string_view::npos ? path : path.substr(slash + 1);
+  std::string out;
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    const bool digit = name[i] >= '0' && name[i] <= '9';
+    if (!digit) {
+      out += name[i];
+    } else if (i == 0 || name[i - 1] < '0' || name[i - 1] > '9') {
+      out += '#';
+    }
+  }
+  return out;
+}
+
+ScriptedFault anchored_to_file(const ScriptedFault& fault) {
+  if (fault.fired_file.empty() || fault.fired_file_at == 0 || !fault.file.empty()) return fault;
+  ScriptedFault out = fault;
+  out.file = fault.fired_file;
+  out.at = fault.fired_file_at;
+  return out;
 }
 
 }  // namespace harness

@@ -25,10 +25,16 @@
 //                       `none` crash's clean close counts as 1), before the recovery; where is
 //                       drawn from Prng(choice_seed)
 // Several faults of one kind are fine (write_eio at 3 and at 17).
+// `file` (write, sync and read faults): `at` counts only the calls on files of that class
+// (file_class: the name with each run of digits as '#', e.g. "#.wal", "FRONT.tmp"), so the fault
+// stays on "the 2nd fsync of FRONT.tmp" when ops before it are dropped. The shrinker anchors
+// every such fault to its file this way before cutting ops.
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "sim/harness/crash_at.h"
@@ -42,11 +48,35 @@ struct ScriptedFault {
   std::uint64_t at = 0;           // see above: call number, byte budget or power-loss number
   std::uint64_t choice_seed = 0;  // bit_flip, latent_sector: where
   std::string detail;             // informational (where it hit); ignored when replaying
+  std::string file;               // set: `at` counts the calls on this class of file only
+  // What a fault that fired hit, for anchoring it: the file's class and the call's number among
+  // that class's calls of its op class (0: not recorded). Not part of the script's text.
+  std::string fired_file;
+  std::uint64_t fired_file_at = 0;
 
   friend bool operator==(const ScriptedFault& a, const ScriptedFault& b) {
-    return a.kind == b.kind && a.at == b.at && a.choice_seed == b.choice_seed;
+    return a.kind == b.kind && a.at == b.at && a.choice_seed == b.choice_seed &&
+           a.file == b.file;
   }
 };
+
+// A fault record with only the fields that say when it fires.
+inline ScriptedFault scripted_fault(FaultKind kind, std::uint64_t at, std::uint64_t choice_seed = 0,
+                                    std::string detail = {}) {
+  ScriptedFault fault;
+  fault.kind = kind;
+  fault.at = at;
+  fault.choice_seed = choice_seed;
+  fault.detail = std::move(detail);
+  return fault;
+}
+
+// The class of a file for `ScriptedFault::file`: its name without the directory, each run of
+// digits replaced by one '#' ("/wal/00000000000000000003.wal" -> "#.wal").
+std::string file_class(std::string_view path);
+
+// The same fault, counted among the calls on the file it fired on (unchanged if not recorded).
+ScriptedFault anchored_to_file(const ScriptedFault& fault);
 
 struct Script {
   std::uint64_t payload_seed = 0;        // payload bytes = make_payload(payload_seed, id, size)

@@ -109,6 +109,9 @@ int cmd_shrink(const ShrinkArgs& args) {
                                    "faults; fails '{}': {}",
                                    origin(args), args.seed, result.original.total_ops(),
                                    result.original.faults.size(), result.target, result.failure);
+  const std::string name = shrunk.config.name;
+  shrunk.config = result.config;
+  shrunk.config.name = name;
   shrunk.config.script = result.minimal;
   return save(shrunk, args.seed, result, true);
 }

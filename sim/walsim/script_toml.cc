@@ -239,6 +239,28 @@ void ScriptReader::read_fault(const toml::table& t) {
     }
     fault.detail = d->get();
   }
+  if (const toml::node* file = t.get("file")) {
+    const auto* f = file->as_string();
+    if (f == nullptr) {
+      wrong_type(*file, key + ".file", "a string");
+      return;
+    }
+    if (f->get().empty() || harness::file_class(f->get()) != f->get()) {
+      error(ErrorKind::kRange, *file, key + ".file",
+            fmt::format("'{}.file' = \"{}\" is not a file class (a name without '/', each run "
+                        "of digits written as '#', e.g. \"#.wal\" or \"FRONT.tmp\")",
+                        key, f->get()));
+      return;
+    }
+    if (fault.kind == harness::FaultKind::kNoSpace || fault.kind == harness::FaultKind::kBitFlip ||
+        fault.kind == harness::FaultKind::kLatentSector) {
+      error(ErrorKind::kRange, *file, key + ".file",
+            fmt::format("'{}.file' applies to write, sync and read faults, not {}", key,
+                        harness::to_string(fault.kind)));
+      return;
+    }
+    fault.file = f->get();
+  }
   out_.faults.push_back(std::move(fault));
 }
 
@@ -280,7 +302,7 @@ void ScriptReader::read(const toml::table& table) {
       each_table(node, key, {"writer", "index", "kind", "bytes", "at_ppm"},
                  [&](const toml::table& t) { read_op(t); });
     } else if (name == "faults") {
-      each_table(node, key, {"kind", "at", "choice_seed", "detail"},
+      each_table(node, key, {"kind", "at", "choice_seed", "detail", "file"},
                  [&](const toml::table& t) { read_fault(t); });
     } else {
       error(ErrorKind::kUnknownKey, node, key, fmt::format("unknown key '{}'", key));
@@ -347,6 +369,7 @@ std::string script_to_toml(const harness::Script& script) {
   out += "faults = [\n";
   for (const harness::ScriptedFault& fault : script.faults) {
     out += fmt::format("  {{ kind = \"{}\", at = {}", harness::to_string(fault.kind), fault.at);
+    if (!fault.file.empty()) out += fmt::format(", file = \"{}\"", toml_escape(fault.file));
     if (fault.choice_seed != 0) out += fmt::format(", choice_seed = \"{:#x}\"", fault.choice_seed);
     if (!fault.detail.empty()) {
       out += fmt::format(", detail = \"{}\"", toml_escape(fault.detail));

@@ -65,10 +65,11 @@ std::optional<harness::Script> script_of_aborting_run(const harness::RunConfig& 
 // A unit is an op (by its place in writer order) or a fault; a candidate keeps some units.
 class Shrinker {
  public:
-  Shrinker(const harness::RunConfig& config, std::uint64_t seed, std::uint64_t max_runs,
+  Shrinker(harness::RunConfig config, std::uint64_t seed, std::uint64_t max_runs,
            std::string target, harness::Script original, std::optional<std::string> mutant)
       : config_(config), seed_(seed), max_runs_(max_runs), target_(std::move(target)),
         original_(std::move(original)), mutant_(std::move(mutant)) {
+    for (const harness::ScriptedFault& fault : original_.faults) fault_at_.push_back(fault.at);
     for (std::size_t w = 0; w < original_.writers.size(); ++w) {
       for (std::size_t i = 0; i < original_.writers[w].size(); ++i) ops_.push_back({w, i});
     }
@@ -86,7 +87,9 @@ class Shrinker {
         const auto [w, i] = ops_[unit];
         script.writers[w].push_back(original_.writers[w][i]);
       } else {
-        script.faults.push_back(original_.faults[unit - ops_.size()]);
+        const std::size_t f = unit - ops_.size();
+        script.faults.push_back(original_.faults[f]);
+        script.faults.back().at = fault_at_[f];
       }
     }
     return script;
@@ -135,8 +138,8 @@ class Shrinker {
   const harness::Script& accepted() const { return accepted_; }
 
   // A crash point counted in syncs, Fs operations or virtual time needs as many ops as it takes
-  // to get there: bring it as early as the failure allows (halving, then stepping down), so
-  // that ddmin can then drop the ops that only led up to it.
+  // to get there: bring it as early as the failure allows, so that ddmin can then drop the ops
+  // that only led up to it.
   bool earlier_crash(const std::vector<std::size_t>& keep) {
     using Kind = harness::CrashAt::Kind;
     const Kind kind = crash_.kind;
@@ -144,22 +147,73 @@ class Shrinker {
         kind != Kind::kTime) {
       return false;
     }
-    const harness::CrashAt before = crash_;
-    std::uint64_t good = crash_.value;
-    std::uint64_t step = std::max<std::uint64_t>(good / 2, 1);
-    while (good > 0 && !budget_hit_) {
-      const std::uint64_t next = good > step ? good - step : 0;
-      crash_.value = next;
-      if (fails(keep)) {
-        good = next;
+    return lower(crash_.value, 0, keep);
+  }
+
+  // The same for each kept fault: the 277th fsync failing needs the ops that issue 276 before
+  // it; the first one that still shows the bug needs far fewer (retention-by-count, 99 ops).
+  bool earlier_faults(const std::vector<std::size_t>& keep) {
+    bool moved = false;
+    for (std::size_t unit : keep) {
+      if (unit < ops_.size() || budget_hit_) continue;
+      moved = lower(fault_at_[unit - ops_.size()], 1, keep) || moved;
+    }
+    return moved;
+  }
+
+  // The configuration, one dimension at a time, back to the plain default where the failure
+  // allows: what is left in the saved scenario is what the bug needs (one writer, the default
+  // sync policy, checksum, recovery mode, device, crash policy...). Writers merge into one in
+  // index order. Returns whether anything changed.
+  bool plainer_config() {
+    harness::RunConfig plain;  // the defaults (only read)
+    bool changed = false;
+    // `edit` sets one dimension of a copy to its default and says whether that changed it.
+    auto attempt = [&](auto&& edit) {
+      harness::RunConfig saved = config_;
+      if (budget_hit_ || !edit(config_)) return;
+      if (fails(accepted_)) {
+        changed = true;
       } else {
-        if (step == 1) break;
-        step = std::max<std::uint64_t>(step / 2, 1);
+        config_ = std::move(saved);
+      }
+    };
+    auto plain_as = [&plain](auto member_of) {
+      return [member_of, &plain](harness::RunConfig& c) {
+        auto& field = member_of(c);
+        const auto& value = member_of(plain);
+        if (field == value) return false;
+        field = value;
+        return true;
+      };
+    };
+    if (live_writers(accepted_) > 1 && !budget_hit_) {
+      harness::Script merged = one_writer(accepted_);
+      if (fails(merged)) {
+        accepted_ = std::move(merged);
+        changed = true;
       }
     }
-    crash_.value = good;
-    return good != before.value;
+    using C = harness::RunConfig;
+    attempt(plain_as([](C& c) -> auto& { return c.wal.sync; }));
+    attempt(plain_as([](C& c) -> auto& { return c.wal.sync_interval_us; }));
+    attempt(plain_as([](C& c) -> auto& { return c.wal.sync_every_bytes; }));
+    attempt(plain_as([](C& c) -> auto& { return c.wal.group_window_us; }));
+    attempt(plain_as([](C& c) -> auto& { return c.wal.segment_bytes; }));
+    attempt(plain_as([](C& c) -> auto& { return c.wal.buffer_bytes; }));
+    attempt(plain_as([](C& c) -> auto& { return c.wal.checksum; }));
+    attempt(plain_as([](C& c) -> auto& { return c.wal.recovery; }));
+    attempt(plain_as([](C& c) -> auto& { return c.wal.preallocate; }));
+    attempt(plain_as([](C& c) -> auto& { return c.wal.max_segments; }));
+    attempt(plain_as([](C& c) -> auto& { return c.wal.max_bytes; }));
+    attempt(plain_as([](C& c) -> auto& { return c.device; }));
+    attempt(plain_as([](C& c) -> auto& { return c.crash.power_loss.policy; }));
+    attempt(plain_as([](C& c) -> auto& { return c.crash.power_loss.lose_unsynced_dir_ops; }));
+    attempt(plain_as([](C& c) -> auto& { return c.faults.fsync_profile; }));
+    return changed;
   }
+
+  const harness::RunConfig& config() const { return config_; }
 
   // Zeller's ddmin: try each chunk alone, then each complement, refining the granularity.
   std::vector<std::size_t> ddmin(std::vector<std::size_t> current) {
@@ -231,6 +285,46 @@ class Shrinker {
   bool budget_hit() const { return budget_hit_; }
 
  private:
+  // Brings `value` down toward `floor` (halving the step, then one at a time) while the
+  // candidate `keep` still fails; `value` ends at the lowest that did.
+  bool lower(std::uint64_t& value, std::uint64_t floor, const std::vector<std::size_t>& keep) {
+    const std::uint64_t before = value;
+    std::uint64_t good = value;
+    std::uint64_t step = std::max<std::uint64_t>((good - std::min(good, floor)) / 2, 1);
+    while (good > floor && !budget_hit_) {
+      const std::uint64_t next = good - std::min(step, good - floor);
+      value = next;
+      if (fails(keep)) {
+        good = next;
+      } else {
+        if (step == 1) break;
+        step = std::max<std::uint64_t>(step / 2, 1);
+      }
+    }
+    value = good;
+    if (good != before) fails(keep);  // leave accepted_ at the lowest that failed
+    return good != before;
+  }
+
+  static std::size_t live_writers(const harness::Script& script) {
+    return static_cast<std::size_t>(std::count_if(
+        script.writers.begin(), script.writers.end(),
+        [](const std::vector<harness::Op>& ops) { return !ops.empty(); }));
+  }
+
+  static harness::Script one_writer(const harness::Script& script) {
+    harness::Script out = script;
+    std::vector<harness::Op> all;
+    for (const std::vector<harness::Op>& ops : script.writers) {
+      all.insert(all.end(), ops.begin(), ops.end());
+    }
+    std::sort(all.begin(), all.end(),
+              [](const harness::Op& a, const harness::Op& b) { return a.index < b.index; });
+    for (harness::Op& op : all) op.writer = 0;
+    out.writers.assign(1, std::move(all));
+    return out;
+  }
+
   static std::vector<std::vector<std::size_t>> split(const std::vector<std::size_t>& units,
                                                      std::size_t n) {
     std::vector<std::vector<std::size_t>> chunks;
@@ -245,7 +339,7 @@ class Shrinker {
     return chunks;
   }
 
-  const harness::RunConfig& config_;
+  harness::RunConfig config_;
   std::uint64_t seed_;
   std::uint64_t max_runs_;
   std::string target_;
@@ -256,6 +350,7 @@ class Shrinker {
   bool budget_hit_ = false;
   harness::Script accepted_;
   harness::CrashAt crash_ = original_.crash;  // the candidates' crash point (earlier_crash)
+  std::vector<std::uint64_t> fault_at_;       // each fault's `at` in the candidates
 };
 
 }  // namespace
@@ -293,26 +388,55 @@ ShrinkResult shrink(const harness::RunConfig& config, std::uint64_t seed, std::u
     out.failure = first.failure;
     out.original = first.script;
   }
-  out.minimal = out.original;
-  Shrinker shrinker(config, seed, max_runs, out.target, out.original, mutant);
-  std::vector<std::size_t> all(shrinker.units());
-  for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
-  // The executed script must fail on its own before anything is cut (it replays the run).
-  if (!shrinker.fails(all)) {
-    out.replayable = false;
+  // Each write, sync or read fault counted among the calls on its own file (script.h): once ops
+  // before it go, "the 277th fsync" lands elsewhere, "the 3rd fsync of FRONT.tmp" does not.
+  harness::Script anchored = out.original;
+  for (harness::ScriptedFault& fault : anchored.faults) fault = harness::anchored_to_file(fault);
+  bool anchoring = anchored.faults != out.original.faults;
+  out.minimal = anchoring ? anchored : out.original;
+  out.config = config;
+  // Ops and faults (ddmin); then the crash point and the faults' positions as early as they go,
+  // with ddmin again after each move; then the configuration's dimensions. A plainer
+  // configuration may let more ops go: once more from there.
+  for (int pass = 0; pass < 3; ++pass) {
+    const std::uint64_t left = max_runs > out.runs ? max_runs - out.runs : 0;
+    Shrinker shrinker(out.config, seed, left, out.target, out.minimal, mutant);
+    std::vector<std::size_t> all(shrinker.units());
+    for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
+    // The executed script must fail on its own before anything is cut (it replays the run).
+    if (!shrinker.fails(all)) {
+      out.runs += shrinker.runs();
+      if (pass == 0 && anchoring) {  // the same calls, counted differently: should not happen
+        anchoring = false;
+        out.minimal = out.original;
+        --pass;
+        continue;
+      }
+      if (pass == 0) {
+        out.replayable = false;
+        return out;
+      }
+      break;
+    }
+    std::vector<std::size_t> kept = shrinker.ddmin(all);
+    for (int round = 0; round < 4; ++round) {
+      const bool crash_moved = shrinker.earlier_crash(kept);
+      const bool faults_moved = shrinker.earlier_faults(kept);
+      if (!crash_moved && !faults_moved) break;
+      kept = shrinker.ddmin(kept);
+    }
+    const bool plainer = shrinker.plainer_config();
+    out.config = shrinker.config();
+    out.minimal = shrinker.accepted();
+    const bool last = !plainer || shrinker.budget_hit() || pass == 2;
+    if (last) out.minimal = shrinker.smaller_entries(out.minimal);
     out.runs += shrinker.runs();
-    return out;
+    out.budget_hit = shrinker.budget_hit();
+    if (last) break;
   }
-  std::vector<std::size_t> kept = shrinker.ddmin(all);
-  // An earlier crash point lets ddmin drop the ops that only led up to it; repeat while it helps.
-  for (int round = 0; round < 4 && shrinker.earlier_crash(kept); ++round) {
-    kept = shrinker.ddmin(kept);
-  }
-  out.minimal = shrinker.smaller_entries(shrinker.accepted());
-  out.runs += shrinker.runs();
-  out.budget_hit = shrinker.budget_hit();
+  out.config.script.reset();
   // The failure of the minimal script, for the saved scenario's description.
-  harness::RunConfig final_config = config;
+  harness::RunConfig final_config = out.config;
   final_config.script = out.minimal;
   ++out.runs;
   if (isolated_signature(final_config, seed, mutant, &reason) == kAbortSignature) {

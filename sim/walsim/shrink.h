@@ -26,6 +26,8 @@ struct ShrinkResult {
   std::string target;           // how it fails: an invariant name, "hang", "problem", "abort"
   harness::Script original;     // what the run executed
   harness::Script minimal;      // the smallest script found that still fails as `target`
+  harness::RunConfig config;    // ... under this configuration: the input's, with each dimension
+                                // the failure does not need set back to its default
   std::string failure;          // one line: how `minimal` fails (an abort: the signal and the
                                 // last line the process printed, e.g. the failed WAL_ASSERT)
   std::uint64_t runs = 0;       // simulations spent

@@ -66,7 +66,7 @@ TEST(ScriptTest, AScriptReplacesWorkloadFaultsAndCrashPoint) {
     op.entry_bytes = {100 + i};
     script.writers[op.writer].push_back(op);
   }
-  script.faults.push_back(ScriptedFault{FaultKind::kFsyncEio, 3, 0, {}});
+  script.faults.push_back(scripted_fault(FaultKind::kFsyncEio, 3));
   script.crash = *CrashAt::parse("op:5");
   config.script = script;
   const RunResult r = run_simulation(config, 9);
@@ -79,6 +79,44 @@ TEST(ScriptTest, AScriptReplacesWorkloadFaultsAndCrashPoint) {
   EXPECT_EQ(r.faults_injected.at("fsync_eio"), 1u);
   EXPECT_EQ(r.script.crash, *CrashAt::parse("op:5"));
   EXPECT_EQ(r.script.payload_seed, 77u);
+}
+
+TEST(ScriptTest, FileClassesNameFilesWithoutTheirNumbers) {
+  EXPECT_EQ(file_class("/wal/00000000000000000003.wal"), "#.wal");
+  EXPECT_EQ(file_class("/wal/00000000000000000003.wal.tmp"), "#.wal.tmp");
+  EXPECT_EQ(file_class("/wal/FRONT.tmp"), "FRONT.tmp");
+  EXPECT_EQ(file_class("db/000012.sst"), "#.sst");
+  EXPECT_EQ(file_class("a1b22c"), "a#b#c");
+}
+
+// A fault anchored to a file fires on that file's n-th call of its op class, wherever that
+// call falls in the run; the fault records where it fired, so the shrinker can anchor it.
+TEST(ScriptTest, AFaultAnchoredToAFileFiresOnThatFilesCall) {
+  RunConfig config = faulty(wal::SyncPolicy::kGrouped);
+  config.crash.count = 1;
+  config.wal.segment_bytes = 4 << 10;
+  config.workload.sync_ratio = {1, 4};
+  config.workload.truncate_ratio = {1, 4};
+  const RunResult drawn = run_simulation(config, 4);
+  Script script = drawn.script;
+  script.faults.clear();
+  script.crash = {CrashAt::Kind::kNone, 0};
+  script.faults.push_back(scripted_fault(FaultKind::kFsyncEio, 1));
+  script.faults.back().file = "FRONT.tmp";
+  config.script = script;
+  const RunResult r = run_simulation(config, 4);
+  ASSERT_EQ(r.script.faults.size(), 1u) << r.failure;
+  EXPECT_NE(r.script.faults[0].detail.find("FRONT.tmp"), std::string::npos)
+      << r.script.faults[0].detail;
+  EXPECT_EQ(r.script.faults[0].fired_file, "FRONT.tmp");
+  EXPECT_EQ(r.script.faults[0].fired_file_at, 1u);
+  EXPECT_GT(r.script.faults[0].at, 1u);  // the run's first fsync was elsewhere
+  // The global count it recorded names the same call.
+  RunConfig global = config;
+  global.script->faults = {scripted_fault(FaultKind::kFsyncEio, r.script.faults[0].at)};
+  const RunResult again = run_simulation(global, 4);
+  EXPECT_EQ(again.trace_hash, r.trace_hash);
+  EXPECT_EQ(anchored_to_file(again.script.faults[0]), script.faults[0]);
 }
 
 TEST(ScriptTest, DroppingTheFaultsOfAScriptRemovesThem) {

@@ -369,6 +369,14 @@ INSTANTIATE_TEST_SUITE_P(
                  "script.faults.kind"},
         BadValue{"[script]\nfaults = [{ kind = \"write_eio\", at = 0 }]\n", ErrorKind::kRange,
                  "script.faults.at"},
+        BadValue{"[script]\nfaults = [{ kind = \"fsync_eio\", at = 1, file = \"/wal/FRONT\" }]\n",
+                 ErrorKind::kRange, "script.faults.file"},
+        BadValue{"[script]\nfaults = [{ kind = \"fsync_eio\", at = 1, file = \"0001.wal\" }]\n",
+                 ErrorKind::kRange, "script.faults.file"},
+        BadValue{"[script]\nfaults = [{ kind = \"bit_flip\", at = 1, file = \"#.wal\" }]\n",
+                 ErrorKind::kRange, "script.faults.file"},
+        BadValue{"[script]\nfaults = [{ kind = \"fsync_eio\", at = 1, file = 2 }]\n",
+                 ErrorKind::kType, "script.faults.file"},
         BadValue{"[script]\nfaults = [{ kind = \"write_eio\" }]\n", ErrorKind::kMissing,
                  "script.faults"},
         BadValue{"[script]\nfaults = 3\n", ErrorKind::kType, "script.faults"}));
@@ -458,7 +466,10 @@ TEST(ScenarioParserTest, WrittenScenarioParsesBackToTheSameScenario) {
   script.writers.resize(2);
   script.writers[1].push_back({harness::OpKind::kBatch, 1, 3, {5, 6}, 0});
   script.writers[0].push_back({harness::OpKind::kTruncate, 0, 7, {}, 250000});
-  script.faults.push_back({harness::FaultKind::kWriteShort, 4, 0, "a \"quoted\" detail"});
+  script.faults.push_back(
+      harness::scripted_fault(harness::FaultKind::kWriteShort, 4, 0, "a \"quoted\" detail"));
+  script.faults.push_back(harness::scripted_fault(harness::FaultKind::kFsyncEio, 2));
+  script.faults.back().file = "FRONT.tmp";
   script.crash = {harness::CrashAt::Kind::kFsOp, 33};
   first.scenario->config.script = script;
   first.scenario->mutant = "m";
