@@ -72,6 +72,15 @@ class EnospcFs::File final : public FileWrapper {
   File(EnospcFs& fs, std::unique_ptr<wal::File> base, std::string path,
        std::shared_ptr<Extent> extent)
       : FileWrapper(std::move(base), std::move(path)), fs_(fs), extent_(std::move(extent)) {}
+  ~File() override { let_go(); }
+  File(const File&) = delete;
+  File& operator=(const File&) = delete;
+
+  wal::Status close() override {
+    wal::Status closed = base_->close();
+    let_go();
+    return closed;
+  }
 
   wal::Status write_at(std::uint64_t offset, std::span<const std::byte> data) override {
     WAL_RETURN_IF_ERROR(charge(sim::FsOp::kWrite, offset, data.size()));
@@ -84,7 +93,7 @@ class EnospcFs::File final : public FileWrapper {
   wal::Status truncate(std::uint64_t size_bytes) override {
     WAL_RETURN_IF_ERROR(base_->truncate(size_bytes));
     // Shrinking frees the blocks past the new end; growing (a sparse ftruncate) reserves none.
-    fs_.release(*extent_, size_bytes);
+    if (extent_ != nullptr) fs_.release(*extent_, size_bytes);
     return wal::Status::ok();
   }
 
@@ -92,6 +101,7 @@ class EnospcFs::File final : public FileWrapper {
   // Counts the blocks [offset, offset + length) needs beyond the file's extent; fails with
   // ENOSPC, having counted nothing, when they would take the space used past the budget.
   wal::Status charge(sim::FsOp op, std::uint64_t offset, std::uint64_t length) {
+    if (extent_ == nullptr) return wal::Status::ok();  // closed: the file below says so
     const std::uint64_t end = offset + length;
     if (end <= extent_->end) return wal::Status::ok();
     const std::uint64_t needed = end - std::max(offset, extent_->end);
@@ -105,6 +115,13 @@ class EnospcFs::File final : public FileWrapper {
     extent_->end = end;
     extent_->charged += needed;
     return wal::Status::ok();
+  }
+
+  // Closed: the last open file of an unlinked extent gives its blocks back.
+  void let_go() {
+    if (extent_ == nullptr) return;
+    if (extent_->unlinked && extent_.use_count() == 1) fs_.release(*extent_, 0);
+    extent_.reset();
   }
 
   EnospcFs& fs_;
@@ -125,7 +142,7 @@ std::shared_ptr<EnospcFs::Extent> EnospcFs::extent_of(const std::string& path, w
                                                       wal::OpenMode mode) {
   auto it = extents_.find(path);
   if (mode == wal::OpenMode::kCreateExclusive || it == extents_.end()) {
-    if (it != extents_.end()) release(*it->second, 0);  // a stale entry of a vanished file
+    if (it != extents_.end()) drop_name(it);  // a stale entry of a vanished file
     auto extent = std::make_shared<Extent>();
     // Bytes already on disk (a file this decorator never saw grow) hold blocks, uncounted.
     if (mode != wal::OpenMode::kCreateExclusive) {
@@ -153,7 +170,7 @@ wal::Status EnospcFs::rename(std::string_view source, std::string_view target) {
   std::shared_ptr<Extent> extent = std::move(from->second);
   extents_.erase(from);
   auto replaced = extents_.find(target);
-  if (replaced != extents_.end()) release(*replaced->second, 0);
+  if (replaced != extents_.end()) drop_name(replaced);
   extents_[std::string(target)] = std::move(extent);
   return wal::Status::ok();
 }
@@ -161,11 +178,18 @@ wal::Status EnospcFs::rename(std::string_view source, std::string_view target) {
 wal::Status EnospcFs::unlink(std::string_view path) {
   WAL_RETURN_IF_ERROR(base_.unlink(path));
   auto it = extents_.find(path);
-  if (it != extents_.end()) {
-    release(*it->second, 0);
-    extents_.erase(it);
-  }
+  if (it != extents_.end()) drop_name(it);
   return wal::Status::ok();
+}
+
+void EnospcFs::drop_name(std::map<std::string, std::shared_ptr<Extent>, std::less<>>::iterator it) {
+  std::shared_ptr<Extent> extent = std::move(it->second);
+  extents_.erase(it);
+  if (extent.use_count() == 1) {
+    release(*extent, 0);
+  } else {
+    extent->unlinked = true;  // swarm seed 47879: a sync rewrote a segment truncate_front unlinked
+  }
 }
 
 // ---- read_eio ----

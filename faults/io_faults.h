@@ -8,8 +8,9 @@
 //                                 they need would take the space used past the budget
 //                                 (TriggerSpec::after); nothing written. Only bytes beyond a
 //                                 file's allocated extent need blocks: fallocate reserves them, so
-//                                 a write inside a fallocated range never fails; truncate and
-//                                 unlink give them back
+//                                 a write inside a fallocated range never fails; truncate gives
+//                                 them back, unlink too once no open file holds them (POSIX: an
+//                                 unlinked file's blocks live until its last close)
 //   ReadEioFs         read_eio    read_at fails with EIO
 //   MisdirectedWriteFs misdirected_write  the write lands 1..8 sectors away from where it was
 //                                 aimed and returns OK: silent, found only by checksums
@@ -91,9 +92,13 @@ class EnospcFs final : public IoFaultFs {
   struct Extent {
     std::uint64_t end = 0;
     std::uint64_t charged = 0;
+    bool unlinked = false;  // no name left: freed when the last open file lets go
   };
   std::shared_ptr<Extent> extent_of(const std::string& path, wal::File& file, wal::OpenMode mode);
   void release(Extent& extent, std::uint64_t new_end);
+  // `path` no longer names its extent (unlink, or a rename over it): free the blocks now, or at
+  // the last close of a file still open on it.
+  void drop_name(std::map<std::string, std::shared_ptr<Extent>, std::less<>>::iterator it);
 
   std::map<std::string, std::shared_ptr<Extent>, std::less<>> extents_;
 };

@@ -120,6 +120,22 @@ TEST(FaultFs, EnospcNeverFailsWritesIntoFallocatedSpace) {
   EXPECT_EQ(trace.injected_faults().at("enospc_after_bytes"), 4u);
 }
 
+// POSIX: unlinking a file that is still open frees nothing until its last close (swarm seed
+// 47879: a sync in flight rewrote a segment truncate_front had just unlinked).
+TEST(FaultFs, EnospcFreesAnUnlinkedFileAtItsLastClose) {
+  sim::Trace trace;
+  sim::SimFs sim;
+  EnospcFs fs(sim, 100, sim::Prng(1), &trace);
+  auto held = fs.open("f", wal::OpenMode::kCreateExclusive).value();
+  ASSERT_TRUE(held->allocate(0, 100).is_ok());
+  auto other = fs.open("g", wal::OpenMode::kCreateExclusive).value();
+  ASSERT_TRUE(fs.unlink("f").is_ok());
+  EXPECT_TRUE(held->write_at(0, bytes(std::string(100, 'a'))).is_ok());  // still its blocks
+  EXPECT_EQ(other->write_at(0, bytes("b")).code(), wal::Code::kNoSpace);
+  ASSERT_TRUE(held->close().is_ok());
+  EXPECT_TRUE(other->write_at(0, bytes(std::string(100, 'c'))).is_ok());
+}
+
 TEST(FaultFs, ReadEioFailsReads) {
   sim::Trace trace;
   sim::SimFs sim;
