@@ -101,9 +101,9 @@ struct Fault {
   std::optional<wal::LsnRange> hit;
 };
 
-// The same, for a fault that fired: a full disk that refused a segment's own bytes poisons the
-// log as a failed write does (the WAL cannot tell what of the write reached the file), while a
-// full disk at a segment's creation or at the FRONT marker only fails or postpones that step.
+// The same, for a fault that fired: a full disk that refused a segment's bytes poisons the log
+// as a failed write does (the WAL cannot tell what of the write reached the file), while a full
+// disk at the FRONT marker only postpones the housekeeping.
 bool poisons_log(FaultKind kind, std::string_view path);
 bool poisons_log(const Fault& fault);
 
