@@ -1,10 +1,12 @@
 #include "sim/harness/oracle.h"
 
 #include <algorithm>
+#include <charconv>
 
 #include <fmt/format.h>
 
 #include "sim/harness/script.h"
+#include "wal/src/record_format.h"
 
 namespace harness {
 
@@ -52,17 +54,26 @@ bool poisons_log(FaultKind kind) {
          kind == FaultKind::kWriteShort;
 }
 
-bool poisons_log(FaultKind kind, std::string_view path) {
+bool poisons_log(FaultKind kind, std::string_view path, std::uint64_t offset) {
   if (poisons_log(kind)) return true;
-  // Any of the segments' files: a handle keeps the name it was opened under, so a spare
-  // segment's data writes show as "spare-segment.tmp" (swarm seed 28735); a failed header
-  // write of a new segment comes after the old one was synced, so it excuses nothing more.
-  return kind == FaultKind::kNoSpace && file_class(path).find("FRONT") == std::string::npos;
+  // A full disk poisons where it refused a segment's records, wherever that segment's handle
+  // was opened: a spare renamed into place still writes as "spare-segment.tmp" (swarm seed
+  // 28735). A new segment's header write or preallocation (offset 0) and the FRONT marker only
+  // fail or postpone that step, and the WAL says so without poisoning (swarm seed 69532).
+  return kind == FaultKind::kNoSpace && offset >= wal::format::kSegmentHeaderBytes &&
+         file_class(path).find("FRONT") == std::string::npos;
 }
 
 bool poisons_log(const Fault& fault) {
+  // `where`: "<path> @<offset>+<length>".
   const std::string_view where = fault.where;
-  return poisons_log(fault.kind, where.substr(0, where.find(' ')));
+  const std::size_t at = where.rfind(" @");
+  std::uint64_t offset = 0;
+  if (at != std::string_view::npos) {
+    const std::string_view digits = where.substr(at + 2);
+    std::from_chars(digits.data(), digits.data() + digits.size(), offset);
+  }
+  return poisons_log(fault.kind, where.substr(0, at), offset);
 }
 
 bool is_media_damage(FaultKind kind) {
@@ -119,8 +130,12 @@ void Oracle::issue(std::uint64_t call_id, wal::Lsn lsn, wal::EntryType type,
   expected.batch = batch;
   expected.issued_step = step;
   const wal::Lsn last = last_issued();
-  if (last != wal::kNoLsn && lsn != last + 1) {
-    anomalies_.push_back(IssueAnomaly{lsn, last + 1, call_id, step});
+  wal::Lsn next = last == wal::kNoLsn ? wal::kNoLsn : last + 1;
+  if (issue_floor_ != wal::kNoLsn && (next == wal::kNoLsn || issue_floor_ > next)) {
+    next = issue_floor_;
+  }
+  if (next != wal::kNoLsn && lsn != next) {
+    anomalies_.push_back(IssueAnomaly{lsn, next, call_id, step});
   }
   // A reused LSN keeps its first owner: the history stays unambiguous and the anomaly above
   // reports the reuse.
@@ -172,7 +187,8 @@ void Oracle::crash(std::uint64_t step) {
   power_lost_ = true;
 }
 
-void Oracle::rebase(std::span<const Recovered> entries, bool after_crash) {
+void Oracle::rebase(std::span<const Recovered> entries, bool after_crash, wal::Lsn next_lsn) {
+  issue_floor_ = next_lsn;
   std::map<wal::Lsn, Expected> kept;
   // Entries before the first recovered one were truncated away; they stay known, because a
   // crash before the truncation's unlinks were durable may legitimately bring them back.

@@ -104,7 +104,7 @@ struct Fault {
 // The same, for a fault that fired: a full disk that refused a segment's bytes poisons the log
 // as a failed write does (the WAL cannot tell what of the write reached the file), while a full
 // disk at the FRONT marker only postpones the housekeeping.
-bool poisons_log(FaultKind kind, std::string_view path);
+bool poisons_log(FaultKind kind, std::string_view path, std::uint64_t offset);
 bool poisons_log(const Fault& fault);
 
 struct Expected {
@@ -173,7 +173,10 @@ class Oracle {
     wal::Lsn lsn;
     wal::EntryType type;
   };
-  void rebase(std::span<const Recovered> entries, bool after_crash);
+  // `next_lsn`: the LSN the reopened log hands out next, as the checker accepted it (past
+  // media damage it may skip LSNs it saw in records it could not keep); kNoLsn: last kept + 1.
+  void rebase(std::span<const Recovered> entries, bool after_crash,
+              wal::Lsn next_lsn = wal::kNoLsn);
 
   // The log preallocates its segments (Options::preallocate): a full disk then shows as ENOSPC
   // where a segment is created, which fails that call cleanly and never poisons the log
@@ -211,6 +214,7 @@ class Oracle {
   std::uint32_t epoch_ = 0;
   bool power_lost_ = false;
   bool preallocated_ = false;
+  wal::Lsn issue_floor_ = wal::kNoLsn;  // the next LSN a rebase declared (rebase)
   wal::Lsn durable_lsn_ = wal::kNoLsn;
   wal::Lsn excused_below_ = wal::kNoLsn;
   std::vector<Call> calls_;  // calls_[id]

@@ -132,6 +132,10 @@ TEST_F(OracleTest, FaultClassesFollowTheSpec) {
   EXPECT_FALSE(poisons_log(full));
   full.where = "/wal/spare-segment.tmp @64+936";  // a renamed spare keeps its handle's name
   EXPECT_TRUE(poisons_log(full));
+  full.where = "/wal/spare-segment.tmp @0+64";  // a new segment's header: creation fails
+  EXPECT_FALSE(poisons_log(full));
+  full.where = "/wal/00000000000000000006.wal.tmp @0+4096";
+  EXPECT_FALSE(poisons_log(full));
   EXPECT_TRUE(is_media_damage(FaultKind::kMisdirectedWrite));
   EXPECT_FALSE(is_media_damage(FaultKind::kFsyncEio));
   EXPECT_EQ(to_string(FaultKind::kNoSpace), "enospc_after_bytes");
