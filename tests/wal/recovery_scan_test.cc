@@ -255,6 +255,40 @@ TEST_F(RecoveryScan, DamageInAnEarlierSegmentFollowedByDataIsCorruption) {
   expect_damage(skip->report.damage[0], DamageKind::kBadChecksum, first.name(), damaged, 3);
 }
 
+TEST_F(RecoveryScan, SkipCorruptedNeverCutsAwayTheProofOfAnEarlierSkip) {
+  // LSN 3 damaged, proven durable only by LSN 6's durable_hint; LSN 5 damaged too, and nothing
+  // proves it. Cutting at LSN 5 would drop LSN 6, the proof: a second recovery would then take
+  // LSN 3 for the tail and lose LSN 4, which the first kept. (Swarm seed 5500.)
+  SegmentBuilder seg = segment(1);
+  seg.data("one").data("two", 1).data("three", 2).data("four", 2).data("five", 3).data("six", 4);
+  seg.zeros(256);
+  const std::size_t first_damage = seg.record_offset(2);
+  const std::size_t second_damage = seg.record_offset(4);
+  testutil::flip_byte(seg.bytes(), first_damage + format::kRecordHeaderBytes + 1);
+  testutil::flip_byte(seg.bytes(), second_damage + format::kRecordHeaderBytes + 1);
+  put(seg);
+  const Result<ScanResult> first = scan_in(RecoveryMode::kSkipCorrupted);
+  ASSERT_TRUE(first.is_ok()) << first.error().to_string();
+  EXPECT_EQ(first->next_lsn, 7u);
+  EXPECT_EQ(first->report.records_recovered, 4u);
+  EXPECT_EQ(first->report.records_skipped, 2u);
+  EXPECT_FALSE(first->report.torn_tail);
+  ASSERT_EQ(first->report.damage.size(), 2u);
+  expect_damage(first->report.damage[0], DamageKind::kBadChecksum, seg.name(), first_damage, 3);
+  expect_damage(first->report.damage[1], DamageKind::kBadChecksum, seg.name(), second_damage, 5);
+  ASSERT_EQ(first->segments.size(), 1u);
+  EXPECT_EQ(first->segments[0].end_offset, seg.end_offset());
+
+  // What a writable open does with the result: truncate the segment where the log goes on.
+  // Recovering again must give the same log.
+  put_file(seg.name(), std::span(seg.bytes()).first(first->segments[0].end_offset));
+  const Result<ScanResult> second = scan_in(RecoveryMode::kSkipCorrupted);
+  ASSERT_TRUE(second.is_ok()) << second.error().to_string();
+  EXPECT_EQ(second->next_lsn, first->next_lsn);
+  EXPECT_EQ(second->report.records_recovered, first->report.records_recovered);
+  EXPECT_EQ(second->segments[0].end_offset, first->segments[0].end_offset);
+}
+
 TEST_F(RecoveryScan, TornEndOfASegmentFollowedOnlyByAnEmptySegmentIsATail) {
   // The writer rotated; the old segment's last write and the new segment's records were lost.
   SegmentBuilder first = segment(1);

@@ -7,6 +7,10 @@
 //   event is not tail (durable, or followed by intact data in a later segment, or unreadable)
 //     absolute: fail      tolerate-tail: fail     point-in-time: cut      skip-corrupted: skip
 //
+// skip-corrupted never cuts at a tail whose later records prove earlier skipped damage durable:
+// the cut would take the proof away and a second recovery would judge differently (see
+// settle_skip_corrupted).
+//
 // "Cut" keeps everything before the event and discards the rest (listed in leftovers);
 // "skip" reports the event and carries on at the next intact record. Every event that is
 // acted on is in the report, so damage before the tail is never silently the end of the log.
@@ -81,15 +85,19 @@ struct Verdict {
   std::vector<bool> tail;        // per piece (meaningful for damage pieces)
   std::vector<Lsn> proven_up_to;  // per piece: max durable_hint of intact records after it
   std::vector<bool> followed;    // per piece: intact records in a later segment
+  std::vector<bool> holds_proof;  // per piece: not tail because a cut would drop a proof (below)
 };
 
-Verdict classify_damage(const Walk& walk) {
+// Classifies the damage among walk.pieces[0, end): what the log holds if everything from `end`
+// on is cut. A piece marked in `holds_proof` is not tail.
+Verdict classify_damage(const Walk& walk, std::size_t end, const std::vector<bool>& holds_proof) {
   const std::size_t n = walk.pieces.size();
-  Verdict verdict{std::vector<bool>(n), std::vector<Lsn>(n), std::vector<bool>(n)};
+  Verdict verdict{std::vector<bool>(n), std::vector<Lsn>(n), std::vector<bool>(n),
+                  std::vector<bool>(n)};
   Lsn max_hint = kNoLsn;
   std::optional<std::size_t> last_run_segment;
   bool nontail_after = false;
-  for (std::size_t i = n; i-- > 0;) {
+  for (std::size_t i = end; i-- > 0;) {
     const Piece& piece = walk.pieces[i];
     if (piece.kind == Piece::Kind::kRun) {
       max_hint = std::max(max_hint, piece.max_durable_hint);
@@ -103,11 +111,45 @@ Verdict classify_damage(const Walk& walk) {
     const bool proven = max_hint >= piece.lsn;
     verdict.proven_up_to[i] = max_hint;
     verdict.followed[i] = followed;
+    verdict.holds_proof[i] = i < holds_proof.size() && holds_proof[i];
     // Tails are a suffix of the events: damage before non-tail damage is not tail either.
-    verdict.tail[i] = !piece.never_tail && !proven && !followed && !nontail_after;
+    verdict.tail[i] = !piece.never_tail && !proven && !followed && !nontail_after &&
+                      !verdict.holds_proof[i];
     // Bug zoo: any damage is taken for a torn tail and silently becomes the end of the log.
     if (WAL_MUTANT("mid-log-damage-is-end")) verdict.tail[i] = true;
     if (!verdict.tail[i]) nontail_after = true;
+  }
+  return verdict;
+}
+
+std::optional<std::size_t> first_tail(const Walk& walk, const Verdict& verdict, std::size_t end) {
+  for (std::size_t i = 0; i < end; ++i) {
+    if (walk.pieces[i].kind == Piece::Kind::kDamage && verdict.tail[i]) return i;
+  }
+  return std::nullopt;
+}
+
+// skip-corrupted keeps damage that later records prove durable (or that later segments' data
+// follows) and cuts at the first tail. But the proof of an earlier skip may lie in records
+// after that tail, which the cut discards: the next recovery of the same directory no longer
+// sees the proof, takes the earlier damage for the tail and cuts there, dropping entries the
+// first recovery kept, intact and maybe acknowledged durable (swarm seed 5500: a batch at LSN
+// 41 flipped, LSNs 46..47 kept on the proof of LSN 49's durable_hint, then the cut at LSN 48,
+// also flipped, took LSN 49 away; the second recovery cut at LSN 41). Recovery must give the
+// same log however often it runs, so a cut must leave a log in which the same rules find no
+// tail before it. Where one would, the tail is not cut but skipped like other non-tail damage
+// (its piece "holds proof"), so the proving records stay: judging the earlier damage without
+// the proof instead would throw away intact entries that are proven durable. What is kept
+// past it is intact records only (checksums, salt, LSN order all pass), never garbage.
+Verdict settle_skip_corrupted(const Walk& walk, Verdict verdict) {
+  const std::size_t n = walk.pieces.size();
+  std::vector<bool> holds_proof(n);
+  // Each round marks one more piece, so this ends (damage events are few).
+  while (const std::optional<std::size_t> cut = first_tail(walk, verdict, n)) {
+    const Verdict after_cut = classify_damage(walk, *cut, {});
+    if (!first_tail(walk, after_cut, *cut)) break;  // the cut log judges the same: cut
+    holds_proof[*cut] = true;
+    verdict = classify_damage(walk, n, holds_proof);
   }
   return verdict;
 }
@@ -119,6 +161,9 @@ std::string why_not_tail(const Piece& piece, const Verdict& verdict, std::size_t
                        verdict.proven_up_to[i]);
   }
   if (verdict.followed[i]) return "; intact records follow in later segments";
+  if (verdict.holds_proof[i]) {
+    return "; intact records after it prove earlier damage durable, which a cut here would lose";
+  }
   if (piece.never_tail) return "; written data lies behind it";
   return "; damage follows it";
 }
@@ -308,7 +353,10 @@ Result<ScanResult> scan(Fs& fs, std::string_view dir, const Options& options) {
   Result<Walk> walked = walk_segments(fs, dir, live, front_lsn, options);
   if (!walked) return walked.error();
   const Walk& walk = *walked;
-  const Verdict verdict = classify_damage(walk);
+  Verdict verdict = classify_damage(walk, walk.pieces.size(), {});
+  if (options.recovery == RecoveryMode::kSkipCorrupted) {
+    verdict = settle_skip_corrupted(walk, std::move(verdict));
+  }
 
   // A read that failed (EIO) says nothing about the bytes: they may read fine tomorrow. A
   // writable open never cuts, skips or deletes what it could not read, nor hands out LSNs the
