@@ -3,18 +3,30 @@
 // it, so nothing after the cut reaches the disk. The runner then crashes the SimFs underneath,
 // which is the same state as if the process had died at that operation. Used for crash.count > 1
 // (crash during recovery) and for the `fs-op:N` crash point during the workload; budget =
-// kUnlimited just counts operations.
+// kUnlimited just counts operations. It also keeps the call it cut and the one before it, so a
+// runner can say where inside a WAL call the power went out (crash_site.h).
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <limits>
 #include <memory>
+#include <string>
+#include <string_view>
 #include <utility>
+#include <vector>
 
 #include <wal/fs.h>
 
+#include "sim/trace.h"
+
 namespace harness {
+
+// One Fs operation as the halting layer saw it (a rename's path is its source).
+struct FsCall {
+  sim::FsOp op = sim::FsOp::kNone;
+  std::string path;
+};
 
 class HaltingFs final : public wal::Fs {
  public:
@@ -28,10 +40,22 @@ class HaltingFs final : public wal::Fs {
   // Called once, at the first refused operation (the moment the power goes out).
   void set_on_halt(std::function<void()> on_halt) { on_halt_ = std::move(on_halt); }
 
+  // The first refused operation (kNone before the cut), and the last one let through.
+  const FsCall& cut_call() const { return cut_; }
+  const FsCall& last_admitted() const { return last_; }
+
   // Counts one operation; false once past the budget.
-  bool admit() {
-    if (++operations_ <= budget_) return true;
-    if (operations_ == budget_ + 1 && on_halt_) on_halt_();
+  bool admit(sim::FsOp op, std::string_view path) {
+    if (++operations_ <= budget_) {
+      last_.op = op;
+      last_.path.assign(path);
+      return true;
+    }
+    if (operations_ == budget_ + 1) {
+      cut_.op = op;
+      cut_.path.assign(path);
+      if (on_halt_) on_halt_();
+    }
     return false;
   }
   static wal::Status cut() { return wal::Status::io_error("simulated power cut"); }
@@ -46,11 +70,19 @@ class HaltingFs final : public wal::Fs {
   [[nodiscard]] wal::Result<wal::FileStat> stat(std::string_view path) override;
   [[nodiscard]] wal::Result<std::unique_ptr<wal::FileLock>> lock(std::string_view path) override;
 
+  // The name an open file is known by now: a rename through this layer renames its open
+  // handles too (the spare segment is opened as spare-segment.tmp and written as <lsn>.wal).
+  std::shared_ptr<std::string> name_file(std::string_view path);
+
  private:
   wal::Fs& inner_;
   std::uint64_t budget_;
   std::uint64_t operations_ = 0;
   std::function<void()> on_halt_;
+  FsCall cut_;
+  FsCall last_;
+  std::vector<std::weak_ptr<std::string>> names_;  // of the files opened through this layer
+  std::size_t prune_at_ = 64;
 };
 
 }  // namespace harness

@@ -11,6 +11,7 @@
 #include "faults/crash_enumerator.h"
 #include "faults/media_aim.h"
 #include "faults/power_loss.h"
+#include "sim/harness/crash_site.h"
 #include "sim/harness/explore.h"
 #include "sim/harness/recovery_memo.h"
 #include "sim/harness/fault_stack.h"
@@ -119,8 +120,12 @@ class Run {
   void choose_crash_point();
   bool crash_configured() const { return crash_at_.kind != CrashAt::Kind::kNone; }
   void trigger_stop(std::string why);
-  void crash_here(CrashAt where);
+  void crash_here(CrashAt where, CrashSite site);
   CrashAt crash_point_reached() const;
+  // The coverage matrix: one cell per power loss, where it landed.
+  void reached(const CrashSite& site) {
+    ++result_.coverage[crash_cell(site, config_.crash.power_loss.policy)];
+  }
 
   // The run's phases.
   bool open_first();
@@ -150,8 +155,9 @@ class Run {
     if (had_spare && !core().has_spare()) live_->preparer_wake.notify_all();
   }
   Task<void> do_op(const Op& op);
-  Task<wal::Status> commit(wal::Lsn lsn);
-  Task<wal::Status> lead_sync();
+  // `who`: the activity leading any sync the commit runs (the coverage matrix's crash site).
+  Task<wal::Status> commit(wal::Lsn lsn, Activity who);
+  Task<wal::Status> lead_sync(Activity who);
   Task<void> op_append(const Op& op);
   Task<void> op_checkpoint(const Op& op);
   Task<void> op_sync(const Op& op);
@@ -213,6 +219,8 @@ class Run {
   std::uint64_t core_generation_ = 0;  // bumped by every reopen during the workload
   bool crash_reached_ = false;       // the configured crash point happened (not end of run)
   CrashAt crashed_at_;               // where, in explicit form
+  CrashSites sites_;                 // what the run is doing, for the coverage matrix
+  CrashSite crashed_site_;           // where the crash point landed, in the matrix's terms
   Scheduler::Outcome outcome_ = Scheduler::Outcome::kIdle;
   std::uint64_t ops_at_last_crash_ = 0;
   std::vector<std::uint64_t> recovery_crashes_;
@@ -259,8 +267,9 @@ void Run::choose_crash_point() {
       break;
     case CrashAt::Kind::kFsOp:
       halting_ = std::make_unique<HaltingFs>(faults_->top(), crash_at_.value);
-      halting_->set_on_halt(
-          [this] { crash_here(CrashAt{CrashAt::Kind::kFsOp, crash_at_.value}); });
+      halting_->set_on_halt([this] {
+        crash_here(CrashAt{CrashAt::Kind::kFsOp, crash_at_.value}, sites_.in_call(*halting_));
+      });
       wal_fs_ = halting_.get();
       break;
     case CrashAt::Kind::kTime:
@@ -269,10 +278,11 @@ void Run::choose_crash_point() {
   }
 }
 
-void Run::crash_here(CrashAt where) {
+void Run::crash_here(CrashAt where, CrashSite site) {
   if (stop_requested_) return;
   crash_reached_ = true;
   crashed_at_ = where;
+  crashed_site_ = site;
   trigger_stop("crash");
 }
 
@@ -384,6 +394,9 @@ RunResult Run::execute() {
   result_.script.faults = faults_->fired();
   result_.script.recovery_crashes = recovery_crashes_;
   for (const Fault& fault : oracle_.faults()) ++result_.faults_injected[std::string(to_string(fault.kind))];
+  for (const auto& [kind, count] : result_.faults_injected) {
+    result_.coverage[fault_cell(kind, options_.recovery)] += count;
+  }
   settle_verdict(result_, config_.expect, std::move(live_violations_), fs_.contract_violations());
   result_.steps = scheduler_.steps();
   result_.virtual_time_us = scheduler_.now_us();
@@ -396,6 +409,8 @@ bool Run::open_first() {
   live_ = std::make_unique<Live>(scheduler_);
   const Op none;
   const std::uint64_t call = begin(CallKind::kOpen, none);
+  sites_.followed(Activity::kOpen);
+  sites_.doing(Activity::kOpen);
   wal::Result<std::unique_ptr<wal::LogCore>> core =
       wal::LogCore::open(wal_fs(), clock_, config_.dir, options_);
   end(call, core.status());
@@ -432,6 +447,8 @@ bool Run::next_epoch() {
   live_ = std::make_unique<Live>(scheduler_);
   const Op none;
   const std::uint64_t call = begin(CallKind::kOpen, none);
+  sites_.followed(Activity::kRecovery);
+  sites_.doing(Activity::kRecovery);
   wal::Result<std::unique_ptr<wal::LogCore>> core =
       wal::LogCore::open(wal_fs(), clock_, config_.dir, options_);
   end(call, core.status());
@@ -481,11 +498,12 @@ Task<void> Run::writer(std::uint32_t index) {
   while (next_op_[index] < ops.size()) {
     const Op& op = ops[next_op_[index]];
     if (result_.ops == crash_op_) {
-      crash_here(CrashAt{CrashAt::Kind::kOp, result_.ops});
+      crash_here(CrashAt{CrashAt::Kind::kOp, result_.ops}, sites_.between_ops());
       co_await Halt{};
     }
     ++result_.ops;
     ++next_op_[index];
+    sites_.followed(activity_of(op.kind));
     co_await scheduler_.sleep_for(config_.device.write_latency_us.sample(latency_prng_), "op");
     co_await do_op(op);
     if (stop_requested_) co_await Halt{};
@@ -506,7 +524,7 @@ Task<void> Run::syncer() {
     }
     const std::uint64_t now = scheduler_.now_us();
     if (core().sync_due(now)) {
-      const wal::Status status = co_await lead_sync();
+      const wal::Status status = co_await lead_sync(Activity::kSyncer);
       status.ignore_error("reported to every later caller as kPoisoned");
       continue;
     }
@@ -532,6 +550,7 @@ Task<void> Run::preparer() {
     note("prepare-begin", core().last_lsn(), 0);
     co_await scheduler_.sleep_for(config_.device.fsync_latency_us.sample(latency_prng_),
                                   "prepare-done");
+    sites_.doing(Activity::kPreparer);
     wal::LogCore::run_prepare(ticket);
     drain_faults();
     core().finish_prepare(std::move(ticket));
@@ -569,7 +588,7 @@ Task<void> Run::do_op(const Op& op) {
   }
 }
 
-Task<wal::Status> Run::commit(wal::Lsn lsn) {
+Task<wal::Status> Run::commit(wal::Lsn lsn, Activity who) {
   // Log::Impl::wait_durable_locked on virtual time.
   const std::uint64_t waiting_on = core_generation_;
   for (;;) {
@@ -585,7 +604,7 @@ Task<wal::Status> Run::commit(wal::Lsn lsn) {
       case wal::CommitAction::kFailed:
         co_return core().poison_cause();
       case wal::CommitAction::kLead: {
-        wal::Status status = co_await lead_sync();
+        wal::Status status = co_await lead_sync(who);
         if (!status) co_return status;
         break;
       }
@@ -599,7 +618,8 @@ Task<wal::Status> Run::commit(wal::Lsn lsn) {
   }
 }
 
-Task<wal::Status> Run::lead_sync() {
+Task<wal::Status> Run::lead_sync(Activity who) {
+  sites_.doing(who, true);
   wal::Result<wal::SyncTicket> ticket = core().begin_sync();
   drain_faults();
   if (!ticket) co_return ticket.error();
@@ -607,13 +627,14 @@ Task<wal::Status> Run::lead_sync() {
   oracle_.sync_started(ticket->target_lsn, step());
   note("sync-begin", sync_index, ticket->target_lsn);
   if (sync_index == crash_sync_ && !crash_after_sync_) {
-    crash_here(CrashAt{CrashAt::Kind::kBeforeSync, sync_index});
+    crash_here(CrashAt{CrashAt::Kind::kBeforeSync, sync_index}, {who, kBeforeFdatasync});
     co_await Halt{};
   }
   // The fdatasync is an I/O: it completes after the device's latency, while other tasks run.
   const std::uint64_t latency =
       ticket->file ? config_.device.fsync_latency_us.sample(latency_prng_) : 0;
   co_await scheduler_.sleep_for(latency, "fsync-done");
+  sites_.doing(who, true);
   const wal::Status status = wal::LogCore::run_sync(*ticket);
   drain_faults();
   core().finish_sync(*ticket, status);
@@ -622,7 +643,7 @@ Task<wal::Status> Run::lead_sync() {
   live_->sync_done.notify_all();
   live_->syncer_wake.notify_all();
   if (sync_index == crash_sync_ && crash_after_sync_) {
-    crash_here(CrashAt{CrashAt::Kind::kAfterSync, sync_index});
+    crash_here(CrashAt{CrashAt::Kind::kAfterSync, sync_index}, {who, kAfterFdatasync});
     co_await Halt{};
   }
   co_return status;
@@ -630,6 +651,7 @@ Task<wal::Status> Run::lead_sync() {
 
 Task<void> Run::op_append(const Op& op) {
   const bool batch = op.kind == OpKind::kBatch;
+  const Activity activity = batch ? Activity::kBatch : Activity::kAppend;
   const std::uint64_t call = begin(batch ? CallKind::kBatch : CallKind::kAppend, op);
   std::vector<std::vector<std::byte>> payloads;
   std::vector<std::span<const std::byte>> views;
@@ -639,6 +661,7 @@ Task<void> Run::op_append(const Op& op) {
   for (const std::vector<std::byte>& payload : payloads) views.emplace_back(payload);
   const std::uint64_t due_before = core().next_sync_due_us();
   wal::LsnRange range;
+  sites_.doing(activity);
   if (batch) {
     const bool had_spare = core().has_spare();
     wal::Result<wal::LsnRange> appended = core().append_batch(views);
@@ -669,7 +692,7 @@ Task<void> Run::op_append(const Op& op) {
     live_->syncer_wake.notify_all();
   }
   wal::Status status;
-  if (promises_durability()) status = co_await commit(range.last);
+  if (promises_durability()) status = co_await commit(range.last, activity);
   if (status) observe_durable();
   end(call, status);
 }
@@ -678,6 +701,7 @@ Task<void> Run::op_checkpoint(const Op& op) {
   const std::uint64_t call = begin(CallKind::kCheckpoint, op);
   const std::vector<std::byte> payload = workload_.payload(op, 0);
   const bool had_spare = core().has_spare();
+  sites_.doing(Activity::kCheckpoint);
   wal::Result<wal::Lsn> lsn = core().append_checkpoint(payload);
   after_rotation(had_spare);
   if (!lsn) {
@@ -686,7 +710,7 @@ Task<void> Run::op_checkpoint(const Op& op) {
   }
   oracle_.issue(call, *lsn, wal::EntryType::kCheckpoint, payload, PayloadId{op.writer, op.index, 0},
                 step());
-  const wal::Status status = co_await commit(*lsn);
+  const wal::Status status = co_await commit(*lsn, Activity::kCheckpoint);
   if (status) observe_durable();
   end(call, status);
 }
@@ -699,7 +723,7 @@ Task<void> Run::op_sync(const Op& op) {
   if (core().poisoned()) {
     status = core().poison_status();
   } else {
-    status = co_await commit(core().last_lsn());
+    status = co_await commit(core().last_lsn(), Activity::kSync);
   }
   if (status) observe_durable();
   end(call, status);
@@ -709,6 +733,7 @@ void Run::op_read(const Op& op) {
   const wal::Lsn from = position(op.position_ppm);
   if (from == wal::kNoLsn) return;
   const std::uint64_t call = begin(CallKind::kRead, op, {from, from});
+  sites_.doing(Activity::kRead);
   wal::Result<std::unique_ptr<wal::Reader>> reader = core().reader(from);
   if (!reader) {
     end(call, reader.error());
@@ -758,6 +783,7 @@ void Run::op_truncate(const Op& op) {
   // the watermark first, so the oracle's cut uses the checkpoint the WAL is entitled to use.
   observe_durable();
   const std::uint64_t call = begin(CallKind::kTruncate, op, {at, at});
+  sites_.doing(Activity::kTruncateFront);
   end(call, core().truncate_front(at));
 }
 
@@ -768,6 +794,7 @@ Task<void> Run::op_reopen(const Op& op) {
     co_await live_->sync_done.wait();
   }
   const std::uint64_t call = begin(CallKind::kClose, op);
+  sites_.doing(Activity::kReopen);
   end(call, core().close());
   live_->core.reset();
   const std::uint64_t handles = fs_.open_handles();
@@ -883,6 +910,13 @@ void Run::power_loss() {
   wal_fs_ = &faults_->top();  // the fs-op halting layer was the crash; recovery runs past it
   ++result_.crashes;
   if (explorer_) return;  // the explorer enumerates the survival outcomes itself
+  if (crash_reached_) {
+    reached(crashed_site_);
+  } else {
+    const bool timed = epoch_ == 1 && crash_at_.kind == CrashAt::Kind::kTime &&
+                       outcome_ == Scheduler::Outcome::kDeadline;
+    reached(timed ? sites_.at_time() : sites_.between_ops());
+  }
   faults::crash(fs_, config_.crash.power_loss, crash_prng_);
   apply_media_faults();
 }
@@ -933,8 +967,11 @@ void Run::recover_and_check(std::uint32_t count) {
     recovery_crashes_.push_back(budget);
     HaltingFs halting(wal_fs(), budget);
     note("crash-during-recovery", budget, counter.operations());
+    sites_.doing(Activity::kRecovery);
     const Recovery cut = recover(halting, nullptr);
     cut.open_status.ignore_error("the power went out during recovery");
+    reached(halting.halted() ? sites_.in_call(halting)
+                             : CrashSite{Activity::kRecovery, kBetweenOps});
     keep_damage(cut);
     oracle_.crash(step());
     faults::crash(fs_, config_.crash.power_loss, crash_prng_);

@@ -60,6 +60,9 @@ struct RunResult {
   std::uint64_t steps = 0;          // scheduler steps
   std::uint64_t trace_hash = 0;
   std::uint64_t trace_events = 0;
+  // The coverage matrix cells this run reached (coverage_matrix.h), with how often: one per
+  // power loss at its crash site, and per fault kind that fired, its count.
+  std::map<std::string, std::uint64_t> coverage;
   // What this run executed, explicitly (script.h): give it back as RunConfig::script with the
   // same seed to replay the run bit for bit, or edit it to shrink a failure.
   Script script;

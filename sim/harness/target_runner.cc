@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "faults/power_loss.h"
+#include "sim/harness/crash_site.h"
 #include "sim/harness/fault_stack.h"
 #include "sim/harness/halting_fs.h"
 #include "sim/harness/runner.h"
@@ -94,9 +95,12 @@ class TargetRun {
   Workload make_workload_or_script(std::uint64_t seed) const;
   void choose_crash_point();
   bool crash_configured() const { return crash_at_.kind != CrashAt::Kind::kNone; }
-  void crash_here(CrashAt where);
+  void crash_here(CrashAt where, CrashSite site);
   CrashAt crash_point_reached() const;
   void trigger_stop(std::string why);
+  void reached(const CrashSite& site) {
+    ++result_.coverage[crash_cell(site, config_.crash.power_loss.policy)];
+  }
 
   bool open_target(wal::Fs& fs, bool retry);
   void open_failed(std::string_view when);
@@ -148,6 +152,10 @@ class TargetRun {
   std::uint64_t crash_op_ = kNever;
   bool crash_reached_ = false;
   CrashAt crashed_at_;
+  // The coverage matrix: a store's calls are its own, so only paths name a rotation (a sync
+  // ticket's flag stays up).
+  CrashSites sites_;
+  CrashSite crashed_site_;
   Scheduler::Outcome outcome_ = Scheduler::Outcome::kIdle;
   bool stop_requested_ = false;
   std::string stop_reason_;
@@ -190,8 +198,9 @@ void TargetRun::choose_crash_point() {
       break;
     case CrashAt::Kind::kFsOp:
       halting_ = std::make_unique<HaltingFs>(faults_->top(), crash_at_.value);
-      halting_->set_on_halt(
-          [this] { crash_here(CrashAt{CrashAt::Kind::kFsOp, crash_at_.value}); });
+      halting_->set_on_halt([this] {
+        crash_here(CrashAt{CrashAt::Kind::kFsOp, crash_at_.value}, sites_.in_call(*halting_));
+      });
       wal_fs_ = halting_.get();
       break;
     case CrashAt::Kind::kTime:
@@ -200,10 +209,11 @@ void TargetRun::choose_crash_point() {
   }
 }
 
-void TargetRun::crash_here(CrashAt where) {
+void TargetRun::crash_here(CrashAt where, CrashSite site) {
   if (stop_requested_) return;
   crash_reached_ = true;
   crashed_at_ = where;
+  crashed_site_ = site;
   trigger_stop("crash");
 }
 
@@ -243,6 +253,8 @@ void TargetRun::end(std::uint64_t call, const wal::Status& status) {
 RunResult TargetRun::execute() {
   result_.seed = seed_;
   fs_.make_durable_dirs(config_.dir);
+  sites_.followed(Activity::kOpen);
+  sites_.doing(Activity::kOpen, true);
   const bool opened = open_target(wal_fs(), false);
   if (!opened && !halted()) open_failed("opening a new store");
   if (opened) run_workload();
@@ -260,6 +272,9 @@ RunResult TargetRun::execute() {
   result_.script.recovery_crashes = recovery_crashes_;
   for (const auto& [name, count] : trace_.injected_faults()) {
     if (count != 0) result_.faults_injected[name] = count;
+  }
+  for (const auto& [kind, count] : result_.faults_injected) {
+    result_.coverage[fault_cell(kind, options_.recovery)] += count;
   }
   settle_verdict(result_, config_.expect, std::move(live_violations_), fs_.contract_violations());
   result_.steps = scheduler_.steps();
@@ -317,10 +332,11 @@ void TargetRun::run_workload() {
 Task<void> TargetRun::writer(std::uint32_t index) {
   for (const Op& op : workload_.writers[index]) {
     if (result_.ops == crash_op_) {
-      crash_here(CrashAt{CrashAt::Kind::kOp, result_.ops});
+      crash_here(CrashAt{CrashAt::Kind::kOp, result_.ops}, sites_.between_ops());
       co_await Halt{};
     }
     ++result_.ops;
+    sites_.followed(activity_of(op.kind));
     co_await scheduler_.sleep_for(config_.device.write_latency_us.sample(latency_prng_), "op");
     do_op(op);
     if (stop_requested_) co_await Halt{};
@@ -334,6 +350,7 @@ void TargetRun::do_op(const Op& op) {
   }
   sim::Prng choices = op_choices(workload_.seed, op.index);
   const std::uint64_t call = begin(call_kind(op.kind), op);
+  sites_.doing(activity_of(op.kind), true);
   Applied applied = target_->apply(op, choices);
   end(call, applied.ack == Ack::kFailed ? applied.status : wal::Status::ok());
   note("ack", op.index, static_cast<std::uint64_t>(applied.ack));
@@ -358,6 +375,7 @@ void TargetRun::give_up(const wal::Status& status) {
 
 void TargetRun::reopen(const Op& op) {
   const std::uint64_t call = begin(CallKind::kClose, op);
+  sites_.doing(Activity::kReopen, true);
   const wal::Status closed = target_->close();
   end(call, closed);
   if (!closed) {
@@ -380,6 +398,13 @@ void TargetRun::power_loss() {
   result_.script.crash = crash_point_reached();
   wal_fs_ = &faults_->top();  // the fs-op halting layer was the crash; recovery runs past it
   ++result_.crashes;
+  if (crash_reached_) {
+    reached(crashed_site_);
+  } else {
+    const bool timed = crash_at_.kind == CrashAt::Kind::kTime &&
+                       outcome_ == Scheduler::Outcome::kDeadline;
+    reached(timed ? sites_.at_time() : sites_.between_ops());
+  }
   faults::crash(fs_, config_.crash.power_loss, crash_prng_);
   faults_->after_power_loss(result_.crashes, result_.ops - ops_at_last_crash_);
   ops_at_last_crash_ = result_.ops;
@@ -399,8 +424,11 @@ void TargetRun::recover_and_check(std::uint32_t count) {
     recovery_crashes_.push_back(budget);
     HaltingFs halting(wal_fs(), budget);
     note("crash-during-recovery", budget, counter.operations());
+    sites_.doing(Activity::kRecovery, true);
     open_target(halting, false);
     target_->crash();
+    reached(halting.halted() ? sites_.in_call(halting)
+                             : CrashSite{Activity::kRecovery, kBetweenOps});
     faults::crash(fs_, config_.crash.power_loss, crash_prng_);
     ++result_.crashes;
     faults_->after_power_loss(result_.crashes, 0);
