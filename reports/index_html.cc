@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "reports/coverage.h"
 #include "reports/escape.h"
 #include "reports/summary_json.h"
 #include "reports/svg_charts.h"
@@ -93,6 +94,28 @@ table.events tr.k-crash td { font-weight:650; }
 .banner .which { font-weight:400; font-size:14px; }
 .empty { color:var(--muted); }
 footer { margin-top:40px; color:var(--muted); font-size:12px; }
+.wide { max-height:none; }
+table.matrix { width:auto; }
+table.matrix th, table.matrix td { padding:3px 4px; border:1px solid var(--line); text-align:center;
+  vertical-align:middle; position:static; white-space:nowrap; }
+table.matrix tbody th { text-align:left; text-transform:none; font-size:13px; color:var(--ink);
+  font-family:"DejaVu Sans Mono",Menlo,Consolas,monospace; white-space:nowrap; }
+table.matrix thead th { font-size:11px; text-transform:none; letter-spacing:0; white-space:nowrap; }
+table.matrix td.off { background:repeating-linear-gradient(45deg,#f6f8fa 0 4px,#fff 4px 8px); }
+table.matrix td.full { background:var(--pass-bg); }
+table.matrix td.part { background:#fff8c5; }
+table.matrix td.bare { background:var(--fail-bg); }
+table.matrix td.unlisted { background:#fff1e5; }
+table.matrix .count { font-size:11px; color:var(--muted); }
+.cov { display:inline-block; width:13px; height:13px; margin:0 0.5px; border-radius:3px;
+  font:600 10px/13px "DejaVu Sans Mono",Menlo,Consolas,monospace; text-align:center;
+  vertical-align:middle; }
+.cov.hit { background:var(--pass); color:#fff; }
+.cov.miss { background:#fff; color:var(--fail); border:1.5px solid var(--fail); line-height:10px; }
+.cov.unlisted { background:#bc4c00; color:#fff; }
+.cov.none { background:#eaeef2; }
+pre.cells { font-size:12px; max-height:300px; overflow:auto; background:var(--card);
+  padding:8px 12px; border-radius:6px; }
 )css";
 
 std::uint64_t fault_total(const std::map<std::string, std::uint64_t>& faults) {
@@ -267,6 +290,7 @@ std::string failures(const Sweep& sweep, const std::vector<ScenarioSummary>& sum
 std::string write_index_html(const Sweep& sweep) {
   const std::vector<ScenarioSummary> summaries = summarize(sweep);
   const Totals t = totals(summaries);
+  const CoverageSummary coverage = summarize_coverage(sweep);
   std::string out = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/>"
                     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>"
                     "<title>walsim chaos report</title><style>";
@@ -300,10 +324,13 @@ std::string write_index_html(const Sweep& sweep) {
   out += card(fmt::to_string(t.faults_injected), "faults injected");
   out += card(fmt::to_string(t.crashes), "crashes");
   out += card(fmt::to_string(t.states_explored), "crash states checked");
+  out += card(fmt::format("{}/{}", coverage.reached, coverage.listed), "coverage cells reached");
   out += card(fmt::format("{:.1f} s", sweep.wall_ms / 1000), "wall time");
   out += "</div>";
   out += "<h2>Faults and latency</h2>" + fault_and_latency_charts(summaries);
   out += "<h2>Scenarios</h2>" + summary_table(summaries);
+  out += "<h2 id=\"coverage\">Coverage: crash sites and faults</h2>" +
+         coverage_section_html(coverage);
   out += "<h2>Crash states</h2>" + crash_states_chart(summaries);
   const std::string failed = failures(sweep, summaries);
   out += failed.empty() ? "<h2>Failures</h2><p class=\"empty\">No seed failed.</p>" : failed;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <set>
 #include <tuple>
 
 namespace reports {
@@ -64,6 +65,8 @@ void Sweep::normalize() {
                          }),
              runs.end());
   std::sort(shards.begin(), shards.end());
+  std::set<std::string> seen;
+  std::erase_if(coverage_cells, [&](const std::string& cell) { return !seen.insert(cell).second; });
   std::size_t kept = 0;
   for (std::size_t i = 0; i < runs.size(); ++i) {
     if (i == 0 || runs[i].file != runs[i - 1].file) kept = 0;

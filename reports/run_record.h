@@ -59,6 +59,9 @@ struct RunRecord {
   std::vector<std::string> problems;    // failures that are not invariant violations
   std::vector<std::string> notes;
   std::map<std::string, std::uint64_t> faults_injected;  // by kind
+  // Coverage matrix cells reached ("crash/<op>/<at>/<policy>", "fault/<kind>/<mode>"), with
+  // how often (sim/harness/coverage_matrix.h).
+  std::map<std::string, std::uint64_t> coverage;
   std::uint64_t crashes = 0;
   std::uint64_t states_explored = 0;  // crash states recovered and checked
   std::uint64_t ops = 0;
@@ -100,8 +103,12 @@ struct Sweep {
   std::vector<std::string> shards;  // "I/N" of each part; empty: not sharded
   std::uint32_t jobs = 1;
   double wall_ms = 0;
+  // Every cell of the coverage matrix the scenarios can reach, reached or not, in the matrix's
+  // order (sim/harness/coverage_matrix.h): what makes an unreached cell visible.
+  std::vector<std::string> coverage_cells;
 
-  // Sorts scenarios and runs into their canonical order, dropping duplicates, and keeps the
+  // Sorts scenarios and runs into their canonical order, dropping duplicates (of coverage
+  // cells too, which keep their order), and keeps the
   // timelines of only the first kTimelinesKept failing seeds of each scenario (a sweep may fail
   // thousands of times; those first ones are what the report shows). The first k failing seeds
   // of a union of shards are among each shard's first k, so merging shards gives the same.

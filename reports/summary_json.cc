@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "reports/coverage.h"
+
 namespace reports {
 namespace {
 
@@ -92,6 +94,19 @@ ScenarioInfo scenario_from_json(const json& j) {
   return info;
 }
 
+json coverage_to_json(const CoverageSummary& coverage) {
+  json cells = json::array();
+  for (const CoverageCell& c : coverage.cells) {
+    cells.push_back({{"cell", c.cell}, {"listed", c.listed}, {"hits", c.hits}, {"runs", c.runs}});
+  }
+  return {{"listed", coverage.listed},
+          {"reached", coverage.reached},
+          {"crash_sites", {{"listed", coverage.crash_listed}, {"reached", coverage.crash_reached}}},
+          {"faults", {{"listed", coverage.fault_listed}, {"reached", coverage.fault_reached}}},
+          {"unlisted_reached", coverage.unlisted_reached},
+          {"cells", cells}};
+}
+
 }  // namespace
 
 json run_to_json(const RunRecord& run, bool with_wall_time) {
@@ -110,6 +125,7 @@ json run_to_json(const RunRecord& run, bool with_wall_time) {
       {"problems", run.problems},
       {"notes", run.notes},
       {"faults_injected", run.faults_injected},
+      {"coverage", run.coverage},
       {"crashes", run.crashes},
       {"states_explored", run.states_explored},
       {"ops", run.ops},
@@ -145,6 +161,10 @@ RunRecord run_from_json(const json& j) {
   run.problems = j.at("problems").get<std::vector<std::string>>();
   run.notes = j.at("notes").get<std::vector<std::string>>();
   run.faults_injected = j.at("faults_injected").get<std::map<std::string, std::uint64_t>>();
+  // Absent in summaries written before the coverage matrix: nothing reached.
+  if (j.contains("coverage")) {
+    run.coverage = j.at("coverage").get<std::map<std::string, std::uint64_t>>();
+  }
   run.crashes = j.at("crashes").get<std::uint64_t>();
   run.states_explored = j.at("states_explored").get<std::uint64_t>();
   run.ops = j.at("ops").get<std::uint64_t>();
@@ -184,6 +204,7 @@ json summary_to_json(const Sweep& sweep) {
         {"crashes", t.crashes},
         {"states_explored", t.states_explored}}},
       {"scenarios", scenarios},
+      {"coverage", coverage_to_json(summarize_coverage(sweep))},
       {"host",
        {{"command", sweep.command},
         {"jobs", sweep.jobs},
@@ -220,6 +241,12 @@ bool read_summary_json(const std::string& text, Sweep& out, std::string& error) 
         auto wall = walls.find({run.file, run.seed});
         if (wall != walls.end()) run.wall_ms = wall->second;
         sweep.runs.push_back(std::move(run));
+      }
+    }
+    // Absent before the coverage matrix: nothing listed.
+    if (j.contains("coverage")) {
+      for (const json& c : j.at("coverage").at("cells")) {
+        if (c.at("listed").get<bool>()) sweep.coverage_cells.push_back(c.at("cell").get<std::string>());
       }
     }
     sweep.command = host.at("command").get<std::string>();

@@ -1,6 +1,7 @@
 // summary.md: the table and the failures, for a CI job summary ($GITHUB_STEP_SUMMARY).
 #include <fmt/format.h>
 
+#include "reports/coverage.h"
 #include "reports/escape.h"
 #include "reports/writers.h"
 
@@ -15,6 +16,14 @@ std::string write_summary_md(const Sweep& sweep) {
                      "checked.\n\n",
                      t.ok() ? "OK" : "FAILED", t.scenarios_matched, t.scenarios, t.runs, t.passed,
                      t.failed, t.faults_injected, t.crashes, t.states_explored);
+  const CoverageSummary coverage = summarize_coverage(sweep);
+  out += fmt::format("Coverage: {} of {} listed cells reached (crash sites {}/{}, faults x "
+                     "recovery modes {}/{}){}.\n\n",
+                     coverage.reached, coverage.listed, coverage.crash_reached,
+                     coverage.crash_listed, coverage.fault_reached, coverage.fault_listed,
+                     coverage.unlisted_reached == 0
+                         ? ""
+                         : fmt::format("; {} reached cells not listed", coverage.unlisted_reached));
   out += "| scenario | expect | runs | passed | failed | faults | crashes | result |\n";
   out += "|---|---|---:|---:|---:|---:|---:|---|\n";
   for (const ScenarioSummary& s : summaries) {

@@ -168,6 +168,7 @@ reports::RunRecord make_record(const Scenario& scenario, const harness::RunResul
   r.problems = result.problems;
   r.notes = result.notes;
   r.faults_injected = result.faults_injected;
+  r.coverage = result.coverage;
   r.crashes = result.crashes;
   // Each crash is one post-crash state recovered and checked (explore counts many per point).
   r.states_explored = result.crashes;
