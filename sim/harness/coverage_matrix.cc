@@ -151,6 +151,9 @@ bool permits(const CoverageSpace& s, Activity a, std::string_view at) {
                                   [&](FsOp op) { return sim::to_string(op) == at; });
   if (found == calls.end()) return false;
   if (*found == FsOp::kAllocate && !s.preallocate) return false;
+  // The first Fs call of a run is the first open's stat of the directory, and the open never
+  // stats again: only fs-op:0 cuts it there (the swarm draws fs-op:N with N >= 1).
+  if (a == Activity::kOpen && *found == FsOp::kStat) return s.cuts_first_call;
   // Without a ticket an append only flushes its buffer.
   if ((a == Activity::kAppend || a == Activity::kBatch) && *found != FsOp::kWrite) {
     return s.ticket_appends;
@@ -265,7 +268,9 @@ CoverageSpace coverage_space(const RunConfig& config) {
   s.crash_sites = config.target == "wal";
   s.policies.insert(config.crash.power_loss.policy);
   s.modes.insert(config.wal.recovery);
-  s.crash_kinds.insert(config.script ? config.script->crash.kind : config.crash.at.kind);
+  const CrashAt at = config.script ? config.script->crash : config.crash.at;
+  s.crash_kinds.insert(at.kind);
+  s.cuts_first_call = at.kind == CrashAt::Kind::kFsOp && at.value == 0;
   s.recovery_crashes = config.crash.count > 1;
   s.epochs = config.crash.epochs > 1;
   s.ticket_appends = config.wal.sync == wal::SyncPolicy::kImmediate ||
@@ -304,6 +309,7 @@ void widen(CoverageSpace& into, const CoverageSpace& other) {
   into.modes.insert(other.modes.begin(), other.modes.end());
   into.crash_kinds.insert(other.crash_kinds.begin(), other.crash_kinds.end());
   into.ops.insert(other.ops.begin(), other.ops.end());
+  into.cuts_first_call = into.cuts_first_call || other.cuts_first_call;
   into.recovery_crashes = into.recovery_crashes || other.recovery_crashes;
   into.epochs = into.epochs || other.epochs;
   into.gives_up = into.gives_up || other.gives_up;
