@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "reports/coverage.h"
 #include "reports/summary_json.h"
 #include "reports/writers.h"
 #include "sim/walsim/commands.h"
@@ -57,6 +58,14 @@ void print_summary(const reports::Sweep& sweep) {
                  s.info->name, s.runs, s.info->file, s.info->seeds * 10);
     }
   }
+  const reports::CoverageSummary coverage = reports::summarize_coverage(sweep);
+  fmt::print("\ncoverage: {}/{} listed cells reached (crash sites {}/{}, faults x recovery "
+             "modes {}/{}){}\n",
+             coverage.reached, coverage.listed, coverage.crash_reached, coverage.crash_listed,
+             coverage.fault_reached, coverage.fault_listed,
+             coverage.unlisted_reached == 0
+                 ? ""
+                 : fmt::format("; {} reached cells not listed", coverage.unlisted_reached));
   fmt::print("\n{}: {}/{} scenarios matched their expected verdict; {} runs ({} passed, {} "
              "failed), {} faults injected, {} crashes; {:.1f} s\n",
              t.ok() ? "OK" : "FAILED", t.scenarios_matched, t.scenarios, t.runs, t.passed,
@@ -122,6 +131,8 @@ int cmd_merge(const std::vector<std::string>& results, const std::string& report
     merged.scenarios.insert(merged.scenarios.end(), part.scenarios.begin(), part.scenarios.end());
     merged.runs.insert(merged.runs.end(), part.runs.begin(), part.runs.end());
     merged.shards.insert(merged.shards.end(), part.shards.begin(), part.shards.end());
+    merged.coverage_cells.insert(merged.coverage_cells.end(), part.coverage_cells.begin(),
+                                 part.coverage_cells.end());
     merged.jobs = std::max(merged.jobs, part.jobs);
     merged.wall_ms = std::max(merged.wall_ms, part.wall_ms);  // shards run side by side
   }

@@ -1,9 +1,13 @@
 // `walsim swarm` (SPEC 9.1): seeds that each draw their whole configuration, for a number of
-// seeds or of seconds. Each seed is deterministic; --seconds only decides how many run.
+// seeds or of seconds, or until the coverage matrix is covered (--until-covered). Each seed is
+// deterministic; --seconds only decides how many run, and steering (--steer) only which.
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <set>
+#include <string>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -11,6 +15,7 @@
 #include "sim/walsim/exit_codes.h"
 #include "sim/walsim/load_one.h"
 #include "sim/walsim/run_record.h"
+#include "sim/walsim/scenario_coverage.h"
 
 namespace walsim {
 namespace {
@@ -40,6 +45,65 @@ void drop_false_catches(const Scenario& scenario, const SweepOptions& options,
   done.runs = std::move(kept);
 }
 
+// --until-covered and --steer: the cells a round's seeds are meant to reach, and what the
+// rounds so far reached of them.
+class Coverage {
+ public:
+  Coverage(std::vector<std::string> listed, const std::string& pattern) {
+    for (std::string& cell : listed) {
+      if (harness::cell_matches(pattern, cell)) wanted_.push_back(std::move(cell));
+    }
+    wanted_set_.insert(wanted_.begin(), wanted_.end());
+  }
+  bool empty() const { return wanted_.empty(); }
+  void add(const reports::Sweep& done) {
+    for (const reports::RunRecord& run : done.runs) {
+      for (const auto& [cell, hits] : run.coverage) reached_.insert(cell);
+    }
+  }
+  std::vector<std::string> remaining() const {
+    std::vector<std::string> out;
+    for (const std::string& cell : wanted_) {
+      if (reached_.count(cell) == 0) out.push_back(cell);
+    }
+    return out;
+  }
+  std::size_t wanted() const { return wanted_.size(); }
+  // The pool's candidates, each with the wanted cells its drawn configuration permits.
+  std::vector<Candidate> candidates(const Scenario& scenario, std::uint64_t first,
+                                    std::uint64_t count, std::uint64_t base,
+                                    const std::optional<Shard>& shard) const {
+    std::vector<Candidate> pool;
+    for (std::uint64_t seed = first; seed < first + count; ++seed) {
+      if (shard && (seed - base) % shard->count != shard->index) continue;
+      Candidate c{seed, seed_cells(scenario, seed)};
+      std::erase_if(c.cells, [&](const std::string& cell) { return wanted_set_.count(cell) == 0; });
+      pool.push_back(std::move(c));
+    }
+    return pool;
+  }
+  const std::set<std::string>& reached() const { return reached_; }
+
+ private:
+  std::vector<std::string> wanted_;
+  std::set<std::string> wanted_set_;
+  std::set<std::string> reached_;
+};
+
+void print_remaining(const Coverage& coverage, const std::string& pattern, std::uint64_t ran) {
+  const std::vector<std::string> left = coverage.remaining();
+  if (left.empty()) {
+    fmt::print("\nuntil-covered: all {} listed cells matching '{}' reached after {} seeds\n",
+               coverage.wanted(), pattern, ran);
+    return;
+  }
+  fmt::print("\nuntil-covered: {} of {} listed cells matching '{}' not reached after {} seeds:\n",
+             left.size(), coverage.wanted(), pattern, ran);
+  constexpr std::size_t kShown = 60;
+  for (std::size_t i = 0; i < left.size() && i < kShown; ++i) fmt::print("  {}\n", left[i]);
+  if (left.size() > kShown) fmt::print("  ... and {} more (summary.json: coverage)\n", left.size() - kShown);
+}
+
 }  // namespace
 
 int cmd_swarm(const SwarmArgs& args) {
@@ -58,39 +122,70 @@ int cmd_swarm(const SwarmArgs& args) {
   // A mutant's swarm hunts its first catch: stop there (the time-to-catch of docs/bug-zoo.md).
   if (scenario.mutant) options.fail_fast = true;
 
+  const std::string pattern =
+      args.until_covered && !args.until_covered->empty() ? *args.until_covered : "*";
+  const bool steering = args.steer || (args.until_covered && !args.no_steer);
+  Coverage coverage(listed_cells({scenario}), pattern);
+  if ((args.until_covered || steering) && coverage.empty()) {
+    fmt::print(stderr, "walsim swarm: no listed coverage cell matches '{}'{}\n", pattern,
+               scenario.target == "wal" ? ""
+                                        : " (crash sites are listed for the wal target only)");
+    return kExitUsage;
+  }
+
   // Rounds of seeds, each following the last, until the seeds or the time are used up, or (a
   // mutant's hunt, --fail-fast) a seed fails: a hunt's seed count is its time to catch.
   const auto start = std::chrono::steady_clock::now();
   const std::uint64_t budget = args.seconds ? UINT64_MAX : args.seeds.value_or(1000);
   // Rounds start small (a hunt's early catch is seen early) and double up to 64 times that
-  // (each round forks its workers afresh). Always a multiple of the shard count, so seed k of
-  // the whole run is in shard k % N whatever round it falls in.
+  // (each round forks its workers afresh); a steered swarm stops doubling at 4 times, so that
+  // what a round reached steers the next one soon. Always a multiple of the shard count, so
+  // seed k of the whole run is in shard k % N whatever round it falls in.
+  const std::uint64_t shards = options.shard ? options.shard->count : 1;
   const std::uint64_t first_round = 16 * std::uint64_t{std::max<std::uint32_t>(1, options.jobs)} *
-                                    (options.shard ? options.shard->count : 1);
+                                    shards;
+  const std::uint64_t round_max = first_round * (steering ? 4 : 64);
   std::uint64_t round = first_round;
   const bool stop_at_failure = scenario.mutant.has_value() || options.fail_fast;
   options.fail_fast = false;
   options.progress = false;
   reports::Sweep sweep;
   std::uint64_t ran = 0;
+  std::uint64_t next_seed = args.first_seed;  // the first seed no round has looked at
   for (;;) {
     Scenario part = scenario;
-    part.first_seed = args.first_seed + ran;
-    options.seeds = std::min(round, budget - ran);
+    const std::uint64_t take = std::min(round, budget - ran);
+    if (steering) {
+      // A pool of kPoolFactor times the round, the same shard's share of it as unsteered.
+      constexpr std::uint64_t kPoolFactor = 8;
+      const std::vector<Candidate> pool = coverage.candidates(
+          scenario, next_seed, take * kPoolFactor, args.first_seed, options.shard);
+      next_seed += take * kPoolFactor;
+      options.only_seeds = steer(pool, coverage.reached(), take / shards);
+    } else {
+      part.first_seed = next_seed;
+      options.seeds = take;
+      next_seed += take;
+    }
     reports::Sweep done = run_sweep({part}, options);
-    ran += *options.seeds;
-    round = std::min(round * 2, first_round * 64);
+    ran += take;
+    round = std::min(round * 2, round_max);
     if (scenario.mutant) drop_false_catches(scenario, options, done);
+    coverage.add(done);
     const bool failed = std::any_of(done.runs.begin(), done.runs.end(),
                                     [](const reports::RunRecord& r) { return !r.passed; });
-    if (sweep.scenarios.empty()) sweep.scenarios = done.scenarios;
+    if (sweep.scenarios.empty()) {
+      sweep.scenarios = done.scenarios;
+      sweep.coverage_cells = done.coverage_cells;
+    }
     sweep.jobs = done.jobs;
     sweep.shards = done.shards;
     sweep.runs.insert(sweep.runs.end(), done.runs.begin(), done.runs.end());
     const double elapsed =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     sweep.wall_ms = elapsed * 1000;
-    if (ran >= budget || (failed && stop_at_failure) ||
+    const bool covered = args.until_covered && coverage.remaining().empty();
+    if (ran >= budget || (failed && stop_at_failure) || covered ||
         (args.seconds && elapsed >= static_cast<double>(*args.seconds))) {
       break;
     }
@@ -98,6 +193,7 @@ int cmd_swarm(const SwarmArgs& args) {
   sweep.scenarios.front().seeds = ran;
   sweep.command = args.command;
   print_summary(sweep);
+  if (args.until_covered) print_remaining(coverage, pattern, ran);
   std::size_t shown = 0;
   for (const reports::RunRecord& run : sweep.runs) {
     if (run.passed || shown++ >= 5) continue;

@@ -30,6 +30,11 @@ struct SwarmArgs {
   std::string target = "wal";
   std::optional<std::string> mutant;     // hunt this bug-zoo mutant: stop at its first catch
   bool media_faults = false;             // SwarmSpace::media_faults
+  // --until-covered [PATTERN]: stop once every listed coverage cell matching PATTERN is reached
+  // (harness::cell_matches; "*" is all of them).
+  std::optional<std::string> until_covered;
+  bool steer = false;     // --steer: choose seeds toward unreached cells (scenario_coverage.h)
+  bool no_steer = false;  // --no-steer: consecutive seeds even with --until-covered
   SweepOptions sweep;
   std::string report_dir = "reports/out/swarm";
   std::string command;

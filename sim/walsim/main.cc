@@ -130,6 +130,19 @@ int main(int argc, char** argv) {
   swarm_cmd->add_option("--report", swarm.report_dir, "Report folder")->capture_default_str();
   swarm_cmd->add_flag("--fail-fast", swarm.sweep.fail_fast, "Stop at the first failure");
   swarm_cmd->add_flag("--no-progress", swarm_no_progress, "No progress line on a terminal");
+  swarm_cmd
+      ->add_option("--until-covered", swarm.until_covered,
+                   "Stop once every listed coverage cell matching PATTERN (default *: all; "
+                   "e.g. 'crash/truncate_front/*') is reached, or when --seeds/--seconds run "
+                   "out; steers unless --no-steer")
+      ->expected(0, 1)
+      ->default_str("*");
+  CLI::Option* swarm_steer =
+      swarm_cmd->add_flag("--steer", swarm.steer,
+                          "Pick each round's seeds from a larger pool, preferring those whose "
+                          "drawn configuration can reach unreached cells (docs/swarm.md)");
+  swarm_cmd->add_flag("--no-steer", swarm.no_steer, "Run consecutive seeds (with --until-covered)")
+      ->excludes(swarm_steer);
 
   RealArgs real;
   CLI::App* real_cmd = app.add_subcommand(

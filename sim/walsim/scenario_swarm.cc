@@ -194,7 +194,7 @@ std::string describe_space(const SwarmSpace& s) {
 
 }  // namespace
 
-std::optional<Scenario> for_seed(const Scenario& base, std::uint64_t seed, std::string* error) {
+Scenario draw_for_seed(const Scenario& base, std::uint64_t seed) {
   if (!base.swarm) return base;
   const SwarmSpace& space = *base.swarm;
   sim::Prng prng(seed ^ kSwarmStream);
@@ -217,6 +217,12 @@ std::optional<Scenario> for_seed(const Scenario& base, std::uint64_t seed, std::
   draw_crash(prng, space, c.workload, c.crash);
   c.faults = harness::FaultConfig{};
   draw_faults(prng, space, c.wal, c.faults);
+  return drawn;
+}
+
+std::optional<Scenario> for_seed(const Scenario& base, std::uint64_t seed, std::string* error) {
+  if (!base.swarm) return base;
+  const Scenario drawn = draw_for_seed(base, seed);
   // Through the writer and the strict parser: what runs is what a saved file says.
   const std::string text = scenario_to_toml(drawn);
   ParseResult parsed = parse_scenario(text, drawn.name + ".toml");

@@ -28,6 +28,9 @@ namespace walsim {
 // description saying where it came from). A base without swarm comes back unchanged. A drawn
 // configuration the parser refuses comes back as nullopt with `error` set.
 std::optional<Scenario> for_seed(const Scenario& base, std::uint64_t seed, std::string* error);
+// The drawing alone, without the writer and the parser: what for_seed runs, for a caller that
+// only needs to know what a seed draws (steering, scenario_coverage.h) and many of them fast.
+Scenario draw_for_seed(const Scenario& base, std::uint64_t seed);
 
 // The swarm scenario `walsim swarm` runs: the default space (or `space`), every invariant.
 Scenario swarm_scenario(const std::string& target, const std::optional<std::string>& mutant,

@@ -18,6 +18,7 @@
 #include "sim/walsim/cli_numbers.h"
 #include "sim/walsim/isolated.h"
 #include "sim/walsim/run_record.h"
+#include "sim/walsim/scenario_coverage.h"
 
 namespace walsim {
 namespace {
@@ -119,6 +120,7 @@ std::string Shard::to_string() const { return fmt::format("{}/{}", index, count)
 
 std::vector<std::uint64_t> seed_list(const Scenario& scenario, const SweepOptions& options) {
   if (options.seed) return {*options.seed};
+  if (options.only_seeds) return *options.only_seeds;
   const std::uint64_t n = options.seeds.value_or(scenario.seeds);
   std::vector<std::uint64_t> seeds;
   for (std::uint64_t k = 0; k < n; ++k) {
@@ -133,11 +135,14 @@ reports::Sweep run_sweep(const std::vector<Scenario>& scenarios, const SweepOpti
   reports::Sweep sweep;
   std::vector<Item> items;
   for (std::size_t s = 0; s < scenarios.size(); ++s) {
-    const std::uint64_t planned = options.seed ? 1 : options.seeds.value_or(scenarios[s].seeds);
+    const std::uint64_t planned = options.seed         ? 1
+                                  : options.only_seeds ? options.only_seeds->size()
+                                                       : options.seeds.value_or(scenarios[s].seeds);
     sweep.scenarios.push_back(scenario_info(scenarios[s], planned));
     for (std::uint64_t seed : seed_list(scenarios[s], options)) items.push_back({s, seed});
   }
   if (options.shard) sweep.shards.push_back(options.shard->to_string());
+  sweep.coverage_cells = listed_cells(scenarios);
   const std::uint32_t jobs =
       std::max<std::uint32_t>(1, std::min<std::uint32_t>(options.jobs,
                                                          static_cast<std::uint32_t>(items.size())));

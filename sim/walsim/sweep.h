@@ -26,13 +26,15 @@ struct Shard {
 struct SweepOptions {
   std::optional<std::uint64_t> seeds;  // --seeds: overrides every scenario's `seeds`
   std::optional<std::uint64_t> seed;   // --seed: only this seed
+  // Exactly these seeds, in this order (a steered swarm's pick, already one shard's share).
+  std::optional<std::vector<std::uint64_t>> only_seeds;
   std::uint32_t jobs = 1;
   std::optional<Shard> shard;          // seed number k (0-based in the list) runs iff k % N == I
   bool fail_fast = false;              // stop at the first run that did not match
   bool progress = false;               // a progress line on stderr
 };
 
-// The seeds a scenario runs: --seed S alone, else first_seed, first_seed + 1, ... (`seeds` of
+// The seeds a scenario runs: --seed S alone, else only_seeds, else first_seed, first_seed + 1, ... (`seeds` of
 // them, or --seeds), less those of other shards.
 std::vector<std::uint64_t> seed_list(const Scenario& scenario, const SweepOptions& options);
 
