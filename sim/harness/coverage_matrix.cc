@@ -133,8 +133,9 @@ bool permits(const CoverageSpace& s, Activity a, std::string_view at) {
     return crashes && (workload_op(a) || a == Activity::kOpen);
   }
   if (at == kAtTime) {
+    // The writers start their first op at virtual time 0, before any deadline can pass.
     return s.crash_kinds.count(CrashAt::Kind::kTime) != 0 &&
-           (workload_op(a) || a == Activity::kOpen);
+           (workload_op(a) || (a == Activity::kOpen && s.no_ops));
   }
   if (at == kBeforeFdatasync || at == kAfterFdatasync) {
     const CrashAt::Kind explicit_kind =
@@ -288,8 +289,11 @@ CoverageSpace coverage_space(const RunConfig& config) {
       for (const Op& op : ops) s.ops.insert(activity_of(op.kind));
     }
     for (const ScriptedFault& fault : config.script->faults) s.faults.emplace(to_string(fault.kind));
+    s.no_ops = std::all_of(config.script->writers.begin(), config.script->writers.end(),
+                           [](const std::vector<Op>& ops) { return ops.empty(); });
   } else {
     const WorkloadConfig& w = config.workload;
+    s.no_ops = w.ops == 0;
     s.ops.insert(Activity::kAppend);
     if (w.batch_ratio.numerator != 0) s.ops.insert(Activity::kBatch);
     if (w.sync_ratio.numerator != 0) s.ops.insert(Activity::kSync);
@@ -310,6 +314,7 @@ void widen(CoverageSpace& into, const CoverageSpace& other) {
   into.crash_kinds.insert(other.crash_kinds.begin(), other.crash_kinds.end());
   into.ops.insert(other.ops.begin(), other.ops.end());
   into.cuts_first_call = into.cuts_first_call || other.cuts_first_call;
+  into.no_ops = into.no_ops || other.no_ops;
   into.recovery_crashes = into.recovery_crashes || other.recovery_crashes;
   into.epochs = into.epochs || other.epochs;
   into.gives_up = into.gives_up || other.gives_up;

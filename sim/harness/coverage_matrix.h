@@ -78,6 +78,7 @@ struct CoverageSpace {
   std::set<CrashAt::Kind> crash_kinds;  // crash.at kinds that may be configured
   std::set<Activity> ops;               // activities that may run
   bool cuts_first_call = false;  // fs-op:0: the open's first call (the stat of its directory)
+  bool no_ops = false;           // a workload of no ops: a time:US crash follows the open
   bool recovery_crashes = false;        // crash.count > 1: fs-op cuts during recovery
   bool epochs = false;                  // crash.epochs > 1: later epochs lose power between ops
   bool gives_up = false;   // faults may fire: a failed open or reopen ends in a power loss
