@@ -208,8 +208,9 @@ std::string coverage_section_html(const CoverageSummary& coverage) {
       coverage.fault_reached, coverage.fault_listed,
       coverage.unlisted_reached == 0
           ? ""
-          : fmt::format(" <strong>{} reached cells are not listed</strong> (a stale table in "
-                        "sim/harness/coverage_matrix.cc, or a mutant's extra Fs calls).",
+          : fmt::format(" <strong>{} reached cells are not listed</strong>: a cut inside a "
+                        "target store's own calls (not listed), a mutant's extra Fs calls, or a "
+                        "stale table in sim/harness/coverage_matrix.cc.",
                         coverage.unlisted_reached));
   out += "<h3>Crash sites</h3>" + crash_matrix(coverage);
   out += "<h3>Faults fired, by recovery mode</h3>" + fault_table(coverage);

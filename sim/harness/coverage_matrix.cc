@@ -121,8 +121,25 @@ bool any_crash(const CoverageSpace& s) {
                      [](CrashAt::Kind k) { return k != CrashAt::Kind::kNone; });
 }
 
+// A target's run loop (target_runner.cc): its ops are the store's calls, opaque to the matrix,
+// so only where the loop itself puts a power loss is listed: between ops (after a crash point,
+// after the last op, or after an op that failed and made the store give up) and at a time.
+bool target_permits(const CoverageSpace& s, Activity a, std::string_view at) {
+  if (s.ops.count(a) == 0) return false;
+  if (at == kBetweenOps) {
+    if (a == Activity::kRecovery) return s.recovery_crashes;
+    return (any_crash(s) || s.gives_up) && (workload_op(a) || a == Activity::kOpen);
+  }
+  if (at == kAtTime) {
+    return s.crash_kinds.count(CrashAt::Kind::kTime) != 0 &&
+           (workload_op(a) || (a == Activity::kOpen && s.no_ops));
+  }
+  return false;
+}
+
 // The reachability rule: may a power loss land at `at` during `a` under this space?
 bool permits(const CoverageSpace& s, Activity a, std::string_view at) {
+  if (s.target != "wal") return target_permits(s, a, at);
   if (s.ops.count(a) == 0) return false;
   const bool crashes = any_crash(s);
   if (at == kBetweenOps) {
@@ -256,7 +273,12 @@ Activity activity_of(OpKind kind) {
   return Activity::kAppend;
 }
 
-std::string crash_cell(const CrashSite& site, faults::CrashPolicy policy) {
+std::string crash_cell(const CrashSite& site, faults::CrashPolicy policy,
+                       std::string_view target) {
+  if (target != "wal") {
+    return fmt::format("crash/{}:{}/{}/{}", target, to_string(site.op), site.at,
+                       faults::to_string(policy));
+  }
   return fmt::format("crash/{}/{}/{}", to_string(site.op), site.at, faults::to_string(policy));
 }
 
@@ -266,7 +288,7 @@ std::string fault_cell(std::string_view fault_kind, wal::RecoveryMode mode) {
 
 CoverageSpace coverage_space(const RunConfig& config) {
   CoverageSpace s;
-  s.crash_sites = config.target == "wal";
+  s.target = config.target;
   s.policies.insert(config.crash.power_loss.policy);
   s.modes.insert(config.wal.recovery);
   const CrashAt at = config.script ? config.script->crash : config.crash.at;
@@ -307,25 +329,9 @@ CoverageSpace coverage_space(const RunConfig& config) {
   return s;
 }
 
-void widen(CoverageSpace& into, const CoverageSpace& other) {
-  into.crash_sites = into.crash_sites || other.crash_sites;
-  into.policies.insert(other.policies.begin(), other.policies.end());
-  into.modes.insert(other.modes.begin(), other.modes.end());
-  into.crash_kinds.insert(other.crash_kinds.begin(), other.crash_kinds.end());
-  into.ops.insert(other.ops.begin(), other.ops.end());
-  into.cuts_first_call = into.cuts_first_call || other.cuts_first_call;
-  into.no_ops = into.no_ops || other.no_ops;
-  into.recovery_crashes = into.recovery_crashes || other.recovery_crashes;
-  into.epochs = into.epochs || other.epochs;
-  into.gives_up = into.gives_up || other.gives_up;
-  into.ticket_appends = into.ticket_appends || other.ticket_appends;
-  into.preallocate = into.preallocate || other.preallocate;
-  into.faults.insert(other.faults.begin(), other.faults.end());
-}
-
 std::vector<std::string> listed_cells(const CoverageSpace& space) {
   std::vector<std::string> cells;
-  if (space.crash_sites) {
+  {
     std::vector<std::string_view> positions(kTimings.begin(), kTimings.end());
     for (FsOp op : kFsCalls) positions.push_back(sim::to_string(op));
     for (int a = 0; a < kActivities; ++a) {
@@ -333,7 +339,8 @@ std::vector<std::string> listed_cells(const CoverageSpace& space) {
       for (std::string_view at : positions) {
         if (!permits(space, activity, at)) continue;
         for (faults::CrashPolicy policy : kPolicies) {
-          if (space.policies.count(policy) != 0) cells.push_back(crash_cell({activity, at}, policy));
+          if (space.policies.count(policy) == 0) continue;
+          cells.push_back(crash_cell({activity, at}, policy, space.target));
         }
       }
     }

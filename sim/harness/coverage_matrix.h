@@ -6,14 +6,17 @@
 // Two kinds of cell, each a string key (reports and summary.json carry them as plain text):
 //   crash/<op>/<at>/<policy>   a power loss: the WAL call or task it interrupted or followed
 //                              (Activity), where inside it (an Fs call, or one of the
-//                              positions below), and the scenario's crash.policy;
+//                              positions below), and the scenario's crash.policy; under a
+//                              target other than the WAL, <op> is "<target>:<activity>"
+//                              ("kv:append"): a store's calls are not the WAL's;
 //   fault/<kind>/<mode>        an injected fault that fired (its SPEC 3.4 key), under the
 //                              scenario's [wal] recovery mode.
 //
 // A listed cell is one the WAL runner can reach under a configuration (listed_cells): the rule
-// is in coverage_matrix.cc, next to the table of the Fs calls each activity issues. A reached
-// cell that is not listed is a table that went stale (or a mutant's extra calls); reports show
-// it apart.
+// is in coverage_matrix.cc, next to the table of the Fs calls each activity issues. A target's
+// Fs calls are its own, so for a target only the run loop's positions are listed (between ops,
+// time). A reached cell that is not listed is a table that went stale, a mutant's extra calls,
+// or a cut inside a target's call; reports show it apart.
 #pragma once
 
 #include <cstdint>
@@ -67,12 +70,13 @@ struct CrashSite {
   std::string_view at = kBetweenOps;  // a position above, or sim::to_string(FsOp)
 };
 
-std::string crash_cell(const CrashSite& site, faults::CrashPolicy policy);
+std::string crash_cell(const CrashSite& site, faults::CrashPolicy policy,
+                       std::string_view target = "wal");
 std::string fault_cell(std::string_view fault_kind, wal::RecoveryMode mode);
 
 // What a configuration (or a space of them) permits: the dimensions listed_cells() crosses.
 struct CoverageSpace {
-  bool crash_sites = true;  // false: a target other than the WAL (its calls are its own)
+  std::string target = "wal";  // RunConfig::target: another one lists only the loop's positions
   std::set<faults::CrashPolicy> policies;
   std::set<wal::RecoveryMode> modes;
   std::set<CrashAt::Kind> crash_kinds;  // crash.at kinds that may be configured
@@ -90,8 +94,6 @@ struct CoverageSpace {
 // The space of one concrete configuration. A listed cell is one this configuration permits,
 // not one every seed of it reaches.
 CoverageSpace coverage_space(const RunConfig& config);
-// Adds `other`'s possibilities to `into`.
-void widen(CoverageSpace& into, const CoverageSpace& other);
 
 // Every listed cell of the space, in the matrix's order (activities, positions, policies;
 // then faults by kind and mode).

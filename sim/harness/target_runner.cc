@@ -99,7 +99,7 @@ class TargetRun {
   CrashAt crash_point_reached() const;
   void trigger_stop(std::string why);
   void reached(const CrashSite& site) {
-    ++result_.coverage[crash_cell(site, config_.crash.power_loss.policy)];
+    ++result_.coverage[crash_cell(site, config_.crash.power_loss.policy, config_.target)];
   }
 
   bool open_target(wal::Fs& fs, bool retry);

@@ -15,7 +15,7 @@ using harness::Activity;
 harness::CoverageSpace swarm_space(const Scenario& scenario) {
   const SwarmSpace& space = *scenario.swarm;
   harness::CoverageSpace s;
-  s.crash_sites = scenario.target == "wal";
+  s.target = scenario.target;
   s.policies = {faults::CrashPolicy::kDropUnsynced, faults::CrashPolicy::kPrefix,
                 faults::CrashPolicy::kReorder, faults::CrashPolicy::kTorn,
                 faults::CrashPolicy::kGarbageTail};

@@ -1,7 +1,8 @@
 // The coverage matrix (sim/harness/coverage_matrix.h, sim/walsim/scenario_coverage.h): a crash
 // lands in the cell that names where it happened, every cell runs reach is one the rule lists,
 // shards' matrices add up in a merge, `walsim swarm --until-covered` stops once its cells are
-// reached, and steering picks the seeds that can reach what is missing.
+// reached, steering picks the seeds that can reach what is missing, and a target's cells are
+// its own.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -253,6 +254,28 @@ TEST_F(CoverageCli, UntilCoveredNamesTheCellsLeftWhenTheSeedsRunOut) {
       << o.out;
   EXPECT_NE(o.out.find("  crash/truncate_front/"), std::string::npos) << o.out;
   EXPECT_EQ(walsim_test::run("swarm --seeds 16 --until-covered 'crash/nothing/*'").code, 2);
+}
+
+// A store's calls are not the WAL's: a target's cells carry its name, and only its run loop's
+// positions are listed.
+TEST_F(CoverageCli, ATargetsCellsCarryItsName) {
+  ASSERT_EQ(walsim_test::run("swarm --target kv --seeds 32 --no-progress --report " +
+                             report("kv").string())
+                .code,
+            0);
+  std::size_t listed_crash_cells = 0;
+  const json kv = summary("kv");
+  for (const json& c : kv.at("coverage").at("cells")) {
+    const std::string cell = c.at("cell").get<std::string>();
+    if (cell.rfind("crash/", 0) != 0) continue;
+    EXPECT_EQ(cell.rfind("crash/kv:", 0), 0u) << cell;
+    if (!c.at("listed").get<bool>()) continue;
+    ++listed_crash_cells;
+    EXPECT_TRUE(cell.find("/between-ops/") != std::string::npos ||
+                cell.find("/time/") != std::string::npos)
+        << cell;
+  }
+  EXPECT_GT(listed_crash_cells, 0u);
 }
 
 }  // namespace
