@@ -104,6 +104,50 @@ void print_remaining(const Coverage& coverage, const std::string& pattern, std::
   if (left.size() > kShown) fmt::print("  ... and {} more (summary.json: coverage)\n", left.size() - kShown);
 }
 
+// The next round's seeds into `options` (and `part`): the `take` seeds after `next_seed`, or,
+// steering, the best `take` (one shard's share) of the kPoolFactor times as many after it.
+void choose_round(const Scenario& scenario, const Coverage& coverage, bool steering,
+                  std::uint64_t take, std::uint64_t first_seed, std::uint64_t& next_seed,
+                  SweepOptions& options, Scenario& part) {
+  if (!steering) {
+    part.first_seed = next_seed;
+    options.seeds = take;
+    next_seed += take;
+    return;
+  }
+  constexpr std::uint64_t kPoolFactor = 8;
+  const std::vector<Candidate> pool =
+      coverage.candidates(scenario, next_seed, take * kPoolFactor, first_seed, options.shard);
+  next_seed += take * kPoolFactor;
+  const std::uint64_t shards = options.shard ? options.shard->count : 1;
+  options.only_seeds = steer(pool, coverage.reached(), take / shards);
+}
+
+void add_round(reports::Sweep& sweep, reports::Sweep done) {
+  if (sweep.scenarios.empty()) {
+    sweep.scenarios = std::move(done.scenarios);
+    sweep.coverage_cells = std::move(done.coverage_cells);
+  }
+  sweep.jobs = done.jobs;
+  sweep.shards = std::move(done.shards);
+  sweep.runs.insert(sweep.runs.end(), std::make_move_iterator(done.runs.begin()),
+                    std::make_move_iterator(done.runs.end()));
+}
+
+void print_shrink_commands(const reports::Sweep& sweep, const Scenario& scenario,
+                           bool media_faults) {
+  std::size_t shown = 0;
+  for (const reports::RunRecord& run : sweep.runs) {
+    if (run.passed || shown++ >= 5) continue;
+    if (shown == 1) fmt::print("\nto shrink a failing seed to a plain scenario file:\n");
+    std::string shrink = fmt::format("walsim shrink --swarm --seed {}", run.seed);
+    if (scenario.target != "wal") shrink += " --target " + scenario.target;
+    if (scenario.mutant) shrink += " --mutant " + *scenario.mutant;
+    if (media_faults) shrink += " --media-faults";
+    fmt::print("  {}\n", shrink);
+  }
+}
+
 }  // namespace
 
 int cmd_swarm(const SwarmArgs& args) {
@@ -129,7 +173,8 @@ int cmd_swarm(const SwarmArgs& args) {
   if ((args.until_covered || steering) && coverage.empty()) {
     fmt::print(stderr, "walsim swarm: no listed coverage cell matches '{}'{}\n", pattern,
                scenario.target == "wal" ? ""
-                                        : " (crash sites are listed for the wal target only)");
+                                        : " (a target lists crash sites between ops and at a "
+                                          "time only)");
     return kExitUsage;
   }
 
@@ -155,18 +200,7 @@ int cmd_swarm(const SwarmArgs& args) {
   for (;;) {
     Scenario part = scenario;
     const std::uint64_t take = std::min(round, budget - ran);
-    if (steering) {
-      // A pool of kPoolFactor times the round, the same shard's share of it as unsteered.
-      constexpr std::uint64_t kPoolFactor = 8;
-      const std::vector<Candidate> pool = coverage.candidates(
-          scenario, next_seed, take * kPoolFactor, args.first_seed, options.shard);
-      next_seed += take * kPoolFactor;
-      options.only_seeds = steer(pool, coverage.reached(), take / shards);
-    } else {
-      part.first_seed = next_seed;
-      options.seeds = take;
-      next_seed += take;
-    }
+    choose_round(scenario, coverage, steering, take, args.first_seed, next_seed, options, part);
     reports::Sweep done = run_sweep({part}, options);
     ran += take;
     round = std::min(round * 2, round_max);
@@ -174,13 +208,7 @@ int cmd_swarm(const SwarmArgs& args) {
     coverage.add(done);
     const bool failed = std::any_of(done.runs.begin(), done.runs.end(),
                                     [](const reports::RunRecord& r) { return !r.passed; });
-    if (sweep.scenarios.empty()) {
-      sweep.scenarios = done.scenarios;
-      sweep.coverage_cells = done.coverage_cells;
-    }
-    sweep.jobs = done.jobs;
-    sweep.shards = done.shards;
-    sweep.runs.insert(sweep.runs.end(), done.runs.begin(), done.runs.end());
+    add_round(sweep, std::move(done));
     const double elapsed =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     sweep.wall_ms = elapsed * 1000;
@@ -194,16 +222,7 @@ int cmd_swarm(const SwarmArgs& args) {
   sweep.command = args.command;
   print_summary(sweep);
   if (args.until_covered) print_remaining(coverage, pattern, ran);
-  std::size_t shown = 0;
-  for (const reports::RunRecord& run : sweep.runs) {
-    if (run.passed || shown++ >= 5) continue;
-    if (shown == 1) fmt::print("\nto shrink a failing seed to a plain scenario file:\n");
-    std::string shrink = fmt::format("walsim shrink --swarm --seed {}", run.seed);
-    if (scenario.target != "wal") shrink += " --target " + scenario.target;
-    if (scenario.mutant) shrink += " --mutant " + *scenario.mutant;
-    if (args.media_faults) shrink += " --media-faults";
-    fmt::print("  {}\n", shrink);
-  }
+  print_shrink_commands(sweep, scenario, args.media_faults);
   return finish_sweep(sweep, args.report_dir, "walsim");
 }
 
