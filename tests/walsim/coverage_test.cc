@@ -101,7 +101,7 @@ TEST(CoverageMatrix, APowerLossBetweenOpsNamesTheOpItFollowedAndFaultsTheirRecov
   config.wal.recovery = wal::RecoveryMode::kPointInTime;
   config.crash.power_loss.policy = faults::CrashPolicy::kPrefix;
   config.script->crash = {harness::CrashAt::Kind::kOp, 30};  // before the truncate starts
-  config.script->faults.push_back({harness::FaultKind::kReadEio, 1, 0, ""});
+  config.script->faults.push_back(harness::scripted_fault(harness::FaultKind::kReadEio, 1));
   const harness::RunResult result = harness::run_simulation(config, 1);
   EXPECT_EQ(result.coverage.count("crash/append/between-ops/prefix"), 1u);
   EXPECT_EQ(crash_cells(result).size(), 1u);
