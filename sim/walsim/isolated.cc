@@ -11,6 +11,11 @@
 
 #include <fmt/format.h>
 
+#ifdef WAL_COVERAGE
+extern "C" void __gcov_dump(void);  // libgcov, linked by --coverage
+extern "C" void __gcov_reset(void);
+#endif
+
 namespace walsim {
 namespace {
 
@@ -58,6 +63,9 @@ Forked fork_with_pipe() {
     std::exit(9);
   }
   if (pid == 0) {
+#ifdef WAL_COVERAGE
+    __gcov_reset();  // the child counts its own work only: the parent's is the parent's to write
+#endif
     ::close(fds[0]);
     return {0, fds[1]};
   }
@@ -71,10 +79,17 @@ void write_all_or_exit(int fd, const std::string& text) {
     const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
     if (n < 0) {
       if (errno == EINTR) continue;
-      ::_exit(3);
+      exit_child(3);
     }
     done += static_cast<std::size_t>(n);
   }
+}
+
+void exit_child(int code) {
+#ifdef WAL_COVERAGE
+  __gcov_dump();
+#endif
+  ::_exit(code);
 }
 
 std::string describe_death(int status) {
@@ -107,7 +122,7 @@ ChildOutcome run_isolated(const std::function<std::string()>& body, bool capture
     write_all_or_exit(child.fd, body());
     ::close(child.fd);
     std::fflush(nullptr);
-    ::_exit(0);  // no atexit handlers or static destructors of the parent's objects
+    exit_child(0);  // no atexit handlers or static destructors of the parent's objects
   }
   std::string output = read_all(child.fd);
   ::close(child.fd);

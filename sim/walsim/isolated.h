@@ -42,4 +42,10 @@ Forked fork_with_pipe();
 // Writes all of `text` to `fd`, retrying on EINTR; a child that cannot report exits 3.
 void write_all_or_exit(int fd, const std::string& text);
 
+// Ends a forked child with `code` through _exit(): none of the parent's atexit handlers or
+// static destructors run twice. A coverage build (WAL_COVERAGE, docs/coverage.md) first writes
+// the child's gcov counters, which only exit() would write: the swarm runs every seed in a
+// child, so without this a coverage figure would count none of them.
+[[noreturn]] void exit_child(int code);
+
 }  // namespace walsim

@@ -53,7 +53,7 @@ Worker spawn(const std::vector<Scenario>& scenarios, const std::vector<Item>& it
       write_all_or_exit(child.fd, reports::run_to_json(record, true).dump() + "\n");
     }
     ::close(child.fd);
-    ::_exit(0);
+    exit_child(0);
   }
   return Worker{child.pid, child.fd, std::move(mine), {}};
 }
