@@ -1,7 +1,8 @@
 # The two commands of the README, and the rest of the developer loop.
 #   make test    install what is missing, build, run the whole test suite (what CI runs)
 #   make chaos   install, build, run the default chaos suite on the simulator, write the report
-.PHONY: all deps build test test-unit test-asan test-tsan test-fuzz chaos soak bench fuzz format clean
+.PHONY: all deps build test test-unit test-asan test-tsan test-fuzz chaos soak coverage bench fuzz format
+.PHONY: clean
 
 PRESET ?= default
 JOBS ?= $(shell nproc)
@@ -64,6 +65,15 @@ chaos: deps
 # to scripts/soak (e.g. SOAK_ARGS="--fuzz-seconds 3600", or "--shard 3/16 --out soak-3").
 soak: deps
 	@scripts/soak $(SOAK_ARGS)
+
+# Line and branch coverage of wal/src reached by a bounded swarm (docs/coverage.md): builds walsim
+# in the `coverage` preset (gcc --coverage), zeroes the counters, runs COVERAGE_SWARM_SECONDS of
+# swarm seeds and as many with --media-faults, and reports with gcovr into reports/out/coverage/
+# (the uncovered lines per file on the terminal). Not part of `make test`. COVERAGE_ARGS go to
+# scripts/coverage (e.g. COVERAGE_ARGS=--with-tests adds the whole ctest suite: a second figure).
+COVERAGE_SWARM_SECONDS ?= 60
+coverage: deps
+	@scripts/coverage --seconds $(COVERAGE_SWARM_SECONDS) --jobs $(JOBS) $(COVERAGE_ARGS)
 
 bench: deps
 	@scripts/install-deps --bench
