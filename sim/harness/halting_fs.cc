@@ -20,10 +20,12 @@ class HaltingFile final : public wal::File {
   }
   wal::Status sync_data() override {
     if (!fs_.admit()) return HaltingFs::cut();
+    fs_.note_barrier();
     return inner_->sync_data();
   }
   wal::Status sync() override {
     if (!fs_.admit()) return HaltingFs::cut();
+    fs_.note_barrier();
     return inner_->sync();
   }
   wal::Status truncate(std::uint64_t size_bytes) override {
@@ -78,6 +80,7 @@ wal::Status HaltingFs::mkdir(std::string_view path) {
 
 wal::Status HaltingFs::sync_dir(std::string_view dir) {
   if (!admit()) return cut();
+  note_barrier();
   return inner_.sync_dir(dir);
 }
 

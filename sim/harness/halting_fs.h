@@ -11,6 +11,7 @@
 #include <limits>
 #include <memory>
 #include <utility>
+#include <vector>
 
 #include <wal/fs.h>
 
@@ -27,6 +28,13 @@ class HaltingFs final : public wal::Fs {
 
   // Called once, at the first refused operation (the moment the power goes out).
   void set_on_halt(std::function<void()> on_halt) { on_halt_ = std::move(on_halt); }
+
+  // Appends to `out` the number of every admitted durability barrier (sync, sync_data,
+  // sync_dir) from now on: where crash.at = "inside-op" aims (crash_aim.h). Null: stop.
+  void record_barriers(std::vector<std::uint64_t>* out) { barriers_ = out; }
+  void note_barrier() {
+    if (barriers_ != nullptr) barriers_->push_back(operations_);
+  }
 
   // Counts one operation; false once past the budget.
   bool admit() {
@@ -51,6 +59,7 @@ class HaltingFs final : public wal::Fs {
   std::uint64_t budget_;
   std::uint64_t operations_ = 0;
   std::function<void()> on_halt_;
+  std::vector<std::uint64_t>* barriers_ = nullptr;
 };
 
 }  // namespace harness
