@@ -272,6 +272,15 @@ RunConfig stale_incarnation() {
   return config;
 }
 
+// Bits flipped at rest, aimed at the log's structure (record LSN fields among it): after damage,
+// recovery searches the segment for the next intact record and goes on from the LSN it carries.
+RunConfig flipped_lsns() {
+  RunConfig config = grouped();
+  config.faults.bit_flip = {1, 4};
+  config.faults.media_aim = faults::MediaAim::kStructure;
+  return config;
+}
+
 using I = Invariant;
 
 }  // namespace
@@ -344,6 +353,10 @@ const std::vector<Mutant>& all_mutants() {
        "fdatasync (not fsync) on a segment that grows on append: the data is durable, the file "
        "size that makes it readable is not",
        {I::kDurability}, growing_files},
+      {"lsn-outside-checksum", "field",
+       "the record checksums leave the LSN out (the record is sealed before its LSN is "
+       "stamped): a flipped LSN bit reads as an intact record of another LSN",
+       {I::kPrefix, I::kIntegrity, I::kDurability, I::kLsnContinuity}, flipped_lsns},
   };
   return mutants;
 }
