@@ -281,6 +281,19 @@ RunConfig flipped_lsns() {
   return config;
 }
 
+// Writes that land whole sectors away from their aim, onto records of one power-of-two size
+// (88-byte entries make 128-byte records), so a shifted group of records starts exactly where
+// an older record did, on a record boundary.
+RunConfig misdirected_records() {
+  RunConfig config = grouped();
+  config.workload.entry_bytes_min = 88;
+  config.workload.entry_bytes_max = 88;
+  config.workload.batch_ratio = {0, 1};
+  config.workload.checkpoint_every = 0;
+  config.faults.misdirected_write = {1, 20};
+  return config;
+}
+
 using I = Invariant;
 
 }  // namespace
@@ -357,6 +370,10 @@ const std::vector<Mutant>& all_mutants() {
        "the record checksums leave the LSN out (the record is sealed before its LSN is "
        "stamped): a flipped LSN bit reads as an intact record of another LSN",
        {I::kPrefix, I::kIntegrity, I::kDurability, I::kLsnContinuity}, flipped_lsns},
+      {"trust-record-lsn", "field",
+       "an intact record's own LSN is believed whatever LSN was expected there: a misdirected "
+       "write of newer records over older ones reads as a clean jump in the log",
+       {I::kDurability, I::kPrefix, I::kCorruptionDetected}, misdirected_records},
   };
   return mutants;
 }

@@ -309,7 +309,10 @@ DecodedRecord decode_record(ChecksumKind kind, std::uint64_t salt, Lsn expected_
       return out;
     }
   }
-  if (expected_lsn != kNoLsn && out.meta.lsn != expected_lsn) {
+  // Bug zoo: an intact record's own LSN is believed (its checksums pass, so it must be right):
+  // a misdirected write that put newer records over older ones reads as a clean jump.
+  if (expected_lsn != kNoLsn && out.meta.lsn != expected_lsn &&
+      !WAL_MUTANT("trust-record-lsn")) {
     out.status = DecodeStatus::kStale;
     return out;
   }
