@@ -294,6 +294,15 @@ RunConfig misdirected_records() {
   return config;
 }
 
+// An fsync EIO, then a clean close and reopen in the same process (the page cache kept), then
+// more appends acknowledged durable before the power goes out.
+RunConfig reopened_after_fsync_failure() {
+  RunConfig config = fsync_failures(wal::SyncPolicy::kGrouped);
+  config.workload.ops = 60;
+  config.workload.reopen_ratio = {1, 8};
+  return config;
+}
+
 using I = Invariant;
 
 }  // namespace
@@ -374,6 +383,10 @@ const std::vector<Mutant>& all_mutants() {
        "an intact record's own LSN is believed whatever LSN was expected there: a misdirected "
        "write of newer records over older ones reads as a clean jump in the log",
        {I::kDurability, I::kPrefix, I::kCorruptionDetected}, misdirected_records},
+      {"trust-page-cache-on-reopen", "field",
+       "a reopen in the same process takes the bytes it read for durable and syncs without "
+       "rewriting them: pages a failed fsync left clean in the page cache never reach the disk",
+       {I::kDurability, I::kPrefix}, reopened_after_fsync_failure},
   };
   return mutants;
 }

@@ -157,9 +157,17 @@ Result<std::unique_ptr<SegmentWriter>> SegmentWriter::reopen(Fs& fs, const std::
   }
   // The write buffer is empty at open: it serves as scratch for the rewrite.
   WAL_ASSERT(buffer.empty());
-  Result<std::uint64_t> rewritten =
-      rewrite_unproven_tail(*file, header, end_offset, buffer.reserve(buffer.capacity()));
-  if (!rewritten) return Status(rewritten.error()).with_context("rewrite unproven tail of " + name);
+  // Bug zoo: the bytes recovery just read are taken to be on disk. After a failed fsync in
+  // this process (ext4, xfs) they may be clean pages in the page cache that never get written:
+  // the sync below covers nothing, and the next power loss leaves a hole under entries
+  // acknowledged after this open.
+  if (!WAL_MUTANT("trust-page-cache-on-reopen")) {
+    Result<std::uint64_t> rewritten =
+        rewrite_unproven_tail(*file, header, end_offset, buffer.reserve(buffer.capacity()));
+    if (!rewritten) {
+      return Status(rewritten.error()).with_context("rewrite unproven tail of " + name);
+    }
+  }
   WAL_RETURN_IF_ERROR(file->sync().with_context("sync " + name + " after its tail was cut"));
   return std::unique_ptr<SegmentWriter>(
       new SegmentWriter(name, std::move(file), header, end_offset, preallocate, buffer));
