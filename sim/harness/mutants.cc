@@ -303,6 +303,15 @@ RunConfig reopened_after_fsync_failure() {
   return config;
 }
 
+// The power goes out inside truncate_front: small segments dropped several at a time, and the
+// crash aimed inside an op (just before one of its durability barriers), not between ops.
+RunConfig crash_in_truncation() {
+  RunConfig config = truncating();
+  config.workload.checkpoint_every = 0;
+  config.crash.at = *CrashAt::parse("inside-op");
+  return config;
+}
+
 using I = Invariant;
 
 }  // namespace
@@ -387,6 +396,10 @@ const std::vector<Mutant>& all_mutants() {
        "a reopen in the same process takes the bytes it read for durable and syncs without "
        "rewriting them: pages a failed fsync left clean in the page cache never reach the disk",
        {I::kDurability, I::kPrefix}, reopened_after_fsync_failure},
+      {"unlink-before-front-synced", "field",
+       "truncate_front and retention unlink segments before the FRONT marker's rename is synced "
+       "to the directory: a power loss in between can leave a hole in the middle of the log",
+       {I::kDurability, I::kCorruptionDetected}, crash_in_truncation},
   };
   return mutants;
 }
