@@ -400,6 +400,10 @@ const std::vector<Mutant>& all_mutants() {
        "truncate_front and retention unlink segments before the FRONT marker's rename is synced "
        "to the directory: a power loss in between can leave a hole in the middle of the log",
        {I::kDurability, I::kCorruptionDetected}, crash_in_truncation},
+      {"sync-covers-later-appends", "field",
+       "a finished sync marks durable everything appended so far, including the records "
+       "appended after it took its snapshot and while its fdatasync ran",
+       {I::kDurability}, periodic},
   };
   return mutants;
 }
