@@ -312,6 +312,14 @@ RunConfig crash_in_truncation() {
   return config;
 }
 
+// A full disk with room for a segment header and not for the next segment's preallocation:
+// 1.5-2.5 KB entries fill an 8 KiB segment in a few ops.
+RunConfig full_disk_between_header_and_preallocation() {
+  RunConfig config = full_disk();
+  config.faults.enospc_after_bytes = (8 << 10) + 100;
+  return config;
+}
+
 using I = Invariant;
 
 }  // namespace
@@ -404,6 +412,10 @@ const std::vector<Mutant>& all_mutants() {
        "a finished sync marks durable everything appended so far, including the records "
        "appended after it took its snapshot and while its fdatasync ran",
        {I::kDurability}, periodic},
+      {"ignore-fallocate-enospc", "field",
+       "ENOSPC from fallocate is ignored as if the filesystem lacked fallocate: the segment is "
+       "published with no room reserved and the full disk fails a write in the middle of a record",
+       {I::kErrorHonesty, I::kDurability}, full_disk_between_header_and_preallocation},
   };
   return mutants;
 }
