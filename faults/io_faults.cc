@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <vector>
 
 namespace faults {
 
@@ -224,9 +225,7 @@ class MisdirectedWriteFs::File final : public FileWrapper {
 
   wal::Status write_at(std::uint64_t offset, std::span<const std::byte> data) override {
     if (data.empty() || !fs_.trigger_.fire(data.size())) return base_->write_at(offset, data);
-    const std::uint64_t shift = fs_.prng_.range(1, 8) * fs_.sector_bytes_;
-    const bool back = offset >= shift && fs_.prng_.coin();
-    const std::uint64_t landed = back ? offset - shift : offset + shift;
+    const std::uint64_t landed = fs_.land(*base_, path_, offset);
     // Silent: the device acknowledges the write it put in the wrong place.
     const wal::Status status = base_->write_at(landed, data);
     if (status.is_ok()) {
@@ -239,6 +238,39 @@ class MisdirectedWriteFs::File final : public FileWrapper {
  private:
   MisdirectedWriteFs& fs_;
 };
+
+std::uint64_t MisdirectedWriteFs::land(wal::File& file, const std::string& path,
+                                       std::uint64_t offset) {
+  if (sim_ != nullptr && (aim_ == MediaAim::kStructure || (aim_ == MediaAim::kMixed && prng_.coin()))) {
+    // Of the places 1..8 sectors either way, those where a record of the file starts: shifted
+    // records then read as whole records in another's place (with records of random sizes a
+    // uniform shift almost never lands on one).
+    const sim::InodeId inode = sim_->inode_of(innermost(file));
+    if (inode != 0) {
+      const sim::Bytes& bytes = sim_->state().inodes.at(inode).file.visible;
+      const std::size_t slash = path.rfind('/');
+      const std::string_view name =
+          slash == std::string::npos ? std::string_view(path) : std::string_view(path).substr(slash + 1);
+      std::vector<std::uint64_t> starts;
+      for (const AimedRange& range : structure_of(name, bytes)) {
+        if (range.role == AimedRange::Role::kRecordHeader) starts.push_back(range.offset);
+      }
+      std::vector<std::uint64_t> places;
+      for (std::uint64_t k = 1; k <= 8; ++k) {
+        const std::uint64_t shift = k * sector_bytes_;
+        for (const std::uint64_t place : {offset >= shift ? offset - shift : offset, offset + shift}) {
+          if (place != offset && std::find(starts.begin(), starts.end(), place) != starts.end()) {
+            places.push_back(place);
+          }
+        }
+      }
+      if (!places.empty()) return places[prng_.below(places.size())];
+    }
+  }
+  const std::uint64_t shift = prng_.range(1, 8) * sector_bytes_;
+  const bool back = offset >= shift && prng_.coin();
+  return back ? offset - shift : offset + shift;
+}
 
 std::unique_ptr<wal::File> MisdirectedWriteFs::wrap(std::unique_ptr<wal::File> file,
                                                     std::string_view path) {

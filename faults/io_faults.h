@@ -13,7 +13,10 @@
 //                                 unlinked file's blocks live until its last close)
 //   ReadEioFs         read_eio    read_at fails with EIO
 //   MisdirectedWriteFs misdirected_write  the write lands 1..8 sectors away from where it was
-//                                 aimed and returns OK: silent, found only by checksums
+//                                 aimed and returns OK: silent, found only by checksums. Aimed
+//                                 (MediaAim, over a SimFs): of those 16 places, one where a
+//                                 record of the file starts, when there is one, so that shifted
+//                                 records replace whole older ones (media_aim.h)
 // The decorator must outlive the files opened through it.
 #pragma once
 
@@ -23,7 +26,9 @@
 
 #include "faults/fault_trigger.h"
 #include "faults/fs_wrapper.h"
+#include "faults/media_aim.h"
 #include "sim/device_model.h"
+#include "sim/sim_fs.h"
 #include "sim/trace.h"
 
 namespace faults {
@@ -116,16 +121,26 @@ class ReadEioFs final : public IoFaultFs {
 
 class MisdirectedWriteFs final : public IoFaultFs {
  public:
+  // `sim`: the SimFs at the bottom of the stack, whose file contents aimed writes read (null
+  // over a real Fs: every write lands uniformly).
   MisdirectedWriteFs(wal::Fs& base, const sim::DeviceModel& device, TriggerSpec spec,
-                     sim::Prng prng, sim::Trace* trace = nullptr)
-      : IoFaultFs(base, spec, prng, trace), sector_bytes_(device.sector_bytes) {}
+                     sim::Prng prng, sim::Trace* trace = nullptr, const sim::SimFs* sim = nullptr,
+                     MediaAim aim = MediaAim::kUniform)
+      : IoFaultFs(base, spec, prng, trace),
+        sector_bytes_(device.sector_bytes),
+        sim_(sim),
+        aim_(aim) {}
 
  protected:
   std::unique_ptr<wal::File> wrap(std::unique_ptr<wal::File> file, std::string_view path) override;
 
  private:
   class File;
+  // Where a write of `file` (named `path`) aimed at `offset` lands instead.
+  std::uint64_t land(wal::File& file, const std::string& path, std::uint64_t offset);
   std::uint64_t sector_bytes_;
+  const sim::SimFs* sim_;
+  MediaAim aim_;
 };
 
 }  // namespace faults

@@ -27,6 +27,7 @@ constexpr std::pair<std::string_view, CrashAt::Kind> kWithValue[] = {
 std::optional<CrashAt> CrashAt::parse(std::string_view text) {
   if (text == "random") return CrashAt{Kind::kRandom, 0};
   if (text == "persistence-points") return CrashAt{Kind::kPersistencePoints, 0};
+  if (text == "inside-op") return CrashAt{Kind::kInsideOp, 0};
   if (text == "none") return CrashAt{Kind::kNone, 0};
   for (const auto& [prefix, kind] : kWithValue) {
     if (text.substr(0, prefix.size()) != prefix) continue;
@@ -41,6 +42,7 @@ std::string CrashAt::to_string() const {
   switch (kind) {
     case Kind::kRandom: return "random";
     case Kind::kPersistencePoints: return "persistence-points";
+    case Kind::kInsideOp: return "inside-op";
     case Kind::kNone: return "none";
     default: break;
   }

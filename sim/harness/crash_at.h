@@ -3,6 +3,9 @@
 //   persistence-points  just before or just after a seeded sync's fdatasync
 //   op:N                before the Nth workload op starts (0-based, in the order ops start)
 //   time:US             at virtual time US
+//   inside-op           inside a seeded op: just before a durability barrier it made (or one of
+//                       its Fs operations), the op kind drawn first (crash_aim.h); the run
+//                       reports it as fs-op:N
 //   none                no power loss: a clean close and reopen
 // Explicit forms a run reports back in RunResult::script (and a shrinker may edit):
 //   before-sync:K, after-sync:K   around the fdatasync of the Kth sync ticket (0-based)
@@ -28,6 +31,7 @@ struct CrashAt {
     kBeforeSync,
     kAfterSync,
     kFsOp,
+    kInsideOp,
   };
   Kind kind = Kind::kRandom;
   std::uint64_t value = 0;  // N, US or K

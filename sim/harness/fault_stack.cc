@@ -236,7 +236,7 @@ FaultStack::FaultStack(wal::Fs& base, sim::SimFs& sim, const FaultConfig& config
       case FaultKind::kMisdirectedWrite: {
         auto d = std::make_unique<faults::MisdirectedWriteFs>(
             *below, sim_.device(), faults::TriggerSpec::with_probability(always), stream.fork(),
-            trace);
+            trace, &sim_, config_.media_aim);
         trigger = &d->trigger();
         decorator = std::move(d);
         break;

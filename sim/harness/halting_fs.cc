@@ -21,10 +21,12 @@ class HaltingFile final : public wal::File {
   }
   wal::Status sync_data() override {
     if (!fs_.admit(sim::FsOp::kSyncData, *path_)) return HaltingFs::cut();
+    fs_.note_barrier();
     return inner_->sync_data();
   }
   wal::Status sync() override {
     if (!fs_.admit(sim::FsOp::kSync, *path_)) return HaltingFs::cut();
+    fs_.note_barrier();
     return inner_->sync();
   }
   wal::Status truncate(std::uint64_t size_bytes) override {
@@ -97,6 +99,7 @@ wal::Status HaltingFs::mkdir(std::string_view path) {
 
 wal::Status HaltingFs::sync_dir(std::string_view dir) {
   if (!admit(sim::FsOp::kSyncDir, dir)) return cut();
+  note_barrier();
   return inner_.sync_dir(dir);
 }
 

@@ -43,6 +43,12 @@ class HaltingFs final : public wal::Fs {
   // The first refused operation (kNone before the cut), and the last one let through.
   const FsCall& cut_call() const { return cut_; }
   const FsCall& last_admitted() const { return last_; }
+  // Appends to `out` the number of every admitted durability barrier (sync, sync_data,
+  // sync_dir) from now on: where crash.at = "inside-op" aims (crash_aim.h). Null: stop.
+  void record_barriers(std::vector<std::uint64_t>* out) { barriers_ = out; }
+  void note_barrier() {
+    if (barriers_ != nullptr) barriers_->push_back(operations_);
+  }
 
   // Counts one operation; false once past the budget.
   bool admit(sim::FsOp op, std::string_view path) {
@@ -83,6 +89,7 @@ class HaltingFs final : public wal::Fs {
   FsCall last_;
   std::vector<std::weak_ptr<std::string>> names_;  // of the files opened through this layer
   std::size_t prune_at_ = 64;
+  std::vector<std::uint64_t>* barriers_ = nullptr;
 };
 
 }  // namespace harness

@@ -300,7 +300,10 @@ class Checker {
         add(Invariant::kPrefix, lsn, in_.step,
             fmt::format("LSN {} recovered after LSN {}: out of order", lsn, previous));
       } else if (lsn > previous + 1) {
-        for (wal::Lsn gap = previous + 1; gap < lsn; ++gap) {
+        // Only issued LSNs can be missing: past the last one the gap is a phantom's (reported
+        // above), and walking it could take 2^64 steps (a flipped high bit of an LSN field).
+        const wal::Lsn gap_end = std::min(lsn, oracle_.last_issued() + 1);
+        for (wal::Lsn gap = previous + 1; gap < gap_end; ++gap) {
           if (excused(gap)) continue;
           add(Invariant::kPrefix, gap, in_.step,
               fmt::format("gap: {} missing between recovered LSNs {} and {}",

@@ -272,6 +272,54 @@ RunConfig stale_incarnation() {
   return config;
 }
 
+// Bits flipped at rest, aimed at the log's structure (record LSN fields among it): after damage,
+// recovery searches the segment for the next intact record and goes on from the LSN it carries.
+RunConfig flipped_lsns() {
+  RunConfig config = grouped();
+  config.faults.bit_flip = {1, 4};
+  config.faults.media_aim = faults::MediaAim::kStructure;
+  return config;
+}
+
+// Writes that land whole sectors away from their aim, onto records of one power-of-two size
+// (88-byte entries make 128-byte records), so a shifted group of records starts exactly where
+// an older record did, on a record boundary.
+RunConfig misdirected_records() {
+  RunConfig config = grouped();
+  config.workload.entry_bytes_min = 88;
+  config.workload.entry_bytes_max = 88;
+  config.workload.batch_ratio = {0, 1};
+  config.workload.checkpoint_every = 0;
+  config.faults.misdirected_write = {1, 20};
+  return config;
+}
+
+// An fsync EIO, then a clean close and reopen in the same process (the page cache kept), then
+// more appends acknowledged durable before the power goes out.
+RunConfig reopened_after_fsync_failure() {
+  RunConfig config = fsync_failures(wal::SyncPolicy::kGrouped);
+  config.workload.ops = 60;
+  config.workload.reopen_ratio = {1, 8};
+  return config;
+}
+
+// The power goes out inside truncate_front: small segments dropped several at a time, and the
+// crash aimed inside an op (just before one of its durability barriers), not between ops.
+RunConfig crash_in_truncation() {
+  RunConfig config = truncating();
+  config.workload.checkpoint_every = 0;
+  config.crash.at = *CrashAt::parse("inside-op");
+  return config;
+}
+
+// A full disk with room for a segment header and not for the next segment's preallocation:
+// 1.5-2.5 KB entries fill an 8 KiB segment in a few ops.
+RunConfig full_disk_between_header_and_preallocation() {
+  RunConfig config = full_disk();
+  config.faults.enospc_after_bytes = (8 << 10) + 100;
+  return config;
+}
+
 using I = Invariant;
 
 }  // namespace
@@ -344,6 +392,30 @@ const std::vector<Mutant>& all_mutants() {
        "fdatasync (not fsync) on a segment that grows on append: the data is durable, the file "
        "size that makes it readable is not",
        {I::kDurability}, growing_files},
+      {"lsn-outside-checksum", "field",
+       "the record checksums leave the LSN out (the record is sealed before its LSN is "
+       "stamped): a flipped LSN bit reads as an intact record of another LSN",
+       {I::kPrefix, I::kIntegrity, I::kDurability, I::kLsnContinuity}, flipped_lsns},
+      {"trust-record-lsn", "field",
+       "an intact record's own LSN is believed whatever LSN was expected there: a misdirected "
+       "write of newer records over older ones reads as a clean jump in the log",
+       {I::kDurability, I::kPrefix, I::kCorruptionDetected}, misdirected_records},
+      {"trust-page-cache-on-reopen", "field",
+       "a reopen in the same process takes the bytes it read for durable and syncs without "
+       "rewriting them: pages a failed fsync left clean in the page cache never reach the disk",
+       {I::kDurability, I::kPrefix}, reopened_after_fsync_failure},
+      {"unlink-before-front-synced", "field",
+       "truncate_front and retention unlink segments before the FRONT marker's rename is synced "
+       "to the directory: a power loss in between can leave a hole in the middle of the log",
+       {I::kDurability, I::kCorruptionDetected}, crash_in_truncation},
+      {"sync-covers-later-appends", "field",
+       "a finished sync marks durable everything appended so far, including the records "
+       "appended after it took its snapshot and while its fdatasync ran",
+       {I::kDurability}, periodic},
+      {"ignore-fallocate-enospc", "field",
+       "ENOSPC from fallocate is ignored as if the filesystem lacked fallocate: the segment is "
+       "published with no room reserved and the full disk fails a write in the middle of a record",
+       {I::kErrorHonesty, I::kDurability}, full_disk_between_header_and_preallocation},
   };
   return mutants;
 }

@@ -12,6 +12,7 @@
 #include "faults/media_aim.h"
 #include "faults/power_loss.h"
 #include "sim/harness/crash_site.h"
+#include "sim/harness/crash_aim.h"
 #include "sim/harness/explore.h"
 #include "sim/harness/recovery_memo.h"
 #include "sim/harness/fault_stack.h"
@@ -112,6 +113,15 @@ class Run {
   CheckResult check_crash_state(const sim::SimFsState& state, std::uint64_t hash);
   bool reached_crash() const { return crash_reached_; }
 
+  // crash.at = "inside-op" (crash_aim.h): this run only opens the log and runs the workload,
+  // writing down which Fs operations each op made and which were durability barriers.
+  // REQUIRES: crash.at = fs-op with an unlimited budget (nothing halts).
+  void set_survey(OpSurvey* survey) {
+    WAL_ASSERT(halting_ != nullptr && survey != nullptr);
+    survey_ = survey;
+    halting_->record_barriers(&survey->barriers);
+  }
+
   RunResult execute();
 
  private:
@@ -205,6 +215,7 @@ class Run {
   CrashAt crash_at_;
   std::function<void(Run&)> explorer_;
   RecoveryMemo* memo_ = nullptr;
+  OpSurvey* survey_ = nullptr;
   std::optional<std::uint64_t> crash_state_hash_;  // of fs_.state(), while check_crash_state runs
   wal::Options options_;
   Oracle oracle_;
@@ -274,6 +285,9 @@ void Run::choose_crash_point() {
       break;
     case CrashAt::Kind::kTime:
     case CrashAt::Kind::kNone:
+      break;
+    case CrashAt::Kind::kInsideOp:
+      WAL_ASSERT(false && "run_simulation resolves inside-op to fs-op:N before the run");
       break;
   }
 }
@@ -368,6 +382,7 @@ RunResult Run::execute() {
   fs_.make_durable_dirs(config_.dir);
   const bool opened = open_first();
   if (opened) run_workload();
+  if (survey_ != nullptr) return std::move(result_);
   if (result_.problems.empty()) {
     // A first open that failed honestly (an injected fault) is a process that gave up: it
     // restarts and recovers, as after a power loss.
@@ -505,7 +520,10 @@ Task<void> Run::writer(std::uint32_t index) {
     ++next_op_[index];
     sites_.followed(activity_of(op.kind));
     co_await scheduler_.sleep_for(config_.device.write_latency_us.sample(latency_prng_), "op");
+    const std::size_t surveyed = survey_ != nullptr ? survey_->ops.size() : 0;
+    if (survey_ != nullptr) survey_->ops.push_back({op.kind, halting_->operations() + 1, 0});
     co_await do_op(op);
+    if (survey_ != nullptr) survey_->ops[surveyed].last = halting_->operations();
     if (stop_requested_) co_await Halt{};
   }
   if (--writers_running_ == 0) {
@@ -1109,6 +1127,21 @@ void settle_verdict(RunResult& result, const ExpectConfig& expect,
 RunResult run_simulation(const RunConfig& config, std::uint64_t seed, sim::Trace* trace) {
   // Any other system under test is a registered harness::Target (target.h).
   if (config.target != "wal") return run_target(config, seed, trace);
+  if (config.crash.at.kind == CrashAt::Kind::kInsideOp && !config.script) {
+    // A survey pass without a crash finds the ops' Fs operations; the same run then loses
+    // power at the one aimed at (a run is a pure function of config and seed).
+    RunConfig surveyed = config;
+    surveyed.crash.at = CrashAt{CrashAt::Kind::kFsOp, HaltingFs::kUnlimited};
+    OpSurvey survey;
+    {
+      sim::Trace quiet(may_inject(config));
+      Run run(surveyed, seed, quiet);
+      run.set_survey(&survey);
+      run.execute();
+    }
+    surveyed.crash.at = aim_inside_op(survey, seed);
+    return run_simulation(surveyed, seed, trace);
+  }
   sim::Trace own(may_inject(config));
   Run run(config, seed, trace != nullptr ? *trace : own);
   return run.execute();

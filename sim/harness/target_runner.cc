@@ -11,6 +11,7 @@
 
 #include "faults/power_loss.h"
 #include "sim/harness/crash_site.h"
+#include "sim/harness/crash_aim.h"
 #include "sim/harness/fault_stack.h"
 #include "sim/harness/halting_fs.h"
 #include "sim/harness/runner.h"
@@ -89,6 +90,13 @@ class TargetRun {
     choose_crash_point();
   }
 
+  // crash.at = "inside-op": as Run::set_survey (runner.cc).
+  void set_survey(OpSurvey* survey) {
+    WAL_ASSERT(halting_ != nullptr && survey != nullptr);
+    survey_ = survey;
+    halting_->record_barriers(&survey->barriers);
+  }
+
   RunResult execute();
 
  private:
@@ -146,6 +154,7 @@ class TargetRun {
   std::unique_ptr<HaltingFs> halting_;
   wal::Fs* wal_fs_ = nullptr;
   CrashAt crash_at_;
+  OpSurvey* survey_ = nullptr;
   wal::Options options_;
   RunResult result_;
 
@@ -206,6 +215,9 @@ void TargetRun::choose_crash_point() {
     case CrashAt::Kind::kTime:
     case CrashAt::Kind::kNone:
       break;
+    case CrashAt::Kind::kInsideOp:
+      WAL_ASSERT(false && "run_target resolves inside-op to fs-op:N before the run");
+      break;
   }
 }
 
@@ -258,6 +270,7 @@ RunResult TargetRun::execute() {
   const bool opened = open_target(wal_fs(), false);
   if (!opened && !halted()) open_failed("opening a new store");
   if (opened) run_workload();
+  if (survey_ != nullptr) return std::move(result_);
   if (result_.problems.empty()) {
     if (crash_configured() || !opened || gave_up_) {
       power_loss();
@@ -338,7 +351,9 @@ Task<void> TargetRun::writer(std::uint32_t index) {
     ++result_.ops;
     sites_.followed(activity_of(op.kind));
     co_await scheduler_.sleep_for(config_.device.write_latency_us.sample(latency_prng_), "op");
+    if (survey_ != nullptr) survey_->ops.push_back({op.kind, halting_->operations() + 1, 0});
     do_op(op);
+    if (survey_ != nullptr) survey_->ops.back().last = halting_->operations();
     if (stop_requested_) co_await Halt{};
   }
 }
@@ -509,6 +524,19 @@ RunResult run_target(const RunConfig& config, std::uint64_t seed, sim::Trace* tr
     result.problems.push_back(result.failure);
     result.matched = !config.expect.pass;
     return result;
+  }
+  if (config.crash.at.kind == CrashAt::Kind::kInsideOp && !config.script) {
+    RunConfig surveyed = config;
+    surveyed.crash.at = CrashAt{CrashAt::Kind::kFsOp, HaltingFs::kUnlimited};
+    OpSurvey survey;
+    {
+      sim::Trace quiet;
+      TargetRun run(surveyed, *info, seed, quiet);
+      run.set_survey(&survey);
+      run.execute();
+    }
+    surveyed.crash.at = aim_inside_op(survey, seed);
+    return run_target(surveyed, seed, trace);
   }
   sim::Trace own;
   TargetRun run(config, *info, seed, trace != nullptr ? *trace : own);

@@ -431,7 +431,7 @@ void Reader::read_crash(const toml::table& t) {
             {"at",
              [&](auto& n, auto& k) {
                word(n, k, c.at, harness::CrashAt::parse,
-                    "random|persistence-points|op:N|time:US|none");
+                    "random|persistence-points|inside-op|op:N|time:US|none");
              }},
             {"count", [&](auto& n, auto& k) { set_integer(n, k, c.count, 1, kCrashCountMax); }},
             {"epochs", [&](auto& n, auto& k) { set_integer(n, k, c.epochs, 1, kCrashCountMax); }},

@@ -136,12 +136,17 @@ void draw_crash(sim::Prng& prng, const SwarmSpace& space, const harness::Workloa
   using Kind = harness::CrashAt::Kind;
   const std::uint64_t ops = wl.ops;
   switch (prng.below(12)) {
-    case 0: case 1: case 2: c.at = {Kind::kRandom, 0}; break;
+    case 0: case 1: c.at = {Kind::kRandom, 0}; break;
     case 3: case 4: c.at = {Kind::kPersistencePoints, 0}; break;
-    // Inside a call: about six Fs calls an op with a small buffer.
+    // Inside a call, anywhere: about six Fs calls an op with a small buffer.
     case 5: case 6: case 7: c.at = {Kind::kFsOp, 1 + prng.below(ops * 6 + 20)}; break;
+    // Inside an op, aimed: the op kind first, then a durability barrier it made (crash_aim.h),
+    // so that the multi-step calls (truncate_front, a rotation, a reopen) are crashed inside.
+    // Cases 2 and 9 were random's and op:N's: of the seeds docs/swarm.md names, only 608 drew
+    // one of them, so the others still draw the configurations that found their bugs.
+    case 2: case 9: c.at = {Kind::kInsideOp, 0}; break;
     case 8: c.at = {Kind::kTime, prng.below(ops * 1500 + 1)}; break;
-    case 9: case 10: c.at = {Kind::kOp, prng.below(ops + 1)}; break;
+    case 10: c.at = {Kind::kOp, prng.below(ops + 1)}; break;
     default: c.at = {Kind::kNone, 0}; break;
   }
   c.power_loss.policy = pick(prng, {faults::CrashPolicy::kDropUnsynced, faults::CrashPolicy::kPrefix,

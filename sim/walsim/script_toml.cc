@@ -281,7 +281,8 @@ void ScriptReader::read(const toml::table& table) {
         wrong_type(node, key, "a string");
       } else if (auto at = harness::CrashAt::parse(s->get()); !at ||
                  at->kind == harness::CrashAt::Kind::kRandom ||
-                 at->kind == harness::CrashAt::Kind::kPersistencePoints) {
+                 at->kind == harness::CrashAt::Kind::kPersistencePoints ||
+                 at->kind == harness::CrashAt::Kind::kInsideOp) {
         error(ErrorKind::kRange, node, key,
               fmt::format("'{}' = \"{}\" is not one of none|op:N|time:US|before-sync:K|"
                           "after-sync:K|fs-op:N (a script pins the crash)",

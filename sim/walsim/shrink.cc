@@ -46,7 +46,8 @@ std::optional<harness::Script> script_of_aborting_run(const harness::RunConfig& 
   std::vector<harness::CrashAt> crashes;
   const harness::CrashAt::Kind kind = config.crash.at.kind;
   if (kind != harness::CrashAt::Kind::kRandom &&
-      kind != harness::CrashAt::Kind::kPersistencePoints) {
+      kind != harness::CrashAt::Kind::kPersistencePoints &&
+      kind != harness::CrashAt::Kind::kInsideOp) {
     crashes.push_back(config.crash.at);
   } else {
     crashes.push_back({harness::CrashAt::Kind::kOp, script.total_ops()});

@@ -5,12 +5,14 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <string>
 
 #include <wal/clock.h>
 #include <wal/log_core.h>
 
+#include "faults/io_faults.h"
 #include "faults/media_faults.h"
 #include "sim/crash_plan.h"
 #include "sim/sim_fs.h"
@@ -152,6 +154,83 @@ TEST(MediaAim, ADamagedByteNamesTheLsnsOfTheRecordsItHit) {
     EXPECT_EQ(back->last, span.last);
   }
   EXPECT_FALSE(faults::parse_lsns_hit("bit 3").has_value());
+}
+
+// Where a misdirected write of `bytes` bytes aimed at `offset` of the first segment lands, per
+// the fault's trace line ("landed at N").
+std::uint64_t misdirected_landing(sim::SimFs& fs, faults::MediaAim aim, std::uint64_t seed,
+                                  std::uint64_t offset, std::size_t bytes) {
+  sim::Trace trace;
+  faults::MisdirectedWriteFs misdirecting(fs, fs.device(), faults::TriggerSpec::on_call(1),
+                                          sim::Prng(seed), &trace, &fs, aim);
+  auto file = misdirecting.open("/wal/00000000000000000001.wal", wal::OpenMode::kReadWrite);
+  EXPECT_TRUE(file.is_ok());
+  const std::string data(bytes, 'm');
+  EXPECT_TRUE((*file)->write_at(offset, std::as_bytes(std::span(data))).is_ok());
+  EXPECT_TRUE((*file)->close().is_ok());
+  const std::string& detail = trace.events().back().detail;
+  return std::stoull(detail.substr(detail.rfind(' ') + 1));
+}
+
+// Records of 96 and 136 bytes (56- and 96-byte entries), alternating, in one 16 KiB segment:
+// their starts, and the start of the last one.
+std::vector<std::uint64_t> write_uneven_log(sim::SimFs& fs) {
+  fs.make_durable_dirs("/wal");
+  FixedClock clock;
+  wal::Options options;
+  options.segment_bytes = 16 << 10;
+  options.salt = 7;
+  options.sync = wal::SyncPolicy::kNone;
+  auto core = wal::LogCore::open(fs, clock, "/wal", options);
+  EXPECT_TRUE(core.is_ok());
+  std::vector<std::uint64_t> starts;
+  std::uint64_t at = 64;
+  for (int i = 0; i < 60; ++i) {
+    const std::string payload(i % 2 == 0 ? 56 : 96, 'x');
+    EXPECT_TRUE((*core)->append(std::as_bytes(std::span(payload))).is_ok());
+    starts.push_back(at);
+    at += i % 2 == 0 ? 96 : 136;
+  }
+  EXPECT_TRUE((*core)->close().is_ok());
+  fs.crash(sim::CrashPlan::keep_all(fs.state()));
+  return starts;
+}
+
+TEST(MediaAim, AimedMisdirectedWritesLandWhereARecordStarts) {
+  int uniform_on_a_start = 0;
+  for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+    sim::SimFs fs;
+    const std::vector<std::uint64_t> starts = write_uneven_log(fs);
+    const std::uint64_t aimed_at = starts.back();
+    const std::uint64_t landed =
+        misdirected_landing(fs, faults::MediaAim::kStructure, seed, aimed_at, 136);
+    EXPECT_NE(landed, aimed_at);
+    EXPECT_NE(std::find(starts.begin(), starts.end(), landed), starts.end())
+        << "seed " << seed << ": landed at " << landed << ", on no record's start";
+    sim::SimFs again;
+    write_uneven_log(again);
+    const std::uint64_t uniform =
+        misdirected_landing(again, faults::MediaAim::kUniform, seed, aimed_at, 136);
+    uniform_on_a_start += std::find(starts.begin(), starts.end(), uniform) != starts.end();
+  }
+  EXPECT_LT(uniform_on_a_start, 10);  // what aiming is for
+}
+
+TEST(MediaAim, UniformMisdirectedWritesDrawWhatTheyAlwaysDrew) {
+  for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+    sim::SimFs fs;
+    write_log(fs, 27, 104);
+    const std::uint64_t aimed_at = 64 + 26 * 144;
+    // The shift as drawn before aiming existed: 1..8 sectors, then the direction, from the
+    // decorator's second stream (IoFaultFs: the trigger's comes first).
+    sim::Prng seeded(seed);
+    seeded.fork();
+    sim::Prng draws = seeded.fork();
+    const std::uint64_t shift = draws.range(1, 8) * 512;
+    const bool back = aimed_at >= shift && draws.coin();
+    EXPECT_EQ(misdirected_landing(fs, faults::MediaAim::kUniform, seed, aimed_at, 144),
+              back ? aimed_at - shift : aimed_at + shift);
+  }
 }
 
 TEST(MediaAim, AimWordsParse) {

@@ -234,6 +234,8 @@ TEST(RunnerTest, CrashAtParsesEveryForm) {
   EXPECT_FALSE(CrashAt::parse("op:").has_value());
   EXPECT_FALSE(CrashAt::parse("sometimes").has_value());
   EXPECT_EQ(CrashAt::parse("op:3")->to_string(), "op:3");
+  EXPECT_EQ(CrashAt::parse("inside-op")->kind, CrashAt::Kind::kInsideOp);
+  EXPECT_EQ(CrashAt::parse("inside-op")->to_string(), "inside-op");
 }
 
 }  // namespace

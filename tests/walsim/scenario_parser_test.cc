@@ -180,8 +180,8 @@ TEST(ScenarioParserTest, EveryKeyLandsInTheRunConfig) {
 }
 
 TEST(ScenarioParserTest, EveryCrashPointAndPolicyWordParses) {
-  for (const char* at : {"random", "persistence-points", "op:0", "time:5000", "none",
-                         "before-sync:2", "after-sync:3", "fs-op:40"}) {
+  for (const char* at : {"random", "persistence-points", "inside-op", "op:0", "time:5000",
+                         "none", "before-sync:2", "after-sync:3", "fs-op:40"}) {
     const ParseResult r =
         parse(std::string("name = \"x\"\n[crash]\nat = \"") + at + "\"\n");
     ASSERT_TRUE(r.ok()) << at << ": " << r.errors.front().to_string();
@@ -348,6 +348,7 @@ INSTANTIATE_TEST_SUITE_P(
     testing::Values(
         BadValue{"[script]\nopz = []\n", ErrorKind::kUnknownKey, "script.opz"},
         BadValue{"[script]\ncrash = \"random\"\n", ErrorKind::kRange, "script.crash"},
+        BadValue{"[script]\ncrash = \"inside-op\"\n", ErrorKind::kRange, "script.crash"},
         BadValue{"[script]\ncrash = 3\n", ErrorKind::kType, "script.crash"},
         BadValue{"[script]\npayload_seed = \"12ab\"\n", ErrorKind::kRange, "script.payload_seed"},
         BadValue{"[script]\nops = [{ writer = 0, index = 0 }]\n", ErrorKind::kMissing,

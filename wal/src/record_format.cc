@@ -1,6 +1,7 @@
 // The codec of wal/FORMAT.md. Pure functions over spans; the decoder treats its input as hostile
 // (it is whatever a crash, a torn sector or a bit flip left on disk).
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <limits>
 
@@ -47,8 +48,22 @@ constexpr std::size_t kRecSaltTag = 29;
 constexpr std::size_t kRecPayloadSum = 32;
 static_assert(kRecPayloadSum + 8 == kRecordHeaderBytes);
 
+// The header bytes the checksums cover: [0, kRecPayloadSum) as stored, or, in the bug zoo's
+// lsn-outside-checksum, with the LSN field read as zero.
+std::span<const std::byte> checksummed_header(std::span<const std::byte> record,
+                                              std::array<std::byte, kRecPayloadSum>& copy) {
+  // Bug zoo: the record is sealed before its LSN is stamped (the LSN is assigned when the
+  // record joins the log), so neither checksum covers the LSN field; encoder and decoder agree,
+  // and a flipped LSN bit reads as an intact record of another LSN.
+  if (!WAL_MUTANT("lsn-outside-checksum")) return record.first(kRecPayloadSum);
+  std::copy_n(record.begin(), kRecPayloadSum, copy.begin());
+  std::fill_n(copy.begin() + kRecLsn, sizeof(Lsn), std::byte{0});
+  return copy;
+}
+
 std::uint32_t header_crc(std::span<const std::byte> record) {
-  return crc32c(0, record.subspan(4, kRecPayloadSum - 4));
+  std::array<std::byte, kRecPayloadSum> copy;
+  return crc32c(0, checksummed_header(record, copy).subspan(4));
 }
 
 std::uint64_t payload_sum(ChecksumKind kind, std::uint64_t salt,
@@ -56,7 +71,8 @@ std::uint64_t payload_sum(ChecksumKind kind, std::uint64_t salt,
   // Bug zoo: a log without salts; with the tag check below gone too, a record of an older
   // incarnation of the log verifies as current.
   if (WAL_MUTANT("no-salt-check")) salt = 0;
-  const std::uint64_t partial = checksum(kind, salt, record.first(kRecPayloadSum));
+  std::array<std::byte, kRecPayloadSum> copy;
+  const std::uint64_t partial = checksum(kind, salt, checksummed_header(record, copy));
   // Continue over the payload and padding. For the CRCs "continue" is exact extension; xxh3 has
   // no streaming extension in one call, so it chains with the partial value as the seed.
   std::span<const std::byte> rest = record.subspan(kRecordHeaderBytes);
@@ -293,7 +309,10 @@ DecodedRecord decode_record(ChecksumKind kind, std::uint64_t salt, Lsn expected_
       return out;
     }
   }
-  if (expected_lsn != kNoLsn && out.meta.lsn != expected_lsn) {
+  // Bug zoo: an intact record's own LSN is believed (its checksums pass, so it must be right):
+  // a misdirected write that put newer records over older ones reads as a clean jump.
+  if (expected_lsn != kNoLsn && out.meta.lsn != expected_lsn &&
+      !WAL_MUTANT("trust-record-lsn")) {
     out.status = DecodeStatus::kStale;
     return out;
   }
