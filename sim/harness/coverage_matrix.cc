@@ -160,9 +160,11 @@ bool permits(const CoverageSpace& s, Activity a, std::string_view at) {
     return leads_tickets(s, a) && (s.crash_kinds.count(CrashAt::Kind::kPersistencePoints) != 0 ||
                                    s.crash_kinds.count(explicit_kind) != 0);
   }
-  // An Fs call: cut by fs-op:N during the workload, or during a recovery (crash.count > 1).
+  // An Fs call: cut by fs-op:N or inside-op (a cut aimed at an op's durability barriers) during
+  // the workload, or during a recovery (crash.count > 1).
   const bool cut = a == Activity::kRecovery ? s.recovery_crashes
-                                            : s.crash_kinds.count(CrashAt::Kind::kFsOp) != 0;
+                                            : s.crash_kinds.count(CrashAt::Kind::kFsOp) != 0 ||
+                                                  s.crash_kinds.count(CrashAt::Kind::kInsideOp) != 0;
   if (!cut) return false;
   const std::vector<FsOp> calls = fs_calls_of(a);
   const auto found = std::find_if(calls.begin(), calls.end(),

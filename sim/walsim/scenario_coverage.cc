@@ -22,7 +22,8 @@ harness::CoverageSpace swarm_space(const Scenario& scenario) {
   s.modes = {wal::RecoveryMode::kTolerateTail, wal::RecoveryMode::kAbsolute,
              wal::RecoveryMode::kPointInTime, wal::RecoveryMode::kSkipCorrupted};
   using At = harness::CrashAt::Kind;
-  s.crash_kinds = {At::kRandom, At::kPersistencePoints, At::kOp, At::kTime, At::kNone, At::kFsOp};
+  s.crash_kinds = {At::kRandom, At::kPersistencePoints, At::kOp,    At::kTime,
+                   At::kNone,   At::kFsOp,              At::kInsideOp};
   for (int a = 0; a < harness::kActivities; ++a) s.ops.insert(static_cast<Activity>(a));
   s.recovery_crashes = space.crash_count_max > 1;
   s.epochs = space.epochs_max > 1;
