@@ -1,7 +1,6 @@
 #include "sim/harness/oracle.h"
 
 #include <algorithm>
-#include <charconv>
 
 #include <fmt/format.h>
 
@@ -65,15 +64,7 @@ bool poisons_log(FaultKind kind, std::string_view path, std::uint64_t offset) {
 }
 
 bool poisons_log(const Fault& fault) {
-  // `where`: "<path> @<offset>+<length>".
-  const std::string_view where = fault.where;
-  const std::size_t at = where.rfind(" @");
-  std::uint64_t offset = 0;
-  if (at != std::string_view::npos) {
-    const std::string_view digits = where.substr(at + 2);
-    std::from_chars(digits.data(), digits.data() + digits.size(), offset);
-  }
-  return poisons_log(fault.kind, where.substr(0, at), offset);
+  return poisons_log(fault.kind, fault.path, fault.offset);
 }
 
 bool is_media_damage(FaultKind kind) {
@@ -172,8 +163,9 @@ void Oracle::sync_started(wal::Lsn target, std::uint64_t step) {
 void Oracle::observe_first_lsn(wal::Lsn lsn) { excused_below_ = std::max(excused_below_, lsn); }
 
 void Oracle::fault(FaultKind kind, std::uint64_t step, std::string where,
-                   std::optional<wal::LsnRange> hit) {
-  faults_.push_back(Fault{kind, epoch_, next_seq_++, step, std::move(where), hit});
+                   std::optional<wal::LsnRange> hit, std::string path, std::uint64_t offset) {
+  faults_.push_back(
+      Fault{kind, epoch_, next_seq_++, step, std::move(where), hit, std::move(path), offset});
 }
 
 void Oracle::crash(std::uint64_t step) {

@@ -99,6 +99,9 @@ struct Fault {
   // Media damage: the LSNs of the records it hit, read from the image before it (last is
   // UINT64_MAX when it reaches past what could be followed); unset when unknown or none.
   std::optional<wal::LsnRange> hit;
+  // The file (as its handle was opened) and the offset of the call it failed, when known.
+  std::string path;
+  std::uint64_t offset = 0;
 };
 
 // The same, for a fault that fired: a full disk that refused a segment's bytes poisons the log
@@ -164,7 +167,8 @@ class Oracle {
   // A sync ticket covering up to `target` began (its data is with the OS from here on).
   void sync_started(wal::Lsn target, std::uint64_t step);
   void fault(FaultKind kind, std::uint64_t step, std::string where,
-             std::optional<wal::LsnRange> hit = std::nullopt);
+             std::optional<wal::LsnRange> hit = std::nullopt, std::string path = {},
+             std::uint64_t offset = 0);
   // Power loss: calls still in flight will never return.
   void crash(std::uint64_t step);
   // Recovery was checked and found valid: its entries are now the log. After a crash they are

@@ -346,7 +346,7 @@ void Run::drain_faults() {
       hit = wal::LsnRange{span->first, span->last};
     }
     oracle_.fault(*kind, step(), fmt::format("{} @{}+{}", event.path, event.offset, event.length),
-                  hit);
+                  hit, event.path, event.offset);
   }
 }
 

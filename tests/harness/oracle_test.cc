@@ -126,15 +126,20 @@ TEST_F(OracleTest, FaultClassesFollowTheSpec) {
   // A full disk poisons only where it refused a segment's own bytes (swarm seed 13985).
   Fault full;
   full.kind = FaultKind::kNoSpace;
-  full.where = "/wal/00000000000000000003.wal @64+3536";
+  full.path = "/wal/00000000000000000003.wal";
+  full.offset = 64;
   EXPECT_TRUE(poisons_log(full));
-  full.where = "/wal/FRONT.tmp @0+16";
+  full.path = "/wal/FRONT.tmp";
+  full.offset = 0;
   EXPECT_FALSE(poisons_log(full));
-  full.where = "/wal/spare-segment.tmp @64+936";  // a renamed spare keeps its handle's name
+  full.path = "/wal/spare-segment.tmp";
+  full.offset = 64;  // a renamed spare keeps its handle's name
   EXPECT_TRUE(poisons_log(full));
-  full.where = "/wal/spare-segment.tmp @0+64";  // a new segment's header: creation fails
+  full.path = "/wal/spare-segment.tmp";
+  full.offset = 0;  // a new segment's header: creation fails
   EXPECT_FALSE(poisons_log(full));
-  full.where = "/wal/00000000000000000006.wal.tmp @0+4096";
+  full.path = "/wal/00000000000000000006.wal.tmp";
+  full.offset = 0;
   EXPECT_FALSE(poisons_log(full));
   EXPECT_TRUE(is_media_damage(FaultKind::kMisdirectedWrite));
   EXPECT_FALSE(is_media_damage(FaultKind::kFsyncEio));
