@@ -302,8 +302,7 @@ class Shrinker {
         step = std::max<std::uint64_t>(step / 2, 1);
       }
     }
-    value = good;
-    if (good != before) fails(keep);  // leave accepted_ at the lowest that failed
+    value = good;  // accepted_ is already the candidate at `good`: the last one that failed
     return good != before;
   }
 
