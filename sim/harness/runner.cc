@@ -965,7 +965,17 @@ void Run::apply_media_faults() {
 
 void Run::recover_and_check(std::uint32_t count) {
   // count > 1: the first recoveries lose power after a seeded number of Fs operations.
+  // `reference` recovers the image as it was before the last of them, uninterrupted: a crash
+  // during recovery must not change what the next recovery finds. That holds for what the WAL
+  // writes, not for injected damage: a misdirected write of the interrupted recovery (the open
+  // rewrites the unproven tail, wal/src/unproven_tail.h) or media damage after its power loss
+  // changes the bytes the judged recovery reads, and the two recoveries read different images.
+  // The reference is then not compared (swarm seeds 11936, 17173: a rewrite landed on the
+  // header of LSN 27, resp. inside LSN 1; the judged recovery rightly cut a torn tail there and
+  // its own repeat agreed, while the reference of the undamaged image kept every entry). The
+  // judged recovery and its repeat, of the same image, are still compared.
   Recovery reference;
+  bool reference_comparable = true;
   std::vector<wal::DamagedRange> earlier_damage;
   auto keep_damage = [&](const Recovery& recovery) {
     earlier_damage.insert(earlier_damage.end(), recovery.report.damage.begin(),
@@ -986,6 +996,7 @@ void Run::recover_and_check(std::uint32_t count) {
     HaltingFs halting(wal_fs(), budget);
     note("crash-during-recovery", budget, counter.operations());
     sites_.doing(Activity::kRecovery);
+    const std::size_t faults_before_cut = oracle_.faults().size();
     const Recovery cut = recover(halting, nullptr);
     cut.open_status.ignore_error("the power went out during recovery");
     reached(halting.halted() ? sites_.in_call(halting)
@@ -995,6 +1006,12 @@ void Run::recover_and_check(std::uint32_t count) {
     faults::crash(fs_, config_.crash.power_loss, crash_prng_);
     ++result_.crashes;
     apply_media_faults();
+    drain_faults();
+    const auto since_cut =
+        oracle_.faults().begin() + static_cast<std::ptrdiff_t>(faults_before_cut);
+    reference_comparable = std::none_of(since_cut, oracle_.faults().end(), [](const Fault& f) {
+      return is_media_damage(f.kind);
+    });
   }
   // crash.epochs: the application's own open of this image, which the next epoch runs on,
   // comes after the checks (next_epoch): the checking recoveries close the log, and a close
@@ -1019,7 +1036,7 @@ void Run::recover_and_check(std::uint32_t count) {
   input.mode = options_.recovery;
   input.retention = options_.max_segments != 0 || options_.max_bytes != 0;
   input.recovery = &image.recovery;
-  if (count > 1) input.repeats.push_back(std::move(reference));
+  if (count > 1 && reference_comparable) input.repeats.push_back(std::move(reference));
   input.repeats.insert(input.repeats.end(), image.repeats.begin(), image.repeats.end());
   input.open_handles_after_close = image.open_handles_after_close;
   input.earlier_damage = std::move(earlier_damage);
