@@ -202,7 +202,7 @@ TEST(SwarmCli, SeedsThatFoundBugsStayFixed) {
                                                         std::to_string(seed));
     EXPECT_EQ(replay.code, 0) << "seed " << seed << "\n" << replay.out;
   }
-  for (std::uint64_t seed : {3174, 3257, 4039, 5500}) {
+  for (std::uint64_t seed : {3174, 3257, 4039, 5500, 11936, 17173}) {
     const walsim_test::Output replay =
         walsim_test::run("replay --swarm --media-faults --seed " + std::to_string(seed));
     EXPECT_EQ(replay.code, 0) << "media seed " << seed << "\n" << replay.out;
