@@ -45,6 +45,21 @@ struct Log::Impl {
         syncer_wake(*syncer_wake_ptr),
         preparer_wake(*preparer_wake_ptr) {}
 
+  // The core's append, called again after each sync ticket while its rotation waits for one
+  // (log_core.h).
+  template <typename Append>
+  auto append_when_rotation_may(Lock& lock, Append&& append) -> decltype(append()) {
+    static_cast<void>(lock);
+    for (;;) {
+      auto result = append();
+      if (result || result.error().code() != Code::kBusy ||
+          result.error().message() != kRotationWaits || !core->sync_in_flight()) {
+        return result;
+      }
+      sync_done.wait(mutex);
+      if (Status open = check_open(); !open) return open;
+    }
+  }
   // Runs the commit loop of log_core.h until `lsn` is durable or the log failed.
   Status wait_durable_locked(Lock& lock, Lsn lsn);
   // One sync through the protocol: begin under the lock, run without it, finish under it.
@@ -208,7 +223,7 @@ Result<Lsn> Log::append(std::span<const std::byte> payload) {
   const SyncPolicy policy = d.core->options().sync;
   const std::uint64_t due_before = d.core->next_sync_due_us();
   const bool had_spare = d.core->has_spare();
-  Result<Lsn> lsn = d.core->append(payload);
+  Result<Lsn> lsn = d.append_when_rotation_may(lock, [&] { return d.core->append(payload); });
   d.after_rotation_locked(had_spare);
   if (!lsn) return lsn;
   if (policy == SyncPolicy::kPeriodic) d.after_append_locked(due_before);
@@ -231,7 +246,8 @@ Result<LsnRange> Log::append_batch(std::span<const std::span<const std::byte>> e
   const SyncPolicy policy = d.core->options().sync;
   const std::uint64_t due_before = d.core->next_sync_due_us();
   const bool had_spare = d.core->has_spare();
-  Result<LsnRange> range = d.core->append_batch(entries);
+  Result<LsnRange> range =
+      d.append_when_rotation_may(lock, [&] { return d.core->append_batch(entries); });
   d.after_rotation_locked(had_spare);
   if (!range) return range;
   if (policy == SyncPolicy::kPeriodic) d.after_append_locked(due_before);
@@ -246,7 +262,8 @@ Result<Lsn> Log::checkpoint(std::span<const std::byte> payload) {
   Impl::Lock lock(d.mutex);
   WAL_RETURN_IF_ERROR(d.check_open());
   const bool had_spare = d.core->has_spare();
-  Result<Lsn> lsn = d.core->append_checkpoint(payload);
+  Result<Lsn> lsn =
+      d.append_when_rotation_may(lock, [&] { return d.core->append_checkpoint(payload); });
   d.after_rotation_locked(had_spare);
   if (!lsn) return lsn;
   WAL_RETURN_IF_ERROR(d.wait_durable_locked(lock, *lsn));
@@ -281,6 +298,11 @@ Lsn Log::durable_lsn() const {
 Lsn Log::last_lsn() const {
   std::lock_guard<Runtime::Mutex> lock(impl_->mutex);
   return impl_->core->last_lsn();
+}
+
+Lsn Log::first_lsn() const {
+  std::lock_guard<Runtime::Mutex> lock(impl_->mutex);
+  return impl_->core->first_lsn();
 }
 
 Result<std::unique_ptr<Reader>> Log::reader(Lsn from_lsn) {

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 #include <wal/clock.h>
+#include <wal/listener.h>
 #include <wal/metrics.h>
 
 #include "commit_policy.h"
@@ -77,6 +78,10 @@ struct LogCore::Impl {
   // Fail-stop for the housekeeping writes (FRONT marker, unlinks, directory syncs).
   Status housekeeping_failed(Status cause);
   void mark_durable(Lsn lsn);
+  void finish_sync(const SyncTicket& ticket, const Status& status);
+  void assigned(LsnRange lsns, EntryType type) const {
+    if (options.listener != nullptr) options.listener->on_assigned(lsns, type);
+  }
   void note_appended(std::uint32_t count, std::size_t record_bytes);
   Status poison(Status cause);
   Status check_writable() const;
@@ -222,6 +227,10 @@ Status LogCore::Impl::open() {
     }
   }
   watermark->store(sync.durable_lsn, std::memory_order_release);
+  // The recovered log's watermark is an advance like any other for whoever listens.
+  if (options.listener != nullptr && sync.durable_lsn != kNoLsn) {
+    options.listener->on_durable(sync.durable_lsn);
+  }
   return Status::ok();
 }
 
@@ -292,6 +301,16 @@ Status LogCore::Impl::make_room(std::size_t record_bytes) {
         options.segment_bytes));
   }
   if (active != nullptr && active->fits(record_bytes)) return Status::ok();
+  if (active != nullptr && sync.sync_in_flight && !WAL_MUTANT("rotate-beside-sync-in-flight")) {
+    // fsyncgate across threads: the ticket's fdatasync of this segment runs outside the
+    // runtime's lock and may have failed already, its error not yet handed back; the kernel
+    // then marked the lost pages clean, and a sync of ours would succeed and say nothing about
+    // them. Finishing the segment now would call it durable and publish the next one, and no
+    // later open could doubt a segment that is not the newest (unproven_tail.h). So the
+    // rotation waits for the ticket's outcome (log_core.h). Found by the simulator running
+    // wal::Log's threads (swarm seeds 131333, 131754, 132511).
+    return Status::busy(std::string(kRotationWaits));
+  }
   if (active != nullptr) {
     // Records never span segments: finish this one (flush, trim, sync) before the next exists,
     // so every segment but the newest is durable and exact.
@@ -363,6 +382,7 @@ void LogCore::Impl::mark_durable(Lsn lsn) {
   }
   if (checkpoint_lsn != kNoLsn && checkpoint_lsn <= lsn) durable_checkpoint_lsn = checkpoint_lsn;
   watermark->store(lsn, std::memory_order_release);
+  if (options.listener != nullptr) options.listener->on_durable(lsn);
 }
 
 void LogCore::Impl::note_appended(std::uint32_t count, std::size_t record_bytes) {
@@ -381,6 +401,7 @@ Status LogCore::Impl::poison(Status cause) {
     poison_status = Status::poisoned("log poisoned until reopen by: " + cause.to_string());
     if (cause.injected()) poison_status.mark_injected();
     detail::logger().error("wal {}: {}", dir, poison_status.message());
+    if (options.listener != nullptr) options.listener->on_poisoned(cause);
   }
   return cause;
 }
@@ -452,6 +473,7 @@ Result<Lsn> LogCore::append(std::span<const std::byte> payload) {
   if (lsn) {
     impl_->metrics.appends.fetch_add(1, std::memory_order_relaxed);
     impl_->metrics.append_bytes.fetch_add(payload.size(), std::memory_order_relaxed);
+    impl_->assigned({*lsn, *lsn}, EntryType::kData);
   }
   return lsn;
 }
@@ -461,6 +483,7 @@ Result<Lsn> LogCore::append_checkpoint(std::span<const std::byte> payload) {
   if (lsn) {
     impl_->checkpoint_lsn = *lsn;
     impl_->metrics.checkpoints.fetch_add(1, std::memory_order_relaxed);
+    impl_->assigned({*lsn, *lsn}, EntryType::kCheckpoint);
   }
   return lsn;
 }
@@ -491,7 +514,9 @@ Result<LsnRange> LogCore::append_batch(std::span<const std::span<const std::byte
   d.metrics.appends.fetch_add(count, std::memory_order_relaxed);
   d.metrics.append_bytes.fetch_add(payload_total, std::memory_order_relaxed);
   d.metrics.batches.fetch_add(1, std::memory_order_relaxed);
-  return LsnRange{meta.lsn, meta.lsn + count - 1};
+  const LsnRange range{meta.lsn, meta.lsn + count - 1};
+  d.assigned(range, EntryType::kBatch);
+  return range;
 }
 
 CommitStep LogCore::commit_step(Lsn lsn, std::uint64_t now_us) const {
@@ -537,6 +562,7 @@ Result<SyncTicket> LogCore::begin_sync() {
   d.sync.uncovered_bytes = 0;
   // Bug zoo: the group is acknowledged when its sync starts, not when the fdatasync returns.
   if (WAL_MUTANT("ack-before-fdatasync")) d.mark_durable(ticket.target_lsn);
+  if (d.options.listener != nullptr) d.options.listener->on_sync_begin(ticket.target_lsn);
   return ticket;
 }
 
@@ -560,6 +586,14 @@ Status LogCore::run_sync(const SyncTicket& ticket) {
 
 void LogCore::finish_sync(const SyncTicket& ticket, const Status& status) {
   Impl& d = *impl_;
+  d.finish_sync(ticket, status);
+  if (impl_->options.listener != nullptr) {
+    impl_->options.listener->on_sync_end(ticket.target_lsn, status);
+  }
+}
+
+void LogCore::Impl::finish_sync(const SyncTicket& ticket, const Status& status) {
+  Impl& d = *this;
   WAL_ASSERT(d.sync.sync_in_flight && ticket.id == d.ticket_seq);
   d.sync.sync_in_flight = false;
   // Written by run_sync (or, before a later write or a rotation, by the segment itself); on a
@@ -586,11 +620,11 @@ void LogCore::finish_sync(const SyncTicket& ticket, const Status& status) {
     const std::uint64_t now = d.clock.now_us();
     d.metrics.sync_latency_us.record(now > ticket.started_us ? now - ticket.started_us : 0);
   }
-  // Another sync of the same data failed while this one was in flight (a rotation finishing
-  // the segment): the kernel may have dropped those pages and this success be the lie of a
-  // retried fsync (fsyncgate). Nothing becomes durable after the log is poisoned.
-  // Bug zoo: believing it anyway.
-  if (d.sync.poisoned && !WAL_MUTANT("trust-sync-after-poison")) return;
+  // Nothing becomes durable after the log is poisoned: another failure while this ticket was in
+  // flight may have dropped its pages, and this success be the lie of a retried fsync
+  // (fsyncgate). Rotations wait for the ticket (make_room), so no second sync of this segment
+  // can fail meanwhile today; the rule stands for whatever comes next.
+  if (d.sync.poisoned) return;
   // Bug zoo: the sync is taken to cover everything appended so far, including the records
   // appended (and maybe flushed) while its fdatasync ran, after the ticket took its snapshot.
   if (WAL_MUTANT("sync-covers-later-appends")) {

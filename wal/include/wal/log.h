@@ -47,6 +47,7 @@ class Log {
 
   Lsn durable_lsn() const;
   Lsn last_lsn() const;
+  Lsn first_lsn() const;  // oldest entry still in the log (kNoLsn when empty)
 
   [[nodiscard]] Result<std::unique_ptr<Reader>> reader(Lsn from_lsn);
   [[nodiscard]] Result<std::unique_ptr<Reader>> reader_from_checkpoint();

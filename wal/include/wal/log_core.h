@@ -29,6 +29,11 @@
 // never prepares, or a preparation still running) the rotation creates its segment itself.
 // A failed write or sync while preparing poisons the core as anywhere else (fail-stop); a full
 // disk (kNoSpace) leaves no spare, and the rotation that then needs a segment fails cleanly.
+//
+// A rotation never runs beside a sync ticket: an append that needs one while a ticket is in
+// flight changes nothing and returns kBusy with the message kRotationWaits; the runtime waits
+// for finish_sync and calls again (finishing the segment meanwhile could take the success of a
+// second fsync for durability after the ticket's fsync failed: fsyncgate).
 #pragma once
 
 #include <cstdint>
@@ -36,6 +41,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include <wal/fs.h>
 #include <wal/options.h>
@@ -48,6 +54,9 @@ namespace wal {
 
 class Clock;
 class Metrics;
+
+// The message of the kBusy an append returns while its rotation waits for a sync ticket.
+inline constexpr std::string_view kRotationWaits = "rotation waits for the sync in flight";
 
 // What a sync must make durable. Cheap to copy; holding it keeps its file handles open even if
 // the core rotates or closes them meanwhile.

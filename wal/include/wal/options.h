@@ -10,6 +10,7 @@ namespace wal {
 class Fs;
 class Clock;
 class Runtime;
+class Listener;
 
 enum class SyncPolicy : std::uint8_t {
   kNone,       // never syncs on its own (tests, or callers that call sync() themselves)
@@ -71,6 +72,8 @@ struct Options {
   Fs* fs = nullptr;
   Clock* clock = nullptr;
   Runtime* runtime = nullptr;
+  // Told of LSN assignments, syncs and durability as they happen (listener.h); optional.
+  Listener* listener = nullptr;
 };
 
 std::string_view to_string(SyncPolicy policy);
