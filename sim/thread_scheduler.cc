@@ -1,11 +1,17 @@
 #include "sim/thread_scheduler.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
 #include <mutex>
 #include <thread>
 #include <vector>
+
+#include <boost/context/fiber.hpp>
+#include <boost/context/fixedsize_stack.hpp>
 
 #include <fmt/format.h>
 #include <wal/assert.h>
@@ -25,9 +31,159 @@ struct SimThread {
   std::optional<std::uint64_t> deadline_us;
   std::string what;
   bool timed_out = false;
-  std::condition_variable baton;  // notified when this thread may run
+  std::function<void()> body;
+  // OS threads: notified when this thread may run.
+  std::condition_variable baton;
   std::thread os;
+  // Fibers: the thread's own context while it is suspended, and the run loop's while it runs.
+  boost::context::fiber fiber;
+  boost::context::fiber loop;
+  bool fiber_started = false;
+  const void* stack_bottom = nullptr;  // for ASan's view of the switch
+  std::size_t stack_size = 0;
+  void* fake_stack = nullptr;
 };
+
+// AddressSanitizer must be told when the stack changes under it, or it takes the fibers' frames
+// for overflows of the one it knows.
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define WAL_SIM_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define WAL_SIM_ASAN 1
+#endif
+#ifdef WAL_SIM_ASAN
+extern "C" void __sanitizer_start_switch_fiber(void** fake_stack_save, const void* bottom,
+                                               std::size_t size);
+extern "C" void __sanitizer_finish_switch_fiber(void* fake_stack_save, const void** bottom_old,
+                                                std::size_t* size_old);
+#endif
+
+#ifdef WAL_SIM_ASAN
+// The run loop's own stack, as ASan last saw it (learned at the first switch into a fiber).
+thread_local const void* tls_loop_bottom = nullptr;
+thread_local std::size_t tls_loop_size = 0;
+#endif
+
+void entering_fiber(SimThread& thread, void** loop_fake) {
+#ifdef WAL_SIM_ASAN
+  __sanitizer_start_switch_fiber(loop_fake, thread.stack_bottom, thread.stack_size);
+#else
+  static_cast<void>(thread);
+  static_cast<void>(loop_fake);
+#endif
+}
+void entered_fiber(SimThread& thread) {
+#ifdef WAL_SIM_ASAN
+  __sanitizer_finish_switch_fiber(thread.fake_stack, &tls_loop_bottom, &tls_loop_size);
+#else
+  static_cast<void>(thread);
+#endif
+}
+// `ending`: the fiber will never run again, its fake stack can go.
+void leaving_fiber(SimThread& thread, bool ending) {
+#ifdef WAL_SIM_ASAN
+  __sanitizer_start_switch_fiber(ending ? nullptr : &thread.fake_stack, tls_loop_bottom,
+                                 tls_loop_size);
+#else
+  static_cast<void>(thread);
+  static_cast<void>(ending);
+#endif
+}
+void left_fiber(void* loop_fake) {
+#ifdef WAL_SIM_ASAN
+  __sanitizer_finish_switch_fiber(loop_fake, nullptr, nullptr);
+#else
+  static_cast<void>(loop_fake);
+#endif
+}
+
+// A fixedsize stack that remembers where it is, for the ASan annotations.
+class RecordedStack {
+ public:
+  RecordedStack(SimThread& thread, std::size_t size) : thread_(thread), inner_(size) {}
+  boost::context::stack_context allocate() {
+    boost::context::stack_context context = inner_.allocate();
+    thread_.stack_size = context.size;
+    thread_.stack_bottom = static_cast<const char*>(context.sp) - context.size;
+    return context;
+  }
+  void deallocate(boost::context::stack_context& context) noexcept { inner_.deallocate(context); }
+
+ private:
+  SimThread& thread_;
+  boost::context::fixedsize_stack inner_;
+};
+
+// Fibers block their OS thread when they block outside the scheduler: this notices (see the
+// header). One per process, started by the first fiber-backed run.
+class Watchdog {
+ public:
+  static Watchdog& get() {
+    static Watchdog* const dog = new Watchdog();  // never destroyed: its thread runs forever
+    return *dog;
+  }
+  void beat() { beats_.fetch_add(1, std::memory_order_relaxed); }
+  // A run starts or ends; `holder` names the thread that holds the baton.
+  void enter(std::uint32_t stall_ms) {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    stall_ms_ = std::max<std::uint32_t>(stall_ms, 1);
+    ++active_;
+    if (!started_) {
+      started_ = true;
+      std::thread([this] { watch(); }).detach();
+    }
+  }
+  void leave() {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    --active_;
+  }
+  void holder(const std::string* name) { holder_.store(name, std::memory_order_relaxed); }
+
+ private:
+  void watch() {
+    std::uint64_t seen = beats_.load();
+    auto quiet_since = std::chrono::steady_clock::now();
+    for (;;) {
+      std::uint32_t stall_ms = 0;
+      int active = 0;
+      {
+        const std::lock_guard<std::mutex> lock(mutex_);
+        stall_ms = stall_ms_;
+        active = active_;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(std::max<std::uint32_t>(stall_ms / 8, 1)));
+      const std::uint64_t now_beats = beats_.load();
+      const auto now = std::chrono::steady_clock::now();
+      if (now_beats != seen || active == 0) {
+        seen = now_beats;
+        quiet_since = now;
+        continue;
+      }
+      if (now - quiet_since >= std::chrono::milliseconds(stall_ms)) {
+        const std::string* name = holder_.load();
+        std::fprintf(stderr,
+                     "stalled: simulated thread '%s' blocked outside the scheduler (no scheduling "
+                     "point for %u ms of real time); the run cannot go on deterministically\n",
+                     name != nullptr ? name->c_str() : "?", stall_ms);
+        std::fflush(stderr);
+        std::_Exit(kStalledExitCode);
+      }
+    }
+  }
+
+  std::mutex mutex_;
+  std::atomic<std::uint64_t> beats_{0};
+  std::atomic<const std::string*> holder_{nullptr};
+  std::uint32_t stall_ms_ = 20'000;
+  int active_ = 0;
+  bool started_ = false;
+};
+
+// Deep enough for the WAL's calls with a sanitizer's redzones; only touched pages cost memory.
+constexpr std::size_t kFiberStackBytes = 1u << 20;
 
 thread_local ThreadScheduler* tls_scheduler = nullptr;
 thread_local SimThread* tls_thread = nullptr;
@@ -45,8 +201,8 @@ struct ThreadScheduler::State {
   using Lock = std::unique_lock<std::mutex>;
 
   // The holder of the baton, with `mutex` held and its own state already set, chooses who runs
-  // next and hands over; returns once `self` holds the baton again (at once if it is done).
-  void hand_over(Lock& lock, SimThread& self) {
+  // next: its id, or -1 when the run is over (`finished` is then set).
+  int decide() {
     ++steps;
     if (steps > limits.max_steps) finish(Outcome::kStepLimit);
     int next = finished ? -1 : choose();
@@ -76,10 +232,81 @@ struct ThreadScheduler::State {
     if (next >= 0) {
       hash = schedule_mix(schedule_mix(hash, static_cast<std::uint64_t>(next)), now_us);
       current = next;
-      threads[static_cast<std::size_t>(next)]->baton.notify_one();
     }
+    return next;
+  }
+
+  // OS threads: decide, hand the baton over, and return once `self` holds it again (at once
+  // if it is done).
+  void hand_over(Lock& lock, SimThread& self) {
+    const int next = decide();
+    if (next >= 0) threads[static_cast<std::size_t>(next)]->baton.notify_one();
     if (self.state == ThreadState::kDone) return;
     wait_for_baton(lock, self);
+  }
+
+  // A scheduling point of the baton holder `self`, its state already set: returns once it may
+  // run again.
+  void pause(Lock& lock, SimThread& self) {
+    if (!fibers) {
+      hand_over(lock, self);
+      return;
+    }
+    lock.unlock();
+    leaving_fiber(self, false);
+    self.loop = std::move(self.loop).resume();
+    entered_fiber(self);
+    lock.lock();
+  }
+
+  // Fibers: the run loop. Resumes the baton holder until it pauses, decides, and again.
+  void run_fibers(ThreadScheduler* owner) {
+    Watchdog& dog = Watchdog::get();
+    dog.enter(limits.stall_ms);
+    for (;;) {
+      SimThread& thread = *threads[static_cast<std::size_t>(current)];
+      dog.beat();
+      dog.holder(&thread.name);
+      if (!thread.fiber_started) start_fiber(owner, thread);
+      void* loop_fake = nullptr;
+      tls_scheduler = owner;
+      tls_thread = &thread;
+      entering_fiber(thread, &loop_fake);
+      thread.fiber = std::move(thread.fiber).resume();
+      left_fiber(loop_fake);
+      tls_scheduler = nullptr;
+      tls_thread = nullptr;
+      const Lock lock(mutex);
+      if (decide() < 0) break;
+    }
+    dog.holder(nullptr);
+    dog.leave();
+  }
+
+  // A thread's life, up to its end (returns holding the lock, its state kDone).
+  Lock thread_main(ThreadScheduler* owner, SimThread& thread) {
+    tls_scheduler = owner;
+    tls_thread = &thread;
+    thread.body();
+    Lock done(mutex);
+    thread.state = ThreadState::kDone;
+    for (auto& other : threads) {
+      if (other->state == ThreadState::kBlocked && other->token == &thread) make_runnable(*other);
+    }
+    return done;
+  }
+
+  void start_fiber(ThreadScheduler* owner, SimThread& thread) {
+    thread.fiber_started = true;
+    thread.fiber = boost::context::fiber(
+        std::allocator_arg, RecordedStack(thread, kFiberStackBytes),
+        [this, owner, &thread](boost::context::fiber&& loop) {
+          thread.loop = std::move(loop);
+          entered_fiber(thread);
+          thread_main(owner, thread).unlock();
+          leaving_fiber(thread, true);
+          return std::move(thread.loop);
+        });
   }
 
   // Returns when `self` may run. A run that ended before it could (a deadlock, the step limit,
@@ -122,6 +349,7 @@ struct ThreadScheduler::State {
   std::mutex mutex;
   Prng prng;
   const Limits limits;
+  const bool fibers = !limits.os_threads;
   std::vector<std::unique_ptr<SimThread>> threads;
   std::vector<int> runnable;
   int current = -1;
@@ -156,6 +384,10 @@ ThreadScheduler::~ThreadScheduler() {
 }
 
 ThreadScheduler* ThreadScheduler::current() { return tls_scheduler; }
+int ThreadScheduler::current_thread() { return tls_thread != nullptr ? tls_thread->id : -1; }
+std::string_view ThreadScheduler::current_thread_name() {
+  return tls_thread != nullptr ? std::string_view(tls_thread->name) : std::string_view();
+}
 
 int ThreadScheduler::spawn(std::string name, std::function<void()> body) {
   State& s = *state_;
@@ -163,22 +395,17 @@ int ThreadScheduler::spawn(std::string name, std::function<void()> body) {
   auto thread = std::make_unique<SimThread>();
   thread->id = static_cast<int>(s.threads.size());
   thread->name = std::move(name);
+  thread->body = std::move(body);
   SimThread* raw = thread.get();
   s.threads.push_back(std::move(thread));
-  raw->os = std::thread([this, raw, body = std::move(body)] {
+  if (s.fibers) return raw->id;  // started by the run loop when first chosen
+  raw->os = std::thread([this, raw] {
     State& st = *state_;
     {
       State::Lock wait(st.mutex);
       st.wait_for_baton(wait, *raw);
     }
-    tls_scheduler = this;
-    tls_thread = raw;
-    body();
-    State::Lock done(st.mutex);
-    raw->state = ThreadState::kDone;
-    for (auto& other : st.threads) {
-      if (other->state == ThreadState::kBlocked && other->token == raw) st.make_runnable(*other);
-    }
+    State::Lock done = st.thread_main(this, *raw);
     st.hand_over(done, *raw);
   });
   return raw->id;
@@ -196,13 +423,13 @@ void ThreadScheduler::join(int id) {
     block(target, std::nullopt, "join " + target->name);
   }
   State::Lock lock(s.mutex);
-  target->os.join();
+  if (target->os.joinable()) target->os.join();
 }
 
 void ThreadScheduler::yield() {
   State& s = *state_;
   State::Lock lock(s.mutex);
-  s.hand_over(lock, *tls_thread);
+  s.pause(lock, *tls_thread);
 }
 
 bool ThreadScheduler::block(const void* token, std::optional<std::uint64_t> deadline_us,
@@ -215,7 +442,7 @@ bool ThreadScheduler::block(const void* token, std::optional<std::uint64_t> dead
   self.deadline_us = deadline_us;
   self.what = what;
   self.timed_out = false;
-  s.hand_over(lock, self);
+  s.pause(lock, self);
   const bool woken = !self.timed_out;
   s.make_runnable(self);
   return woken;
@@ -257,9 +484,23 @@ std::uint64_t ThreadScheduler::draw(std::uint64_t low, std::uint64_t high) {
 
 ThreadScheduler::Outcome ThreadScheduler::run(std::function<void()> main) {
   State& s = *state_;
-  WAL_ASSERT(!s.started);
-  s.started = true;
+  {
+    State::Lock lock(s.mutex);
+    WAL_ASSERT(!s.started || (s.finished && s.outcome == Outcome::kDone));
+    s.started = true;
+    s.finished = false;
+    s.threads.clear();  // every one ended and was joined by the last run
+  }
   spawn("main", std::move(main));
+  if (s.fibers) {
+    {
+      const State::Lock lock(s.mutex);
+      s.current = 0;
+    }
+    s.run_fibers(this);
+    const State::Lock lock(s.mutex);
+    return s.outcome;
+  }
   State::Lock lock(s.mutex);
   s.current = 0;
   s.threads[0]->baton.notify_one();
@@ -299,6 +540,12 @@ std::string ThreadScheduler::describe() const {
                                                                  : std::string("runnable"));
   }
   return text;
+}
+
+std::string ThreadScheduler::thread_name(int thread) const {
+  State::Lock lock(state_->mutex);
+  if (thread < 0 || static_cast<std::size_t>(thread) >= state_->threads.size()) return {};
+  return state_->threads[static_cast<std::size_t>(thread)]->name;
 }
 
 std::uint64_t ThreadScheduler::steps() const {

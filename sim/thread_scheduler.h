@@ -1,15 +1,27 @@
-// Deterministic threads. Real OS threads run one at a time: whichever holds the baton runs,
-// every other one waits for it. At each scheduling point (a lock, a wait, a notify's effect, an
+// Deterministic threads. Simulated threads run one at a time: whichever holds the baton runs,
+// every other one is suspended. At each scheduling point (a lock, a wait, a notify's effect, an
 // Fs call, a thread's end) the holder hands the baton to a runnable thread chosen by the seeded
 // PRNG, so the interleaving is a pure function of the seed, and code written for threads (the
 // production wal::Log, a store's background threads) runs unchanged. Time is virtual: when no
 // thread can run, it jumps to the earliest deadline of a timed wait or sleep.
 //
+// Two ways to carry a simulated thread, the same schedule either way:
+//   * fibers (the default): each thread is a Boost.Context fiber on the caller's OS thread, and
+//     a switch costs tens of nanoseconds, so a seeded run of the whole WAL costs about what the
+//     step-driven core alone did. For code that takes every blocking primitive from the
+//     runtime (wal::Log through sim::SimRuntime). thread_local state is shared by all of them.
+//   * OS threads (ThreadLimits::os_threads): each a real std::thread, handed the baton through a
+//     condition variable (microseconds a switch). For foreign code whose thread_local state
+//     must stay per thread, and for TSan, which sees real threads.
+//
 // What the scheduler does not own it cannot see. A thread blocked on a primitive of its own (a
-// std::mutex held by a parked thread, a foreign library's lock) keeps the baton and never comes
-// back: the run loop notices that no scheduling point happened for `stall_ms` of real time and
-// ends the run as kStalled, naming the thread that held the baton; a verdict, never a hang. The
-// real-time watchdog is the only wall clock involved, and it only ever ends a run.
+// std::mutex held by a suspended thread, a foreign library's lock) never comes back. With OS
+// threads the run loop notices that no scheduling point happened for `stall_ms` of real time and
+// ends the run as kStalled, naming the thread that held the baton: a verdict, never a hang. With
+// fibers the blocked thread is the run loop's own OS thread: a process-wide watchdog notices the
+// same silence and ends the process with exit code kStalledExitCode and a message naming the
+// thread (it cannot return a verdict from a thread that will never run again). The real-time
+// watchdog is the only wall clock involved, and it only ever ends a run.
 #pragma once
 
 #include <cstdint>
@@ -24,7 +36,11 @@ namespace sim {
 struct ThreadLimits {
   std::uint64_t max_steps = 20'000'000;
   std::uint32_t stall_ms = 20'000;
+  bool os_threads = false;  // see above
 };
+
+// The exit code of a process whose fiber-backed run stalled (see above).
+inline constexpr int kStalledExitCode = 70;
 
 class ThreadScheduler {
  public:
@@ -43,10 +59,13 @@ class ThreadScheduler {
   ThreadScheduler(const ThreadScheduler&) = delete;
   ThreadScheduler& operator=(const ThreadScheduler&) = delete;
 
-  // Runs `main` as simulated thread 0, and every thread it starts, to the end. Once per object.
+  // Runs `main` as a simulated thread, and every thread it starts, to the end. Again after an
+  // outcome of kDone (virtual time, the PRNG and the schedule hash go on); never after another.
   Outcome run(std::function<void()> main);
   // After run(): each thread left and what it waits on (empty after kDone).
   std::string describe() const;
+  // The name a thread of the current run was started with ("" for an unknown id).
+  std::string thread_name(int thread) const;
   std::uint64_t steps() const;
   // Every scheduling decision (which thread, at what virtual time), hashed in order.
   std::uint64_t trace_hash() const;
@@ -54,6 +73,10 @@ class ThreadScheduler {
 
   // The scheduler whose simulated thread is calling, or null on any other thread.
   static ThreadScheduler* current();
+  // The calling simulated thread's id (unique within one run()) and name; -1 and "" on any
+  // other thread.
+  static int current_thread();
+  static std::string_view current_thread_name();
 
   // From simulated threads only.
   int spawn(std::string name, std::function<void()> body);

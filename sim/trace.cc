@@ -1,5 +1,7 @@
 #include "sim/trace.h"
 
+#include "sim/thread_scheduler.h"
+
 #include <fmt/format.h>
 
 #include <utility>
@@ -63,6 +65,7 @@ std::string_view to_string(FsOp op) {
 
 void Trace::record(Event event) {
   event.seq = count_++;
+  event.thread = ThreadScheduler::current_thread();
   std::uint64_t h = fold(hash_, static_cast<std::uint64_t>(event.kind));
   h = fold(h, static_cast<std::uint64_t>(event.op));
   h = fold(h, static_cast<std::uint64_t>(event.outcome));

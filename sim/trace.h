@@ -56,6 +56,9 @@ struct Event {
   std::uint64_t offset = 0;
   std::uint64_t length = 0;
   std::string detail;  // free text, part of the hash
+  // The simulated thread that caused it (sim::ThreadScheduler::current_thread(); -1: none).
+  // Not part of the hash: the schedule is hashed by the scheduler.
+  int thread = -1;
 };
 
 class Trace {

@@ -17,32 +17,19 @@
 #include "sim/sim_runtime.h"
 #include "sim/thread_scheduler.h"
 #include "sim/yielding_fs.h"
+#include "tests/sim/scheduler_programs.h"
 
 namespace {
 
 using Outcome = sim::ThreadScheduler::Outcome;
+using sim_test::interleaving;
+using sim_test::log_schedule;
 
-// Three threads take turns on one SimMutex; the order they got it in is the run's story.
-std::string interleaving(std::uint64_t seed, std::uint64_t* hash) {
-  sim::ThreadScheduler scheduler(seed);
-  sim::SimRuntime runtime(scheduler);
-  std::string order;
-  const Outcome outcome = scheduler.run([&] {
-    auto mutex = runtime.make_mutex();
-    std::vector<std::unique_ptr<wal::Runtime::Thread>> threads;
-    for (char name : {'a', 'b', 'c'}) {
-      threads.push_back(runtime.start_thread(std::string(1, name), [&, name] {
-        for (int i = 0; i < 5; ++i) {
-          std::lock_guard<wal::Runtime::Mutex> lock(*mutex);
-          order += name;
-        }
-      }));
-    }
-    for (auto& thread : threads) thread->join();
-  });
-  EXPECT_EQ(outcome, Outcome::kDone) << scheduler.describe();
-  *hash = scheduler.trace_hash();
-  return order;
+// Real OS threads, so that TSan sees every hand-over (fibers: fiber_scheduler_test.cc).
+sim::ThreadLimits os_threads() {
+  sim::ThreadLimits limits;
+  limits.os_threads = true;
+  return limits;
 }
 
 TEST(ThreadScheduler, TheSeedAloneDecidesTheInterleaving) {
@@ -50,8 +37,8 @@ TEST(ThreadScheduler, TheSeedAloneDecidesTheInterleaving) {
   for (std::uint64_t seed = 1; seed <= 30; ++seed) {
     std::uint64_t first_hash = 0;
     std::uint64_t second_hash = 0;
-    const std::string first = interleaving(seed, &first_hash);
-    EXPECT_EQ(interleaving(seed, &second_hash), first) << "seed " << seed;
+    const std::string first = interleaving(seed, os_threads(), &first_hash);
+    EXPECT_EQ(interleaving(seed, os_threads(), &second_hash), first) << "seed " << seed;
     EXPECT_EQ(first_hash, second_hash) << "seed " << seed;
     EXPECT_EQ(first.size(), 15u);
     seen.insert(first);
@@ -60,7 +47,7 @@ TEST(ThreadScheduler, TheSeedAloneDecidesTheInterleaving) {
 }
 
 TEST(ThreadScheduler, VirtualTimeMovesOnlyThroughSleepsAndTimedWaits) {
-  sim::ThreadScheduler scheduler(7);
+  sim::ThreadScheduler scheduler(7, os_threads());
   sim::SimRuntime runtime(scheduler);
   std::uint64_t woke_at = 0;
   std::uint64_t timed_out_at = 0;
@@ -86,7 +73,7 @@ TEST(ThreadScheduler, VirtualTimeMovesOnlyThroughSleepsAndTimedWaits) {
 TEST(ThreadScheduler, OppositeLockOrdersEndInADeadlockVerdictNamingEachThread) {
   bool deadlocked = false;
   for (std::uint64_t seed = 1; seed <= 50 && !deadlocked; ++seed) {
-    auto* scheduler = new sim::ThreadScheduler(seed);  // kept by a run that does not finish
+    auto* scheduler = new sim::ThreadScheduler(seed, os_threads());  // kept by a run that does not finish
     sim::SimRuntime runtime(*scheduler);
     std::unique_ptr<wal::Runtime::Mutex> first = runtime.make_mutex();
     std::unique_ptr<wal::Runtime::Mutex> second = runtime.make_mutex();
@@ -124,7 +111,7 @@ TEST(ThreadScheduler, OppositeLockOrdersEndInADeadlockVerdictNamingEachThread) {
 TEST(ThreadScheduler, AThreadBlockedOnAForeignLockIsAStalledVerdict) {
   // Held or waited on by threads that never end: never destroyed, and reachable.
   static auto* foreign = new std::mutex;
-  sim::ThreadLimits limits;
+  sim::ThreadLimits limits = os_threads();
   limits.stall_ms = 300;
   auto* scheduler = new sim::ThreadScheduler(3, limits);
   static auto* runtime = new sim::SimRuntime(*scheduler);
@@ -146,42 +133,9 @@ TEST(ThreadScheduler, AThreadBlockedOnAForeignLockIsAStalledVerdict) {
   delete scheduler;  // keeps the state of the parked and blocked threads
 }
 
-// The production wal::Log with grouped commit on the scheduler: the same seed, the same run.
-std::uint64_t log_schedule(std::uint64_t seed) {
-  sim::SimFs fs;
-  fs.make_durable_dirs("/");
-  sim::ThreadScheduler scheduler(seed);
-  sim::SimRuntime runtime(scheduler);
-  sim::YieldingFs yielding(fs, scheduler, sim::DeviceModel{});
-  const Outcome outcome = scheduler.run([&] {
-    wal::Options options;
-    options.fs = &yielding;
-    options.clock = &runtime;
-    options.runtime = &runtime;
-    options.salt = 0x5eed;
-    options.segment_bytes = 4096;
-    auto log = wal::Log::open("/wal", options);
-    ASSERT_TRUE(log.is_ok()) << log.error().to_string();
-    std::vector<std::unique_ptr<wal::Runtime::Thread>> writers;
-    for (int w = 0; w < 3; ++w) {
-      writers.push_back(runtime.start_thread("writer", [&, w] {
-        for (int i = 0; i < 10; ++i) {
-          const std::string payload = std::to_string(w) + "/" + std::to_string(i);
-          EXPECT_TRUE((*log)->append(std::as_bytes(std::span(payload))).is_ok());
-        }
-      }));
-    }
-    for (auto& writer : writers) writer->join();
-    EXPECT_EQ((*log)->durable_lsn(), 30u);
-    EXPECT_TRUE((*log)->close().is_ok());
-  });
-  EXPECT_EQ(outcome, Outcome::kDone) << scheduler.describe();
-  return scheduler.trace_hash();
-}
-
 TEST(ThreadScheduler, RunsTheProductionLogTheSameWayForTheSameSeed) {
   for (std::uint64_t seed = 1; seed <= 5; ++seed) {
-    EXPECT_EQ(log_schedule(seed), log_schedule(seed)) << "seed " << seed;
+    EXPECT_EQ(log_schedule(seed, os_threads()), log_schedule(seed, os_threads())) << "seed " << seed;
   }
 }
 
