@@ -35,7 +35,10 @@ class HaltingFs final : public wal::Fs {
   HaltingFs(wal::Fs& inner, std::uint64_t budget) : inner_(inner), budget_(budget) {}
 
   std::uint64_t operations() const { return operations_; }  // attempted, including refused
-  bool halted() const { return operations_ > budget_; }
+  bool halted() const { return forced_ || operations_ > budget_; }
+  // The power goes out now, wherever the budget stands (a crash point the runner places itself:
+  // before an op, around a sync, at a virtual time): every later operation is refused.
+  void cut_now() { forced_ = true; }
 
   // Called once, at the first refused operation (the moment the power goes out).
   void set_on_halt(std::function<void()> on_halt) { on_halt_ = std::move(on_halt); }
@@ -52,6 +55,7 @@ class HaltingFs final : public wal::Fs {
 
   // Counts one operation; false once past the budget.
   bool admit(sim::FsOp op, std::string_view path) {
+    if (forced_) return false;
     if (++operations_ <= budget_) {
       last_.op = op;
       last_.path.assign(path);
@@ -84,6 +88,7 @@ class HaltingFs final : public wal::Fs {
   wal::Fs& inner_;
   std::uint64_t budget_;
   std::uint64_t operations_ = 0;
+  bool forced_ = false;
   std::function<void()> on_halt_;
   FsCall cut_;
   FsCall last_;

@@ -66,19 +66,28 @@ RunConfig periodic_fsync_failures() {
   return config;
 }
 
-// Rotations while the background syncer's ticket is in flight: a rotation's failed sync of the
-// finished segment meets a sync of the same segment still running. The ticket writes its own
-// group again, so what the failed sync can lose unseen is what a full buffer flushed before the
-// ticket began: large entries in 4 KiB buffers make that common.
-RunConfig rotating_fsync_failures() {
-  RunConfig config = periodic_fsync_failures();
-  config.wal.segment_bytes = 16 << 10;
-  config.wal.sync_interval_us = 500;
+// Rotations while another writer's sync ticket is in flight, fsyncs failing: several writers,
+// small segments, large entries.
+RunConfig rotating_beside_tickets() {
+  RunConfig config = fsync_failures(wal::SyncPolicy::kGrouped);
+  config.wal.segment_bytes = 8 << 10;
+  config.workload.writers = 4;
   config.workload.ops = 60;
   config.workload.entry_bytes_min = 200;
-  config.workload.entry_bytes_max = 3000;
+  config.workload.entry_bytes_max = 2000;
   return config;
 }
+
+// wal::Log's own group commit and its waits: several writers on grouped or immediate commit,
+// a crash at a random op.
+RunConfig concurrent_commits(wal::SyncPolicy policy) {
+  RunConfig config = base(policy);
+  config.workload.writers = 4;
+  config.workload.read_ratio = {0, 1};
+  return config;
+}
+RunConfig concurrent_grouped() { return concurrent_commits(wal::SyncPolicy::kGrouped); }
+RunConfig concurrent_immediate() { return concurrent_commits(wal::SyncPolicy::kImmediate); }
 
 // Pending writes torn at power loss: kNone leaves everything since the last sync pending.
 RunConfig torn_tail() {
@@ -384,10 +393,22 @@ const std::vector<Mutant>& all_mutants() {
        "\"preallocation\" by a sparse ftruncate: a full disk surfaces as a failed write in the "
        "middle of a record, poisoning the log, instead of a clean ENOSPC at segment creation",
        {I::kErrorHonesty, I::kDurability}, full_disk},
-      {"trust-sync-after-poison", "field",
-       "a sync in flight when another sync of the same segment fails (a rotation finishing it) "
-       "completes with success and is believed, though the failed one may have dropped its pages",
-       {I::kErrorHonesty, I::kDurability}, rotating_fsync_failures},
+      {"rotate-beside-sync-in-flight", "field",
+       "a rotation finishes and syncs the segment while another thread's fdatasync of it is in "
+       "flight: that one's failure is not back yet, the rotation's sync succeeds over the "
+       "dropped pages and the next segment is published over a hole",
+       {I::kDurability, I::kErrorHonesty}, rotating_beside_tickets},
+      {"log-follower-acks-in-flight", "field",
+       "wal::Log: a group-commit follower takes the leader's sync in flight for its own "
+       "acknowledgement and returns before that sync finished (or covered it at all)",
+       {I::kDurability}, concurrent_grouped},
+      {"log-immediate-rides-inflight-sync", "field",
+       "wal::Log: with another thread's sync in flight, `immediate` takes it as covering this "
+       "append and returns without a sync of its own",
+       {I::kDurability}, concurrent_immediate},
+      {"log-leader-forgets-followers", "field",
+       "wal::Log: the leader of a group commit does not wake its followers, which wait forever",
+       {}, concurrent_grouped, true},
       {"fdatasync-growing-file", "field",
        "fdatasync (not fsync) on a segment that grows on append: the data is durable, the file "
        "size that makes it readable is not",
@@ -456,9 +477,7 @@ bool mutants_available() {
 ScopedMutant::ScopedMutant(std::string_view name)
     : point_(name.find('/') == std::string_view::npos ? "wal/mutant/" + std::string(name)
                                                       : std::string(name)) {
-  WAL_ASSERT(find_mutant(name) != nullptr ||
-             std::find(log_runtime_mutants().begin(), log_runtime_mutants().end(), name) !=
-                 log_runtime_mutants().end());
+  WAL_ASSERT(find_mutant(name) != nullptr);
   WAL_ASSERT(mutants_available());
 #ifdef FIU_ENABLE
   static std::once_flag initialised;
@@ -474,6 +493,7 @@ ScopedMutant::~ScopedMutant() {
 }
 
 bool is_catch(const Mutant& mutant, const RunResult& result) {
+  if (mutant.hangs && result.hang) return true;
   return std::any_of(mutant.caught_by.begin(), mutant.caught_by.end(),
                      [&](Invariant invariant) { return result.checks[invariant].violated(); });
 }

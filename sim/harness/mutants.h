@@ -27,15 +27,17 @@ struct Mutant {
   // mutant must be caught (the CI test fails on a survivor): a survivor is a finding to fix in
   // the harness, never by weakening the mutant.
   RunConfig (*config)();
+  // Caught as a hang (a deadlock or the step limit: the run's verdict names the threads), not
+  // by an invariant.
+  bool hangs = false;
 };
 
 // The WAL's catalogue. find_mutant also finds the bugs planted in registered targets
 // (TargetInfo::planted, target.h), whose names are their libfiu points ("examples/kv/...").
 const std::vector<Mutant>& all_mutants();
 const Mutant* find_mutant(std::string_view name);
-// The bugs planted in log.cc's own acknowledgement and thread logic. The step-driven runner
-// does not run log.cc, so these are not in the catalogue: tests/harness/threaded_log_test.cc
-// hunts them on deterministic threads (docs/bug-zoo.md).
+// The bugs planted in log.cc's own acknowledgement and thread logic (in the catalogue too:
+// walsim runs wal::Log); tests/harness/threaded_log_test.cc also hunts them on its own.
 const std::vector<std::string_view>& log_runtime_mutants();
 
 // What the mutant needs from a run's environment beyond the scenario keys: no-salt-check needs

@@ -144,6 +144,18 @@ void Oracle::end(std::uint64_t call_id, const wal::Status& status, std::uint64_t
   call.end_step = step;
 }
 
+void Oracle::acknowledge_durable(std::uint64_t call_id, std::uint64_t step) {
+  const Call& acknowledged = call(call_id);
+  const bool sync = acknowledged.kind == CallKind::kSync;
+  for (auto& [lsn, expected] : entries_) {
+    if (expected.durable) continue;
+    if (expected.call_id == call_id || (sync && lsn <= acknowledged.lsns.last)) {
+      expected.durable = true;
+      expected.durable_step = step;
+    }
+  }
+}
+
 void Oracle::observe_durable(wal::Lsn lsn, std::uint64_t step) {
   observations_.push_back(DurableObservation{lsn, epoch_, next_seq_++, step});
   if (lsn <= durable_lsn_) return;

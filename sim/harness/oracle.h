@@ -160,6 +160,10 @@ class Oracle {
              wal::LsnRange batch = {});
   // The call returned `status`.
   void end(std::uint64_t call_id, const wal::Status& status, std::uint64_t step);
+  // Call `call_id` returned OK and so promised durability (SPEC 4.2: an append under grouped or
+  // immediate, a checkpoint, a sync): its entries, and for a sync every entry up to its target,
+  // are acknowledged durable from `step` on, whatever durable_lsn() said.
+  void acknowledge_durable(std::uint64_t call_id, std::uint64_t step);
   // The WAL said every entry <= lsn is durable (an OK durable_lsn() observation).
   void observe_durable(wal::Lsn lsn, std::uint64_t step);
   // The WAL reported its oldest entry (retention may have dropped older segments).

@@ -19,9 +19,9 @@ bool drain(wal::Reader& reader, std::vector<RecoveredEntry>& out, wal::Status& s
   }
 }
 
-}  // namespace
-
-void read_recovery(wal::LogCore& core, bool from_checkpoint, Recovery& out) {
+// wal::LogCore and wal::Log answer the same questions under the same names.
+template <typename Log>
+void read_from(Log& core, bool from_checkpoint, Recovery& out) {
   out.report = core.recovery_report();
   out.next_lsn = core.last_lsn() + 1;
   const wal::Lsn first = core.first_lsn();
@@ -41,6 +41,15 @@ void read_recovery(wal::LogCore& core, bool from_checkpoint, Recovery& out) {
   }
   std::vector<RecoveredEntry> entries;
   if (drain(**reader, entries, out.from_checkpoint_status)) out.from_checkpoint = std::move(entries);
+}
+
+}  // namespace
+
+void read_recovery(wal::LogCore& core, bool from_checkpoint, Recovery& out) {
+  read_from(core, from_checkpoint, out);
+}
+void read_recovery(wal::Log& log, bool from_checkpoint, Recovery& out) {
+  read_from(log, from_checkpoint, out);
 }
 
 }  // namespace harness

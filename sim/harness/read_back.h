@@ -3,6 +3,7 @@
 // reader_from_checkpoint() returns. Shared by the simulated runs and the real-disk runs.
 #pragma once
 
+#include <wal/log.h>
 #include <wal/log_core.h>
 
 #include "sim/harness/invariants.h"
@@ -12,5 +13,6 @@ namespace harness {
 // Fills everything of `out` but open_status. `from_checkpoint` false: leaves
 // out.from_checkpoint unset (not checked).
 void read_recovery(wal::LogCore& core, bool from_checkpoint, Recovery& out);
+void read_recovery(wal::Log& log, bool from_checkpoint, Recovery& out);
 
 }  // namespace harness

@@ -67,7 +67,8 @@ void print_summary(const reports::Sweep& sweep) {
                  ? ""
                  : fmt::format("; {} reached cells not listed", coverage.unlisted_reached));
   fmt::print("\n{}: {}/{} scenarios matched their expected verdict; {} runs ({} passed, {} "
-             "failed), {} faults injected, {} crashes; {:.1f} s\n",
+             "failed), {} faults injected, {} crashes; {:.1f} s; the wal target is the unchanged "
+             "wal::Log on deterministic threads\n",
              t.ok() ? "OK" : "FAILED", t.scenarios_matched, t.scenarios, t.runs, t.passed,
              t.failed, t.faults_injected, t.crashes, sweep.wall_ms / 1000);
 }

@@ -98,7 +98,7 @@ TEST(BugZooCatalogue, NamesAreUniqueAndKnown) {
   for (const Mutant& mutant : all_mutants()) {
     EXPECT_TRUE(seen.insert(mutant.name).second) << mutant.name;
     EXPECT_EQ(find_mutant(mutant.name), &mutant);
-    EXPECT_FALSE(mutant.caught_by.empty()) << mutant.name;
+    EXPECT_TRUE(!mutant.caught_by.empty() || mutant.hangs) << mutant.name;  // caught somehow
   }
   EXPECT_EQ(find_mutant("no-such-mutant"), nullptr);
 }
@@ -121,8 +121,10 @@ TEST(BugZooTable, WritesTheTableWhenAsked) {
     const RunResult shrunk = shrink_catch(mutant, *found.caught, 1000);
     std::vector<Invariant> caught;
     for (Invariant invariant : shrunk.checks.violated()) caught.push_back(invariant);
+    const std::string caught_by =
+        caught.empty() && shrunk.hang ? std::string("deadlock verdict") : names(caught);
     table += fmt::format("| `{}` | {} | {} | {} | {} | {:.1f} ms | {} ({}) |\n", mutant.name,
-                         mutant.origin, mutant.breaks, names(caught), found.seeds_run,
+                         mutant.origin, mutant.breaks, caught_by, found.seeds_run,
                          found.wall_seconds * 1000, shrunk.script.total_ops(),
                          found.caught->script.total_ops());
   }

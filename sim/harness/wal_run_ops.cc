@@ -1,0 +1,383 @@
+// The threads of a WAL run (wal_run.h): the process's main thread opens the production
+// wal::Log and closes or abandons it, one writer thread per workload writer calls it, and the
+// Log starts its own (periodic syncer, spare preparer) through the simulated runtime. Every
+// one of them runs on the run's ThreadScheduler, one at a time, in the order the seed draws.
+#include <algorithm>
+#include <mutex>
+
+#include <fmt/format.h>
+
+#include "sim/harness/read_back.h"
+#include "sim/harness/wal_run.h"
+
+namespace harness {
+namespace {
+
+constexpr int kReopenAttempts = 4;
+const char kPowerToken = 0;  // what the power thread waits on
+
+}  // namespace
+
+Run::ThreadCtx& Run::ctx() {
+  const int id = sim::ThreadScheduler::current_thread();
+  auto [it, fresh] = threads_ctx_.try_emplace(id);
+  if (fresh) {
+    // The Log's own threads say who they are by name.
+    const std::string_view name = sim::ThreadScheduler::current_thread_name();
+    if (name == "wal-syncer") it->second.activity = Activity::kSyncer;
+    if (name == "wal-preparer") it->second.activity = Activity::kPreparer;
+  }
+  return it->second;
+}
+
+wal::Options Run::live_options() {
+  wal::Options options = options_;
+  options.fs = &live_fs();
+  options.clock = &runtime_;
+  options.runtime = &runtime_;
+  options.listener = this;
+  return options;
+}
+
+void Run::main_thread(Activity how, bool* opened) {
+  ThreadCtx& self = ctx();
+  self.activity = how;
+  sites_.followed(how);
+  const Op none;
+  const std::uint64_t call = begin(CallKind::kOpen, none);
+  durable_seen_ = wal::kNoLsn;  // a new log: its open says what it holds durable
+  wal::Result<std::unique_ptr<wal::Log>> log = wal::Log::open(config_.dir, live_options());
+  end(call, log.status());
+  if (!log) {
+    if (!halted() && !log.error().injected()) {
+      result_.problems.push_back(
+          (how == Activity::kOpen ? "opening a new log failed: "
+                                  : "reopening a checked recovery failed: ") +
+          log.error().to_string());
+    }
+    return;
+  }
+  *opened = true;
+  log_ = std::move(log).value();
+  observe_durable();
+
+  std::vector<int> writers;
+  for (std::uint32_t w = 0; w < workload_.writers.size(); ++w) {
+    writers.push_back(threads_.spawn("writer", [this, w] { writer(w); }));
+  }
+  const bool timed = epoch_ == 1 && crash_at_.kind == CrashAt::Kind::kTime;
+  const int power = timed ? threads_.spawn("power", [this] { power_thread(); }) : -1;
+  for (int writer : writers) threads_.join(writer);
+  workload_done_ = true;
+  if (power >= 0) {
+    threads_.wake_all(&kPowerToken);
+    threads_.join(power);
+  }
+  if (survey_ != nullptr) {
+    halting_->cut_now();  // a survey only watches; the log is dropped, not closed
+  } else if (crash_configured() && !halted()) {
+    // The crash point was never reached: the power goes out after the last op.
+    halting_->cut_now();
+  } else if (!crash_configured() && !halted() && log_ != nullptr) {
+    const std::uint64_t closing = begin(CallKind::kClose, none);
+    self.activity = Activity::kReopen;
+    end(closing, log_->close());
+  }
+  // Destroyed here, on a simulated thread: after a cut its close reaches nothing.
+  log_.reset();
+}
+
+void Run::power_thread() {
+  // crash.at = time:US. A workload that ends first leaves the power on (the crash then comes
+  // after the last op).
+  if (threads_.block(&kPowerToken, crash_at_.value, "the power cut at a virtual time")) return;
+  if (workload_done_) return;
+  crash_here(CrashAt{CrashAt::Kind::kTime, crash_at_.value}, sites_.at_time());
+}
+
+void Run::writer(std::uint32_t index) {
+  const std::vector<Op>& ops = workload_.writers[index];
+  while (next_op_[index] < ops.size() && !stop_requested_) {
+    const Op& op = ops[next_op_[index]];
+    if (result_.ops == crash_op_) {
+      crash_here(CrashAt{CrashAt::Kind::kOp, result_.ops}, sites_.between_ops());
+      return;
+    }
+    ++result_.ops;
+    ++next_op_[index];
+    sites_.followed(activity_of(op.kind));
+    threads_.sleep_for(config_.device.write_latency_us.sample(latency_prng_));
+    if (stop_requested_) return;
+    const std::size_t surveyed = survey_ != nullptr ? survey_->ops.size() : 0;
+    if (survey_ != nullptr) survey_->ops.push_back({op.kind, halting_->operations() + 1, 0});
+    do_op(op);
+    if (survey_ != nullptr) survey_->ops[surveyed].last = halting_->operations();
+  }
+}
+
+void Run::do_op(const Op& op) {
+  if (log_ == nullptr) return;
+  switch (op.kind) {
+    case OpKind::kAppend:
+    case OpKind::kBatch:
+      op_append(op);
+      break;
+    case OpKind::kCheckpoint:
+      op_checkpoint(op);
+      break;
+    case OpKind::kSync:
+      op_sync(op);
+      break;
+    case OpKind::kRead:
+      op_read(op);
+      break;
+    case OpKind::kTruncate:
+      op_truncate(op);
+      break;
+    case OpKind::kReopen:
+      op_reopen(op);
+      break;
+  }
+  ThreadCtx& self = ctx();
+  self.call = kNoCall;
+  self.op = nullptr;
+  self.payloads = nullptr;
+}
+
+void Run::op_append(const Op& op) {
+  const bool batch = op.kind == OpKind::kBatch;
+  std::vector<std::vector<std::byte>> payloads;
+  std::vector<std::span<const std::byte>> views;
+  for (std::uint32_t part = 0; part < op.entry_bytes.size(); ++part) {
+    payloads.push_back(workload_.payload(op, part));
+  }
+  for (const std::vector<std::byte>& payload : payloads) views.emplace_back(payload);
+  const std::shared_ptr<wal::Log> log = log_;
+  ThreadCtx& self = ctx();
+  self.activity = batch ? Activity::kBatch : Activity::kAppend;
+  self.op = &op;
+  self.payloads = &payloads;
+  self.call = begin(batch ? CallKind::kBatch : CallKind::kAppend, op);
+  wal::Status status;
+  if (batch) {
+    status = log->append_batch(views).status();
+  } else {
+    status = log->append(views[0]).status();
+  }
+  // The call returned: recorded before anything else can run (durable_lsn() takes the lock).
+  end(ctx().call, status,
+      options_.sync == wal::SyncPolicy::kGrouped || options_.sync == wal::SyncPolicy::kImmediate);
+  if (status) observe_durable();
+}
+
+void Run::op_checkpoint(const Op& op) {
+  const std::vector<std::vector<std::byte>> payloads{workload_.payload(op, 0)};
+  const std::shared_ptr<wal::Log> log = log_;
+  ThreadCtx& self = ctx();
+  self.activity = Activity::kCheckpoint;
+  self.op = &op;
+  self.payloads = &payloads;
+  self.call = begin(CallKind::kCheckpoint, op);
+  const wal::Status status = log->checkpoint(payloads[0]).status();
+  // The call returned: recorded before anything else can run (durable_lsn() takes the lock).
+  end(ctx().call, status, true);
+  if (status) observe_durable();
+}
+
+void Run::op_sync(const Op& op) {
+  const std::shared_ptr<wal::Log> log = log_;
+  ctx().activity = Activity::kSync;
+  // The sync's target is at least every LSN handed out so far.
+  const wal::Lsn target = log->last_lsn();
+  const std::uint64_t call = begin(CallKind::kSync, op, {target, target});
+  const wal::Status status = log->sync();
+  end(call, status, true);
+  if (status) observe_durable();
+}
+
+void Run::op_read(const Op& op) {
+  // A reader holds its own handles; the no-leak check of a reopen counts the log's only.
+  const std::lock_guard<wal::Runtime::Mutex> not_while_reopening(*reopen_mutex_);
+  if (log_ == nullptr) return;
+  const std::shared_ptr<wal::Log> log = log_;
+  const wal::Lsn from = position(op.position_ppm);
+  if (from == wal::kNoLsn) return;
+  ctx().activity = Activity::kRead;
+  const std::uint64_t call = begin(CallKind::kRead, op, {from, from});
+  wal::Result<std::unique_ptr<wal::Reader>> reader = log->reader(from);
+  if (!reader) {
+    end(call, reader.error());
+    return;
+  }
+  wal::Status status;
+  wal::Lsn previous = wal::kNoLsn;
+  for (;;) {
+    wal::Result<std::optional<wal::Entry>> next = (*reader)->next();
+    if (!next) {
+      status = next.error();
+      break;
+    }
+    if (!next->has_value() || halted()) break;
+    const RecoveredEntry found = RecoveredEntry::from(**next);
+    // A reader must move forward: one that repeats or goes back would also never end.
+    if (previous != wal::kNoLsn && found.lsn <= previous) {
+      live_violations_.push_back(Violation{
+          Invariant::kPrefix, found.lsn, step(),
+          fmt::format("prefix: a live read from LSN {} returned LSN {} after LSN {} [trace "
+                      "step {}]",
+                      from, found.lsn, previous, step())});
+      break;
+    }
+    previous = found.lsn;
+    const Expected* expected = oracle_.find(found.lsn);
+    if (expected == nullptr || expected->fingerprint != found.fingerprint ||
+        expected->type != found.type) {
+      live_violations_.push_back(Violation{
+          Invariant::kIntegrity, found.lsn, step(),
+          fmt::format("integrity: a live read from LSN {} returned LSN {} with fp {:#018x}, "
+                      "expected {} [trace step {}]",
+                      from, found.lsn, found.fingerprint,
+                      expected ? fmt::format("{:#018x}", expected->fingerprint) : "no entry",
+                      step())});
+      break;
+    }
+  }
+  end(call, status);
+}
+
+void Run::op_truncate(const Op& op) {
+  const std::shared_ptr<wal::Log> log = log_;
+  const wal::Lsn at = position(op.position_ppm);
+  if (at == wal::kNoLsn) return;
+  // The WAL keeps what its last durable checkpoint needs, and a rotation inside another
+  // writer's call may have made a checkpoint durable that no call has returned yet: observe
+  // the watermark first, so the oracle's cut uses the checkpoint the WAL is entitled to use.
+  observe_durable();
+  ctx().activity = Activity::kTruncateFront;
+  const std::uint64_t call = begin(CallKind::kTruncate, op, {at, at});
+  end(call, log->truncate_front(at));
+}
+
+Recovery Run::recover_log(std::shared_ptr<wal::Log>* keep) {
+  return counted([&](Recovery& r) {
+    const Op none;
+    const std::uint64_t call = begin(CallKind::kOpen, none);
+    // A new log: its open says what it holds durable (before its own threads can fail).
+    durable_seen_ = wal::kNoLsn;
+    wal::Result<std::unique_ptr<wal::Log>> opened = wal::Log::open(config_.dir, live_options());
+    end(call, opened.status());
+    if (!opened) {
+      r.open_status = opened.error();
+      return;
+    }
+    std::shared_ptr<wal::Log> log = std::move(opened).value();
+    read_recovery(*log, true, r);
+    *keep = std::move(log);
+  });
+}
+
+void Run::op_reopen(const Op& op) {
+  // The application closes its log (Log::close waits for the sync in flight and stops the
+  // Log's threads; the other writers' calls meanwhile fail as closed) and opens it again; the
+  // open is checked as a recovery without power loss (nothing issued may be missing). One
+  // writer reopens at a time, as an application would arrange: a second opener would find
+  // the first one's lock.
+  const std::lock_guard<wal::Runtime::Mutex> one_at_a_time(*reopen_mutex_);
+  if (log_ == nullptr || stop_requested_) return;
+  const std::shared_ptr<wal::Log> old = log_;
+  ctx().activity = Activity::kReopen;
+  const std::uint64_t call = begin(CallKind::kClose, op);
+  end(call, old->close());
+  if (halted()) return;  // the power went out during the close
+  const std::uint64_t handles = fs_.open_handles();
+  std::shared_ptr<wal::Log> reopened;
+  Recovery recovery = recover_log(&reopened);
+  // An open that an injected fault failed is tried again, as an application would.
+  for (int attempt = 1; !reopened && !halted() && recovery.open_status.injected() &&
+                        attempt < kReopenAttempts;
+       ++attempt) {
+    recovery = recover_log(&reopened);
+  }
+  if (halted()) {
+    log_ = reopened != nullptr ? reopened : log_;
+    return;  // the power went out during the reopen
+  }
+  CheckInput input;
+  input.oracle = &oracle_;
+  input.mode = options_.recovery;
+  input.retention = options_.max_segments != 0 || options_.max_bytes != 0;
+  input.recovery = &recovery;
+  input.open_handles_after_close = handles;
+  input.step = step();
+  judge(input);
+  if (!reopened && result_.checks.passed()) {
+    // An open that failed acceptably (an injected fault, reported damage): the application
+    // gives up; what follows is as after a crash.
+    trigger_stop("crash");
+    log_.reset();
+    return;
+  }
+  if (!reopened || !result_.checks.passed()) {
+    trigger_stop(reopened ? "a clean reopen broke an invariant"
+                          : "reopen failed: " + recovery.open_status.to_string());
+    log_ = reopened;
+    return;
+  }
+  log_ = std::move(reopened);
+  observe_durable();
+}
+
+void Run::on_assigned(wal::LsnRange lsns, wal::EntryType type) {
+  const ThreadCtx& self = ctx();
+  if (self.call == kNoCall || self.op == nullptr || self.payloads == nullptr) return;
+  drain_faults();
+  const bool batch = type == wal::EntryType::kBatch;
+  for (wal::Lsn lsn = lsns.first; lsn <= lsns.last; ++lsn) {
+    const auto part = static_cast<std::uint32_t>(lsn - lsns.first);
+    if (part >= self.payloads->size()) break;
+    oracle_.issue(self.call, lsn, type, (*self.payloads)[part],
+                  PayloadId{self.op->writer, self.op->index, part}, step(),
+                  batch ? lsns : wal::LsnRange{});
+  }
+}
+
+void Run::on_sync_begin(wal::Lsn target) {
+  ThreadCtx& self = ctx();
+  self.ticket = true;
+  drain_faults();
+  if (halted()) return;
+  const std::uint64_t sync_index = result_.syncs++;
+  oracle_.sync_started(target, step());
+  note("sync-begin", sync_index, target);
+  if (sync_index == crash_sync_ && !crash_after_sync_) {
+    crash_here(CrashAt{CrashAt::Kind::kBeforeSync, sync_index},
+               {self.activity, kBeforeFdatasync});
+  }
+}
+
+void Run::on_sync_end(wal::Lsn target, const wal::Status& status) {
+  release_deferred(sim::ThreadScheduler::current_thread());
+  ThreadCtx& self = ctx();
+  self.ticket = false;
+  if (halted()) return;
+  static_cast<void>(target);
+  note("sync-end", result_.syncs - 1, static_cast<std::uint64_t>(status.code()));
+  if (result_.syncs - 1 == crash_sync_ && crash_after_sync_) {
+    crash_here(CrashAt{CrashAt::Kind::kAfterSync, crash_sync_},
+               {self.activity, kAfterFdatasync});
+  }
+}
+
+void Run::on_poisoned(const wal::Status& cause) {
+  static_cast<void>(cause);
+  release_deferred(sim::ThreadScheduler::current_thread());
+}
+
+void Run::on_durable(wal::Lsn lsn) {
+  drain_faults();
+  if (halted() || lsn <= durable_seen_) return;
+  durable_seen_ = lsn;
+  oracle_.observe_durable(lsn, step());
+}
+
+}  // namespace harness
