@@ -27,3 +27,11 @@ run(${CMAKE_COMMAND} --build ${WORK_DIR}/build -j 2)
 run(${WORK_DIR}/build/append_read ${WORK_DIR}/log)
 run(${WORK_DIR}/build/append_read_pc ${WORK_DIR}/log-pc)
 run(${WORK_DIR}/build/tally_crash_test)
+# The user's own walsim: a TOML scenario with target = "tally", its reports, a replay, a listing.
+run(${WORK_DIR}/build/tally_walsim run ${CONSUMER_SOURCE_DIR}/tally.toml --no-progress
+    --report ${WORK_DIR}/tally-report)
+if(NOT EXISTS ${WORK_DIR}/tally-report/summary.json)
+  message(FATAL_ERROR "tally_walsim wrote no summary.json")
+endif()
+run(${WORK_DIR}/build/tally_walsim replay ${CONSUMER_SOURCE_DIR}/tally.toml --seed 7)
+run(${WORK_DIR}/build/tally_walsim validate ${CONSUMER_SOURCE_DIR}/tally.toml)

@@ -1,0 +1,238 @@
+// walsim's command line (SPEC 6): run chaos scenarios on the simulator, replay and shrink
+// failures, explore, swarm, merge sharded sweeps. The walsim binary is this plus the example
+// targets; a user's binary is this plus theirs (walsim_main.h).
+#include "sim/walsim/walsim_main.h"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "sim/walsim/cli_numbers.h"
+#include "sim/walsim/commands.h"
+#include "sim/walsim/exit_codes.h"
+#include "wal_git_revision.h"
+
+namespace {
+
+std::string joined(int argc, char** argv) {
+  std::string out = "walsim";
+  for (int i = 1; i < argc; ++i) {
+    out += ' ';
+    out += argv[i];
+  }
+  return out;
+}
+
+}  // namespace
+
+namespace harness {
+
+int walsim_main(int argc, char** argv) {
+  using namespace walsim;
+  constexpr std::uint64_t kAnySeed = UINT64_MAX;
+  CLI::App app{"walsim: the WAL under chaos on a deterministic simulator (SPEC 6)", "walsim"};
+  app.footer(kExitCodeTable);
+  app.require_subcommand(1);
+  app.set_help_all_flag("--help-all", "Every subcommand's help");
+  // The revision is the one CMake saw when it configured (cmake/GitRevision.cmake).
+  app.set_version_flag("--version",
+                       fmt::format("walsim {} (git {})", WAL_VERSION_STRING, WAL_GIT_REVISION),
+                       "Print the version and the git revision it was built from, then exit");
+
+  RunArgs run;
+  std::optional<std::uint64_t> seeds;
+  std::optional<std::uint64_t> seed;
+  std::string shard;
+  CLI::App* run_cmd = app.add_subcommand("run", "Run scenarios (files or suite folders)");
+  run_cmd->add_option("paths", run.paths, "Scenario files or folders")->required();
+  run_cmd->add_option("--seeds", seeds, "Seeds per scenario (overrides `seeds`)")
+      ->check(unsigned_in(1, std::uint64_t{1} << 40));
+  run_cmd->add_option("--seed", seed, "Run only this seed")->check(unsigned_in(0, kAnySeed));
+  run_cmd->add_option("--jobs,-j", run.sweep.jobs, "Worker processes (default 1)")
+      ->check(unsigned_in(1, 256));
+  run_cmd->add_option("--shard", shard,
+                      "I/N: run only seed number k (0-based, per scenario) with k % N == I");
+  run_cmd->add_option("--report", run.report_dir, "Report folder")->capture_default_str();
+  run_cmd->add_flag("--fail-fast", run.sweep.fail_fast, "Stop at the first unexpected failure");
+  bool no_progress = false;
+  run_cmd->add_flag("--no-progress", no_progress, "No progress line on a terminal");
+  run_cmd->add_flag("--mutants-off", run.mutants_off,
+                    "Run bug-zoo scenarios with their mutant switched off, expecting every seed "
+                    "to pass");
+
+  // replay, shrink and explore take a scenario file, or --swarm: the seed's swarm configuration.
+  ScenarioSource source;
+  auto add_source = [&](CLI::App* cmd) {
+    CLI::Option* file = cmd->add_option("file", source.file, "Scenario file");
+    CLI::Option* swarm = cmd->add_flag("--swarm", source.swarm,
+                                       "The configuration `walsim swarm` draws for the seed");
+    cmd->add_option("--target", source.target, "With --swarm: the system under test")
+        ->needs(swarm);
+    cmd->add_option("--mutant", source.mutant, "With --swarm: the bug-zoo mutant switched on")
+        ->needs(swarm);
+    cmd->add_flag("--media-faults", source.media_faults, "With --swarm: the space with media faults")
+        ->needs(swarm);
+    file->excludes(swarm);
+    cmd->callback([file, swarm] {
+      if (file->count() == 0 && swarm->count() == 0) {
+        throw CLI::RequiredError("a scenario file or --swarm");
+      }
+    });
+  };
+  std::uint64_t replay_seed = 0;
+  bool trace = false;
+  CLI::App* replay_cmd = app.add_subcommand("replay", "Replay one seed bit for bit");
+  add_source(replay_cmd);
+  replay_cmd->add_option("--seed", replay_seed, "Seed")
+      ->required()
+      ->check(unsigned_in(0, kAnySeed));
+  replay_cmd->add_flag("--trace", trace, "Print the trace, the timeline and the executed script");
+
+  ShrinkArgs shrink_args;
+  CLI::App* shrink_cmd =
+      app.add_subcommand("shrink", "Minimal ops + faults that still fail, saved as a scenario");
+  add_source(shrink_cmd);
+  shrink_cmd->add_option("--seed", shrink_args.seed, "A failing seed")
+      ->required()
+      ->check(unsigned_in(0, kAnySeed));
+  shrink_cmd->add_option("--out,-o", shrink_args.out,
+                         "Where to save it (default: <file>.shrunk.toml next to the input)");
+  shrink_cmd->add_option("--max-runs", shrink_args.max_runs, "Simulation budget")
+      ->capture_default_str()
+      ->check(unsigned_in(1, UINT64_MAX));
+
+  std::optional<std::uint64_t> explore_seed;
+  std::uint64_t max_states = 10'000;
+  CLI::App* explore_cmd = app.add_subcommand("explore", "Exhaustive bounded crash states");
+  add_source(explore_cmd);
+  explore_cmd->add_option("--seed", explore_seed, "Seed of the workload")
+      ->check(unsigned_in(0, kAnySeed));
+  explore_cmd->add_option("--max-states", max_states, "Bound")
+      ->capture_default_str()
+      ->check(unsigned_in(1, UINT64_MAX));
+
+  SwarmArgs swarm;
+  std::string swarm_shard;
+  bool swarm_no_progress = false;
+  CLI::App* swarm_cmd = app.add_subcommand(
+      "swarm", "Seeds that each draw their whole configuration (SPEC 9.1)");
+  CLI::Option* swarm_seeds = swarm_cmd->add_option("--seeds", swarm.seeds, "Seeds (default 1000)")
+                                 ->check(unsigned_in(1, std::uint64_t{1} << 40));
+  swarm_cmd->add_option("--seconds", swarm.seconds, "Run rounds of seeds for this long instead")
+      ->check(unsigned_in(1, 30 * 24 * 3600))
+      ->excludes(swarm_seeds);
+  swarm_cmd->add_option("--first-seed", swarm.first_seed, "First seed")
+      ->capture_default_str()
+      ->check(unsigned_in(0, kAnySeed / 2));
+  swarm_cmd->add_option("--target", swarm.target, "System under test")->capture_default_str();
+  swarm_cmd->add_option("--mutant", swarm.mutant,
+                        "Switch this bug-zoo mutant on and stop at its first catch");
+  swarm_cmd->add_flag("--media-faults", swarm.media_faults,
+                      "Draw media faults too (bit flips, latent sectors, misdirected writes; "
+                      "see docs/swarm.md for the oracle's known limits there)");
+  swarm_cmd->add_option("--jobs,-j", swarm.sweep.jobs, "Worker processes (default 1)")
+      ->check(unsigned_in(1, 256));
+  swarm_cmd->add_option("--shard", swarm_shard, "I/N: run only seed number k with k % N == I");
+  swarm_cmd->add_option("--report", swarm.report_dir, "Report folder")->capture_default_str();
+  swarm_cmd->add_flag("--fail-fast", swarm.sweep.fail_fast, "Stop at the first failure");
+  swarm_cmd->add_flag("--no-progress", swarm_no_progress, "No progress line on a terminal");
+  swarm_cmd
+      ->add_option("--until-covered", swarm.until_covered,
+                   "Stop once every listed coverage cell matching PATTERN (default *: all; "
+                   "e.g. 'crash/truncate_front/*') is reached, or when --seeds/--seconds run "
+                   "out; steers unless --no-steer")
+      ->expected(0, 1)
+      ->default_str("*");
+  CLI::Option* swarm_steer =
+      swarm_cmd->add_flag("--steer", swarm.steer,
+                          "Pick each round's seeds from a larger pool, preferring those whose "
+                          "drawn configuration can reach unreached cells (docs/swarm.md)");
+  swarm_cmd->add_flag("--no-steer", swarm.no_steer, "Run consecutive seeds (with --until-covered)")
+      ->excludes(swarm_steer);
+
+  RealArgs real;
+  CLI::App* real_cmd = app.add_subcommand(
+      "real", "Real-disk modes (SPEC 4.5); without --kill, --fiu or --diff: --kill and --fiu");
+  real_cmd->add_option("file", real.file, "Scenario file")->required();
+  real_cmd->add_option("--dir", real.dir,
+                       "Directory on a real disk, not tmpfs (default: a fresh one under "
+                       "$WAL_BUILD_DIR, else $TMPDIR, else /tmp)");
+  real_cmd->add_flag("--kill", real.kill, "SIGKILL a child process at a seeded moment");
+  real_cmd->add_flag("--fiu", real.fiu, "libfiu syscall failures through PosixFs's fault points");
+  real_cmd->add_flag("--diff", real.diff,
+                     "The seed's fs calls and WAL workload on PosixFs and on SimFs: every "
+                     "outcome and the files compared (no faults, no crashes)");
+  real_cmd->add_flag("--diff-canary", real.diff_canary,
+                     "--diff with a planted SimFs bug (it drops its 3rd write): every seed must "
+                     "report a mismatch, or the differential is blind");
+  real_cmd->add_option("--seeds", real.seeds, "Seeds per mode")
+      ->capture_default_str()
+      ->check(unsigned_in(1, std::uint64_t{1} << 20));
+  real_cmd->add_option("--seed", real.seed, "Run only this seed")->check(unsigned_in(0, kAnySeed));
+
+  std::vector<std::string> results;
+  std::string merge_report;
+  CLI::App* merge_cmd = app.add_subcommand("merge", "Join shards' summary.json into one report");
+  merge_cmd->add_option("results", results, "summary.json files")->required();
+  merge_cmd->add_option("--report", merge_report, "Report folder")->required();
+
+  std::vector<std::string> list_paths{"scenarios"};
+  CLI::App* list_cmd = app.add_subcommand("list", "List scenarios (default: scenarios/)");
+  list_cmd->add_option("paths", list_paths, "Files or folders");
+
+  std::vector<std::string> validate_files;
+  CLI::App* validate_cmd = app.add_subcommand("validate", "Check scenario files");
+  validate_cmd->add_option("files", validate_files, "Files or folders")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    fmt::print(stderr, "walsim: {}\nRun 'walsim --help' for usage.\n", e.what());
+    return kExitUsage;
+  }
+
+  // --shard I/N, checked the same way for run and swarm.
+  auto parse_shard = [](const std::string& text, std::optional<Shard>& out) {
+    if (text.empty()) return true;
+    out = Shard::parse(text);
+    if (out) return true;
+    fmt::print(stderr,
+               "walsim: --shard '{}': expected I/N, two integers with 0 <= I < N <= {}\n"
+               "Run 'walsim --help' for usage.\n",
+               text, UINT32_MAX);
+    return false;
+  };
+  if (run_cmd->parsed()) {
+    run.sweep.seeds = seeds;
+    run.sweep.seed = seed;
+    run.sweep.progress = !no_progress;
+    if (!parse_shard(shard, run.sweep.shard)) return kExitUsage;
+    run.command = joined(argc, argv);
+    return cmd_run(run);
+  }
+  if (swarm_cmd->parsed()) {
+    swarm.sweep.progress = !swarm_no_progress;
+    if (!parse_shard(swarm_shard, swarm.sweep.shard)) return kExitUsage;
+    swarm.command = joined(argc, argv);
+    return cmd_swarm(swarm);
+  }
+  if (replay_cmd->parsed()) return cmd_replay(source, replay_seed, trace);
+  shrink_args.source = source;
+  if (shrink_cmd->parsed()) return cmd_shrink(shrink_args);
+  if (explore_cmd->parsed()) return cmd_explore(source, explore_seed, max_states);
+  if (real_cmd->parsed()) {
+    real.diff = real.diff || real.diff_canary;
+    return cmd_real(real);
+  }
+  if (merge_cmd->parsed()) return cmd_merge(results, merge_report, joined(argc, argv));
+  if (list_cmd->parsed()) return cmd_list(list_paths);
+  if (validate_cmd->parsed()) return cmd_validate(validate_files);
+  return kExitUsage;
+}
+
+}  // namespace harness
