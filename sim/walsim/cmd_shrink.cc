@@ -105,9 +105,10 @@ int cmd_shrink(const ShrinkArgs& args) {
     return kExitMismatch;
   }
   Scenario shrunk = unshrunk(scenario, args, result);
-  shrunk.description = fmt::format("Shrunk by `walsim shrink {} --seed {}` from {} ops and {} "
+  shrunk.description = fmt::format("Shrunk by `{} shrink {} --seed {}` from {} ops and {} "
                                    "faults; fails '{}': {}",
-                                   origin(args), args.seed, result.original.total_ops(),
+                                   program_name(), origin(args), args.seed,
+                                   result.original.total_ops(),
                                    result.original.faults.size(), result.target, result.failure);
   const std::string name = shrunk.config.name;
   shrunk.config = result.config;

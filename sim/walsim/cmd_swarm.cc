@@ -140,7 +140,7 @@ void print_shrink_commands(const reports::Sweep& sweep, const Scenario& scenario
   for (const reports::RunRecord& run : sweep.runs) {
     if (run.passed || shown++ >= 5) continue;
     if (shown == 1) fmt::print("\nto shrink a failing seed to a plain scenario file:\n");
-    std::string shrink = fmt::format("walsim shrink --swarm --seed {}", run.seed);
+    std::string shrink = fmt::format("{} shrink --swarm --seed {}", program_name(), run.seed);
     if (scenario.target != "wal") shrink += " --target " + scenario.target;
     if (scenario.mutant) shrink += " --mutant " + *scenario.mutant;
     if (media_faults) shrink += " --media-faults";

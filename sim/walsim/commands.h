@@ -12,6 +12,12 @@
 
 namespace walsim {
 
+// The name the command lines this binary prints start with (repro and shrink commands): the
+// basename of argv[0] as walsim_main saw it, "walsim" before that. A user's own walsim
+// (walsim_main.h) prints its own name.
+const std::string& program_name();
+void set_program_name(std::string_view argv0);
+
 struct RunArgs {
   std::vector<std::string> paths;
   SweepOptions sweep;

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "sim/harness/mutants.h"
+#include "sim/walsim/commands.h"
 #include "sim/walsim/scenario_swarm.h"
 #include "sim/walsim/scenario_toml.h"
 
@@ -123,9 +124,9 @@ class TraceReader {
 
 std::string repro_command(const Scenario& scenario, std::uint64_t seed) {
   if (!scenario.swarm || !scenario.file.empty()) {
-    return fmt::format("walsim replay {} --seed {}", scenario.file, seed);
+    return fmt::format("{} replay {} --seed {}", program_name(), scenario.file, seed);
   }
-  std::string out = fmt::format("walsim replay --swarm --seed {}", seed);
+  std::string out = fmt::format("{} replay --swarm --seed {}", program_name(), seed);
   if (scenario.target != "wal") out += " --target " + scenario.target;
   if (scenario.mutant) out += " --mutant " + *scenario.mutant;
   if (scenario.swarm->media_faults) out += " --media-faults";

@@ -22,12 +22,29 @@ std::string joined(int argc, char** argv) {
   return out;
 }
 
+std::string& program_name_storage() {
+  static std::string name = "walsim";
+  return name;
+}
+
 }  // namespace
+
+namespace walsim {
+
+const std::string& program_name() { return program_name_storage(); }
+void set_program_name(std::string_view argv0) {
+  const std::size_t slash = argv0.rfind('/');
+  const std::string_view base = slash == std::string_view::npos ? argv0 : argv0.substr(slash + 1);
+  if (!base.empty()) program_name_storage() = std::string(base);
+}
+
+}  // namespace walsim
 
 namespace harness {
 
 int walsim_main(int argc, char** argv) {
   using namespace walsim;
+  if (argc > 0 && argv[0] != nullptr) set_program_name(argv[0]);
   constexpr std::uint64_t kAnySeed = UINT64_MAX;
   CLI::App app{"walsim: the WAL under chaos on a deterministic simulator (SPEC 6)", "walsim"};
   app.footer(kExitCodeTable);
