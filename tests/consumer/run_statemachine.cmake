@@ -4,25 +4,8 @@
 # caught) and shrinks the bug's first catch to at most 10 ops.
 #   cmake -DWAL_BUILD_DIR=... -DEXAMPLE_SOURCE_DIR=... -DWORK_DIR=... -DGENERATOR=...
 #         -DCXX=... -DBUILD_TYPE=... [-DSANITIZE=...] -P run_statemachine.cmake
-function(run)
-  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc)
-  if(NOT rc EQUAL 0)
-    string(REPLACE ";" " " command "${ARGN}")
-    message(FATAL_ERROR "failed (${rc}): ${command}")
-  endif()
-endfunction()
-
-file(REMOVE_RECURSE ${WORK_DIR})
-set(prefix ${WORK_DIR}/prefix)
-run(${CMAKE_COMMAND} --install ${WAL_BUILD_DIR} --component dev --prefix ${prefix})
-set(flags "")
-if(SANITIZE)
-  set(flags -DCMAKE_CXX_FLAGS=-fsanitize=${SANITIZE} -DCMAKE_EXE_LINKER_FLAGS=-fsanitize=${SANITIZE})
-endif()
-run(${CMAKE_COMMAND} -S ${EXAMPLE_SOURCE_DIR} -B ${WORK_DIR}/build -G ${GENERATOR}
-    -DCMAKE_BUILD_TYPE=${BUILD_TYPE} -DCMAKE_CXX_COMPILER=${CXX} -DCMAKE_PREFIX_PATH=${prefix}
-    -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF ${flags})
-run(${CMAKE_COMMAND} --build ${WORK_DIR}/build -j 2)
+include(${CMAKE_CURRENT_LIST_DIR}/build_against_install.cmake)
+build_against_install(${EXAMPLE_SOURCE_DIR})
 set(walsim ${WORK_DIR}/build/statemachine_walsim)
 
 # Both scenarios match their verdict: exit 0.
