@@ -32,7 +32,9 @@ inline constexpr const char* kExitCodeTable =
     "  7  scenario lacks a required key\n"
     "  8  not available here (mutants without WAL_FIU, explore/real of a non-WAL target,\n"
     "     real on tmpfs)\n"
-    "  9  I/O error (a file or report directory could not be read or written)\n";
+    "  9  I/O error (a file or report directory could not be read or written)\n"
+    " 70  stalled: a simulated thread blocked outside the scheduler (a lock it does not own),\n"
+    "     so the run could not go on deterministically; the message names the thread\n";
 
 inline int exit_code(ErrorKind kind) {
   switch (kind) {
