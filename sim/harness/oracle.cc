@@ -79,18 +79,7 @@ std::string Call::describe() const {
 std::uint64_t Oracle::begin(CallKind kind, std::uint32_t writer, std::uint64_t op,
                             std::uint64_t step, wal::LsnRange lsns) {
   if (kind == CallKind::kOpen) ++epoch_;
-  if (kind == CallKind::kTruncate) {
-    // truncate_front keeps whatever the last durable checkpoint needs (SPEC 2.2): only what
-    // lies below both the point and that checkpoint may go.
-    wal::Lsn cut = lsns.first;
-    for (auto it = entries_.rbegin(); it != entries_.rend(); ++it) {
-      if (it->second.type == wal::EntryType::kCheckpoint && it->second.durable) {
-        cut = std::min(cut, it->first);
-        break;
-      }
-    }
-    excused_below_ = std::max(excused_below_, cut);
-  }
+  if (kind == CallKind::kTruncate) excuse_truncation(lsns.first);
   Call call;
   call.id = calls_.size();
   call.kind = kind;
@@ -133,8 +122,25 @@ void Oracle::issue(std::uint64_t call_id, wal::Lsn lsn, wal::EntryType type,
   entries_.emplace(lsn, expected);
 }
 
+void Oracle::excuse_truncation(wal::Lsn point) {
+  // truncate_front keeps whatever the last durable checkpoint needs (SPEC 2.2): only what
+  // lies below both the point and that checkpoint may go.
+  wal::Lsn cut = point;
+  for (auto it = entries_.rbegin(); it != entries_.rend(); ++it) {
+    if (it->second.type == wal::EntryType::kCheckpoint && it->second.durable) {
+      cut = std::min(cut, it->first);
+      break;
+    }
+  }
+  excused_below_ = std::max(excused_below_, cut);
+}
+
 void Oracle::end(std::uint64_t call_id, const wal::Status& status, std::uint64_t step) {
   Call& call = mutable_call(call_id);
+  // Between the call and the moment the WAL took its lock, another thread's sync may have made
+  // a newer checkpoint durable, and the WAL rightly kept only what that one needs (swarm seed
+  // 1191906): the truncation is excused up to the checkpoint durable by its return.
+  if (call.kind == CallKind::kTruncate) excuse_truncation(call.lsns.first);
   WAL_ASSERT(call.state == CallState::kInFlight);
   call.state = status.is_ok() ? CallState::kOk : CallState::kFailed;
   call.code = status.code();
@@ -183,6 +189,7 @@ void Oracle::fault(FaultKind kind, std::uint64_t step, std::string where,
 void Oracle::crash(std::uint64_t step) {
   for (Call& call : calls_) {
     if (call.state != CallState::kInFlight) continue;
+    if (call.kind == CallKind::kTruncate) excuse_truncation(call.lsns.first);
     call.state = CallState::kInFlightAtCrash;
     call.end_seq = next_seq_;
     call.end_step = step;

@@ -217,6 +217,9 @@ class Oracle {
 
  private:
   Call& mutable_call(std::uint64_t id);
+  // A truncate_front to `point` may have dropped what lies below it and below the newest
+  // checkpoint known durable now.
+  void excuse_truncation(wal::Lsn point);
 
   std::uint64_t next_seq_ = 0;
   std::uint32_t epoch_ = 0;

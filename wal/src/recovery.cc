@@ -58,7 +58,9 @@ Listing classify(const std::vector<std::string>& names) {
 
 // The front marker, or a damage entry saying why it could not be used (then it is ignored:
 // without it every remaining segment counts, which loses nothing).
-Lsn read_front(Fs& fs, std::string_view dir, std::optional<DamagedRange>* damage) {
+// `io_error`: set when the marker could not be read at all (an I/O error, not damage).
+Lsn read_front(Fs& fs, std::string_view dir, std::optional<DamagedRange>* damage,
+               std::optional<Status>* io_error) {
   auto fail = [&](DamageKind kind, std::string reason) {
     DamagedRange& range = damage->emplace();
     range.segment = std::string(kFrontMarkerName);
@@ -67,12 +69,18 @@ Lsn read_front(Fs& fs, std::string_view dir, std::optional<DamagedRange>* damage
     return kNoLsn;
   };
   Result<std::unique_ptr<File>> file = fs.open(join_path(dir, kFrontMarkerName), OpenMode::kReadOnly);
-  if (!file) return fail(DamageKind::kUnreadable, "cannot open: " + file.error().to_string());
+  if (!file) {
+    *io_error = file.error();
+    return fail(DamageKind::kUnreadable, "cannot open: " + file.error().to_string());
+  }
   std::array<std::byte, kFrontMarkerBytes + 1> bytes{};
   std::size_t have = 0;
   while (have < bytes.size()) {
     Result<std::size_t> got = (*file)->read_at(have, std::span(bytes).subspan(have));
-    if (!got) return fail(DamageKind::kUnreadable, "cannot read: " + got.error().to_string());
+    if (!got) {
+      *io_error = got.error();
+      return fail(DamageKind::kUnreadable, "cannot read: " + got.error().to_string());
+    }
     if (*got == 0) break;
     have += *got;
   }
@@ -330,8 +338,16 @@ Result<ScanResult> scan(Fs& fs, std::string_view dir, const Options& options) {
   ScanResult result;
   result.leftovers = listing.temps;
   std::optional<DamagedRange> front_damage;
-  const Lsn front_lsn = listing.has_front ? read_front(fs, dir, &front_damage) : kNoLsn;
+  std::optional<Status> front_error;
+  const Lsn front_lsn =
+      listing.has_front ? read_front(fs, dir, &front_damage, &front_error) : kNoLsn;
   if (front_damage) {
+    // A marker that cannot be read is an I/O failure, not damage: absolute mode fails the open
+    // with that error (its code and its injected mark intact: swarm seeds 1017783, 1082889).
+    if (options.recovery == RecoveryMode::kAbsolute && front_error) {
+      return Status(*front_error).with_context(fmt::format("absolute consistency: read {}",
+                                                           kFrontMarkerName));
+    }
     if (options.recovery == RecoveryMode::kAbsolute) {
       return Status::corruption(fmt::format("absolute consistency: {}: {}", kFrontMarkerName,
                                             front_damage->reason));
