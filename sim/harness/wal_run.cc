@@ -246,17 +246,19 @@ void Run::end(std::uint64_t call, const wal::Status& status, bool durable) {
 }
 
 void Run::observe_durable() {
-  if (log_ == nullptr) return;
-  const wal::Lsn durable = log_->durable_lsn();
+  // A copy: another writer's reopen may replace log_ while this call waits for the lock.
+  const std::shared_ptr<wal::Log> log = log_;
+  if (log == nullptr) return;
+  const wal::Lsn durable = log->durable_lsn();
   drain_faults();
   if (halted() || durable <= durable_seen_) return;
   durable_seen_ = durable;
   oracle_.observe_durable(durable, step());
 }
 
-wal::Lsn Run::position(std::uint32_t ppm) {
-  const wal::Lsn first = log_->first_lsn();
-  const wal::Lsn durable = log_->durable_lsn();
+wal::Lsn Run::position(wal::Log& log, std::uint32_t ppm) {
+  const wal::Lsn first = log.first_lsn();
+  const wal::Lsn durable = log.durable_lsn();
   if (first == wal::kNoLsn || durable < first) return wal::kNoLsn;
   return first + (durable - first) * ppm / kMillion;
 }

@@ -148,7 +148,8 @@ class Run final : private wal::Listener {
   // The power went out (the crash point, or a stop).
   bool halted() const { return halting_->halted(); }
   std::uint64_t step() const { return threads_.steps(); }
-  wal::Lsn position(std::uint32_t ppm);
+  // Where in `log`'s durable entries `ppm` millionths of the way falls (kNoLsn: none).
+  wal::Lsn position(wal::Log& log, std::uint32_t ppm);
   // Oracle bookkeeping; faults recorded in the trace are pulled in first so their order
   // relative to calls is exact. A call that returns after the power cut returns to nobody:
   // end() then leaves it in flight.

@@ -200,7 +200,7 @@ void Run::op_read(const Op& op) {
   const std::lock_guard<wal::Runtime::Mutex> not_while_reopening(*reopen_mutex_);
   if (log_ == nullptr) return;
   const std::shared_ptr<wal::Log> log = log_;
-  const wal::Lsn from = position(op.position_ppm);
+  const wal::Lsn from = position(*log, op.position_ppm);
   if (from == wal::kNoLsn) return;
   ctx().activity = Activity::kRead;
   const std::uint64_t call = begin(CallKind::kRead, op, {from, from});
@@ -247,7 +247,7 @@ void Run::op_read(const Op& op) {
 
 void Run::op_truncate(const Op& op) {
   const std::shared_ptr<wal::Log> log = log_;
-  const wal::Lsn at = position(op.position_ppm);
+  const wal::Lsn at = position(*log, op.position_ppm);
   if (at == wal::kNoLsn) return;
   // The WAL keeps what its last durable checkpoint needs, and a rotation inside another
   // writer's call may have made a checkpoint durable that no call has returned yet: observe
