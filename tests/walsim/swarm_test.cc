@@ -198,7 +198,8 @@ TEST(SwarmCli, SeedsThatFoundBugsStayFixed) {
   for (std::uint64_t seed : {30, 79, 102, 131, 325, 358, 499, 608, 1428, 2352, 2987, 3163, 3351,
                              4790, 5451, 9226, 13507, 13985, 19599, 24100, 28735, 29043, 47879,
                              69532, 86796, 131333, 131454, 131754, 132511, 133138, 133579,
-                             1017783, 1082889, 1191906, 1228737, 1335499, 1449081, 1528254}) {
+                             1017783, 1082889, 1191906, 1228737, 1335499, 1449081, 1528254,
+                             1930732, 1988183}) {
     const walsim_test::Output replay = walsim_test::run("replay --swarm --seed " +
                                                         std::to_string(seed));
     EXPECT_EQ(replay.code, 0) << "seed " << seed << "\n" << replay.out;
