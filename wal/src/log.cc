@@ -46,14 +46,12 @@ struct Log::Impl {
         preparer_wake(*preparer_wake_ptr) {}
 
   // The core's append, called again after each sync ticket while its rotation waits for one
-  // (log_core.h).
+  // (log_core.h: an append's only kBusy). Called with the mutex held.
   template <typename Append>
-  auto append_when_rotation_may(Lock& lock, Append&& append) -> decltype(append()) {
-    static_cast<void>(lock);
+  auto append_when_rotation_may(Append&& append) -> decltype(append()) {
     for (;;) {
       auto result = append();
-      if (result || result.error().code() != Code::kBusy ||
-          result.error().message() != kRotationWaits || !core->sync_in_flight()) {
+      if (result || result.error().code() != Code::kBusy || !core->sync_in_flight()) {
         return result;
       }
       sync_done.wait(mutex);
@@ -223,7 +221,7 @@ Result<Lsn> Log::append(std::span<const std::byte> payload) {
   const SyncPolicy policy = d.core->options().sync;
   const std::uint64_t due_before = d.core->next_sync_due_us();
   const bool had_spare = d.core->has_spare();
-  Result<Lsn> lsn = d.append_when_rotation_may(lock, [&] { return d.core->append(payload); });
+  Result<Lsn> lsn = d.append_when_rotation_may([&] { return d.core->append(payload); });
   d.after_rotation_locked(had_spare);
   if (!lsn) return lsn;
   if (policy == SyncPolicy::kPeriodic) d.after_append_locked(due_before);
@@ -247,7 +245,7 @@ Result<LsnRange> Log::append_batch(std::span<const std::span<const std::byte>> e
   const std::uint64_t due_before = d.core->next_sync_due_us();
   const bool had_spare = d.core->has_spare();
   Result<LsnRange> range =
-      d.append_when_rotation_may(lock, [&] { return d.core->append_batch(entries); });
+      d.append_when_rotation_may([&] { return d.core->append_batch(entries); });
   d.after_rotation_locked(had_spare);
   if (!range) return range;
   if (policy == SyncPolicy::kPeriodic) d.after_append_locked(due_before);
@@ -263,7 +261,7 @@ Result<Lsn> Log::checkpoint(std::span<const std::byte> payload) {
   WAL_RETURN_IF_ERROR(d.check_open());
   const bool had_spare = d.core->has_spare();
   Result<Lsn> lsn =
-      d.append_when_rotation_may(lock, [&] { return d.core->append_checkpoint(payload); });
+      d.append_when_rotation_may([&] { return d.core->append_checkpoint(payload); });
   d.after_rotation_locked(had_spare);
   if (!lsn) return lsn;
   WAL_RETURN_IF_ERROR(d.wait_durable_locked(lock, *lsn));
