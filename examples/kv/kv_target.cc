@@ -1,5 +1,6 @@
 // The kv example as a harness target (docs/harness-api.md walks through this file): the store
-// runs on the simulated disk through CoreLog, and a model of the map judges what it recovers.
+// runs on the production wal::Log (ThreadedLog, as its CLI does), on the simulated disk and the
+// run's deterministic threads, and a model of the map judges what it recovers.
 //
 // Op mapping (workload.h kinds -> kv operations; keys k0..k7 so ops collide):
 //   append -> put (random value of the op's size) or add (1..9), half each
@@ -18,7 +19,7 @@
 
 #include <fmt/format.h>
 
-#include "examples/common/core_log.h"
+#include "examples/common/threaded_log.h"
 #include "examples/kv/kv_store.h"
 #include "sim/harness/target.h"
 
@@ -97,8 +98,7 @@ class KvTarget final : public harness::Target {
   }
 
   wal::Status open(const harness::TargetEnv& env) override {
-    wal::Result<std::unique_ptr<CoreLog>> log =
-        CoreLog::open(*env.fs, *env.clock, env.dir, env.options);
+    wal::Result<std::unique_ptr<ThreadedLog>> log = ThreadedLog::open(env.dir, env.options);
     if (!log) return log.error();
     KvOptions options;
     options.checkpoint_every = 16;

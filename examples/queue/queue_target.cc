@@ -1,5 +1,6 @@
-// The queue example as a harness target: the queue runs on the simulated disk through CoreLog,
-// and a model of every message and ack judges what it recovers.
+// The queue example as a harness target: the queue runs on the production wal::Log
+// (ThreadedLog, as its CLI does) on the simulated disk and the run's deterministic threads, and
+// a model of every message and ack judges what it recovers.
 //
 // Op mapping (workload.h kinds -> queue operations):
 //   append -> enqueue (random body of the op's size)
@@ -21,7 +22,7 @@
 
 #include <fmt/format.h>
 
-#include "examples/common/core_log.h"
+#include "examples/common/threaded_log.h"
 #include "examples/queue/queue.h"
 #include "sim/harness/target.h"
 
@@ -53,8 +54,7 @@ class QueueTarget final : public harness::Target {
   }
 
   wal::Status open(const harness::TargetEnv& env) override {
-    wal::Result<std::unique_ptr<CoreLog>> log =
-        CoreLog::open(*env.fs, *env.clock, env.dir, env.options);
+    wal::Result<std::unique_ptr<ThreadedLog>> log = ThreadedLog::open(env.dir, env.options);
     if (!log) return log.error();
     QueueOptions options;
     options.checkpoint_every = 16;

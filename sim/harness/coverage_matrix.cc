@@ -121,7 +121,7 @@ bool any_crash(const CoverageSpace& s) {
                      [](CrashAt::Kind k) { return k != CrashAt::Kind::kNone; });
 }
 
-// A target's run loop (target_runner.cc): its ops are the store's calls, opaque to the matrix,
+// A registered target (target_run.h): its ops are the store's calls, opaque to the matrix,
 // so only where the loop itself puts a power loss is listed: between ops (after a crash point,
 // after the last op, or after an op that failed and made the store give up) and at a time.
 bool target_permits(const CoverageSpace& s, Activity a, std::string_view at) {

@@ -60,7 +60,7 @@ struct ExpectConfig {
 
 struct RunConfig {
   std::string name;
-  // The system under test: "wal" (the WAL itself, runner.cc) or a registered harness::Target
+  // The system under test: "wal" (the WAL itself, wal_run.h) or a registered harness::Target
   // (target.h; e.g. the examples "kv" and "queue").
   std::string target = "wal";
   wal::Options wal;  // [wal]: segment_bytes, sync, sync_interval_us, sync_every_bytes,

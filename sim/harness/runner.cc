@@ -1,5 +1,5 @@
-// run_simulation, the verdict every runner shares, and exploration. The WAL's own run is
-// wal_run.h; every other system under test is a registered target (target_runner.cc).
+// run_simulation, the verdict every run shares, and exploration. Every system under test runs
+// in the one loop of run_loop.h: the WAL as wal_run.h, every registered target as target_run.h.
 #include "sim/harness/runner.h"
 
 #include <fmt/format.h>
@@ -7,6 +7,7 @@
 #include "faults/crash_enumerator.h"
 #include "sim/harness/explore.h"
 #include "sim/harness/target.h"
+#include "sim/harness/target_run.h"
 #include "sim/harness/wal_run.h"
 
 namespace harness {
@@ -36,9 +37,41 @@ void settle_verdict(RunResult& result, const ExpectConfig& expect,
   result.matched = result.passed == expect.pass;
 }
 
+namespace {
+
+// An unknown target is a failed run that says which names this build has.
+RunResult unknown_target(const RunConfig& config, std::uint64_t seed) {
+  RunResult result;
+  result.seed = seed;
+  std::string known = "wal";
+  for (const std::string& name : target_names()) known += "|" + name;
+  result.failure = fmt::format("unknown target '{}' (this build has {})", config.target, known);
+  result.problems.push_back(result.failure);
+  result.matched = !config.expect.pass;
+  return result;
+}
+
+// One run of the loop with the configured system under test in it.
+RunResult run_once(const RunConfig& config, std::uint64_t seed, sim::Trace& trace,
+                   OpSurvey* survey) {
+  std::unique_ptr<RunLoop> run;
+  if (config.target == "wal") {
+    run = std::make_unique<WalRun>(config, seed, trace);
+  } else {
+    const TargetInfo* info = find_target(config.target);
+    WAL_ASSERT(info != nullptr);  // run_simulation checked the name
+    run = std::make_unique<TargetRun>(config, *info, seed, trace);
+  }
+  if (survey != nullptr) run->set_survey(survey);
+  return run->execute();
+}
+
+}  // namespace
+
 RunResult run_simulation(const RunConfig& config, std::uint64_t seed, sim::Trace* trace) {
-  // Any other system under test is a registered harness::Target (target.h).
-  if (config.target != "wal") return run_target(config, seed, trace);
+  if (config.target != "wal" && find_target(config.target) == nullptr) {
+    return unknown_target(config, seed);
+  }
   if (config.crash.at.kind == CrashAt::Kind::kInsideOp && !config.script) {
     // A survey pass without a crash finds the ops' Fs operations; the same run then loses
     // power at the one aimed at (a run is a pure function of config and seed).
@@ -47,16 +80,13 @@ RunResult run_simulation(const RunConfig& config, std::uint64_t seed, sim::Trace
     OpSurvey survey;
     {
       sim::Trace quiet(may_inject(config));
-      Run run(surveyed, seed, quiet);
-      run.set_survey(&survey);
-      run.execute();
+      run_once(surveyed, seed, quiet, &survey);
     }
     surveyed.crash.at = aim_inside_op(survey, seed);
     return run_simulation(surveyed, seed, trace);
   }
   sim::Trace own(may_inject(config));
-  Run run(config, seed, trace != nullptr ? *trace : own);
-  return run.execute();
+  return run_once(config, seed, trace != nullptr ? *trace : own, nullptr);
 }
 
 namespace {
@@ -101,8 +131,8 @@ ExploreResult explore(const RunConfig& base, std::uint64_t seed, std::uint64_t m
     }
     bool reached = false;
     sim::Trace trace(may_inject(config));
-    Run run(config, seed, trace);
-    run.set_explorer([&](Run& live) {
+    WalRun run(config, seed, trace);
+    run.set_explorer([&](WalRun& live) {
       reached = live.reached_crash();
       ++out.crash_points;
       const sim::SimFsState state = live.crash_state();

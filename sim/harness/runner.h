@@ -1,14 +1,10 @@
-// One simulated run: the unchanged WAL core on SimFs, driven by the deterministic scheduler on
-// virtual time, crashed at the configured point, recovered, read back and checked.
+// One simulated run: a system under test on SimFs and deterministic threads on virtual time,
+// crashed at the configured point, recovered and checked. Every system runs in the one loop of
+// run_loop.h: the WAL (target "wal") is the production wal::Log (wal_run.h), every other a
+// registered harness::Target (target.h, target_run.h).
 //
-// The runner drives wal::LogCore exactly as log_core.h prescribes and as wal::Log does with
-// threads: `writers` writer tasks call append/append_batch/append_checkpoint, then run the commit
-// loop (commit_step; kLead: begin_sync, run_sync as an I/O that completes after a latency drawn
-// from the device model, finish_sync; kWait/kWaitUntil: park until a finish_sync or the
-// deadline). Under kPeriodic a syncer task mirrors Log's background thread (sync_due,
-// next_sync_due_us). Nothing of the WAL's logic is copied here: every decision is LogCore's.
-//
-// Crash points (crash.at, crash_at.h): `op:N` before the Nth workload op starts (0-based, global order);
+// Crash points (crash.at, crash_at.h): `op:N` before the Nth workload op starts (0-based,
+// global order);
 // `random` the same at a seeded N; `persistence-points` just before or just after a seeded
 // sync's fdatasync (explicitly: `before-sync:K`, `after-sync:K`); `fs-op:N` after the run's
 // first N Fs operations, wherever that falls (inside an append, a sync, a reopen, the first
@@ -25,7 +21,7 @@
 //
 // Faults: RunConfig::faults through the gated decorator stack of fault_stack.h, or the explicit
 // schedule of RunConfig::script. Every fault is tagged in the trace with its SPEC 3.4 key, fed to
-// the oracle in order with the WAL calls, and counted by kind in RunResult::faults_injected.
+// the WAL's oracle in order with its calls, and counted by kind in RunResult::faults_injected.
 //
 // Everything comes from the seed (and the script, if any): the same (config, seed) gives the same
 // trace hash.
@@ -68,10 +64,10 @@ struct RunResult {
   Script script;
 };
 
-// Decides a finished run's verdict from what it collected, the same way for every target (the
-// WAL's runner and target_runner.cc): Fs contract violations become problems, live violations
-// join the checks, only the invariants `expect` names count (all when it names none), and the
-// first of them (or the first problem) becomes result.failure.
+// Decides a finished run's verdict from what it collected, the same way for every target: Fs
+// contract violations become problems, live violations join the checks, only the invariants
+// `expect` names count (all when it names none), and the first of them (or the first problem)
+// becomes result.failure.
 void settle_verdict(RunResult& result, const ExpectConfig& expect,
                     std::vector<Violation> live_violations,
                     const std::vector<std::string>& contract_violations);

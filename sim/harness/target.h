@@ -1,29 +1,37 @@
 // The public harness API (docs/harness-api.md): crash-test your own storage code.
 //
-// A Target is a store written on a wal::Fs (usually through wal::LogCore). You implement five
-// calls; the harness gives you everything else: the simulated disk (SimFs) and its durability
-// model, the [faults] stack, the deterministic scheduler on virtual time, crash points
-// (random, op:N, fs-op:N, time:US, none), power loss under every crash policy, crashes during
-// recovery, media faults, scripts and shrinking, and walsim's reports. A scenario selects it by
-// name (`target = "kv"`); the WAL itself is the built-in target "wal" (runner.h).
+// A Target is a store written on a wal::Fs (usually through wal::Log or wal::LogCore). You
+// implement five calls; the harness gives you everything else: the simulated disk (SimFs) and
+// its durability model, the [faults] stack, deterministic threads on virtual time, crash points
+// (random, op:N, fs-op:N, inside-op, time:US, persistence points through wal::Listener, none),
+// power loss under every crash policy, crashes during recovery, crash epochs, media faults,
+// scripts and shrinking, and walsim's reports. A scenario selects it by name (`target = "kv"`).
+// The WAL itself is the built-in target "wal" (wal_run.h): the same run loop (run_loop.h)
+// drives every one of them.
 //
-// What a run does with a target:
-//   1. open() on the run's Fs and virtual clock (a new, empty directory);
-//   2. for each workload op (workload.h, or a scenario's [script]): apply(op, choices), in the
-//      order the scheduler interleaves the writers; the target maps the generic op kinds onto
-//      its own operations and reports each one's acknowledgement (Ack). kReopen ops are the
+// What a run does with a target (every call on a simulated thread):
+//   1. open() on the run's Fs, clock and runtime (a new, empty directory);
+//   2. for each workload op (workload.h, or a scenario's [script]): apply(op, choices) on that
+//      writer's thread, one op at a time (a store is one application thread; its own threads,
+//      such as wal::Log's syncer, run beside it); the target maps the generic op kinds onto its
+//      own operations and reports each one's acknowledgement (Ack). kReopen ops are the
 //      harness's: close(), open(), check(false);
-//   3. at the crash point: crash() (the process dies), power loss on the disk; an op that
-//      reported kFailed is a process that gave up: the same, right after it;
+//   3. at the crash point the power is cut: from then on nothing reaches the disk and a call
+//      that returns returns to nobody; then crash() (the process dies: drop the store; with the
+//      power cut, even a destructor that closes reaches nothing) and the power loss on the disk.
+//      An op that reported kFailed is a process that gave up: the same, right after it;
 //   4. open() again (recovery; with crash.count > 1 power is cut during the first ones), then
 //      check(true): the target compares what it recovered with what it acknowledged;
-//   5. close(), open(), check(false): recovering twice must give the same state.
+//   5. close(), open(), check(false), close(): recovering twice must give the same state.
 // Without a crash point (`none`) step 3-4 are a clean close() and open(), checked with
-// check(false).
+// check(false). With crash.epochs > 1 a checked image is opened again and the ops go on.
 //
 // Determinism: everything a target decides must come from the op and `choices` (a PRNG seeded
 // from the run's payload seed and the op's index, so a shrunk script keeps every kept op's
-// choices). Never read the wall clock, never start a thread, never use another random source.
+// choices). Never read the wall clock, never use another random source, and start threads,
+// locks and waits only through TargetEnv::runtime (never std::thread or std::mutex): a thread
+// blocked on anything the scheduler does not own stalls the run, which then ends with exit
+// code 70 and names the thread.
 #pragma once
 
 #include <cstdint>
@@ -37,6 +45,7 @@
 #include <wal/clock.h>
 #include <wal/fs.h>
 #include <wal/options.h>
+#include <wal/runtime.h>
 #include <wal/status.h>
 
 #include "sim/harness/invariants.h"
@@ -59,9 +68,13 @@ std::string_view to_string(Ack ack);
 // point cuts the power in the middle of an op, or during recovery).
 struct TargetEnv {
   wal::Fs* fs = nullptr;
-  wal::Clock* clock = nullptr;  // virtual time
-  std::string dir;              // the store's directory inside the Fs
-  wal::Options options;         // the scenario's [wal] table (fs and clock unset)
+  wal::Clock* clock = nullptr;      // virtual time
+  wal::Runtime* runtime = nullptr;  // the store's threads, mutexes and condition variables
+  std::string dir;                  // the store's directory inside the Fs
+  // The scenario's [wal] table, with fs, clock, runtime and listener set to the run's: give it
+  // to wal::Log::open as it is (or to wal::LogCore::open) and the Log's threads run on the
+  // scheduler, and its sync tickets are the run's persistence points (before-sync:K).
+  wal::Options options;
 };
 
 struct Applied {
@@ -117,9 +130,5 @@ bool register_target(TargetInfo info);
 const TargetInfo* find_target(std::string_view name);
 std::vector<std::string> target_names();  // registered ones, sorted; "wal" not included
 
-// The run of runner.h for the registered target RunConfig::target (run_simulation dispatches
-// here when it is not "wal"). An unknown name is a failed run saying which names exist.
-// `trace` may be null.
-RunResult run_target(const RunConfig& config, std::uint64_t seed, sim::Trace* trace);
 
 }  // namespace harness

@@ -1,7 +1,7 @@
-// The threads of a WAL run (wal_run.h): the process's main thread opens the production
-// wal::Log and closes or abandons it, one writer thread per workload writer calls it, and the
-// Log starts its own (periodic syncer, spare preparer) through the simulated runtime. Every
-// one of them runs on the run's ThreadScheduler, one at a time, in the order the seed draws.
+// The WAL target's ops (wal_run.h): the loop's main thread opens the production wal::Log and
+// closes or drops it, one writer thread per workload writer calls it, and the Log starts its
+// own (periodic syncer, spare preparer) through the simulated runtime. Every one of them runs
+// on the run's ThreadScheduler, one at a time, in the order the seed draws.
 #include <algorithm>
 #include <mutex>
 
@@ -14,23 +14,10 @@ namespace harness {
 namespace {
 
 constexpr int kReopenAttempts = 4;
-const char kPowerToken = 0;  // what the power thread waits on
 
 }  // namespace
 
-Run::ThreadCtx& Run::ctx() {
-  const int id = sim::ThreadScheduler::current_thread();
-  auto [it, fresh] = threads_ctx_.try_emplace(id);
-  if (fresh) {
-    // The Log's own threads say who they are by name.
-    const std::string_view name = sim::ThreadScheduler::current_thread_name();
-    if (name == "wal-syncer") it->second.activity = Activity::kSyncer;
-    if (name == "wal-preparer") it->second.activity = Activity::kPreparer;
-  }
-  return it->second;
-}
-
-wal::Options Run::live_options() {
+wal::Options WalRun::live_options() {
   wal::Options options = options_;
   options.fs = &live_fs();
   options.clock = &runtime_;
@@ -39,10 +26,7 @@ wal::Options Run::live_options() {
   return options;
 }
 
-void Run::main_thread(Activity how, bool* opened) {
-  ThreadCtx& self = ctx();
-  self.activity = how;
-  sites_.followed(how);
+bool WalRun::open_live(Activity how) {
   const Op none;
   const std::uint64_t call = begin(CallKind::kOpen, none);
   durable_seen_ = wal::kNoLsn;  // a new log: its open says what it holds durable
@@ -55,67 +39,22 @@ void Run::main_thread(Activity how, bool* opened) {
                                   : "reopening a checked recovery failed: ") +
           log.error().to_string());
     }
-    return;
+    return false;
   }
-  *opened = true;
   log_ = std::move(log).value();
   observe_durable();
-
-  std::vector<int> writers;
-  for (std::uint32_t w = 0; w < workload_.writers.size(); ++w) {
-    writers.push_back(threads_.spawn("writer", [this, w] { writer(w); }));
-  }
-  const bool timed = epoch_ == 1 && crash_at_.kind == CrashAt::Kind::kTime;
-  const int power = timed ? threads_.spawn("power", [this] { power_thread(); }) : -1;
-  for (int writer : writers) threads_.join(writer);
-  workload_done_ = true;
-  if (power >= 0) {
-    threads_.wake_all(&kPowerToken);
-    threads_.join(power);
-  }
-  if (survey_ != nullptr) {
-    halting_->cut_now();  // a survey only watches; the log is dropped, not closed
-  } else if (crash_configured() && !halted()) {
-    // The crash point was never reached: the power goes out after the last op.
-    halting_->cut_now();
-  } else if (!crash_configured() && !halted() && log_ != nullptr) {
-    const std::uint64_t closing = begin(CallKind::kClose, none);
-    self.activity = Activity::kReopen;
-    end(closing, log_->close());
-  }
-  // Destroyed here, on a simulated thread: after a cut its close reaches nothing.
-  log_.reset();
+  return true;
 }
 
-void Run::power_thread() {
-  // crash.at = time:US. A workload that ends first leaves the power on (the crash then comes
-  // after the last op).
-  if (threads_.block(&kPowerToken, crash_at_.value, "the power cut at a virtual time")) return;
-  if (workload_done_) return;
-  crash_here(CrashAt{CrashAt::Kind::kTime, crash_at_.value}, sites_.at_time());
+void WalRun::close_live() {
+  if (log_ == nullptr) return;
+  const Op none;
+  const std::uint64_t closing = begin(CallKind::kClose, none);
+  ctx().activity = Activity::kReopen;
+  end(closing, log_->close());
 }
 
-void Run::writer(std::uint32_t index) {
-  const std::vector<Op>& ops = workload_.writers[index];
-  while (next_op_[index] < ops.size() && !stop_requested_) {
-    const Op& op = ops[next_op_[index]];
-    if (result_.ops == crash_op_) {
-      crash_here(CrashAt{CrashAt::Kind::kOp, result_.ops}, sites_.between_ops());
-      return;
-    }
-    ++result_.ops;
-    ++next_op_[index];
-    sites_.followed(activity_of(op.kind));
-    threads_.sleep_for(config_.device.write_latency_us.sample(latency_prng_));
-    if (stop_requested_) return;
-    const std::size_t surveyed = survey_ != nullptr ? survey_->ops.size() : 0;
-    if (survey_ != nullptr) survey_->ops.push_back({op.kind, halting_->operations() + 1, 0});
-    do_op(op);
-    if (survey_ != nullptr) survey_->ops[surveyed].last = halting_->operations();
-  }
-}
-
-void Run::do_op(const Op& op) {
+void WalRun::do_op(const Op& op) {
   if (log_ == nullptr) return;
   switch (op.kind) {
     case OpKind::kAppend:
@@ -144,7 +83,7 @@ void Run::do_op(const Op& op) {
   self.payloads = nullptr;
 }
 
-void Run::op_append(const Op& op) {
+void WalRun::op_append(const Op& op) {
   const bool batch = op.kind == OpKind::kBatch;
   std::vector<std::vector<std::byte>> payloads;
   std::vector<std::span<const std::byte>> views;
@@ -170,7 +109,7 @@ void Run::op_append(const Op& op) {
   if (status) observe_durable();
 }
 
-void Run::op_checkpoint(const Op& op) {
+void WalRun::op_checkpoint(const Op& op) {
   const std::vector<std::vector<std::byte>> payloads{workload_.payload(op, 0)};
   const std::shared_ptr<wal::Log> log = log_;
   ThreadCtx& self = ctx();
@@ -184,7 +123,7 @@ void Run::op_checkpoint(const Op& op) {
   if (status) observe_durable();
 }
 
-void Run::op_sync(const Op& op) {
+void WalRun::op_sync(const Op& op) {
   const std::shared_ptr<wal::Log> log = log_;
   ctx().activity = Activity::kSync;
   // The sync's target is at least every LSN handed out so far.
@@ -195,7 +134,7 @@ void Run::op_sync(const Op& op) {
   if (status) observe_durable();
 }
 
-void Run::op_read(const Op& op) {
+void WalRun::op_read(const Op& op) {
   // A reader holds its own handles; the no-leak check of a reopen counts the log's only.
   const std::lock_guard<wal::Runtime::Mutex> not_while_reopening(*reopen_mutex_);
   if (log_ == nullptr) return;
@@ -245,7 +184,7 @@ void Run::op_read(const Op& op) {
   end(call, status);
 }
 
-void Run::op_truncate(const Op& op) {
+void WalRun::op_truncate(const Op& op) {
   const std::shared_ptr<wal::Log> log = log_;
   const wal::Lsn at = position(*log, op.position_ppm);
   if (at == wal::kNoLsn) return;
@@ -258,7 +197,7 @@ void Run::op_truncate(const Op& op) {
   end(call, log->truncate_front(at));
 }
 
-Recovery Run::recover_log(std::shared_ptr<wal::Log>* keep) {
+Recovery WalRun::recover_log(std::shared_ptr<wal::Log>* keep) {
   return counted([&](Recovery& r) {
     const Op none;
     const std::uint64_t call = begin(CallKind::kOpen, none);
@@ -276,7 +215,7 @@ Recovery Run::recover_log(std::shared_ptr<wal::Log>* keep) {
   });
 }
 
-void Run::op_reopen(const Op& op) {
+void WalRun::op_reopen(const Op& op) {
   // The application closes its log (Log::close waits for the sync in flight and stops the
   // Log's threads; the other writers' calls meanwhile fail as closed) and opens it again; the
   // open is checked as a recovery without power loss (nothing issued may be missing). One
@@ -302,14 +241,7 @@ void Run::op_reopen(const Op& op) {
     log_ = reopened != nullptr ? reopened : log_;
     return;  // the power went out during the reopen
   }
-  CheckInput input;
-  input.oracle = &oracle_;
-  input.mode = options_.recovery;
-  input.retention = options_.max_segments != 0 || options_.max_bytes != 0;
-  input.recovery = &recovery;
-  input.open_handles_after_close = handles;
-  input.step = step();
-  judge(input);
+  judge(check_input(recovery, handles));
   if (!reopened && result_.checks.passed()) {
     // An open that failed acceptably (an injected fault, reported damage): the application
     // gives up; what follows is as after a crash.
@@ -327,7 +259,7 @@ void Run::op_reopen(const Op& op) {
   observe_durable();
 }
 
-void Run::on_assigned(wal::LsnRange lsns, wal::EntryType type) {
+void WalRun::on_assigned(wal::LsnRange lsns, wal::EntryType type) {
   const ThreadCtx& self = ctx();
   if (self.call == kNoCall || self.op == nullptr || self.payloads == nullptr) return;
   drain_faults();
@@ -341,39 +273,12 @@ void Run::on_assigned(wal::LsnRange lsns, wal::EntryType type) {
   }
 }
 
-void Run::on_sync_begin(wal::Lsn target) {
-  ThreadCtx& self = ctx();
-  self.ticket = true;
-  drain_faults();
-  if (halted()) return;
-  const std::uint64_t sync_index = result_.syncs++;
-  oracle_.sync_started(target, step());
-  note("sync-begin", sync_index, target);
-  if (sync_index == crash_sync_ && !crash_after_sync_) {
-    crash_here(CrashAt{CrashAt::Kind::kBeforeSync, sync_index},
-               {self.activity, kBeforeFdatasync});
-  }
-}
-
-void Run::on_sync_end(wal::Lsn target, const wal::Status& status) {
-  release_deferred(sim::ThreadScheduler::current_thread());
-  ThreadCtx& self = ctx();
-  self.ticket = false;
-  if (halted()) return;
-  static_cast<void>(target);
-  note("sync-end", result_.syncs - 1, static_cast<std::uint64_t>(status.code()));
-  if (result_.syncs - 1 == crash_sync_ && crash_after_sync_) {
-    crash_here(CrashAt{CrashAt::Kind::kAfterSync, crash_sync_},
-               {self.activity, kAfterFdatasync});
-  }
-}
-
-void Run::on_poisoned(const wal::Status& cause) {
+void WalRun::on_poisoned(const wal::Status& cause) {
   static_cast<void>(cause);
   release_deferred(sim::ThreadScheduler::current_thread());
 }
 
-void Run::on_durable(wal::Lsn lsn) {
+void WalRun::on_durable(wal::Lsn lsn) {
   drain_faults();
   if (halted() || lsn <= durable_seen_) return;
   durable_seen_ = lsn;

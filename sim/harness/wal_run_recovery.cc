@@ -5,13 +5,12 @@
 // per-state check.
 #include <algorithm>
 
-#include "faults/power_loss.h"
 #include "sim/harness/read_back.h"
 #include "sim/harness/wal_run.h"
 
 namespace harness {
 
-CheckResult Run::check_crash_state(const sim::SimFsState& state, std::uint64_t hash) {
+CheckResult WalRun::check_crash_state(const sim::SimFsState& state, std::uint64_t hash) {
   // Each state's recovery is checked and thrown away: without faults its Fs calls need no
   // record (the oracle reads faults from the trace).
   sim::Trace* fs_trace = fs_.trace();
@@ -31,7 +30,25 @@ CheckResult Run::check_crash_state(const sim::SimFsState& state, std::uint64_t h
 }
 
 
-Recovery Run::counted(const std::function<void(Recovery&)>& open_and_read) {
+bool WalRun::explore_instead() {
+  if (!explorer_) return false;
+  explorer_(*this);
+  return true;
+}
+
+CheckInput WalRun::check_input(const Recovery& recovery,
+                               std::optional<std::uint64_t> open_handles) {
+  CheckInput input;
+  input.oracle = &oracle_;
+  input.mode = options_.recovery;
+  input.retention = options_.max_segments != 0 || options_.max_bytes != 0;
+  input.recovery = &recovery;
+  input.open_handles_after_close = open_handles;
+  input.step = step();
+  return input;
+}
+
+Recovery WalRun::counted(const std::function<void(Recovery&)>& open_and_read) {
   drain_faults();
   const std::size_t faults_before = oracle_.faults().size();
   Recovery r;
@@ -46,7 +63,7 @@ Recovery Run::counted(const std::function<void(Recovery&)>& open_and_read) {
   return r;
 }
 
-Recovery Run::recover(wal::Fs& fs, std::unique_ptr<wal::LogCore>* keep, bool from_checkpoint) {
+Recovery WalRun::recover(wal::Fs& fs, std::unique_ptr<wal::LogCore>* keep, bool from_checkpoint) {
   return counted([&](Recovery& r) {
     const std::uint64_t call = begin_at_rest(CallKind::kOpen);
     wal::Result<std::unique_ptr<wal::LogCore>> opened =
@@ -62,7 +79,7 @@ Recovery Run::recover(wal::Fs& fs, std::unique_ptr<wal::LogCore>* keep, bool fro
   });
 }
 
-void Run::judge(const CheckInput& input) {
+void WalRun::judge(const CheckInput& input) {
   // Each judgement decides anew whether its recovery becomes the history: a clean reopen's
   // earlier rebase must not let a later failed recovery start an epoch (swarm seed 4790).
   rebased_ = false;
@@ -96,7 +113,7 @@ void Run::judge(const CheckInput& input) {
   rebased_ = true;
 }
 
-void Run::recover_and_check(std::uint32_t count) {
+void WalRun::recover_and_check(std::uint32_t count) {
   // count > 1: the first recoveries lose power after a seeded number of Fs operations.
   // `reference` recovers the image as it was before the last of them, uninterrupted: a crash
   // during recovery must not change what the next recovery finds. That holds for what the WAL
@@ -120,25 +137,15 @@ void Run::recover_and_check(std::uint32_t count) {
     reference = recover(counter, nullptr);
     keep_damage(reference);
     fs_.restore(before);
-    // Drawn even when the script says, so the survival choices after it stay the same.
-    std::uint64_t budget = crash_prng_.below(counter.operations() + 1);
-    if (config_.script && extra - 1 < config_.script->recovery_crashes.size()) {
-      budget = config_.script->recovery_crashes[extra - 1];
-    }
-    recovery_crashes_.push_back(budget);
+    const std::uint64_t budget = recovery_crash_budget(extra, counter.operations());
     HaltingFs halting(rest_fs(), budget);
     note("crash-during-recovery", budget, counter.operations());
     const std::size_t faults_before_cut = oracle_.faults().size();
     const Recovery cut = recover(halting, nullptr);
     cut.open_status.ignore_error("the power went out during recovery");
-    reached(halting.halted() ? site_of_cut(Activity::kRecovery, false, halting.cut_call(),
-                                           halting.last_admitted())
-                             : CrashSite{Activity::kRecovery, kBetweenOps});
     keep_damage(cut);
     oracle_.crash(step());
-    faults::crash(fs_, config_.crash.power_loss, crash_prng_);
-    ++result_.crashes;
-    apply_media_faults();
+    recovery_lost_power(halting);
     drain_faults();
     const auto since_cut =
         oracle_.faults().begin() + static_cast<std::ptrdiff_t>(faults_before_cut);
@@ -164,21 +171,15 @@ void Run::recover_and_check(std::uint32_t count) {
     fresh = recover_close_recover(keyed);
   }
   const RecoveredImage& image = memoized != nullptr ? *memoized : fresh;
-  CheckInput input;
-  input.oracle = &oracle_;
-  input.mode = options_.recovery;
-  input.retention = options_.max_segments != 0 || options_.max_bytes != 0;
-  input.recovery = &image.recovery;
+  CheckInput input = check_input(image.recovery, image.open_handles_after_close);
   if (count > 1 && reference_comparable) input.repeats.push_back(std::move(reference));
   input.repeats.insert(input.repeats.end(), image.repeats.begin(), image.repeats.end());
-  input.open_handles_after_close = image.open_handles_after_close;
   input.earlier_damage = std::move(earlier_damage);
-  input.step = step();
   judge(input);
   if (keyed && memoized == nullptr) memo_->keep(key, std::move(fresh));
 }
 
-RecoveredImage Run::recover_close_recover(bool memoize) {
+RecoveredImage WalRun::recover_close_recover(bool memoize) {
   RecoveredImage image;
   std::unique_ptr<wal::LogCore> core;
   image.recovery = recover(rest_fs(), &core);
@@ -206,14 +207,14 @@ RecoveredImage Run::recover_close_recover(bool memoize) {
 
 // The oracle's view of recover_close_recover(), for an image recovered before: the same calls
 // with the same outcomes, in the same order.
-void Run::replay_calls(const RecoveredImage& image) {
+void WalRun::replay_calls(const RecoveredImage& image) {
   end_at_rest(begin_at_rest(CallKind::kOpen), image.recovery.open_status);
   if (!image.closed) return;
   end_at_rest(begin_at_rest(CallKind::kClose), image.close_status);
   end_at_rest(begin_at_rest(CallKind::kOpen), image.repeats.back().open_status);
 }
 
-void Run::close_and_reopen_clean() {
+void WalRun::close_and_reopen_clean() {
   // The workload's main thread closed the log cleanly (crash.at = none).
   result_.script.crash = CrashAt{CrashAt::Kind::kNone, 0};
   const std::uint64_t handles = fs_.open_handles();
@@ -227,14 +228,8 @@ void Run::close_and_reopen_clean() {
     repeats.push_back(recover(rest_fs(), &core, false));
     if (core) core->close().ignore_error("the second recovery is only compared");
   }
-  CheckInput input;
-  input.oracle = &oracle_;
-  input.mode = options_.recovery;
-  input.retention = options_.max_segments != 0 || options_.max_bytes != 0;
-  input.recovery = &recovery;
+  CheckInput input = check_input(recovery, handles);
   input.repeats = std::move(repeats);
-  input.open_handles_after_close = handles;
-  input.step = step();
   judge(input);
 }
 

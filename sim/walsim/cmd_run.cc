@@ -67,8 +67,8 @@ void print_summary(const reports::Sweep& sweep) {
                  ? ""
                  : fmt::format("; {} reached cells not listed", coverage.unlisted_reached));
   fmt::print("\n{}: {}/{} scenarios matched their expected verdict; {} runs ({} passed, {} "
-             "failed), {} faults injected, {} crashes; {:.1f} s; the wal target is the unchanged "
-             "wal::Log on deterministic threads\n",
+             "failed), {} faults injected, {} crashes; {:.1f} s; one run loop on deterministic "
+             "threads for every target, the wal target the unchanged wal::Log\n",
              t.ok() ? "OK" : "FAILED", t.scenarios_matched, t.scenarios, t.runs, t.passed,
              t.failed, t.faults_injected, t.crashes, sweep.wall_ms / 1000);
 }

@@ -31,7 +31,7 @@ RunConfig base(std::string target) {
 
 void expect_all_pass(const RunConfig& config, std::uint64_t seeds) {
   for (std::uint64_t seed = 1; seed <= seeds; ++seed) {
-    const RunResult result = harness::run_target(config, seed, nullptr);
+    const RunResult result = harness::run_simulation(config, seed, nullptr);
     ASSERT_TRUE(result.passed) << config.target << " seed " << seed << ": " << result.failure;
   }
 }
@@ -39,7 +39,7 @@ void expect_all_pass(const RunConfig& config, std::uint64_t seeds) {
 // The first seed in [1, seeds] whose run violates `invariant`, or 0.
 std::uint64_t first_catch(const RunConfig& config, Invariant invariant, std::uint64_t seeds) {
   for (std::uint64_t seed = 1; seed <= seeds; ++seed) {
-    if (harness::run_target(config, seed, nullptr).checks[invariant].violated()) return seed;
+    if (harness::run_simulation(config, seed, nullptr).checks[invariant].violated()) return seed;
   }
   return 0;
 }
@@ -55,7 +55,7 @@ TEST(Targets, ExamplesAreRegisteredWithTheirPlantedBugs) {
 TEST(Targets, HonestKvPassesUnderPowerLossAndCountsItsChecks) {
   RunConfig config = base("kv");
   expect_all_pass(config, 40);
-  const RunResult result = harness::run_target(config, 3, nullptr);
+  const RunResult result = harness::run_simulation(config, 3, nullptr);
   EXPECT_TRUE(result.checks[Invariant::kDurability].checked);
   EXPECT_TRUE(result.checks[Invariant::kIntegrity].checked);
   EXPECT_EQ(result.crashes, 1u);
@@ -78,7 +78,7 @@ TEST(Targets, HonestStoresGiveUpCleanlyAfterInjectedFaults) {
     config.faults.write_eio = {1, 100};
     std::uint64_t with_faults = 0;
     for (std::uint64_t seed = 1; seed <= 30; ++seed) {
-      const RunResult result = harness::run_target(config, seed, nullptr);
+      const RunResult result = harness::run_simulation(config, seed, nullptr);
       ASSERT_TRUE(result.passed) << target << " seed " << seed << ": " << result.failure;
       if (!result.faults_injected.empty()) ++with_faults;
     }
@@ -94,13 +94,13 @@ TEST(Targets, HonestStoresPassPowerCutsInsideTheirCalls) {
     config.workload.ops = 30;
     for (std::uint64_t n = 0; n < 400; n += 7) {
       config.crash.at = harness::CrashAt{harness::CrashAt::Kind::kFsOp, n};
-      const RunResult result = harness::run_target(config, n + 1, nullptr);
+      const RunResult result = harness::run_simulation(config, n + 1, nullptr);
       ASSERT_TRUE(result.passed) << target << " fs-op:" << n << ": " << result.failure;
       ASSERT_EQ(result.crashes, 1u);
     }
     for (std::uint64_t us = 0; us < 600; us += 50) {
       config.crash.at = harness::CrashAt{harness::CrashAt::Kind::kTime, us};
-      const RunResult result = harness::run_target(config, us + 1, nullptr);
+      const RunResult result = harness::run_simulation(config, us + 1, nullptr);
       ASSERT_TRUE(result.passed) << target << " time:" << us << ": " << result.failure;
     }
   }
@@ -123,7 +123,7 @@ TEST(Targets, PlantedDoubleApplyIsCaughtByKvState) {
   harness::ScopedMutant on(mutant->name);
   const std::uint64_t seed = first_catch(config, Invariant::kIntegrity, 50);
   ASSERT_NE(seed, 0u);
-  const RunResult caught = harness::run_target(config, seed, nullptr);
+  const RunResult caught = harness::run_simulation(config, seed, nullptr);
   EXPECT_NE(caught.failure.find("kv-state"), std::string::npos) << caught.failure;
 }
 
@@ -136,26 +136,26 @@ TEST(Targets, PlantedForgetAckIsCaughtByQueueNoRedelivery) {
   harness::ScopedMutant on(mutant->name);
   const std::uint64_t seed = first_catch(config, Invariant::kDurability, 50);
   ASSERT_NE(seed, 0u);
-  const RunResult caught = harness::run_target(config, seed, nullptr);
+  const RunResult caught = harness::run_simulation(config, seed, nullptr);
   EXPECT_NE(caught.failure.find("queue-no-redelivery"), std::string::npos) << caught.failure;
 }
 
 TEST(Targets, ARunReplaysBitForBitFromItsSeedAndFromItsScript) {
   RunConfig config = base("kv");
   config.faults.write_short = {1, 50};
-  const RunResult first = harness::run_target(config, 11, nullptr);
-  const RunResult again = harness::run_target(config, 11, nullptr);
+  const RunResult first = harness::run_simulation(config, 11, nullptr);
+  const RunResult again = harness::run_simulation(config, 11, nullptr);
   EXPECT_EQ(first.trace_hash, again.trace_hash);
   RunConfig scripted = config;
   scripted.script = first.script;
-  const RunResult replayed = harness::run_target(scripted, 11, nullptr);
+  const RunResult replayed = harness::run_simulation(scripted, 11, nullptr);
   EXPECT_EQ(first.trace_hash, replayed.trace_hash);
-  EXPECT_NE(first.trace_hash, harness::run_target(config, 12, nullptr).trace_hash);
+  EXPECT_NE(first.trace_hash, harness::run_simulation(config, 12, nullptr).trace_hash);
 }
 
 TEST(Targets, AnUnknownTargetIsAFailedRunNamingTheKnownOnes) {
   RunConfig config = base("postgres");
-  const RunResult result = harness::run_target(config, 1, nullptr);
+  const RunResult result = harness::run_simulation(config, 1, nullptr);
   EXPECT_FALSE(result.passed);
   EXPECT_NE(result.failure.find("kv"), std::string::npos) << result.failure;
 }
