@@ -1,0 +1,383 @@
+// The bug zoo's catalogue: each mutant, what it breaks, the invariants that must catch it and
+// the run configuration that hunts it. Apart from mutants.cc, which arms mutants and hunts them.
+#include "sim/harness/mutants.h"
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "sim/harness/mutants_recycled_blocks.h"
+#include "sim/harness/target.h"
+#include "sim/sim_fs.h"
+
+namespace harness {
+namespace {
+
+// The chaos workload every hunt starts from: small segments (rotations every few ops), a
+// small write buffer, two writers, every op kind but reopen, a crash at a random op.
+RunConfig base(wal::SyncPolicy policy) {
+  RunConfig config;
+  config.wal.segment_bytes = 8 << 10;
+  config.wal.buffer_bytes = 4 << 10;
+  config.wal.sync = policy;
+  config.wal.sync_interval_us = 500;
+  config.workload.writers = 2;
+  config.workload.ops = 40;
+  config.workload.entry_bytes_min = 1;
+  config.workload.entry_bytes_max = 600;
+  config.workload.batch_ratio = {1, 8};
+  config.workload.sync_ratio = {1, 10};
+  config.workload.read_ratio = {1, 20};
+  config.workload.checkpoint_every = 9;
+  config.crash.at = *CrashAt::parse("random");
+  return config;
+}
+
+RunConfig grouped() { return base(wal::SyncPolicy::kGrouped); }
+
+RunConfig periodic() {
+  RunConfig config = base(wal::SyncPolicy::kPeriodic);
+  config.workload.sync_ratio = {0, 1};
+  return config;
+}
+
+RunConfig fsync_failures(wal::SyncPolicy policy) {
+  RunConfig config = base(policy);
+  config.faults.fsync_eio = {1, 8};
+  config.faults.fsync_profile = "ext4";
+  return config;
+}
+RunConfig grouped_fsync_failures() { return fsync_failures(wal::SyncPolicy::kGrouped); }
+// The background syncer runs every few ops.
+RunConfig periodic_fsync_failures() {
+  RunConfig config = fsync_failures(wal::SyncPolicy::kPeriodic);
+  config.wal.sync_interval_us = 50;
+  config.workload.sync_ratio = {0, 1};
+  return config;
+}
+
+// Rotations while another writer's sync ticket is in flight, fsyncs failing: several writers,
+// small segments, large entries.
+RunConfig rotating_beside_tickets() {
+  RunConfig config = fsync_failures(wal::SyncPolicy::kGrouped);
+  config.wal.segment_bytes = 8 << 10;
+  config.workload.writers = 4;
+  config.workload.ops = 60;
+  config.workload.entry_bytes_min = 200;
+  config.workload.entry_bytes_max = 2000;
+  return config;
+}
+
+// wal::Log's own group commit and its waits: several writers on grouped or immediate commit,
+// a crash at a random op.
+RunConfig concurrent_commits(wal::SyncPolicy policy) {
+  RunConfig config = base(policy);
+  config.workload.writers = 4;
+  config.workload.read_ratio = {0, 1};
+  return config;
+}
+RunConfig concurrent_grouped() { return concurrent_commits(wal::SyncPolicy::kGrouped); }
+RunConfig concurrent_immediate() { return concurrent_commits(wal::SyncPolicy::kImmediate); }
+
+// Pending writes torn at power loss: kNone leaves everything since the last sync pending.
+RunConfig torn_tail() {
+  RunConfig config = base(wal::SyncPolicy::kNone);
+  config.wal.segment_bytes = 64 << 10;  // long tails inside one segment
+  // Records spanning sectors, torn inside; most larger than the write buffer, so each goes to
+  // the file in a write of its own rather than waiting in the buffer for the crash to drop.
+  config.workload.entry_bytes_min = 1000;
+  config.workload.entry_bytes_max = 6000;
+  config.workload.batch_ratio = {0, 1};
+  config.device.atomic_sector = false;
+  config.workload.sync_ratio = {1, 4};  // a durable prefix before the torn part
+  return config;
+}
+
+// Syncs now and then, otherwise unsynced: a crash often finds the newest segment with nothing
+// durable in it but its header.
+RunConfig unsynced_rotations() {
+  RunConfig config = base(wal::SyncPolicy::kNone);
+  config.workload.entry_bytes_min = 500;
+  config.workload.entry_bytes_max = 2000;
+  config.workload.sync_ratio = {1, 4};
+  return config;
+}
+
+RunConfig bit_flips() {
+  RunConfig config = grouped();
+  config.faults.bit_flip = {1, 4};
+  return config;
+}
+
+// A rotation every three ops (the smallest segments, large entries), only the newest segment
+// kept by count, and a checkpoint every other op, often the last record before a rotation.
+RunConfig retaining() {
+  RunConfig config = grouped();
+  config.wal.segment_bytes = 4 << 10;
+  config.wal.max_segments = 1;
+  config.workload.entry_bytes_min = 1000;
+  config.workload.entry_bytes_max = 1500;
+  config.workload.batch_ratio = {0, 1};
+  config.workload.checkpoint_every = 2;
+  return config;
+}
+
+// truncate_front with the checkpoint often in an older segment than the truncation point: the
+// smallest segments, large entries, a checkpoint every eighth op, no retention.
+RunConfig truncating() {
+  RunConfig config = grouped();
+  config.wal.segment_bytes = 4 << 10;
+  config.workload.entry_bytes_min = 1000;
+  config.workload.entry_bytes_max = 1500;
+  config.workload.batch_ratio = {0, 1};
+  config.workload.truncate_ratio = {1, 4};
+  config.workload.checkpoint_every = 8;
+  return config;
+}
+
+// Power lost inside a WAL call (the first segment's creation) rather than between ops.
+RunConfig crash_in_creation() {
+  RunConfig config = grouped();
+  config.crash.at = *CrashAt::parse("fs-op:6");
+  config.crash.power_loss.lose_unsynced_dir_ops = true;
+  return config;
+}
+
+// Nothing syncs but rotation: entries become durable only when their segment is finished.
+RunConfig rotation_durability() {
+  RunConfig config = base(wal::SyncPolicy::kNone);
+  config.workload.entry_bytes_min = 500;
+  config.workload.entry_bytes_max = 2000;
+  config.workload.sync_ratio = {0, 1};
+  return config;
+}
+
+RunConfig growing_files() {
+  RunConfig config = grouped();
+  config.wal.preallocate = false;
+  return config;
+}
+
+// Room for one preallocated 8 KiB segment and a little more: the correct WAL meets the full
+// disk when it preallocates the next segment, a sparse one in the middle of a record. Large
+// entries fill it in a few ops.
+RunConfig full_disk() {
+  RunConfig config = grouped();
+  config.workload.entry_bytes_min = 1500;
+  config.workload.entry_bytes_max = 2500;
+  config.workload.batch_ratio = {0, 1};
+  config.faults.enospc_after_bytes = 9 << 10;
+  return config;
+}
+
+// Torn tails, then life goes on on the recovered log: one writer, records of one size each in a
+// write of its own (larger than the write buffer), synced now and then, so a crash often keeps a
+// newer record beyond the torn one, at a slot a later epoch's record of the same LSN fills.
+// Four crash epochs: what the writer left behind the cut shows after the next power loss.
+RunConfig resumed_after_torn_tails() {
+  RunConfig config = base(wal::SyncPolicy::kNone);
+  config.wal.segment_bytes = 128 << 10;
+  config.workload.writers = 1;
+  config.workload.entry_bytes_min = 5000;
+  config.workload.entry_bytes_max = 5000;
+  config.workload.batch_ratio = {0, 1};
+  config.workload.read_ratio = {0, 1};
+  config.workload.checkpoint_every = 0;
+  config.device.atomic_sector = false;
+  config.crash.epochs = 4;
+  return config;
+}
+
+using mutants_internal::older_incarnation;
+using mutants_internal::RecycledBlocksFs;
+
+RunConfig stale_incarnation() {
+  RunConfig config = grouped();
+  config.decorate_fs = [](sim::SimFs& fs, sim::Prng&) -> std::unique_ptr<wal::Fs> {
+    RunConfig plain = grouped();
+    return std::make_unique<RecycledBlocksFs>(fs, older_incarnation(plain));
+  };
+  return config;
+}
+
+// Bits flipped at rest, aimed at the log's structure (record LSN fields among it): after damage,
+// recovery searches the segment for the next intact record and goes on from the LSN it carries.
+RunConfig flipped_lsns() {
+  RunConfig config = grouped();
+  config.faults.bit_flip = {1, 4};
+  config.faults.media_aim = faults::MediaAim::kStructure;
+  return config;
+}
+
+// Writes that land whole sectors away from their aim, onto records of one power-of-two size
+// (88-byte entries make 128-byte records), so a shifted group of records starts exactly where
+// an older record did, on a record boundary.
+RunConfig misdirected_records() {
+  RunConfig config = grouped();
+  config.workload.entry_bytes_min = 88;
+  config.workload.entry_bytes_max = 88;
+  config.workload.batch_ratio = {0, 1};
+  config.workload.checkpoint_every = 0;
+  config.faults.misdirected_write = {1, 20};
+  return config;
+}
+
+// An fsync EIO, then a clean close and reopen in the same process (the page cache kept), then
+// more appends acknowledged durable before the power goes out.
+RunConfig reopened_after_fsync_failure() {
+  RunConfig config = fsync_failures(wal::SyncPolicy::kGrouped);
+  config.workload.ops = 60;
+  config.workload.reopen_ratio = {1, 8};
+  return config;
+}
+
+// The power goes out inside truncate_front: small segments dropped several at a time, and the
+// crash aimed inside an op (just before one of its durability barriers), not between ops.
+RunConfig crash_in_truncation() {
+  RunConfig config = truncating();
+  config.workload.checkpoint_every = 0;
+  config.crash.at = *CrashAt::parse("inside-op");
+  return config;
+}
+
+// A full disk with room for a segment header and not for the next segment's preallocation:
+// 1.5-2.5 KB entries fill an 8 KiB segment in a few ops.
+RunConfig full_disk_between_header_and_preallocation() {
+  RunConfig config = full_disk();
+  config.faults.enospc_after_bytes = (8 << 10) + 100;
+  return config;
+}
+
+using I = Invariant;
+
+}  // namespace
+
+const std::vector<Mutant>& all_mutants() {
+  static const std::vector<Mutant> mutants = {
+      {"skip-dir-sync", "spec",
+       "no directory fsync after creating or rotating a segment: the segment can vanish at power "
+       "loss with acknowledged entries in it",
+       {I::kDurability, I::kPrefix}, grouped},
+      {"ack-before-fdatasync", "spec",
+       "a sync's group is acknowledged (durable_lsn advanced) when the sync starts, before its "
+       "fdatasync returns",
+       {I::kDurability}, periodic},
+      {"trust-length-before-checksum", "spec",
+       "a record's header checksum vouches for its length and the payload that length spans is "
+       "trusted unchecked: a torn payload is returned as data",
+       {I::kIntegrity, I::kCorruptionDetected}, torn_tail},
+      {"mid-log-damage-is-end", "spec",
+       "damage before the tail (proven durable by later records) is taken for a torn tail and "
+       "silently becomes the end of the log",
+       {I::kDurability, I::kCorruptionDetected}, bit_flips},
+      {"believe-retried-fsync", "spec",
+       "a failed fsync is retried and the retry's success believed (fsyncgate): pages the kernel "
+       "dropped are called durable",
+       {I::kErrorHonesty}, grouped_fsync_failures},
+      {"reuse-lsn-after-torn-tail", "spec",
+       "after cutting a torn tail the writer resumes at the last intact LSN, handing it out twice",
+       {I::kLsnContinuity}, torn_tail},
+      {"delete-checkpoint-segment", "spec",
+       "truncate_front and retention forget the checkpoint and delete segments reading from it "
+       "needs",
+       {I::kCheckpoint, I::kDurability}, truncating},
+      {"no-salt-check", "spec",
+       "records are neither tagged nor checksummed with the log's salt, so stale bytes of an "
+       "older incarnation (recycled blocks) pass as current",
+       {I::kDurability, I::kPrefix, I::kIntegrity, I::kCorruptionDetected}, stale_incarnation},
+      {"retention-by-count", "seed",
+       "retention deletes the oldest segments by count, whatever the last checkpoint needs",
+       {I::kCheckpoint, I::kDurability}, retaining},
+      {"lsn-restart-empty-segment", "seed",
+       "when the newest segment is empty after a crash (right after a rotation), LSNs restart at 1",
+       {I::kLsnContinuity, I::kDurability}, unsynced_rotations},
+      {"syncer-ignores-fsync-error", "seed",
+       "the background syncer logs a failed fsync and carries on; the next sync advances "
+       "durable_lsn over the lost pages",
+       {I::kErrorHonesty}, periodic_fsync_failures},
+      {"tmp-file-blocks-open", "seed",
+       "a temp file left by an interrupted segment creation makes open() fail instead of being "
+       "deleted",
+       {I::kDurability, I::kIdempotentRecovery}, crash_in_creation},
+      {"resume-over-damage", "seed",
+       "recovery resumes writing at a damaged record without cutting the newer records behind "
+       "it, which later appends overwrite piecemeal",
+       {I::kPrefix, I::kIntegrity, I::kIdempotentRecovery, I::kDurability},
+       resumed_after_torn_tails},
+      {"unsynced-rotation-trim", "seed",
+       "the trim at rotation (and the records flushed just before it) is never synced, yet "
+       "rotation calls the finished segment durable",
+       {I::kDurability}, rotation_durability},
+      {"sparse-preallocate", "seed",
+       "\"preallocation\" by a sparse ftruncate: a full disk surfaces as a failed write in the "
+       "middle of a record, poisoning the log, instead of a clean ENOSPC at segment creation",
+       {I::kErrorHonesty, I::kDurability}, full_disk},
+      {"rotate-beside-sync-in-flight", "field",
+       "a rotation finishes and syncs the segment while another thread's fdatasync of it is in "
+       "flight: that one's failure is not back yet, the rotation's sync succeeds over the "
+       "dropped pages and the next segment is published over a hole",
+       {I::kDurability, I::kErrorHonesty}, rotating_beside_tickets},
+      {"log-follower-acks-in-flight", "field",
+       "wal::Log: a group-commit follower takes the leader's sync in flight for its own "
+       "acknowledgement and returns before that sync finished (or covered it at all)",
+       {I::kDurability}, concurrent_grouped},
+      {"log-immediate-rides-inflight-sync", "field",
+       "wal::Log: with another thread's sync in flight, `immediate` takes it as covering this "
+       "append and returns without a sync of its own",
+       {I::kDurability}, concurrent_immediate},
+      {"log-leader-forgets-followers", "field",
+       "wal::Log: the leader of a group commit does not wake its followers, which wait forever",
+       {}, concurrent_grouped, true},
+      {"fdatasync-growing-file", "field",
+       "fdatasync (not fsync) on a segment that grows on append: the data is durable, the file "
+       "size that makes it readable is not",
+       {I::kDurability}, growing_files},
+      {"lsn-outside-checksum", "field",
+       "the record checksums leave the LSN out (the record is sealed before its LSN is "
+       "stamped): a flipped LSN bit reads as an intact record of another LSN",
+       {I::kPrefix, I::kIntegrity, I::kDurability, I::kLsnContinuity}, flipped_lsns},
+      {"trust-record-lsn", "field",
+       "an intact record's own LSN is believed whatever LSN was expected there: a misdirected "
+       "write of newer records over older ones reads as a clean jump in the log",
+       {I::kDurability, I::kPrefix, I::kCorruptionDetected}, misdirected_records},
+      {"trust-page-cache-on-reopen", "field",
+       "a reopen in the same process takes the bytes it read for durable and syncs without "
+       "rewriting them: pages a failed fsync left clean in the page cache never reach the disk",
+       {I::kDurability, I::kPrefix}, reopened_after_fsync_failure},
+      {"unlink-before-front-synced", "field",
+       "truncate_front and retention unlink segments before the FRONT marker's rename is synced "
+       "to the directory: a power loss in between can leave a hole in the middle of the log",
+       {I::kDurability, I::kCorruptionDetected}, crash_in_truncation},
+      {"sync-covers-later-appends", "field",
+       "a finished sync marks durable everything appended so far, including the records "
+       "appended after it took its snapshot and while its fdatasync ran",
+       {I::kDurability}, periodic},
+      {"ignore-fallocate-enospc", "field",
+       "ENOSPC from fallocate is ignored as if the filesystem lacked fallocate: the segment is "
+       "published with no room reserved and the full disk fails a write in the middle of a record",
+       {I::kErrorHonesty, I::kDurability}, full_disk_between_header_and_preallocation},
+  };
+  return mutants;
+}
+
+const Mutant* find_mutant(std::string_view name) {
+  for (const Mutant& mutant : all_mutants()) {
+    if (mutant.name == name) return &mutant;
+  }
+  // Bugs planted in registered targets (target.h), named by their own libfiu point.
+  for (const std::string& target : target_names()) {
+    for (const Mutant& mutant : find_target(target)->planted) {
+      if (mutant.name == name) return &mutant;
+    }
+  }
+  return nullptr;
+}
+
+const std::vector<std::string_view>& log_runtime_mutants() {
+  static const std::vector<std::string_view> names = {
+      "log-follower-acks-in-flight", "log-immediate-rides-inflight-sync",
+      "log-leader-forgets-followers"};
+  return names;
+}
+
+}  // namespace harness
