@@ -335,11 +335,13 @@ void RunLoop::apply_media_faults() {
   ops_at_last_crash_ = result_.ops;
 }
 
-std::uint64_t RunLoop::recovery_crash_budget(std::uint32_t extra, std::uint64_t operations) {
+std::uint64_t RunLoop::recovery_crash_budget(std::uint64_t operations) {
   // Drawn even when the script says, so the survival choices after it stay the same.
   std::uint64_t budget = crash_prng_.below(operations + 1);
-  if (config_.script && extra - 1 < config_.script->recovery_crashes.size()) {
-    budget = config_.script->recovery_crashes[extra - 1];
+  // The script lists them in order over the whole run, every epoch's recoveries included.
+  const std::size_t index = recovery_crashes_.size();
+  if (config_.script && index < config_.script->recovery_crashes.size()) {
+    budget = config_.script->recovery_crashes[index];
   }
   recovery_crashes_.push_back(budget);
   return budget;

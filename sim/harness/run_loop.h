@@ -130,9 +130,9 @@ class RunLoop : protected wal::Listener {
   // The site of the fs-op cut, on the thread whose call it refused.
   CrashSite site_of_this_cut();
   void apply_media_faults();
-  // crash.count > 1: the budget of Fs operations the extra'th recovery gets before its power
-  // goes out, of the `operations` an uninterrupted one made (a script's, if it says).
-  std::uint64_t recovery_crash_budget(std::uint32_t extra, std::uint64_t operations);
+  // crash.count > 1: the budget of Fs operations the next interrupted recovery gets before its
+  // power goes out, of the `operations` an uninterrupted one made (a script's, if it says).
+  std::uint64_t recovery_crash_budget(std::uint64_t operations);
   // The power went out in a recovery (`halting` its switch): coverage, the loss, media damage.
   void recovery_lost_power(const HaltingFs& halting);
   // The Fs of the live store: device latencies and scheduling points over the power switch.

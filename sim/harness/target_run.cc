@@ -196,7 +196,7 @@ void TargetRun::at_rest(wal::Fs& fs, const std::function<void(wal::Fs&)>& body) 
   });
 }
 
-void TargetRun::recover_with_power_cut(std::uint32_t extra) {
+void TargetRun::recover_with_power_cut() {
   const sim::SimFsState before = fs_.state();
   HaltingFs counter(rest_fs(), HaltingFs::kUnlimited);
   at_rest(counter, [&](wal::Fs& fs) {
@@ -205,7 +205,7 @@ void TargetRun::recover_with_power_cut(std::uint32_t extra) {
     target_->crash();
   });
   fs_.restore(before);
-  const std::uint64_t budget = recovery_crash_budget(extra, counter.operations());
+  const std::uint64_t budget = recovery_crash_budget(counter.operations());
   HaltingFs halting(rest_fs(), budget);
   note("crash-during-recovery", budget, counter.operations());
   at_rest(halting, [&](wal::Fs& fs) {
@@ -218,7 +218,7 @@ void TargetRun::recover_with_power_cut(std::uint32_t extra) {
 
 void TargetRun::recover_and_check(std::uint32_t count) {
   for (std::uint32_t extra = 1; extra < count && result_.problems.empty(); ++extra) {
-    recover_with_power_cut(extra);
+    recover_with_power_cut();
   }
   if (!result_.problems.empty()) return;
   // crash.epochs: the next epoch opens this image (the checks below close the store).

@@ -35,9 +35,9 @@ class TargetRun final : public RunLoop {
   bool open_store(wal::Fs& fs, int attempts);
   // The target's calls at rest, on a main thread of their own over `fs` with device latencies.
   void at_rest(wal::Fs& fs, const std::function<void(wal::Fs&)>& body);
-  // The first recoveries of crash.count > 1: each loses power after a seeded number of Fs
+  // One of the first recoveries of crash.count > 1: it loses power after a seeded number of Fs
   // operations (of those an uninterrupted one makes).
-  void recover_with_power_cut(std::uint32_t extra);
+  void recover_with_power_cut();
   void check_and_reopen(bool power_lost, wal::Fs& fs);
   void open_failed(std::string_view when);
   void give_up(const wal::Status& status);

@@ -137,7 +137,7 @@ void WalRun::recover_and_check(std::uint32_t count) {
     reference = recover(counter, nullptr);
     keep_damage(reference);
     fs_.restore(before);
-    const std::uint64_t budget = recovery_crash_budget(extra, counter.operations());
+    const std::uint64_t budget = recovery_crash_budget(counter.operations());
     HaltingFs halting(rest_fs(), budget);
     note("crash-during-recovery", budget, counter.operations());
     const std::size_t faults_before_cut = oracle_.faults().size();

@@ -1,5 +1,7 @@
 // The kv and queue examples as harness targets (sim/harness/target.h): honest stores pass their
 // own invariants under crashes and faults, each planted bug is caught, runs replay bit for bit.
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 #include "sim/harness/mutants.h"
@@ -104,6 +106,48 @@ TEST(Targets, HonestStoresPassPowerCutsInsideTheirCalls) {
       ASSERT_TRUE(result.passed) << target << " time:" << us << ": " << result.failure;
     }
   }
+}
+
+// The store's wal::Log reports its sync tickets to the run (TargetEnv::options.listener), so
+// persistence points are the store's own fdatasyncs, not a fallback to a random op.
+TEST(Targets, PersistencePointsCrashAtTheStoresOwnSyncTickets) {
+  for (const char* target : {"kv", "queue"}) {
+    RunConfig config = base(target);
+    config.crash.at = *harness::CrashAt::parse("persistence-points");
+    std::uint64_t at_sync = 0;
+    for (std::uint64_t seed = 1; seed <= 30; ++seed) {
+      const RunResult result = harness::run_simulation(config, seed, nullptr);
+      ASSERT_TRUE(result.passed) << target << " seed " << seed << ": " << result.failure;
+      const auto kind = result.script.crash.kind;
+      if (kind == harness::CrashAt::Kind::kBeforeSync ||
+          kind == harness::CrashAt::Kind::kAfterSync) {
+        ++at_sync;
+      }
+    }
+    EXPECT_GT(at_sync, 20u) << target;
+  }
+}
+
+// Crash epochs and crashes during recovery, for a target as for the WAL: the store goes on from
+// each checked image, and the executed script (every epoch's recovery crashes, in order)
+// replays the run bit for bit.
+TEST(Targets, EpochsGoOnFromEachCheckedImageAndReplayFromTheScript) {
+  RunConfig config = base("kv");
+  config.crash.count = 3;
+  config.crash.epochs = 3;
+  std::size_t most_crashes = 0;
+  std::size_t most_recovery_crashes = 0;
+  for (std::uint64_t seed = 1; seed <= 12; ++seed) {
+    const RunResult first = harness::run_simulation(config, seed, nullptr);
+    ASSERT_TRUE(first.passed) << "seed " << seed << ": " << first.failure;
+    most_crashes = std::max<std::size_t>(most_crashes, first.crashes);
+    most_recovery_crashes = std::max(most_recovery_crashes, first.script.recovery_crashes.size());
+    RunConfig replay = config;
+    replay.script = first.script;
+    EXPECT_EQ(harness::run_simulation(replay, seed, nullptr).trace_hash, first.trace_hash) << seed;
+  }
+  EXPECT_GT(most_crashes, 3u);           // more than one epoch's power loss
+  EXPECT_GT(most_recovery_crashes, 2u);  // a later epoch's recovery crashed too
 }
 
 TEST(Targets, HonestQueuePassesUnderPowerLoss) {
