@@ -6,6 +6,8 @@
 #include <cerrno>
 #include <vector>
 
+#include "faults/media_aim.h"
+
 namespace faults {
 
 wal::Status IoFaultFs::inject(std::string_view kind, sim::FsOp op, const std::string& path,
@@ -229,8 +231,12 @@ class MisdirectedWriteFs::File final : public FileWrapper {
     // Silent: the device acknowledges the write it put in the wrong place.
     const wal::Status status = base_->write_at(landed, data);
     if (status.is_ok()) {
+      // A segment header that never arrived takes the segment's records with it (media seed
+      // 3015892: a point-in-time open then rightly dropped the header-less first segment).
       fs_.record_fault("misdirected_write", sim::FsOp::kWrite, path_, offset, data.size(),
-                       fmt::format("landed at {}", landed));
+                       fmt::format("landed at {}{}", landed,
+                                   describe_lsns_hit(lsns_of_lost_header(path_, offset,
+                                                                         data.size()))));
     }
     return status;
   }

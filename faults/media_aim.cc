@@ -149,6 +149,23 @@ std::optional<LsnSpan> lsns_hit(std::span<const std::byte> durable, std::uint64_
   return hit;
 }
 
+std::optional<LsnSpan> lsns_of_lost_header(std::string_view path, std::uint64_t offset,
+                                           std::uint64_t length) {
+  if (offset >= kSegmentHeaderBytes || length == 0) return std::nullopt;
+  std::string_view name = path.substr(path.rfind('/') == std::string_view::npos
+                                          ? 0
+                                          : path.rfind('/') + 1);
+  if (name.ends_with(".tmp")) name.remove_suffix(4);
+  if (!name.ends_with(".wal")) return std::nullopt;
+  name.remove_suffix(4);
+  std::uint64_t first = 0;
+  const auto [end, error] = std::from_chars(name.data(), name.data() + name.size(), first);
+  if (error != std::errc{} || end != name.data() + name.size() || name.empty()) {
+    return std::nullopt;
+  }
+  return LsnSpan{first, UINT64_MAX};
+}
+
 std::string describe_lsns_hit(const std::optional<LsnSpan>& hit) {
   if (!hit) return "";
   if (hit->last == UINT64_MAX) return fmt::format(" lsns {}..end", hit->first);

@@ -185,7 +185,11 @@ FaultStack::FaultStack(wal::Fs& base, sim::SimFs& sim, const FaultConfig& config
   wal::Fs* below = &base;
   sim::Trace* trace = sim.trace();
 
-  // Bottom first: enospc_after_bytes is a budget, not a per-call fault, so it needs no gate.
+  // enospc_after_bytes is a budget, not a per-call fault, so it needs no gate. It sits above
+  // misdirected_write: the file system allocates for the write the WAL made, and the device
+  // below puts it in the wrong place; under it, a shifted write past a preallocated segment's
+  // end needed new blocks and failed the WAL's write in the middle of a record with ENOSPC, at
+  // an offset the WAL never wrote (media seeds 3079378, 3038479).
   if (schedule_ != nullptr) {
     for (const ScriptedFault& fault : *schedule_) {
       if (fault.kind == FaultKind::kNoSpace) enospc_budget_ = fault.at;
@@ -194,12 +198,13 @@ FaultStack::FaultStack(wal::Fs& base, sim::SimFs& sim, const FaultConfig& config
     enospc_budget_ = config_.enospc_after_bytes;
   }
   sim::Prng enospc_prng = prng_.fork();
-  if (enospc_budget_ != 0) {
+  auto add_enospc = [&] {
+    if (enospc_budget_ == 0) return;
     auto enospc = std::make_unique<faults::EnospcFs>(*below, enospc_budget_, enospc_prng, trace);
     enospc_ = &enospc->trigger();
     below = enospc.get();
     layers_.push_back(std::move(enospc));
-  }
+  };
 
   const sim::Ratio always{1, 1};
   const std::pair<FaultKind, sim::Ratio> order[] = {
@@ -210,6 +215,7 @@ FaultStack::FaultStack(wal::Fs& base, sim::SimFs& sim, const FaultConfig& config
       {FaultKind::kWriteEio, config_.write_eio},
   };
   for (const auto& [kind, probability] : order) {
+    if (kind == FaultKind::kWriteShort) add_enospc();  // right above misdirected_write
     // Fork for every kind, active or not, so one kind's stream never depends on another's.
     sim::Prng stream = prng_.fork();
     if (!active(kind, probability)) continue;
