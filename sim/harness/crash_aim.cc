@@ -24,10 +24,9 @@ CrashAt aim_inside_op(const OpSurvey& survey, std::uint64_t seed) {
   std::vector<Candidate> anywhere;
   for (const OpSurvey::Span& op : survey.ops) {
     if (op.last < op.first) continue;
-    for (std::uint64_t n = op.first; n <= op.last; ++n) anywhere.push_back({op.kind, n});
-    auto from = std::lower_bound(survey.barriers.begin(), survey.barriers.end(), op.first);
-    for (; from != survey.barriers.end() && *from <= op.last; ++from) {
-      at_barriers.push_back({op.kind, *from});
+    for (std::uint64_t n = op.first; n <= op.last; ++n) {
+      anywhere.push_back({op.kind, n});
+      if (survey.barrier(n)) at_barriers.push_back({op.kind, n});
     }
   }
   const std::vector<Candidate>& pool = at_barriers.empty() ? anywhere : at_barriers;

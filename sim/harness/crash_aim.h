@@ -11,29 +11,37 @@
 // (kNone appends, reads) are aimed at one of their Fs operations instead.
 //
 // Which Fs operations an op makes is known only by running it: the runner runs the seed once
-// without a crash to survey them (a run is a pure function of config and seed, so the run that
-// follows is the same up to the crash), and the chosen point becomes `fs-op:N`, the explicit
-// form the run reports and a script replays.
+// without a crash to survey them (survey_ops, runner.h; a run is a pure function of config and
+// seed, so the run that follows is the same up to the crash), and the chosen point becomes
+// `fs-op:N`, the explicit form the run reports and a script replays.
 #pragma once
 
 #include <cstdint>
 #include <vector>
 
 #include "sim/harness/crash_at.h"
+#include "sim/harness/halting_fs.h"
 #include "sim/harness/workload.h"
 
 namespace harness {
 
-// What a survey pass saw. Fs operations are numbered from 1 in the order the WAL made them
-// (HaltingFs::operations(), the numbering of `fs-op:N`).
+// What a survey pass saw (runner.h, survey_ops). Fs operations are numbered from 1 in the order
+// the system under test made them (HaltingFs::operations(), the numbering of `fs-op:N`).
 struct OpSurvey {
   struct Span {
     OpKind kind = OpKind::kAppend;
+    std::uint32_t index = 0;  // Op::index: which op, whatever ops a shrinker dropped around it
     std::uint64_t first = 0;  // the op made (or saw made) Fs operations first..last
     std::uint64_t last = 0;   // last < first: none
   };
-  std::vector<Span> ops;                // by the order ops started (as `op:N` counts them)
-  std::vector<std::uint64_t> barriers;  // numbers of the sync, sync_data and sync_dir calls
+  std::vector<Span> ops;          // in the order their calls began (as `op:N` counts them)
+  std::vector<FsCallKind> calls;  // operation n is calls[n - 1]
+
+  // A durability barrier: a file's sync or sync_data, a directory's sync.
+  bool barrier(std::uint64_t operation) const {
+    const FsCallKind call = calls.at(operation - 1);
+    return call == FsCallKind::kSync || call == FsCallKind::kSyncDir;
+  }
 };
 
 // The crash point inside an op that `survey` offers, drawn from `seed` on a stream of its own:

@@ -21,12 +21,10 @@ class HaltingFile final : public wal::File {
   }
   wal::Status sync_data() override {
     if (!fs_.admit(sim::FsOp::kSyncData, *path_)) return HaltingFs::cut();
-    fs_.note_barrier();
     return inner_->sync_data();
   }
   wal::Status sync() override {
     if (!fs_.admit(sim::FsOp::kSync, *path_)) return HaltingFs::cut();
-    fs_.note_barrier();
     return inner_->sync();
   }
   wal::Status truncate(std::uint64_t size_bytes) override {
@@ -51,6 +49,17 @@ class HaltingFile final : public wal::File {
 };
 
 }  // namespace
+
+FsCallKind kind_of(sim::FsOp op) {
+  switch (op) {
+    case sim::FsOp::kRead: return FsCallKind::kRead;
+    case sim::FsOp::kWrite: return FsCallKind::kWrite;
+    case sim::FsOp::kSyncData:
+    case sim::FsOp::kSync: return FsCallKind::kSync;
+    case sim::FsOp::kSyncDir: return FsCallKind::kSyncDir;
+    default: return FsCallKind::kOther;
+  }
+}
 
 wal::Result<std::unique_ptr<wal::File>> HaltingFs::open(std::string_view path,
                                                         wal::OpenMode mode) {
@@ -99,7 +108,6 @@ wal::Status HaltingFs::mkdir(std::string_view path) {
 
 wal::Status HaltingFs::sync_dir(std::string_view dir) {
   if (!admit(sim::FsOp::kSyncDir, dir)) return cut();
-  note_barrier();
   return inner_.sync_dir(dir);
 }
 

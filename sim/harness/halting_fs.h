@@ -28,6 +28,13 @@ struct FsCall {
   std::string path;
 };
 
+// What an Fs operation is to the fault schedule, which counts read_at, write_at and a file's
+// sync_data or sync calls (script.h), and to crash.at = "inside-op", which aims at the
+// durability barriers (a file's sync or sync_data, a directory's sync); anything else is
+// kOther.
+enum class FsCallKind : std::uint8_t { kOther, kRead, kWrite, kSync, kSyncDir };
+FsCallKind kind_of(sim::FsOp op);
+
 class HaltingFs final : public wal::Fs {
  public:
   static constexpr std::uint64_t kUnlimited = std::numeric_limits<std::uint64_t>::max();
@@ -46,12 +53,10 @@ class HaltingFs final : public wal::Fs {
   // The first refused operation (kNone before the cut), and the last one let through.
   const FsCall& cut_call() const { return cut_; }
   const FsCall& last_admitted() const { return last_; }
-  // Appends to `out` the number of every admitted durability barrier (sync, sync_data,
-  // sync_dir) from now on: where crash.at = "inside-op" aims (crash_aim.h). Null: stop.
-  void record_barriers(std::vector<std::uint64_t>* out) { barriers_ = out; }
-  void note_barrier() {
-    if (barriers_ != nullptr) barriers_->push_back(operations_);
-  }
+  // Appends to `out` what each admitted operation was, in order, from now on (operation n at
+  // out[n - 1] when recorded from the first): where crash.at = "inside-op" aims, and what the
+  // shrinker counts a scripted fault's calls in (crash_aim.h, OpSurvey). Null: stop.
+  void record_calls(std::vector<FsCallKind>* out) { calls_ = out; }
 
   // Counts one operation; false once past the budget.
   bool admit(sim::FsOp op, std::string_view path) {
@@ -59,6 +64,7 @@ class HaltingFs final : public wal::Fs {
     if (++operations_ <= budget_) {
       last_.op = op;
       last_.path.assign(path);
+      if (calls_ != nullptr) calls_->push_back(kind_of(op));
       return true;
     }
     if (operations_ == budget_ + 1) {
@@ -94,7 +100,7 @@ class HaltingFs final : public wal::Fs {
   FsCall last_;
   std::vector<std::weak_ptr<std::string>> names_;  // of the files opened through this layer
   std::size_t prune_at_ = 64;
-  std::vector<std::uint64_t>* barriers_ = nullptr;
+  std::vector<FsCallKind>* calls_ = nullptr;
 };
 
 }  // namespace harness

@@ -287,7 +287,9 @@ void RunLoop::writer(std::uint32_t index) {
     threads_.sleep_for(config_.device.write_latency_us.sample(latency_prng_));
     if (stop_requested_) return;
     const std::size_t surveyed = survey_ != nullptr ? survey_->ops.size() : 0;
-    if (survey_ != nullptr) survey_->ops.push_back({op.kind, halting_->operations() + 1, 0});
+    if (survey_ != nullptr) {
+      survey_->ops.push_back({op.kind, op.index, halting_->operations() + 1, 0});
+    }
     do_op(op);
     if (survey_ != nullptr) survey_->ops[surveyed].last = halting_->operations();
   }

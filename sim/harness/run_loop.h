@@ -56,13 +56,13 @@ class RunLoop : protected wal::Listener {
   RunLoop(const RunLoop&) = delete;
   RunLoop& operator=(const RunLoop&) = delete;
 
-  // crash.at = "inside-op" (crash_aim.h): this run only opens the store and runs the workload,
-  // writing down which Fs operations each op made and which were durability barriers.
+  // survey_ops (runner.h): this run only opens the store and runs the workload, writing down
+  // which Fs operations each op made and what each operation was.
   // REQUIRES: crash.at = fs-op with an unlimited budget (nothing halts).
   void set_survey(OpSurvey* survey) {
     WAL_ASSERT(survey != nullptr);
     survey_ = survey;
-    halting_->record_barriers(&survey->barriers);
+    halting_->record_calls(&survey->calls);
   }
   bool reached_crash() const { return crash_reached_; }
 

@@ -75,18 +75,29 @@ RunResult run_simulation(const RunConfig& config, std::uint64_t seed, sim::Trace
   if (config.crash.at.kind == CrashAt::Kind::kInsideOp && !config.script) {
     // A survey pass without a crash finds the ops' Fs operations; the same run then loses
     // power at the one aimed at (a run is a pure function of config and seed).
-    RunConfig surveyed = config;
-    surveyed.crash.at = CrashAt{CrashAt::Kind::kFsOp, HaltingFs::kUnlimited};
-    OpSurvey survey;
-    {
-      sim::Trace quiet(may_inject(config));
-      run_once(surveyed, seed, quiet, &survey);
-    }
-    surveyed.crash.at = aim_inside_op(survey, seed);
-    return run_simulation(surveyed, seed, trace);
+    RunConfig aimed = config;
+    aimed.crash.at = aim_inside_op(survey_ops(config, seed), seed);
+    return run_simulation(aimed, seed, trace);
   }
   sim::Trace own(may_inject(config));
   return run_once(config, seed, trace != nullptr ? *trace : own, nullptr);
+}
+
+OpSurvey survey_ops(const RunConfig& config, std::uint64_t seed) {
+  if (config.target != "wal" && find_target(config.target) == nullptr) return {};
+  // Whatever crash point the config or its script has, the survey runs without one: nothing
+  // halts, so every op of the first epoch runs and is seen.
+  RunConfig surveyed = config;
+  const CrashAt never{CrashAt::Kind::kFsOp, HaltingFs::kUnlimited};
+  if (surveyed.script) {
+    surveyed.script->crash = never;
+  } else {
+    surveyed.crash.at = never;
+  }
+  OpSurvey survey;
+  sim::Trace quiet(may_inject(config));
+  run_once(surveyed, seed, quiet, &survey);
+  return survey;
 }
 
 namespace {

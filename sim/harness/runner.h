@@ -32,6 +32,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/harness/crash_aim.h"
 #include "sim/harness/invariants.h"
 #include "sim/harness/run_config.h"
 #include "sim/harness/script.h"
@@ -74,5 +75,12 @@ void settle_verdict(RunResult& result, const ExpectConfig& expect,
 
 // `trace` may be null (the run keeps its own); pass one to keep the timeline.
 RunResult run_simulation(const RunConfig& config, std::uint64_t seed, sim::Trace* trace = nullptr);
+
+// The seed's run without a power cut, up to the end of its first epoch's workload, for every
+// target: which Fs operations each op made and what each operation was (crash_aim.h). The run
+// with a crash is the same up to its crash, so this tells where crash.at = "inside-op" can aim,
+// and where a scripted crash or fault lands among the ops (walsim shrink). The crash point of
+// the config (or of its script) is ignored. An unknown target: an empty survey.
+OpSurvey survey_ops(const RunConfig& config, std::uint64_t seed);
 
 }  // namespace harness

@@ -108,6 +108,28 @@ TEST(Targets, HonestStoresPassPowerCutsInsideTheirCalls) {
   }
 }
 
+// survey_ops is the one loop's for every target: each op's calls, numbered as fs-op:N counts
+// them, whatever crash point the config or its script has.
+TEST(Targets, TheSurveyOfAStoreSeesEveryOpAndIgnoresTheCrashPoint) {
+  for (const char* target : {"kv", "queue"}) {
+    RunConfig config = base(target);
+    config.crash.at = *harness::CrashAt::parse("inside-op");
+    const harness::OpSurvey survey = harness::survey_ops(config, 5);
+    ASSERT_EQ(survey.ops.size(), harness::workload_for(config, 5).total_ops()) << target;
+    ASSERT_FALSE(survey.calls.empty()) << target;
+    for (const harness::OpSurvey::Span& op : survey.ops) {
+      EXPECT_LE(op.last, survey.calls.size()) << target;
+    }
+    const RunResult result = harness::run_simulation(config, 5, nullptr);
+    ASSERT_TRUE(result.passed) << target << ": " << result.failure;
+    ASSERT_EQ(result.script.crash.kind, harness::CrashAt::Kind::kFsOp) << target;
+    EXPECT_LT(result.script.crash.value, survey.calls.size()) << target;
+    RunConfig scripted = config;
+    scripted.script = result.script;
+    EXPECT_EQ(harness::survey_ops(scripted, 5).calls, survey.calls) << target;
+  }
+}
+
 // The store's wal::Log reports its sync tickets to the run (TargetEnv::options.listener), so
 // persistence points are the store's own fdatasyncs, not a fallback to a random op.
 TEST(Targets, PersistencePointsCrashAtTheStoresOwnSyncTickets) {

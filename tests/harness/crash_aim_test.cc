@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "sim/harness/runner.h"
 
@@ -19,12 +20,13 @@ using Span = OpSurvey::Span;
 // operations 201..210.
 OpSurvey appends_and_one_truncate() {
   OpSurvey survey;
-  for (std::uint64_t i = 0; i < 50; ++i) {
-    survey.ops.push_back({OpKind::kAppend, 4 * i + 1, 4 * i + 4});
-    survey.barriers.push_back(4 * i + 4);
+  survey.calls.assign(210, FsCallKind::kWrite);
+  for (std::uint32_t i = 0; i < 50; ++i) {
+    survey.ops.push_back({OpKind::kAppend, i, 4 * i + 1, 4 * i + 4});
+    survey.calls[4 * i + 3] = FsCallKind::kSync;
   }
-  survey.ops.push_back({OpKind::kTruncate, 201, 210});
-  for (std::uint64_t barrier : {204, 207, 210}) survey.barriers.push_back(barrier);
+  survey.ops.push_back({OpKind::kTruncate, 50, 201, 210});
+  for (std::uint64_t barrier : {204, 207, 210}) survey.calls[barrier - 1] = FsCallKind::kSyncDir;
   return survey;
 }
 
@@ -36,9 +38,7 @@ TEST(CrashAim, TheRareKindWeighsAsMuchAsTheManyAppends) {
     const CrashAt at = aim_inside_op(survey, seed);
     ASSERT_EQ(at.kind, CrashAt::Kind::kFsOp);
     const std::uint64_t refused = at.value + 1;  // the operation that never happens
-    const bool barrier = std::find(survey.barriers.begin(), survey.barriers.end(), refused) !=
-                         survey.barriers.end();
-    EXPECT_TRUE(barrier) << "fs-op:" << at.value << " is not just before a barrier";
+    EXPECT_TRUE(survey.barrier(refused)) << "fs-op:" << at.value << " is not just before a barrier";
     if (refused > 200) {
       ++inside_truncate[refused];
     } else {
@@ -55,15 +55,16 @@ TEST(CrashAim, TheRareKindWeighsAsMuchAsTheManyAppends) {
 
 TEST(CrashAim, WithoutBarriersAnyFsOperationOfAnOp) {
   OpSurvey survey;
-  survey.ops.push_back({OpKind::kAppend, 1, 0});  // made none
-  survey.ops.push_back({OpKind::kRead, 1, 3});
+  survey.calls.assign(3, FsCallKind::kRead);
+  survey.ops.push_back({OpKind::kAppend, 0, 1, 0});  // made none
+  survey.ops.push_back({OpKind::kRead, 1, 1, 3});
   for (std::uint64_t seed = 1; seed <= 50; ++seed) {
     const CrashAt at = aim_inside_op(survey, seed);
     ASSERT_EQ(at.kind, CrashAt::Kind::kFsOp);
     EXPECT_LE(at.value, 2u);  // before operation 1, 2 or 3
   }
   OpSurvey idle;
-  idle.ops.push_back({OpKind::kAppend, 1, 0});
+  idle.ops.push_back({OpKind::kAppend, 0, 1, 0});
   EXPECT_EQ(aim_inside_op(idle, 1).kind, CrashAt::Kind::kOp);
 }
 
@@ -88,6 +89,34 @@ RunConfig truncating(wal::SyncPolicy policy) {
   config.workload.reopen_ratio = {1, 20};
   config.crash.at = *CrashAt::parse("inside-op");
   return config;
+}
+
+TEST(CrashAim, TheSurveyNumbersEveryOpsCallsAndIgnoresTheCrashPoint) {
+  const RunConfig config = truncating(wal::SyncPolicy::kGrouped);
+  const OpSurvey survey = survey_ops(config, 3);
+  const Workload workload = workload_for(config, 3);
+  ASSERT_EQ(survey.ops.size(), workload.total_ops());
+  std::set<std::uint32_t> indices;
+  std::uint64_t barriers = 0;
+  for (const OpSurvey::Span& op : survey.ops) {
+    EXPECT_TRUE(indices.insert(op.index).second) << op.index;
+    EXPECT_GE(op.first, 2u);  // the first open made the first ones
+    EXPECT_LE(op.last, survey.calls.size());
+  }
+  for (std::uint64_t n = 1; n <= survey.calls.size(); ++n) barriers += survey.barrier(n);
+  EXPECT_GT(barriers, 0u);
+  // The same with the first run's script: the crash point it pins is not the survey's.
+  RunConfig scripted = config;
+  scripted.script = run_simulation(config, 3).script;
+  ASSERT_EQ(scripted.script->crash.kind, CrashAt::Kind::kFsOp);
+  const OpSurvey again = survey_ops(scripted, 3);
+  EXPECT_EQ(again.calls, survey.calls);
+  ASSERT_EQ(again.ops.size(), survey.ops.size());
+  for (std::size_t i = 0; i < again.ops.size(); ++i) {
+    EXPECT_EQ(again.ops[i].index, survey.ops[i].index);
+    EXPECT_EQ(again.ops[i].first, survey.ops[i].first);
+    EXPECT_EQ(again.ops[i].last, survey.ops[i].last);
+  }
 }
 
 TEST(CrashAim, ARunReportsItsInsideOpCrashAsAnFsOpThatReplays) {
