@@ -180,7 +180,9 @@ RunResult RunLoop::execute() {
     // given up, is a process that restarts and recovers, as after a power loss.
     if (crash_configured() || !opened || gave_up_) {
       power_loss();
-      if (!explore_instead()) {
+      if (explorer_) {
+        explorer_(*this);
+      } else {
         recover_and_check(config_.crash.count);
         while (epoch_ < config_.crash.epochs && next_epoch()) {
           if (!result_.problems.empty()) break;
@@ -326,9 +328,13 @@ void RunLoop::power_loss() {
   note("power-loss", result_.ops, result_.syncs);
   if (epoch_ == 1) result_.script.crash = crash_point_reached();
   ++result_.crashes;
-  if (exploring()) return;  // the explorer enumerates the survival outcomes itself
+  if (explorer_) return;  // the explorer enumerates the survival outcomes itself
   reached(crash_reached_ ? crashed_site_ : sites_.between_ops());
-  faults::crash(fs_, config_.crash.power_loss, crash_prng_);
+  if (forced_state_) {
+    fs_.restore(*forced_state_);
+  } else {
+    faults::crash(fs_, config_.crash.power_loss, crash_prng_);
+  }
   apply_media_faults();
 }
 

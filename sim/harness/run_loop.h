@@ -62,9 +62,21 @@ class RunLoop : protected wal::Listener {
   void set_survey(OpSurvey* survey) {
     WAL_ASSERT(survey != nullptr);
     survey_ = survey;
-    halting_->record_calls(&survey->calls);
+    halting_->record_calls(&survey->calls, &survey->files);
   }
   bool reached_crash() const { return crash_reached_; }
+
+  // Exploration (explore.h): instead of one seeded power loss, `explorer` gets the run at its
+  // crash point to enumerate every post-crash state and check each with check_crash_state.
+  void set_explorer(std::function<void(RunLoop&)> explorer) { explorer_ = std::move(explorer); }
+  // The disk at the crash point, before the power loss decides what survives.
+  const sim::SimFsState& crash_state() const { return fs_.state(); }
+  // One recovery and check of `state` as the crash image (`hash`: sim::durable_hash(state),
+  // which the enumerator already has).
+  virtual CheckResult check_crash_state(const sim::SimFsState& state, std::uint64_t hash) = 0;
+  // The power loss leaves exactly `state` instead of drawing what survives (a registered
+  // target's check of one explored state: the same run again, up to this crash point).
+  void force_crash_state(sim::SimFsState state) { forced_state_ = std::move(state); }
 
   RunResult execute();
 
@@ -103,10 +115,6 @@ class RunLoop : protected wal::Listener {
   virtual void before_finish() {}
   virtual void count_faults() = 0;  // result_.faults_injected
   virtual void threads_ended() {}  // every simulated thread of a run_threads() ended
-  // Exploration replaces the seeded power loss (the WAL's): exploring() says one is set, and
-  // explore_instead() runs it (false: none, recover as usual).
-  virtual bool exploring() const { return false; }
-  virtual bool explore_instead() { return false; }
   // wal::Listener's sync ticket events (`begin` or end), before the loop looks at them; and a
   // ticket the loop counted as started.
   virtual void sync_event(bool begin) { static_cast<void>(begin); }
@@ -189,6 +197,8 @@ class RunLoop : protected wal::Listener {
   std::uint64_t noted_us_ = 0;    // the virtual time the trace last said
   std::map<int, ThreadCtx> threads_ctx_;
   std::vector<Violation> live_violations_;
+  std::function<void(RunLoop&)> explorer_;
+  std::optional<sim::SimFsState> forced_state_;
 
  private:
   Workload make_workload_or_script(std::uint64_t seed) const;

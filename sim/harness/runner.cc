@@ -51,17 +51,17 @@ RunResult unknown_target(const RunConfig& config, std::uint64_t seed) {
   return result;
 }
 
-// One run of the loop with the configured system under test in it.
+// The loop with the configured system under test in it. REQUIRES: a known target.
+std::unique_ptr<RunLoop> make_run(const RunConfig& config, std::uint64_t seed, sim::Trace& trace) {
+  if (config.target == "wal") return std::make_unique<WalRun>(config, seed, trace);
+  const TargetInfo* info = find_target(config.target);
+  WAL_ASSERT(info != nullptr);  // the callers checked the name
+  return std::make_unique<TargetRun>(config, *info, seed, trace);
+}
+
 RunResult run_once(const RunConfig& config, std::uint64_t seed, sim::Trace& trace,
                    OpSurvey* survey) {
-  std::unique_ptr<RunLoop> run;
-  if (config.target == "wal") {
-    run = std::make_unique<WalRun>(config, seed, trace);
-  } else {
-    const TargetInfo* info = find_target(config.target);
-    WAL_ASSERT(info != nullptr);  // run_simulation checked the name
-    run = std::make_unique<TargetRun>(config, *info, seed, trace);
-  }
+  std::unique_ptr<RunLoop> run = make_run(config, seed, trace);
   if (survey != nullptr) run->set_survey(survey);
   return run->execute();
 }
@@ -121,8 +121,8 @@ std::string describe_plan(const sim::CrashPlan& plan) {
 ExploreResult explore(const RunConfig& base, std::uint64_t seed, std::uint64_t max_states,
                       bool memoize) {
   ExploreResult out;
-  if (base.target != "wal") {
-    out.problem = "exploration runs the wal target only (target \"" + base.target + "\")";
+  if (base.target != "wal" && find_target(base.target) == nullptr) {
+    out.problem = unknown_target(base, seed).failure;
     return out;
   }
   RunConfig config = base;
@@ -142,8 +142,9 @@ ExploreResult explore(const RunConfig& base, std::uint64_t seed, std::uint64_t m
     }
     bool reached = false;
     sim::Trace trace(may_inject(config));
-    WalRun run(config, seed, trace);
-    run.set_explorer([&](WalRun& live) {
+    std::unique_ptr<RunLoop> run = make_run(config, seed, trace);
+    if (memoize && config.target == "wal") static_cast<WalRun&>(*run).set_memo(&memo);
+    run->set_explorer([&](RunLoop& live) {
       reached = live.reached_crash();
       ++out.crash_points;
       const sim::SimFsState state = live.crash_state();
@@ -173,8 +174,8 @@ ExploreResult explore(const RunConfig& base, std::uint64_t seed, std::uint64_t m
           });
       out.plans += walked.plans;
       if (!walked.complete) cut = true;
-    }, memoize ? &memo : nullptr);
-    const RunResult result = run.execute();
+    });
+    const RunResult result = run->execute();
     if (!result.problems.empty()) {
       out.problem = fmt::format("crash {}: {}", at.to_string(), result.problems.front());
       return out;

@@ -44,11 +44,28 @@ bool is_media_fault(std::string_view name) {
 
 TargetRun::TargetRun(const RunConfig& config, const TargetInfo& info, std::uint64_t seed,
                      sim::Trace& trace)
-    : RunLoop(config, seed, trace), target_(info.make()), app_mutex_(runtime_.make_mutex()) {}
+    : RunLoop(config, seed, trace),
+      info_(info),
+      target_(info.make()),
+      app_mutex_(runtime_.make_mutex()) {}
 
 TargetRun::~TargetRun() {
   // After a hang the scheduler's parked threads may still be inside the store.
   if (result_.hang) keep_forever(std::shared_ptr<Target>(std::move(target_)));
+}
+
+CheckResult TargetRun::check_crash_state(const sim::SimFsState& state, std::uint64_t hash) {
+  static_cast<void>(hash);
+  sim::Trace quiet(may_inject(config_));
+  TargetRun again(config_, info_, seed_, quiet);
+  again.force_crash_state(state);
+  RunResult result = again.execute();
+  for (const std::string& problem : result.problems) {
+    result.checks[Invariant::kDurability].checked = true;
+    result.checks[Invariant::kDurability].violations.push_back(
+        Violation{Invariant::kDurability, wal::kNoLsn, result.steps, problem});
+  }
+  return std::move(result.checks);
 }
 
 bool TargetRun::media_damage() const {

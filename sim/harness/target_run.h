@@ -21,6 +21,10 @@ class TargetRun final : public RunLoop {
             sim::Trace& trace);
   ~TargetRun() override;
 
+  // A target cannot be copied or rolled back: the same run again, up to this crash point,
+  // whose power loss leaves `state`; a problem there (a failed recovery) fails the state.
+  CheckResult check_crash_state(const sim::SimFsState& state, std::uint64_t hash) override;
+
  private:
   bool open_live(Activity how) override;
   void do_op(const Op& op) override;
@@ -48,6 +52,7 @@ class TargetRun final : public RunLoop {
   std::uint64_t begin(CallKind kind, const Op& op);
   void end(std::uint64_t call, const wal::Status& status);
 
+  const TargetInfo& info_;
   std::unique_ptr<Target> target_;
   std::unique_ptr<wal::Runtime::Mutex> app_mutex_;  // a store is one application thread
   wal::Status open_error_;

@@ -36,16 +36,10 @@ class WalRun final : public RunLoop {
   WalRun(const RunConfig& config, std::uint64_t seed, sim::Trace& trace);
   ~WalRun() override;
 
-  // Exploration: instead of one seeded power loss, every distinct post-crash state of the
-  // crash point, each recovered and checked (explore.h).
-  void set_explorer(std::function<void(WalRun&)> explorer, RecoveryMemo* memo) {
-    explorer_ = std::move(explorer);
-    memo_ = memo;
-  }
-  // For the explorer: the state at the crash point, and one recovery + check of a state.
-  const sim::SimFsState& crash_state() const { return fs_.state(); }
-  // `hash`: sim::durable_hash(state), which the enumerator already has.
-  CheckResult check_crash_state(const sim::SimFsState& state, std::uint64_t hash);
+  // Exploration: each distinct crash image is recovered once (recovery_memo.h).
+  void set_memo(RecoveryMemo* memo) { memo_ = memo; }
+  // Recovers and checks `state` in place (the oracle is restored after): no second run.
+  CheckResult check_crash_state(const sim::SimFsState& state, std::uint64_t hash) override;
 
  private:
   // The loop's hooks (run_loop.h).
@@ -59,8 +53,6 @@ class WalRun final : public RunLoop {
   void before_finish() override { drain_faults(); }
   void count_faults() override;
   void threads_ended() override { release_deferred(-1); }
-  bool exploring() const override { return static_cast<bool>(explorer_); }
-  bool explore_instead() override;
   void sync_event(bool begin) override;
   void sync_started(wal::Lsn target) override;
 
@@ -118,7 +110,6 @@ class WalRun final : public RunLoop {
   std::uint64_t begin_at_rest(CallKind kind);
   void end_at_rest(std::uint64_t call, const wal::Status& status);
 
-  std::function<void(WalRun&)> explorer_;
   RecoveryMemo* memo_ = nullptr;
   std::optional<std::uint64_t> crash_state_hash_;  // of fs_.state(), while check_crash_state runs
   Oracle oracle_;

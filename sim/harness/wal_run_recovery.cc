@@ -30,12 +30,6 @@ CheckResult WalRun::check_crash_state(const sim::SimFsState& state, std::uint64_
 }
 
 
-bool WalRun::explore_instead() {
-  if (!explorer_) return false;
-  explorer_(*this);
-  return true;
-}
-
 CheckInput WalRun::check_input(const Recovery& recovery,
                                std::optional<std::uint64_t> open_handles) {
   CheckInput input;

@@ -1,5 +1,5 @@
 // `walsim explore` (SPEC 6): every crash point x every survival outcome of one seed's workload,
-// through harness::explore. The WAL only: a scenario for another target exits "unavailable".
+// through harness::explore, for the WAL and every registered target.
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -64,13 +64,6 @@ int cmd_explore(const ScenarioSource& source, std::optional<std::uint64_t> seed_
   const std::optional<Scenario> concrete = concrete_for_seed(*loaded, seed, exit_code);
   if (!concrete) return exit_code;
   const Scenario& scenario = *concrete;
-  if (scenario.target != "wal") {
-    fmt::print(stderr,
-               "walsim explore: {}: target \"{}\": exhaustive exploration runs the WAL only "
-               "(use `walsim run` for other targets)\n",
-               input(scenario), scenario.target);
-    return kExitUnavailable;
-  }
   // In a child process: a crash state on which the WAL aborts (a WAL_ASSERT in recovery) is a
   // failing verdict with its repro, not walsim dying.
   const ChildOutcome outcome = run_isolated(

@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sim/harness/mutants.h"
 #include "testutil/temp_dir.h"
 #include "walsim/walsim_process.h"
 
@@ -346,9 +347,25 @@ TEST_F(WalsimE2eTest, ExploreFindsTheLyingFsyncCanary) {
       << o.out;
 }
 
-TEST_F(WalsimE2eTest, ExploreOfAnotherTargetIsUnavailable) {
-  write(fs::path(dir_.path()) / "kv.toml", "name = \"t\"\ntarget = \"kv\"\n");
-  EXPECT_EQ(run("explore " + (fs::path(dir_.path()) / "kv.toml").string()).code, 8);
+// Exploration works for a registered target as for the WAL (each state is the same run again,
+// its power loss leaving that state): the honest kv store passes every state, and its planted
+// double-apply fails some.
+TEST_F(WalsimE2eTest, ExploreCoversARegisteredTargetAndCatchesItsPlantedBug) {
+  const std::string config =
+      "target = \"kv\"\n[wal]\nsync = \"grouped\"\nsegment_bytes = 4096\nbuffer_bytes = 1024\n"
+      "[workload]\nops = 12\nentry_bytes = [1, 48]\ncheckpoint_every = 5\n";
+  write(fs::path(dir_.path()) / "kv.toml", "name = \"kv\"\n" + config);
+  const Output honest = run("explore " + (fs::path(dir_.path()) / "kv.toml").string());
+  EXPECT_EQ(honest.code, 0) << honest.out;
+  EXPECT_NE(honest.out.find(" 0 failed"), std::string::npos) << honest.out;
+  EXPECT_EQ(honest.out.find("states:       0 "), std::string::npos) << honest.out;
+  if (!harness::mutants_available()) GTEST_SKIP() << "needs WAL_FIU";
+  write(fs::path(dir_.path()) / "bug.toml",
+        "name = \"bug\"\nmutant = \"examples/kv/double-apply\"\n" + config +
+            "[expect]\nverdict = \"fail\"\n");
+  const Output bug = run("explore " + (fs::path(dir_.path()) / "bug.toml").string());
+  EXPECT_NE(bug.out.find("FAIL first failing state: crash fs-op:"), std::string::npos) << bug.out;
+  EXPECT_NE(bug.out.find("kv-state"), std::string::npos) << bug.out;
 }
 
 TEST_F(WalsimE2eTest, RealKillRunsEachSeedOnTheDiskAndPasses) {
