@@ -228,15 +228,20 @@ class MisdirectedWriteFs::File final : public FileWrapper {
   wal::Status write_at(std::uint64_t offset, std::span<const std::byte> data) override {
     if (data.empty() || !fs_.trigger_.fire(data.size())) return base_->write_at(offset, data);
     const std::uint64_t landed = fs_.land(*base_, path_, offset);
+    // Both places are damaged: what never arrived is lost (a segment header takes the
+    // segment's records with it, media seed 3015892; records their LSNs, 3082324), and what was
+    // where it landed is overwritten (3007326: a short write's rest landed over LSNs 1 and 2).
+    std::optional<LsnSpan> hit = lsns_of_lost_write(path_, offset, data);
+    if (const std::optional<LsnSpan> overwritten = fs_.lsns_at(*base_, landed, data.size())) {
+      if (!hit) hit = overwritten;
+      hit->first = std::min(hit->first, overwritten->first);
+      hit->last = std::max(hit->last, overwritten->last);
+    }
     // Silent: the device acknowledges the write it put in the wrong place.
     const wal::Status status = base_->write_at(landed, data);
     if (status.is_ok()) {
-      // A segment header that never arrived takes the segment's records with it (media seed
-      // 3015892: a point-in-time open then rightly dropped the header-less first segment).
       fs_.record_fault("misdirected_write", sim::FsOp::kWrite, path_, offset, data.size(),
-                       fmt::format("landed at {}{}", landed,
-                                   describe_lsns_hit(lsns_of_lost_header(path_, offset,
-                                                                         data.size()))));
+                       fmt::format("landed at {}{}", landed, describe_lsns_hit(hit)));
     }
     return status;
   }
@@ -244,6 +249,14 @@ class MisdirectedWriteFs::File final : public FileWrapper {
  private:
   MisdirectedWriteFs& fs_;
 };
+
+std::optional<LsnSpan> MisdirectedWriteFs::lsns_at(wal::File& file, std::uint64_t offset,
+                                                   std::uint64_t length) {
+  if (sim_ == nullptr) return std::nullopt;
+  const sim::InodeId inode = sim_->inode_of(innermost(file));
+  if (inode == 0) return std::nullopt;
+  return lsns_hit(sim_->state().inodes.at(inode).file.visible, offset, length);
+}
 
 std::uint64_t MisdirectedWriteFs::land(wal::File& file, const std::string& path,
                                        std::uint64_t offset) {

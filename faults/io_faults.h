@@ -138,6 +138,9 @@ class MisdirectedWriteFs final : public IoFaultFs {
   class File;
   // Where a write of `file` (named `path`) aimed at `offset` lands instead.
   std::uint64_t land(wal::File& file, const std::string& path, std::uint64_t offset);
+  // The LSNs of the records `file` holds in [offset, offset + length) now (nullopt: none, or
+  // not on a SimFs).
+  std::optional<LsnSpan> lsns_at(wal::File& file, std::uint64_t offset, std::uint64_t length);
   std::uint64_t sector_bytes_;
   const sim::SimFs* sim_;
   MediaAim aim_;

@@ -149,9 +149,36 @@ std::optional<LsnSpan> lsns_hit(std::span<const std::byte> durable, std::uint64_
   return hit;
 }
 
-std::optional<LsnSpan> lsns_of_lost_header(std::string_view path, std::uint64_t offset,
-                                           std::uint64_t length) {
-  if (offset >= kSegmentHeaderBytes || length == 0) return std::nullopt;
+namespace {
+
+// The LSNs of the records `data` holds from its first byte on, as far as their length fields
+// can be followed (the last one may be cut off by the end of the write).
+std::optional<LsnSpan> lsns_of_records(std::span<const std::byte> data) {
+  std::optional<LsnSpan> out;
+  std::uint64_t at = 0;
+  while (at + kRecordHeaderBytes <= data.size() &&
+         !all_zero(data.subspan(at, kRecordHeaderBytes))) {
+    const std::uint64_t lsn = load(data, at + 8, 8);
+    const std::uint64_t count = load(data, at + 24, 4);
+    if (count != 0 && lsn != 0) {
+      if (!out) out = LsnSpan{lsn, lsn + count - 1};
+      out->first = std::min(out->first, lsn);
+      out->last = std::max(out->last, lsn + count - 1);
+    }
+    at += (kRecordHeaderBytes + load(data, at + 4, 4) + kRecordAlign - 1) / kRecordAlign *
+          kRecordAlign;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<LsnSpan> lsns_of_lost_write(std::string_view path, std::uint64_t offset,
+                                          std::span<const std::byte> data) {
+  if (data.empty()) return std::nullopt;
+  if (offset >= kSegmentHeaderBytes) {
+    return offset % kRecordAlign == 0 ? lsns_of_records(data) : std::nullopt;
+  }
   std::string_view name = path.substr(path.rfind('/') == std::string_view::npos
                                           ? 0
                                           : path.rfind('/') + 1);

@@ -63,12 +63,13 @@ struct LsnSpan {
 };
 std::optional<LsnSpan> lsns_hit(std::span<const std::byte> durable, std::uint64_t offset,
                                 std::uint64_t length);
-// A write meant for bytes [offset, offset + length) of `path` that never arrived there (a
-// misdirected write): when they include a segment's header (a `<first lsn>.wal` file or its
-// `.tmp`), the segment has none, and every LSN it holds or will hold is lost with it: the
-// segment's first LSN, from its name, to the end. Nullopt for any other write.
-std::optional<LsnSpan> lsns_of_lost_header(std::string_view path, std::uint64_t offset,
-                                           std::uint64_t length);
+// A write of `data` meant for `offset` of `path` that never arrived there (a misdirected write)
+// loses what it carried. Into a segment's header (a `<first lsn>.wal` file or its `.tmp`): the
+// segment has none, and every LSN it holds or will hold goes with it, from its first (named by
+// the file) to the end. Records (a write that starts with a record header): their LSNs.
+// Nullopt for anything else.
+std::optional<LsnSpan> lsns_of_lost_write(std::string_view path, std::uint64_t offset,
+                                          std::span<const std::byte> data);
 // " lsns 5..7" (" lsns 5..end" when open-ended), or "" without a hit: how a fault's trace detail
 // carries it; parse_lsns_hit() reads it back from the detail.
 std::string describe_lsns_hit(const std::optional<LsnSpan>& hit);

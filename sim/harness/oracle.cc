@@ -198,7 +198,8 @@ void Oracle::crash(std::uint64_t step) {
   power_lost_ = true;
 }
 
-void Oracle::rebase(std::span<const Recovered> entries, bool after_crash, wal::Lsn next_lsn) {
+void Oracle::rebase(std::span<const Recovered> entries, bool after_crash, wal::Lsn next_lsn,
+                    std::uint64_t step) {
   issue_floor_ = next_lsn;
   std::map<wal::Lsn, Expected> kept;
   // Entries before the first recovered one were truncated away; they stay known, because a
@@ -214,7 +215,7 @@ void Oracle::rebase(std::span<const Recovered> entries, bool after_crash, wal::L
     Expected expected = it->second;
     if (after_crash && !expected.durable) {
       expected.durable = true;  // the crash image is the media now
-      expected.durable_step = 0;
+      expected.durable_step = step;
     }
     if (expected.durable) durable = std::max(durable, expected.lsn);
     kept.emplace(entry.lsn, expected);

@@ -183,8 +183,10 @@ class Oracle {
   };
   // `next_lsn`: the LSN the reopened log hands out next, as the checker accepted it (past
   // media damage it may skip LSNs it saw in records it could not keep); kNoLsn: last kept + 1.
+  // `step`: now. An entry the crash image made durable became so now: the durable hints of
+  // records written before now never covered it (media seed 3069927).
   void rebase(std::span<const Recovered> entries, bool after_crash,
-              wal::Lsn next_lsn = wal::kNoLsn);
+              wal::Lsn next_lsn = wal::kNoLsn, std::uint64_t step = 0);
 
   // The log preallocates its segments (Options::preallocate): a full disk then shows as ENOSPC
   // where a segment is created, which fails that call cleanly and never poisons the log

@@ -103,7 +103,7 @@ void WalRun::judge(const CheckInput& input) {
   // Past media damage the WAL may skip LSNs it saw in records it could not keep, and the
   // checker allowed it: the calls after this reopen are numbered from there.
   oracle_.rebase(kept, oracle_.power_lost(),
-                 oracle_.media_damage_injected() ? recovery.next_lsn : wal::kNoLsn);
+                 oracle_.media_damage_injected() ? recovery.next_lsn : wal::kNoLsn, step());
   rebased_ = true;
 }
 

@@ -168,8 +168,9 @@ std::uint64_t misdirected_landing(sim::SimFs& fs, faults::MediaAim aim, std::uin
   const std::string data(bytes, 'm');
   EXPECT_TRUE((*file)->write_at(offset, std::as_bytes(std::span(data))).is_ok());
   EXPECT_TRUE((*file)->close().is_ok());
+  // "landed at N", then the LSNs the fault hit, if any.
   const std::string& detail = trace.events().back().detail;
-  return std::stoull(detail.substr(detail.rfind(' ') + 1));
+  return std::stoull(detail.substr(detail.find("landed at ") + 10));
 }
 
 // Records of 96 and 136 bytes (56- and 96-byte entries), alternating, in one 16 KiB segment:
