@@ -122,9 +122,18 @@ std::optional<LsnSpan> lsns_hit(std::span<const std::byte> durable, std::uint64_
   if (!is_segment(durable)) return std::nullopt;
   const std::uint64_t end = offset + std::max<std::uint64_t>(length, 1);
   const std::uint64_t first_lsn = load(durable, 24, 8);
-  const Walked walked = walk(durable);
+  Walked walked = walk(durable);
+  // Only records that follow on from the segment's first LSN are followed: past earlier damage
+  // (a flipped length field) the walk lands inside records and reads garbage as LSNs (media
+  // seed 3053715: a second flip was said to hit "LSN 10441918400826423215 onwards").
   std::uint64_t next_lsn = first_lsn;
-  for (const Record& r : walked.records) {
+  for (std::size_t i = 0; i < walked.records.size(); ++i) {
+    const Record& r = walked.records[i];
+    if (r.count > 0 && r.lsn != next_lsn) {
+      walked.end = r.offset;
+      walked.records.resize(i);
+      break;
+    }
     if (r.count > 0) next_lsn = r.lsn + r.count;
   }
   if (offset < kSegmentHeaderBytes) {

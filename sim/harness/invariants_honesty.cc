@@ -26,10 +26,16 @@ void Checker::lsn_continuity() {
   if (!r.entries.empty() && !partial_) {
     // Past damage the WAL may go on above LSNs it saw in records it could not keep (a damaged
     // segment's header, a skipped record), so as never to hand them out twice; never above
-    // what was issued (swarm --media-faults seeds 3257, 4039).
-    const bool skipped_damaged = media_ && r.next_lsn > last_ + 1 &&
-                                 oracle_.last_issued() != wal::kNoLsn &&
-                                 r.next_lsn <= oracle_.last_issued() + 1;
+    // what was issued (swarm --media-faults seeds 3257, 4039), or than an earlier reopen past
+    // the same damage already went on from (3074476: the history no longer holds those LSNs).
+    wal::Lsn ceiling = oracle_.last_issued() == wal::kNoLsn ? wal::kNoLsn
+                                                           : oracle_.last_issued() + 1;
+    if (oracle_.issue_floor() != wal::kNoLsn &&
+        (ceiling == wal::kNoLsn || oracle_.issue_floor() > ceiling)) {
+      ceiling = oracle_.issue_floor();
+    }
+    const bool skipped_damaged = media_ && r.next_lsn > last_ + 1 && ceiling != wal::kNoLsn &&
+                                 r.next_lsn <= ceiling;
     if (r.next_lsn != last_ + 1 && !skipped_damaged) {
       add(Invariant::kLsnContinuity, r.next_lsn, in_.step,
           fmt::format("after reopen the next LSN is {}, expected {} (last recovered + 1)",

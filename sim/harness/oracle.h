@@ -206,6 +206,9 @@ class Oracle {
 
   wal::Lsn durable_lsn() const { return durable_lsn_; }  // highest covered LSN
   wal::Lsn last_issued() const;                          // kNoLsn if none
+  // The next LSN the last rebase accepted (kNoLsn: none declared): a log reopened past
+  // damage may go on from there although the LSNs below it were never kept.
+  wal::Lsn issue_floor() const { return issue_floor_; }
   // Entries below this may legitimately be gone: truncate_front points, capped at the last
   // checkpoint known durable when the truncation began (the WAL keeps what it needs; the point
   // is only attempted: a crash or error inside truncate_front may leave its unlinks done), and
