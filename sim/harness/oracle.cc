@@ -48,6 +48,19 @@ std::string_view to_string(FaultKind kind) {
   return "?";
 }
 
+CallKind call_kind_of(OpKind kind) {
+  switch (kind) {
+    case OpKind::kAppend: return CallKind::kAppend;
+    case OpKind::kBatch: return CallKind::kBatch;
+    case OpKind::kSync: return CallKind::kSync;
+    case OpKind::kCheckpoint: return CallKind::kCheckpoint;
+    case OpKind::kRead: return CallKind::kRead;
+    case OpKind::kTruncate: return CallKind::kTruncate;
+    case OpKind::kReopen: return CallKind::kClose;
+  }
+  return CallKind::kAppend;
+}
+
 bool poisons_log(FaultKind kind) {
   return kind == FaultKind::kFsyncEio || kind == FaultKind::kWriteEio ||
          kind == FaultKind::kWriteShort;

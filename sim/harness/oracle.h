@@ -27,6 +27,7 @@
 #include <wal/types.h>
 
 #include "sim/harness/payload.h"
+#include "sim/harness/workload.h"
 
 namespace harness {
 
@@ -41,6 +42,9 @@ enum class CallKind : std::uint8_t {
   kTruncate,
   kClose,
 };
+
+// The call a workload op makes first (a reopen starts with its close).
+CallKind call_kind_of(OpKind kind);
 
 enum class CallState : std::uint8_t {
   kInFlight,         // begun, not returned yet

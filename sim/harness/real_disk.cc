@@ -27,19 +27,6 @@ wal::Options options_for(const RunConfig& config, std::uint64_t seed, wal::Fs* f
   return options;
 }
 
-CallKind call_kind(OpKind kind) {
-  switch (kind) {
-    case OpKind::kAppend: return CallKind::kAppend;
-    case OpKind::kBatch: return CallKind::kBatch;
-    case OpKind::kSync: return CallKind::kSync;
-    case OpKind::kCheckpoint: return CallKind::kCheckpoint;
-    case OpKind::kRead: return CallKind::kRead;
-    case OpKind::kTruncate: return CallKind::kTruncate;
-    case OpKind::kReopen: return CallKind::kClose;
-  }
-  return CallKind::kAppend;
-}
-
 wal::EntryType entry_type(OpKind kind) {
   return kind == OpKind::kBatch        ? wal::EntryType::kBatch
          : kind == OpKind::kCheckpoint ? wal::EntryType::kCheckpoint

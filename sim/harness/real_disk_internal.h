@@ -24,7 +24,6 @@ namespace harness::real_disk_internal {
 // ---- the workload, as one application thread runs it ----
 
 wal::Options options_for(const RunConfig& config, std::uint64_t seed, wal::Fs* fs);
-CallKind call_kind(OpKind kind);
 wal::EntryType entry_type(OpKind kind);
 bool issues_entries(OpKind kind);
 wal::Lsn truncation_point(wal::Log& log, const Op& op);
@@ -76,7 +75,7 @@ class History {
     const wal::LsnRange lsns = op.kind == OpKind::kTruncate
                                    ? wal::LsnRange{truncate_at, truncate_at}
                                    : wal::LsnRange{};
-    current_ = oracle_.begin(call_kind(op.kind), op.writer, op.index, ++step_, lsns);
+    current_ = oracle_.begin(call_kind_of(op.kind), op.writer, op.index, ++step_, lsns);
     current_op_ = &op;
   }
   // `log_last`: the Log's last_lsn() after the call. A call that failed may still have handed

@@ -16,26 +16,6 @@ sim::Prng op_choices(std::uint64_t payload_seed, std::uint32_t index) {
   return sim::Prng(payload_seed ^ (0x9e3779b97f4a7c15ull * (std::uint64_t{index} + 1)));
 }
 
-CallKind call_kind(OpKind kind) {
-  switch (kind) {
-    case OpKind::kAppend:
-      return CallKind::kAppend;
-    case OpKind::kBatch:
-      return CallKind::kBatch;
-    case OpKind::kSync:
-      return CallKind::kSync;
-    case OpKind::kCheckpoint:
-      return CallKind::kCheckpoint;
-    case OpKind::kRead:
-      return CallKind::kRead;
-    case OpKind::kTruncate:
-      return CallKind::kTruncate;
-    case OpKind::kReopen:
-      return CallKind::kClose;
-  }
-  return CallKind::kAppend;
-}
-
 bool is_media_fault(std::string_view name) {
   return name == "bit_flip" || name == "latent_sector" || name == "misdirected_write";
 }
@@ -143,7 +123,7 @@ void TargetRun::do_op(const Op& op) {
     return;
   }
   sim::Prng choices = op_choices(workload_.seed, op.index);
-  const std::uint64_t call = begin(call_kind(op.kind), op);
+  const std::uint64_t call = begin(call_kind_of(op.kind), op);
   Applied applied = target_->apply(op, choices);
   if (halted()) return;  // the call returned after the power cut: to nobody
   end(call, applied.ack == Ack::kFailed ? applied.status : wal::Status::ok());
