@@ -126,10 +126,15 @@ std::optional<LsnSpan> lsns_hit(std::span<const std::byte> durable, std::uint64_
   // Only records that follow on from the segment's first LSN are followed: past earlier damage
   // (a flipped length field) the walk lands inside records and reads garbage as LSNs (media
   // seed 3053715: a second flip was said to hit "LSN 10441918400826423215 onwards").
+  // At a break either side may be the damaged one (a flipped count before it, 3035979, or a
+  // flipped LSN in it): what lies past the last record before the break counts from that
+  // record's own LSN.
   std::uint64_t next_lsn = first_lsn;
+  std::uint64_t unreadable_from = 0;  // 0: the chain did not break
   for (std::size_t i = 0; i < walked.records.size(); ++i) {
     const Record& r = walked.records[i];
     if (r.count > 0 && r.lsn != next_lsn) {
+      unreadable_from = i > 0 ? walked.records[i - 1].lsn : first_lsn;
       walked.end = r.offset;
       walked.records.resize(i);
       break;
@@ -153,7 +158,7 @@ std::optional<LsnSpan> lsns_hit(std::span<const std::byte> durable, std::uint64_
   // record the walk cannot name; count everything from the next LSN on as possibly hit.
   if (end > walked.end && walked.end + kRecordHeaderBytes <= durable.size() &&
       !all_zero(durable.subspan(walked.end, kRecordHeaderBytes))) {
-    add(next_lsn, UINT64_MAX);
+    add(unreadable_from != 0 ? unreadable_from : next_lsn, UINT64_MAX);
   }
   return hit;
 }
