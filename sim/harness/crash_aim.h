@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "sim/harness/crash_at.h"
@@ -36,6 +37,9 @@ struct OpSurvey {
   };
   std::vector<Span> ops;          // in the order their calls began (as `op:N` counts them)
   std::vector<FsCallKind> calls;  // operation n is calls[n - 1]
+  // ... on a file of class files[n - 1] as the fault schedule counts it (file_class, script.h:
+  // the name it was opened by), "" for none: where a fault anchored to a file lands.
+  std::vector<std::string> files;
 
   // A durability barrier: a file's sync or sync_data, a directory's sync.
   bool barrier(std::uint64_t operation) const {

@@ -3,40 +3,46 @@
 #include <algorithm>
 #include <utility>
 
+#include "sim/harness/script.h"
+
 namespace harness {
 namespace {
 
 class HaltingFile final : public wal::File {
  public:
   HaltingFile(HaltingFs& fs, std::unique_ptr<wal::File> inner, std::shared_ptr<std::string> path)
-      : fs_(fs), inner_(std::move(inner)), path_(std::move(path)) {}
+      : fs_(fs),
+        inner_(std::move(inner)),
+        path_(std::move(path)),
+        // The fault stack counts a file's calls by the name it was opened by, renamed or not.
+        class_(fs.recording_files() ? file_class(*path_) : std::string()) {}
 
   wal::Result<std::size_t> read_at(std::uint64_t offset, std::span<std::byte> out) override {
-    if (!fs_.admit(sim::FsOp::kRead, *path_)) return HaltingFs::cut();
+    if (!fs_.admit(sim::FsOp::kRead, *path_, class_)) return HaltingFs::cut();
     return inner_->read_at(offset, out);
   }
   wal::Status write_at(std::uint64_t offset, std::span<const std::byte> data) override {
-    if (!fs_.admit(sim::FsOp::kWrite, *path_)) return HaltingFs::cut();
+    if (!fs_.admit(sim::FsOp::kWrite, *path_, class_)) return HaltingFs::cut();
     return inner_->write_at(offset, data);
   }
   wal::Status sync_data() override {
-    if (!fs_.admit(sim::FsOp::kSyncData, *path_)) return HaltingFs::cut();
+    if (!fs_.admit(sim::FsOp::kSyncData, *path_, class_)) return HaltingFs::cut();
     return inner_->sync_data();
   }
   wal::Status sync() override {
-    if (!fs_.admit(sim::FsOp::kSync, *path_)) return HaltingFs::cut();
+    if (!fs_.admit(sim::FsOp::kSync, *path_, class_)) return HaltingFs::cut();
     return inner_->sync();
   }
   wal::Status truncate(std::uint64_t size_bytes) override {
-    if (!fs_.admit(sim::FsOp::kTruncate, *path_)) return HaltingFs::cut();
+    if (!fs_.admit(sim::FsOp::kTruncate, *path_, class_)) return HaltingFs::cut();
     return inner_->truncate(size_bytes);
   }
   wal::Status allocate(std::uint64_t offset, std::uint64_t length) override {
-    if (!fs_.admit(sim::FsOp::kAllocate, *path_)) return HaltingFs::cut();
+    if (!fs_.admit(sim::FsOp::kAllocate, *path_, class_)) return HaltingFs::cut();
     return inner_->allocate(offset, length);
   }
   wal::Result<std::uint64_t> size() override {
-    if (!fs_.admit(sim::FsOp::kSize, *path_)) return HaltingFs::cut();
+    if (!fs_.admit(sim::FsOp::kSize, *path_, class_)) return HaltingFs::cut();
     return inner_->size();
   }
   // Closing releases a handle and writes nothing, so it always goes through (no-leak).
@@ -46,11 +52,12 @@ class HaltingFile final : public wal::File {
   HaltingFs& fs_;
   std::unique_ptr<wal::File> inner_;
   std::shared_ptr<std::string> path_;
+  std::string class_;  // file_class of the name it was opened by, when the survey wants it
 };
 
 }  // namespace
 
-FsCallKind kind_of(sim::FsOp op) {
+FsCallKind fs_call_kind(sim::FsOp op) {
   switch (op) {
     case sim::FsOp::kRead: return FsCallKind::kRead;
     case sim::FsOp::kWrite: return FsCallKind::kWrite;
@@ -66,7 +73,8 @@ wal::Result<std::unique_ptr<wal::File>> HaltingFs::open(std::string_view path,
   if (!admit(sim::FsOp::kOpen, path)) return cut();
   wal::Result<std::unique_ptr<wal::File>> file = inner_.open(path, mode);
   if (!file) return file.error();
-  return std::unique_ptr<wal::File>(new HaltingFile(*this, std::move(file).value(), name_file(path)));
+  return std::unique_ptr<wal::File>(
+      new HaltingFile(*this, std::move(file).value(), name_file(path)));
 }
 
 std::shared_ptr<std::string> HaltingFs::name_file(std::string_view path) {

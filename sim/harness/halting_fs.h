@@ -33,7 +33,7 @@ struct FsCall {
 // durability barriers (a file's sync or sync_data, a directory's sync); anything else is
 // kOther.
 enum class FsCallKind : std::uint8_t { kOther, kRead, kWrite, kSync, kSyncDir };
-FsCallKind kind_of(sim::FsOp op);
+FsCallKind fs_call_kind(sim::FsOp op);
 
 class HaltingFs final : public wal::Fs {
  public:
@@ -53,18 +53,25 @@ class HaltingFs final : public wal::Fs {
   // The first refused operation (kNone before the cut), and the last one let through.
   const FsCall& cut_call() const { return cut_; }
   const FsCall& last_admitted() const { return last_; }
-  // Appends to `out` what each admitted operation was, in order, from now on (operation n at
-  // out[n - 1] when recorded from the first): where crash.at = "inside-op" aims, and what the
-  // shrinker counts a scripted fault's calls in (crash_aim.h, OpSurvey). Null: stop.
-  void record_calls(std::vector<FsCallKind>* out) { calls_ = out; }
+  // Appends to `calls` what each admitted operation was, in order, from now on (operation n at
+  // calls[n - 1] when recorded from the first), and to `files` the class of the file it was on
+  // ("" for none): where crash.at = "inside-op" aims, and what the shrinker counts a scripted
+  // fault's calls in (crash_aim.h, OpSurvey). Null: stop.
+  void record_calls(std::vector<FsCallKind>* calls, std::vector<std::string>* files) {
+    calls_ = calls;
+    files_ = files;
+  }
+  bool recording_files() const { return files_ != nullptr; }
 
-  // Counts one operation; false once past the budget.
-  bool admit(sim::FsOp op, std::string_view path) {
+  // Counts one operation; false once past the budget. `file`: the class of the file a file's
+  // operation is on, as the fault stack counts it (file_class of the name it was opened by).
+  bool admit(sim::FsOp op, std::string_view path, std::string_view file = {}) {
     if (forced_) return false;
     if (++operations_ <= budget_) {
       last_.op = op;
       last_.path.assign(path);
-      if (calls_ != nullptr) calls_->push_back(kind_of(op));
+      if (calls_ != nullptr) calls_->push_back(fs_call_kind(op));
+      if (files_ != nullptr) files_->emplace_back(file);
       return true;
     }
     if (operations_ == budget_ + 1) {
@@ -101,6 +108,7 @@ class HaltingFs final : public wal::Fs {
   std::vector<std::weak_ptr<std::string>> names_;  // of the files opened through this layer
   std::size_t prune_at_ = 64;
   std::vector<FsCallKind>* calls_ = nullptr;
+  std::vector<std::string>* files_ = nullptr;
 };
 
 }  // namespace harness

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <string>
 
 #include "sim/harness/runner.h"
 
@@ -105,12 +106,25 @@ TEST(CrashAim, TheSurveyNumbersEveryOpsCallsAndIgnoresTheCrashPoint) {
   }
   for (std::uint64_t n = 1; n <= survey.calls.size(); ++n) barriers += survey.barrier(n);
   EXPECT_GT(barriers, 0u);
+  // Each file's call says the class of file it was on, as a fault anchored to a file counts it.
+  ASSERT_EQ(survey.files.size(), survey.calls.size());
+  std::set<std::string> written;
+  for (std::size_t i = 0; i < survey.calls.size(); ++i) {
+    const FsCallKind call = survey.calls[i];
+    if (call == FsCallKind::kWrite) written.insert(survey.files[i]);
+    if (call == FsCallKind::kSyncDir) {
+      EXPECT_EQ(survey.files[i], "") << i + 1;
+    }
+  }
+  EXPECT_EQ(written.count(""), 0u);
+  EXPECT_EQ(written.count("#.wal"), 1u);
   // The same with the first run's script: the crash point it pins is not the survey's.
   RunConfig scripted = config;
   scripted.script = run_simulation(config, 3).script;
   ASSERT_EQ(scripted.script->crash.kind, CrashAt::Kind::kFsOp);
   const OpSurvey again = survey_ops(scripted, 3);
   EXPECT_EQ(again.calls, survey.calls);
+  EXPECT_EQ(again.files, survey.files);
   ASSERT_EQ(again.ops.size(), survey.ops.size());
   for (std::size_t i = 0; i < again.ops.size(); ++i) {
     EXPECT_EQ(again.ops[i].index, survey.ops[i].index);
