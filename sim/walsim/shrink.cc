@@ -4,6 +4,7 @@
 
 #include "sim/harness/mutants.h"
 #include "sim/walsim/isolated.h"
+#include "sim/walsim/shrink_anchor.h"
 
 namespace walsim {
 namespace {
@@ -99,11 +100,7 @@ class Shrinker {
   // Whether `script` still fails the same way. Each candidate runs in a child process: a
   // candidate on which the system under test aborts is a verdict, not the end of the shrink.
   bool fails(const harness::Script& script) {
-    if (runs_ >= max_runs_) {
-      budget_hit_ = true;
-      return false;
-    }
-    ++runs_;
+    if (!spend_run()) return false;
     harness::RunConfig config = config_;
     config.script = script;
     if (isolated_signature(config, seed_, mutant_) != target_) return false;
@@ -117,26 +114,96 @@ class Shrinker {
   // A candidate fails as is, or with an `op:N` crash point moved to where the kept ops put it:
   // without ops that started before the crash, "before the Nth op" lands later than it did.
   // (Ops start roughly in index order, so the kept ops with an index below N stand for those.)
+  // Failing that, with its crash point and faults counted in calls put back on the calls they
+  // hit (fails_reanchored).
   bool fails(const std::vector<std::size_t>& keep) {
     harness::Script script = build(keep);
     if (fails(script)) {
-      accepted_ = std::move(script);
+      accept(std::move(script));
       return true;
     }
-    if (script.crash.kind != harness::CrashAt::Kind::kOp) return false;
-    std::uint64_t before = 0;
-    for (const std::vector<harness::Op>& ops : script.writers) {
-      for (const harness::Op& op : ops) before += op.index < original_.crash.value ? 1 : 0;
+    if (script.crash.kind == harness::CrashAt::Kind::kOp) {
+      std::uint64_t before = 0;
+      for (const std::vector<harness::Op>& ops : script.writers) {
+        for (const harness::Op& op : ops) before += op.index < original_.crash.value ? 1 : 0;
+      }
+      if (before < script.crash.value) {
+        script.crash.value = before;
+        if (fails(script)) {
+          accept(std::move(script));
+          return true;
+        }
+      }
     }
-    if (before >= script.crash.value) return false;
-    script.crash.value = before;
-    if (!fails(script)) return false;
-    accepted_ = std::move(script);
+    return fails_reanchored(keep);
+  }
+
+  // A crash point counted in Fs operations (fs-op:N) or a fault counted in calls (the Nth
+  // write, fsync or read, of its file class if anchored to one) is counted over the whole run:
+  // a candidate that dropped ops before it moved it onto another call, and ddmin had to keep
+  // the ops that only led up to it (the swarm's catch of unlink-before-front-synced shrank to
+  // 16 ops). So, once keep_points_in_place(), a candidate that fails as is no more is tried
+  // once again with each put back where it was among the ops (shrink_anchor.h): the same call
+  // of the same op, at its new number. Costs a survey of the candidate (and one of the accepted
+  // script, kept until the next is accepted), each in a child process like every run, and a
+  // run when a point moved.
+  bool fails_reanchored(const std::vector<std::size_t>& keep) {
+    // Only for a candidate that dropped units from the accepted one: lowering a crash point or
+    // a fault (lower) keeps them all and moves the point on purpose.
+    if (!in_place_ || keep.size() >= units_kept_) return false;
+    bool counted = crash_.kind == harness::CrashAt::Kind::kFsOp;
+    for (std::size_t unit : keep) {
+      if (unit >= ops_.size() && counted_call(original_.faults[unit - ops_.size()].kind) !=
+                                     harness::FsCallKind::kOther) {
+        counted = true;
+      }
+    }
+    if (!counted) return false;
+    if (!accepted_survey_) {
+      if (!spend_run()) return false;
+      accepted_survey_ = survey_of(accepted_);
+    }
+    if (!*accepted_survey_ || !spend_run()) return false;
+    harness::Script candidate = build(keep);
+    const std::optional<harness::OpSurvey> moved = survey_of(candidate);
+    if (!moved) return false;
+    const harness::OpSurvey& before = **accepted_survey_;
+    bool changed = false;
+    const std::optional<harness::CrashAt> crash = crash_reanchored(before, *moved, crash_);
+    if (crash && *crash != crash_) {
+      candidate.crash = *crash;
+      changed = true;
+    }
+    std::vector<std::pair<std::size_t, std::uint64_t>> refaulted;  // fault, its new `at`
+    std::size_t f = 0;  // the kept faults are in candidate.faults in the order of `keep`
+    for (std::size_t unit : keep) {
+      if (unit < ops_.size()) continue;
+      harness::ScriptedFault& fault = candidate.faults[f++];
+      const std::optional<std::uint64_t> at = fault_reanchored(before, *moved, fault);
+      if (!at || *at == fault.at) continue;
+      refaulted.emplace_back(unit - ops_.size(), *at);
+      fault.at = *at;
+      changed = true;
+    }
+    if (!changed || !fails(candidate)) return false;
+    if (crash) crash_ = *crash;
+    for (const auto& [fault, at] : refaulted) fault_at_[fault] = at;
+    accept(std::move(candidate));
     return true;
   }
 
+  // From now on candidates get a second chance with their points in place (fails_reanchored).
+  void keep_points_in_place() { in_place_ = true; }
+
   // The script of the last candidate that failed through fails(keep).
   const harness::Script& accepted() const { return accepted_; }
+
+  void accept(harness::Script script) {
+    accepted_ = std::move(script);
+    accepted_survey_.reset();
+    units_kept_ = accepted_.faults.size();
+    for (const std::vector<harness::Op>& ops : accepted_.writers) units_kept_ += ops.size();
+  }
 
   // A crash point counted in syncs, Fs operations or virtual time needs as many ops as it takes
   // to get there: bring it as early as the failure allows, so that ddmin can then drop the ops
@@ -175,6 +242,7 @@ class Shrinker {
       if (budget_hit_ || !edit(config_)) return;
       if (fails(accepted_)) {
         changed = true;
+        accepted_survey_.reset();  // of the run under the configuration before
       } else {
         config_ = std::move(saved);
       }
@@ -191,7 +259,7 @@ class Shrinker {
     if (live_writers(accepted_) > 1 && !budget_hit_) {
       harness::Script merged = one_writer(accepted_);
       if (fails(merged)) {
-        accepted_ = std::move(merged);
+        accept(std::move(merged));
         changed = true;
       }
     }
@@ -286,6 +354,22 @@ class Shrinker {
   bool budget_hit() const { return budget_hit_; }
 
  private:
+  // Counts a run (or a survey) against the budget; false when it is spent.
+  bool spend_run() {
+    if (runs_ >= max_runs_) {
+      budget_hit_ = true;
+      return false;
+    }
+    ++runs_;
+    return true;
+  }
+
+  std::optional<harness::OpSurvey> survey_of(const harness::Script& script) const {
+    harness::RunConfig config = config_;
+    config.script = script;
+    return isolated_survey(config, seed_, mutant_);
+  }
+
   // Brings `value` down toward `floor` (halving the step, then one at a time) while the
   // candidate `keep` still fails; `value` ends at the lowest that did.
   bool lower(std::uint64_t& value, std::uint64_t floor, const std::vector<std::size_t>& keep) {
@@ -349,6 +433,10 @@ class Shrinker {
   std::uint64_t runs_ = 0;
   bool budget_hit_ = false;
   harness::Script accepted_;
+  bool in_place_ = false;       // fails_reanchored is on
+  std::size_t units_kept_ = 0;  // accepted_'s ops and faults: a candidate with as many drops none
+  // accepted_'s survey, once a candidate needed it (an inner nullopt: the run aborted there).
+  std::optional<std::optional<harness::OpSurvey>> accepted_survey_;
   harness::CrashAt crash_ = original_.crash;  // the candidates' crash point (earlier_crash)
   std::vector<std::uint64_t> fault_at_;       // each fault's `at` in the candidates
 };
@@ -419,6 +507,15 @@ ShrinkResult shrink(const harness::RunConfig& config, std::uint64_t seed, std::u
       break;
     }
     std::vector<std::size_t> kept = shrinker.ddmin(all);
+    // Then again with each call-counted crash point and fault kept on the call of the op it
+    // hit, so that the ops that only led up to it go (unlink-before-front-synced's swarm seed
+    // 3031: 4 ops, where drifting alone left 16). Not from the start: a point left to drift
+    // onto other calls while ops go in big chunks finds other ways to fail, and a candidate
+    // costs a run, not two surveys and a run. Kept in place from the start, trust-record-lsn's
+    // seed 318 ended at 7 ops + 2 faults under the default 64 MiB segments, whose runs took 11
+    // minutes; this way it ends at 5 ops + 2 faults in 15 seconds.
+    shrinker.keep_points_in_place();
+    kept = shrinker.ddmin(kept);
     for (int round = 0; round < 4; ++round) {
       const bool crash_moved = shrinker.earlier_crash(kept);
       const bool faults_moved = shrinker.earlier_faults(kept);

@@ -1,6 +1,9 @@
 // Delta debugging (ddmin) of a failing run: the executed script's ops and faults together are
 // cut down, chunk by chunk and then one by one, while the run still fails the same way (the same
-// first invariant violated, or the same kind of problem), then entry sizes are made small.
+// first invariant violated, or the same kind of problem), then entry sizes are made small. A
+// crash point counted in Fs operations (fs-op:N) and a fault counted in calls (fsync_eio at the
+// Nth sync, ...) stay on the call of the op they hit when earlier ops go (shrink_anchor.h:
+// harness::survey_ops tells where that call moved).
 // Every candidate runs in a child process (isolated.h): when the system under test aborts (a
 // WAL_ASSERT), that is the run's verdict ("abort"), and shrinking goes on.
 #pragma once

@@ -13,6 +13,7 @@
 #include <regex>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -206,6 +207,93 @@ TEST_F(WalsimE2eTest, ShrinkOfAPlantedFailureGivesAShorterScenarioThatStillFails
   const Output again = run("run " + out.string() + " --no-progress --report \"\"");
   EXPECT_EQ(again.code, 0) << again.out;
   EXPECT_NE(again.out.find("seed 1:"), std::string::npos) << again.out;
+}
+
+// The number of ops in walsim shrink's "shrunk X ops + Y faults to N ops + ..." line, or -1.
+int shrunk_to_ops(const std::string& out) {
+  std::smatch match;
+  if (!std::regex_search(out, match, std::regex(R"(to (\d+) ops \+ \d+ faults)"))) return -1;
+  return std::stoi(match[1]);
+}
+
+// A fault counted in calls (the 20th fsync) stays on the call of the op it hit while the ops
+// that only led up to it are dropped: the shrinker lowers it (earlier_faults) or puts it back
+// where it was among the ops (shrink_anchor.h).
+TEST_F(WalsimE2eTest, ShrinkKeepsAFaultCountedInCallsOnTheOpItHit) {
+  std::string text = R"(name = "late-fsync-failure"
+seeds = 1
+mutant = "believe-retried-fsync"
+[wal]
+segment_bytes = 65536
+sync = "grouped"
+[faults]
+fsync_profile = "ext4"
+[expect]
+verdict = "fail"
+[script]
+payload_seed = "0x1"
+writers = 1
+crash = "op:21"
+faults = [{ kind = "fsync_eio", at = 20 }]
+ops = [
+)";
+  for (int i = 0; i < 21; ++i) {
+    text += "  { writer = 0, index = " + std::to_string(i) +
+            R"(, kind = "append", bytes = [100] },)" + "\n";
+  }
+  text += "]\n";
+  const fs::path file = fs::path(dir_.path()) / "late.toml";
+  write(file, text);
+  const fs::path out = fs::path(dir_.path()) / "late-min.toml";
+  const Output o = run("shrink " + file.string() + " --seed 1 --out " + out.string());
+  if (o.out.find("not available in this build") != std::string::npos) {
+    GTEST_SKIP() << "no mutants in this build";
+  }
+  ASSERT_EQ(o.code, 0) << o.out;
+  EXPECT_NE(o.out.find("to 1 ops + 1 faults"), std::string::npos) << o.out;
+}
+
+// A crash at fs-op:N refuses the N+1th Fs operation of the whole run: dropping any op before it
+// moved it onto another call, so these 16 appends (the swarm's seed 3031 with the FRONT marker
+// unlinked before it is synced, as shrunk when the crash point drifted) were 1-minimal. Kept on
+// the call of the op it hit, the appends that only led up to it go.
+TEST_F(WalsimE2eTest, ShrinkKeepsAnFsOpCrashOnTheCallOfTheOpItHit) {
+  const std::vector<int> indices = {0, 1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 14, 15, 17, 18, 19};
+  const std::vector<int> bytes = {12589, 57473, 23122, 45854, 21953, 22478, 31343, 50114,
+                                  27598, 53643, 18576, 50718, 20424, 52548, 52577, 12817};
+  std::string text = R"(name = "front-unlinked-early"
+seeds = 1
+mutant = "unlink-before-front-synced"
+[wal]
+segment_bytes = 65536
+max_segments = 2
+[expect]
+verdict = "fail"
+[script]
+payload_seed = "0x9dea9158f101fb1f"
+writers = 1
+crash = "fs-op:256"
+ops = [
+)";
+  for (std::size_t i = 0; i < indices.size(); ++i) {
+    text += "  { writer = 0, index = " + std::to_string(indices[i]) +
+            R"(, kind = "append", bytes = [)" + std::to_string(bytes[i]) + "] },\n";
+  }
+  text += "]\n";
+  const fs::path file = fs::path(dir_.path()) / "front.toml";
+  write(file, text);
+  const fs::path out = fs::path(dir_.path()) / "front-min.toml";
+  const Output o = run("shrink " + file.string() + " --seed 3031 --out " + out.string());
+  if (o.out.find("not available in this build") != std::string::npos) {
+    GTEST_SKIP() << "no mutants in this build";
+  }
+  ASSERT_EQ(o.code, 0) << o.out;
+  EXPECT_NE(o.out.find("shrunk 16 ops + 0 faults"), std::string::npos) << o.out;
+  const int ops = shrunk_to_ops(o.out);
+  EXPECT_GE(ops, 1) << o.out;
+  EXPECT_LE(ops, 8) << o.out;
+  const Output replay = run("replay " + out.string() + " --seed 3031");
+  EXPECT_EQ(replay.code, 0) << replay.out;  // expect "fail", and it fails
 }
 
 TEST_F(WalsimE2eTest, ShrinkOfAPassingSeedSaysSo) {
