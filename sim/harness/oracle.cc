@@ -61,6 +61,14 @@ CallKind call_kind_of(OpKind kind) {
   return CallKind::kAppend;
 }
 
+std::optional<FaultKind> parse_fault_kind(std::string_view name) {
+  for (auto kind = FaultKind::kFsyncEio; kind <= FaultKind::kMisdirectedWrite;
+       kind = static_cast<FaultKind>(static_cast<int>(kind) + 1)) {
+    if (to_string(kind) == name) return kind;
+  }
+  return std::nullopt;
+}
+
 bool poisons_log(FaultKind kind) {
   return kind == FaultKind::kFsyncEio || kind == FaultKind::kWriteEio ||
          kind == FaultKind::kWriteShort;

@@ -89,6 +89,8 @@ enum class FaultKind : std::uint8_t {
 
 // The SPEC 3.4 key ("fsync_eio", "enospc_after_bytes" -> kNoSpace, ...).
 std::string_view to_string(FaultKind kind);
+// The kind a trace's fault event names (to_string's inverse); nullopt for any other name.
+std::optional<FaultKind> parse_fault_kind(std::string_view name);
 // A failed write or sync leaves the log's state unknown: the WAL must refuse work until reopen.
 bool poisons_log(FaultKind kind);
 // Damage to data at rest, which recovery must repair or report (corruption-detected).

@@ -16,10 +16,6 @@ sim::Prng op_choices(std::uint64_t payload_seed, std::uint32_t index) {
   return sim::Prng(payload_seed ^ (0x9e3779b97f4a7c15ull * (std::uint64_t{index} + 1)));
 }
 
-bool is_media_fault(std::string_view name) {
-  return name == "bit_flip" || name == "latent_sector" || name == "misdirected_write";
-}
-
 }  // namespace
 
 TargetRun::TargetRun(const RunConfig& config, const TargetInfo& info, std::uint64_t seed,
@@ -50,7 +46,8 @@ CheckResult TargetRun::check_crash_state(const sim::SimFsState& state, std::uint
 
 bool TargetRun::media_damage() const {
   for (const auto& [name, count] : trace_.injected_faults()) {
-    if (count != 0 && is_media_fault(name)) return true;
+    const std::optional<FaultKind> kind = parse_fault_kind(name);
+    if (count != 0 && kind && is_media_damage(*kind)) return true;
   }
   return false;
 }

@@ -8,23 +8,6 @@
 #include "faults/media_aim.h"
 
 namespace harness {
-namespace {
-
-std::optional<FaultKind> fault_kind(std::string_view name) {
-  const std::pair<std::string_view, FaultKind> table[] = {
-      {"fsync_eio", FaultKind::kFsyncEio},   {"write_eio", FaultKind::kWriteEio},
-      {"write_short", FaultKind::kWriteShort}, {"enospc_after_bytes", FaultKind::kNoSpace},
-      {"read_eio", FaultKind::kReadEio},
-      {"bit_flip", FaultKind::kBitFlip},     {"latent_sector", FaultKind::kLatentSector},
-      {"misdirected_write", FaultKind::kMisdirectedWrite},
-  };
-  for (const auto& [key, kind] : table) {
-    if (key == name) return kind;
-  }
-  return std::nullopt;
-}
-
-}  // namespace
 
 WalRun::WalRun(const RunConfig& config, std::uint64_t seed, sim::Trace& trace)
     : RunLoop(config, seed, trace) {
@@ -55,7 +38,7 @@ void WalRun::drain_faults() {
   for (; faults_seen_ < events.size(); ++faults_seen_) {
     const sim::Event& event = events[faults_seen_];
     if (event.kind != sim::EventKind::kFault) continue;
-    const std::optional<FaultKind> kind = fault_kind(event.name);
+    const std::optional<FaultKind> kind = parse_fault_kind(event.name);
     if (!kind) {
       result_.notes.push_back(fmt::format("unknown fault kind '{}' in the trace", event.name));
       continue;
