@@ -24,6 +24,13 @@ CoverageSummary summarize_coverage(const Sweep& sweep) {
       ++c.runs;
     }
   }
+  for (const PassedRuns& f : sweep.folded) {
+    for (const auto& [cell, tally] : f.coverage) {
+      CoverageCell& c = reached[cell];
+      c.hits += tally.hits;
+      c.runs += tally.runs;
+    }
+  }
   CoverageSummary out;
   for (const std::string& cell : sweep.coverage_cells) {
     CoverageCell c;

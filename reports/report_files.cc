@@ -8,12 +8,12 @@
 
 namespace reports {
 
-std::string write_report(const Sweep& sweep, const std::string& dir) {
+std::string write_report(const Sweep& sweep, const std::string& dir, bool every_seed) {
   std::error_code error;
   std::filesystem::create_directories(dir, error);
   if (error) return fmt::format("cannot create {}: {}", dir, error.message());
   const std::pair<const char*, std::string> files[] = {
-      {"summary.json", write_summary_json(sweep)},
+      {"summary.json", write_summary_json(sweep, every_seed)},
       {"junit.xml", write_junit_xml(sweep)},
       {"summary.md", write_summary_md(sweep)},
       {"index.html", write_index_html(sweep)},

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstdlib>
 #include <set>
 #include <tuple>
 
@@ -64,6 +65,16 @@ void Sweep::normalize() {
                            return a.file == b.file && a.seed == b.seed;
                          }),
              runs.end());
+  if (!folded.empty()) {
+    std::map<std::string, PassedRuns> by_file;
+    for (const PassedRuns& f : folded) {
+      PassedRuns& into = by_file[f.file];
+      into.file = f.file;
+      into.merge(f);
+    }
+    folded.clear();
+    for (auto& [file, f] : by_file) folded.push_back(std::move(f));
+  }
   std::sort(shards.begin(), shards.end());
   std::set<std::string> seen;
   std::erase_if(coverage_cells, [&](const std::string& cell) { return !seen.insert(cell).second; });
@@ -74,6 +85,79 @@ void Sweep::normalize() {
     if (kept++ < kTimelinesKept) continue;
     runs[i].timeline.clear();
     runs[i].timeline_omitted = 0;
+  }
+}
+
+namespace {
+
+std::uint64_t mix(std::uint64_t x) {  // splitmix64's finalizer
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+
+}  // namespace
+
+void PassedRuns::add(const RunRecord& run) {
+  if (!seeds.empty() && seeds.back().second + 1 == run.seed) {
+    seeds.back().second = run.seed;
+  } else {
+    seeds.emplace_back(run.seed, run.seed);
+  }
+  ++runs;
+  crashes += run.crashes;
+  states_explored += run.states_explored;
+  ops += run.ops;
+  for (const auto& [kind, count] : run.faults_injected) faults_injected[kind] += count;
+  for (const auto& [cell, hits] : run.coverage) {
+    coverage[cell].hits += hits;
+    ++coverage[cell].runs;
+  }
+  append_latency_us.merge(run.append_latency_us);
+  trace_digest ^= mix(run.seed ^ mix(std::strtoull(run.trace_hash.c_str(), nullptr, 16)));
+  wall_ms += run.wall_ms;
+}
+
+void PassedRuns::merge(const PassedRuns& other) {
+  seeds.insert(seeds.end(), other.seeds.begin(), other.seeds.end());
+  std::sort(seeds.begin(), seeds.end());
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> joined;
+  for (const auto& range : seeds) {
+    if (!joined.empty() && range.first <= joined.back().second + 1) {
+      joined.back().second = std::max(joined.back().second, range.second);
+    } else {
+      joined.push_back(range);
+    }
+  }
+  seeds = std::move(joined);
+  runs += other.runs;
+  crashes += other.crashes;
+  states_explored += other.states_explored;
+  ops += other.ops;
+  for (const auto& [kind, count] : other.faults_injected) faults_injected[kind] += count;
+  for (const auto& [cell, tally] : other.coverage) {
+    coverage[cell].hits += tally.hits;
+    coverage[cell].runs += tally.runs;
+  }
+  append_latency_us.merge(other.append_latency_us);
+  trace_digest ^= other.trace_digest;
+  wall_ms += other.wall_ms;
+}
+
+void Sweep::fold_passing() {
+  std::map<std::string, PassedRuns> by_file;
+  for (PassedRuns& f : folded) by_file[f.file].merge(f);
+  for (const RunRecord& run : runs) {
+    if (!run.passed) continue;
+    PassedRuns& f = by_file[run.file];
+    f.file = run.file;
+    f.add(run);
+  }
+  std::erase_if(runs, [](const RunRecord& run) { return run.passed; });
+  folded.clear();
+  for (auto& [file, f] : by_file) {
+    f.file = file;
+    folded.push_back(std::move(f));
   }
 }
 
@@ -97,6 +181,17 @@ std::vector<ScenarioSummary> summarize(const Sweep& sweep) {
       s.ops += run.ops;
       s.append_latency_us.merge(run.append_latency_us);
       s.wall_ms += run.wall_ms;
+    }
+    for (const PassedRuns& f : sweep.folded) {
+      if (f.file != info.file) continue;
+      s.runs += f.runs;
+      s.passed += f.runs;
+      for (const auto& [kind, count] : f.faults_injected) s.faults_injected[kind] += count;
+      s.crashes += f.crashes;
+      s.states_explored += f.states_explored;
+      s.ops += f.ops;
+      s.append_latency_us.merge(f.append_latency_us);
+      s.wall_ms += f.wall_ms;
     }
     s.matched = info.expect_pass ? s.failed == 0 : s.failed > 0;
     out.push_back(std::move(s));

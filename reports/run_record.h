@@ -94,6 +94,39 @@ struct ScenarioInfo {
 
 inline constexpr std::size_t kTimelinesKept = 3;
 
+// A coverage cell's tally: hits in all, and how many runs reached it.
+struct CellTally {
+  std::uint64_t hits = 0;
+  std::uint64_t runs = 0;
+
+  friend bool operator==(const CellTally&, const CellTally&) = default;
+};
+
+// The passing runs of one scenario, folded into what the summaries add up. summary.json keeps
+// per-seed detail for failing seeds only (a chaos suite's 20,000 passing seeds made it 23 MB);
+// `--full-summary` keeps every seed. Everything here is a sum, so folding commutes with merging
+// shards.
+struct PassedRuns {
+  std::string file;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> seeds;  // closed ranges, sorted, disjoint
+  std::uint64_t runs = 0;
+  std::uint64_t crashes = 0;
+  std::uint64_t states_explored = 0;
+  std::uint64_t ops = 0;
+  std::map<std::string, std::uint64_t> faults_injected;
+  std::map<std::string, CellTally> coverage;
+  Histogram append_latency_us;
+  // The XOR over the runs of a mix of (seed, trace hash): order-free, so shards merge into the
+  // same digest, and two sweeps whose passing seeds hashed alike have equal digests.
+  std::uint64_t trace_digest = 0;
+  double wall_ms = 0;  // a host fact: summary.json keeps it under "host"
+
+  void add(const RunRecord& run);
+  void merge(const PassedRuns& other);
+
+  friend bool operator==(const PassedRuns&, const PassedRuns&) = default;
+};
+
 // Everything one `walsim run` (or a merge of shards) produced.
 struct Sweep {
   std::vector<ScenarioInfo> scenarios;  // by file
@@ -106,12 +139,19 @@ struct Sweep {
   // Every cell of the coverage matrix the scenarios can reach, reached or not, in the matrix's
   // order (sim/harness/coverage_matrix.h): what makes an unreached cell visible.
   std::vector<std::string> coverage_cells;
+  // Passing runs no longer listed in `runs` (a sweep read back from a summary.json written
+  // without --full-summary), one per scenario file.
+  std::vector<PassedRuns> folded;
+
+  // Moves every passing run of `runs` into `folded`.
+  void fold_passing();
 
   // Sorts scenarios and runs into their canonical order, dropping duplicates (of coverage
   // cells too, which keep their order), and keeps the
   // timelines of only the first kTimelinesKept failing seeds of each scenario (a sweep may fail
   // thousands of times; those first ones are what the report shows). The first k failing seeds
   // of a union of shards are among each shard's first k, so merging shards gives the same.
+  // Folded runs of the same file are merged into one.
   void normalize();
 };
 

@@ -1,5 +1,7 @@
 #include "reports/summary_json.h"
 
+#include <cstdlib>
+
 #include <fmt/format.h>
 
 #include "reports/coverage.h"
@@ -49,11 +51,50 @@ std::vector<TimelineEvent> timeline_from_json(const json& j) {
   return out;
 }
 
+json passed_runs_to_json(const PassedRuns& f) {
+  json seeds = json::array();
+  for (const auto& [first, last] : f.seeds) seeds.push_back({first, last});
+  json coverage = json::object();
+  for (const auto& [cell, tally] : f.coverage) coverage[cell] = {tally.hits, tally.runs};
+  return {{"runs", f.runs},
+          {"seeds", seeds},
+          {"crashes", f.crashes},
+          {"states_explored", f.states_explored},
+          {"ops", f.ops},
+          {"faults_injected", f.faults_injected},
+          {"coverage", coverage},
+          {"append_latency_us", f.append_latency_us.counts()},
+          {"trace_digest", fmt::format("{:016x}", f.trace_digest)}};
+}
+
+PassedRuns passed_runs_from_json(const std::string& file, const json& j) {
+  PassedRuns f;
+  f.file = file;
+  f.runs = j.at("runs").get<std::uint64_t>();
+  for (const json& range : j.at("seeds")) {
+    f.seeds.emplace_back(range.at(0).get<std::uint64_t>(), range.at(1).get<std::uint64_t>());
+  }
+  f.crashes = j.at("crashes").get<std::uint64_t>();
+  f.states_explored = j.at("states_explored").get<std::uint64_t>();
+  f.ops = j.at("ops").get<std::uint64_t>();
+  f.faults_injected = j.at("faults_injected").get<std::map<std::string, std::uint64_t>>();
+  for (const auto& [cell, tally] : j.at("coverage").items()) {
+    f.coverage[cell] = {tally.at(0).get<std::uint64_t>(), tally.at(1).get<std::uint64_t>()};
+  }
+  f.append_latency_us.set_counts(j.at("append_latency_us").get<std::vector<std::uint64_t>>());
+  f.trace_digest = std::strtoull(j.at("trace_digest").get<std::string>().c_str(), nullptr, 16);
+  return f;
+}
+
 json scenario_to_json(const ScenarioSummary& s, const Sweep& sweep) {
   const ScenarioInfo& info = *s.info;
   json results = json::array();
   for (const RunRecord& run : sweep.runs) {
     if (run.file == info.file) results.push_back(run_to_json(run, false));
+  }
+  json passed = nullptr;
+  for (const PassedRuns& f : sweep.folded) {
+    if (f.file == info.file) passed = passed_runs_to_json(f);
   }
   return {
       {"name", info.name},
@@ -78,6 +119,7 @@ json scenario_to_json(const ScenarioSummary& s, const Sweep& sweep) {
       {"ops", s.ops},
       {"append_latency_us", histogram_to_json(s.append_latency_us)},
       {"results", results},
+      {"passed_runs", passed},
   };
 }
 
@@ -182,7 +224,13 @@ RunRecord run_from_json(const json& j) {
   return run;
 }
 
-json summary_to_json(const Sweep& sweep) {
+json summary_to_json(const Sweep& full_sweep, bool every_seed) {
+  Sweep folded_sweep;
+  if (!every_seed) {
+    folded_sweep = full_sweep;
+    folded_sweep.fold_passing();
+  }
+  const Sweep& sweep = every_seed ? full_sweep : folded_sweep;
   const std::vector<ScenarioSummary> summaries = summarize(sweep);
   const Totals t = totals(summaries);
   json scenarios = json::array();
@@ -191,6 +239,8 @@ json summary_to_json(const Sweep& sweep) {
   for (const RunRecord& run : sweep.runs) {
     run_wall.push_back({{"file", run.file}, {"seed", run.seed}, {"wall_ms", run.wall_ms}});
   }
+  json passed_wall = json::object();
+  for (const PassedRuns& f : sweep.folded) passed_wall[f.file] = f.wall_ms;
   return {
       {"schema", kSummarySchema},
       {"ok", t.ok()},
@@ -210,21 +260,25 @@ json summary_to_json(const Sweep& sweep) {
         {"jobs", sweep.jobs},
         {"shards", sweep.shards},
         {"wall_ms", sweep.wall_ms},
-        {"runs", run_wall}}},
+        {"runs", run_wall},
+        {"passed_runs_wall_ms", passed_wall}}},
   };
 }
 
-std::string write_summary_json(const Sweep& sweep) {
+std::string write_summary_json(const Sweep& sweep, bool every_seed) {
   // Compact: a sweep holds thousands of runs. `python3 -m json.tool` pretty-prints it.
-  return summary_to_json(sweep).dump() + "\n";
+  return summary_to_json(sweep, every_seed).dump() + "\n";
 }
 
 bool read_summary_json(const std::string& text, Sweep& out, std::string& error) {
   try {
     const json j = json::parse(text);
-    if (j.at("schema").get<std::string>() != kSummarySchema) {
-      error = fmt::format("schema is '{}', expected '{}'", j.at("schema").get<std::string>(),
-                          kSummarySchema);
+    const std::string schema = j.at("schema").get<std::string>();
+    // Version 1 listed every seed and had no passed_runs: it reads as version 2 with nothing
+    // folded.
+    if (schema != kSummarySchema && schema != kSummarySchemaV1) {
+      error = fmt::format("schema is '{}', expected '{}' (or '{}')", schema, kSummarySchema,
+                          kSummarySchemaV1);
       return false;
     }
     Sweep sweep;
@@ -241,6 +295,13 @@ bool read_summary_json(const std::string& text, Sweep& out, std::string& error) 
         auto wall = walls.find({run.file, run.seed});
         if (wall != walls.end()) run.wall_ms = wall->second;
         sweep.runs.push_back(std::move(run));
+      }
+      if (s.contains("passed_runs") && !s.at("passed_runs").is_null()) {
+        PassedRuns f = passed_runs_from_json(s.at("file").get<std::string>(), s.at("passed_runs"));
+        if (host.contains("passed_runs_wall_ms") && host.at("passed_runs_wall_ms").contains(f.file)) {
+          f.wall_ms = host.at("passed_runs_wall_ms").at(f.file).get<double>();
+        }
+        sweep.folded.push_back(std::move(f));
       }
     }
     // Absent before the coverage matrix: nothing listed.

@@ -13,7 +13,8 @@ std::string write_junit_xml(const Sweep& sweep);
 std::string write_summary_md(const Sweep& sweep);
 std::string write_index_html(const Sweep& sweep);
 
-// Writes all four into `dir` (created if missing). Returns "" or what went wrong.
-std::string write_report(const Sweep& sweep, const std::string& dir);
+// Writes all four into `dir` (created if missing). Returns "" or what went wrong. every_seed:
+// summary.json lists passing seeds one by one too (summary_json.h).
+std::string write_report(const Sweep& sweep, const std::string& dir, bool every_seed = false);
 
 }  // namespace reports

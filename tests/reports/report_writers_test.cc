@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "reports/coverage.h"
 #include "reports/escape.h"
 #include "reports/run_record.h"
 #include "reports/summary_json.h"
@@ -111,15 +112,15 @@ TEST(SweepTest, OnlyTheFirstFailuresKeepTheirTimeline) {
 
 TEST(SummaryJsonTest, RoundTripsExactly) {
   const Sweep s = sample();
-  const std::string text = write_summary_json(s);
+  const std::string text = write_summary_json(s, true);
   Sweep back;
   std::string error;
   ASSERT_TRUE(read_summary_json(text, back, error)) << error;
   EXPECT_EQ(back.runs, s.runs);
   EXPECT_EQ(back.scenarios, s.scenarios);
-  EXPECT_EQ(write_summary_json(back), text);
+  EXPECT_EQ(write_summary_json(back, true), text);
   const nlohmann::json j = nlohmann::json::parse(text);
-  EXPECT_EQ(j.at("schema"), "walsim-summary/1");
+  EXPECT_EQ(j.at("schema"), "walsim-summary/2");
   EXPECT_FALSE(j.at("ok").get<bool>());
   EXPECT_EQ(j.at("totals").at("failed"), 4);
   const nlohmann::json& beta = j.at("scenarios")[1];
@@ -128,6 +129,58 @@ TEST(SummaryJsonTest, RoundTripsExactly) {
   EXPECT_EQ(beta.at("results").size(), 6u);
   EXPECT_FALSE(beta.at("results")[0].contains("wall_ms"));  // wall time only under host
   EXPECT_EQ(j.at("host").at("runs").size(), 8u);
+}
+
+// The default summary folds passing seeds: what is read back summarizes exactly as the sweep
+// it came from (every total, histogram and coverage cell), and folds again to the same text.
+TEST(SummaryJsonTest, FoldedPassingRunsSummarizeAsTheRunsDid) {
+  Sweep s = sample();
+  s.runs[1].coverage = {{"crash/append/write/torn", 2}};  // alpha 2 passes, beta 2 too
+  s.runs[3].coverage = {{"crash/append/write/torn", 1}, {"fault/fsync_eio/truncate-tail", 1}};
+  s.runs[0].coverage = {{"crash/append/write/torn", 5}};  // alpha 1 fails
+  s.coverage_cells = {"crash/append/write/torn", "fault/fsync_eio/truncate-tail"};
+  const std::string text = write_summary_json(s);
+  Sweep back;
+  std::string error;
+  ASSERT_TRUE(read_summary_json(text, back, error)) << error;
+  for (const RunRecord& r : back.runs) EXPECT_FALSE(r.passed) << r.seed;
+  ASSERT_FALSE(back.folded.empty());
+  const std::vector<ScenarioSummary> a = summarize(s);
+  const std::vector<ScenarioSummary> b = summarize(back);
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].runs, b[i].runs);
+    EXPECT_EQ(a[i].passed, b[i].passed);
+    EXPECT_EQ(a[i].failed, b[i].failed);
+    EXPECT_EQ(a[i].first_failing_seed, b[i].first_failing_seed);
+    EXPECT_EQ(a[i].faults_injected, b[i].faults_injected);
+    EXPECT_EQ(a[i].crashes, b[i].crashes);
+    EXPECT_EQ(a[i].ops, b[i].ops);
+    EXPECT_EQ(a[i].append_latency_us, b[i].append_latency_us);
+  }
+  const CoverageSummary ca = summarize_coverage(s);
+  const CoverageSummary cb = summarize_coverage(back);
+  ASSERT_EQ(ca.cells.size(), cb.cells.size());
+  for (std::size_t i = 0; i < ca.cells.size(); ++i) {
+    EXPECT_EQ(ca.cells[i].hits, cb.cells[i].hits) << ca.cells[i].cell;
+    EXPECT_EQ(ca.cells[i].runs, cb.cells[i].runs) << ca.cells[i].cell;
+  }
+  EXPECT_EQ(write_summary_json(back), text);
+  // The digest depends on every passing seed's trace hash.
+  Sweep other = s;
+  other.runs[1].trace_hash = "00000000000000ff";
+  ASSERT_TRUE(other.runs[1].passed);
+  EXPECT_NE(write_summary_json(other), text);
+}
+
+TEST(SummaryJsonTest, ReadsVersionOne) {
+  nlohmann::json j = nlohmann::json::parse(write_summary_json(sample(), true));
+  j["schema"] = "walsim-summary/1";
+  for (nlohmann::json& scenario : j.at("scenarios")) scenario.erase("passed_runs");
+  Sweep back;
+  std::string error;
+  ASSERT_TRUE(read_summary_json(j.dump(), back, error)) << error;
+  EXPECT_EQ(back.runs, sample().runs);
 }
 
 TEST(SummaryJsonTest, RejectsWhatIsNotASummary) {

@@ -52,7 +52,7 @@ Hashes read_golden(const std::string& path) {
 // `walsim run ARGS` from the source tree; the trace hash of each (file, seed) it ran.
 void collect(const std::string& args, const std::string& report, Hashes& actual) {
   const std::string command = "cd " + source_dir() + " && " + walsim_binary() + " run " + args +
-                              " --jobs 2 --no-progress --report " + report + " >/dev/null 2>&1";
+                              " --jobs 2 --no-progress --full-summary --report " + report + " >/dev/null 2>&1";
   const int status = std::system(command.c_str());
   ASSERT_TRUE(WIFEXITED(status)) << command;
   std::ifstream summary_file(report + "/summary.json");
