@@ -138,6 +138,19 @@ Tally run_diff(const RealArgs& args, const Scenario& scenario,
   fmt::print("summary: diff {} seed(s), {} matched, {} mismatched; {} calls and {} file checks "
              "compared\n",
              tally.runs, tally.runs - tally.failed, tally.failed, ops, snapshots);
+  if (args.diff_canary) {
+    // The canary is meant to mismatch: it passes when the differential caught the dropped
+    // write on every seed, and fails (a differential that cannot see a lost write) otherwise.
+    const std::uint64_t missed = tally.runs - tally.failed;
+    if (missed == 0) {
+      fmt::print("canary caught, as expected: all {} seed(s) mismatched\n", tally.runs);
+    } else {
+      fmt::print("canary NOT caught on {} of {} seed(s): the differential missed a dropped "
+                 "write\n",
+                 missed, tally.runs);
+    }
+    return {tally.runs, missed};
+  }
   return tally;
 }
 
