@@ -55,9 +55,9 @@ chaos: deps
 	@cmake --preset $(PRESET) >/dev/null
 	@cmake --build --preset $(PRESET) -j $(JOBS) --target walsim
 	@status=0; \
-	build/$(PRESET)/sim/walsim/walsim run scenarios/chaos scenarios/bug-zoo scenarios/regressions --jobs $(JOBS) --report reports/out/latest || status=$$?; \
+	build/$(PRESET)/sim/walsim/walsim run scenarios/chaos scenarios/bug-zoo scenarios/regressions --jobs $(JOBS) || status=$$?; \
 	echo; echo "swarm: $(CHAOS_SWARM_SECONDS) s of seeds that each draw their whole configuration"; \
-	build/$(PRESET)/sim/walsim/walsim swarm --seconds $(CHAOS_SWARM_SECONDS) --jobs $(JOBS) --no-progress --report reports/out/swarm || status=$$?; \
+	build/$(PRESET)/sim/walsim/walsim swarm --seconds $(CHAOS_SWARM_SECONDS) --jobs $(JOBS) || status=$$?; \
 	exit $$status
 
 # The long run (docs/soak.md): simulator seeds over the chaos suite, real-disk kill -9 cycles,

@@ -73,15 +73,17 @@ void print_summary(const reports::Sweep& sweep) {
              t.failed, t.faults_injected, t.crashes, sweep.wall_ms / 1000);
 }
 
-int finish_sweep(const reports::Sweep& sweep, const std::string& report_dir,
-                 std::string_view who) {
-  if (!report_dir.empty()) {
-    const std::string error = reports::write_report(sweep, report_dir);
+int finish_sweep(const reports::Sweep& sweep, const ReportFolder& report, std::string_view who,
+                 bool every_seed) {
+  if (!report.dir.empty()) {
+    std::string error = reports::write_report(sweep, report.dir, every_seed);
+    if (error.empty()) error = point_latest(report);
     if (!error.empty()) {
       fmt::print(stderr, "{}: {}\n", who, error);
       return kExitIo;
     }
-    fmt::print("report: {}/index.html (summary.json, junit.xml, summary.md)\n", report_dir);
+    fmt::print("report: {}/index.html (summary.json, junit.xml, summary.md){}\n", report.dir,
+               report.link.empty() ? "" : fmt::format("; {} points at it", report.link));
   }
   return reports::totals(reports::summarize(sweep)).ok() ? kExitOk : kExitMismatch;
 }
@@ -90,8 +92,13 @@ int cmd_run(const RunArgs& args) {
   const LoadedScenarios loaded = load_scenarios(args.paths, true);
   for (const ScenarioError& e : loaded.errors) fmt::print(stderr, "{}\n", e.to_string());
   if (!loaded.errors.empty()) return loaded.exit_code;
+  std::string error;
+  const ReportFolder report = resolve_report_folder(args.report_dir, "run", "latest", error);
+  if (!error.empty()) {
+    fmt::print(stderr, "walsim: {}\n", error);
+    return kExitIo;
+  }
   SweepOptions options = args.sweep;
-  options.progress = options.progress && ::isatty(STDERR_FILENO) != 0;
   std::vector<Scenario> scenarios = loaded.scenarios;
   if (args.mutants_off) {
     // The same configuration and environment with the planted bug switched off: every seed
@@ -106,11 +113,11 @@ int cmd_run(const RunArgs& args) {
   reports::Sweep sweep = run_sweep(scenarios, options);
   sweep.command = args.command;
   print_summary(sweep);
-  return finish_sweep(sweep, args.report_dir, "walsim");
+  return finish_sweep(sweep, report, "walsim", args.full_summary);
 }
 
 int cmd_merge(const std::vector<std::string>& results, const std::string& report_dir,
-              const std::string& command) {
+              const std::string& command, bool full_summary) {
   reports::Sweep merged;
   merged.command = command;
   for (const std::string& path : results) {
@@ -134,12 +141,13 @@ int cmd_merge(const std::vector<std::string>& results, const std::string& report
     merged.shards.insert(merged.shards.end(), part.shards.begin(), part.shards.end());
     merged.coverage_cells.insert(merged.coverage_cells.end(), part.coverage_cells.begin(),
                                  part.coverage_cells.end());
+    merged.folded.insert(merged.folded.end(), part.folded.begin(), part.folded.end());
     merged.jobs = std::max(merged.jobs, part.jobs);
     merged.wall_ms = std::max(merged.wall_ms, part.wall_ms);  // shards run side by side
   }
   merged.normalize();
   print_summary(merged);
-  return finish_sweep(merged, report_dir, "walsim merge");
+  return finish_sweep(merged, {report_dir, ""}, "walsim merge", full_summary);
 }
 
 }  // namespace walsim

@@ -13,11 +13,16 @@
 namespace walsim {
 namespace {
 
-std::string default_out(const std::string& file) {
+// Beside the reports, never in the suite's folder: a saved file there would join every later run
+// of the suite and dirty the checkout (report_folder.h kShrunkFolder).
+std::string default_out(const std::string& file, std::uint64_t seed) {
   std::filesystem::path path(file);
   std::string stem = path.stem().string();
   if (stem.size() > 7 && stem.ends_with(".shrunk")) stem.resize(stem.size() - 7);
-  return (path.parent_path() / (stem + ".shrunk.toml")).string();
+  // A swarm seed's scenario is already named for its seed.
+  const std::string seeded = fmt::format("swarm-{}", seed);
+  const std::string name = stem == seeded ? stem : fmt::format("{}-seed{}", stem, seed);
+  return (std::filesystem::path(kShrunkFolder) / (name + ".shrunk.toml")).string();
 }
 
 // The input as a user wrote it: the file, or the swarm seed's command line.
@@ -35,7 +40,7 @@ Scenario unshrunk(const Scenario& scenario, const ShrinkArgs& args, const Shrink
   Scenario out = scenario;
   // A swarm seed's file is named for its concrete scenario ("swarm-<seed>"), here.
   const std::string input = args.source.swarm ? scenario.name + ".toml" : args.source.file;
-  out.file = args.out.empty() ? default_out(input) : args.out;
+  out.file = args.out.empty() ? default_out(input, args.seed) : args.out;
   if (!out.name.ends_with("-shrunk")) out.name += "-shrunk";
   out.config.name = out.name;
   out.description = fmt::format("Seed {} of {}, not shrunk; fails '{}': {}", args.seed,
@@ -49,6 +54,9 @@ int save(const Scenario& shrunk, std::uint64_t seed, const ShrinkResult& result,
   const std::string text = scenario_to_toml(shrunk);
   fmt::print("{}\n", text);
   {
+    const std::filesystem::path parent = std::filesystem::path(shrunk.file).parent_path();
+    std::error_code error;
+    if (!parent.empty()) std::filesystem::create_directories(parent, error);
     std::ofstream out(shrunk.file, std::ios::binary | std::ios::trunc);
     out << text;
     out.close();

@@ -14,6 +14,7 @@
 #include "sim/walsim/commands.h"
 #include "sim/walsim/exit_codes.h"
 #include "sim/walsim/load_one.h"
+#include "sim/walsim/progress.h"
 #include "sim/walsim/run_record.h"
 #include "sim/walsim/scenario_coverage.h"
 
@@ -162,7 +163,6 @@ int cmd_swarm(const SwarmArgs& args) {
   Scenario& scenario = *loaded;
   scenario.first_seed = args.first_seed;
   SweepOptions options = args.sweep;
-  options.progress = options.progress && ::isatty(STDERR_FILENO) != 0;
   // A mutant's swarm hunts its first catch: stop there (the time-to-catch of docs/bug-zoo.md).
   if (scenario.mutant) options.fail_fast = true;
 
@@ -178,6 +178,13 @@ int cmd_swarm(const SwarmArgs& args) {
     return kExitUsage;
   }
 
+  std::string error;
+  const ReportFolder report =
+      resolve_report_folder(args.report_dir, "swarm", "latest-swarm", error);
+  if (!error.empty()) {
+    fmt::print(stderr, "walsim swarm: {}\n", error);
+    return kExitIo;
+  }
   // Rounds of seeds, each following the last, until the seeds or the time are used up, or (a
   // mutant's hunt, --fail-fast) a seed fails: a hunt's seed count is its time to catch.
   const auto start = std::chrono::steady_clock::now();
@@ -193,6 +200,11 @@ int cmd_swarm(const SwarmArgs& args) {
   std::uint64_t round = first_round;
   const bool stop_at_failure = scenario.mutant.has_value() || options.fail_fast;
   options.fail_fast = false;
+  // One line for the whole swarm, after each round, not one per round's sweep.
+  ProgressLine progress(options.progress);
+  ProgressCounts counts;
+  counts.runs = args.seconds ? 0 : budget;
+  progress.update(counts, true);
   options.progress = false;
   reports::Sweep sweep;
   std::uint64_t ran = 0;
@@ -208,7 +220,15 @@ int cmd_swarm(const SwarmArgs& args) {
     coverage.add(done);
     const bool failed = std::any_of(done.runs.begin(), done.runs.end(),
                                     [](const reports::RunRecord& r) { return !r.passed; });
+    counts.runs_done = ran;
+    const auto failing = static_cast<std::size_t>(
+        std::count_if(done.runs.begin(), done.runs.end(),
+                      [](const reports::RunRecord& r) { return !r.passed; }));
+    counts.failing += failing;
+    counts.unexpected += scenario.mutant ? 0 : failing;  // a hunt expects its catch
     add_round(sweep, std::move(done));
+    // A long swarm keeps only its failing seeds one by one (memory, and summary.json's size).
+    if (!args.full_summary) sweep.fold_passing();
     const double elapsed =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     sweep.wall_ms = elapsed * 1000;
@@ -218,12 +238,14 @@ int cmd_swarm(const SwarmArgs& args) {
       break;
     }
   }
+  progress.update(counts, true);
+  progress.finish();
   sweep.scenarios.front().seeds = ran;
   sweep.command = args.command;
   print_summary(sweep);
   if (args.until_covered) print_remaining(coverage, pattern, ran);
   print_shrink_commands(sweep, scenario, args.media_faults);
-  return finish_sweep(sweep, args.report_dir, "walsim");
+  return finish_sweep(sweep, report, "walsim", args.full_summary);
 }
 
 }  // namespace walsim

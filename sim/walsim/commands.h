@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "sim/walsim/load_one.h"
+#include "sim/walsim/report_folder.h"
 #include "sim/walsim/sweep.h"
 
 namespace walsim {
@@ -21,9 +22,10 @@ void set_program_name(std::string_view argv0);
 struct RunArgs {
   std::vector<std::string> paths;
   SweepOptions sweep;
-  std::string report_dir = "reports/out/latest";
+  std::string report_dir{kNewRunReport};  // report_folder.h: a new folder, and `latest`
   std::string command;  // the command line, for the report
   bool mutants_off = false;  // bug-zoo scenarios run with their mutant off, expecting "pass"
+  bool full_summary = false;  // summary.json: every passing seed too, not folded
 };
 int cmd_run(const RunArgs& args);
 
@@ -42,7 +44,8 @@ struct SwarmArgs {
   bool steer = false;     // --steer: choose seeds toward unreached cells (scenario_coverage.h)
   bool no_steer = false;  // --no-steer: consecutive seeds even with --until-covered
   SweepOptions sweep;
-  std::string report_dir = "reports/out/swarm";
+  std::string report_dir{kNewSwarmReport};  // a new folder, and `latest-swarm`
+  bool full_summary = false;
   std::string command;
 };
 int cmd_swarm(const SwarmArgs& args);
@@ -50,8 +53,7 @@ int cmd_swarm(const SwarmArgs& args);
 struct ShrinkArgs {
   ScenarioSource source;
   std::uint64_t seed = 0;
-  std::string out;  // "" : <file minus .toml>.shrunk.toml next to the input (swarm:
-                    // swarm-<seed>.shrunk.toml here)
+  std::string out;  // "": kShrunkFolder/<file's stem>-seed<S>.shrunk.toml (report_folder.h)
   std::uint64_t max_runs = 5000;
 };
 int cmd_shrink(const ShrinkArgs& args);
@@ -70,14 +72,16 @@ struct RealArgs {
 };
 int cmd_real(const RealArgs& args);
 int cmd_merge(const std::vector<std::string>& results, const std::string& report_dir,
-              const std::string& command);
+              const std::string& command, bool full_summary);
 int cmd_list(const std::vector<std::string>& paths);
 int cmd_validate(const std::vector<std::string>& files);
 
 // Prints the per-scenario table and the failure lines of a sweep to stdout.
 void print_summary(const reports::Sweep& sweep);
-// Writes the sweep's report to `report_dir` (none when empty) and gives the exit code: kExitOk
-// iff every scenario matched, kExitIo when the report cannot be written (`who` prefixes it).
-int finish_sweep(const reports::Sweep& sweep, const std::string& report_dir, std::string_view who);
+// Writes the sweep's report to `report.dir` (none when empty), points report.link at it, and gives
+// the exit code: kExitOk iff every scenario matched, kExitIo when the report cannot be written
+// (`who` prefixes it). every_seed: summary.json lists passing seeds one by one too.
+int finish_sweep(const reports::Sweep& sweep, const ReportFolder& report, std::string_view who,
+                 bool every_seed);
 
 }  // namespace walsim

@@ -17,6 +17,7 @@
 #include "reports/summary_json.h"
 #include "sim/walsim/cli_numbers.h"
 #include "sim/walsim/isolated.h"
+#include "sim/walsim/progress.h"
 #include "sim/walsim/run_record.h"
 #include "sim/walsim/scenario_coverage.h"
 
@@ -76,31 +77,6 @@ bool unexpected(const Scenario& scenario, const reports::RunRecord& record) {
   return scenario.config.expect.pass && !record.passed;
 }
 
-class Progress {
- public:
-  Progress(bool on, std::size_t total) : on_(on), total_(total), start_(Clock::now()) {}
-  void update(std::size_t done, std::size_t failed, bool force = false) {
-    if (!on_) return;
-    const auto now = Clock::now();
-    if (!force && now - last_ < std::chrono::milliseconds(100)) return;
-    last_ = now;
-    const double seconds = std::chrono::duration<double>(now - start_).count();
-    std::fprintf(stderr, "\r\033[Kwalsim: %zu/%zu runs, %zu failing, %.1f s", done, total_, failed,
-                 seconds);
-    std::fflush(stderr);
-  }
-  void finish() {
-    if (on_) std::fprintf(stderr, "\r\033[K");
-  }
-
- private:
-  using Clock = std::chrono::steady_clock;
-  bool on_;
-  std::size_t total_;
-  Clock::time_point start_;
-  Clock::time_point last_{};
-};
-
 }  // namespace
 
 std::optional<Shard> Shard::parse(const std::string& text) {
@@ -155,12 +131,19 @@ reports::Sweep run_sweep(const std::vector<Scenario>& scenarios, const SweepOpti
     for (std::size_t k = w; k < items.size(); k += jobs) mine.push_back(k);
     workers.push_back(spawn(scenarios, items, std::move(mine)));
   }
-  Progress progress(options.progress, items.size());
-  std::size_t failing = 0;
+  ProgressLine progress(options.progress);
+  ProgressCounts counts{0, scenarios.size(), 0, items.size(), 0};
+  std::vector<std::size_t> left(scenarios.size(), 0);  // runs not reported yet, per scenario
+  for (const Item& item : items) ++left[item.scenario];
+  for (std::size_t n : left) counts.scenarios_done += n == 0 ? 1 : 0;
+  progress.update(counts, true);
   bool stop = false;
   auto accept = [&](reports::RunRecord record, std::size_t index) {
     const Scenario& scenario = scenarios[items[index].scenario];
-    if (!record.passed) ++failing;
+    if (!record.passed) ++counts.failing;
+    if (unexpected(scenario, record)) ++counts.unexpected;
+    if (--left[items[index].scenario] == 0) ++counts.scenarios_done;
+    ++counts.runs_done;
     if (options.fail_fast && unexpected(scenario, record)) stop = true;
     sweep.runs.push_back(std::move(record));
   };
@@ -192,7 +175,7 @@ reports::Sweep run_sweep(const std::vector<Scenario>& scenarios, const SweepOpti
           worker.pending.pop_front();
           accept(reports::run_from_json(nlohmann::json::parse(line)), index);
         }
-        progress.update(sweep.runs.size(), failing);
+        progress.update(counts);
         continue;
       }
       if (n < 0 && errno == EINTR) continue;
@@ -220,7 +203,7 @@ reports::Sweep run_sweep(const std::vector<Scenario>& scenarios, const SweepOpti
     }
     if (worker.fd >= 0) ::close(worker.fd);
   }
-  progress.update(sweep.runs.size(), failing, true);
+  progress.update(counts, true);
   progress.finish();
   sweep.wall_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();

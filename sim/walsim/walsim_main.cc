@@ -75,7 +75,11 @@ int walsim_main(int argc, char** argv) {
   run_cmd->add_option("--report", run.report_dir, "Report folder")->capture_default_str();
   run_cmd->add_flag("--fail-fast", run.sweep.fail_fast, "Stop at the first unexpected failure");
   bool no_progress = false;
-  run_cmd->add_flag("--no-progress", no_progress, "No progress line on a terminal");
+  run_cmd->add_flag("--no-progress", no_progress,
+                    "No progress line on stderr (a terminal: redrawn; else a line every 5 s)");
+  run_cmd->add_flag("--full-summary", run.full_summary,
+                    "summary.json lists every passing seed too (default: failing seeds one by "
+                    "one, passing seeds folded per scenario; reports/README.md)");
   run_cmd->add_flag("--mutants-off", run.mutants_off,
                     "Run bug-zoo scenarios with their mutant switched off, expecting every seed "
                     "to pass");
@@ -116,7 +120,7 @@ int walsim_main(int argc, char** argv) {
       ->required()
       ->check(unsigned_in(0, kAnySeed));
   shrink_cmd->add_option("--out,-o", shrink_args.out,
-                         "Where to save it (default: <file>.shrunk.toml next to the input)");
+                         "Where to save it (default: reports/out/shrunk/<file's stem>-seed<S>.shrunk.toml)");
   shrink_cmd->add_option("--max-runs", shrink_args.max_runs, "Simulation budget")
       ->capture_default_str()
       ->check(unsigned_in(1, UINT64_MAX));
@@ -155,7 +159,10 @@ int walsim_main(int argc, char** argv) {
   swarm_cmd->add_option("--shard", swarm_shard, "I/N: run only seed number k with k % N == I");
   swarm_cmd->add_option("--report", swarm.report_dir, "Report folder")->capture_default_str();
   swarm_cmd->add_flag("--fail-fast", swarm.sweep.fail_fast, "Stop at the first failure");
-  swarm_cmd->add_flag("--no-progress", swarm_no_progress, "No progress line on a terminal");
+  swarm_cmd->add_flag("--no-progress", swarm_no_progress,
+                      "No progress line on stderr (a terminal: redrawn; else a line every 5 s)");
+  swarm_cmd->add_flag("--full-summary", swarm.full_summary,
+                      "summary.json lists every passing seed too (reports/README.md)");
   swarm_cmd
       ->add_option("--until-covered", swarm.until_covered,
                    "Stop once every listed coverage cell matching PATTERN (default *: all; "
@@ -184,7 +191,8 @@ int walsim_main(int argc, char** argv) {
                      "outcome and the files compared (no faults, no crashes)");
   real_cmd->add_flag("--diff-canary", real.diff_canary,
                      "--diff with a planted SimFs bug (it drops its 3rd write): every seed must "
-                     "report a mismatch, or the differential is blind");
+                     "report a mismatch; exit 0 when every seed did (\"canary caught\"), 1 when "
+                     "one did not (the differential is blind)");
   real_cmd->add_option("--seeds", real.seeds, "Seeds per mode")
       ->capture_default_str()
       ->check(unsigned_in(1, std::uint64_t{1} << 20));
@@ -195,6 +203,9 @@ int walsim_main(int argc, char** argv) {
   CLI::App* merge_cmd = app.add_subcommand("merge", "Join shards' summary.json into one report");
   merge_cmd->add_option("results", results, "summary.json files")->required();
   merge_cmd->add_option("--report", merge_report, "Report folder")->required();
+  bool merge_full_summary = false;
+  merge_cmd->add_flag("--full-summary", merge_full_summary,
+                      "Keep every seed the inputs list one by one (reports/README.md)");
 
   std::vector<std::string> list_paths{"scenarios"};
   CLI::App* list_cmd = app.add_subcommand("list", "List scenarios (default: scenarios/)");
@@ -250,7 +261,7 @@ int walsim_main(int argc, char** argv) {
     real.diff = real.diff || real.diff_canary;
     return cmd_real(real);
   }
-  if (merge_cmd->parsed()) return cmd_merge(results, merge_report, joined(argc, argv));
+  if (merge_cmd->parsed()) return cmd_merge(results, merge_report, joined(argc, argv), merge_full_summary);
   if (list_cmd->parsed()) return cmd_list(list_paths);
   if (validate_cmd->parsed()) return cmd_validate(validate_files);
   return kExitUsage;

@@ -22,7 +22,7 @@ if(NOT found)
 endif()
 set(seed ${CMAKE_MATCH_1})
 execute_process(COMMAND ${walsim} shrink ${WORK_DIR}/scenarios/replay-from-checkpoint.toml
-                        --seed ${seed}
+                        --seed ${seed} --out ${WORK_DIR}/replay-from-checkpoint.shrunk.toml
                 OUTPUT_VARIABLE shrunk RESULT_VARIABLE rc)
 string(REGEX MATCH "shrunk [0-9]+ ops \\+ [0-9]+ faults to ([0-9]+) ops" found "${shrunk}")
 if(NOT rc EQUAL 0 OR NOT found OR CMAKE_MATCH_1 GREATER 10)
@@ -30,7 +30,7 @@ if(NOT rc EQUAL 0 OR NOT found OR CMAKE_MATCH_1 GREATER 10)
 endif()
 message(STATUS "statemachine: planted bug caught at seed ${seed}, shrunk to ${CMAKE_MATCH_1} ops")
 execute_process(COMMAND ${walsim} replay
-                        ${WORK_DIR}/scenarios/replay-from-checkpoint.shrunk.toml --seed ${seed}
+                        ${WORK_DIR}/replay-from-checkpoint.shrunk.toml --seed ${seed}
                 RESULT_VARIABLE rc OUTPUT_VARIABLE replayed)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "the shrunk repro does not replay as a failure (rc ${rc}):\n${replayed}")
