@@ -12,9 +12,11 @@ all: build
 deps:
 	@scripts/install-deps
 
+# Both leave walsim and walctl in bin/ (links into the build), where the README's tour runs them.
 build: deps
 	@cmake --preset $(PRESET) >/dev/null
 	@cmake --build --preset $(PRESET) -j $(JOBS)
+	@scripts/link-bin build/$(PRESET)
 
 test-unit: build
 	@ctest --preset $(PRESET)
@@ -43,7 +45,7 @@ test:
 	@scripts/timed test-tsan $(MAKE) --no-print-directory test-tsan
 	@scripts/timed test-fuzz $(MAKE) --no-print-directory test-fuzz
 
-# Builds only walsim, runs scenarios/chaos, the bug zoo, scenarios/bug-zoo, and the pinned
+# Builds walsim and walctl (linked into bin/), runs scenarios/chaos, the bug zoo, scenarios/bug-zoo, and the pinned
 # regressions, scenarios/regressions (seed counts in
 # the files: ~15k + ~4k runs, well under a minute on 2 cores), prints the summary table and where
 # the report is; then a bounded swarm (docs/swarm.md: seeds that each draw their whole
@@ -53,7 +55,8 @@ test:
 CHAOS_SWARM_SECONDS ?= 20
 chaos: deps
 	@cmake --preset $(PRESET) >/dev/null
-	@cmake --build --preset $(PRESET) -j $(JOBS) --target walsim
+	@cmake --build --preset $(PRESET) -j $(JOBS) --target walsim walctl
+	@scripts/link-bin build/$(PRESET)
 	@status=0; \
 	build/$(PRESET)/sim/walsim/walsim run scenarios/chaos scenarios/bug-zoo scenarios/regressions --jobs $(JOBS) || status=$$?; \
 	echo; echo "swarm: $(CHAOS_SWARM_SECONDS) s of seeds that each draw their whole configuration"; \

@@ -19,9 +19,10 @@ std::string default_out(const std::string& file, std::uint64_t seed) {
   std::filesystem::path path(file);
   std::string stem = path.stem().string();
   if (stem.size() > 7 && stem.ends_with(".shrunk")) stem.resize(stem.size() - 7);
-  // A swarm seed's scenario is already named for its seed.
-  const std::string seeded = fmt::format("swarm-{}", seed);
-  const std::string name = stem == seeded ? stem : fmt::format("{}-seed{}", stem, seed);
+  // A swarm seed's scenario is already named for its seed ("swarm-<mutant>-<seed>").
+  const std::string name = stem.starts_with("swarm-") && stem.ends_with(fmt::format("-{}", seed))
+                               ? stem
+                               : fmt::format("{}-seed{}", stem, seed);
   return (std::filesystem::path(kShrunkFolder) / (name + ".shrunk.toml")).string();
 }
 
