@@ -3,9 +3,15 @@
 #include "sim/walsim/commands.h"
 #include "sim/walsim/exit_codes.h"
 #include "sim/walsim/scenario_files.h"
+#include "sim/walsim/scenario_key_docs.h"
 #include "sim/walsim/scenario_toml.h"
 
 namespace walsim {
+
+int cmd_keys() {
+  fmt::print("{}", scenario_keys_markdown());
+  return kExitOk;
+}
 
 int cmd_list(const std::vector<std::string>& paths) {
   const LoadedScenarios loaded = load_scenarios(paths, false);
@@ -13,7 +19,7 @@ int cmd_list(const std::vector<std::string>& paths) {
     fmt::print("{}\n  {} · {} seeds · expect {}\n  {}\n  {}\n", s.file, s.name, s.seeds,
                s.config.expect.pass ? "pass" : "fail", describe_setup(s), s.description);
   }
-  for (const ScenarioError& e : loaded.errors) fmt::print(stderr, "{}\n", e.to_string());
+  print_scenario_errors(loaded.errors);
   fmt::print("{} scenario(s)\n", loaded.scenarios.size());
   return loaded.exit_code;
 }
@@ -21,7 +27,7 @@ int cmd_list(const std::vector<std::string>& paths) {
 int cmd_validate(const std::vector<std::string>& files) {
   const LoadedScenarios loaded = load_scenarios(files, true);
   for (const Scenario& s : loaded.scenarios) fmt::print("ok: {} ({})\n", s.file, s.name);
-  for (const ScenarioError& e : loaded.errors) fmt::print(stderr, "{}\n", e.to_string());
+  print_scenario_errors(loaded.errors);
   return loaded.exit_code;
 }
 

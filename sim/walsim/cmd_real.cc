@@ -158,7 +158,7 @@ Tally run_diff(const RealArgs& args, const Scenario& scenario,
 
 int cmd_real(const RealArgs& args) {
   const LoadedScenarios loaded = load_scenarios({args.file}, true);
-  for (const ScenarioError& e : loaded.errors) fmt::print(stderr, "{}\n", e.to_string());
+  print_scenario_errors(loaded.errors);
   if (!loaded.errors.empty()) return loaded.exit_code;
   const Scenario& scenario = loaded.scenarios.front();
   if (scenario.target != "wal") {

@@ -90,7 +90,7 @@ int finish_sweep(const reports::Sweep& sweep, const ReportFolder& report, std::s
 
 int cmd_run(const RunArgs& args) {
   const LoadedScenarios loaded = load_scenarios(args.paths, true);
-  for (const ScenarioError& e : loaded.errors) fmt::print(stderr, "{}\n", e.to_string());
+  print_scenario_errors(loaded.errors);
   if (!loaded.errors.empty()) return loaded.exit_code;
   std::string error;
   const ReportFolder report = resolve_report_folder(args.report_dir, "run", "latest", error);

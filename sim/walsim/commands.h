@@ -74,6 +74,9 @@ int cmd_real(const RealArgs& args);
 int cmd_merge(const std::vector<std::string>& results, const std::string& report_dir,
               const std::string& command, bool full_summary);
 int cmd_list(const std::vector<std::string>& paths);
+// The scenario key reference (docs/scenarios.md) as a Markdown table.
+int cmd_keys();
+
 int cmd_validate(const std::vector<std::string>& files);
 
 // Prints the per-scenario table and the failure lines of a sweep to stdout.

@@ -9,6 +9,20 @@
 
 namespace walsim {
 
+void print_scenario_errors(const std::vector<ScenarioError>& errors) {
+  bool about_keys = false;
+  for (const ScenarioError& e : errors) {
+    fmt::print(stderr, "{}\n", e.to_string());
+    about_keys = about_keys || e.kind == ErrorKind::kUnknownKey || e.kind == ErrorKind::kType ||
+                 e.kind == ErrorKind::kRange || e.kind == ErrorKind::kMissing;
+  }
+  if (about_keys) {
+    fmt::print(stderr, "every key, its type, accepted values and default: docs/scenarios.md "
+                       "(or `walsim keys`)\n");
+  }
+}
+
+
 std::optional<Scenario> load_one(const ScenarioSource& source, int& exit_code) {
   std::vector<Scenario> scenarios;
   if (source.swarm) {
@@ -23,7 +37,7 @@ std::optional<Scenario> load_one(const ScenarioSource& source, int& exit_code) {
     scenarios.push_back(std::move(scenario));
   } else {
     LoadedScenarios loaded = load_scenarios({source.file}, true);
-    for (const ScenarioError& e : loaded.errors) fmt::print(stderr, "{}\n", e.to_string());
+    print_scenario_errors(loaded.errors);
     exit_code = loaded.exit_code;
     if (!loaded.errors.empty()) return std::nullopt;
     scenarios = std::move(loaded.scenarios);

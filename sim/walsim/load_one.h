@@ -26,4 +26,7 @@ std::optional<Scenario> load_one(const ScenarioSource& source, int& exit_code);
 std::optional<Scenario> concrete_for_seed(const Scenario& scenario, std::uint64_t seed,
                                           int& exit_code);
 
+// Each error on stderr, then, when one is about a key, where the key reference is.
+void print_scenario_errors(const std::vector<ScenarioError>& errors);
+
 }  // namespace walsim

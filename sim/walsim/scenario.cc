@@ -94,10 +94,34 @@ std::string_view type_name(const toml::node& node) {
   }
 }
 
+// A default value as the docs show it.
+template <typename T>
+std::string default_text(const T& value) {
+  if constexpr (std::is_same_v<T, sim::Ratio>) {
+    return value.numerator == 0 ? "0"
+                                : fmt::format("{}", static_cast<double>(value.numerator) /
+                                                        static_cast<double>(value.denominator));
+  } else if constexpr (std::is_same_v<T, harness::CrashAt>) {
+    return value.to_string();
+  } else if constexpr (std::is_same_v<T, bool>) {
+    return value ? "true" : "false";
+  } else if constexpr (std::is_integral_v<T>) {
+    return std::to_string(value);
+  } else if constexpr (requires { to_string(value); }) {
+    return std::string(to_string(value));
+  } else {
+    return "";
+  }
+}
+
 // Reads one document into a Scenario, collecting every error rather than stopping at the first.
+// In describe mode (describe_scenario_keys) it reads nothing: each key's setter runs once on a
+// placeholder, and the helpers that check a value record instead the key's type, range and
+// default (the default Scenario's value), so the key reference is the parser's own table.
 class Reader {
  public:
   Reader(std::string_view file, Scenario& out) : file_(file), out_(out) {}
+  Reader(Scenario& out, std::vector<ScenarioKey>& describe) : out_(out), describe_(&describe) {}
 
   std::vector<ScenarioError> take_errors() {
     std::stable_sort(errors_.begin(), errors_.end(),
@@ -109,7 +133,15 @@ class Reader {
     errors_.push_back({kind, std::string(file_), line, std::move(key), std::move(message)});
   }
 
+  // Describe mode: the key's row (the first helper a setter calls names its type).
+  void describe(const std::string& key, std::string_view type, std::string range,
+                std::string default_value) {
+    if (!describe_->empty() && describe_->back().key == key) return;
+    describe_->push_back({key, std::string(type), std::move(range), std::move(default_value)});
+  }
+
   void wrong_type(const toml::node& node, const std::string& key, std::string_view expected) {
+    if (describe_ != nullptr) return describe(key, expected, "", "");
     error(ErrorKind::kType, toml_line_of(node), key,
           fmt::format("wrong type for '{}': expected {}, got {}", key, expected, type_name(node)));
   }
@@ -118,6 +150,17 @@ class Reader {
   std::optional<std::int64_t> integer(const toml::node& node, const std::string& key,
                                       std::int64_t min, std::int64_t max,
                                       std::string_view why = {}) {
+    if (describe_ != nullptr) {
+      auto bound = [](std::int64_t v) {
+        return v == INT64_MAX ? std::string("2^63-1")
+               : v == UINT32_MAX ? std::string("2^32-1")
+                                 : std::to_string(v);
+      };
+      describe(key, "integer",
+               fmt::format("[{}, {}]{}{}", bound(min), bound(max), why.empty() ? "" : ": ", why),
+               "");
+      return std::nullopt;
+    }
     const auto* value = node.as_integer();
     if (value == nullptr) {
       wrong_type(node, key, "an integer");
@@ -137,12 +180,17 @@ class Reader {
   void set_integer(const toml::node& node, const std::string& key, T& field, std::int64_t min,
                    std::int64_t max, std::string_view why = {}) {
     if (auto v = integer(node, key, min, max, why)) field = static_cast<T>(*v);
+    if (describe_ != nullptr) describe_->back().default_value = default_text(field);
   }
 
   // A size the device model divides by and tears at: a power of two in [1, max].
   template <typename T>
   void set_power_of_two(const toml::node& node, const std::string& key, T& field,
                         std::int64_t max) {
+    if (describe_ != nullptr) {
+      return describe(key, "integer", fmt::format("a power of two in [1, {}]", max),
+                      default_text(field));
+    }
     auto v = integer(node, key, 1, max);
     if (!v) return;
     if (!power_of_two(static_cast<std::uint64_t>(*v))) {
@@ -154,6 +202,10 @@ class Reader {
   }
 
   std::optional<std::string> string(const toml::node& node, const std::string& key) {
+    if (describe_ != nullptr) {
+      describe(key, "string", "", "");
+      return std::nullopt;
+    }
     const auto* value = node.as_string();
     if (value == nullptr) {
       wrong_type(node, key, "a string");
@@ -163,6 +215,10 @@ class Reader {
   }
 
   std::optional<bool> boolean(const toml::node& node, const std::string& key) {
+    if (describe_ != nullptr) {
+      describe(key, "boolean", "true | false", "");
+      return std::nullopt;
+    }
     const auto* value = node.as_boolean();
     if (value == nullptr) {
       wrong_type(node, key, "a boolean");
@@ -172,7 +228,15 @@ class Reader {
   }
 
   // A probability per operation: a float (or the integers 0 and 1) in [0, 1].
+  void set_boolean(const toml::node& node, const std::string& key, bool& field) {
+    if (auto b = boolean(node, key)) field = *b;
+    if (describe_ != nullptr) describe_->back().default_value = default_text(field);
+  }
+
   void probability(const toml::node& node, const std::string& key, sim::Ratio& field) {
+    if (describe_ != nullptr) {
+      return describe(key, "probability", "a number in [0, 1], per call", default_text(field));
+    }
     double p = 0;
     if (const auto* f = node.as_floating_point()) {
       p = f->get();
@@ -194,6 +258,10 @@ class Reader {
   std::optional<std::pair<std::int64_t, std::int64_t>> range(const toml::node& node,
                                                              const std::string& key,
                                                              std::int64_t min, std::int64_t max) {
+    if (describe_ != nullptr) {
+      describe(key, "[min, max] or integer", fmt::format("each in [{}, {}]", min, max), "");
+      return std::nullopt;
+    }
     if (node.is_integer()) {
       auto v = integer(node, key, min, max);
       if (!v) return std::nullopt;
@@ -220,6 +288,7 @@ class Reader {
   template <typename T, typename Parse>
   void word(const toml::node& node, const std::string& key, T& field, Parse parse,
             std::string_view words) {
+    if (describe_ != nullptr) return describe(key, "string", std::string(words), default_text(field));
     auto text = string(node, key);
     if (!text) return;
     auto parsed = parse(*text);
@@ -235,10 +304,28 @@ class Reader {
   struct Key {
     std::string_view name;
     Setter set;
+    // The default and the accepted values when the setter cannot tell (a string it checks
+    // itself, a table read elsewhere).
+    std::string_view default_value = {};
+    std::string_view range = {};
   };
 
   // Applies `keys` to `table`; anything else in it is an unknown key.
   void apply(const toml::table& table, std::string_view prefix, const std::vector<Key>& keys) {
+    if (describe_ != nullptr) {
+      static const toml::value<bool> placeholder(false);
+      for (const Key& k : keys) {
+        const std::string key =
+            prefix.empty() ? std::string(k.name) : fmt::format("{}.{}", prefix, k.name);
+        const std::size_t before = describe_->size();
+        k.set(placeholder, key);
+        if (describe_->size() == before) describe(key, "", "", "");
+        ScenarioKey& row = (*describe_)[before];
+        if (!k.default_value.empty()) row.default_value = std::string(k.default_value);
+        if (!k.range.empty()) row.range = std::string(k.range);
+      }
+      return;
+    }
     for (const auto& [name, node] : table) {
       const std::string key =
           prefix.empty() ? std::string(name.str()) : fmt::format("{}.{}", prefix, name.str());
@@ -257,6 +344,11 @@ class Reader {
   // A setter for a sub-table: wrong type unless it is one.
   Setter table(std::string_view prefix, std::function<void(const toml::table&)> read) {
     return [this, prefix, read](const toml::node& node, const std::string& key) {
+      if (describe_ != nullptr) {
+        describe(key, "table", "", "");
+        read(toml::table{});
+        return;
+      }
       const auto* t = node.as_table();
       if (t == nullptr) {
         wrong_type(node, key, fmt::format("a table [{}]", prefix));
@@ -280,15 +372,17 @@ class Reader {
   std::string_view file_;
   Scenario& out_;
   std::vector<ScenarioError> errors_;
+  std::vector<ScenarioKey>* describe_ = nullptr;  // describe mode: the rows, else nullptr
 };
 
 void Reader::read(const toml::table& root) {
   harness::RunConfig& c = out_.config;
   apply(root, "",
         {
-            {"name", [&](auto& n, auto& k) { if (auto s = string(n, k)) out_.name = *s; }},
+            {"name", [&](auto& n, auto& k) { if (auto s = string(n, k)) out_.name = *s; },
+             "(required)"},
             {"description",
-             [&](auto& n, auto& k) { if (auto s = string(n, k)) out_.description = *s; }},
+             [&](auto& n, auto& k) { if (auto s = string(n, k)) out_.description = *s; }, "\"\""},
             {"seeds", [&](auto& n, auto& k) { set_integer(n, k, out_.seeds, 1, kSeedsMax); }},
             {"first_seed",
              [&](auto& n, auto& k) { set_integer(n, k, out_.first_seed, 0, kU63Max); }},
@@ -302,8 +396,9 @@ void Reader::read(const toml::table& root) {
                  out_.target = *s;
                  c.target = *s;
                }
-             }},
-            {"mutant", [&](auto& n, auto& k) { if (auto s = string(n, k)) out_.mutant = *s; }},
+             }, "wal"},
+            {"mutant", [&](auto& n, auto& k) { if (auto s = string(n, k)) out_.mutant = *s; },
+             "none"},
             {"max_steps",
              [&](auto& n, auto& k) { set_integer(n, k, c.max_steps, kMaxStepsMin, kMaxStepsMax); }},
             {"wal", table("wal", [&](const toml::table& t) { read_wal(t); })},
@@ -313,17 +408,19 @@ void Reader::read(const toml::table& root) {
             {"faults", table("faults", [&](const toml::table& t) { read_faults(t); })},
             {"expect", table("expect", [&](const toml::table& t) { read_expect(t); })},
             {"script", table("script", [&](const toml::table& t) {
+               if (describe_ != nullptr) return;  // shrink writes it (docs/scenarios.md)
                for (ScenarioError& e : read_script(t, file_, c)) errors_.push_back(std::move(e));
-             })},
+             }), "none"},
             {"swarm", table("swarm", [&](const toml::table& t) {
+               if (describe_ != nullptr) return;  // scenario_swarm.cc (docs/swarm.md)
                SwarmSpace space;
                for (ScenarioError& e : read_swarm_table(t, file_, space)) {
                  errors_.push_back(std::move(e));
                }
                out_.swarm = space;
-             })},
+             }), "none"},
         });
-  check_whole(root);
+  if (describe_ == nullptr) check_whole(root);
 }
 
 void Reader::read_wal(const toml::table& t) {
@@ -356,7 +453,7 @@ void Reader::read_wal(const toml::table& t) {
                     "tolerate-tail|absolute|point-in-time|skip-corrupted");
              }},
             {"preallocate",
-             [&](auto& n, auto& k) { if (auto b = boolean(n, k)) w.preallocate = *b; }},
+             [&](auto& n, auto& k) { set_boolean(n, k, w.preallocate); }},
             {"max_segments",
              [&](auto& n, auto& k) { set_integer(n, k, w.max_segments, 0, UINT32_MAX); }},
             {"max_bytes", [&](auto& n, auto& k) { set_integer(n, k, w.max_bytes, 0, kU63Max); }},
@@ -382,6 +479,10 @@ void Reader::read_workload(const toml::table& t) {
                  w.entry_bytes_min = static_cast<std::uint32_t>(r->first);
                  w.entry_bytes_max = static_cast<std::uint32_t>(r->second);
                }
+               if (describe_ != nullptr) {
+                 describe_->back().default_value =
+                     fmt::format("[{}, {}]", w.entry_bytes_min, w.entry_bytes_max);
+               }
              }},
             {"batch_ratio", [&](auto& n, auto& k) { probability(n, k, w.batch_ratio); }},
             {"sync_ratio", [&](auto& n, auto& k) { probability(n, k, w.sync_ratio); }},
@@ -405,6 +506,9 @@ void Reader::read_device(const toml::table& t) {
         field.min_us = static_cast<std::uint64_t>(r->first);
         field.max_us = static_cast<std::uint64_t>(r->second);
       }
+      if (describe_ != nullptr) {
+        describe_->back().default_value = fmt::format("[{}, {}]", field.min_us, field.max_us);
+      }
     };
   };
   apply(t, "device",
@@ -414,11 +518,11 @@ void Reader::read_device(const toml::table& t) {
             {"page_bytes",
              [&](auto& n, auto& k) { set_power_of_two(n, k, d.page_bytes, kPageBytesMax); }},
             {"atomic_sector",
-             [&](auto& n, auto& k) { if (auto b = boolean(n, k)) d.atomic_sector = *b; }},
+             [&](auto& n, auto& k) { set_boolean(n, k, d.atomic_sector); }},
             {"fsync_latency_us", latency(d.fsync_latency_us)},
             {"write_latency_us", latency(d.write_latency_us)},
             {"lying_fsync",
-             [&](auto& n, auto& k) { if (auto b = boolean(n, k)) out_.lying_fsync = *b; }},
+             [&](auto& n, auto& k) { set_boolean(n, k, out_.lying_fsync); }},
             {"capacity_bytes",
              [&](auto& n, auto& k) { set_integer(n, k, d.capacity_bytes, 0, kU63Max); }},
         });
@@ -441,9 +545,7 @@ void Reader::read_crash(const toml::table& t) {
                     "drop-unsynced|prefix|reorder|torn|garbage-tail");
              }},
             {"lose_unsynced_dir_ops",
-             [&](auto& n, auto& k) {
-               if (auto b = boolean(n, k)) c.power_loss.lose_unsynced_dir_ops = *b;
-             }},
+             [&](auto& n, auto& k) { set_boolean(n, k, c.power_loss.lose_unsynced_dir_ops); }},
         });
 }
 
@@ -462,7 +564,7 @@ void Reader::read_faults(const toml::table& t) {
                  return;
                }
                f.fsync_profile = *s;
-             }},
+             }, "ext4", "ext4 | xfs | btrfs"},
             {"write_eio", [&](auto& n, auto& k) { probability(n, k, f.write_eio); }},
             {"write_short", [&](auto& n, auto& k) { probability(n, k, f.write_short); }},
             {"enospc_after_bytes",
@@ -493,7 +595,7 @@ void Reader::read_expect(const toml::table& t) {
                  return;
                }
                e.pass = *s == "pass";
-             }},
+             }, "pass", "pass | fail"},
             {"invariants",
              [&](auto& n, auto& k) {
                if (const auto* all = n.as_string(); all != nullptr && all->get() == "all") {
@@ -520,7 +622,7 @@ void Reader::read_expect(const toml::table& t) {
                  }
                  e.invariants.insert(*invariant);
                }
-             }},
+             }, "all"},
         });
 }
 
@@ -618,6 +720,14 @@ ParseResult parse_scenario(std::string_view text, std::string_view file) {
     result.scenario = std::move(scenario);
   }
   return result;
+}
+
+std::vector<ScenarioKey> describe_scenario_keys() {
+  Scenario defaults;
+  std::vector<ScenarioKey> keys;
+  Reader reader(defaults, keys);
+  reader.read(toml::table{});
+  return keys;
 }
 
 ParseResult load_scenario(const std::string& path) {

@@ -38,6 +38,18 @@ struct ScenarioError {
   std::string to_string() const;
 };
 
+// One key of the scenario format as the parser checks it: the key reference (docs/scenarios.md,
+// `walsim keys`) is made from these, so it cannot drift from what the parser accepts.
+struct ScenarioKey {
+  std::string key;            // dotted: "workload.ops"; a table is its name ("workload")
+  std::string type;           // "integer", "string", "probability", "table", ...
+  std::string range;          // the accepted values, as the parser checks them
+  std::string default_value;  // the value a file that leaves the key out gets
+};
+
+// Every key, in the parser's order (tables before their keys).
+std::vector<ScenarioKey> describe_scenario_keys();
+
 // The space a swarm scenario draws each seed's configuration from (scenario_swarm.h): the
 // [swarm] table of a scenario file, or `walsim swarm`'s own.
 struct SwarmSpace {

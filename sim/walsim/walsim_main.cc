@@ -50,7 +50,9 @@ int walsim_main(int argc, char** argv) {
   // a log, and ~Log reports the close that cannot reach the disk) would only bury it.
   harness::quiet_wal_log();
   constexpr std::uint64_t kAnySeed = UINT64_MAX;
-  CLI::App app{"walsim: the WAL under chaos on a deterministic simulator (SPEC 6)", "walsim"};
+  CLI::App app{"walsim: the WAL under chaos on a deterministic simulator. Scenario keys: "
+               "docs/scenarios.md (or `walsim keys`); the tour: README.md",
+               "walsim"};
   app.footer(kExitCodeTable);
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "Every subcommand's help");
@@ -139,7 +141,7 @@ int walsim_main(int argc, char** argv) {
   std::string swarm_shard;
   bool swarm_no_progress = false;
   CLI::App* swarm_cmd = app.add_subcommand(
-      "swarm", "Seeds that each draw their whole configuration (SPEC 9.1)");
+      "swarm", "Seeds that each draw their whole configuration (docs/swarm.md)");
   CLI::Option* swarm_seeds = swarm_cmd->add_option("--seeds", swarm.seeds, "Seeds (default 1000)")
                                  ->check(unsigned_in(1, std::uint64_t{1} << 40));
   swarm_cmd->add_option("--seconds", swarm.seconds, "Run rounds of seeds for this long instead")
@@ -179,7 +181,7 @@ int walsim_main(int argc, char** argv) {
 
   RealArgs real;
   CLI::App* real_cmd = app.add_subcommand(
-      "real", "Real-disk modes (SPEC 4.5); without --kill, --fiu or --diff: --kill and --fiu");
+      "real", "Real-disk modes; without --kill, --fiu or --diff: --kill and --fiu");
   real_cmd->add_option("file", real.file, "Scenario file")->required();
   real_cmd->add_option("--dir", real.dir,
                        "Directory on a real disk, not tmpfs (default: a fresh one under "
@@ -212,7 +214,10 @@ int walsim_main(int argc, char** argv) {
   list_cmd->add_option("paths", list_paths, "Files or folders");
 
   std::vector<std::string> validate_files;
-  CLI::App* validate_cmd = app.add_subcommand("validate", "Check scenario files");
+  CLI::App* validate_cmd = app.add_subcommand(
+      "validate", "Check scenario files (every key: docs/scenarios.md, or `walsim keys`)");
+  CLI::App* keys_cmd = app.add_subcommand(
+      "keys", "Print every scenario key: type, accepted values, default, meaning (Markdown)");
   validate_cmd->add_option("files", validate_files, "Files or folders")->required();
 
   try {
@@ -261,9 +266,12 @@ int walsim_main(int argc, char** argv) {
     real.diff = real.diff || real.diff_canary;
     return cmd_real(real);
   }
-  if (merge_cmd->parsed()) return cmd_merge(results, merge_report, joined(argc, argv), merge_full_summary);
+  if (merge_cmd->parsed()) {
+    return cmd_merge(results, merge_report, joined(argc, argv), merge_full_summary);
+  }
   if (list_cmd->parsed()) return cmd_list(list_paths);
   if (validate_cmd->parsed()) return cmd_validate(validate_files);
+  if (keys_cmd->parsed()) return cmd_keys();
   return kExitUsage;
 }
 

@@ -1,0 +1,148 @@
+#include "sim/walsim/scenario_key_docs.h"
+
+#include <fmt/format.h>
+
+#include "sim/walsim/scenario.h"
+
+namespace walsim {
+namespace {
+
+constexpr KeyMeaning kMeanings[] = {
+    {"name", "The scenario's name in reports and repro lines."},
+    {"description", "One line on what the scenario hunts, shown in the report."},
+    {"seeds", "Seeds `walsim run` runs (`--seeds` overrides it); each seed is one whole run."},
+    {"first_seed", "The first of them; seeds are first_seed, first_seed + 1, ..."},
+    {"target",
+     "The system under test: `wal` (the WAL itself), `kv` and `queue` (the examples), or a "
+     "target registered in this build (docs/harness-api.md)."},
+    {"mutant",
+     "A bug-zoo mutant switched on in the WAL or the target (docs/bug-zoo.md); test builds "
+     "only. Usually with `expect.verdict = \"fail\"`."},
+    {"max_steps",
+     "The scheduler's bound on steps per run: a run past it is a `hang` verdict (a livelock), "
+     "not a stuck walsim."},
+    {"wal", "The WAL's options (wal::Options), as a database would set them."},
+    {"wal.segment_bytes", "Bytes per segment file, header included; small values rotate often."},
+    {"wal.sync",
+     "The sync policy: `none` (only explicit syncs), `immediate` (fdatasync per append), "
+     "`periodic` (a background sync by time or bytes), `grouped` (group commit)."},
+    {"wal.sync_interval_us", "`periodic`: virtual microseconds between background syncs."},
+    {"wal.sync_every_bytes", "`periodic`: also sync after this many appended bytes (0: off)."},
+    {"wal.group_window_us",
+     "`grouped`: how long the leader waits for more appenders before its fdatasync (0: none)."},
+    {"wal.checksum", "The record checksum (wal/FORMAT.md)."},
+    {"wal.recovery",
+     "The recovery mode: `tolerate-tail` (cut a torn tail), `absolute` (any damage is an "
+     "error), `point-in-time` (stop at the first damage), `skip-corrupted` (skip damaged "
+     "records and go on)."},
+    {"wal.preallocate", "fallocate each new segment to its full size."},
+    {"wal.max_segments", "Retention: keep at most this many segments (0: no limit)."},
+    {"wal.max_bytes", "Retention: keep at most this many bytes of segments (0: no limit)."},
+    {"wal.max_entry_bytes", "The largest entry the WAL accepts; larger appends are refused."},
+    {"wal.buffer_bytes",
+     "The WAL's write buffer; small values make each append reach the file (and the fs-op crash "
+     "points inside it)."},
+    {"workload", "The seeded workload the writers run against the system under test."},
+    {"workload.writers", "Simulated threads appending at once (deterministic interleaving)."},
+    {"workload.ops", "Operations per run, over all writers (op i goes to writer i % writers)."},
+    {"workload.entry_bytes",
+     "Entry sizes, uniform in [min, max]; one integer for a fixed size."},
+    {"workload.batch_ratio",
+     "Share of ops that are atomic batches (the five shares are probabilities per op; their sum "
+     "is at most 1, the rest are appends)."},
+    {"workload.sync_ratio", "Share of ops that are explicit syncs."},
+    {"workload.read_ratio",
+     "Share of ops that read from an LSN to the durable end, checked against the oracle."},
+    {"workload.truncate_ratio", "Share of ops that truncate the front at a point in the log."},
+    {"workload.reopen_ratio", "Share of ops that close and reopen the log (a clean restart)."},
+    {"workload.checkpoint_every", "A checkpoint every this many ops (0: none)."},
+    {"workload.batch_entries_max", "The most entries in one batch."},
+    {"device", "The simulated disk's geometry, latencies and honesty."},
+    {"device.sector_bytes", "The unit a torn write tears at."},
+    {"device.page_bytes", "The page cache's unit of writeback."},
+    {"device.atomic_sector", "Whether a sector write is all-or-nothing at a power loss."},
+    {"device.fsync_latency_us", "Virtual microseconds an fsync/fdatasync takes, uniform."},
+    {"device.write_latency_us", "Virtual microseconds a write takes, uniform."},
+    {"device.lying_fsync",
+     "The device acknowledges fsync without persisting (a canary: the harness must catch it)."},
+    {"device.capacity_bytes", "The disk's size: ENOSPC past it (0: unlimited)."},
+    {"crash", "Where and how the power is cut, and how often."},
+    {"crash.at",
+     "The crash point: `random` (between ops), `persistence-points` (at each sync ticket), "
+     "`inside-op` (at an fs call inside a multi-step op), `op:N` (before op N), `time:US` "
+     "(at a virtual time), `none` (a clean run)."},
+    {"crash.count", "Power losses per run; recovery may itself be cut (crashes during recovery)."},
+    {"crash.epochs",
+     "Runs of the workload, each going on from the image the last power loss left."},
+    {"crash.policy",
+     "What a power loss keeps of each file's unsynced writes: `drop-unsynced` (none), `prefix` "
+     "(a prefix of them), `reorder` (any subset), `torn` (any subset, a write torn at sector "
+     "boundaries), `garbage-tail` (any subset, a grown file's new bytes zeros or junk)."},
+    {"crash.lose_unsynced_dir_ops",
+     "A power loss may drop directory entries (create, rename, unlink) not made durable by a "
+     "directory sync."},
+    {"faults", "Injected I/O and media faults, each a probability per call."},
+    {"faults.fsync_eio", "fsync/fdatasync fails with EIO."},
+    {"faults.fsync_profile",
+     "The page cache after a failed fsync, as that file system leaves it: `ext4` and `xfs` "
+     "(dirty data stays readable but is marked clean, never written back), `btrfs` (dropped: "
+     "reads show the durable image); a retried fsync then succeeds either way."},
+    {"faults.write_eio", "A write fails with EIO."},
+    {"faults.write_short", "A write writes only part of its bytes."},
+    {"faults.enospc_after_bytes", "The disk is full after this many bytes written (0: never)."},
+    {"faults.read_eio", "A read fails with EIO."},
+    {"faults.bit_flip", "Media damage: a bit of the stored data flips."},
+    {"faults.latent_sector", "Media damage: a sector becomes unreadable."},
+    {"faults.misdirected_write", "Media damage: a write lands at the wrong offset."},
+    {"faults.aim",
+     "Where media damage lands: `uniform`, `structure` (record and segment headers, the FRONT "
+     "marker, boundaries, the last durable record) or `mixed`."},
+    {"expect", "The verdict the scenario expects; `walsim run` exits 0 iff every scenario got it."},
+    {"expect.verdict",
+     "`pass`: every seed passes; `fail` (the bug zoo): at least one seed violates an invariant."},
+    {"expect.invariants",
+     "With `fail`: which invariants must be among the violated (durability, prefix, integrity, "
+     "atomic-batch, lsn-continuity, checkpoint, idempotent-recovery, error-honesty, "
+     "corruption-detected, no-leak)."},
+    {"script",
+     "A fixed op list instead of the generated workload, with its faults and crash point; "
+     "`walsim shrink` writes it (its keys are what shrink saves)."},
+    {"swarm",
+     "Makes the file a swarm scenario: each seed draws its configuration; the table bounds the "
+     "space (docs/swarm.md). The tables it draws may not be written beside it."},
+};
+
+std::string cell(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '|') {
+      out += "\\|";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::span<const KeyMeaning> scenario_key_meanings() { return kMeanings; }
+
+std::string scenario_keys_markdown() {
+  std::string out = "| key | type | accepted | default | meaning |\n|---|---|---|---|---|\n";
+  for (const ScenarioKey& k : describe_scenario_keys()) {
+    std::string_view meaning = "(no meaning written: sim/walsim/scenario_key_docs.cc)";
+    for (const KeyMeaning& m : kMeanings) {
+      if (m.key == k.key) meaning = m.meaning;
+    }
+    const bool table = k.type == "table";
+    out += fmt::format("| {} | {} | {} | {} | {} |\n",
+                       table ? fmt::format("**[{}]**", k.key) : fmt::format("`{}`", k.key),
+                       cell(k.type), cell(k.range),
+                       k.default_value.empty() ? "" : fmt::format("`{}`", cell(k.default_value)),
+                       cell(meaning));
+  }
+  return out;
+}
+
+}  // namespace walsim
