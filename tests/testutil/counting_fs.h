@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include <wal/fs.h>
 
@@ -58,7 +59,18 @@ class CountingFs final : public wal::Fs {
     }
     return status;
   }
-  wal::Status unlink(std::string_view path) override { return base_.unlink(path); }
+  wal::Status unlink(std::string_view path) override {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      unlinked_.emplace_back(path);
+    }
+    return base_.unlink(path);
+  }
+  // Every path unlink() was called with, in order.
+  std::vector<std::string> unlinked() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return unlinked_;
+  }
   wal::Result<std::vector<std::string>> list(std::string_view dir) override {
     return base_.list(dir);
   }
@@ -139,6 +151,7 @@ class CountingFs final : public wal::Fs {
   };
 
   wal::Fs& base_;
+  std::vector<std::string> unlinked_;
   std::mutex mutex_;
   std::map<std::string, std::shared_ptr<Marks>> marks_;
   std::atomic<std::uint64_t> sync_data_calls_{0};

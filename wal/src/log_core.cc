@@ -200,8 +200,14 @@ Status LogCore::Impl::open() {
   open_next_lsn = scan.next_lsn;
   if (!options.read_only) {
     // Repair. Leftovers first (temp files, segments below the front marker, ...), so that a
-    // crash from here on finds no more than the scan just accepted.
+    // crash from here on finds no more than the scan just accepted. With nothing kept, the
+    // segment named for the next LSN stays until create_segment renames the new one over it:
+    // its name is what the next LSN was chosen from (recovery::scan), and a crash that lost
+    // some of these unlinks must not leave only older names to choose from.
+    std::string replaced_later;
+    if (scan.segments.empty()) recovery::segment_name_into(scan.next_lsn, replaced_later);
     for (const std::string& name : scan.leftovers) {
+      if (name == replaced_later) continue;
       Status removed = fs.unlink(join_path(dir, name));
       if (!removed && removed.code() != Code::kNotFound) {
         return removed.with_context("delete leftover " + name);

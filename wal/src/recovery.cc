@@ -312,8 +312,13 @@ Lsn next_lsn_of(const ScanResult& result, const Walk& walk, Lsn front_lsn) {
     return 1;
   }
   if (!result.segments.empty()) return result.segments.back().last_lsn + 1;
+  // Nothing kept (every segment damaged from its start): the log starts over past every LSN a
+  // segment's name shows was handed out, not at the oldest name, which would hand LSNs out a
+  // second time. It also makes the choice survive the repair: LogCore::open keeps the segment of
+  // that name until the new one replaces it, so a crash in the repair (any of its unlinks lost)
+  // leaves the same evidence and the next recovery makes the same choice.
   Lsn next = std::max<Lsn>(1, front_lsn);
-  if (!walk.segments.empty()) next = std::max(next, walk.segments.front().name_lsn);
+  for (const WalkedSegment& segment : walk.segments) next = std::max(next, segment.name_lsn);
   return next;
 }
 
