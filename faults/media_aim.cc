@@ -193,6 +193,12 @@ std::optional<LsnSpan> lsns_of_lost_write(std::string_view path, std::uint64_t o
   if (offset >= kSegmentHeaderBytes) {
     return offset % kRecordAlign == 0 ? lsns_of_records(data) : std::nullopt;
   }
+  // A whole header carries its segment's first LSN (FORMAT.md: first_lsn at 24): the spare
+  // segment's header is written under spare-segment.tmp, whose name says nothing, and the
+  // segment it becomes loses every LSN it will hold (swarm media seed 3032625).
+  if (offset == 0 && data.size() >= 32 && load(data, 0, 8) == kSegmentMagic) {
+    return LsnSpan{load(data, 24, 8), UINT64_MAX};
+  }
   std::string_view name = path.substr(path.rfind('/') == std::string_view::npos
                                           ? 0
                                           : path.rfind('/') + 1);

@@ -234,6 +234,33 @@ TEST(MediaAim, UniformMisdirectedWritesDrawWhatTheyAlwaysDrew) {
   }
 }
 
+// A lost header write loses its segment from the first LSN on. The header says which LSN that
+// is when the file's name does not: the spare segment is written as spare-segment.tmp and only
+// named at rotation (swarm media seed 3032625 lost a spare's header and the LSNs it later held).
+TEST(MediaAim, ALostHeaderWriteNamesItsSegmentsLsnsFromTheHeader) {
+  sim::SimFs fs;
+  write_log(fs, 60, 100);  // two segments at least: the second starts past LSN 1
+  std::string name;
+  for (const auto& [path, inode] : sim::visible_files(fs.state())) {
+    if (path.ends_with(".wal") && path != "wal/00000000000000000001.wal") name = path;
+  }
+  ASSERT_FALSE(name.empty());
+  const std::uint64_t first = std::stoull(name.substr(4, 20));
+  ASSERT_GT(first, 1u);
+  const sim::Bytes& second = durable(fs, name);
+  ASSERT_GE(second.size(), 64u);
+  const std::span<const std::byte> header(second.data(), 64);
+  const auto spare = faults::lsns_of_lost_write("/wal/spare-segment.tmp", 0, header);
+  ASSERT_TRUE(spare.has_value());
+  EXPECT_EQ(spare->first, first);
+  EXPECT_EQ(spare->last, UINT64_MAX);
+  // By name, as before, when the bytes are not a whole header.
+  const auto named = faults::lsns_of_lost_write("/" + name, 8, header.subspan(8, 16));
+  ASSERT_TRUE(named.has_value());
+  EXPECT_EQ(named->first, first);
+  EXPECT_FALSE(faults::lsns_of_lost_write("/wal/spare-segment.tmp", 8, header.subspan(8, 16)));
+}
+
 TEST(MediaAim, AimWordsParse) {
   EXPECT_EQ(faults::parse_media_aim("structure"), faults::MediaAim::kStructure);
   EXPECT_EQ(faults::parse_media_aim("mixed"), faults::MediaAim::kMixed);
