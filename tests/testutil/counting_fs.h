@@ -51,6 +51,7 @@ class CountingFs final : public wal::Fs {
     wal::Status status = base_.rename(source, target);
     if (status) {
       std::lock_guard<std::mutex> lock(mutex_);
+      names_.push_back("rename " + std::string(source) + " -> " + std::string(target));
       auto it = marks_.find(std::string(source));
       if (it != marks_.end()) {
         marks_[std::string(target)] = it->second;
@@ -62,14 +63,14 @@ class CountingFs final : public wal::Fs {
   wal::Status unlink(std::string_view path) override {
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      unlinked_.emplace_back(path);
+      names_.push_back("unlink " + std::string(path));
     }
     return base_.unlink(path);
   }
-  // Every path unlink() was called with, in order.
-  std::vector<std::string> unlinked() {
+  // The directory operations, in order: "unlink PATH", "rename FROM -> TO".
+  std::vector<std::string> name_ops() {
     std::lock_guard<std::mutex> lock(mutex_);
-    return unlinked_;
+    return names_;
   }
   wal::Result<std::vector<std::string>> list(std::string_view dir) override {
     return base_.list(dir);
@@ -151,7 +152,7 @@ class CountingFs final : public wal::Fs {
   };
 
   wal::Fs& base_;
-  std::vector<std::string> unlinked_;
+  std::vector<std::string> names_;
   std::mutex mutex_;
   std::map<std::string, std::shared_ptr<Marks>> marks_;
   std::atomic<std::uint64_t> sync_data_calls_{0};

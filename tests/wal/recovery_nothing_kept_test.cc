@@ -1,9 +1,10 @@
 // A log whose every segment is damaged from its header on keeps nothing: it starts over. It
 // starts past every LSN a segment's name shows was handed out (not at the oldest name, which
-// handed LSNs 1.. out a second time), and its repair keeps that evidence until the new segment
-// replaces it, so a power loss that drops some of the repair's unlinks leaves the next recovery
-// the same choice (swarm media seeds 3085375, 3113139, 3119650, 3123514: the interrupted
-// repair left only the older name, and the next recovery went back to it).
+// handed LSNs 1.. out a second time), and its repair is crash-consistent: the new segment is
+// renamed over the newest one before the older ones are unlinked, so every image a power loss
+// in the repair can leave recovers to the same (swarm media seeds 3085375, 3113139, 3119650,
+// 3123514: an interrupted repair left only the older name, and the next recovery went back to
+// it; 3018379, 3044004: it left an intact later segment alone, and the next recovery kept it).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -68,25 +69,54 @@ TEST(RecoveryNothingKept, StartsPastTheNewestSegmentName) {
   }
 }
 
-TEST(RecoveryNothingKept, TheRepairKeepsTheNewestNameUntilTheNewSegmentReplacesIt) {
+// The decision is the rename of the new segment over the newest one; the segments the scan gave
+// up are unlinked only after it, and the newest is never unlinked.
+TEST(RecoveryNothingKept, TheRepairRenamesTheNewSegmentBeforeItUnlinksTheOldOnes) {
   testutil::TempDir dir;
   damaged_log(dir);
   testutil::CountingFs fs(posix_fs());
   const Result<Lsn> lsn = first_append(dir.path(), fs);
   ASSERT_TRUE(lsn.is_ok()) << lsn.error().to_string();
   EXPECT_EQ(*lsn, 4u);
-  const std::vector<std::string> unlinked = fs.unlinked();
-  EXPECT_NE(std::find(unlinked.begin(), unlinked.end(), dir.sub(recovery::segment_name(1))),
-            unlinked.end());
-  EXPECT_EQ(std::find(unlinked.begin(), unlinked.end(), dir.sub(recovery::segment_name(4))),
-            unlinked.end());
+  const std::vector<std::string> ops = fs.name_ops();
+  const std::string newest = dir.sub(recovery::segment_name(4));
+  const auto renamed = std::find(ops.begin(), ops.end(), "rename " + newest + ".tmp -> " + newest);
+  const auto unlinked = std::find(ops.begin(), ops.end(),
+                                  "unlink " + dir.sub(recovery::segment_name(1)));
+  ASSERT_NE(renamed, ops.end());
+  ASSERT_NE(unlinked, ops.end());
+  EXPECT_LT(renamed - ops.begin(), unlinked - ops.begin());
+  EXPECT_EQ(std::find(ops.begin(), ops.end(), "unlink " + newest), ops.end());
   EXPECT_FALSE(std::filesystem::exists(dir.sub(recovery::segment_name(1))));
 }
 
-// The repair's unlinks are dropped or kept one by one by a power loss before its sync_dir (and
-// the new segment comes after that sync_dir). With segment 4 never unlinked, what a crash can
-// leave is the whole damaged log, or segment 4 alone: both go on at LSN 4. (Before, the first
-// went on at 1 and the second at 4.)
+// Segment 1 damaged, segment 4 intact: point-in-time keeps nothing (the damage comes first).
+// Had the repair unlinked segment 1 first, a crash could leave segment 4 alone, and the next
+// recovery would keep LSNs 4..5 that this one gave up (swarm media seed 3044004).
+TEST(RecoveryNothingKept, AnIntactLaterSegmentIsGivenUpBeforeTheOlderOneGoes) {
+  testutil::TempDir dir;
+  std::vector<SegmentBuilder> segments = damaged_log(dir);
+  testutil::write_file(dir.sub(segments[1].name()), SegmentBuilder(ChecksumKind::kCrc32c, kSalt, 4)
+                                                        .data("d")
+                                                        .data("e")
+                                                        .bytes());
+  testutil::CountingFs fs(posix_fs());
+  const Result<Lsn> lsn = first_append(dir.path(), fs);
+  ASSERT_TRUE(lsn.is_ok()) << lsn.error().to_string();
+  EXPECT_EQ(*lsn, 4u);
+  const std::vector<std::string> ops = fs.name_ops();
+  const std::string newest = dir.sub(recovery::segment_name(4));
+  const auto renamed = std::find(ops.begin(), ops.end(), "rename " + newest + ".tmp -> " + newest);
+  const auto unlinked = std::find(ops.begin(), ops.end(),
+                                  "unlink " + dir.sub(recovery::segment_name(1)));
+  ASSERT_NE(renamed, ops.end());
+  ASSERT_NE(unlinked, ops.end());
+  EXPECT_LT(renamed - ops.begin(), unlinked - ops.begin());
+}
+
+// What a crash in the repair can leave: the whole damaged log (before the rename), or the new
+// segment 4 beside what remains of segment 1 (after it): all go on at LSN 4. (Before, the
+// damaged log went on at 1, and segment 4 alone at 4.)
 TEST(RecoveryNothingKept, EveryImageACrashInTheRepairLeavesGoesOnAtTheSameLsn) {
   testutil::TempDir whole;
   damaged_log(whole);

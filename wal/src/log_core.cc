@@ -200,25 +200,38 @@ Status LogCore::Impl::open() {
   open_next_lsn = scan.next_lsn;
   if (!options.read_only) {
     // Repair. Leftovers first (temp files, segments below the front marker, ...), so that a
-    // crash from here on finds no more than the scan just accepted. With nothing kept, the
-    // segment named for the next LSN stays until create_segment renames the new one over it:
-    // its name is what the next LSN was chosen from (recovery::scan), and a crash that lost
-    // some of these unlinks must not leave only older names to choose from.
-    std::string replaced_later;
-    if (scan.segments.empty()) recovery::segment_name_into(scan.next_lsn, replaced_later);
-    for (const std::string& name : scan.leftovers) {
-      if (name == replaced_later) continue;
-      Status removed = fs.unlink(join_path(dir, name));
-      if (!removed && removed.code() != Code::kNotFound) {
-        return removed.with_context("delete leftover " + name);
+    // crash from here on finds no more than the scan just accepted.
+    auto delete_all = [&](const std::vector<std::string>& names) -> Status {
+      for (const std::string& name : names) {
+        Status removed = fs.unlink(join_path(dir, name));
+        if (!removed && removed.code() != Code::kNotFound) {
+          return removed.with_context("delete leftover " + name);
+        }
       }
-    }
-    if (!scan.leftovers.empty()) {
-      WAL_RETURN_IF_ERROR(fs.sync_dir(dir).with_context("sync dir after deleting leftovers"));
+      if (names.empty()) return Status::ok();
       metrics.dir_syncs.fetch_add(1, std::memory_order_relaxed);
+      return fs.sync_dir(dir).with_context("sync dir after deleting leftovers");
+    };
+    // With nothing kept, the decision is the new segment, named for the next LSN, renamed over
+    // the newest segment (whose name the next LSN was chosen from, recovery::scan): the
+    // segments the scan gave up go only after that rename is durable. Until then a crash leaves
+    // the image the scan decided on, after it an image whose scan decides the same; deleting
+    // them first could leave a later, intact segment alone, which the next recovery would keep
+    // (swarm media seeds 3018379, 3044004, 3085375).
+    std::vector<std::string> now;
+    std::vector<std::string> after_create;
+    std::string replaced;
+    if (scan.segments.empty()) recovery::segment_name_into(scan.next_lsn, replaced);
+    for (const std::string& name : scan.leftovers) {
+      Lsn lsn = kNoLsn;
+      if (name == replaced) continue;
+      (scan.segments.empty() && recovery::parse_segment_name(name, &lsn) ? after_create : now)
+          .push_back(name);
     }
+    WAL_RETURN_IF_ERROR(delete_all(now));
     if (scan.segments.empty()) {
       WAL_RETURN_IF_ERROR(create_segment());
+      WAL_RETURN_IF_ERROR(delete_all(after_create));
     } else {
       const recovery::SegmentInfo& last = scan.segments.back();
       Result<std::unique_ptr<detail::SegmentWriter>> reopened = detail::SegmentWriter::reopen(
