@@ -222,6 +222,7 @@ void Oracle::crash(std::uint64_t step) {
 void Oracle::rebase(std::span<const Recovered> entries, bool after_crash, wal::Lsn next_lsn,
                     std::uint64_t step) {
   issue_floor_ = next_lsn;
+  rebased_at_ = step;
   std::map<wal::Lsn, Expected> kept;
   // Entries before the first recovered one were truncated away; they stay known, because a
   // crash before the truncation's unlinks were durable may legitimately bring them back.

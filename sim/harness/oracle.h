@@ -215,6 +215,9 @@ class Oracle {
   // The next LSN the last rebase accepted (kNoLsn: none declared): a log reopened past
   // damage may go on from there although the LSNs below it were never kept.
   wal::Lsn issue_floor() const { return issue_floor_; }
+  // The step of the last rebase (0: none): faults before it were judged with the recovery the
+  // rebase accepted, and what they destroyed is gone from entries().
+  std::uint64_t rebased_at() const { return rebased_at_; }
   // Entries below this may legitimately be gone: truncate_front points, capped at the last
   // checkpoint known durable when the truncation began (the WAL keeps what it needs; the point
   // is only attempted: a crash or error inside truncate_front may leave its unlinks done), and
@@ -237,6 +240,7 @@ class Oracle {
   bool power_lost_ = false;
   bool preallocated_ = false;
   wal::Lsn issue_floor_ = wal::kNoLsn;  // the next LSN a rebase declared (rebase)
+  std::uint64_t rebased_at_ = 0;
   wal::Lsn durable_lsn_ = wal::kNoLsn;
   wal::Lsn excused_below_ = wal::kNoLsn;
   std::vector<Call> calls_;  // calls_[id]
