@@ -1,6 +1,8 @@
 # Shared by the consumer scripts (run_consumer.cmake, run_statemachine.cmake): installs the build
 # tree into a fresh prefix under WORK_DIR and configures and builds the project in SOURCE_DIR
 # against it, as a user's project is, into WORK_DIR/build.
+#   build_against_install(SOURCE_DIR [COMPONENTS harness])
+# installs what a plain `cmake --install` does (the release wal), then each named component.
 function(run)
   execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc)
   if(NOT rc EQUAL 0)
@@ -10,9 +12,13 @@ function(run)
 endfunction()
 
 function(build_against_install SOURCE_DIR)
+  cmake_parse_arguments(arg "" "" "COMPONENTS" ${ARGN})
   file(REMOVE_RECURSE ${WORK_DIR})
   set(prefix ${WORK_DIR}/prefix)
-  run(${CMAKE_COMMAND} --install ${WAL_BUILD_DIR} --component dev --prefix ${prefix})
+  run(${CMAKE_COMMAND} --install ${WAL_BUILD_DIR} --prefix ${prefix})
+  foreach(component IN LISTS arg_COMPONENTS)
+    run(${CMAKE_COMMAND} --install ${WAL_BUILD_DIR} --component ${component} --prefix ${prefix})
+  endforeach()
   # The installed libraries carry the build's sanitizer instrumentation; the project links the
   # same runtime.
   set(flags "")

@@ -1,11 +1,12 @@
 # ctest consumer.statemachine: the replicated state machine example (examples/statemachine),
-# built outside the tree against `cmake --install` of this one, as a user's project is. Its own
+# built outside the tree against `cmake --install` of this one (with the harness component: its
+# planted bug is a fault point, it needs the fault-point WAL), as a user's project is. Its own
 # walsim binary runs its scenarios (the ledger passes under power loss; its planted bug is
 # caught) and shrinks the bug's first catch to at most 10 ops.
 #   cmake -DWAL_BUILD_DIR=... -DEXAMPLE_SOURCE_DIR=... -DWORK_DIR=... -DGENERATOR=...
 #         -DCXX=... -DBUILD_TYPE=... [-DSANITIZE=...] -P run_statemachine.cmake
 include(${CMAKE_CURRENT_LIST_DIR}/build_against_install.cmake)
-build_against_install(${EXAMPLE_SOURCE_DIR})
+build_against_install(${EXAMPLE_SOURCE_DIR} COMPONENTS harness)
 set(walsim ${WORK_DIR}/build/statemachine_walsim)
 
 # Both scenarios match their verdict: exit 0.
