@@ -148,7 +148,10 @@ class RunLoop : protected wal::Listener {
   // The Fs of recoveries at rest: the fault stack.
   wal::Fs& rest_fs() { return faults_->top(); }
   bool halted() const { return halting_->halted(); }
-  std::uint64_t step() const { return threads_.steps(); }
+  // The one step numbering of a run: the seq of the trace's latest event (sim::Event::seq). The
+  // failure text, the report's timeline and `walsim replay --trace` all say steps in it, so a
+  // call's step is the seq of its own note (callers note first, then ask).
+  std::uint64_t step() const { return trace_.size() == 0 ? 0 : trace_.size() - 1; }
   void note(std::string_view what, std::uint64_t a = 0, std::uint64_t b = 0);
 
   // wal::Listener: persistence points. A system that listens to more overrides the rest.
