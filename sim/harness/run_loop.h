@@ -153,6 +153,7 @@ class RunLoop : protected wal::Listener {
   // call's step is the seq of its own note (callers note first, then ask).
   std::uint64_t step() const { return trace_.size() == 0 ? 0 : trace_.size() - 1; }
   void note(std::string_view what, std::uint64_t a = 0, std::uint64_t b = 0);
+  void note_time();  // a "schedule" note when virtual time moved since the last one
 
   // wal::Listener: persistence points. A system that listens to more overrides the rest.
   void on_sync_begin(wal::Lsn target) override;

@@ -12,7 +12,6 @@
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
-#include <spdlog/spdlog.h>
 
 #include "reports/summary_json.h"
 #include "sim/walsim/cli_numbers.h"
@@ -40,9 +39,8 @@ Worker spawn(const std::vector<Scenario>& scenarios, const std::vector<Item>& it
              std::deque<std::size_t> mine) {
   const Forked child = fork_with_pipe();
   if (child.pid == 0) {
-    // The WAL logs each injected error it meets; a sweep reports them per run instead, and a
-    // seed that kills its worker is replayed (in the foreground, stderr intact) to see why.
-    spdlog::set_level(spdlog::level::off);
+    // The WAL's log lines go into each run's trace (wal_log_route.h); a seed that kills its
+    // worker is replayed (in the foreground, stderr intact) to see why.
     if (const int null = ::open("/dev/null", O_WRONLY); null >= 0) {
       ::dup2(null, STDERR_FILENO);
       ::close(null);
