@@ -37,9 +37,9 @@ struct TimelineEvent {
   std::uint64_t time_us = 0;
   std::uint64_t duration_us = 0;  // calls: until they returned
   std::uint64_t step = 0;         // trace sequence number
-  std::string kind;               // call | fault | crash | sync | recovery
-  std::string label;              // "append w0 op12", "fsync_eio", "power loss (torn)"
-  std::string detail;             // outcome, path, what survived
+  std::string kind;               // call | fs | log | fault | crash | sync | recovery
+  std::string label;              // "append w0 op12", "write /wal/1.wal", "fsync_eio", a path
+  std::string detail;             // outcome, byte range, what survived (in words)
   bool failed = false;            // a call that returned an error, or an injected fault
 
   friend bool operator==(const TimelineEvent&, const TimelineEvent&) = default;

@@ -15,7 +15,9 @@ int replay(const Scenario& scenario, std::uint64_t seed, bool print_trace) {
   if (print_trace) fmt::print("{}", trace.dump());
   const reports::RunRecord record = make_record(scenario, result, trace, print_trace);
   if (print_trace) {
-    fmt::print("\ntimeline ({} events{}):\n", record.timeline.size(),
+    fmt::print("\ntimeline ({} events{}; #N is the trace step, as above and in the failure "
+               "text):\n",
+               record.timeline.size(),
                record.timeline_omitted ? fmt::format(", {} earlier left out", record.timeline_omitted)
                                        : "");
     for (const reports::TimelineEvent& e : record.timeline) {

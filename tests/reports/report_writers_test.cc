@@ -28,7 +28,9 @@ RunRecord run(const std::string& name, std::uint64_t seed, bool passed) {
     r.violations = {r.failure};
     r.timeline = {{10, 5, 1, "call", "append w0 op0", "-> OK", false},
                   {20, 0, 2, "fault", "fsync_eio", "sync_data /wal/1.wal", true},
-                  {30, 0, 3, "crash", "power loss", "after 1 ops", false}};
+                  {25, 0, 4, "fs", "write /wal/1.wal", "[0,4096) in 3 calls #4..#6 OK", false},
+                  {30, 0, 7, "crash", "power loss", "after 1 ops", false},
+                  {30, 0, 8, "crash", "/wal", "new entry /wal/2.wal (#5): lost", false}};
   }
   r.faults_injected = {{"fsync_eio", passed ? 0u : 1u}};
   r.crashes = 1;
@@ -178,6 +180,17 @@ TEST(HtmlTest, EscapesEverythingAndHoldsEveryFailingSeed) {
   }
   EXPECT_NE(html.find("<svg class=\"timeline\""), std::string::npos);
   EXPECT_NE(html.find("1 of 2 scenarios did not match"), std::string::npos);
+}
+
+TEST(HtmlTest, TimelineHasFsRowsAndALegendForStepsAndCrashWords) {
+  const std::string html = write_index_html(sample());
+  EXPECT_NE(html.find("<tr class=\"k-fs\">"), std::string::npos);
+  EXPECT_NE(html.find("[0,4096) in 3 calls #4..#6 OK"), std::string::npos);
+  EXPECT_NE(html.find("new entry /wal/2.wal (#5): lost"), std::string::npos);
+  // The legend says what a step is and what the crash words mean.
+  EXPECT_NE(html.find("the event's number in the run's trace"), std::string::npos);
+  EXPECT_NE(html.find("<b>torn</b>"), std::string::npos);
+  EXPECT_NE(html.find("<b>durable size</b>"), std::string::npos);
 }
 
 TEST(EscapeTest, XmlAndMarkdown) {
