@@ -90,6 +90,9 @@ table.events tr.k-fault td { color:#bc4c00; }
 table.events tr.k-crash td { font-weight:650; }
 table.events tr.k-fs td { color:var(--muted); }
 table.events tr.k-log td { color:#6e40c9; font-style:italic; }
+.diagnosis { border-left:3px solid var(--fail); padding:6px 10px; margin:8px 0;
+  background:#fff8f7; font-size:14px; }
+.failure.expected .diagnosis { border-left-color:var(--zoo); background:var(--zoo-bg); }
 dl.key { font-size:12px; color:var(--muted); margin:4px 0 8px; display:grid;
   grid-template-columns:max-content 1fr; gap:2px 10px; }
 dl.key dt { font-weight:650; } dl.key dd { margin:0; }
@@ -210,8 +213,8 @@ std::string crash_states_chart(const std::vector<ScenarioSummary>& summaries) {
 // write the simulator).
 constexpr const char* kTimelineKey =
     "<dl class=\"key\">"
-    "<dt>step</dt><dd>the event's number in the run's trace (#N): the failure text and "
-    "<code>walsim replay --trace</code> count steps the same way</dd>"
+    "<dt>step</dt><dd>the event's number in the run's trace (#N): the failure text, the "
+    "diagnosis and <code>walsim replay --trace</code> count steps the same way</dd>"
     "<dt>call / recovery</dt><dd>a call the harness made on the system under test, and what it "
     "returned</dd>"
     "<dt>fs</dt><dd>a file-system call the system made (open/create, write, sync, sync_dir, "
@@ -251,6 +254,10 @@ std::string failure_detail(const RunRecord& run, bool open) {
       "<div class=\"failure{}\" id=\"f-{}-{}\"><h3>{} — seed {}{}</h3><div class=\"msg\">{}</div>",
       run.matched ? " expected" : "", xml_escape(run.scenario), run.seed, xml_escape(run.scenario),
       run.seed, run.matched ? " (expected: bug zoo)" : "", xml_escape(run.failure));
+  if (!run.diagnosis.empty()) {
+    out += fmt::format("<div class=\"diagnosis\"><b>Diagnosis:</b> {}</div>",
+                       xml_escape(run.diagnosis));
+  }
   out += fmt::format("<code class=\"repro\">$ {}</code>", xml_escape(run.repro));
   if (!run.shrunk.empty()) {
     out += fmt::format("<p>Shrunk scenario: <code>{}</code></p>", xml_escape(run.shrunk));

@@ -75,6 +75,9 @@ struct RunRecord {
   std::string shrunk;           // path of a shrunk scenario, when one was saved
   std::vector<TimelineEvent> timeline;  // kept for failures only
   std::uint64_t timeline_omitted = 0;   // earlier events left out of a long timeline
+  // Why it failed, one or two sentences found by shrinking its crash state
+  // (sim/harness/crash_diagnosis.h); only for failures whose timeline is kept, else "".
+  std::string diagnosis;
   double wall_ms = 0;  // the only field that differs between two runs of the same seed
 
   friend bool operator==(const RunRecord&, const RunRecord&) = default;
@@ -109,7 +112,7 @@ struct Sweep {
 
   // Sorts scenarios and runs into their canonical order, dropping duplicates (of coverage
   // cells too, which keep their order), and keeps the
-  // timelines of only the first kTimelinesKept failing seeds of each scenario (a sweep may fail
+  // timelines (and diagnoses) of only the first kTimelinesKept failing seeds of each scenario (a sweep may fail
   // thousands of times; those first ones are what the report shows). The first k failing seeds
   // of a union of shards are among each shard's first k, so merging shards gives the same.
   void normalize();

@@ -343,6 +343,18 @@ void RunLoop::power_loss() {
   reached(crash_reached_ ? crashed_site_ : sites_.between_ops());
   if (forced_state_) {
     fs_.restore(*forced_state_);
+    // One crash image: a later epoch's power loss is its own.
+    forced_state_.reset();
+  } else if (config_.power_loss_hook != nullptr && result_.crashes == 1) {
+    // The same draw as faults::crash, so the run after it goes on as the unwatched one.
+    const sim::CrashPlan plan = faults::choose_crash_plan(fs_.state(), fs_.device(),
+                                                          config_.crash.power_loss, crash_prng_);
+    if (std::optional<sim::SimFsState> instead =
+            config_.power_loss_hook->first_power_loss(fs_.state(), plan)) {
+      fs_.restore(*instead);
+    } else {
+      faults::crash_with_plan(fs_, plan, config_.crash.power_loss.policy);
+    }
   } else {
     faults::crash(fs_, config_.crash.power_loss, crash_prng_);
   }

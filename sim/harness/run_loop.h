@@ -75,7 +75,9 @@ class RunLoop : protected wal::Listener {
   // which the enumerator already has).
   virtual CheckResult check_crash_state(const sim::SimFsState& state, std::uint64_t hash) = 0;
   // The power loss leaves exactly `state` instead of drawing what survives (a registered
-  // target's check of one explored state: the same run again, up to this crash point).
+  // target's check of one explored state: the same run again, up to this crash point). Once:
+  // a later epoch's power loss is its own. (RunConfig::power_loss_hook does the same from
+  // outside a run, for the diagnosis.)
   void force_crash_state(sim::SimFsState state) { forced_state_ = std::move(state); }
 
   RunResult execute();

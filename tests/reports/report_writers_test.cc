@@ -31,6 +31,7 @@ RunRecord run(const std::string& name, std::uint64_t seed, bool passed) {
                   {25, 0, 4, "fs", "write /wal/1.wal", "[0,4096) in 3 calls #4..#6 OK", false},
                   {30, 0, 7, "crash", "power loss", "after 1 ops", false},
                   {30, 0, 8, "crash", "/wal", "new entry /wal/2.wal (#5): lost", false}};
+    r.diagnosis = "The power loss dropped the new entry /wal/2.wal (#5) <dir> & \"entry\"";
   }
   r.faults_injected = {{"fsync_eio", passed ? 0u : 1u}};
   r.crashes = 1;
@@ -109,6 +110,8 @@ TEST(SweepTest, OnlyTheFirstFailuresKeepTheirTimeline) {
     if (!r.timeline.empty()) with_timeline.push_back(r.seed);
   }
   EXPECT_EQ(with_timeline, (std::vector<std::uint64_t>{1, 3, 4}));
+  // The diagnosis goes with the timeline: it is computed only for the runs a report keeps.
+  for (const RunRecord& r : s.runs) EXPECT_EQ(r.diagnosis.empty(), r.timeline.empty()) << r.seed;
 }
 
 TEST(SummaryJsonTest, RoundTripsExactly) {
@@ -155,6 +158,9 @@ TEST(JunitTest, OneTestcasePerScenarioAndAFailureForAMismatch) {
   EXPECT_EQ(xml.find("<lost>"), std::string::npos);
   EXPECT_NE(xml.find("&lt;lost&gt; &amp; &quot;gone&quot;"), std::string::npos);
   EXPECT_NE(xml.find("walsim replay scenarios/beta.toml --seed 6"), std::string::npos);
+  EXPECT_NE(xml.find("diagnosis: The power loss dropped the new entry /wal/2.wal (#5) &lt;dir&gt;"),
+            std::string::npos)
+      << xml;
 }
 
 TEST(MarkdownTest, TableAndFailingSeeds) {
@@ -162,6 +168,9 @@ TEST(MarkdownTest, TableAndFailingSeeds) {
   EXPECT_NE(md.find("| beta | pass | 6 | 3 | 3 |"), std::string::npos) << md;
   EXPECT_NE(md.find("**MISMATCH**"), std::string::npos);
   EXPECT_NE(md.find("`walsim replay scenarios/beta.toml --seed 3`"), std::string::npos) << md;
+  EXPECT_NE(md.find("Diagnosis: The power loss dropped the new entry /wal/2.wal"),
+            std::string::npos)
+      << md;
 }
 
 TEST(HtmlTest, EscapesEverythingAndHoldsEveryFailingSeed) {
@@ -180,6 +189,9 @@ TEST(HtmlTest, EscapesEverythingAndHoldsEveryFailingSeed) {
   }
   EXPECT_NE(html.find("<svg class=\"timeline\""), std::string::npos);
   EXPECT_NE(html.find("1 of 2 scenarios did not match"), std::string::npos);
+  EXPECT_NE(html.find("<b>Diagnosis:</b> The power loss dropped the new entry /wal/2.wal (#5) "
+                      "&lt;dir&gt; &amp; &quot;entry&quot;"),
+            std::string::npos);
 }
 
 TEST(HtmlTest, TimelineHasFsRowsAndALegendForStepsAndCrashWords) {

@@ -2,8 +2,8 @@
 // the bug zoo's skip-dir-sync (the WAL skips the directory sync after making a segment, so a
 // power loss can drop the segment's entry with acknowledged entries in it): the timeline holds
 // the file-system calls and the crash state in words, the failure text, the timeline and
-// `walsim replay --trace` count steps the same way, and the WAL's log lines are in the
-// timeline, not on the terminal.
+// `walsim replay --trace` count steps the same way, the diagnosis names the lost directory
+// entry, and the WAL's log lines are in the timeline, not on the terminal.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -46,7 +46,7 @@ class WalsimTimelineTest : public testing::Test {
   std::string scenario_;
 };
 
-TEST_F(WalsimTimelineTest, AKeptFailureHasFsRowsAndCrashWords) {
+TEST_F(WalsimTimelineTest, AKeptFailureHasFsRowsCrashWordsAndADiagnosisOfTheLostEntry) {
   const std::string report = dir_.sub("r");
   const Output o = run("run " + scenario_ + " --seeds 12 --jobs 2 --no-progress --report " +
                        report);
@@ -56,8 +56,15 @@ TEST_F(WalsimTimelineTest, AKeptFailureHasFsRowsAndCrashWords) {
   int kept = 0;
   for (const json& r : j.at("scenarios")[0].at("results")) {
     if (r.at("verdict") == "pass") continue;
+    const std::string diagnosis = r.at("diagnosis").get<std::string>();
+    // Only the failures whose timeline the report keeps cost the re-runs of a diagnosis.
+    EXPECT_EQ(diagnosis.empty(), r.at("timeline").empty()) << r.at("seed");
     if (r.at("timeline").empty()) continue;
     ++kept;
+    EXPECT_TRUE(std::regex_search(diagnosis, std::regex("^The power loss dropped the (new entry|"
+                                                        "rename) /wal/[^ ]+ .*no sync_dir of "
+                                                        "/wal followed it")))
+        << diagnosis;
     std::set<std::string> fs_ops;
     bool crash_words = false;
     for (const json& e : r.at("timeline")) {
@@ -73,6 +80,7 @@ TEST_F(WalsimTimelineTest, AKeptFailureHasFsRowsAndCrashWords) {
   }
   EXPECT_EQ(kept, 3);
   const std::string html = read(fs::path(report) / "index.html");
+  EXPECT_NE(html.find("<b>Diagnosis:</b> The power loss dropped the "), std::string::npos);
   EXPECT_NE(html.find("<tr class=\"k-fs\">"), std::string::npos);
 }
 
@@ -84,6 +92,7 @@ TEST_F(WalsimTimelineTest, ReplaySaysStepsAsTheTimelineAndTheTraceAndPrintsNoLog
   EXPECT_EQ(o.out.find("[error]"), std::string::npos) << o.out;
   EXPECT_TRUE(std::regex_search(o.out, std::regex(R"(\n +\d+ us  #\d+ +log +wal error  )")))
       << o.out;
+  EXPECT_NE(o.out.find("\ndiagnosis: The power loss dropped the "), std::string::npos) << o.out;
   // "[trace step N]" of the failure is event #N of the trace dump and row #N of the timeline:
   // the recovery's last call.
   std::smatch step;
