@@ -100,6 +100,19 @@ TEST(CrashDiagnosis, AFailureWithoutAPowerLossSaysSo) {
   EXPECT_EQ(d.reruns, 1u);
 }
 
+TEST(CrashDiagnosis, InjectedFaultsOfTheRunAreNamed) {
+  Stage stage(true);
+  const Rerun plain = stage.rerun(lacks_second_write);
+  const Rerun with_faults = [&](const RunConfig& config, sim::Trace& trace) {
+    RunResult result = plain(config, trace);
+    result.faults_injected["fsync_eio"] = 2;
+    return result;
+  };
+  const CrashDiagnosis d = diagnose_failure(RunConfig{}, with_faults);
+  EXPECT_NE(d.text.find("re-runs) (injected faults in the run: fsync_eio x2)."), std::string::npos)
+      << d.text;
+}
+
 TEST(CrashDiagnosis, TheReRunBudgetIsKept) {
   Stage stage(true);
   const CrashDiagnosis d = diagnose_failure(RunConfig{}, stage.rerun(lacks_second_write), 3);
