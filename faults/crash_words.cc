@@ -37,10 +37,7 @@ std::string fate_words(const PendingOp& op, const OpFate& fate) {
     case OpFate::Kind::kDrop: return "lost";
     case OpFate::Kind::kKeep: return "survived";
     case OpFate::Kind::kTorn: {
-      std::string kept;
-      for (const sim::ByteRange& piece : fate.kept) {
-        kept += (kept.empty() ? "" : " ") + range(op.offset + piece.begin, op.offset + piece.end);
-      }
+      const std::string kept = kept_ranges(op, fate);
       return kept.empty() ? "torn: nothing of it kept" : "torn: kept " + kept + ", rest lost";
     }
     case OpFate::Kind::kGarbage:
@@ -104,6 +101,23 @@ std::string file_words(const sim::FileState& file, const sim::CrashPlan& plan,
 }
 
 }  // namespace
+
+std::string kept_ranges(const PendingOp& op, const OpFate& fate) {
+  // Sector pieces that touch are one range: "[2560,3952)", not three.
+  std::vector<sim::ByteRange> merged;
+  for (const sim::ByteRange& piece : fate.kept) {
+    if (!merged.empty() && merged.back().end == piece.begin) {
+      merged.back().end = piece.end;
+    } else {
+      merged.push_back(piece);
+    }
+  }
+  std::string out;
+  for (const sim::ByteRange& piece : merged) {
+    out += (out.empty() ? "" : " ") + range(op.offset + piece.begin, op.offset + piece.end);
+  }
+  return out;
+}
 
 std::string join_path(const std::string& dir, const std::string& name) {
   return dir.empty() || dir == "/" ? "/" + name : dir + "/" + name;

@@ -25,6 +25,10 @@ std::string path_of(const std::map<sim::InodeId, std::string>& paths, sim::Inode
 // "/wal" + "000001.wal" -> "/wal/000001.wal".
 std::string join_path(const std::string& dir, const std::string& name);
 
+// What of a torn write reached the disk, absolute and with touching pieces joined:
+// "[4096,4608) [5120,5632)"; "" when nothing did.
+std::string kept_ranges(const sim::PendingOp& op, const sim::OpFate& fate);
+
 // One pending file op and what became of it: "[4096,4608) written at #40: lost".
 std::string describe_file_op(const sim::PendingOp& op, const sim::OpFate& fate);
 // One pending directory op and whether it survived: "new entry /wal/000002.wal (#31): lost".

@@ -229,10 +229,7 @@ std::string what_happened(const Item& item, const sim::SimFsState& before,
     return "turned " + write + " into garbage (the size grew, the bytes did not arrive)";
   }
   if (fate.kind != sim::OpFate::Kind::kTorn) return "dropped " + write;
-  std::string kept;
-  for (const sim::ByteRange& piece : fate.kept) {
-    kept += (kept.empty() ? "" : " ") + range(op.offset + piece.begin, op.offset + piece.end);
-  }
+  const std::string kept = faults::kept_ranges(op, fate);
   return "tore " + write + (kept.empty() ? ", keeping none of it" : ", keeping only " + kept);
 }
 

@@ -60,6 +60,15 @@ TEST(CrashWords, MergesContiguousWritesAndSaysWhatATornWriteKept) {
   EXPECT_EQ(lines[1].words, "new entry /wal/a.wal (#0): lost");
 }
 
+TEST(CrashWords, TouchingSectorPiecesOfATornWriteAreOneRange) {
+  const Disk disk;
+  const sim::PendingOp& write = disk.fs.state().inodes.at(disk.file).file.pending[2];
+  const OpFate torn{OpFate::Kind::kTorn, {ByteRange{0, 10}, ByteRange{10, 20}, ByteRange{50, 60}},
+                    0};
+  EXPECT_EQ(kept_ranges(write, torn), "[300,320) [350,360)");
+  EXPECT_EQ(kept_ranges(write, OpFate{OpFate::Kind::kTorn, {}, 0}), "");
+}
+
 TEST(CrashWords, AMissingPlanLosesEverythingAndDifferentFatesAreNotMerged) {
   const Disk disk;
   sim::CrashPlan plan;
