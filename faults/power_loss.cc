@@ -1,8 +1,10 @@
 #include "faults/power_loss.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
-#include <algorithm>
+#include "faults/crash_words.h"
 
 namespace faults {
 namespace {
@@ -124,43 +126,18 @@ sim::SimFsState power_loss(const sim::SimFsState& state, const sim::DeviceModel&
   return sim::apply_crash(state, choose_crash_plan(state, device, options, prng));
 }
 
-std::string describe_fates(const std::vector<OpFate>& fates) {
-  std::string out;
-  for (const OpFate& fate : fates) {
-    if (!out.empty()) out += ' ';
-    switch (fate.kind) {
-      case OpFate::Kind::kDrop: out += 'D'; break;
-      case OpFate::Kind::kKeep: out += 'K'; break;
-      case OpFate::Kind::kTorn:
-        out += 'T';
-        for (const sim::ByteRange& range : fate.kept) {
-          out += fmt::format("[{},{})", range.begin, range.end);
-        }
-        break;
-      case OpFate::Kind::kGarbage: out += fate.junk_seed == 0 ? "G0" : "Gj"; break;
-    }
-  }
-  return out;
+void crash(sim::SimFs& fs, const PowerLossOptions& options, sim::Prng& prng) {
+  crash_with_plan(fs, choose_crash_plan(fs.state(), fs.device(), options, prng), options.policy);
 }
 
-void crash(sim::SimFs& fs, const PowerLossOptions& options, sim::Prng& prng) {
-  const sim::CrashPlan plan = choose_crash_plan(fs.state(), fs.device(), options, prng);
+void crash_with_plan(sim::SimFs& fs, const sim::CrashPlan& plan, CrashPolicy policy) {
   if (sim::Trace* trace = fs.trace()) {
-    // Name files by a visible path where they still have one; an unlinked file by its inode.
-    std::map<sim::InodeId, std::string> names;
-    for (auto& [path, inode] : sim::visible_files(fs.state())) names.emplace(inode, path);
-    for (const auto& [inode, fates] : plan.files) {
-      const auto it = names.find(inode);
-      const std::string name = it != names.end() ? it->second : fmt::format("inode {}", inode);
-      trace->crash(to_string(options.policy), name, describe_fates(fates));
-    }
-    for (const auto& [inode, survive] : plan.dirs) {
-      std::string kept;
-      for (bool s : survive) kept += s ? 'K' : 'D';
-      trace->crash(to_string(options.policy), fmt::format("dir inode {}", inode), kept);
+    // In words and by path (crash_words.h): what the report's timeline shows of the crash.
+    for (const CrashLine& line : describe_crash(fs.state(), plan)) {
+      trace->crash(to_string(policy), line.path, line.words);
     }
   }
-  fs.crash(plan, to_string(options.policy));
+  fs.crash(plan, to_string(policy));
 }
 
 }  // namespace faults

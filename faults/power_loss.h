@@ -51,8 +51,7 @@ sim::SimFsState power_loss(const sim::SimFsState& state, const sim::DeviceModel&
 // Crashes `fs` in place (every handle goes stale) and records what survived, file by file, in
 // its trace.
 void crash(sim::SimFs& fs, const PowerLossOptions& options, sim::Prng& prng);
-
-// One line per file/dir of what a plan keeps: "K K T[0,512) D G0" per op.
-std::string describe_fates(const std::vector<sim::OpFate>& fates);
+// The same with the plan already chosen (by choose_crash_plan, or a caller that watches it).
+void crash_with_plan(sim::SimFs& fs, const sim::CrashPlan& plan, CrashPolicy policy);
 
 }  // namespace faults

@@ -88,6 +88,14 @@ table.events td { padding:3px 8px; font-size:13px; }
 table.events tr.failed td { color:var(--fail); }
 table.events tr.k-fault td { color:#bc4c00; }
 table.events tr.k-crash td { font-weight:650; }
+table.events tr.k-fs td { color:var(--muted); }
+table.events tr.k-log td { color:#6e40c9; font-style:italic; }
+.diagnosis { border-left:3px solid var(--fail); padding:6px 10px; margin:8px 0;
+  background:#fff8f7; font-size:14px; }
+.failure.expected .diagnosis { border-left-color:var(--zoo); background:var(--zoo-bg); }
+dl.key { font-size:12px; color:var(--muted); margin:4px 0 8px; display:grid;
+  grid-template-columns:max-content 1fr; gap:2px 10px; }
+dl.key dt { font-weight:650; } dl.key dd { margin:0; }
 .seeds td { font-size:13px; }
 .seeds td.repro-cell code { white-space:nowrap; font-size:12px; }
 .banner a { color:inherit; }
@@ -201,6 +209,27 @@ std::string crash_states_chart(const std::vector<ScenarioSummary>& summaries) {
          "adds one).</p></div>";
 }
 
+// What the timeline's columns and crash rows mean (the report is read by people who did not
+// write the simulator).
+constexpr const char* kTimelineKey =
+    "<dl class=\"key\">"
+    "<dt>step</dt><dd>the event's number in the run's trace (#N): the failure text, the "
+    "diagnosis and <code>walsim replay --trace</code> count steps the same way</dd>"
+    "<dt>call / recovery</dt><dd>a call the harness made on the system under test, and what it "
+    "returned</dd>"
+    "<dt>fs</dt><dd>a file-system call the system made (open/create, write, sync, sync_dir, "
+    "rename, unlink, truncate, ...); consecutive writes to one file are one row with their byte "
+    "range and first step</dd>"
+    "<dt>log</dt><dd>a line the WAL logged, at virtual time</dd>"
+    "<dt>crash</dt><dd>the power loss, then one row per file or directory with writes or "
+    "entries not yet durable: <b>durable size</b> what was on disk before; <b>survived</b> "
+    "reached the disk whole; <b>lost</b> never reached it; <b>torn</b> only the byte ranges "
+    "named reached it; <b>garbage</b> the file grew but the bytes did not arrive; "
+    "<b>new entry</b> / <b>removal</b> / <b>rename</b> a directory change (a name made by "
+    "create, mkdir or rename) that survived or was lost: without a sync_dir of its directory "
+    "it may be lost</dd>"
+    "</dl>";
+
 std::string timeline_table(const RunRecord& run) {
   std::string out = "<table class=\"events\"><thead><tr><th class=\"num\">virtual time</th>"
                     "<th class=\"num\">step</th><th>kind</th><th>event</th><th>detail</th>"
@@ -225,6 +254,10 @@ std::string failure_detail(const RunRecord& run, bool open) {
       "<div class=\"failure{}\" id=\"f-{}-{}\"><h3>{} — seed {}{}</h3><div class=\"msg\">{}</div>",
       run.matched ? " expected" : "", xml_escape(run.scenario), run.seed, xml_escape(run.scenario),
       run.seed, run.matched ? " (expected: bug zoo)" : "", xml_escape(run.failure));
+  if (!run.diagnosis.empty()) {
+    out += fmt::format("<div class=\"diagnosis\"><b>Diagnosis:</b> {}</div>",
+                       xml_escape(run.diagnosis));
+  }
   out += fmt::format("<code class=\"repro\">$ {}</code>", xml_escape(run.repro));
   if (!run.shrunk.empty()) {
     out += fmt::format("<p>Shrunk scenario: <code>{}</code></p>", xml_escape(run.shrunk));
@@ -244,9 +277,11 @@ std::string failure_detail(const RunRecord& run, bool open) {
            "<span><i style=\"background:#8250df\"></i>recovery</span>"
            "<span><i style=\"background:#1f2328\"></i>crash</span></div>";
     out += svg_timeline(run.timeline, 1240);
-    out += fmt::format("<details{}><summary>timeline: {} events (ops, faults, crash point)"
-                       "</summary><div class=\"scroll\">{}</div></details>",
-                       open ? " open=\"open\"" : "", run.timeline.size(), timeline_table(run));
+    out += fmt::format("<details{}><summary>timeline: {} events (calls, file-system calls, "
+                       "faults, the crash and what it kept)</summary>{}<div class=\"scroll\">{}"
+                       "</div></details>",
+                       open ? " open=\"open\"" : "", run.timeline.size(), kTimelineKey,
+                       timeline_table(run));
   }
   return out + "</div>";
 }

@@ -27,7 +27,9 @@ std::string write_junit_xml(const Sweep& sweep) {
     std::string detail;
     for (const RunRecord& run : sweep.runs) {
       if (run.file != info.file || run.passed) continue;
-      detail += fmt::format("seed {}: {}\n  repro: {}\n", run.seed, run.failure, run.repro);
+      detail += fmt::format("seed {}: {}\n{}  repro: {}\n", run.seed, run.failure,
+                            run.diagnosis.empty() ? "" : "  diagnosis: " + run.diagnosis + "\n",
+                            run.repro);
     }
     if (!s.matched) {
       const std::string message =

@@ -85,6 +85,7 @@ void Sweep::normalize() {
     if (kept++ < kTimelinesKept) continue;
     runs[i].timeline.clear();
     runs[i].timeline_omitted = 0;
+    runs[i].diagnosis.clear();
   }
 }
 

@@ -37,9 +37,9 @@ struct TimelineEvent {
   std::uint64_t time_us = 0;
   std::uint64_t duration_us = 0;  // calls: until they returned
   std::uint64_t step = 0;         // trace sequence number
-  std::string kind;               // call | fault | crash | sync | recovery
-  std::string label;              // "append w0 op12", "fsync_eio", "power loss (torn)"
-  std::string detail;             // outcome, path, what survived
+  std::string kind;               // call | fs | log | fault | crash | sync | recovery
+  std::string label;              // "append w0 op12", "write /wal/1.wal", "fsync_eio", a path
+  std::string detail;             // outcome, byte range, what survived (in words)
   bool failed = false;            // a call that returned an error, or an injected fault
 
   friend bool operator==(const TimelineEvent&, const TimelineEvent&) = default;
@@ -75,6 +75,9 @@ struct RunRecord {
   std::string shrunk;           // path of a shrunk scenario, when one was saved
   std::vector<TimelineEvent> timeline;  // kept for failures only
   std::uint64_t timeline_omitted = 0;   // earlier events left out of a long timeline
+  // Why it failed, one or two sentences found by shrinking its crash state
+  // (sim/harness/crash_diagnosis.h); only for failures whose timeline is kept, else "".
+  std::string diagnosis;
   double wall_ms = 0;  // the only field that differs between two runs of the same seed
 
   friend bool operator==(const RunRecord&, const RunRecord&) = default;
@@ -148,7 +151,7 @@ struct Sweep {
 
   // Sorts scenarios and runs into their canonical order, dropping duplicates (of coverage
   // cells too, which keep their order), and keeps the
-  // timelines of only the first kTimelinesKept failing seeds of each scenario (a sweep may fail
+  // timelines (and diagnoses) of only the first kTimelinesKept failing seeds of each scenario (a sweep may fail
   // thousands of times; those first ones are what the report shows). The first k failing seeds
   // of a union of shards are among each shard's first k, so merging shards gives the same.
   // Folded runs of the same file are merged into one.

@@ -182,6 +182,7 @@ json run_to_json(const RunRecord& run, bool with_wall_time) {
       {"shrunk", run.shrunk},
       {"timeline", timeline_to_json(run.timeline)},
       {"timeline_omitted", run.timeline_omitted},
+      {"diagnosis", run.diagnosis},
   };
   if (with_wall_time) j["wall_ms"] = run.wall_ms;
   return j;
@@ -220,6 +221,8 @@ RunRecord run_from_json(const json& j) {
   run.shrunk = j.at("shrunk").get<std::string>();
   run.timeline = timeline_from_json(j.at("timeline"));
   run.timeline_omitted = j.at("timeline_omitted").get<std::uint64_t>();
+  // Absent in summaries written before diagnoses: none.
+  if (j.contains("diagnosis")) run.diagnosis = j.at("diagnosis").get<std::string>();
   if (j.contains("wall_ms")) run.wall_ms = j.at("wall_ms").get<double>();
   return run;
 }

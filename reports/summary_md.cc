@@ -40,8 +40,12 @@ std::string write_summary_md(const Sweep& sweep) {
     if (run.passed) continue;
     if (!any) out += "\n## Failing seeds\n\n";
     any = true;
-    out += fmt::format("- `{}` seed {}{}: {}\n  `{}`\n", markdown_cell(run.scenario), run.seed,
-                       run.matched ? " (expected)" : "", markdown_cell(run.failure), run.repro);
+    out += fmt::format("- `{}` seed {}{}: {}\n{}  `{}`\n", markdown_cell(run.scenario), run.seed,
+                       run.matched ? " (expected)" : "", markdown_cell(run.failure),
+                       run.diagnosis.empty()
+                           ? ""
+                           : "  Diagnosis: " + markdown_cell(run.diagnosis) + "\n",
+                       run.repro);
   }
   return out;
 }

@@ -127,7 +127,8 @@ std::string svg_timeline(const std::vector<TimelineEvent>& events, int width) {
       out += fmt::format("<circle class=\"sync\" cx=\"{}\" cy=\"60\" r=\"3\"><title>{}</title>"
                          "</circle>",
                          x, title);
-    } else {
+    } else if (e.kind == "recovery") {
+      // File-system calls and log lines are too many to draw: the table lists them.
       out += fmt::format("<rect class=\"recovery\" x=\"{}\" y=\"54\" width=\"4\" height=\"12\">"
                          "<title>{}</title></rect>",
                          x, title);

@@ -320,6 +320,7 @@ Result<std::unique_ptr<wal::File>> SimFs::open(std::string_view path, wal::OpenM
     inode = new_inode(false);
     dir.visible.emplace(std::string(parent->name), inode);
     dir.pending.push_back(DirOp{DirOp::Kind::kLink, std::string(parent->name), {}, inode});
+    dir.pending.back().seq = next_seq();
   }
   ++open_handles_;
   ++open_by_inode_[inode];
@@ -383,12 +384,15 @@ Status SimFs::rename(std::string_view source, std::string_view target) {
     to_dir.visible.erase(from_name);
     to_dir.visible[to_name] = inode;
     to_dir.pending.push_back(DirOp{DirOp::Kind::kRename, from_name, to_name, inode});
+    to_dir.pending.back().seq = next_seq();
   } else {
     DirState& from_dir = state_.inodes.at(from->dir).dir;
     from_dir.visible.erase(from_name);
     from_dir.pending.push_back(DirOp{DirOp::Kind::kUnlink, from_name, {}, 0});
+    from_dir.pending.back().seq = next_seq();
     to_dir.visible[to_name] = inode;
     to_dir.pending.push_back(DirOp{DirOp::Kind::kLink, to_name, {}, inode});
+    to_dir.pending.back().seq = next_seq();
   }
   return finish(Status::ok());
 }
@@ -409,6 +413,7 @@ Status SimFs::unlink(std::string_view path) {
     return finish(Status::io_error(fmt::format("unlink {}: is a directory", path), EISDIR));
   }
   dir.pending.push_back(DirOp{DirOp::Kind::kUnlink, it->first, {}, 0});
+  dir.pending.back().seq = next_seq();
   dir.visible.erase(it);
   garbage_possible_ = true;
   return finish(Status::ok());
@@ -445,6 +450,7 @@ Status SimFs::mkdir(std::string_view path) {
   DirState& dir = state_.inodes.at(parent->dir).dir;
   dir.visible.emplace(std::string(parent->name), inode);
   dir.pending.push_back(DirOp{DirOp::Kind::kLink, std::string(parent->name), {}, inode});
+  dir.pending.back().seq = next_seq();
   return finish(Status::ok());
 }
 
@@ -493,6 +499,7 @@ Result<std::unique_ptr<wal::FileLock>> SimFs::lock(std::string_view path) {
     inode = new_inode(false);
     dir.visible.emplace(std::string(parent->name), inode);
     dir.pending.push_back(DirOp{DirOp::Kind::kLink, std::string(parent->name), {}, inode});
+    dir.pending.back().seq = next_seq();
   }
   if (!locks_.insert(inode).second) {
     return finish(Status::busy(fmt::format("lock {}: held by another opener", path)));
@@ -552,6 +559,7 @@ Status SimFs::file_write(SimFile& handle, std::uint64_t offset, std::span<const 
     if (end > file.visible.size()) set_visible_size(file, end);
     std::memcpy(file.visible.data() + offset, data.data(), data.size());
     file.pending.push_back(std::move(op));
+    file.pending.back().seq = next_seq();
     return Status::ok();
   }();
   record(FsOp::kWrite, handle.path_, offset, data.size(), status);
@@ -625,6 +633,7 @@ Status SimFs::file_truncate(SimFile& handle, std::uint64_t size) {
     const std::uint64_t first_gone = (size + device_.sector_bytes - 1) / device_.sector_bytes;
     file.latent_sectors.erase(file.latent_sectors.lower_bound(first_gone), file.latent_sectors.end());
     file.pending.push_back(PendingOp{PendingOp::Kind::kTruncate, false, size, 0, {}});
+    file.pending.back().seq = next_seq();
     set_visible_size(file, size);
     return Status::ok();
   }();
@@ -644,6 +653,7 @@ Status SimFs::file_allocate(SimFile& handle, std::uint64_t offset, std::uint64_t
     const std::uint64_t end = offset + length;
     WAL_RETURN_IF_ERROR(grow_check(file, end, handle.path_));
     file.pending.push_back(PendingOp{PendingOp::Kind::kAllocate, false, offset, length, {}});
+    file.pending.back().seq = next_seq();
     if (end > file.visible.size()) set_visible_size(file, end);
     return Status::ok();
   }();

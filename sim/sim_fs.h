@@ -141,6 +141,8 @@ class SimFs final : public wal::Fs {
   bool named(InodeId inode) const;
   void invalidate_handles();
   wal::Status violation(FsOp op, std::string_view path, std::string what);
+  // The seq the trace gives the call being made (its event is recorded when it returns).
+  std::uint64_t next_seq() const { return trace_ != nullptr ? trace_->size() : 0; }
   void record(FsOp op, std::string_view path, std::uint64_t offset, std::uint64_t length,
               const wal::Status& status);
 

@@ -32,6 +32,9 @@ struct PendingOp {
   std::uint64_t offset = 0;  // write, allocate: where; truncate: the new size
   std::uint64_t length = 0;  // write: bytes.size(); allocate: the length; truncate: 0
   Bytes bytes;               // write only
+  // The trace seq of the call that made it (0 without a trace): crash descriptions and the
+  // failure diagnosis name it, so a reader finds the call in the timeline.
+  std::uint64_t seq = 0;
 
   std::uint64_t end() const { return offset + length; }
 };
@@ -56,6 +59,7 @@ struct DirOp {
   std::string name;
   std::string target;  // kRename only
   InodeId inode = 0;   // kLink, kRename
+  std::uint64_t seq = 0;  // as PendingOp::seq
 };
 
 // Name -> inode; std::less<> so lookups take a string_view without a copy.

@@ -22,7 +22,7 @@ namespace harness {
 struct ExploreFailure {
   CrashAt crash;             // fs-op:N
   std::uint64_t state = 0;   // index of the state within that crash point (enumeration order)
-  std::string plan;          // what survived, per file/dir (faults::describe_fates)
+  std::string plan;          // what survived, per file/dir, in words (faults/crash_words.h)
   CheckResult checks;        // what broke
   std::string repro;         // one line: how to get there again
 };

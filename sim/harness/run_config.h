@@ -58,6 +58,17 @@ struct ExpectConfig {
   std::set<Invariant> invariants;  // empty: all
 };
 
+// Watches the first power loss of a run (crash_diagnosis.h): the disk just before it and what
+// the crash policy chose to keep; may leave another state instead. The PRNG draws of the run
+// stay the same either way, so what follows the power loss is the run's own.
+class PowerLossHook {
+ public:
+  virtual ~PowerLossHook() = default;
+  // The state to leave instead of applying `plan`, or nothing to apply it.
+  virtual std::optional<sim::SimFsState> first_power_loss(const sim::SimFsState& before,
+                                                          const sim::CrashPlan& plan) = 0;
+};
+
 struct RunConfig {
   std::string name;
   // The system under test: "wal" (the WAL itself, wal_run.h) or a registered harness::Target
@@ -79,6 +90,8 @@ struct RunConfig {
   std::function<std::unique_ptr<wal::Fs>(sim::SimFs& fs, sim::Prng& prng)> decorate_fs;
   // Set: replaces the generated workload, the [faults] probabilities and crash.at (script.h).
   std::optional<Script> script;
+  // Not owned; null: none. Not part of what a run is (no scenario sets it).
+  PowerLossHook* power_loss_hook = nullptr;
 };
 
 // A probability given as a decimal in a scenario (0.05) as an exact-enough integer ratio, and

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "faults/power_loss.h"
+#include "sim/harness/wal_log_route.h"
 
 namespace harness {
 namespace {
@@ -148,13 +149,17 @@ void RunLoop::trigger_stop(std::string why) {
   halting_->cut_now();
 }
 
-void RunLoop::note(std::string_view what, std::uint64_t a, std::uint64_t b) {
+void RunLoop::note_time() {
   // The timeline's clock (walsim's run record reads virtual time from these).
   const std::uint64_t now = threads_.now_us();
   if (now != noted_us_) {
     noted_us_ = now;
     trace_.note("schedule", "time", now, 0);
   }
+}
+
+void RunLoop::note(std::string_view what, std::uint64_t a, std::uint64_t b) {
+  note_time();
   trace_.note("harness", what, a, b);
 }
 
@@ -171,6 +176,12 @@ RunLoop::ThreadCtx& RunLoop::ctx() {
 }
 
 RunResult RunLoop::execute() {
+  // The WAL's log lines of this run go into its trace (wal_log_route.h), with virtual time.
+  route_wal_log();
+  const ScopedWalLogListener log_lines([this](std::string_view level, std::string_view text) {
+    note_time();
+    trace_.note("log", level, 0, 0, text);
+  });
   result_.seed = seed_;
   fs_.make_durable_dirs(config_.dir);
   const bool opened = run_workload(Activity::kOpen);
@@ -332,6 +343,18 @@ void RunLoop::power_loss() {
   reached(crash_reached_ ? crashed_site_ : sites_.between_ops());
   if (forced_state_) {
     fs_.restore(*forced_state_);
+    // One crash image: a later epoch's power loss is its own.
+    forced_state_.reset();
+  } else if (config_.power_loss_hook != nullptr && result_.crashes == 1) {
+    // The same draw as faults::crash, so the run after it goes on as the unwatched one.
+    const sim::CrashPlan plan = faults::choose_crash_plan(fs_.state(), fs_.device(),
+                                                          config_.crash.power_loss, crash_prng_);
+    if (std::optional<sim::SimFsState> instead =
+            config_.power_loss_hook->first_power_loss(fs_.state(), plan)) {
+      fs_.restore(*instead);
+    } else {
+      faults::crash_with_plan(fs_, plan, config_.crash.power_loss.policy);
+    }
   } else {
     faults::crash(fs_, config_.crash.power_loss, crash_prng_);
   }

@@ -75,7 +75,9 @@ class RunLoop : protected wal::Listener {
   // which the enumerator already has).
   virtual CheckResult check_crash_state(const sim::SimFsState& state, std::uint64_t hash) = 0;
   // The power loss leaves exactly `state` instead of drawing what survives (a registered
-  // target's check of one explored state: the same run again, up to this crash point).
+  // target's check of one explored state: the same run again, up to this crash point). Once:
+  // a later epoch's power loss is its own. (RunConfig::power_loss_hook does the same from
+  // outside a run, for the diagnosis.)
   void force_crash_state(sim::SimFsState state) { forced_state_ = std::move(state); }
 
   RunResult execute();
@@ -148,8 +150,12 @@ class RunLoop : protected wal::Listener {
   // The Fs of recoveries at rest: the fault stack.
   wal::Fs& rest_fs() { return faults_->top(); }
   bool halted() const { return halting_->halted(); }
-  std::uint64_t step() const { return threads_.steps(); }
+  // The one step numbering of a run: the seq of the trace's latest event (sim::Event::seq). The
+  // failure text, the report's timeline and `walsim replay --trace` all say steps in it, so a
+  // call's step is the seq of its own note (callers note first, then ask).
+  std::uint64_t step() const { return trace_.size() == 0 ? 0 : trace_.size() - 1; }
   void note(std::string_view what, std::uint64_t a = 0, std::uint64_t b = 0);
+  void note_time();  // a "schedule" note when virtual time moved since the last one
 
   // wal::Listener: persistence points. A system that listens to more overrides the rest.
   void on_sync_begin(wal::Lsn target) override;

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "faults/crash_enumerator.h"
+#include "faults/crash_words.h"
 #include "sim/harness/explore.h"
 #include "sim/harness/target.h"
 #include "sim/harness/target_run.h"
@@ -102,16 +103,11 @@ OpSurvey survey_ops(const RunConfig& config, std::uint64_t seed) {
 
 namespace {
 
-std::string describe_plan(const sim::CrashPlan& plan) {
+// In words, by path (faults/crash_words.h): what the failing state kept and lost.
+std::string describe_plan(const sim::SimFsState& before, const sim::CrashPlan& plan) {
   std::string text;
-  for (const auto& [inode, fates] : plan.files) {
-    text += fmt::format("{}file inode {}: {}", text.empty() ? "" : "; ", inode,
-                        faults::describe_fates(fates));
-  }
-  for (const auto& [inode, survive] : plan.dirs) {
-    std::string kept;
-    for (bool s : survive) kept += s ? 'K' : 'D';
-    text += fmt::format("{}dir inode {}: {}", text.empty() ? "" : "; ", inode, kept);
+  for (const faults::CrashLine& line : faults::describe_crash(before, plan)) {
+    text += fmt::format("{}{}: {}", text.empty() ? "" : "; ", line.path, line.words);
   }
   return text.empty() ? "nothing pending" : text;
 }
@@ -161,7 +157,7 @@ ExploreResult explore(const RunConfig& base, std::uint64_t seed, std::uint64_t m
                 ExploreFailure failure;
                 failure.crash = at;
                 failure.state = index;
-                failure.plan = describe_plan(plan);
+                failure.plan = describe_plan(state, plan);
                 failure.checks = std::move(checks);
                 failure.repro = fmt::format(
                     "walsim explore --seed {}: crash {} state #{} ({})", seed, at.to_string(),

@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include "sim/walsim/commands.h"
+#include "sim/walsim/diagnose.h"
 #include "sim/walsim/exit_codes.h"
 #include "sim/walsim/isolated.h"
 #include "sim/walsim/load_one.h"
@@ -15,7 +16,9 @@ int replay(const Scenario& scenario, std::uint64_t seed, bool print_trace) {
   if (print_trace) fmt::print("{}", trace.dump());
   const reports::RunRecord record = make_record(scenario, result, trace, print_trace);
   if (print_trace) {
-    fmt::print("\ntimeline ({} events{}):\n", record.timeline.size(),
+    fmt::print("\ntimeline ({} events{}; #N is the trace step, as above and in the failure "
+               "text):\n",
+               record.timeline.size(),
                record.timeline_omitted ? fmt::format(", {} earlier left out", record.timeline_omitted)
                                        : "");
     for (const reports::TimelineEvent& e : record.timeline) {
@@ -38,7 +41,13 @@ int replay(const Scenario& scenario, std::uint64_t seed, bool print_trace) {
   fmt::print("invariants: {}\n", result.checks.summary());
   for (const std::string& problem : result.problems) fmt::print("problem: {}\n", problem);
   for (const std::string& note : result.notes) fmt::print("note: {}\n", note);
-  if (!result.passed) fmt::print("FAIL {}\n  {}\n", result.failure, record.repro);
+  if (!result.passed) {
+    fmt::print("FAIL {}\n", result.failure);
+    // Re-runs the seed with its crash state shrunk (crash_diagnosis.h).
+    const std::string diagnosis = diagnose(scenario, seed);
+    if (!diagnosis.empty()) fmt::print("diagnosis: {}\n", diagnosis);
+    fmt::print("  {}\n", record.repro);
+  }
   return result.matched ? kExitOk : kExitMismatch;
 }
 

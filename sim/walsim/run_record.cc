@@ -1,7 +1,6 @@
 #include "sim/walsim/run_record.h"
 
 #include <chrono>
-#include <map>
 
 #include <fmt/format.h>
 
@@ -9,118 +8,9 @@
 #include "sim/walsim/commands.h"
 #include "sim/walsim/scenario_swarm.h"
 #include "sim/walsim/scenario_toml.h"
+#include "sim/walsim/trace_reader.h"
 
 namespace walsim {
-namespace {
-
-std::optional<harness::CallKind> call_kind(std::string_view subject) {
-  for (int k = 0; k <= static_cast<int>(harness::CallKind::kClose); ++k) {
-    const auto kind = static_cast<harness::CallKind>(k);
-    if (harness::to_string(kind) == subject) return kind;
-  }
-  return std::nullopt;
-}
-
-bool is_append(harness::CallKind kind) {
-  return kind == harness::CallKind::kAppend || kind == harness::CallKind::kBatch ||
-         kind == harness::CallKind::kCheckpoint;
-}
-
-// Reads the runner's notes back: "schedule" notes carry the virtual time, "harness" notes the
-// WAL calls (numbered in begin order, as the oracle numbers them), syncs and power losses.
-class TraceReader {
- public:
-  explicit TraceReader(bool keep_timeline) : keep_(keep_timeline) {}
-
-  void read(const std::vector<sim::Event>& events) {
-    for (const sim::Event& e : events) visit(e);
-  }
-  reports::Histogram latency;
-  std::vector<reports::TimelineEvent> timeline;
-
- private:
-  struct Open {
-    std::size_t row = SIZE_MAX;  // in timeline, when kept
-    std::uint64_t begin_us = 0;
-    harness::CallKind kind = harness::CallKind::kOpen;
-  };
-
-  void add(reports::TimelineEvent event) {
-    if (keep_) timeline.push_back(std::move(event));
-  }
-
-  void visit(const sim::Event& e) {
-    if (e.kind == sim::EventKind::kNote && e.name == "schedule") {
-      now_ = e.offset;
-      return;
-    }
-    if (e.kind == sim::EventKind::kFault) {
-      add({now_, 0, e.seq, "fault", e.name,
-           fmt::format("{} {} @{}+{}{}{}", sim::to_string(e.op), e.path, e.offset, e.length,
-                       e.detail.empty() ? "" : " ", e.detail),
-           true});
-      return;
-    }
-    if (e.kind == sim::EventKind::kCrash) {
-      add({now_, 0, e.seq, "crash", fmt::format("survivors of {}", e.path),
-           fmt::format("{}: {}", e.name, e.detail), false});
-      return;
-    }
-    if (e.kind != sim::EventKind::kNote || e.name != "harness") return;
-    if (auto kind = call_kind(e.path)) {
-      Open open{SIZE_MAX, now_, *kind};
-      const bool recovery = *kind == harness::CallKind::kOpen && crashed_;
-      std::string label = *kind == harness::CallKind::kOpen || *kind == harness::CallKind::kClose
-                              ? std::string(e.path)
-                              : fmt::format("{} w{} op{}", e.path, e.offset, e.length);
-      if (keep_) {
-        open.row = timeline.size();
-        add({now_, 0, e.seq, recovery ? "recovery" : "call", std::move(label), "in flight", false});
-      }
-      calls_.emplace(next_call_++, open);
-      return;
-    }
-    if (e.path == "return") {
-      auto found = calls_.find(e.offset);
-      if (found == calls_.end()) return;
-      const Open open = found->second;
-      calls_.erase(found);
-      const std::uint64_t duration = now_ - open.begin_us;
-      const auto code = static_cast<wal::Code>(e.length);
-      if (is_append(open.kind) && code == wal::Code::kOk) latency.add(duration);
-      if (open.row != SIZE_MAX) {
-        timeline[open.row].duration_us = duration;
-        timeline[open.row].failed = code != wal::Code::kOk;
-        timeline[open.row].detail =
-            fmt::format("-> {} after {} us", wal::code_name(code), duration);
-      }
-      return;
-    }
-    if (e.path == "sync-begin") {
-      add({now_, 0, e.seq, "sync", fmt::format("sync #{} begins", e.offset),
-           fmt::format("up to LSN {}", e.length), false});
-    } else if (e.path == "sync-end") {
-      const auto code = static_cast<wal::Code>(e.length);
-      add({now_, 0, e.seq, "sync", fmt::format("sync #{} ends", e.offset),
-           std::string(wal::code_name(code)), code != wal::Code::kOk});
-    } else if (e.path == "power-loss") {
-      crashed_ = true;
-      add({now_, 0, e.seq, "crash", "power loss",
-           fmt::format("after {} ops, {} syncs", e.offset, e.length), false});
-    } else if (e.path == "crash-during-recovery") {
-      add({now_, 0, e.seq, "crash", "power loss during recovery",
-           fmt::format("after {} of {} fs ops", e.offset, e.length), false});
-    }
-  }
-
-  bool keep_;
-  std::uint64_t now_ = 0;
-  bool crashed_ = false;
-  std::uint64_t next_call_ = 0;
-  std::map<std::uint64_t, Open> calls_;
-};
-
-}  // namespace
 
 std::string repro_command(const Scenario& scenario, std::uint64_t seed) {
   if (!scenario.swarm || !scenario.file.empty()) {

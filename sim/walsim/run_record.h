@@ -12,8 +12,9 @@
 
 namespace walsim {
 
-// Timelines longer than this keep their last events (the ones nearest the crash).
-inline constexpr std::size_t kTimelineMax = 250;
+// Timelines longer than this keep their last events (the ones nearest the crash). The
+// file-system calls share the budget: a run of consecutive writes is one row.
+inline constexpr std::size_t kTimelineMax = 400;
 
 // "walsim replay FILE --seed S" ("walsim replay --swarm --seed S [--target T] [--mutant M]" for
 // `walsim swarm`'s own scenario): every failure line ends with it.

@@ -1,25 +1,20 @@
 #include "sim/walsim/sweep.h"
 
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
-#include <cstdio>
-#include <deque>
+#include <map>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
-#include <spdlog/spdlog.h>
 
 #include "reports/summary_json.h"
 #include "sim/walsim/cli_numbers.h"
+#include "sim/walsim/diagnose.h"
 #include "sim/walsim/isolated.h"
 #include "sim/walsim/progress.h"
 #include "sim/walsim/run_record.h"
 #include "sim/walsim/scenario_coverage.h"
+#include "sim/walsim/worker_pool.h"
 
 namespace walsim {
 namespace {
@@ -28,36 +23,6 @@ struct Item {
   std::size_t scenario = 0;
   std::uint64_t seed = 0;
 };
-
-// One forked worker: runs its items in order, one JSON line per result on its pipe.
-struct Worker {
-  pid_t pid = -1;
-  int fd = -1;
-  std::deque<std::size_t> pending;  // item indexes not reported yet, in the order it runs them
-  std::string buffer;
-};
-
-Worker spawn(const std::vector<Scenario>& scenarios, const std::vector<Item>& items,
-             std::deque<std::size_t> mine) {
-  const Forked child = fork_with_pipe();
-  if (child.pid == 0) {
-    // The WAL logs each injected error it meets; a sweep reports them per run instead, and a
-    // seed that kills its worker is replayed (in the foreground, stderr intact) to see why.
-    spdlog::set_level(spdlog::level::off);
-    if (const int null = ::open("/dev/null", O_WRONLY); null >= 0) {
-      ::dup2(null, STDERR_FILENO);
-      ::close(null);
-    }
-    for (std::size_t index : mine) {
-      const Item& item = items[index];
-      const reports::RunRecord record = run_one(scenarios[item.scenario], item.seed);
-      write_all_or_exit(child.fd, reports::run_to_json(record, true).dump() + "\n");
-    }
-    ::close(child.fd);
-    exit_child(0);
-  }
-  return Worker{child.pid, child.fd, std::move(mine), {}};
-}
 
 // A seed whose worker died under it: a failure of that seed (e.g. a WAL_ASSERT).
 reports::RunRecord died(const Scenario& scenario, std::uint64_t seed, int status) {
@@ -75,6 +40,29 @@ reports::RunRecord died(const Scenario& scenario, std::uint64_t seed, int status
 
 bool unexpected(const Scenario& scenario, const reports::RunRecord& record) {
   return scenario.config.expect.pass && !record.passed;
+}
+
+// The diagnosis of each failing run whose timeline the report keeps (crash_diagnosis.h): it
+// re-runs the seed several times, so only those, in workers of their own.
+void diagnose_kept(const std::vector<Scenario>& scenarios, reports::Sweep& sweep,
+                   std::uint32_t jobs) {
+  std::map<std::string, const Scenario*> by_file;
+  for (const Scenario& scenario : scenarios) by_file.emplace(scenario.file, &scenario);
+  std::vector<reports::RunRecord*> kept;
+  for (reports::RunRecord& run : sweep.runs) {
+    if (!run.passed && !run.timeline.empty() && by_file.count(run.file) != 0) kept.push_back(&run);
+  }
+  PoolWork pool;
+  pool.work = [&](std::size_t k) {
+    return nlohmann::json(diagnose(*by_file.at(kept[k]->file), kept[k]->seed)).dump();
+  };
+  pool.done = [&](std::size_t k, const std::string& line) {
+    kept[k]->diagnosis = nlohmann::json::parse(line).get<std::string>();
+  };
+  pool.died = [&](std::size_t k, int status) {
+    kept[k]->diagnosis = "No diagnosis: a re-run died (" + describe_death(status) + ").";
+  };
+  run_pool(kept.size(), jobs, pool);
 }
 
 }  // namespace
@@ -124,13 +112,6 @@ reports::Sweep run_sweep(const std::vector<Scenario>& scenarios, const SweepOpti
                                                          static_cast<std::uint32_t>(items.size())));
   sweep.jobs = options.jobs;
 
-  // Item k goes to worker k % jobs: neighbouring seeds of a scenario run side by side.
-  std::vector<Worker> workers;
-  for (std::uint32_t w = 0; w < jobs && !items.empty(); ++w) {
-    std::deque<std::size_t> mine;
-    for (std::size_t k = w; k < items.size(); k += jobs) mine.push_back(k);
-    workers.push_back(spawn(scenarios, items, std::move(mine)));
-  }
   ProgressLine progress(options.progress);
   ProgressCounts counts{0, scenarios.size(), 0, items.size(), 0};
   std::vector<std::size_t> left(scenarios.size(), 0);  // runs not reported yet, per scenario
@@ -146,68 +127,27 @@ reports::Sweep run_sweep(const std::vector<Scenario>& scenarios, const SweepOpti
     ++counts.runs_done;
     if (options.fail_fast && unexpected(scenario, record)) stop = true;
     sweep.runs.push_back(std::move(record));
+    progress.update(counts);
   };
-  while (!stop) {
-    std::vector<pollfd> fds;
-    std::vector<std::size_t> which;
-    for (std::size_t w = 0; w < workers.size(); ++w) {
-      if (workers[w].fd < 0) continue;
-      fds.push_back({workers[w].fd, POLLIN, 0});
-      which.push_back(w);
-    }
-    if (fds.empty()) break;
-    if (::poll(fds.data(), fds.size(), -1) < 0) {
-      if (errno == EINTR) continue;
-      std::perror("walsim: poll");
-      break;
-    }
-    for (std::size_t i = 0; i < fds.size() && !stop; ++i) {
-      if (fds[i].revents == 0) continue;
-      Worker& worker = workers[which[i]];
-      char chunk[65536];
-      const ssize_t n = ::read(worker.fd, chunk, sizeof chunk);
-      if (n > 0) {
-        worker.buffer.append(chunk, static_cast<std::size_t>(n));
-        for (std::size_t eol; (eol = worker.buffer.find('\n')) != std::string::npos;) {
-          const std::string line = worker.buffer.substr(0, eol);
-          worker.buffer.erase(0, eol + 1);
-          const std::size_t index = worker.pending.front();
-          worker.pending.pop_front();
-          accept(reports::run_from_json(nlohmann::json::parse(line)), index);
-        }
-        progress.update(counts);
-        continue;
-      }
-      if (n < 0 && errno == EINTR) continue;
-      // End of the pipe: the worker finished, or died under its next item.
-      ::close(worker.fd);
-      worker.fd = -1;
-      int status = 0;
-      ::waitpid(worker.pid, &status, 0);
-      worker.pid = -1;
-      if (worker.pending.empty()) continue;
-      const std::size_t index = worker.pending.front();
-      worker.pending.pop_front();
-      const Item& item = items[index];
-      accept(died(scenarios[item.scenario], item.seed, status), index);
-      if (!worker.pending.empty() && !stop) {
-        worker = spawn(scenarios, items, std::move(worker.pending));
-      }
-    }
-  }
-  for (Worker& worker : workers) {
-    if (worker.pid > 0) {
-      ::kill(worker.pid, SIGKILL);
-      int status = 0;
-      ::waitpid(worker.pid, &status, 0);
-    }
-    if (worker.fd >= 0) ::close(worker.fd);
-  }
+  PoolWork pool;
+  pool.work = [&](std::size_t k) {
+    const Item& item = items[k];
+    return reports::run_to_json(run_one(scenarios[item.scenario], item.seed), true).dump();
+  };
+  pool.done = [&](std::size_t k, const std::string& line) {
+    accept(reports::run_from_json(nlohmann::json::parse(line)), k);
+  };
+  pool.died = [&](std::size_t k, int status) {
+    accept(died(scenarios[items[k].scenario], items[k].seed, status), k);
+  };
+  pool.stop = [&] { return stop; };
+  run_pool(items.size(), jobs, pool);
   progress.update(counts, true);
   progress.finish();
   sweep.wall_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   sweep.normalize();
+  diagnose_kept(scenarios, sweep, std::max<std::uint32_t>(1, options.jobs));
   return sweep;
 }
 

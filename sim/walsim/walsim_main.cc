@@ -6,7 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
-#include "sim/harness/quiet_log.h"
+#include "sim/harness/wal_log_route.h"
 #include "sim/walsim/cli_numbers.h"
 #include "sim/walsim/commands.h"
 #include "sim/walsim/exit_codes.h"
@@ -47,8 +47,9 @@ int walsim_main(int argc, char** argv) {
   using namespace walsim;
   if (argc > 0 && argv[0] != nullptr) set_program_name(argv[0]);
   // Every verdict says what broke; the WAL's own error lines (each simulated power cut poisons
-  // a log, and ~Log reports the close that cannot reach the disk) would only bury it.
-  harness::quiet_wal_log();
+  // a log, and ~Log reports the close that cannot reach the disk) go into the trace of the run
+  // they belong to, never to the terminal (wal_log_route.h).
+  harness::route_wal_log();
   constexpr std::uint64_t kAnySeed = UINT64_MAX;
   CLI::App app{"walsim: the WAL under chaos on a deterministic simulator. Scenario keys: "
                "docs/scenarios.md (or `walsim keys`); the tour: README.md",

@@ -29,7 +29,10 @@ RunRecord run(const std::string& name, std::uint64_t seed, bool passed) {
     r.violations = {r.failure};
     r.timeline = {{10, 5, 1, "call", "append w0 op0", "-> OK", false},
                   {20, 0, 2, "fault", "fsync_eio", "sync_data /wal/1.wal", true},
-                  {30, 0, 3, "crash", "power loss", "after 1 ops", false}};
+                  {25, 0, 4, "fs", "write /wal/1.wal", "[0,4096) in 3 calls #4..#6 OK", false},
+                  {30, 0, 7, "crash", "power loss", "after 1 ops", false},
+                  {30, 0, 8, "crash", "/wal", "new entry /wal/2.wal (#5): lost", false}};
+    r.diagnosis = "The power loss dropped the new entry /wal/2.wal (#5) <dir> & \"entry\"";
   }
   r.faults_injected = {{"fsync_eio", passed ? 0u : 1u}};
   r.crashes = 1;
@@ -108,6 +111,8 @@ TEST(SweepTest, OnlyTheFirstFailuresKeepTheirTimeline) {
     if (!r.timeline.empty()) with_timeline.push_back(r.seed);
   }
   EXPECT_EQ(with_timeline, (std::vector<std::uint64_t>{1, 3, 4}));
+  // The diagnosis goes with the timeline: it is computed only for the runs a report keeps.
+  for (const RunRecord& r : s.runs) EXPECT_EQ(r.diagnosis.empty(), r.timeline.empty()) << r.seed;
 }
 
 TEST(SummaryJsonTest, RoundTripsExactly) {
@@ -206,6 +211,9 @@ TEST(JunitTest, OneTestcasePerScenarioAndAFailureForAMismatch) {
   EXPECT_EQ(xml.find("<lost>"), std::string::npos);
   EXPECT_NE(xml.find("&lt;lost&gt; &amp; &quot;gone&quot;"), std::string::npos);
   EXPECT_NE(xml.find("walsim replay scenarios/beta.toml --seed 6"), std::string::npos);
+  EXPECT_NE(xml.find("diagnosis: The power loss dropped the new entry /wal/2.wal (#5) &lt;dir&gt;"),
+            std::string::npos)
+      << xml;
 }
 
 TEST(MarkdownTest, TableAndFailingSeeds) {
@@ -213,6 +221,9 @@ TEST(MarkdownTest, TableAndFailingSeeds) {
   EXPECT_NE(md.find("| beta | pass | 6 | 3 | 3 |"), std::string::npos) << md;
   EXPECT_NE(md.find("**MISMATCH**"), std::string::npos);
   EXPECT_NE(md.find("`walsim replay scenarios/beta.toml --seed 3`"), std::string::npos) << md;
+  EXPECT_NE(md.find("Diagnosis: The power loss dropped the new entry /wal/2.wal"),
+            std::string::npos)
+      << md;
 }
 
 TEST(HtmlTest, EscapesEverythingAndHoldsEveryFailingSeed) {
@@ -231,6 +242,20 @@ TEST(HtmlTest, EscapesEverythingAndHoldsEveryFailingSeed) {
   }
   EXPECT_NE(html.find("<svg class=\"timeline\""), std::string::npos);
   EXPECT_NE(html.find("1 of 2 scenarios did not match"), std::string::npos);
+  EXPECT_NE(html.find("<b>Diagnosis:</b> The power loss dropped the new entry /wal/2.wal (#5) "
+                      "&lt;dir&gt; &amp; &quot;entry&quot;"),
+            std::string::npos);
+}
+
+TEST(HtmlTest, TimelineHasFsRowsAndALegendForStepsAndCrashWords) {
+  const std::string html = write_index_html(sample());
+  EXPECT_NE(html.find("<tr class=\"k-fs\">"), std::string::npos);
+  EXPECT_NE(html.find("[0,4096) in 3 calls #4..#6 OK"), std::string::npos);
+  EXPECT_NE(html.find("new entry /wal/2.wal (#5): lost"), std::string::npos);
+  // The legend says what a step is and what the crash words mean.
+  EXPECT_NE(html.find("the event's number in the run's trace"), std::string::npos);
+  EXPECT_NE(html.find("<b>torn</b>"), std::string::npos);
+  EXPECT_NE(html.find("<b>durable size</b>"), std::string::npos);
 }
 
 TEST(EscapeTest, XmlAndMarkdown) {
