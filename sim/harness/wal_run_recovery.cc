@@ -104,6 +104,11 @@ void WalRun::judge(const CheckInput& input) {
   // checker allowed it: the calls after this reopen are numbered from there.
   oracle_.rebase(kept, oracle_.power_lost(),
                  oracle_.media_damage_injected() ? recovery.next_lsn : wal::kNoLsn, step());
+  // What this accepted recovery lacked below its first entry was excused here (retention, a
+  // truncation, damage); it stays excused when the reason is gone from the history: a later
+  // epoch no longer holds the checkpoint that let retention drop it (swarm media seed 3044136:
+  // a flip after the power loss made point-in-time discard that checkpoint's segment).
+  if (!kept.empty()) oracle_.observe_first_lsn(kept.front().lsn);
   rebased_ = true;
 }
 
