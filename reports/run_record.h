@@ -150,11 +150,11 @@ struct Sweep {
   void fold_passing();
 
   // Sorts scenarios and runs into their canonical order, dropping duplicates (of coverage
-  // cells too, which keep their order), and keeps the
-  // timelines (and diagnoses) of only the first kTimelinesKept failing seeds of each scenario (a sweep may fail
-  // thousands of times; those first ones are what the report shows). The first k failing seeds
-  // of a union of shards are among each shard's first k, so merging shards gives the same.
-  // Folded runs of the same file are merged into one.
+  // cells too, which keep their order), and keeps the timelines (and diagnoses) of only the
+  // first kTimelinesKept failing seeds of each scenario (a sweep may fail thousands of times;
+  // those first ones are what the report shows). The first k failing seeds of a union of
+  // shards are among each shard's first k, so merging shards gives the same. Folded runs of the
+  // same file are merged into one.
   void normalize();
 };
 

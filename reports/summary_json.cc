@@ -301,8 +301,11 @@ bool read_summary_json(const std::string& text, Sweep& out, std::string& error) 
       }
       if (s.contains("passed_runs") && !s.at("passed_runs").is_null()) {
         PassedRuns f = passed_runs_from_json(s.at("file").get<std::string>(), s.at("passed_runs"));
-        if (host.contains("passed_runs_wall_ms") && host.at("passed_runs_wall_ms").contains(f.file)) {
-          f.wall_ms = host.at("passed_runs_wall_ms").at(f.file).get<double>();
+        const json* folded_walls = host.contains("passed_runs_wall_ms")
+                                       ? &host.at("passed_runs_wall_ms")
+                                       : nullptr;
+        if (folded_walls != nullptr && folded_walls->contains(f.file)) {
+          f.wall_ms = folded_walls->at(f.file).get<double>();
         }
         sweep.folded.push_back(std::move(f));
       }
