@@ -32,7 +32,9 @@ std::string origin(const ShrinkArgs& args) {
   std::string out = "--swarm";
   if (args.source.target != "wal") out += " --target " + args.source.target;
   if (args.source.mutant) out += " --mutant " + *args.source.mutant;
-  if (args.source.media_faults) out += " --media-faults";
+  out += media_faults_flag(args.source.target,
+                           swarm_media_faults(args.source.target, args.source.media_faults,
+                                              args.source.no_media_faults));
   return out;
 }
 

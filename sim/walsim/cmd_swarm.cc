@@ -144,7 +144,7 @@ void print_shrink_commands(const reports::Sweep& sweep, const Scenario& scenario
     std::string shrink = fmt::format("{} shrink --swarm --seed {}", program_name(), run.seed);
     if (scenario.target != "wal") shrink += " --target " + scenario.target;
     if (scenario.mutant) shrink += " --mutant " + *scenario.mutant;
-    if (media_faults) shrink += " --media-faults";
+    shrink += media_faults_flag(scenario.target, media_faults);
     fmt::print("  {}\n", shrink);
   }
 }
@@ -158,6 +158,7 @@ int cmd_swarm(const SwarmArgs& args) {
   source.target = args.target;
   source.mutant = args.mutant;
   source.media_faults = args.media_faults;
+  source.no_media_faults = args.no_media_faults;
   std::optional<Scenario> loaded = load_one(source, exit_code);
   if (!loaded) return exit_code;
   Scenario& scenario = *loaded;
@@ -244,7 +245,7 @@ int cmd_swarm(const SwarmArgs& args) {
   sweep.command = args.command;
   print_summary(sweep);
   if (args.until_covered) print_remaining(coverage, pattern, ran);
-  print_shrink_commands(sweep, scenario, args.media_faults);
+  print_shrink_commands(sweep, scenario, scenario.swarm->media_faults);
   return finish_sweep(sweep, report, "walsim", args.full_summary);
 }
 

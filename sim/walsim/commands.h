@@ -37,7 +37,8 @@ struct SwarmArgs {
   std::uint64_t first_seed = 1;
   std::string target = "wal";
   std::optional<std::string> mutant;     // hunt this bug-zoo mutant: stop at its first catch
-  bool media_faults = false;             // SwarmSpace::media_faults
+  bool media_faults = false;             // --media-faults (load_one.h swarm_media_faults)
+  bool no_media_faults = false;          // --no-media-faults
   // --until-covered [PATTERN]: stop once every listed coverage cell matching PATTERN is reached
   // (harness::cell_matches; "*" is all of them).
   std::optional<std::string> until_covered;

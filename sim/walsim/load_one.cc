@@ -27,7 +27,8 @@ std::optional<Scenario> load_one(const ScenarioSource& source, int& exit_code) {
   std::vector<Scenario> scenarios;
   if (source.swarm) {
     SwarmSpace space;
-    space.media_faults = source.media_faults;
+    space.media_faults =
+        swarm_media_faults(source.target, source.media_faults, source.no_media_faults);
     Scenario scenario = swarm_scenario(source.target, source.mutant, space);
     if (const std::optional<ScenarioError> error = check_runnable(scenario)) {
       fmt::print(stderr, "walsim: --swarm: {}\n", error->message);

@@ -4,8 +4,10 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "sim/walsim/scenario.h"
+#include "sim/walsim/scenario_swarm.h"
 
 namespace walsim {
 
@@ -14,7 +16,8 @@ struct ScenarioSource {
   bool swarm = false;
   std::string target = "wal";          // with swarm
   std::optional<std::string> mutant;   // with swarm
-  bool media_faults = false;           // with swarm: SwarmSpace::media_faults
+  bool media_faults = false;           // with swarm: --media-faults (swarm_media_faults)
+  bool no_media_faults = false;        // with swarm: --no-media-faults
 };
 
 // Loaded as this build runs it (test_abort_hook.h applied), its errors printed to stderr;

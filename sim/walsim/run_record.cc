@@ -19,7 +19,7 @@ std::string repro_command(const Scenario& scenario, std::uint64_t seed) {
   std::string out = fmt::format("{} replay --swarm --seed {}", program_name(), seed);
   if (scenario.target != "wal") out += " --target " + scenario.target;
   if (scenario.mutant) out += " --mutant " + *scenario.mutant;
-  if (scenario.swarm->media_faults) out += " --media-faults";
+  out += media_faults_flag(scenario.target, scenario.swarm->media_faults);
   return out;
 }
 

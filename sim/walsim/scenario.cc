@@ -420,6 +420,14 @@ void Reader::read(const toml::table& root) {
                out_.swarm = space;
              }), "none"},
         });
+  // A [swarm] table that says nothing of media faults gets the CLI's default for its target
+  // (load_one.h swarm_media_faults): `target` may be read after the table, so it is set here.
+  if (out_.swarm && describe_ == nullptr) {
+    const toml::table* swarm = root["swarm"].as_table();
+    if (swarm != nullptr && !swarm->contains("media_faults")) {
+      out_.swarm->media_faults = swarm_media_faults(out_.target, false, false);
+    }
+  }
   if (describe_ == nullptr) check_whole(root);
 }
 

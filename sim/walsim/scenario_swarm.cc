@@ -320,4 +320,14 @@ std::string swarm_to_toml(const SwarmSpace& s) {
                      s.media_faults);
 }
 
+bool swarm_media_faults(std::string_view target, bool on, bool off) {
+  if (on || off) return on;
+  return target == "wal" && kWalSwarmMediaFaultsByDefault;
+}
+
+std::string media_faults_flag(std::string_view target, bool media_faults) {
+  if (media_faults == swarm_media_faults(target, false, false)) return "";
+  return media_faults ? " --media-faults" : " --no-media-faults";
+}
+
 }  // namespace walsim

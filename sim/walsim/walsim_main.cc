@@ -97,8 +97,14 @@ int walsim_main(int argc, char** argv) {
         ->needs(swarm);
     cmd->add_option("--mutant", source.mutant, "With --swarm: the bug-zoo mutant switched on")
         ->needs(swarm);
-    cmd->add_flag("--media-faults", source.media_faults, "With --swarm: the space with media faults")
-        ->needs(swarm);
+    CLI::Option* media =
+        cmd->add_flag("--media-faults", source.media_faults,
+                      "With --swarm: media faults in the space (the default for the WAL)")
+            ->needs(swarm);
+    cmd->add_flag("--no-media-faults", source.no_media_faults,
+                  "With --swarm: no media faults in the space")
+        ->needs(swarm)
+        ->excludes(media);
     file->excludes(swarm);
     cmd->callback([file, swarm] {
       if (file->count() == 0 && swarm->count() == 0) {
@@ -154,9 +160,14 @@ int walsim_main(int argc, char** argv) {
   swarm_cmd->add_option("--target", swarm.target, "System under test")->capture_default_str();
   swarm_cmd->add_option("--mutant", swarm.mutant,
                         "Switch this bug-zoo mutant on and stop at its first catch");
-  swarm_cmd->add_flag("--media-faults", swarm.media_faults,
-                      "Draw media faults too (bit flips, latent sectors, misdirected writes; "
-                      "see docs/swarm.md for the oracle's known limits there)");
+  CLI::Option* swarm_media = swarm_cmd->add_flag(
+      "--media-faults", swarm.media_faults,
+      "Draw media faults (bit flips, latent sectors, misdirected writes) for any target; the "
+      "WAL's space has them by default (docs/swarm.md)");
+  swarm_cmd
+      ->add_flag("--no-media-faults", swarm.no_media_faults,
+                 "Leave media faults out of the space")
+      ->excludes(swarm_media);
   swarm_cmd->add_option("--jobs,-j", swarm.sweep.jobs, "Worker processes (default 1)")
       ->check(unsigned_in(1, 256));
   swarm_cmd->add_option("--shard", swarm_shard, "I/N: run only seed number k with k % N == I");
