@@ -54,6 +54,20 @@ Result<Lsn> first_append(const std::string& dir, Fs& fs) {
   return lsn;
 }
 
+// The new segment 4 is renamed into place before segment 1 is unlinked, and segment 4 itself is
+// never unlinked.
+void expect_renamed_before_unlinked(const std::vector<std::string>& ops,
+                                    const testutil::TempDir& dir) {
+  const std::string newest = dir.sub(recovery::segment_name(4));
+  const auto renamed = std::find(ops.begin(), ops.end(), "rename " + newest + ".tmp -> " + newest);
+  const auto unlinked = std::find(ops.begin(), ops.end(),
+                                  "unlink " + dir.sub(recovery::segment_name(1)));
+  ASSERT_NE(renamed, ops.end());
+  ASSERT_NE(unlinked, ops.end());
+  EXPECT_LT(renamed - ops.begin(), unlinked - ops.begin());
+  EXPECT_EQ(std::find(ops.begin(), ops.end(), "unlink " + newest), ops.end());
+}
+
 TEST(RecoveryNothingKept, StartsPastTheNewestSegmentName) {
   testutil::TempDir dir;
   damaged_log(dir);
@@ -78,15 +92,7 @@ TEST(RecoveryNothingKept, TheRepairRenamesTheNewSegmentBeforeItUnlinksTheOldOnes
   const Result<Lsn> lsn = first_append(dir.path(), fs);
   ASSERT_TRUE(lsn.is_ok()) << lsn.error().to_string();
   EXPECT_EQ(*lsn, 4u);
-  const std::vector<std::string> ops = fs.name_ops();
-  const std::string newest = dir.sub(recovery::segment_name(4));
-  const auto renamed = std::find(ops.begin(), ops.end(), "rename " + newest + ".tmp -> " + newest);
-  const auto unlinked = std::find(ops.begin(), ops.end(),
-                                  "unlink " + dir.sub(recovery::segment_name(1)));
-  ASSERT_NE(renamed, ops.end());
-  ASSERT_NE(unlinked, ops.end());
-  EXPECT_LT(renamed - ops.begin(), unlinked - ops.begin());
-  EXPECT_EQ(std::find(ops.begin(), ops.end(), "unlink " + newest), ops.end());
+  expect_renamed_before_unlinked(fs.name_ops(), dir);
   EXPECT_FALSE(std::filesystem::exists(dir.sub(recovery::segment_name(1))));
 }
 
@@ -104,14 +110,7 @@ TEST(RecoveryNothingKept, AnIntactLaterSegmentIsGivenUpBeforeTheOlderOneGoes) {
   const Result<Lsn> lsn = first_append(dir.path(), fs);
   ASSERT_TRUE(lsn.is_ok()) << lsn.error().to_string();
   EXPECT_EQ(*lsn, 4u);
-  const std::vector<std::string> ops = fs.name_ops();
-  const std::string newest = dir.sub(recovery::segment_name(4));
-  const auto renamed = std::find(ops.begin(), ops.end(), "rename " + newest + ".tmp -> " + newest);
-  const auto unlinked = std::find(ops.begin(), ops.end(),
-                                  "unlink " + dir.sub(recovery::segment_name(1)));
-  ASSERT_NE(renamed, ops.end());
-  ASSERT_NE(unlinked, ops.end());
-  EXPECT_LT(renamed - ops.begin(), unlinked - ops.begin());
+  expect_renamed_before_unlinked(fs.name_ops(), dir);
 }
 
 // What a crash in the repair can leave: the whole damaged log (before the rename), or the new
