@@ -209,8 +209,9 @@ Status LogCore::Impl::open() {
         }
       }
       if (names.empty()) return Status::ok();
+      WAL_RETURN_IF_ERROR(fs.sync_dir(dir).with_context("sync dir after deleting leftovers"));
       metrics.dir_syncs.fetch_add(1, std::memory_order_relaxed);
-      return fs.sync_dir(dir).with_context("sync dir after deleting leftovers");
+      return Status::ok();
     };
     // With nothing kept, the decision is the new segment, named for the next LSN, renamed over
     // the newest segment (whose name the next LSN was chosen from, recovery::scan): the
