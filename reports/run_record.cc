@@ -49,6 +49,39 @@ std::uint64_t Histogram::bucket_low(std::size_t bucket) {
 
 std::uint64_t Histogram::bucket_high(std::size_t bucket) { return std::uint64_t{1} << bucket; }
 
+namespace {
+
+std::uint64_t mix(std::uint64_t x) {  // splitmix64's finalizer
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+
+// The sums a scenario's summary takes from a run or from a scenario's folded passing runs.
+template <typename Part>
+void add_sums(ScenarioSummary& s, const Part& part) {
+  for (const auto& [kind, count] : part.faults_injected) s.faults_injected[kind] += count;
+  s.crashes += part.crashes;
+  s.states_explored += part.states_explored;
+  s.ops += part.ops;
+  s.append_latency_us.merge(part.append_latency_us);
+  s.wall_ms += part.wall_ms;
+}
+
+// One PassedRuns per file, in file order (merge sorts and joins the seed ranges).
+void merge_by_file(std::vector<PassedRuns>& folded) {
+  std::map<std::string, PassedRuns> by_file;
+  for (const PassedRuns& f : folded) {
+    PassedRuns& into = by_file[f.file];
+    into.file = f.file;
+    into.merge(f);
+  }
+  folded.clear();
+  for (auto& [file, f] : by_file) folded.push_back(std::move(f));
+}
+
+}  // namespace
+
 void Sweep::normalize() {
   std::stable_sort(scenarios.begin(), scenarios.end(),
                    [](const ScenarioInfo& a, const ScenarioInfo& b) { return a.file < b.file; });
@@ -65,16 +98,7 @@ void Sweep::normalize() {
                            return a.file == b.file && a.seed == b.seed;
                          }),
              runs.end());
-  if (!folded.empty()) {
-    std::map<std::string, PassedRuns> by_file;
-    for (const PassedRuns& f : folded) {
-      PassedRuns& into = by_file[f.file];
-      into.file = f.file;
-      into.merge(f);
-    }
-    folded.clear();
-    for (auto& [file, f] : by_file) folded.push_back(std::move(f));
-  }
+  merge_by_file(folded);
   std::sort(shards.begin(), shards.end());
   std::set<std::string> seen;
   std::erase_if(coverage_cells, [&](const std::string& cell) { return !seen.insert(cell).second; });
@@ -88,16 +112,6 @@ void Sweep::normalize() {
     runs[i].diagnosis.clear();
   }
 }
-
-namespace {
-
-std::uint64_t mix(std::uint64_t x) {  // splitmix64's finalizer
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-  return x ^ (x >> 31);
-}
-
-}  // namespace
 
 void PassedRuns::add(const RunRecord& run) {
   if (!seeds.empty() && seeds.back().second + 1 == run.seed) {
@@ -147,7 +161,6 @@ void PassedRuns::merge(const PassedRuns& other) {
 
 void Sweep::fold_passing() {
   std::map<std::string, PassedRuns> by_file;
-  for (PassedRuns& f : folded) by_file[f.file].merge(f);
   for (const RunRecord& run : runs) {
     if (!run.passed) continue;
     PassedRuns& f = by_file[run.file];
@@ -155,11 +168,8 @@ void Sweep::fold_passing() {
     f.add(run);
   }
   std::erase_if(runs, [](const RunRecord& run) { return run.passed; });
-  folded.clear();
-  for (auto& [file, f] : by_file) {
-    f.file = file;
-    folded.push_back(std::move(f));
-  }
+  for (auto& [file, f] : by_file) folded.push_back(std::move(f));
+  merge_by_file(folded);
 }
 
 std::vector<ScenarioSummary> summarize(const Sweep& sweep) {
@@ -175,24 +185,16 @@ std::vector<ScenarioSummary> summarize(const Sweep& sweep) {
         s.first_failing_seed = run.seed;
         s.first_failure = run.failure;
       }
-      for (const std::string& invariant : run.invariants_violated) ++s.invariants_violated[invariant];
-      for (const auto& [kind, count] : run.faults_injected) s.faults_injected[kind] += count;
-      s.crashes += run.crashes;
-      s.states_explored += run.states_explored;
-      s.ops += run.ops;
-      s.append_latency_us.merge(run.append_latency_us);
-      s.wall_ms += run.wall_ms;
+      for (const std::string& invariant : run.invariants_violated) {
+        ++s.invariants_violated[invariant];
+      }
+      add_sums(s, run);
     }
     for (const PassedRuns& f : sweep.folded) {
       if (f.file != info.file) continue;
       s.runs += f.runs;
       s.passed += f.runs;
-      for (const auto& [kind, count] : f.faults_injected) s.faults_injected[kind] += count;
-      s.crashes += f.crashes;
-      s.states_explored += f.states_explored;
-      s.ops += f.ops;
-      s.append_latency_us.merge(f.append_latency_us);
-      s.wall_ms += f.wall_ms;
+      add_sums(s, f);
     }
     s.matched = info.expect_pass ? s.failed == 0 : s.failed > 0;
     out.push_back(std::move(s));
