@@ -227,7 +227,8 @@ int cmd_real(const RealArgs& args) {
     failed += tally.failed;
   }
   if (args.diff) failed += run_diff(args, scenario, seeds, root).failed;
-  if (failed == 0) stdfs::remove_all(root, error);
+  // A caught canary mismatched on purpose and printed where each seed's files were kept.
+  if (failed == 0 && !args.diff_canary) stdfs::remove_all(root, error);
   return failed == 0 ? kExitOk : kExitMismatch;
 }
 

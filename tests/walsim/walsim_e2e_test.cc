@@ -568,6 +568,11 @@ TEST_F(WalsimE2eTest, RealDiffCanaryReportsEachMismatchWithItsRepro) {
   EXPECT_GE(mismatches, 2) << o.out;
   EXPECT_NE(o.out.find("MISMATCH  wal: "), std::string::npos) << o.out;
   EXPECT_NE(o.out.find("  kept: " + dir), std::string::npos) << o.out;
+  const std::size_t kept = o.out.find("  kept: ");
+  ASSERT_NE(kept, std::string::npos) << o.out;
+  const std::size_t from = kept + 8;
+  const std::string kept_dir = o.out.substr(from, o.out.find('\n', from) - from);
+  EXPECT_TRUE(fs::exists(fs::path(kept_dir) / "fs")) << kept_dir << ": a kept seed's files";
 }
 
 TEST_F(WalsimE2eTest, RealDiffRefusesTmpfsAndOtherTargets) {
