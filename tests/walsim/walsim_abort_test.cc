@@ -36,12 +36,7 @@ policy = "drop-unsynced"
 
 constexpr const char* kAbort = "WALSIM_TEST_ABORT_AT_WRITE=8";
 
-std::string read(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using walsim_test::read;
 
 long long count_ops(const std::string& toml) {
   const std::regex op(R"(\{ writer = )");

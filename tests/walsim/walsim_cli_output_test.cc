@@ -20,12 +20,7 @@ namespace {
 namespace fs = std::filesystem;
 using walsim_test::walsim_binary;
 
-std::string read(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using walsim_test::read;
 
 constexpr const char* kScenario = R"(name = "small"
 seeds = 4

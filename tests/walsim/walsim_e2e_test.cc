@@ -31,12 +31,7 @@ using walsim_test::run;
 using walsim_test::source_dir;
 using walsim_test::walsim_binary;
 
-std::string read(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using walsim_test::read;
 
 void write(const fs::path& path, const std::string& text) {
   fs::create_directories(path.parent_path());

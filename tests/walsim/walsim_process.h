@@ -8,6 +8,9 @@
 #include <array>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 namespace walsim_test {
@@ -16,6 +19,14 @@ struct Output {
   int code = -1;
   std::string out;  // stdout and stderr together
 };
+
+// A file's whole content ("" when it cannot be read).
+inline std::string read(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
 
 inline std::string walsim_binary() {
   if (const char* path = std::getenv("WALSIM")) return path;

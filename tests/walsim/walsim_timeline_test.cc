@@ -28,12 +28,7 @@ using walsim_test::run;
 using walsim_test::source_dir;
 using walsim_test::walsim_binary;
 
-std::string read(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using walsim_test::read;
 
 class WalsimTimelineTest : public testing::Test {
  protected:
