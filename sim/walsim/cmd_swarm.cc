@@ -135,8 +135,7 @@ void add_round(reports::Sweep& sweep, reports::Sweep done) {
                     std::make_move_iterator(done.runs.end()));
 }
 
-void print_shrink_commands(const reports::Sweep& sweep, const Scenario& scenario,
-                           bool media_faults) {
+void print_shrink_commands(const reports::Sweep& sweep, const Scenario& scenario) {
   std::size_t shown = 0;
   for (const reports::RunRecord& run : sweep.runs) {
     if (run.passed || shown++ >= 5) continue;
@@ -144,7 +143,7 @@ void print_shrink_commands(const reports::Sweep& sweep, const Scenario& scenario
     std::string shrink = fmt::format("{} shrink --swarm --seed {}", program_name(), run.seed);
     if (scenario.target != "wal") shrink += " --target " + scenario.target;
     if (scenario.mutant) shrink += " --mutant " + *scenario.mutant;
-    shrink += media_faults_flag(scenario.target, media_faults);
+    shrink += media_faults_flag(scenario.target, scenario.swarm->media_faults);
     fmt::print("  {}\n", shrink);
   }
 }
@@ -245,7 +244,7 @@ int cmd_swarm(const SwarmArgs& args) {
   sweep.command = args.command;
   print_summary(sweep);
   if (args.until_covered) print_remaining(coverage, pattern, ran);
-  print_shrink_commands(sweep, scenario, scenario.swarm->media_faults);
+  print_shrink_commands(sweep, scenario);
   return finish_sweep(sweep, report, "walsim", args.full_summary);
 }
 
