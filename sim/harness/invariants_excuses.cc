@@ -48,9 +48,11 @@ void Checker::compute_excuses(const Recovery& r) {
     // it while its own call still waited, then the power went out) and that recovery brings
     // back is as good as an acknowledged one: retention may already have dropped what lay
     // before it (swarm seed 1428).
+    // A checkpoint below an already excused cut may be gone itself: when media damage took the
+    // newer ones, the log holds no checkpoint the WAL could protect (swarm media seed 3003435).
     bool durable_checkpoint = false;
     for (const auto& [lsn, e] : oracle_.entries()) {
-      if (e.type != wal::EntryType::kCheckpoint) continue;
+      if (e.type != wal::EntryType::kCheckpoint || lsn < oracle_.excused_below()) continue;
       const auto found = recovered_.find(lsn);
       const bool proven = found != recovered_.end() &&
                           found->second->fingerprint == e.fingerprint &&

@@ -145,9 +145,13 @@ void Oracle::issue(std::uint64_t call_id, wal::Lsn lsn, wal::EntryType type,
 
 void Oracle::excuse_truncation(wal::Lsn point) {
   // truncate_front keeps whatever the last durable checkpoint needs (SPEC 2.2): only what
-  // lies below both the point and that checkpoint may go.
+  // lies below both the point and that checkpoint may go. A checkpoint below an earlier excused
+  // cut may itself be gone, and a log whose newer checkpoints were lost to media damage then
+  // holds none the WAL could know of (swarm seed 11238): only a checkpoint that must still be
+  // in the log caps the cut.
   wal::Lsn cut = point;
   for (auto it = entries_.rbegin(); it != entries_.rend(); ++it) {
+    if (it->first < excused_below_) break;
     if (it->second.type == wal::EntryType::kCheckpoint && it->second.durable) {
       cut = std::min(cut, it->first);
       break;
