@@ -113,6 +113,30 @@ TEST(RecoveryNothingKept, AnIntactLaterSegmentIsGivenUpBeforeTheOlderOneGoes) {
   expect_renamed_before_unlinked(fs.name_ops(), dir);
 }
 
+// Segment 1 damaged, segments 4 and 6 intact: the new segment replaces 6, and 4 goes before 1.
+// Had 1 gone first, a crash could leave 4 beside the new 6, and the next recovery would keep
+// LSNs 4..5 that this one gave up (swarm media seed 40386).
+TEST(RecoveryNothingKept, TheGivenUpSegmentsGoNewestFirst) {
+  testutil::TempDir dir;
+  damaged_log(dir);
+  testutil::write_file(dir.sub(recovery::segment_name(4)),
+                       SegmentBuilder(ChecksumKind::kCrc32c, kSalt, 4).data("d").data("e").bytes());
+  testutil::write_file(dir.sub(recovery::segment_name(6)),
+                       SegmentBuilder(ChecksumKind::kCrc32c, kSalt, 6).data("f").bytes());
+  testutil::CountingFs fs(posix_fs());
+  const Result<Lsn> lsn = first_append(dir.path(), fs);
+  ASSERT_TRUE(lsn.is_ok()) << lsn.error().to_string();
+  EXPECT_EQ(*lsn, 6u);
+  const std::vector<std::string> ops = fs.name_ops();
+  const auto unlinked = [&](Lsn first) {
+    return std::find(ops.begin(), ops.end(), "unlink " + dir.sub(recovery::segment_name(first))) -
+           ops.begin();
+  };
+  ASSERT_LT(unlinked(4), static_cast<std::ptrdiff_t>(ops.size()));
+  ASSERT_LT(unlinked(1), static_cast<std::ptrdiff_t>(ops.size()));
+  EXPECT_LT(unlinked(4), unlinked(1));
+}
+
 // What a crash in the repair can leave: the whole damaged log (before the rename), or the new
 // segment 4 beside what remains of segment 1 (after it): all go on at LSN 4. (Before, the
 // damaged log went on at 1, and segment 4 alone at 4.)

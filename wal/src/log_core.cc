@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <functional>
 
 #include <fmt/format.h>
 #include <wal/clock.h>
@@ -229,6 +230,10 @@ Status LogCore::Impl::open() {
       (scan.segments.empty() && recovery::parse_segment_name(name, &lsn) ? after_create : now)
           .push_back(name);
     }
+    // And newest first: the oldest holds the damage the scan decided on, so any of these unlinks
+    // lost to a crash still leaves it to decide the same; oldest first could leave a run of
+    // intact segments alone, which the next scan would keep (swarm media seed 40386).
+    std::sort(after_create.begin(), after_create.end(), std::greater<>());
     WAL_RETURN_IF_ERROR(delete_all(now));
     if (scan.segments.empty()) {
       WAL_RETURN_IF_ERROR(create_segment());
