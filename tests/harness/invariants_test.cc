@@ -299,7 +299,7 @@ TEST_F(InvariantsTest, ReportWithoutTheCheckpointFiresCheckpoint) {
 }
 
 TEST_F(InvariantsTest, SuccessAfterFailedFsyncFiresErrorHonesty) {
-  const std::uint64_t call = oracle_.begin(CallKind::kSync, 0, 50, ++step_);
+  const std::uint64_t call = oracle_.begin(CallKind::kSync, 0, 50, ++step_, {13, 13});
   oracle_.fault(FaultKind::kFsyncEio, ++step_, "00000000000000000001.wal");
   oracle_.end(call, wal::Status::ok(), ++step_);  // the WAL believed the retry
   oracle_.observe_durable(13, ++step_);
@@ -328,6 +328,21 @@ TEST_F(InvariantsTest, ASyncBegunBeforeAFailedWriteMayCompleteButNotBeyondItsTar
   const CheckResult result = check(input);
   EXPECT_EQ(violated(result), (Names{"error-honesty"}));
   EXPECT_TRUE(mentions(result, Invariant::kErrorHonesty, "durable_lsn advanced to 9"));
+}
+
+// A sync begun before any LSN was handed out promises nothing: its OK after another writer's
+// failed fsync is honest (swarm media seed 45767). One begun after the failure is not.
+TEST_F(InvariantsTest, ASyncWithNothingToSyncBegunBeforeAFailureMayReturnOk) {
+  const std::uint64_t early = oracle_.begin(CallKind::kSync, 0, 50, ++step_);
+  oracle_.fault(FaultKind::kFsyncEio, ++step_, "00000000000000000002.wal.tmp");
+  oracle_.end(early, wal::Status::ok(), ++step_);
+  CheckInput input;
+  input.oracle = &oracle_;
+  EXPECT_TRUE(check(input).passed()) << check(input).summary();
+
+  const std::uint64_t late = oracle_.begin(CallKind::kSync, 0, 51, ++step_);
+  oracle_.end(late, wal::Status::ok(), ++step_);
+  EXPECT_TRUE(mentions(check(input), Invariant::kErrorHonesty, "sync #"));
 }
 
 TEST_F(InvariantsTest, CallSucceedingWhilePoisonedFiresErrorHonesty) {
