@@ -226,6 +226,7 @@ int cmd_swarm(const SwarmArgs& args) {
                       [](const reports::RunRecord& r) { return !r.passed; }));
     counts.failing += failing;
     counts.unexpected += scenario.mutant ? 0 : failing;  // a hunt expects its catch
+    progress.update(counts);
     add_round(sweep, std::move(done));
     // A long swarm keeps only its failing seeds one by one (memory, and summary.json's size).
     if (!args.full_summary) sweep.fold_passing();
