@@ -55,7 +55,7 @@ struct ShrinkArgs {
   ScenarioSource source;
   std::uint64_t seed = 0;
   std::string out;  // "": kShrunkFolder/<file's stem>-seed<S>.shrunk.toml (report_folder.h)
-  std::uint64_t max_runs = 5000;
+  std::uint64_t max_runs = 20000;
 };
 int cmd_shrink(const ShrinkArgs& args);
 

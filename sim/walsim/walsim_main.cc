@@ -130,7 +130,7 @@ int walsim_main(int argc, char** argv) {
       ->check(unsigned_in(0, kAnySeed));
   shrink_cmd->add_option("--out,-o", shrink_args.out,
                          "Where to save it (default: reports/out/shrunk/<file's stem>-seed<S>.shrunk.toml)");
-  shrink_cmd->add_option("--max-runs", shrink_args.max_runs, "Simulation budget")
+  shrink_cmd->add_option("--max-runs", shrink_args.max_runs, "Simulation budget (runs)")
       ->capture_default_str()
       ->check(unsigned_in(1, UINT64_MAX));
 
