@@ -71,10 +71,15 @@ void Checker::compute_excuses(const Recovery& r) {
     // Nothing kept, but recovery saw where the log began: the first record it reported
     // damaged (swarm --media-faults seed 3174: retention had dropped LSN 1, a bit flip hit
     // LSN 2, point-in-time kept nothing).
+    // An earlier recovery of this image may have seen it and cut it away durably: its report
+    // counts (swarm media seed 113231: the repeat of a recovery that truncated the damaged
+    // first record found an empty log and no damage).
     if (!durable_checkpoint && r.entries.empty() && media_) {
       wal::Lsn first_seen = kNoLimit;
-      for (const wal::DamagedRange& damage : r.report.damage) {
-        if (damage.lsn != wal::kNoLsn) first_seen = std::min(first_seen, damage.lsn);
+      for (const auto* reported : {&r.report.damage, &in_.earlier_damage}) {
+        for (const wal::DamagedRange& damage : *reported) {
+          if (damage.lsn != wal::kNoLsn) first_seen = std::min(first_seen, damage.lsn);
+        }
       }
       if (first_seen != kNoLimit) excused_below_ = std::max(excused_below_, first_seen);
     }
