@@ -71,10 +71,10 @@ soak: deps
 
 # Line and branch coverage of wal/src reached by a bounded swarm (docs/coverage.md): builds walsim
 # in the `coverage` preset (gcc --coverage), zeroes the counters, runs COVERAGE_SWARM_SECONDS of
-# swarm seeds and as many with --media-faults, and reports with gcovr into reports/out/coverage/
+# swarm seeds of the default space, and reports with gcovr into reports/out/coverage/
 # (the uncovered lines per file on the terminal). Not part of `make test`. COVERAGE_ARGS go to
 # scripts/coverage (e.g. COVERAGE_ARGS=--with-tests adds the whole ctest suite: a second figure).
-COVERAGE_SWARM_SECONDS ?= 60
+COVERAGE_SWARM_SECONDS ?= 120
 coverage: deps
 	@scripts/coverage --seconds $(COVERAGE_SWARM_SECONDS) --jobs $(JOBS) $(COVERAGE_ARGS)
 
