@@ -32,13 +32,13 @@ void apply_garbage(Bytes& image, const PendingOp& op, std::uint64_t junk_seed) {
   }
 }
 
-Bytes crash_file(const FileState& file, const std::vector<OpFate>* fates) {
-  Bytes image = file.durable;
+CowBytes crash_file(const FileState& file, const std::vector<OpFate>* fates) {
+  CowBytes image = file.durable;
   for (std::size_t i = 0; i < file.pending.size(); ++i) {
     const PendingOp& op = file.pending[i];
     const OpFate* fate = fates != nullptr && i < fates->size() ? &(*fates)[i] : nullptr;
     if (op.forced) {
-      apply_op(image, op);
+      apply_op(image.mut(), op);
       continue;
     }
     if (fate == nullptr) continue;
@@ -46,15 +46,15 @@ Bytes crash_file(const FileState& file, const std::vector<OpFate>* fates) {
       case OpFate::Kind::kDrop:
         break;
       case OpFate::Kind::kKeep:
-        apply_op(image, op);
+        apply_op(image.mut(), op);
         break;
       case OpFate::Kind::kTorn:
         WAL_ASSERT(op.kind == PendingOp::Kind::kWrite);
-        apply_torn(image, op, fate->kept);
+        apply_torn(image.mut(), op, fate->kept);
         break;
       case OpFate::Kind::kGarbage:
         WAL_ASSERT(op.kind == PendingOp::Kind::kWrite);
-        apply_garbage(image, op, fate->junk_seed);
+        apply_garbage(image.mut(), op, fate->junk_seed);
         break;
     }
   }

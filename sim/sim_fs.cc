@@ -237,12 +237,12 @@ Status SimFs::grow_check(const FileState& file, std::uint64_t new_end, std::stri
 
 void SimFs::set_visible_size(FileState& file, std::uint64_t size) {
   used_bytes_ = used_bytes_ - file.visible.size() + size;
-  file.visible.resize(size);
+  file.visible.mut().resize(size);
 }
 
 void SimFs::rebuild_visible(FileState& file) {
-  Bytes image = file.durable;
-  for (const PendingOp& op : file.pending) apply_op(image, op);
+  CowBytes image = file.durable;
+  for (const PendingOp& op : file.pending) apply_op(image.mut(), op);
   used_bytes_ = used_bytes_ - file.visible.size() + image.size();
   file.visible = std::move(image);
 }
@@ -557,7 +557,7 @@ Status SimFs::file_write(SimFile& handle, std::uint64_t offset, std::span<const 
     op.length = data.size();
     op.bytes.assign(data.begin(), data.end());
     if (end > file.visible.size()) set_visible_size(file, end);
-    std::memcpy(file.visible.data() + offset, data.data(), data.size());
+    std::memcpy(file.visible.mut().data() + offset, data.data(), data.size());
     file.pending.push_back(std::move(op));
     file.pending.back().seq = next_seq();
     return Status::ok();
@@ -579,7 +579,7 @@ Status SimFs::file_sync_data(SimFile& handle) {
     const auto place = [&](PendingOp op) {
       if (op.kind == PendingOp::Kind::kWrite && op.forced && !earlier_truncate &&
           !earlier_writes.overlaps(op.offset, op.end())) {
-        std::memcpy(file.durable.data() + op.offset, op.bytes.data(), op.length);
+        std::memcpy(file.durable.mut().data() + op.offset, op.bytes.data(), op.length);
         return;
       }
       if (op.kind == PendingOp::Kind::kTruncate) earlier_truncate = true;
@@ -613,7 +613,7 @@ Status SimFs::file_sync(SimFile& handle) {
   Status status = [&]() -> Status {
     WAL_RETURN_IF_ERROR(check_handle(handle, FsOp::kSync, false));
     FileState& file = *handle.state_;
-    for (const PendingOp& op : file.pending) apply_op(file.durable, op);
+    for (const PendingOp& op : file.pending) apply_op(file.durable.mut(), op);
     file.pending.clear();
     WAL_DASSERT(file.cache_diverged || file.durable == file.visible);
     return Status::ok();
@@ -727,7 +727,7 @@ bool SimFs::on_fsync_failed(wal::File& file, FsyncFailureEffect effect) {
 void SimFs::flip_durable_bit(InodeId inode, std::uint64_t offset, unsigned bit) {
   FileState& file = state_.inodes.at(inode).file;
   WAL_ASSERT(offset < file.durable.size() && bit < 8);
-  file.durable[offset] ^= static_cast<std::byte>(1u << bit);
+  file.durable.mut()[offset] ^= static_cast<std::byte>(1u << bit);
   if (!file.cache_diverged) rebuild_visible(file);
 }
 

@@ -39,7 +39,7 @@ std::uint64_t hash_tree(const SimFsState& state, InodeId id, std::set<InodeId>& 
   const bool forced = std::any_of(inode.file.pending.begin(), inode.file.pending.end(),
                                   [](const PendingOp& op) { return op.forced; });
   if (forced) {
-    const Bytes floor = durable_floor(inode.file);
+    const CowBytes floor = durable_floor(inode.file);
     hash = fold_bytes(hash, floor.data(), floor.size());
   } else {  // the floor is the durable image: no copy to hash it
     hash = fold_bytes(hash, inode.file.durable.data(), inode.file.durable.size());
@@ -94,10 +94,10 @@ void apply_dir_op(Entries& entries, const DirOp& op) {
   }
 }
 
-Bytes durable_floor(const FileState& file) {
-  Bytes image = file.durable;
+CowBytes durable_floor(const FileState& file) {
+  CowBytes image = file.durable;
   for (const PendingOp& op : file.pending) {
-    if (op.forced) apply_op(image, op);
+    if (op.forced) apply_op(image.mut(), op);
   }
   return image;
 }

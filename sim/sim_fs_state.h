@@ -20,10 +20,11 @@
 #include <string>
 #include <vector>
 
+#include "sim/cow_bytes.h"
+
 namespace sim {
 
 using InodeId = std::uint64_t;
-using Bytes = std::vector<std::byte>;
 
 struct PendingOp {
   enum class Kind : std::uint8_t { kWrite, kTruncate, kAllocate };
@@ -40,9 +41,9 @@ struct PendingOp {
 };
 
 struct FileState {
-  Bytes durable;
+  CowBytes durable;  // shared with copies of the state until changed (cow_bytes.h)
   std::vector<PendingOp> pending;
-  Bytes visible;
+  CowBytes visible;
   // A failed fsync (ext4/xfs profile) dropped pending data that the page cache still shows:
   // visible is then no longer durable + pending.
   bool cache_diverged = false;
@@ -89,7 +90,7 @@ void apply_op(Bytes& image, const PendingOp& op);
 void apply_dir_op(Entries& entries, const DirOp& op);
 
 // What survives every crash of this file: the durable image with the forced ops applied.
-Bytes durable_floor(const FileState& file);
+CowBytes durable_floor(const FileState& file);
 
 // A stable hash of what a reader could observe after a crash of `state` made fully durable:
 // the tree of durable names from the root and each reachable file's durable bytes and latent

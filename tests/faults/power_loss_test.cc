@@ -52,7 +52,7 @@ SimFsState random_state(std::uint64_t seed, bool append_only, const sim::DeviceM
 
 const Bytes* bytes_of(const SimFsState& state, sim::InodeId inode) {
   const auto it = state.inodes.find(inode);
-  return it == state.inodes.end() ? nullptr : &it->second.file.durable;
+  return it == state.inodes.end() ? nullptr : &it->second.file.durable.get();
 }
 
 // Every file inode of `before` and its post-crash bytes (null when the file did not survive).
