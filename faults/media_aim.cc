@@ -152,12 +152,26 @@ std::optional<LsnSpan> lsns_hit(std::span<const std::byte> durable, std::uint64_
   };
   for (const Record& r : walked.records) {
     if (r.count == 0 || end <= r.offset || offset >= r.offset + r.bytes) continue;
-    add(r.lsn, r.lsn + r.count - 1);
+    // A length an earlier fault enlarged spans the records after it: a header that carries the
+    // next LSN between this header and the damage is one of them, which the WAL, stopping at
+    // this record, cannot read either (swarm seed 733366: a flip in LSN 3, inside what LSN 2's
+    // flipped length claimed, was said to hit LSN 2 only, and LSN 3 seemed to prove LSN 2).
+    bool spans_later = false;
+    for (std::uint64_t at = r.offset + kRecordHeaderBytes;
+         at + kRecordHeaderBytes <= durable.size() && at <= offset && !spans_later;
+         at += kRecordAlign) {
+      spans_later = load(durable, at + 8, 8) == r.lsn + r.count && load(durable, at + 24, 4) > 0;
+    }
+    add(r.lsn, spans_later ? UINT64_MAX : r.lsn + r.count - 1);
   }
-  // Bytes past what the walk followed (a header it could not read): whatever lies there is a
-  // record the walk cannot name; count everything from the next LSN on as possibly hit.
+  // Bytes past what the walk followed (a header it could not read, or zeros where a misdirected
+  // write never put its records and more records after them): whatever lies there is a record
+  // the walk cannot name; count everything from the next LSN on as possibly hit. Only zeros all
+  // the way to the damage are the clean end of the log (swarm seed 598240: a flip in LSN 5,
+  // past the zeros LSN 4's misdirected write left, hit a record that seemed to prove LSN 3).
+  const std::uint64_t seen_to = std::min<std::uint64_t>(end, durable.size());
   if (end > walked.end && walked.end + kRecordHeaderBytes <= durable.size() &&
-      !all_zero(durable.subspan(walked.end, kRecordHeaderBytes))) {
+      !all_zero(durable.subspan(walked.end, seen_to - walked.end))) {
     add(unreadable_from != 0 ? unreadable_from : next_lsn, UINT64_MAX);
   }
   return hit;
