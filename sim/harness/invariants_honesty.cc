@@ -92,10 +92,10 @@ void Checker::error_honesty() {
     const Fault& fault = *it->second;
     // A sync begun before any LSN was handed out promises nothing (swarm media seed 45767: its
     // OK came after another writer's rotation failed to create the next segment).
-    const bool needs = call.lsns.last != wal::kNoLsn || call.kind != CallKind::kSync;
+    const bool promised_nothing = call.kind == CallKind::kSync && call.lsns.last == wal::kNoLsn;
+    const bool covered = call.lsns.last != wal::kNoLsn && call.lsns.last <= allowed[call.epoch];
     const bool covered_before = call.begin_seq < fault.seq && call.kind != CallKind::kTruncate &&
-                                (!needs || (call.lsns.last != wal::kNoLsn &&
-                                            call.lsns.last <= allowed[call.epoch]));
+                                (promised_nothing || covered);
     if (covered_before) continue;
     add(Invariant::kErrorHonesty, call.lsns.first, call.end_step,
         fmt::format("{} returned OK after the injected {} at step {} ({}); the log must refuse "
