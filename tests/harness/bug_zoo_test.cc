@@ -19,9 +19,10 @@
 namespace harness {
 namespace {
 
-// CI budget per mutant: the rarest catch (about 1 seed in 25) is missed by 200 seeds with odds
-// below 1 in 3,000; docs/bug-zoo.md has the seeds each needs today.
-constexpr std::uint64_t kMaxSeeds = 200;
+// CI budget per mutant (a hunt stops at its first catch, so only the rare ones use it): the
+// rarest, lsn-outside-checksum since recovery resumes on the longest chain of intact records,
+// is caught about 1 seed in 300 and first at seed 582; docs/bug-zoo.md has the seeds each needs.
+constexpr std::uint64_t kMaxSeeds = 1500;
 
 std::string describe(const RunResult& r) {
   std::string text = fmt::format("seed {}: {}\n", r.seed, r.failure);
