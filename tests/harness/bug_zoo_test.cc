@@ -20,8 +20,8 @@ namespace harness {
 namespace {
 
 // CI budget per mutant (a hunt stops at its first catch, so only the rare ones use it): the
-// rarest, lsn-outside-checksum since recovery resumes on the longest chain of intact records,
-// is caught about 1 seed in 300 and first at seed 582; docs/bug-zoo.md has the seeds each needs.
+// rarest, lsn-outside-checksum since recovery's resync wants room for the LSNs it skips, is
+// caught about 1 seed in 250, first at seed 582; docs/bug-zoo.md has the seeds each needs.
 constexpr std::uint64_t kMaxSeeds = 1500;
 
 std::string describe(const RunResult& r) {

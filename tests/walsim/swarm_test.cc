@@ -214,11 +214,11 @@ TEST(SwarmCli, SeedsThatFoundBugsStayFixed) {
     EXPECT_EQ(replay.code, 0) << "seed " << seed << "\n" << replay.out;
   }
   // Found with media faults: nine in session 9, seven in session 10 (598240 and 733366 by the
-  // million seeds of the default space, which has media faults in half its seeds), and 930085,
-  // the third of that million.
+  // million seeds of the default space, which has media faults in half its seeds), 930085, the
+  // third of that million, and 1002926, which the first fix of 930085 broke (session 11).
   for (std::uint64_t seed : {3174, 3257, 4039, 5500, 11936, 17173, 3018379, 3032625, 3040623,
                              3044004, 3044136, 3085375, 3113139, 3119650, 3123514, 11238, 40386,
-                             45767, 113231, 3003435, 598240, 733366, 930085}) {
+                             45767, 113231, 3003435, 598240, 733366, 930085, 1002926}) {
     const walsim_test::Output replay =
         walsim_test::run("replay --swarm --media-faults --seed " + std::to_string(seed));
     EXPECT_EQ(replay.code, 0) << "media seed " << seed << "\n" << replay.out;

@@ -13,7 +13,6 @@
 
 #include "recovery.h"
 #include "recovery_chunk_reader.h"
-#include "recovery_resync.h"
 
 namespace wal::recovery {
 namespace {
@@ -148,38 +147,22 @@ class RecordWalker {
     return record;
   }
 
-  // Where reading resumes after damage at `from`: the intact record of this log at or after it
-  // with an LSN at or above `expected_lsn`, the LSN the damage stands in place of (so no LSN is
-  // ever accepted twice), chosen by recovery_resync.h among all such records of the segment.
+  // Searches [from, end of segment) at record alignment for an intact record of this log with
+  // an LSN at or above `expected_lsn`, the LSN the damage stands in place of (so no LSN is
+  // ever accepted twice), and with room before it for the LSNs it would skip. Also notes how far
+  // non-zero bytes reach.
+  //
+  // Room: records are written back to back, so a record with an LSN above `expected_lsn` that
+  // starts less than one record header past `from` leaves no room for the LSNs in between: it
+  // is out of place (a misdirected write's copy of a later record landed over the damaged one).
+  // Resuming there would skip the intact records that follow, leaving them on disk unreturned,
+  // for a later flip in the copy to bring back: the same directory would recover to two logs
+  // (swarm seed 930085: a copy of LSN 22 16 bytes into LSN 11's place hid LSNs 13..21). A
+  // record of `expected_lsn` itself needs no room: the bytes before it may hold no LSN at all,
+  // as when a misdirected write put the records before it early (harness FaultKindTest,
+  // misdirected_write under periodic sync, seed 10).
   Resync find_next(std::uint64_t from, Lsn expected_lsn) {
-    // One scan of the segment's rest serves every later resync in it (they only move forward),
-    // unless it stopped at a failed read that the walk has since read past (a read can fail
-    // once and work the next time).
-    if (!scanned_ || from < scanned_from_ || (scan_error_ && from >= scan_error_->offset)) {
-      scan_candidates(from);
-    }
     Resync result;
-    if (const ResyncCandidate* next = pick_resync(candidates_, from, expected_lsn)) {
-      result.found = true;
-      result.offset = next->offset;
-      result.lsn = next->first;
-    } else if (scan_error_) {
-      result.io_error = true;
-      result.io_offset = scan_error_->offset;
-      result.io_status = scan_error_->status;
-    }
-    return result;
-  }
-
-  // Lists the intact records of [from, end of segment) at record alignment, hopping over each
-  // (no intact record starts inside another), and notes how far non-zero bytes reach. Stops at
-  // a failed read: a record found before it is still a place to resume, and the walk meets the
-  // failure itself if it gets there.
-  void scan_candidates(std::uint64_t from) {
-    candidates_.clear();
-    scan_error_.reset();
-    scanned_ = true;
-    scanned_from_ = from;
     std::uint64_t pos = align_up(from);
     const std::uint64_t end = reader_.file_bytes();
     while (pos + kRecordHeaderBytes <= end) {
@@ -187,8 +170,10 @@ class RecordWalker {
           reader_.view(pos, ChunkReader::kDefaultChunkBytes, kRecordHeaderBytes);
       if (!view) view = reader_.view(pos, kRecordHeaderBytes);
       if (!view) {
-        scan_error_ = ScanError{pos, view.error()};
-        break;
+        result.io_error = true;
+        result.io_offset = pos;
+        result.io_status = view.error();
+        return result;
       }
       if (view->size() < kRecordHeaderBytes) break;  // the file shrank under us
       const std::optional<std::size_t> nonzero = first_nonzero(*view);
@@ -207,22 +192,22 @@ class RecordWalker {
       Status io_status;
       const DecodedRecord record = decode_at(pos, kNoLsn, &io_status);
       if (!io_status.is_ok()) {
-        scan_error_ = ScanError{pos, io_status};
-        break;
+        result.io_error = true;
+        result.io_offset = pos;
+        result.io_status = io_status;
+        return result;
       }
-      if (record.status != DecodeStatus::kOk) {
-        pos += kRecordAlign;
-        continue;
+      const bool room = record.meta.lsn == expected_lsn || pos - from >= kRecordHeaderBytes;
+      if (record.status == DecodeStatus::kOk && record.meta.type != format::RecordType::kPadding &&
+          record.meta.lsn >= expected_lsn && room) {
+        result.found = true;
+        result.offset = pos;
+        result.lsn = record.meta.lsn;
+        return result;
       }
-      if (record.meta.type != format::RecordType::kPadding) {
-        const Lsn count = std::max<Lsn>(record.meta.count, 1);
-        candidates_.push_back({.offset = pos, .first = record.meta.lsn,
-                               .last = record.meta.lsn + count - 1});
-      }
-      pos += record.total_bytes;
-      note_written(pos);
+      pos += kRecordAlign;
     }
-    rank_chains(candidates_);
+    return result;
   }
 
   void add_to_run(std::uint64_t offset, const DecodedRecord& record) {
@@ -327,15 +312,6 @@ class RecordWalker {
   std::uint64_t salt_;
   std::uint32_t max_payload_;
   std::optional<Piece> run_;
-  struct ScanError {
-    std::uint64_t offset = 0;
-    Status status;
-  };
-  // The resync candidates of [scanned_from_, end of segment), or up to a failed read.
-  bool scanned_ = false;
-  std::uint64_t scanned_from_ = 0;
-  std::vector<ResyncCandidate> candidates_;
-  std::optional<ScanError> scan_error_;
 };
 
 Piece segment_damage(std::size_t index, Lsn lsn, std::uint64_t length, DamageKind kind,
@@ -389,8 +365,7 @@ Result<Walk> walk_segments(Fs& fs, std::string_view dir, const std::vector<std::
     }
     segment.file_bytes = *size;
     ChunkReader reader(**file, segment.file_bytes);
-    Result<std::span<const std::byte>> head =
-        reader.view(0, kSegmentHeaderBytes + kRecordHeaderBytes);
+    Result<std::span<const std::byte>> head = reader.view(0, kSegmentHeaderBytes + kRecordHeaderBytes);
     if (!head) {
       unreadable(head.error(), true);
       continue;
