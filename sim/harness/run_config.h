@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -74,6 +75,8 @@ struct RunConfig {
   // The system under test: "wal" (the WAL itself, wal_run.h) or a registered harness::Target
   // (target.h; e.g. the examples "kv" and "queue").
   std::string target = "wal";
+  // The target's own table ([<target>] in a scenario: TargetInfo::keys), as set there.
+  std::map<std::string, std::string, std::less<>> target_settings;
   wal::Options wal;  // [wal]: segment_bytes, sync, sync_interval_us, sync_every_bytes,
                      // group_window_us, checksum, recovery, preallocate, max_segments
   WorkloadConfig workload;

@@ -36,6 +36,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -75,6 +76,12 @@ struct TargetEnv {
   // to wal::Log::open as it is (or to wal::LogCore::open) and the Log's threads run on the
   // scheduler, and its sync tickets are the run's persistence points (before-sync:K).
   wal::Options options;
+  // The target's own table of the scenario ([<target name>], keys declared in TargetInfo::keys):
+  // every declared key, the scenario's value or the key's default, as text.
+  std::map<std::string, std::string, std::less<>> settings;
+  // The run's seed, for what the target must draw once per run rather than per op (a seed for
+  // a library's own random generator).
+  std::uint64_t seed = 0;
 };
 
 struct Applied {
@@ -113,16 +120,36 @@ class Target {
   // since the last check, then takes the recovered state as the truth from here on.
   // `power_lost`: a crash may have lost pending ops; false (a clean reopen): nothing may be lost.
   virtual std::vector<Violation> check(bool power_lost) = 0;
+  // Lines for the run's notes since the last call (after each check): what the target saw that
+  // is no violation but should be told, such as a loss its documentation allows, with its size.
+  virtual std::vector<std::string> take_notes() { return {}; }
 };
 
-// A registered target: how to make one, and the bugs planted in it for the bug zoo (each a
-// libfiu point named like the mutant, switched on by a scenario's `mutant` key).
+// One key of a target's own scenario table ([sqlite] for target "sqlite"): a word from `words`,
+// or, with no words, an integer in [min, max] (a power of two when `power_of_two`).
+struct TargetKey {
+  std::string name = {};
+  std::vector<std::string> words = {};
+  std::int64_t min = 0;
+  std::int64_t max = 0;
+  bool power_of_two = false;
+  std::string default_value = {};
+  std::string doc = {};  // one line, for `walsim keys` and docs/scenarios.md
+};
+
+// A registered target: how to make one, its scenario table, and the bugs planted in it for the
+// bug zoo (each a libfiu point named like the mutant, switched on by a scenario's `mutant` key).
 struct TargetInfo {
   std::string name;
   std::string description;
   std::function<std::unique_ptr<Target>()> make;
   std::vector<Mutant> planted;  // name = the libfiu point, e.g. "examples/kv/double-apply"
+  std::vector<TargetKey> keys = {};  // the [<name>] table; none: the target has no table
 };
+
+// `info`'s keys at their defaults, overridden by `set` (a scenario's [<name>] table).
+std::map<std::string, std::string, std::less<>> target_settings(
+    const TargetInfo& info, const std::map<std::string, std::string, std::less<>>& set);
 
 // Registers a target by name (from a static initializer, or main before any run). Names are
 // unique; "wal" is the WAL itself and cannot be registered.

@@ -39,6 +39,16 @@ const TargetInfo* find_target(std::string_view name) {
   return found == registry().end() ? nullptr : &found->second;
 }
 
+std::map<std::string, std::string, std::less<>> target_settings(
+    const TargetInfo& info, const std::map<std::string, std::string, std::less<>>& set) {
+  std::map<std::string, std::string, std::less<>> settings;
+  for (const TargetKey& key : info.keys) {
+    auto found = set.find(key.name);
+    settings[key.name] = found == set.end() ? key.default_value : found->second;
+  }
+  return settings;
+}
+
 std::vector<std::string> target_names() {
   std::vector<std::string> names;
   for (const auto& [name, info] : registry()) names.push_back(name);

@@ -80,6 +80,10 @@ bool TargetRun::open_store(wal::Fs& fs, int attempts) {
     env.options.clock = &runtime_;
     env.options.runtime = &runtime_;
     env.options.listener = this;
+    if (const TargetInfo* info = find_target(config_.target)) {
+      env.settings = target_settings(*info, config_.target_settings);
+    }
+    env.seed = seed_;
     const std::uint64_t faults_before = trace_.injected_fault_count();
     const std::uint64_t call = begin(CallKind::kOpen, none);
     wal::Status status = target_->open(env);
@@ -272,6 +276,7 @@ void TargetRun::judge(std::vector<Violation> violations) {
     violation.step = step();
     result_.checks[violation.invariant].violations.push_back(std::move(violation));
   }
+  for (std::string& note : target_->take_notes()) result_.notes.push_back(std::move(note));
 }
 
 }  // namespace harness

@@ -361,6 +361,7 @@ class Reader {
   void read(const toml::table& root);
 
  private:
+  void read_target_table(const harness::TargetInfo& info, const toml::table& t);
   void read_wal(const toml::table& t);
   void read_workload(const toml::table& t);
   void read_device(const toml::table& t);
@@ -377,8 +378,7 @@ class Reader {
 
 void Reader::read(const toml::table& root) {
   harness::RunConfig& c = out_.config;
-  apply(root, "",
-        {
+  std::vector<Key> keys = {
             {"name", [&](auto& n, auto& k) { if (auto s = string(n, k)) out_.name = *s; },
              "(required)"},
             {"description",
@@ -419,7 +419,21 @@ void Reader::read(const toml::table& root) {
                }
                out_.swarm = space;
              }), "none"},
-        });
+        };
+  // Each registered target's own table: [sqlite] for target = "sqlite" (TargetInfo::keys).
+  for (const std::string& name : harness::target_names()) {
+    const harness::TargetInfo* info = harness::find_target(name);
+    if (info->keys.empty()) continue;
+    keys.push_back({info->name, table(info->name, [this, info](const toml::table& t) {
+                      read_target_table(*info, t);
+                    }), "none"});
+  }
+  apply(root, "", keys);
+  // Every key of the target's table, set or defaulted, so that what runs is written down.
+  if (const harness::TargetInfo* info = harness::find_target(out_.target);
+      info != nullptr && describe_ == nullptr) {
+    c.target_settings = harness::target_settings(*info, c.target_settings);
+  }
   // A [swarm] table that says nothing of media faults gets the CLI's default for its target
   // (load_one.h swarm_media_faults): `target` may be read after the table, so it is set here.
   if (out_.swarm && describe_ == nullptr) {
@@ -429,6 +443,44 @@ void Reader::read(const toml::table& root) {
     }
   }
   if (describe_ == nullptr) check_whole(root);
+}
+
+void Reader::read_target_table(const harness::TargetInfo& info, const toml::table& t) {
+  std::vector<Key> keys;
+  for (const harness::TargetKey& k : info.keys) {
+    keys.push_back({k.name, [this, &k](const toml::node& n, const std::string& key) {
+      auto& settings = out_.config.target_settings;
+      if (!k.words.empty()) {
+        std::string words;
+        for (const std::string& w : k.words) words += (words.empty() ? "" : "|") + w;
+        if (describe_ != nullptr) return describe(key, "string", words, k.default_value);
+        const std::optional<std::string> text = string(n, key);
+        if (!text) return;
+        if (std::find(k.words.begin(), k.words.end(), *text) == k.words.end()) {
+          error(ErrorKind::kRange, toml_line_of(n), key,
+                fmt::format("'{}' = \"{}\" is not one of {}", key, *text, words));
+          return;
+        }
+        settings[k.name] = *text;
+        return;
+      }
+      if (describe_ != nullptr) {
+        return describe(key, "integer",
+                        fmt::format("{}[{}, {}]", k.power_of_two ? "a power of two in " : "",
+                                    k.min, k.max),
+                        k.default_value);
+      }
+      const std::optional<std::int64_t> v = integer(n, key, k.min, k.max);
+      if (!v) return;
+      if (k.power_of_two && !power_of_two(static_cast<std::uint64_t>(*v))) {
+        error(ErrorKind::kRange, toml_line_of(n), key,
+              fmt::format("'{}' = {} is not a power of two", key, *v));
+        return;
+      }
+      settings[k.name] = std::to_string(*v);
+    }, k.default_value, {}});
+  }
+  apply(t, info.name, keys);
 }
 
 void Reader::read_wal(const toml::table& t) {
@@ -645,6 +697,14 @@ void Reader::check_whole(const toml::table& root) {
     error(ErrorKind::kMissing, 1, "name", "missing required key 'name'");
   } else if (out_.name.empty() && root["name"].is_string()) {
     error(ErrorKind::kRange, line("name"), "name", "'name' is empty");
+  }
+  // A target's own table only beside that target: elsewhere nothing would read it.
+  for (const std::string& name : harness::target_names()) {
+    if (name == out_.target || !root.contains(name) || !root[name].is_table()) continue;
+    error(ErrorKind::kRange, line(name), name,
+          fmt::format("[{}] is the table of target \"{}\", but this scenario's target is "
+                      "\"{}\"",
+                      name, name, out_.target));
   }
   // A swarm draws every table a seed runs: one written beside it would be silently ignored.
   if (root.contains("swarm")) {

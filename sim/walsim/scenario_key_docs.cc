@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "sim/harness/target.h"
 #include "sim/walsim/scenario.h"
 
 namespace walsim {
@@ -131,9 +132,19 @@ std::span<const KeyMeaning> scenario_key_meanings() { return kMeanings; }
 std::string scenario_keys_markdown() {
   std::string out = "| key | type | accepted | default | meaning |\n|---|---|---|---|---|\n";
   for (const ScenarioKey& k : describe_scenario_keys()) {
-    std::string_view meaning = "(no meaning written: sim/walsim/scenario_key_docs.cc)";
+    std::string meaning = "(no meaning written: sim/walsim/scenario_key_docs.cc)";
     for (const KeyMeaning& m : kMeanings) {
       if (m.key == k.key) meaning = m.meaning;
+    }
+    // A registered target's own table says what its keys mean (TargetInfo, target.h).
+    const std::size_t dot = k.key.find('.');
+    if (const harness::TargetInfo* target = harness::find_target(k.key.substr(0, dot))) {
+      if (dot == std::string::npos) {
+        meaning = fmt::format("Target `{}` only: {}", target->name, target->description);
+      }
+      for (const harness::TargetKey& key : target->keys) {
+        if (dot != std::string::npos && key.name == k.key.substr(dot + 1)) meaning = key.doc;
+      }
     }
     const bool table = k.type == "table";
     out += fmt::format("| {} | {} | {} | {} | {} |\n",

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "faults/power_loss.h"
+#include "sim/harness/target.h"
 #include "sim/walsim/scenario_swarm.h"
 #include "sim/walsim/script_toml.h"
 
@@ -103,6 +104,16 @@ std::string scenario_to_toml(const Scenario& s) {
   out += fmt::format("latent_sector = {}\n", number(harness::probability_of(f.latent_sector)));
   out += fmt::format("misdirected_write = {}\n", number(harness::probability_of(f.misdirected_write)));
   out += fmt::format("aim = \"{}\"\n", faults::to_string(f.media_aim));
+
+  if (const harness::TargetInfo* info = harness::find_target(c.target);
+      info != nullptr && !info->keys.empty()) {
+    const auto settings = harness::target_settings(*info, c.target_settings);
+    out += fmt::format("\n[{}]\n", info->name);
+    for (const harness::TargetKey& key : info->keys) {
+      const std::string& value = settings.at(key.name);
+      out += fmt::format("{} = {}\n", key.name, key.words.empty() ? value : toml_quoted(value));
+    }
+  }
 
   out += expect_to_toml(c.expect);
   if (c.script) out += "\n" + script_to_toml(*c.script);
