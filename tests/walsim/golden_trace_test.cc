@@ -70,7 +70,7 @@ void collect(const std::string& args, const std::string& report, Hashes& actual)
 TEST(GoldenTraces, SeedsOneToThreeOfEveryScenarioHashAsPinned) {
   testutil::TempDir tmp;
   Hashes actual;
-  collect("scenarios/chaos scenarios/bug-zoo --seeds 3", tmp.sub("report"), actual);
+  collect("scenarios/chaos scenarios/bug-zoo scenarios/sqlite --seeds 3", tmp.sub("report"), actual);
   // And seeds 1-20 of a swarm (tests/golden/swarm.toml): the drawing of whole configurations.
   collect("tests/golden/swarm.toml", tmp.sub("swarm"), actual);
   ASSERT_FALSE(actual.empty());
@@ -80,7 +80,7 @@ TEST(GoldenTraces, SeedsOneToThreeOfEveryScenarioHashAsPinned) {
   if (std::getenv("WAL_UPDATE_GOLDEN") != nullptr) {
     std::size_t moved = 0;
     std::ofstream out(golden, std::ios::trunc);
-    out << "# walsim run scenarios/chaos scenarios/bug-zoo --seeds 3, and walsim run "
+    out << "# walsim run scenarios/chaos scenarios/bug-zoo scenarios/sqlite --seeds 3, and walsim run "
            "tests/golden/swarm.toml: <file> <seed> <trace hash>\n"
         << "# Checked by tests/walsim/golden_trace_test.cc; WAL_UPDATE_GOLDEN=1 rewrites it.\n";
     for (const auto& [run, hash] : actual) {

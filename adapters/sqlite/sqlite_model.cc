@@ -1,0 +1,65 @@
+#include "adapters/sqlite/sqlite_model.h"
+
+#include <fmt/format.h>
+
+namespace sqlite_adapter {
+
+// Values are letters only (sqlite_target.cc draws them), so quoting them is enough.
+std::string Change::sql() const {
+  switch (kind) {
+    case Kind::kPut:
+      return fmt::format("INSERT OR REPLACE INTO t{} VALUES({}, '{}');", table, key, value);
+    case Kind::kAppend:
+      return fmt::format("UPDATE t{} SET v = v || '{}' WHERE k = {};", table, value, key);
+    case Kind::kErase:
+      return fmt::format("DELETE FROM t{} WHERE k BETWEEN {} AND {};", table, key, last);
+  }
+  return "";
+}
+
+std::string Txn::describe() const {
+  return fmt::format("op {} ({} change{}, {})", op, changes.size(),
+                     changes.size() == 1 ? "" : "s", committed ? "committed" : "failed");
+}
+
+void apply_to(DbState& state, const Txn& txn) {
+  for (const Change& change : txn.changes) {
+    switch (change.kind) {
+      case Change::Kind::kPut:
+        state[{change.table, change.key}] = change.value;
+        break;
+      case Change::Kind::kAppend: {
+        auto found = state.find({change.table, change.key});
+        if (found != state.end()) found->second += change.value;
+        break;
+      }
+      case Change::Kind::kErase:
+        state.erase(state.lower_bound({change.table, change.key}),
+                    state.upper_bound({change.table, change.last}));
+        break;
+    }
+  }
+}
+
+std::string first_difference(const DbState& got, const DbState& want) {
+  for (const auto& [row, value] : want) {
+    auto found = got.find(row);
+    if (found == got.end()) {
+      return fmt::format("t{}[{}] missing (model: '{:.12}..', {} bytes)", row.first, row.second,
+                         value, value.size());
+    }
+    if (found->second != value) {
+      return fmt::format("t{}[{}] = '{:.12}..' ({} bytes; model: '{:.12}..', {} bytes)",
+                         row.first, row.second, found->second, found->second.size(), value,
+                         value.size());
+    }
+  }
+  for (const auto& [row, value] : got) {
+    if (want.count(row) == 0) {
+      return fmt::format("t{}[{}] = '{:.12}..' (model: absent)", row.first, row.second, value);
+    }
+  }
+  return "none";
+}
+
+}  // namespace sqlite_adapter

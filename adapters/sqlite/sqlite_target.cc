@@ -1,0 +1,447 @@
+// SQLite as a harness target (target = "sqlite", its [sqlite] table below): Debian's libsqlite3,
+// its own pager, journals and WAL, through the VFS of vfs.h onto the run's Fs (SimFs under the
+// fault stack), judged by a model of the database and SQLite's documented durability
+// (durability_rules.h).
+//
+// Op mapping (workload.h kinds -> transactions on tables t0..t2 of (k INTEGER PRIMARY KEY, v
+// TEXT); keys 0..31 so transactions collide). Each writer has its own connection:
+//   append     one INSERT OR REPLACE of a value of the op's size
+//   batch      a multi-statement transaction: per entry an insert, an append to a row or a delete
+//   truncate   DELETE of a key range
+//   checkpoint journal_mode = wal: PRAGMA wal_checkpoint(TRUNCATE); otherwise a large
+//              transaction (24 rows of 1-3 KiB) that spills a small page cache to the database
+//              file before it commits
+//   sync       every table read back and compared with the model (sqlite-read)
+//   read       one row read back and compared with the model (sqlite-read)
+// Invariants:
+//   sqlite-integrity (integrity)  PRAGMA integrity_check is "ok" and the tables can be read
+//   sqlite-atomicity (prefix)     the database is the model after a prefix of the transactions:
+//                                 never a partial transaction, never a phantom
+//   sqlite-durability (durability) that prefix keeps what the documentation promises
+//   sqlite-read (integrity)       a live read returns the model's rows
+// A loss the documentation allows (delete/full: the last commit; normal: a suffix) is a note
+// of the run with its size, not a violation.
+#include <sqlite3.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "adapters/sqlite/durability_rules.h"
+#include "adapters/sqlite/sqlite_model.h"
+#include "adapters/sqlite/vfs.h"
+#include "sim/harness/target.h"
+
+namespace sqlite_adapter {
+namespace {
+
+constexpr std::int64_t kKeys = 32;
+constexpr const char* kDbName = "test.db";
+
+std::string letters(std::uint32_t size, sim::Prng& choices) {
+  std::string text(size, 'a');
+  for (char& c : text) c = static_cast<char>('a' + choices.below(26));
+  return text;
+}
+
+wal::Status sqlite_error(sqlite3* db, int rc, std::string_view what) {
+  return wal::Status::io_error(fmt::format("sqlite: {}: {} ({})", what,
+                                           db ? sqlite3_errmsg(db) : sqlite3_errstr(rc), rc));
+}
+
+class SqliteTarget final : public harness::Target {
+ public:
+  ~SqliteTarget() override { drop(); }
+
+  std::vector<harness::TargetInvariant> invariants() const override {
+    return {
+        {"sqlite-integrity", harness::Invariant::kIntegrity,
+         "PRAGMA integrity_check is ok and every table reads"},
+        {"sqlite-atomicity", harness::Invariant::kPrefix,
+         "the database is the model after a prefix of the transactions"},
+        {"sqlite-durability", harness::Invariant::kDurability,
+         "the prefix keeps every commit the documentation promises"},
+        {"sqlite-read", harness::Invariant::kIntegrity, "a live read returns the model's rows"},
+    };
+  }
+
+  wal::Status open(const harness::TargetEnv& env) override {
+    drop();
+    settings_ = env.settings;
+    fs_ = env.fs;
+    path_ = wal::join_path(env.dir, kDbName);
+    ++opens_;
+    VfsConfig config;
+    config.fs = env.fs;
+    config.clock = env.clock;
+    config.random_seed = env.seed * 0x9e3779b97f4a7c15ull + opens_;
+    config.device_characteristics = SQLITE_IOCAP_POWERSAFE_OVERWRITE;  // the unix VFS's default
+    wal::Result<std::unique_ptr<Vfs>> vfs = Vfs::make(fmt::format("walsim-sqlite-{}", opens_),
+                                                      config);
+    if (!vfs) return vfs.error();
+    vfs_ = std::move(vfs).value();
+    // SQLite's own random numbers (journal nonces, WAL salts, temporary names) from the seed:
+    // without it they come from the default VFS's /dev/urandom and no run replays.
+    sqlite3_test_control(SQLITE_TESTCTRL_PRNG_SEED, static_cast<int>(config.random_seed),
+                         static_cast<sqlite3*>(nullptr));
+    corrupt_.clear();
+    wal::Result<sqlite3*> db = connect(true);
+    if (!db) return db.error();
+    return wal::Status::ok();
+  }
+
+  harness::Applied apply(const harness::Op& op, sim::Prng& choices) override {
+    wal::Result<sqlite3*> db = connection(op.writer);
+    if (!db) return {harness::Ack::kFailed, db.error(), {}};
+    Txn txn;
+    txn.op = op.index;
+    switch (op.kind) {
+      case harness::OpKind::kAppend:
+        txn.changes.push_back(put(op.entry_bytes.empty() ? 8 : op.entry_bytes.front(), choices));
+        break;
+      case harness::OpKind::kBatch:
+        for (std::uint32_t bytes : op.entry_bytes) {
+          txn.changes.push_back(any_change(bytes, choices));
+        }
+        break;
+      case harness::OpKind::kTruncate: {
+        Change erase;
+        erase.kind = Change::Kind::kErase;
+        erase.table = static_cast<int>(choices.below(kTables));
+        erase.key = static_cast<std::int64_t>(choices.below(kKeys));
+        erase.last = erase.key + static_cast<std::int64_t>(choices.below(8));
+        txn.changes.push_back(erase);
+        break;
+      }
+      case harness::OpKind::kCheckpoint:
+        if (setting("journal_mode") == "wal") return checkpoint(*db);
+        for (int i = 0; i < 24; ++i) {
+          const auto bytes = static_cast<std::uint32_t>(choices.range(1024, 3072));
+          txn.changes.push_back(put(bytes, choices));
+        }
+        break;
+      case harness::OpKind::kSync:
+        return read_back(*db, std::nullopt);
+      case harness::OpKind::kRead:
+        return read_back(*db, std::pair<int, std::int64_t>(
+                                  static_cast<int>(choices.below(kTables)),
+                                  static_cast<std::int64_t>(choices.below(kKeys))));
+      case harness::OpKind::kReopen:
+        return {};  // the harness's own
+    }
+    return commit(*db, std::move(txn));
+  }
+
+  wal::Status close() override {
+    wal::Status status;
+    for (sqlite3*& db : connections_) {
+      if (db == nullptr) continue;
+      const int rc = sqlite3_close(db);
+      if (rc != SQLITE_OK && status) status = sqlite_error(db, rc, "close");
+      if (rc == SQLITE_OK) db = nullptr;
+    }
+    drop();
+    return status;
+  }
+
+  // The process dies. The power is already cut (nothing reaches the disk), so closing the
+  // connections only frees memory; the VFS's locks and shared memory go with it.
+  void crash() override { drop(); }
+
+  std::vector<harness::Violation> check(bool power_lost) override {
+    std::vector<harness::Violation> out;
+    const DurabilityRule rule = durability_rule(setting("journal_mode"), setting("synchronous"),
+                                                setting("durability") == "strict");
+    const std::string documented =
+        rule.corruption_documented ? fmt::format(" (documented: {})", rule.why) : "";
+    DbState recovered;
+    std::string problem = corrupt_;
+    if (problem.empty()) problem = integrity();
+    if (problem.empty()) problem = read_all(connections_[0], recovered);
+    if (!problem.empty()) {
+      out.push_back({harness::Invariant::kIntegrity, wal::kNoLsn, 0,
+                     fmt::format("integrity: sqlite-integrity: {}{}", problem, documented)});
+      txns_.clear();
+      return out;
+    }
+    std::uint64_t committed = 0;
+    for (const Txn& txn : txns_) committed += txn.committed ? 1 : 0;
+    const std::size_t must = power_lost ? must_keep(rule.may_lose) : committed;
+    DbState state = base_;
+    std::optional<std::size_t> match;
+    std::optional<std::size_t> early;
+    for (std::size_t k = 0;; ++k) {
+      if (state == recovered) {
+        if (k >= must) {
+          match = k;
+          break;
+        }
+        early = k;
+      }
+      if (k == txns_.size()) break;
+      apply_to(state, txns_[k]);
+    }
+    if (!match && early) {
+      out.push_back({harness::Invariant::kDurability, wal::kNoLsn, 0,
+                     fmt::format("durability: sqlite-durability: the database is the state after "
+                                 "{} of {} transactions; {} was acknowledged and must survive "
+                                 "({}){}",
+                                 *early, txns_.size(), txns_[*early].describe(), rule.why,
+                                 power_lost ? "" : "; a clean reopen loses nothing")});
+    } else if (!match) {
+      out.push_back({harness::Invariant::kPrefix, wal::kNoLsn, 0,
+                     fmt::format("prefix: sqlite-atomicity: the database ({} rows) is the model "
+                                 "after no prefix of the {} transactions since the last check "
+                                 "(a partial or invented transaction); against the model after "
+                                 "all of them: {}{}",
+                                 recovered.size(), txns_.size(),
+                                 first_difference(recovered, state), documented)});
+    } else if (*match < committed) {
+      notes_.push_back(fmt::format("sqlite: allowed loss: the database is the state after {} of "
+                                   "{} acknowledged commits ({})",
+                                   *match, committed, rule.why));
+    }
+    base_ = recovered;
+    txns_.clear();
+    return out;
+  }
+
+  std::vector<std::string> take_notes() override { return std::exchange(notes_, {}); }
+
+ private:
+  // How many leading transactions a recovery must keep when the last `may_lose` commits that
+  // changed rows (and whatever came after the earliest of them) may be lost.
+  std::size_t must_keep(std::uint64_t may_lose) const {
+    std::size_t must = txns_.size();
+    while (must > 0 && !txns_[must - 1].committed) --must;  // a failed one may be lost anyway
+    if (may_lose == DurabilityRule::kAny) return 0;
+    for (std::uint64_t lost = 0; lost < may_lose && must > 0;) {
+      --must;
+      if (txns_[must].committed && txns_[must].wrote) ++lost;
+    }
+    return must;
+  }
+
+  std::string setting(std::string_view key) const {
+    auto found = settings_.find(key);
+    return found == settings_.end() ? std::string() : found->second;
+  }
+
+  // Closes every connection and ends the VFS (the process).
+  void drop() {
+    for (sqlite3* db : connections_) sqlite3_close_v2(db);
+    connections_.clear();
+    vfs_.reset();
+  }
+
+  // Opens the next connection; the first sets the database up as the scenario says.
+  wal::Result<sqlite3*> connect(bool first) {
+    sqlite3* db = nullptr;
+    const int rc = sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                                   vfs_->name().c_str());
+    if (rc != SQLITE_OK) {
+      const wal::Status status = sqlite_error(db, rc, "open " + path_);
+      sqlite3_close_v2(db);
+      return status;
+    }
+    connections_.push_back(db);
+    std::string sql = fmt::format("PRAGMA cache_size = {}; PRAGMA synchronous = {};",
+                                  setting("cache_size"), setting("synchronous"));
+    if (first) {
+      sql = fmt::format("PRAGMA page_size = {}; PRAGMA journal_mode = {}; ", setting("page_size"),
+                        setting("journal_mode")) + sql;
+      for (int t = 0; t < kTables; ++t) {
+        sql += fmt::format("CREATE TABLE IF NOT EXISTS t{}(k INTEGER PRIMARY KEY, v TEXT);", t);
+      }
+    }
+    const int set_up = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr);
+    if (set_up == SQLITE_OK) return db;
+    const int primary = set_up & 0xff;
+    if (first && (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB)) {
+      // What recovery found is the check's to judge, not a failed open.
+      corrupt_ = fmt::format("opening the database: {}", sqlite3_errmsg(db));
+      return db;
+    }
+    return sqlite_error(db, set_up, "set up " + path_);
+  }
+
+  wal::Result<sqlite3*> connection(std::uint32_t writer) {
+    while (connections_.size() <= writer) {
+      wal::Result<sqlite3*> db = connect(connections_.empty());
+      if (!db) return db;
+    }
+    return connections_[writer];
+  }
+
+  Change put(std::uint32_t bytes, sim::Prng& choices) {
+    Change change;
+    change.kind = Change::Kind::kPut;
+    change.table = static_cast<int>(choices.below(kTables));
+    change.key = static_cast<std::int64_t>(choices.below(kKeys));
+    change.value = letters(std::max<std::uint32_t>(bytes, 1), choices);
+    return change;
+  }
+
+  Change any_change(std::uint32_t bytes, sim::Prng& choices) {
+    Change change = put(bytes, choices);
+    switch (choices.below(6)) {
+      case 0:
+        change.kind = Change::Kind::kErase;
+        change.last = change.key;
+        change.value.clear();
+        break;
+      case 1:
+        change.kind = Change::Kind::kAppend;
+        change.value.resize(std::min<std::size_t>(change.value.size(), 16));
+        break;
+      default: break;
+    }
+    return change;
+  }
+
+  harness::Applied commit(sqlite3* db, Txn txn) {
+    std::string sql = "BEGIN IMMEDIATE;";
+    for (const Change& change : txn.changes) sql += change.sql();
+    const sqlite3_int64 changes_before = sqlite3_total_changes64(db);
+    int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr);
+    txn.wrote = sqlite3_total_changes64(db) != changes_before;
+    if (rc == SQLITE_OK) rc = sqlite3_exec(db, "COMMIT;", nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK) {
+      const wal::Status status = sqlite_error(db, rc, fmt::format("transaction of op {}", txn.op));
+      if (!sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK;", nullptr, nullptr, nullptr);
+      txns_.push_back(std::move(txn));  // it may or may not have landed
+      return {harness::Ack::kFailed, status, {}};
+    }
+    txn.committed = true;
+    txns_.push_back(std::move(txn));
+    const DurabilityRule rule = durability_rule(setting("journal_mode"), setting("synchronous"),
+                                                setting("durability") == "strict");
+    const bool durable = rule.may_lose == 0 && !rule.corruption_documented;
+    return {durable ? harness::Ack::kDurable : harness::Ack::kPending, {}, {}};
+  }
+
+  harness::Applied checkpoint(sqlite3* db) {
+    const int rc = sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE);", nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK) return {harness::Ack::kFailed, sqlite_error(db, rc, "checkpoint"), {}};
+    return {};
+  }
+
+  // Reads every table (or one row) and compares with the model of every commit so far.
+  harness::Applied read_back(sqlite3* db, std::optional<std::pair<int, std::int64_t>> row) {
+    DbState model = base_;
+    for (const Txn& txn : txns_) apply_to(model, txn);
+    DbState got;
+    const std::string problem = read_all(db, got);
+    harness::Applied applied;
+    if (!problem.empty()) {
+      applied.ack = harness::Ack::kFailed;
+      applied.status = wal::Status::io_error("sqlite: read: " + problem);
+      return applied;
+    }
+    if (row) {
+      auto keep = [&](DbState& state) {
+        for (auto it = state.begin(); it != state.end();) {
+          it = it->first == *row ? std::next(it) : state.erase(it);
+        }
+      };
+      keep(model);
+      keep(got);
+    }
+    if (got != model) {
+      applied.violations.push_back(
+          {harness::Invariant::kIntegrity, wal::kNoLsn, 0,
+           fmt::format("integrity: sqlite-read: a live read disagrees with the model: {}",
+                       first_difference(got, model))});
+    }
+    return applied;
+  }
+
+  std::string integrity() {
+    sqlite3_stmt* statement = nullptr;
+    int rc = sqlite3_prepare_v2(connections_[0], "PRAGMA integrity_check", -1, &statement, nullptr);
+    if (rc != SQLITE_OK) return fmt::format("integrity_check: {}", sqlite3_errmsg(connections_[0]));
+    std::string answer;
+    while ((rc = sqlite3_step(statement)) == SQLITE_ROW) {
+      if (!answer.empty()) answer += "; ";
+      answer += reinterpret_cast<const char*>(sqlite3_column_text(statement, 0));
+    }
+    sqlite3_finalize(statement);
+    if (rc != SQLITE_DONE) {
+      return fmt::format("integrity_check: {}", sqlite3_errmsg(connections_[0]));
+    }
+    return answer == "ok" ? "" : "integrity_check: " + answer;
+  }
+
+  // Every row of t0..t2 into `out` (a missing table reads as empty: its CREATE may have been
+  // the transaction a power loss took). Returns the problem, or "".
+  static std::string read_all(sqlite3* db, DbState& out) {
+    for (int t = 0; t < kTables; ++t) {
+      sqlite3_stmt* statement = nullptr;
+      const std::string sql = fmt::format("SELECT k, v FROM t{}", t);
+      if (sqlite3_prepare_v2(db, sql.c_str(), -1, &statement, nullptr) != SQLITE_OK) {
+        const std::string message = sqlite3_errmsg(db);
+        if (message.starts_with("no such table")) continue;
+        return fmt::format("reading t{}: {}", t, message);
+      }
+      int rc = SQLITE_ROW;
+      while ((rc = sqlite3_step(statement)) == SQLITE_ROW) {
+        const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement, 1));
+        out[{t, sqlite3_column_int64(statement, 0)}] = text ? text : "";
+      }
+      sqlite3_finalize(statement);
+      if (rc != SQLITE_DONE) return fmt::format("reading t{}: {}", t, sqlite3_errmsg(db));
+    }
+    return "";
+  }
+
+  std::map<std::string, std::string, std::less<>> settings_;
+  wal::Fs* fs_ = nullptr;
+  std::string path_;
+  std::uint64_t opens_ = 0;
+  std::unique_ptr<Vfs> vfs_;
+  std::vector<sqlite3*> connections_;  // one per writer, made on first use
+  std::string corrupt_;                // what the first connection's set-up met, if corrupt
+  DbState base_;                       // the state the last check accepted
+  std::vector<Txn> txns_;              // since then, in commit order
+  std::vector<std::string> notes_;
+};
+
+const bool kSqliteRegistered = harness::register_target(harness::TargetInfo{
+    "sqlite",
+    "SQLite (Debian's libsqlite3, its own pager, journals and WAL) through a VFS onto the "
+    "simulated disk; transactions over three tables, judged by a model and SQLite's documented "
+    "durability",
+    [] { return std::make_unique<SqliteTarget>(); },
+    {},
+    {
+        {.name = "journal_mode",
+         .words = {"delete", "truncate", "persist", "wal", "memory", "off"},
+         .default_value = "delete",
+         .doc = "PRAGMA journal_mode"},
+        {.name = "synchronous",
+         .words = {"off", "normal", "full", "extra"},
+         .default_value = "full",
+         .doc = "PRAGMA synchronous"},
+        {.name = "page_size",
+         .min = 512,
+         .max = 65536,
+         .power_of_two = true,
+         .default_value = "4096",
+         .doc = "PRAGMA page_size of a new database"},
+        {.name = "cache_size",
+         .min = 1,
+         .max = 1000000,
+         .default_value = "16",
+         .doc = "PRAGMA cache_size in pages: small, so large transactions spill to the file"},
+        {.name = "durability",
+         .words = {"documented", "strict"},
+         .default_value = "documented",
+         .doc = "what the oracle requires of an acknowledged commit: what SQLite documents for "
+                "the mode, or every one"},
+    },
+});
+
+}  // namespace
+}  // namespace sqlite_adapter
