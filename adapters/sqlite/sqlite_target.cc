@@ -32,6 +32,7 @@
 #include "adapters/sqlite/durability_rules.h"
 #include "adapters/sqlite/sqlite_model.h"
 #include "adapters/sqlite/vfs.h"
+#include "sim/harness/prefix_match.h"
 #include "sim/harness/target.h"
 
 namespace sqlite_adapter {
@@ -169,21 +170,11 @@ class SqliteTarget final : public harness::Target {
     std::uint64_t committed = 0;
     for (const Txn& txn : txns_) committed += txn.committed ? 1 : 0;
     const std::size_t must = power_lost ? must_keep(rule.may_lose) : committed;
-    DbState state = base_;
-    std::optional<std::size_t> match;
-    std::optional<std::size_t> early;
-    for (std::size_t k = 0;; ++k) {
-      if (state == recovered) {
-        if (k >= must) {
-          match = k;
-          break;
-        }
-        early = k;
-      }
-      if (k == txns_.size()) break;
-      apply_to(state, txns_[k]);
-    }
-    if (!match && early) {
+    DbState state;
+    const auto [match, early] = harness::match_prefix(
+        base_, txns_, recovered, must,
+        [](DbState& into, const Txn& txn) { apply_to(into, txn); }, &state);
+    if (early) {
       out.push_back({harness::Invariant::kDurability, wal::kNoLsn, 0,
                      fmt::format("durability: sqlite-durability: the database is the state after "
                                  "{} of {} transactions; {} was acknowledged and must survive "

@@ -21,6 +21,7 @@
 
 #include "examples/common/threaded_log.h"
 #include "examples/kv/kv_store.h"
+#include "sim/harness/prefix_match.h"
 #include "sim/harness/target.h"
 
 namespace examples {
@@ -154,21 +155,11 @@ class KvTarget final : public harness::Target {
     for (std::size_t i = 0; i < mutations_.size(); ++i) {
       if (!power_lost || mutations_[i].durable) must = i + 1;
     }
-    Map state = base_;
-    std::optional<std::size_t> match;
-    std::optional<std::size_t> early;
-    for (std::size_t k = 0;; ++k) {
-      if (state == recovered) {
-        if (k >= must) {
-          match = k;
-          break;
-        }
-        early = k;
-      }
-      if (k == mutations_.size()) break;
-      apply_to(state, mutations_[k]);
-    }
-    if (!match && early) {
+    Map state;
+    const auto [match, early] = harness::match_prefix(
+        base_, mutations_, recovered, must,
+        [](Map& into, const Mutation& m) { apply_to(into, m); }, &state);
+    if (early) {
       const Mutation& lost = mutations_[*early];
       out.push_back({harness::Invariant::kDurability, lost.lsn, 0,
                      fmt::format("durability: kv-durable: the recovered map is the state after "
