@@ -60,6 +60,11 @@ std::uint64_t mix(std::uint64_t x) {  // splitmix64's finalizer
 // The sums a scenario's summary takes from a run or from a scenario's folded passing runs.
 template <typename Part>
 void add_sums(ScenarioSummary& s, const Part& part) {
+  if constexpr (requires { part.allowed_losses; }) {
+    s.allowed_losses += part.allowed_losses;
+  } else {
+    s.allowed_losses += allowed_losses_in(part.notes);
+  }
   for (const auto& [kind, count] : part.faults_injected) s.faults_injected[kind] += count;
   s.crashes += part.crashes;
   s.states_explored += part.states_explored;
@@ -113,6 +118,14 @@ void Sweep::normalize() {
   }
 }
 
+bool allowed_loss_note(std::string_view note) {
+  return note.find(": allowed loss: ") != std::string_view::npos;
+}
+
+std::uint64_t allowed_losses_in(const std::vector<std::string>& notes) {
+  return std::any_of(notes.begin(), notes.end(), allowed_loss_note) ? 1 : 0;
+}
+
 void PassedRuns::add(const RunRecord& run) {
   if (!seeds.empty() && seeds.back().second + 1 == run.seed) {
     seeds.back().second = run.seed;
@@ -129,6 +142,7 @@ void PassedRuns::add(const RunRecord& run) {
     ++coverage[cell].runs;
   }
   append_latency_us.merge(run.append_latency_us);
+  allowed_losses += allowed_losses_in(run.notes);
   trace_digest ^= mix(run.seed ^ mix(std::strtoull(run.trace_hash.c_str(), nullptr, 16)));
   wall_ms += run.wall_ms;
 }
@@ -155,6 +169,7 @@ void PassedRuns::merge(const PassedRuns& other) {
     coverage[cell].runs += tally.runs;
   }
   append_latency_us.merge(other.append_latency_us);
+  allowed_losses += other.allowed_losses;
   trace_digest ^= other.trace_digest;
   wall_ms += other.wall_ms;
 }

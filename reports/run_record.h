@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace reports {
@@ -109,6 +110,11 @@ struct CellTally {
 // per-seed detail for failing seeds only (a chaos suite's 20,000 passing seeds made it 23 MB);
 // `--full-summary` keeps every seed. Everything here is a sum, so folding commutes with merging
 // shards.
+// A run note in which a target reports a loss its documentation allows ("sqlite: allowed loss:
+// ..."; harness::Target::take_notes): no violation, but counted per scenario in the reports.
+bool allowed_loss_note(std::string_view note);
+std::uint64_t allowed_losses_in(const std::vector<std::string>& notes);  // 0 or 1 per run
+
 struct PassedRuns {
   std::string file;
   std::vector<std::pair<std::uint64_t, std::uint64_t>> seeds;  // closed ranges, sorted, disjoint
@@ -119,6 +125,7 @@ struct PassedRuns {
   std::map<std::string, std::uint64_t> faults_injected;
   std::map<std::string, CellTally> coverage;
   Histogram append_latency_us;
+  std::uint64_t allowed_losses = 0;  // runs with an allowed-loss note (allowed_loss_note)
   // The XOR over the runs of a mix of (seed, trace hash): order-free, so shards merge into the
   // same digest, and two sweeps whose passing seeds hashed alike have equal digests.
   std::uint64_t trace_digest = 0;
@@ -173,6 +180,7 @@ struct ScenarioSummary {
   std::uint64_t states_explored = 0;
   std::uint64_t ops = 0;
   Histogram append_latency_us;
+  std::uint64_t allowed_losses = 0;  // runs in which the target reported a loss it allows
   double wall_ms = 0;
 };
 

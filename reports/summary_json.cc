@@ -64,6 +64,7 @@ json passed_runs_to_json(const PassedRuns& f) {
           {"faults_injected", f.faults_injected},
           {"coverage", coverage},
           {"append_latency_us", f.append_latency_us.counts()},
+          {"allowed_losses", f.allowed_losses},
           {"trace_digest", fmt::format("{:016x}", f.trace_digest)}};
 }
 
@@ -82,6 +83,7 @@ PassedRuns passed_runs_from_json(const std::string& file, const json& j) {
     f.coverage[cell] = {tally.at(0).get<std::uint64_t>(), tally.at(1).get<std::uint64_t>()};
   }
   f.append_latency_us.set_counts(j.at("append_latency_us").get<std::vector<std::uint64_t>>());
+  f.allowed_losses = j.value("allowed_losses", std::uint64_t{0});  // absent before session 11
   f.trace_digest = std::strtoull(j.at("trace_digest").get<std::string>().c_str(), nullptr, 16);
   return f;
 }
@@ -108,6 +110,7 @@ json scenario_to_json(const ScenarioSummary& s, const Sweep& sweep) {
       {"seeds", info.seeds},
       {"runs", s.runs},
       {"passed", s.passed},
+      {"allowed_losses", s.allowed_losses},
       {"failed", s.failed},
       {"matched", s.matched},
       {"first_failing_seed", s.first_failing_seed ? json(*s.first_failing_seed) : json(nullptr)},

@@ -32,8 +32,12 @@ std::string write_summary_md(const Sweep& sweep) {
     out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} |\n", markdown_cell(s.info->name),
                        s.info->expect_pass ? "pass" : "fail", s.runs, s.passed, s.failed, faults,
                        s.crashes,
-                       s.matched ? (s.info->expect_pass ? "ok" : "ok (bug caught)")
-                                 : "**MISMATCH**");
+                       std::string(s.matched ? (s.info->expect_pass ? "ok" : "ok (bug caught)")
+                                             : "**MISMATCH**") +
+                           (s.allowed_losses == 0
+                                ? std::string()
+                                : fmt::format(", {} allowed loss{}", s.allowed_losses,
+                                              s.allowed_losses == 1 ? "" : "es")));
   }
   bool any = false;
   for (const RunRecord& run : sweep.runs) {

@@ -121,7 +121,8 @@ class Target {
   // `power_lost`: a crash may have lost pending ops; false (a clean reopen): nothing may be lost.
   virtual std::vector<Violation> check(bool power_lost) = 0;
   // Lines for the run's notes since the last call (after each check): what the target saw that
-  // is no violation but should be told, such as a loss its documentation allows, with its size.
+  // is no violation but should be told. A loss the store's documentation allows is written
+  // "<target>: allowed loss: <what and why>": the reports count those runs per scenario.
   virtual std::vector<std::string> take_notes() { return {}; }
 };
 

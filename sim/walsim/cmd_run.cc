@@ -35,6 +35,10 @@ void print_summary(const reports::Sweep& sweep) {
     if (s.first_failing_seed && s.info->expect_pass) {
       result += fmt::format(", first failing seed {}", *s.first_failing_seed);
     }
+    if (s.allowed_losses != 0) {
+      result += fmt::format(", {} allowed loss{}", s.allowed_losses,
+                            s.allowed_losses == 1 ? "" : "es");
+    }
     fmt::print("{:<{}}  {:>6}  {:>5}  {:>6}  {:>6}  {:>6}  {:>7}  {}\n", s.info->name, width,
                s.info->expect_pass ? "pass" : "fail", s.runs, s.passed, s.failed,
                fault_total(s.faults_injected), s.crashes, result);

@@ -141,6 +141,9 @@ TEST(SummaryJsonTest, RoundTripsExactly) {
 TEST(SummaryJsonTest, FoldedPassingRunsSummarizeAsTheRunsDid) {
   Sweep s = sample();
   s.runs[1].coverage = {{"crash/append/write/torn", 2}};  // alpha 2 passes, beta 2 too
+  s.runs[1].notes = {"x: allowed loss: 1 of 2 commits", "x: allowed loss: again"};
+  s.runs[0].notes = {"x: allowed loss: the failing run's too"};
+  s.runs[3].notes = {"a note, no loss"};
   s.runs[3].coverage = {{"crash/append/write/torn", 1}, {"fault/fsync_eio/truncate-tail", 1}};
   s.runs[0].coverage = {{"crash/append/write/torn", 5}};  // alpha 1 fails
   s.coverage_cells = {"crash/append/write/torn", "fault/fsync_eio/truncate-tail"};
@@ -162,7 +165,12 @@ TEST(SummaryJsonTest, FoldedPassingRunsSummarizeAsTheRunsDid) {
     EXPECT_EQ(a[i].crashes, b[i].crashes);
     EXPECT_EQ(a[i].ops, b[i].ops);
     EXPECT_EQ(a[i].append_latency_us, b[i].append_latency_us);
+    EXPECT_EQ(a[i].allowed_losses, b[i].allowed_losses);
   }
+  // One per run that had any (alpha: the failing seed 1 and the passing seed 2).
+  EXPECT_EQ(a[0].info->name, "alpha");
+  EXPECT_EQ(a[0].allowed_losses, 2u);
+  EXPECT_EQ(a[1].allowed_losses, 0u);
   const CoverageSummary ca = summarize_coverage(s);
   const CoverageSummary cb = summarize_coverage(back);
   ASSERT_EQ(ca.cells.size(), cb.cells.size());
