@@ -4,15 +4,11 @@
 
 namespace sqlite_adapter {
 
-// Values are letters only (sqlite_target.cc draws them), so quoting them is enough.
-std::string Change::sql() const {
+std::string Change::statement() const {
   switch (kind) {
-    case Kind::kPut:
-      return fmt::format("INSERT OR REPLACE INTO t{} VALUES({}, '{}');", table, key, value);
-    case Kind::kAppend:
-      return fmt::format("UPDATE t{} SET v = v || '{}' WHERE k = {};", table, value, key);
-    case Kind::kErase:
-      return fmt::format("DELETE FROM t{} WHERE k BETWEEN {} AND {};", table, key, last);
+    case Kind::kPut: return fmt::format("INSERT OR REPLACE INTO t{} VALUES(?1, ?2)", table);
+    case Kind::kAppend: return fmt::format("UPDATE t{} SET v = v || ?2 WHERE k = ?1", table);
+    case Kind::kErase: return fmt::format("DELETE FROM t{} WHERE k BETWEEN ?1 AND ?2", table);
   }
   return "";
 }

@@ -29,7 +29,8 @@ struct Change {
   std::int64_t last = 0;  // kErase
   std::string value;      // kPut, kAppend
 
-  std::string sql() const;
+  // The statement, with ?1 = key, ?2 = value (kPut, kAppend) or last (kErase) to bind.
+  std::string statement() const;
 };
 
 struct Txn {
