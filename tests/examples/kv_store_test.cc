@@ -15,7 +15,7 @@ namespace {
 using examples::KvOptions;
 using examples::KvStore;
 
-std::unique_ptr<KvStore> open_real(const std::string& dir, KvOptions options = {}) {
+std::unique_ptr<KvStore> open_real_kv(const std::string& dir, KvOptions options = {}) {
   wal::Result<std::unique_ptr<examples::ThreadedLog>> log = examples::ThreadedLog::open(dir);
   EXPECT_TRUE(log.is_ok()) << log.status().to_string();
   wal::Result<std::unique_ptr<KvStore>> store = KvStore::open(std::move(log).value(), options);
@@ -26,7 +26,7 @@ std::unique_ptr<KvStore> open_real(const std::string& dir, KvOptions options = {
 TEST(KvStore, MutationsAreVisibleAndSurviveReopen) {
   testutil::TempDir dir;
   {
-    std::unique_ptr<KvStore> store = open_real(dir.path());
+    std::unique_ptr<KvStore> store = open_real_kv(dir.path());
     ASSERT_TRUE(store->put("a", "1").is_ok());
     ASSERT_TRUE(store->put("b", "two").is_ok());
     ASSERT_TRUE(store->add("n", 5).is_ok());
@@ -36,7 +36,7 @@ TEST(KvStore, MutationsAreVisibleAndSurviveReopen) {
     EXPECT_EQ(store->get("n"), "3");
     ASSERT_TRUE(store->close().is_ok());
   }
-  std::unique_ptr<KvStore> store = open_real(dir.path());
+  std::unique_ptr<KvStore> store = open_real_kv(dir.path());
   const std::map<std::string, std::string, std::less<>> want{{"b", "two"}, {"n", "3"}};
   EXPECT_EQ(store->items(), want);
   EXPECT_EQ(store->recovery().replayed, 5u);
@@ -48,11 +48,11 @@ TEST(KvStore, RecoveryStartsAtTheLastCheckpointAndReplaysTheRest) {
   KvOptions options;
   options.checkpoint_every = 3;
   {
-    std::unique_ptr<KvStore> store = open_real(dir.path(), options);
+    std::unique_ptr<KvStore> store = open_real_kv(dir.path(), options);
     for (int i = 0; i < 7; ++i) ASSERT_TRUE(store->add("counter", 1).is_ok());
     ASSERT_TRUE(store->close().is_ok());
   }
-  std::unique_ptr<KvStore> store = open_real(dir.path(), options);
+  std::unique_ptr<KvStore> store = open_real_kv(dir.path(), options);
   EXPECT_EQ(store->get("counter"), "7");
   EXPECT_NE(store->recovery().checkpoint_lsn, wal::kNoLsn);
   EXPECT_EQ(store->recovery().replayed, 1u);  // checkpoints after the 3rd and 6th add
@@ -99,18 +99,18 @@ TEST(KvStore, PlantedDoubleApplyDoublesReplayedAdds) {
   KvOptions options;
   options.checkpoint_every = 0;
   {
-    std::unique_ptr<KvStore> store = open_real(dir.path(), options);
+    std::unique_ptr<KvStore> store = open_real_kv(dir.path(), options);
     ASSERT_TRUE(store->add("n", 1).is_ok());
     ASSERT_TRUE(store->close().is_ok());
   }
   ASSERT_EQ(fiu_init(0), 0);
   {
-    std::unique_ptr<KvStore> store = open_real(dir.path(), options);
+    std::unique_ptr<KvStore> store = open_real_kv(dir.path(), options);
     EXPECT_EQ(store->get("n"), "1");
     ASSERT_TRUE(store->close().is_ok());
   }
   ASSERT_EQ(fiu_enable("examples/kv/double-apply", 1, nullptr, 0), 0);
-  std::unique_ptr<KvStore> store = open_real(dir.path(), options);
+  std::unique_ptr<KvStore> store = open_real_kv(dir.path(), options);
   fiu_disable("examples/kv/double-apply");
   EXPECT_EQ(store->get("n"), "2");
   ASSERT_TRUE(store->close().is_ok());

@@ -16,7 +16,7 @@ using examples::Message;
 using examples::Queue;
 using examples::QueueOptions;
 
-std::unique_ptr<Queue> open_real(const std::string& dir, QueueOptions options = {}) {
+std::unique_ptr<Queue> open_real_queue(const std::string& dir, QueueOptions options = {}) {
   wal::Result<std::unique_ptr<examples::ThreadedLog>> log = examples::ThreadedLog::open(dir);
   EXPECT_TRUE(log.is_ok()) << log.status().to_string();
   wal::Result<std::unique_ptr<Queue>> queue = Queue::open(std::move(log).value(), options);
@@ -32,7 +32,7 @@ std::vector<std::string> bodies(const std::vector<Message>& messages) {
 
 TEST(Queue, TakeHandsOutOldestFirstOnceAndAckRemoves) {
   testutil::TempDir dir;
-  std::unique_ptr<Queue> queue = open_real(dir.path());
+  std::unique_ptr<Queue> queue = open_real_queue(dir.path());
   wal::Result<std::uint64_t> a = queue->enqueue("a");
   wal::Result<std::uint64_t> b = queue->enqueue("b");
   ASSERT_TRUE(a.is_ok() && b.is_ok());
@@ -52,7 +52,7 @@ TEST(Queue, UnackedMessagesAreRedeliveredAfterRestartAckedOnesNever) {
   testutil::TempDir dir;
   std::uint64_t second = 0;
   {
-    std::unique_ptr<Queue> queue = open_real(dir.path());
+    std::unique_ptr<Queue> queue = open_real_queue(dir.path());
     wal::Result<std::uint64_t> first = queue->enqueue("first");
     ASSERT_TRUE(first.is_ok());
     second = queue->enqueue("second").value();
@@ -61,7 +61,7 @@ TEST(Queue, UnackedMessagesAreRedeliveredAfterRestartAckedOnesNever) {
     ASSERT_TRUE(queue->ack(*first).is_ok());
     ASSERT_TRUE(queue->close().is_ok());
   }
-  std::unique_ptr<Queue> queue = open_real(dir.path());
+  std::unique_ptr<Queue> queue = open_real_queue(dir.path());
   EXPECT_EQ(queue->take(), (Message{second, "second"}));
   EXPECT_EQ(queue->take(), std::nullopt);
   ASSERT_TRUE(queue->close().is_ok());
@@ -72,7 +72,7 @@ TEST(Queue, CheckpointKeepsUnackedMessagesAcrossTruncation) {
   QueueOptions options;
   options.checkpoint_every = 4;
   {
-    std::unique_ptr<Queue> queue = open_real(dir.path(), options);
+    std::unique_ptr<Queue> queue = open_real_queue(dir.path(), options);
     for (int i = 0; i < 10; ++i) {
       wal::Result<std::uint64_t> id = queue->enqueue("m" + std::to_string(i));
       ASSERT_TRUE(id.is_ok());
@@ -82,7 +82,7 @@ TEST(Queue, CheckpointKeepsUnackedMessagesAcrossTruncation) {
     }
     ASSERT_TRUE(queue->close().is_ok());
   }
-  std::unique_ptr<Queue> queue = open_real(dir.path(), options);
+  std::unique_ptr<Queue> queue = open_real_queue(dir.path(), options);
   EXPECT_EQ(bodies(queue->unacked()), (std::vector<std::string>{"m1", "m3", "m5", "m7", "m9"}));
   ASSERT_TRUE(queue->close().is_ok());
 }
@@ -112,16 +112,16 @@ TEST(Queue, PlantedForgetAckRedeliversAckedMessages) {
   QueueOptions options;
   options.checkpoint_every = 0;
   {
-    std::unique_ptr<Queue> queue = open_real(dir.path(), options);
+    std::unique_ptr<Queue> queue = open_real_queue(dir.path(), options);
     wal::Result<std::uint64_t> id = queue->enqueue("done");
     ASSERT_TRUE(id.is_ok());
     ASSERT_TRUE(queue->ack(*id).is_ok());
     ASSERT_TRUE(queue->close().is_ok());
   }
   ASSERT_EQ(fiu_init(0), 0);
-  EXPECT_TRUE(open_real(dir.path(), options)->unacked().empty());
+  EXPECT_TRUE(open_real_queue(dir.path(), options)->unacked().empty());
   ASSERT_EQ(fiu_enable("examples/queue/forget-ack", 1, nullptr, 0), 0);
-  std::unique_ptr<Queue> queue = open_real(dir.path(), options);
+  std::unique_ptr<Queue> queue = open_real_queue(dir.path(), options);
   fiu_disable("examples/queue/forget-ack");
   EXPECT_EQ(bodies(queue->unacked()), std::vector<std::string>{"done"});
   ASSERT_TRUE(queue->close().is_ok());

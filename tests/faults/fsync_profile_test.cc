@@ -8,7 +8,9 @@
 
 #include "faults/io_faults.h"
 
-namespace faults {
+// In a namespace of its own: the unity build compiles this file in one unit with the other
+// tests of tests/faults, and fault_fs_test.cc has helpers of the same names.
+namespace faults::fsync_profile_test {
 namespace {
 
 std::span<const std::byte> bytes(const std::string& text) {
@@ -107,4 +109,4 @@ TEST(FsyncProfile, OverARealFsOnlyTheErrorIsInjected) {
 }
 
 }  // namespace
-}  // namespace faults
+}  // namespace faults::fsync_profile_test

@@ -24,7 +24,7 @@ namespace {
 // caught about 1 seed in 250, first at seed 582; docs/bug-zoo.md has the seeds each needs.
 constexpr std::uint64_t kMaxSeeds = 1500;
 
-std::string describe(const RunResult& r) {
+std::string describe_run(const RunResult& r) {
   std::string text = fmt::format("seed {}: {}\n", r.seed, r.failure);
   for (const std::string& p : r.problems) text += "  problem: " + p + "\n";
   text += r.checks.summary();
@@ -65,13 +65,13 @@ TEST_P(BugZooTest, CaughtByItsInvariantAndCleanWithoutIt) {
   const RunConfig config = mutant.config();
   for (std::uint64_t seed = 1; seed <= found.caught->seed; ++seed) {
     const RunResult clean = run_simulation(config, seed);
-    EXPECT_TRUE(clean.passed) << mutant.name << " off: " << describe(clean);
+    EXPECT_TRUE(clean.passed) << mutant.name << " off: " << describe_run(clean);
   }
   // The catching run replayed step for step with the switch off passes: the switch is the bug.
   RunConfig replay_config = config;
   replay_config.script = found.caught->script;
   const RunResult replay = run_simulation(replay_config, found.caught->seed);
-  EXPECT_TRUE(replay.passed) << mutant.name << " off, replayed: " << describe(replay);
+  EXPECT_TRUE(replay.passed) << mutant.name << " off, replayed: " << describe_run(replay);
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryMutant, BugZooTest, ::testing::ValuesIn(all_mutants()),
@@ -160,14 +160,14 @@ TEST(BugZooExplain, PrintsEachSeedWhenAsked) {
     for (const auto& [kind, n] : r.faults_injected) faults += fmt::format(" {}={}", kind, n);
     fmt::print("seed {}: {} ops={} syncs={} crash={} faults:{}\n{}\n", seed,
                r.passed ? "pass" : "FAIL", r.ops, r.syncs, r.script.crash.to_string(), faults,
-               describe(r));
+               describe_run(r));
   }
   on.reset();
   const Hunt found = hunt(*mutant, 1, count);
   if (!found.caught) return;
   const RunResult shrunk = shrink_catch(*mutant, *found.caught, 1000);
   fmt::print("shrunk repro of seed {} ({} ops):\n{}\n{}\n", shrunk.seed, shrunk.script.total_ops(),
-             shrunk.script.describe(), describe(shrunk));
+             shrunk.script.describe(), describe_run(shrunk));
 }
 
 }  // namespace

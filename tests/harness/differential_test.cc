@@ -23,7 +23,7 @@ std::uint64_t env_or(const char* name, std::uint64_t fallback) {
 struct SeedRange {
   std::uint64_t first, count;
 };
-SeedRange seeds(std::uint64_t bounded) {
+SeedRange seed_range(std::uint64_t bounded) {
   return {env_or("WAL_DIFF_FIRST_SEED", 1), env_or("WAL_DIFF_SEEDS", bounded)};
 }
 
@@ -53,7 +53,7 @@ harness::RunConfig wal_config(std::uint64_t seed) {
 }
 
 TEST(Differential, FsOperationsMatchTheRealDisk) {
-  const SeedRange range = seeds(12);
+  const SeedRange range = seed_range(12);
   for (std::uint64_t seed = range.first; seed < range.first + range.count; ++seed) {
     testutil::TempDir dir;
     const harness::DiffResult result = harness::diff_fs_ops({}, seed, dir.sub("fs"));
@@ -64,7 +64,7 @@ TEST(Differential, FsOperationsMatchTheRealDisk) {
 }
 
 TEST(Differential, WalWorkloadWritesTheSameFilesAndRecoversTheSameLog) {
-  const SeedRange range = seeds(6);
+  const SeedRange range = seed_range(6);
   for (std::uint64_t seed = range.first; seed < range.first + range.count; ++seed) {
     testutil::TempDir dir;
     const harness::DiffResult result = harness::diff_wal(wal_config(seed), seed, dir.path());

@@ -30,7 +30,7 @@ RunConfig base(wal::SyncPolicy policy) {
   return config;
 }
 
-std::string describe(const RunResult& r) {
+std::string describe_with_script(const RunResult& r) {
   std::string text = "seed " + std::to_string(r.seed) + ": " + r.failure + "\n";
   for (const std::string& p : r.problems) text += "  problem: " + p + "\n";
   text += r.checks.summary() + "\n" + r.script.describe();
@@ -69,11 +69,11 @@ TEST_P(FaultKindTest, FiresIsCountedByItsKeyAndTheHonestWalPasses) {
   int fired = 0;
   for (std::uint64_t seed = 1; seed <= 12; ++seed) {
     const RunResult r = run_simulation(config, seed);
-    EXPECT_TRUE(r.passed) << kind.key << " " << describe(r);
-    EXPECT_FALSE(r.hang) << kind.key << " " << describe(r);
+    EXPECT_TRUE(r.passed) << kind.key << " " << describe_with_script(r);
+    EXPECT_FALSE(r.hang) << kind.key << " " << describe_with_script(r);
     for (const auto& [key, count] : r.faults_injected) EXPECT_EQ(key, kind.key);
     if (r.faults_injected.count(kind.key) != 0) ++fired;
-    EXPECT_EQ(r.faults_injected.empty(), r.script.faults.empty()) << describe(r);
+    EXPECT_EQ(r.faults_injected.empty(), r.script.faults.empty()) << describe_with_script(r);
   }
   EXPECT_GE(fired, 5) << kind.key << " fired in too few runs to mean anything";
 }
@@ -98,7 +98,7 @@ TEST(FaultWiringTest, EveryKindAtOnceManySeeds) {
   std::map<std::string, int> seen;
   for (std::uint64_t seed = 1; seed <= 30; ++seed) {
     const RunResult r = run_simulation(config, seed);
-    EXPECT_TRUE(r.passed) << describe(r);
+    EXPECT_TRUE(r.passed) << describe_with_script(r);
     for (const auto& [key, count] : r.faults_injected) seen[key] += static_cast<int>(count);
   }
   EXPECT_EQ(seen.size(), std::size(kKinds));
@@ -170,7 +170,7 @@ TEST(FaultWiringTest, HidingAFailedFsyncFromTheWalIsCaught) {
     ++caught;
     const bool named = r.checks[Invariant::kErrorHonesty].violated() ||
                        r.checks[Invariant::kDurability].violated();
-    EXPECT_TRUE(named) << describe(r);
+    EXPECT_TRUE(named) << describe_with_script(r);
   }
   EXPECT_GE(caught, 7);
 }
@@ -189,7 +189,7 @@ TEST(FaultWiringTest, FsyncFailureThenReopenKeepsWhatWasAcknowledged) {
     config.faults.fsync_profile = profile;
     for (std::uint64_t seed = 1; seed <= 40; ++seed) {
       const RunResult r = run_simulation(config, seed);
-      EXPECT_TRUE(r.passed) << profile << " " << describe(r);
+      EXPECT_TRUE(r.passed) << profile << " " << describe_with_script(r);
     }
   }
 }

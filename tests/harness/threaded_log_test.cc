@@ -32,8 +32,11 @@
 #include "sim/thread_scheduler.h"
 #include "sim/trace.h"
 #include "sim/yielding_fs.h"
+#include "testutil/log_entries.h"
 
 namespace {
+
+using testutil::bytes_of;
 
 constexpr int kWriters = 4;
 constexpr int kAppendsPerWriter = 12;
@@ -47,10 +50,6 @@ struct ThreadedRun {
   std::map<wal::Lsn, std::string> acknowledged;
   std::vector<std::string> lost;        // acknowledged entries missing after the power cut
 };
-
-std::span<const std::byte> bytes_of(const std::string& text) {
-  return std::as_bytes(std::span<const char>(text.data(), text.size()));
-}
 
 // Writers append concurrently through one wal::Log; with `cut_after`, the power goes out at
 // that Fs operation, the SimFs loses what a torn power loss may lose, and the log is recovered

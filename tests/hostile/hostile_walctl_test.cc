@@ -19,8 +19,8 @@ namespace {
 using hostile::BaseLogs;
 using hostile::Case;
 
-const std::vector<std::string> kModes = {"tolerate-tail", "absolute", "point-in-time",
-                                         "skip-corrupted"};
+const std::vector<std::string> kModeNames = {"tolerate-tail", "absolute", "point-in-time",
+                                             "skip-corrupted"};
 
 std::string base64_decode(const std::string& text) {
   static const std::string alphabet =
@@ -120,13 +120,15 @@ TEST_P(HostileWalctl, ReadOnlyCommandsAnswerAndChangeNothing) {
     EXPECT_EQ(verify.exit_code, 0) << verify.out;
   }
   walctl({"verify", log_, "--json"}, {0, 1, 3, 4, 6, 7});
-  for (const std::string& mode : kModes) walctl({"verify", log_, "--recovery", mode}, {0, 1, 3, 4, 6, 7});
+  for (const std::string& mode : kModeNames) {
+    walctl({"verify", log_, "--recovery", mode}, {0, 1, 3, 4, 6, 7});
+  }
   const hostile::Run stat = walctl({"stat", log_}, {0, 3, 4, 6, 7});
   if (clean) {
     EXPECT_EQ(stat.exit_code, 0);
   }
   walctl({"stat", log_, "--json"}, {0, 3, 4, 6, 7});
-  for (const std::string& mode : kModes) {
+  for (const std::string& mode : kModeNames) {
     const hostile::Run dump = walctl({"dump", log_, "--format", "json", "--recovery", mode}, {0, 3, 4, 6, 7});
     if (clean) {
       EXPECT_EQ(dump.exit_code, 0) << dump.err;

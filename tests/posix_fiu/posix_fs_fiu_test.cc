@@ -17,6 +17,9 @@
 
 #include "testutil/temp_dir.h"
 
+// In a namespace of its own: the unity build compiles this file in one unit with
+// fail_stop_test.cc, which has helpers of the same names.
+namespace posix_fs_fiu_test {
 namespace {
 
 using wal::Code;
@@ -173,3 +176,4 @@ TEST_F(PosixFsFiu, RealShortPwritesAreCompleted) {
 }
 
 }  // namespace
+}  // namespace posix_fs_fiu_test

@@ -13,7 +13,7 @@
 namespace reports {
 namespace {
 
-RunRecord run(std::uint64_t seed, std::map<std::string, std::uint64_t> coverage) {
+RunRecord covered_run(std::uint64_t seed, std::map<std::string, std::uint64_t> coverage) {
   RunRecord r;
   r.scenario = "swarm";
   r.seed = seed;
@@ -24,21 +24,22 @@ RunRecord run(std::uint64_t seed, std::map<std::string, std::uint64_t> coverage)
   return r;
 }
 
-Sweep sample() {
+Sweep coverage_sweep() {
   Sweep s;
   s.scenarios.push_back({"swarm", "", "d", "swarm", true, {}, 2});
   s.coverage_cells = {"crash/open/between-ops/torn",   "crash/open/between-ops/prefix",
                       "crash/append/write/torn",       "crash/append/write/prefix",
                       "crash/append/sync_data/torn",   "fault/fsync_eio/absolute",
                       "fault/fsync_eio/point-in-time"};
-  s.runs.push_back(run(1, {{"crash/append/write/torn", 1}, {"fault/fsync_eio/absolute", 3}}));
-  s.runs.push_back(run(2, {{"crash/append/write/torn", 2}, {"crash/read/list/torn", 1}}));
+  s.runs.push_back(
+      covered_run(1, {{"crash/append/write/torn", 1}, {"fault/fsync_eio/absolute", 3}}));
+  s.runs.push_back(covered_run(2, {{"crash/append/write/torn", 2}, {"crash/read/list/torn", 1}}));
   s.normalize();
   return s;
 }
 
 TEST(CoverageReport, ListsEveryCellWithTheRunsThatReachedIt) {
-  const CoverageSummary c = summarize_coverage(sample());
+  const CoverageSummary c = summarize_coverage(coverage_sweep());
   EXPECT_EQ(c.listed, 7u);
   EXPECT_EQ(c.reached, 2u);
   EXPECT_EQ(c.crash_listed, 5u);
@@ -57,7 +58,7 @@ TEST(CoverageReport, ListsEveryCellWithTheRunsThatReachedIt) {
 }
 
 TEST(CoverageReport, SummaryJsonKeepsTheListAndEachRunsCells) {
-  const Sweep before = sample();
+  const Sweep before = coverage_sweep();
   Sweep after;
   std::string error;
   ASSERT_TRUE(read_summary_json(write_summary_json(before, true), after, error)) << error;
@@ -71,7 +72,7 @@ TEST(CoverageReport, SummaryJsonKeepsTheListAndEachRunsCells) {
 }
 
 TEST(CoverageReport, TheHtmlMatrixMarksUnreachedCells) {
-  const std::string html = write_index_html(sample());
+  const std::string html = write_index_html(coverage_sweep());
   EXPECT_NE(html.find("Coverage: crash sites and faults"), std::string::npos);
   EXPECT_NE(html.find("<table class=\"matrix\">"), std::string::npos);
   EXPECT_NE(html.find("title=\"crash/append/write/prefix: not reached\""), std::string::npos);
@@ -88,9 +89,10 @@ TEST(CoverageReport, TheHtmlMatrixMarksUnreachedCells) {
 }
 
 TEST(CoverageReport, TheMarkdownSaysHowManyCellsWereReached) {
-  EXPECT_NE(write_summary_md(sample()).find("Coverage: 2 of 7 listed cells reached (crash sites "
-                                            "1/5, faults x recovery modes 1/2); 1 reached cells "
-                                            "not listed."),
+  EXPECT_NE(write_summary_md(coverage_sweep())
+                .find("Coverage: 2 of 7 listed cells reached (crash sites "
+                      "1/5, faults x recovery modes 1/2); 1 reached cells "
+                      "not listed."),
             std::string::npos);
 }
 

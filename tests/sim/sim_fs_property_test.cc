@@ -12,7 +12,9 @@
 
 #include "sim/sim_fs.h"
 
-namespace sim {
+// In a namespace of its own: the unity build compiles this file in one unit with the other
+// tests of tests/sim, and sim_fs_test.cc has helpers of the same names.
+namespace sim::sim_fs_property_test {
 namespace {
 
 struct ModelOp {
@@ -254,4 +256,4 @@ RC_GTEST_PROP(SimFsModel, MatchesTheReferenceModel, ()) {
 }
 
 }  // namespace
-}  // namespace sim
+}  // namespace sim::sim_fs_property_test

@@ -19,15 +19,15 @@ namespace {
 
 using testutil::SegmentBuilder;
 
-constexpr std::uint64_t kSalt = 0xfeed'0000'0000'0001ull;
+constexpr std::uint64_t kLogSalt = 0xfeed'0000'0000'0001ull;
 constexpr std::uint64_t kOldSalt = 0xdead'0000'0000'0002ull;
-constexpr RecoveryMode kModes[] = {RecoveryMode::kTolerateTail, RecoveryMode::kAbsolute,
-                                   RecoveryMode::kPointInTime, RecoveryMode::kSkipCorrupted};
+constexpr RecoveryMode kEveryMode[] = {RecoveryMode::kTolerateTail, RecoveryMode::kAbsolute,
+                                       RecoveryMode::kPointInTime, RecoveryMode::kSkipCorrupted};
 
 class RecoveryScan : public ::testing::Test {
  protected:
   SegmentBuilder segment(Lsn first_lsn, ChecksumKind kind = ChecksumKind::kCrc32c) {
-    return SegmentBuilder(kind, kSalt, first_lsn);
+    return SegmentBuilder(kind, kLogSalt, first_lsn);
   }
   void put(SegmentBuilder& seg) { testutil::write_file(dir_.sub(seg.name()), seg.bytes()); }
   void put_file(const std::string& name, std::span<const std::byte> bytes) {
@@ -41,7 +41,7 @@ class RecoveryScan : public ::testing::Test {
   // Scans in every mode.
   std::map<RecoveryMode, Result<ScanResult>> scan_all() {
     std::map<RecoveryMode, Result<ScanResult>> results;
-    for (RecoveryMode mode : kModes) results.emplace(mode, scan_in(mode));
+    for (RecoveryMode mode : kEveryMode) results.emplace(mode, scan_in(mode));
     return results;
   }
 
@@ -94,7 +94,7 @@ TEST_F(RecoveryScan, CleanLogOpensInEveryModeAtTheNextLsn) {
     EXPECT_EQ(scanned.segments[1].file_bytes, second.bytes().size());
     EXPECT_EQ(scanned.segments[1].checkpoints, std::vector<Lsn>{6});
     EXPECT_EQ(scanned.header.checksum, ChecksumKind::kXxh3);
-    EXPECT_EQ(scanned.header.salt, kSalt);
+    EXPECT_EQ(scanned.header.salt, kLogSalt);
     EXPECT_TRUE(scanned.leftovers.empty());
   }
 }

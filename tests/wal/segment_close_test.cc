@@ -17,7 +17,7 @@ namespace {
 
 using testutil::bytes_of;
 
-constexpr std::uint64_t kSegmentBytes = 1 << 20;
+constexpr std::uint64_t kSegmentCapacity = 1 << 20;
 constexpr int kEntries = 100;
 
 std::uintmax_t segment_size(const std::string& dir) {
@@ -26,7 +26,7 @@ std::uintmax_t segment_size(const std::string& dir) {
 
 Options small_segments(SyncPolicy policy) {
   Options options;
-  options.segment_bytes = kSegmentBytes;
+  options.segment_bytes = kSegmentCapacity;
   options.sync = policy;
   return options;
 }
@@ -60,7 +60,7 @@ TEST_P(CloseTrimTest, CloseTrimsThePreallocatedTail) {
   const std::string path = dir.sub("log");
   const std::uintmax_t size = size_after_close(path, GetParam(), false);
   EXPECT_GT(size, 0u);
-  EXPECT_LT(size, kSegmentBytes);
+  EXPECT_LT(size, kSegmentCapacity);
   EXPECT_EQ(entries_in(path, GetParam()), static_cast<std::uint64_t>(kEntries));
 }
 
@@ -71,7 +71,7 @@ INSTANTIATE_TEST_SUITE_P(EverySyncingPolicy, CloseTrimTest,
 TEST(CloseTrimTest, NoneOnlyFlushesWhatIsNotSynced) {
   testutil::TempDir dir;
   const std::string path = dir.sub("log");
-  EXPECT_EQ(size_after_close(path, SyncPolicy::kNone, false), kSegmentBytes);
+  EXPECT_EQ(size_after_close(path, SyncPolicy::kNone, false), kSegmentCapacity);
   EXPECT_EQ(entries_in(path, SyncPolicy::kNone), static_cast<std::uint64_t>(kEntries));
 }
 
@@ -79,7 +79,7 @@ TEST(CloseTrimTest, NoneTrimsWhenTheCallerSyncedEverything) {
   // walctl's own group commit: kNone plus sync() per chunk.
   testutil::TempDir dir;
   const std::string path = dir.sub("log");
-  EXPECT_LT(size_after_close(path, SyncPolicy::kNone, true), kSegmentBytes);
+  EXPECT_LT(size_after_close(path, SyncPolicy::kNone, true), kSegmentCapacity);
   EXPECT_EQ(entries_in(path, SyncPolicy::kNone), static_cast<std::uint64_t>(kEntries));
 }
 

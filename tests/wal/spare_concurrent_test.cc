@@ -26,7 +26,7 @@ TEST(SpareConcurrentTest, AppendersRotateWhileTheSpareIsPreparedAndNothingIsLost
   options.sync = SyncPolicy::kGrouped;
   options.segment_bytes = 8 << 10;  // a rotation every ~55 entries
   options.buffer_bytes = 4 << 10;
-  constexpr int kThreads = 4;
+  constexpr int kAppenders = 4;
   constexpr int kPerThread = 300;
   std::mutex mutex;
   std::vector<std::pair<Lsn, std::string>> acknowledged;
@@ -35,7 +35,7 @@ TEST(SpareConcurrentTest, AppendersRotateWhileTheSpareIsPreparedAndNothingIsLost
     Result<std::unique_ptr<Log>> log = Log::open(dir.sub("log"), options);
     ASSERT_TRUE(log.is_ok()) << log.status().to_string();
     std::vector<std::thread> threads;
-    for (int t = 0; t < kThreads; ++t) {
+    for (int t = 0; t < kAppenders; ++t) {
       threads.emplace_back([&, t] {
         for (int i = 0; i < kPerThread; ++i) {
           std::string payload = std::to_string(t) + "/" + std::to_string(i) + std::string(80, 'x');

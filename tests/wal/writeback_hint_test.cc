@@ -232,17 +232,17 @@ std::vector<std::string> rotation_order_breaks() {
 
   // Per segment: the index of its first record write (past the header), of its last write or
   // trim, and of its last full sync.
-  struct Seen {
+  struct SegmentEvents {
     std::size_t first_record = SIZE_MAX;
     std::size_t last_change = 0;
     std::size_t last_sync = 0;
     bool synced = false;
   };
-  std::map<std::string, Seen> segments;  // names sort in LSN order
+  std::map<std::string, SegmentEvents> segments;  // names sort in LSN order
   for (std::size_t i = 0; i < fs.events.size(); ++i) {
     const Event& e = fs.events[i];
     if (e.name.size() != 24 || e.name.substr(20) != ".wal") continue;  // temp names, LOCK
-    Seen& seen = segments[e.name];
+    SegmentEvents& seen = segments[e.name];
     if (e.op == Op::kWrite && e.offset >= format::kSegmentHeaderBytes) {
       seen.first_record = std::min(seen.first_record, i);
     }
@@ -255,7 +255,7 @@ std::vector<std::string> rotation_order_breaks() {
   if (segments.size() < 3) breaks.push_back("fewer than 2 rotations");
   auto next = segments.begin();
   for (auto it = next++; next != segments.end(); it = next++) {
-    const Seen& finished = it->second;
+    const SegmentEvents& finished = it->second;
     if (!finished.synced || finished.last_sync < finished.last_change) {
       breaks.push_back(it->first + " changed after its last sync");
     } else if (finished.last_sync > next->second.first_record) {

@@ -21,18 +21,12 @@
 #include <nlohmann/json.hpp>
 
 #include "testutil/temp_dir.h"
+#include "walsim/walsim_process.h"
 
 namespace {
 
-std::string walsim_binary() {
-  if (const char* path = std::getenv("WALSIM")) return path;
-  return WALSIM_BINARY;
-}
-
-std::string source_dir() {
-  if (const char* path = std::getenv("WAL_SOURCE_DIR")) return path;
-  return WALSIM_SOURCE_DIR;
-}
+using walsim_test::source_dir;
+using walsim_test::walsim_binary;
 
 using Hashes = std::map<std::string, std::string>;  // "<file> <seed>" -> hash
 

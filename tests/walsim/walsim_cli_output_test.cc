@@ -22,7 +22,7 @@ using walsim_test::walsim_binary;
 
 using walsim_test::read;
 
-constexpr const char* kScenario = R"(name = "small"
+constexpr const char* kSmallToml = R"(name = "small"
 seeds = 4
 [wal]
 sync = "grouped"
@@ -36,7 +36,7 @@ policy = "torn"
 )";
 
 // A planted failure to shrink: the device acknowledges fsync without persisting.
-constexpr const char* kPlanted = R"(name = "planted"
+constexpr const char* kPlantedToml = R"(name = "planted"
 seeds = 2
 [wal]
 sync = "grouped"
@@ -59,8 +59,8 @@ class WalsimCliOutputTest : public testing::Test {
     if (walsim_binary().empty()) GTEST_SKIP() << "no walsim binary: set WALSIM";
     cwd_ = fs::path(dir_.path()) / "work";
     fs::create_directories(cwd_ / "suite");
-    std::ofstream(cwd_ / "suite" / "small.toml") << kScenario;
-    std::ofstream(cwd_ / "suite" / "planted.toml") << kPlanted;
+    std::ofstream(cwd_ / "suite" / "small.toml") << kSmallToml;
+    std::ofstream(cwd_ / "suite" / "planted.toml") << kPlantedToml;
   }
 
   // `walsim ARGS` run in cwd_, stdout and stderr each to their own file (neither a terminal).
