@@ -58,4 +58,29 @@ std::string first_difference(const DbState& got, const DbState& want) {
   return "none";
 }
 
+std::vector<std::size_t> open_failures(const std::vector<Txn>& txns) {
+  std::vector<std::size_t> open;
+  for (std::size_t i = 0; i < txns.size(); ++i) {
+    if (!txns[i].committed && !txns[i].settled) open.push_back(i);
+  }
+  if (open.size() > kMaxOpenFailures) {
+    open.erase(open.begin(), open.end() - static_cast<std::ptrdiff_t>(kMaxOpenFailures));
+  }
+  return open;
+}
+
+std::vector<Txn> history(const std::vector<Txn>& txns, const std::vector<std::size_t>& open,
+                         std::uint32_t lost) {
+  std::vector<Txn> out;
+  out.reserve(txns.size());
+  std::size_t next = 0;
+  for (std::size_t i = 0; i < txns.size(); ++i) {
+    const bool is_open = next < open.size() && open[next] == i;
+    const bool dropped = is_open && ((lost >> next) & 1u) != 0;
+    if (is_open) ++next;
+    if (!dropped) out.push_back(txns[i]);
+  }
+  return out;
+}
+
 }  // namespace sqlite_adapter

@@ -37,6 +37,7 @@ struct Txn {
   std::uint32_t op = 0;  // the workload op that ran it
   std::vector<Change> changes;
   bool committed = false;  // COMMIT returned SQLITE_OK; false: it failed (may have landed)
+  bool settled = false;    // failed, and the live database showed it landed whole
   // It changed a row (sqlite3_total_changes moved). A transaction that changed nothing writes
   // no journal and no page: a power loss cannot take it back, nor does it make the one before
   // it durable.
@@ -46,6 +47,20 @@ struct Txn {
 };
 
 void apply_to(DbState& state, const Txn& txn);
+
+// An application that carries on after a failed transaction does not know whether it landed
+// until it reads the database again; each such open question doubles the histories a recovery
+// may show. At most kMaxOpenFailures are kept open (a longer run of failures with no readable
+// database between them is judged as if the earliest landed).
+constexpr std::size_t kMaxOpenFailures = 6;
+
+// The failed transactions no live read has settled, as indices into `txns` (the latest
+// kMaxOpenFailures of them).
+std::vector<std::size_t> open_failures(const std::vector<Txn>& txns);
+
+// One history: `txns` without the open failures whose bit is set in `lost` (bit i: open[i]).
+std::vector<Txn> history(const std::vector<Txn>& txns, const std::vector<std::size_t>& open,
+                         std::uint32_t lost);
 
 // The first difference between two states, for messages: "t1[4] = 'abc..' (model: absent)".
 std::string first_difference(const DbState& got, const DbState& want);

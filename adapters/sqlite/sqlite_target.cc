@@ -103,6 +103,11 @@ class SqliteTarget final : public harness::Target {
   harness::Applied apply(const harness::Op& op, sim::Prng& choices) override {
     wal::Result<sqlite3*> db = connection(op.writer);
     if (!db) return {harness::Ack::kFailed, db.error(), {}};
+    if (std::optional<harness::Violation> partial = settle_failed(*db)) {
+      harness::Applied applied;
+      applied.violations.push_back(std::move(*partial));
+      return applied;
+    }
     Txn txn;
     txn.op = op.index;
     switch (op.kind) {
@@ -175,18 +180,35 @@ class SqliteTarget final : public harness::Target {
       return out;
     }
     std::uint64_t committed = 0;
-    for (const Txn& txn : txns_) committed += txn.committed ? 1 : 0;
-    const std::size_t must = power_lost ? must_keep(rule.may_lose) : committed;
+    // Acknowledged commits that changed rows: the only ones a recovery can lose.
+    for (const Txn& txn : txns_) committed += txn.committed && txn.wrote ? 1 : 0;
+    // One history per way the unsettled failures may have landed: the first that explains
+    // the database is the judgement; with none, the history where all of them landed.
+    const std::vector<std::size_t> open = open_failures(txns_);
+    harness::PrefixMatch found;
+    std::vector<Txn> txns;
     DbState state;
-    const auto [match, early] = harness::match_prefix(
-        base_, txns_, recovered, must,
-        [](DbState& into, const Txn& txn) { apply_to(into, txn); }, &state);
+    for (std::uint32_t lost = 0; lost < (1u << open.size()); ++lost) {
+      std::vector<Txn> candidate = history(txns_, open, lost);
+      const std::size_t must = must_keep(candidate, power_lost ? rule.may_lose : 0);
+      DbState after_all;
+      const harness::PrefixMatch tried = harness::match_prefix(
+          base_, candidate, recovered, must,
+          [](DbState& into, const Txn& txn) { apply_to(into, txn); }, &after_all);
+      if (lost == 0 || tried.match || (tried.early && !found.early && !found.match)) {
+        found = tried;
+        txns = std::move(candidate);
+        state = std::move(after_all);
+      }
+      if (found.match) break;
+    }
+    const auto [match, early] = found;
     if (early) {
       out.push_back({harness::Invariant::kDurability, wal::kNoLsn, 0,
                      fmt::format("durability: sqlite-durability: the database is the state after "
                                  "{} of {} transactions; {} was acknowledged and must survive "
                                  "({}){}",
-                                 *early, txns_.size(), txns_[*early].describe(), rule.why,
+                                 *early, txns.size(), txns[*early].describe(), rule.why,
                                  power_lost ? "" : "; a clean reopen loses nothing")});
     } else if (!match) {
       out.push_back({harness::Invariant::kPrefix, wal::kNoLsn, 0,
@@ -194,12 +216,16 @@ class SqliteTarget final : public harness::Target {
                                  "after no prefix of the {} transactions since the last check "
                                  "(a partial or invented transaction); against the model after "
                                  "all of them: {}{}",
-                                 recovered.size(), txns_.size(),
+                                 recovered.size(), txns.size(),
                                  first_difference(recovered, state), documented)});
-    } else if (*match < committed) {
-      notes_.push_back(fmt::format("sqlite: allowed loss: the database is the state after {} of "
-                                   "{} acknowledged commits ({})",
-                                   *match, committed, rule.why));
+    } else {
+      std::uint64_t kept = 0;
+      for (std::size_t i = 0; i < *match; ++i) kept += txns[i].committed && txns[i].wrote;
+      if (kept < committed) {
+        notes_.push_back(fmt::format("sqlite: allowed loss: the database is the state after {} "
+                                     "of {} acknowledged commits ({})",
+                                     kept, committed, rule.why));
+      }
     }
     base_ = recovered;
     txns_.clear();
@@ -209,15 +235,58 @@ class SqliteTarget final : public harness::Target {
   std::vector<std::string> take_notes() override { return std::exchange(notes_, {}); }
 
  private:
+  // The application carried on after failed transactions (workload.on_error = "carry-on"):
+  // SQLite's live view says which of them landed. A rolled-back one leaves the history (a
+  // recovery that brings it back shows a phantom); a landed one stays; a live view that no
+  // combination explains is a partial transaction, a violation now. A read that fails (the
+  // pager still in its error state, or its hot-journal rollback failing again) settles
+  // nothing: the next op tries again.
+  std::optional<harness::Violation> settle_failed(sqlite3* db) {
+    const std::vector<std::size_t> open = open_failures(txns_);
+    if (open.empty()) return std::nullopt;
+    DbState live;
+    std::string problem;
+    for (int attempt = 0; attempt < 3; ++attempt) {  // the pager resets once its locks go
+      live.clear();
+      problem = read_all(db, live);
+      if (problem.empty()) break;
+    }
+    if (!problem.empty()) return std::nullopt;
+    for (std::uint32_t lost = 0; lost < (1u << open.size()); ++lost) {
+      DbState state = base_;
+      for (const Txn& txn : history(txns_, open, lost)) apply_to(state, txn);
+      if (state != live) continue;
+      for (std::size_t i = open.size(); i-- > 0;) {
+        if ((lost >> i) & 1u) {
+          txns_.erase(txns_.begin() + static_cast<std::ptrdiff_t>(open[i]));
+        } else {
+          txns_[open[i]].settled = true;
+        }
+      }
+      return std::nullopt;
+    }
+    DbState before = base_;
+    for (const Txn& txn : history(txns_, open, (1u << open.size()) - 1)) apply_to(before, txn);
+    for (std::size_t i : open) txns_[i].settled = true;
+    return harness::Violation{
+        harness::Invariant::kPrefix, wal::kNoLsn, 0,
+        fmt::format("prefix: sqlite-atomicity: after {} failed, the live database is the state "
+                    "after no combination of the failed transactions landing whole or not; "
+                    "against none of them landing: {}",
+                    txns_[open.back()].describe(), first_difference(live, before))};
+  }
+
   // How many leading transactions a recovery must keep when the last `may_lose` commits that
   // changed rows (and whatever came after the earliest of them) may be lost.
-  std::size_t must_keep(std::uint64_t may_lose) const {
-    std::size_t must = txns_.size();
-    while (must > 0 && !txns_[must - 1].committed) --must;  // a failed one may be lost anyway
+  static std::size_t must_keep(const std::vector<Txn>& txns, std::uint64_t may_lose) {
+    std::size_t must = txns.size();
+    // A failed one may be lost anyway; one that changed nothing makes nothing before it
+    // durable (it wrote no journal and no page).
+    while (must > 0 && (!txns[must - 1].committed || !txns[must - 1].wrote)) --must;
     if (may_lose == DurabilityRule::kAny) return 0;
     for (std::uint64_t lost = 0; lost < may_lose && must > 0;) {
       --must;
-      if (txns_[must].committed && txns_[must].wrote) ++lost;
+      if (txns[must].committed && txns[must].wrote) ++lost;
     }
     return must;
   }
@@ -245,11 +314,15 @@ class SqliteTarget final : public harness::Target {
       return status;
     }
     connections_.push_back(db);
-    std::string sql = fmt::format("PRAGMA cache_size = {}; PRAGMA synchronous = {};",
-                                  setting("cache_size"), setting("synchronous"));
+    // journal_mode is a connection's own setting in the rollback modes (only wal is recorded
+    // in the database file): every connection sets it, or the second writer's commits would
+    // run in delete mode.
+    std::string sql = fmt::format("PRAGMA journal_mode = {}; PRAGMA cache_size = {}; "
+                                  "PRAGMA synchronous = {};",
+                                  setting("journal_mode"), setting("cache_size"),
+                                  setting("synchronous"));
     if (first) {
-      sql = fmt::format("PRAGMA page_size = {}; PRAGMA journal_mode = {}; ", setting("page_size"),
-                        setting("journal_mode")) + sql;
+      sql = fmt::format("PRAGMA page_size = {}; ", setting("page_size")) + sql;
       for (int t = 0; t < kTables; ++t) {
         sql += fmt::format("CREATE TABLE IF NOT EXISTS t{}(k INTEGER PRIMARY KEY, v TEXT);", t);
       }

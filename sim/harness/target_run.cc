@@ -133,7 +133,16 @@ void TargetRun::do_op(const Op& op) {
     violation.step = step();
     live_violations_.push_back(std::move(violation));
   }
-  if (applied.ack == Ack::kFailed) give_up(applied.status);
+  if (applied.ack != Ack::kFailed) return;
+  if (config_.workload.on_error == OnError::kCarryOn &&
+      (applied.status.injected() || faults_fired())) {
+    // The application reports the error and goes on with its next op on the same handle: the
+    // store's own error handling decides what the later ops and the recovery see. (A failed
+    // close or open at a reopen still restarts: there is no handle to go on with.)
+    note("carried-on", op.index);
+    return;
+  }
+  give_up(applied.status);
 }
 
 void TargetRun::give_up(const wal::Status& status) {

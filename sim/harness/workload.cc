@@ -51,6 +51,16 @@ std::string_view to_string(OpKind kind) {
   return "?";
 }
 
+std::string_view to_string(OnError on_error) {
+  return on_error == OnError::kCarryOn ? "carry-on" : "stop";
+}
+
+std::optional<OnError> parse_on_error(std::string_view text) {
+  if (text == "stop") return OnError::kStop;
+  if (text == "carry-on") return OnError::kCarryOn;
+  return std::nullopt;
+}
+
 std::uint64_t Workload::total_ops() const {
   std::uint64_t total = 0;
   for (const std::vector<Op>& ops : writers) total += ops.size();

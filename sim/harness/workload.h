@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -15,6 +16,15 @@ namespace harness {
 
 // The unit of Op::position_ppm (and of the probabilities drawn per op).
 inline constexpr std::uint64_t kMillion = 1'000'000;
+
+// What the application does when a call into the store fails (an injected fault): stop and
+// restart, recovering as after a crash (the default, and what a fail-stop store asks for), or
+// report the error and go on with its next op on the same handle (what many applications do
+// with a failed transaction: an fsync error then meets the store's own error handling).
+enum class OnError : std::uint8_t { kStop, kCarryOn };
+
+std::string_view to_string(OnError on_error);  // "stop", "carry-on"
+std::optional<OnError> parse_on_error(std::string_view text);
 
 struct WorkloadConfig {
   std::uint32_t writers = 1;
@@ -28,6 +38,7 @@ struct WorkloadConfig {
   sim::Ratio reopen_ratio{0, 1};
   std::uint64_t checkpoint_every = 0;      // every Nth op (1-based) is a checkpoint; 0: none
   std::uint32_t batch_entries_max = 8;     // a batch holds [2, batch_entries_max] entries
+  OnError on_error = OnError::kStop;       // not drawn: what the application does, not an op
 };
 
 enum class OpKind : std::uint8_t {

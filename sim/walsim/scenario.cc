@@ -555,6 +555,10 @@ void Reader::read_workload(const toml::table& t) {
              [&](auto& n, auto& k) {
                set_integer(n, k, w.batch_entries_max, 2, kBatchEntriesMax);
              }},
+            {"on_error",
+             [&](auto& n, auto& k) {
+               word(n, k, w.on_error, harness::parse_on_error, "stop|carry-on");
+             }},
         });
 }
 

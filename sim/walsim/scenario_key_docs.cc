@@ -56,6 +56,10 @@ constexpr KeyMeaning kMeanings[] = {
      "Share of ops that read from an LSN to the durable end, checked against the oracle."},
     {"workload.truncate_ratio", "Share of ops that truncate the front at a point in the log."},
     {"workload.reopen_ratio", "Share of ops that close and reopen the log (a clean restart)."},
+    {"workload.on_error",
+     "What the application does when a call fails with an injected fault: `stop` (restart and "
+     "recover, as after a crash) or `carry-on` (report it and go on with the next op on the same "
+     "handle). Registered targets only: the wal target always goes on, to a fail-stop Log."},
     {"workload.checkpoint_every", "A checkpoint every this many ops (0: none)."},
     {"workload.batch_entries_max", "The most entries in one batch."},
     {"device", "The simulated disk's geometry, latencies and honesty."},

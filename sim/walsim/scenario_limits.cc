@@ -20,6 +20,12 @@ void check_workload(const harness::RunConfig& c, std::vector<CrossKeyProblem>& o
                                "truncate_ratio + reopen_ratio = {} exceeds 1",
                                ratio_sum)});
   }
+  if (w.on_error != harness::OnError::kStop && c.target == "wal") {
+    out.push_back({{"workload.on_error", "target"},
+                   "'workload.on_error' = \"carry-on\" is for registered targets: the wal "
+                   "target's application always goes on calling, and wal::Log refuses every "
+                   "call after its first I/O error (fail-stop)"});
+  }
 }
 
 // Every entry the workload draws must be one the WAL accepts, and fit a segment: otherwise

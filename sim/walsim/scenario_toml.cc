@@ -72,6 +72,9 @@ std::string scenario_to_toml(const Scenario& s) {
   out += fmt::format("reopen_ratio = {}\n", number(harness::probability_of(wl.reopen_ratio)));
   out += fmt::format("checkpoint_every = {}\n", wl.checkpoint_every);
   out += fmt::format("batch_entries_max = {}\n", wl.batch_entries_max);
+  if (wl.on_error != harness::OnError::kStop) {
+    out += fmt::format("on_error = \"{}\"\n", harness::to_string(wl.on_error));
+  }
 
   const sim::DeviceModel& d = c.device;
   out += "\n[device]\n";
@@ -159,6 +162,9 @@ std::string describe_setup(const Scenario& s) {
     out += " scripted";
   }
   if (!faults.empty()) out += " faults:" + faults;
+  if (c.workload.on_error != harness::OnError::kStop) {
+    out += fmt::format(" on_error={}", harness::to_string(c.workload.on_error));
+  }
   if (s.mutant) out += fmt::format(" mutant={}", *s.mutant);
   if (s.lying_fsync) out += " device=lying_fsync";
   return out;

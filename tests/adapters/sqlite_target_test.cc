@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "adapters/sqlite/sqlite_model.h"
 #include "sim/harness/runner.h"
 #include "sim/walsim/scenario.h"
 #include "sim/walsim/scenario_toml.h"
@@ -94,6 +95,41 @@ TEST(SqliteTarget, DeleteFullMayLoseTheLastCommitExtraNever) {
   }
   EXPECT_GT(noted, 0);
   EXPECT_EQ(caught, noted);  // each allowed loss is exactly what strict catches
+}
+
+// journal_mode is per connection in the rollback modes: a second writer that did not set it
+// committed in delete mode, whose last commit a power loss may take (fails without the fix).
+TEST(SqliteTarget, EveryConnectionRunsTheScenariosJournalMode) {
+  for (const char* mode : {"truncate", "persist"}) {
+    harness::RunConfig config = sqlite_config(mode, "full", "strict");
+    config.workload.writers = 2;
+    for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+      const harness::RunResult result = harness::run_simulation(config, seed);
+      EXPECT_TRUE(result.passed) << mode << " seed " << seed << ": " << result.failure;
+    }
+  }
+}
+
+// An application that carries on after failed transactions: each one either landed whole or
+// not, and the histories a recovery may show are every such choice.
+TEST(SqliteModel, OpenFailuresGiveOneHistoryPerChoice) {
+  std::vector<sqlite_adapter::Txn> txns(5);
+  for (std::uint32_t i = 0; i < txns.size(); ++i) {
+    txns[i].op = i;
+    txns[i].committed = i != 1 && i != 3;
+  }
+  txns[3].settled = true;  // a live read showed it landed
+  const std::vector<std::size_t> open = sqlite_adapter::open_failures(txns);
+  ASSERT_EQ(open, (std::vector<std::size_t>{1}));
+  EXPECT_EQ(sqlite_adapter::history(txns, open, 0).size(), 5u);
+  const std::vector<sqlite_adapter::Txn> without = sqlite_adapter::history(txns, open, 1);
+  ASSERT_EQ(without.size(), 4u);
+  EXPECT_EQ(without[1].op, 2u);
+
+  std::vector<sqlite_adapter::Txn> many(sqlite_adapter::kMaxOpenFailures + 3);
+  const std::vector<std::size_t> latest = sqlite_adapter::open_failures(many);
+  ASSERT_EQ(latest.size(), sqlite_adapter::kMaxOpenFailures);
+  EXPECT_EQ(latest.front(), 3u);  // the earliest are judged as landed
 }
 
 TEST(SqliteTarget, ARunReplaysBitForBit) {

@@ -200,6 +200,19 @@ TEST(ScenarioParserTest, EveryCrashPointAndPolicyWordParses) {
   }
 }
 
+TEST(ScenarioParserTest, OnErrorCarriesOnForARegisteredTargetAndIsWrittenBack) {
+  const ParseResult r =
+      parse("name = \"x\"\ntarget = \"kv\"\n[workload]\non_error = \"carry-on\"\n");
+  ASSERT_TRUE(r.ok()) << r.errors.front().to_string();
+  EXPECT_EQ(r.scenario->config.workload.on_error, harness::OnError::kCarryOn);
+  // A shrunk scenario keeps it: the same run again needs the same application.
+  const std::string written = scenario_to_toml(*r.scenario);
+  EXPECT_NE(written.find("on_error = \"carry-on\""), std::string::npos) << written;
+  const ParseResult plain = parse("name = \"x\"\ntarget = \"kv\"\n");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain.scenario->config.workload.on_error, harness::OnError::kStop);
+}
+
 TEST(ScenarioParserTest, InvariantsAllMeansEveryOne) {
   const ParseResult r = parse("name = \"x\"\n[expect]\ninvariants = \"all\"\n");
   ASSERT_TRUE(r.ok());
@@ -284,6 +297,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadValue{"[workload]\nsync_ratio = true\n", ErrorKind::kType, "workload.sync_ratio"},
         BadValue{"[workload]\ncheckpoint_every = 0.5\n", ErrorKind::kType,
                  "workload.checkpoint_every"},
+        BadValue{"[workload]\non_error = 1\n", ErrorKind::kType, "workload.on_error"},
         BadValue{"[device]\natomic_sector = 1\n", ErrorKind::kType, "device.atomic_sector"},
         BadValue{"[device]\nfsync_latency_us = [1.0, 2.0]\n", ErrorKind::kType,
                  "device.fsync_latency_us"},
@@ -323,6 +337,10 @@ INSTANTIATE_TEST_SUITE_P(
                  "workload.batch_entries_max"},
         BadValue{"[workload]\nbatch_ratio = 0.6\nsync_ratio = 0.6\n", ErrorKind::kRange,
                  "workload"},
+        BadValue{"[workload]\non_error = \"retry\"\n", ErrorKind::kRange, "workload.on_error"},
+        // The wal target's application always goes on, to a fail-stop Log.
+        BadValue{"[workload]\non_error = \"carry-on\"\n", ErrorKind::kRange,
+                 "workload.on_error"},
         BadValue{"[device]\nsector_bytes = 0\n", ErrorKind::kRange, "device.sector_bytes"},
         BadValue{"[device]\npage_bytes = 1000\n", ErrorKind::kRange, "device.page_bytes"},
         BadValue{"[device]\nwrite_latency_us = [5, 1]\n", ErrorKind::kRange,
