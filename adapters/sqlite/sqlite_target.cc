@@ -54,6 +54,13 @@ std::string letters(std::uint32_t size, sim::Prng& choices) {
   return text;
 }
 
+int device_characteristics(const sim::DeviceClaims& claims) {
+  return (claims.atomic_write ? SQLITE_IOCAP_ATOMIC : 0) |
+         (claims.safe_append ? SQLITE_IOCAP_SAFE_APPEND : 0) |
+         (claims.sequential ? SQLITE_IOCAP_SEQUENTIAL : 0) |
+         (claims.powersafe_overwrite ? SQLITE_IOCAP_POWERSAFE_OVERWRITE : 0);
+}
+
 wal::Status sqlite_error(sqlite3* db, int rc, std::string_view what) {
   return wal::Status::io_error(fmt::format("sqlite: {}: {} ({})", what,
                                            db ? sqlite3_errmsg(db) : sqlite3_errstr(rc), rc));
@@ -85,7 +92,10 @@ class SqliteTarget final : public harness::Target {
     config.fs = env.fs;
     config.clock = env.clock;
     config.random_seed = env.seed * 0x9e3779b97f4a7c15ull + opens_;
-    config.device_characteristics = SQLITE_IOCAP_POWERSAFE_OVERWRITE;  // the unix VFS's default
+    // [device]: its sector and what it claims (the unix VFS reports 4096 and POWERSAFE_OVERWRITE
+    // on Linux whatever the disk; here the scenario's device speaks for itself).
+    config.sector_bytes = static_cast<int>(env.device.sector_bytes);
+    config.device_characteristics = device_characteristics(env.device.claims);
     wal::Result<std::unique_ptr<Vfs>> vfs = Vfs::make(fmt::format("walsim-sqlite-{}", opens_),
                                                       config);
     if (!vfs) return vfs.error();

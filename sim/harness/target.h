@@ -49,6 +49,7 @@
 #include <wal/runtime.h>
 #include <wal/status.h>
 
+#include "sim/device_model.h"
 #include "sim/harness/invariants.h"
 #include "sim/harness/mutants.h"
 #include "sim/harness/workload.h"
@@ -82,6 +83,9 @@ struct TargetEnv {
   // The run's seed, for what the target must draw once per run rather than per op (a seed for
   // a library's own random generator).
   std::uint64_t seed = 0;
+  // The scenario's [device]: its sector size and what it claims (a VFS reports both to the
+  // library above it, as SQLite's xSectorSize and xDeviceCharacteristics).
+  sim::DeviceModel device;
 };
 
 struct Applied {

@@ -84,6 +84,7 @@ bool TargetRun::open_store(wal::Fs& fs, int attempts) {
       env.settings = target_settings(*info, config_.target_settings);
     }
     env.seed = seed_;
+    env.device = config_.device;
     const std::uint64_t faults_before = trace_.injected_fault_count();
     const std::uint64_t call = begin(CallKind::kOpen, none);
     wal::Status status = target_->open(env);

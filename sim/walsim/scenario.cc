@@ -589,6 +589,12 @@ void Reader::read_device(const toml::table& t) {
              [&](auto& n, auto& k) { set_boolean(n, k, out_.lying_fsync); }},
             {"capacity_bytes",
              [&](auto& n, auto& k) { set_integer(n, k, d.capacity_bytes, 0, kU63Max); }},
+            {"atomic_write",
+             [&](auto& n, auto& k) { set_boolean(n, k, d.claims.atomic_write); }},
+            {"safe_append", [&](auto& n, auto& k) { set_boolean(n, k, d.claims.safe_append); }},
+            {"sequential", [&](auto& n, auto& k) { set_boolean(n, k, d.claims.sequential); }},
+            {"powersafe_overwrite",
+             [&](auto& n, auto& k) { set_boolean(n, k, d.claims.powersafe_overwrite); }},
         });
 }
 

@@ -68,6 +68,19 @@ constexpr KeyMeaning kMeanings[] = {
     {"device.atomic_sector", "Whether a sector write is all-or-nothing at a power loss."},
     {"device.fsync_latency_us", "Virtual microseconds an fsync/fdatasync takes, uniform."},
     {"device.write_latency_us", "Virtual microseconds a write takes, uniform."},
+    {"device.atomic_write",
+     "The device claims every write is all-or-nothing (SQLITE_IOCAP_ATOMIC). A claim is what a "
+     "VFS reports to the library above it; the power loss still follows crash.policy, so a claim "
+     "it does not honour makes a non-compliant device."},
+    {"device.safe_append",
+     "The device claims a file grows only after its new data is written (SQLITE_IOCAP_SAFE_APPEND); "
+     "a claim, as device.atomic_write."},
+    {"device.sequential",
+     "The device claims writes reach the medium in the order they were made "
+     "(SQLITE_IOCAP_SEQUENTIAL); a claim, as device.atomic_write."},
+    {"device.powersafe_overwrite",
+     "The device claims a write never damages bytes outside its own range "
+     "(SQLITE_IOCAP_POWERSAFE_OVERWRITE, the unix VFS's default); true of every crash policy here."},
     {"device.lying_fsync",
      "The device acknowledges fsync without persisting (a canary: the harness must catch it)."},
     {"device.capacity_bytes", "The disk's size: ENOSPC past it (0: unlimited)."},

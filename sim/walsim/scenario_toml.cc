@@ -86,6 +86,13 @@ std::string scenario_to_toml(const Scenario& s) {
   out += fmt::format("write_latency_us = [{}, {}]\n", d.write_latency_us.min_us,
                      d.write_latency_us.max_us);
   out += fmt::format("capacity_bytes = {}\n", d.capacity_bytes);
+  // The claims only when one differs from the default: most scenarios never name them.
+  if (d.claims != sim::DeviceClaims{}) {
+    out += fmt::format("atomic_write = {}\n", d.claims.atomic_write);
+    out += fmt::format("safe_append = {}\n", d.claims.safe_append);
+    out += fmt::format("sequential = {}\n", d.claims.sequential);
+    out += fmt::format("powersafe_overwrite = {}\n", d.claims.powersafe_overwrite);
+  }
   if (s.lying_fsync) out += "lying_fsync = true\n";
 
   out += "\n[crash]\n";

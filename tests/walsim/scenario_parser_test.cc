@@ -213,6 +213,22 @@ TEST(ScenarioParserTest, OnErrorCarriesOnForARegisteredTargetAndIsWrittenBack) {
   EXPECT_EQ(plain.scenario->config.workload.on_error, harness::OnError::kStop);
 }
 
+TEST(ScenarioParserTest, DeviceClaimsAreReadAndWrittenBackOnlyWhenSet) {
+  const ParseResult r = parse(
+      "name = \"x\"\n[device]\nsequential = true\nsafe_append = true\natomic_write = true\n"
+      "powersafe_overwrite = false\n");
+  ASSERT_TRUE(r.ok()) << r.errors.front().to_string();
+  const sim::DeviceClaims& claims = r.scenario->config.device.claims;
+  EXPECT_TRUE(claims.sequential && claims.safe_append && claims.atomic_write);
+  EXPECT_FALSE(claims.powersafe_overwrite);
+  const ParseResult again = parse(scenario_to_toml(*r.scenario));
+  ASSERT_TRUE(again.ok()) << again.errors.front().to_string();
+  EXPECT_EQ(again.scenario->config.device.claims, claims);
+  const ParseResult plain = parse("name = \"x\"\n");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(scenario_to_toml(*plain.scenario).find("sequential"), std::string::npos);
+}
+
 TEST(ScenarioParserTest, InvariantsAllMeansEveryOne) {
   const ParseResult r = parse("name = \"x\"\n[expect]\ninvariants = \"all\"\n");
   ASSERT_TRUE(r.ok());
@@ -302,6 +318,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadValue{"[device]\nfsync_latency_us = [1.0, 2.0]\n", ErrorKind::kType,
                  "device.fsync_latency_us"},
         BadValue{"[device]\nlying_fsync = \"no\"\n", ErrorKind::kType, "device.lying_fsync"},
+        BadValue{"[device]\nsequential = 1\n", ErrorKind::kType, "device.sequential"},
         BadValue{"[crash]\nat = 5\n", ErrorKind::kType, "crash.at"},
         BadValue{"[crash]\ncount = \"twice\"\n", ErrorKind::kType, "crash.count"},
         BadValue{"[crash]\nlose_unsynced_dir_ops = \"no\"\n", ErrorKind::kType,
