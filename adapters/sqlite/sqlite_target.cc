@@ -508,7 +508,8 @@ class SqliteTarget final : public harness::Target {
   std::vector<std::string> notes_;
 };
 
-const bool kSqliteRegistered = harness::register_target(harness::TargetInfo{
+harness::TargetInfo sqlite_info() {
+  harness::TargetInfo info{
     "sqlite",
     "SQLite (Debian's libsqlite3, its own pager, journals and WAL) through a VFS onto the "
     "simulated disk; transactions over three tables, judged by a model and SQLite's documented "
@@ -541,7 +542,12 @@ const bool kSqliteRegistered = harness::register_target(harness::TargetInfo{
          .doc = "what the oracle requires of an acknowledged commit: what SQLite documents for "
                 "the mode, or every one"},
     },
-});
+  };
+  info.single_threaded = true;  // SQLite starts no threads by default
+  return info;
+}
+
+const bool kSqliteRegistered = harness::register_target(sqlite_info());
 
 }  // namespace
 }  // namespace sqlite_adapter

@@ -17,9 +17,10 @@ namespace harness {
 namespace differential_internal {
 namespace {
 
-// Every visible entry below `dir`: relative path -> bytes ("<dir>" for a directory). A failure
-// to read is returned as text naming the path.
-using Files = std::map<std::string, std::string>;
+std::string byte_text(char c) { return fmt::format("{:#04x}", static_cast<unsigned char>(c)); }
+
+}  // namespace
+
 std::optional<std::string> snapshot(const Side& side, const std::string& dir, Files& out) {
   auto names = side.fs.list(side.path(dir));
   if (!names) return fmt::format("list {}: {}", dir, names.error().to_string());
@@ -48,17 +49,19 @@ std::optional<std::string> snapshot(const Side& side, const std::string& dir, Fi
   return std::nullopt;
 }
 
-std::string byte_text(char c) { return fmt::format("{:#04x}", static_cast<unsigned char>(c)); }
-
-}  // namespace
-
 void compare_files(const Side& real, const Side& sim, const std::string& dir,
                    const std::string& when, Verdict& verdict) {
   if (verdict.failed()) return;
-  ++verdict.result().snapshots;
   Files a, b;
   if (auto error = snapshot(real, dir, a)) return verdict.fail(when + ": real side: " + *error);
   if (auto error = snapshot(sim, dir, b)) return verdict.fail(when + ": sim side: " + *error);
+  compare_snapshots(a, b, when, verdict);
+}
+
+void compare_snapshots(const Files& a, const Files& b, const std::string& when,
+                       Verdict& verdict) {
+  if (verdict.failed()) return;
+  ++verdict.result().snapshots;
   for (const auto& [name, bytes] : a) {
     if (!b.contains(name)) return verdict.fail(fmt::format("{}: {} is on real only", when, name));
   }

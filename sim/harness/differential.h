@@ -10,6 +10,7 @@
 //                script) run op by op on a LogCore over each filesystem, in global op order,
 //                syncing as the sync policy asks; reopens and a final recovery included, and
 //                the recovered logs compared entry by entry.
+//   diff_target  (c) the same for a registered target (diff_target below).
 //
 // The real side is the reference: a mismatch reads "real X, sim Y". Faults, crashes and the
 // [device] model play no part: both sides run clean (a SimFs with the default device).
@@ -86,5 +87,10 @@ DiffResult diff_fs_ops(const FsOpsConfig& config, std::uint64_t seed, const std:
                        const DiffOptions& options = {});
 DiffResult diff_wal(const RunConfig& config, std::uint64_t seed, const std::string& dir,
                     const DiffOptions& options = {});
+// (c) a registered single-threaded target (TargetInfo::single_threaded: SQLite) running the
+// seed's workload, the real side first, then the sim side: each op's outcome, the files in its
+// directory after every op, and the target's own check after a clean close and reopen.
+DiffResult diff_target(const RunConfig& config, std::uint64_t seed, const std::string& dir,
+                       const DiffOptions& options = {});
 
 }  // namespace harness

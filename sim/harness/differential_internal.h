@@ -4,12 +4,15 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
+#include <optional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include <fmt/format.h>
 
+#include <wal/clock.h>
 #include <wal/fs.h>
 #include <wal/status.h>
 
@@ -28,6 +31,15 @@ struct Side {
   std::string path(const std::string& relative) const {
     return relative.empty() ? root : wal::join_path(root, relative);
   }
+};
+
+// Each side's time: the same sequence of readings, since both run the same code.
+class StepClock final : public wal::Clock {
+ public:
+  std::uint64_t now_us() override { return now_ += 10; }
+
+ private:
+  std::uint64_t now_ = 1'000'000;
 };
 
 // Records the first mismatch; every later one is a consequence of it, so it is the one to read.
@@ -59,6 +71,14 @@ class Verdict {
 // Names, sizes and bytes of everything below `dir` on both sides; `when` says at which point.
 void compare_files(const Side& real, const Side& sim, const std::string& dir,
                    const std::string& when, Verdict& verdict);
+
+// Every visible entry below `dir`: relative path -> bytes ("<dir>" for a directory); a failure
+// to read is returned as text naming the path.
+using Files = std::map<std::string, std::string>;
+std::optional<std::string> snapshot(const Side& side, const std::string& dir, Files& out);
+// The same comparison of two snapshots taken apart (the real one first, the sim one later).
+void compare_snapshots(const Files& real, const Files& sim, const std::string& when,
+                       Verdict& verdict);
 
 // The SimFs of one comparison, decorated as the options ask.
 struct SimSide {

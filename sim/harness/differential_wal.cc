@@ -27,15 +27,6 @@ namespace {
 
 // ---- (b) a WAL workload ----
 
-// Each side's time: the same sequence of readings, since both run the same code.
-class StepClock final : public wal::Clock {
- public:
-  std::uint64_t now_us() override { return now_ += 10; }
-
- private:
-  std::uint64_t now_ = 1'000'000;
-};
-
 struct WalSide {
   Side side;
   std::string dir;

@@ -150,7 +150,17 @@ struct TargetInfo {
   std::function<std::unique_ptr<Target>()> make;
   std::vector<Mutant> planted;  // name = the libfiu point, e.g. "examples/kv/double-apply"
   std::vector<TargetKey> keys = {};  // the [<name>] table; none: the target has no table
+  // Every call into the store runs on the caller's thread (no threads of its own from
+  // TargetEnv::runtime): `walsim real --diff` can then run it on PosixFs and compare.
+  bool single_threaded = false;
 };
+
+// Each op's own choices (Target::apply's `choices`): a function of the payload seed and the op's
+// index only, so dropping other ops from a script (shrinking) leaves this op's choices as they
+// were, and the differential gives both sides the same ones.
+inline sim::Prng op_choices(std::uint64_t payload_seed, std::uint32_t index) {
+  return sim::Prng(payload_seed ^ (0x9e3779b97f4a7c15ull * (std::uint64_t{index} + 1)));
+}
 
 // `info`'s keys at their defaults, overridden by `set` (a scenario's [<name>] table).
 std::map<std::string, std::string, std::less<>> target_settings(

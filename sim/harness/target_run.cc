@@ -10,12 +10,6 @@ namespace {
 
 constexpr int kOpenAttempts = 4;
 
-// Each op's own choices: a function of the payload seed and the op's index only, so dropping
-// other ops from a script (shrinking) leaves this op's choices as they were.
-sim::Prng op_choices(std::uint64_t payload_seed, std::uint32_t index) {
-  return sim::Prng(payload_seed ^ (0x9e3779b97f4a7c15ull * (std::uint64_t{index} + 1)));
-}
-
 }  // namespace
 
 TargetRun::TargetRun(const RunConfig& config, const TargetInfo& info, std::uint64_t seed,

@@ -18,6 +18,7 @@
 #include "sim/harness/mutants.h"
 #include "sim/harness/quiet_log.h"
 #include "sim/harness/real_disk.h"
+#include "sim/harness/target.h"
 #include "sim/walsim/commands.h"
 #include "sim/walsim/exit_codes.h"
 #include "sim/walsim/scenario_files.h"
@@ -115,20 +116,30 @@ Tally run_diff(const RealArgs& args, const Scenario& scenario,
     const stdfs::path dir = root / fmt::format("diff-{}", seed);
     const harness::DiffResult fs_ops = harness::diff_fs_ops(
         harness::fs_ops_config(scenario.config), seed, (dir / "fs").string(), options);
+    // The WAL's own workload, or a registered target's (its store on both filesystems).
+    const bool is_wal = scenario.target == "wal";
     const harness::DiffResult wal =
-        harness::diff_wal(scenario.config, seed, dir.string(), options);
+        is_wal ? harness::diff_wal(scenario.config, seed, dir.string(), options)
+               : harness::diff_target(scenario.config, seed, (dir / "target").string(), options);
     ++tally.runs;
     ops += fs_ops.ops + wal.ops;
     snapshots += fs_ops.snapshots + wal.snapshots;
     if (fs_ops.ok && wal.ok) {
-      fmt::print("diff seed {:<6} OK  fs: {} calls, {} file checks; wal: {} calls, {} file "
-                 "checks, {} entries recovered alike\n",
-                 seed, fs_ops.ops, fs_ops.snapshots, wal.ops, wal.snapshots, wal.entries);
+      if (is_wal) {
+        fmt::print("diff seed {:<6} OK  fs: {} calls, {} file checks; wal: {} calls, {} file "
+                   "checks, {} entries recovered alike\n",
+                   seed, fs_ops.ops, fs_ops.snapshots, wal.ops, wal.snapshots, wal.entries);
+      } else {
+        fmt::print("diff seed {:<6} OK  fs: {} calls, {} file checks; {}: {} calls, {} file "
+                   "checks, its check alike\n",
+                   seed, fs_ops.ops, fs_ops.snapshots, scenario.target, wal.ops, wal.snapshots);
+      }
       stdfs::remove_all(dir, error);
       continue;
     }
     ++tally.failed;
-    for (const auto& [part, result] : {std::pair{"fs", &fs_ops}, std::pair{"wal", &wal}}) {
+    const char* store = is_wal ? "wal" : scenario.target.c_str();
+    for (const auto& [part, result] : {std::pair{"fs", &fs_ops}, std::pair{store, &wal}}) {
       if (result->ok) continue;
       fmt::print("diff seed {:<6} MISMATCH  {}: {}  repro: {}\n", seed, part,
                  result->first_mismatch, repro(args, scenario.file, "diff", seed));
@@ -162,9 +173,22 @@ int cmd_real(const RealArgs& args) {
   if (!loaded.errors.empty()) return loaded.exit_code;
   const Scenario& scenario = loaded.scenarios.front();
   if (scenario.target != "wal") {
-    fmt::print(stderr, "walsim real: {}: target \"{}\": the real-disk modes run the WAL only\n",
-               args.file, scenario.target);
-    return kExitUnavailable;
+    // A registered target: only the differential, and only one that makes no threads.
+    const harness::TargetInfo* info = harness::find_target(scenario.target);
+    if (args.kill || args.fiu || !args.diff) {
+      fmt::print(stderr,
+                 "walsim real: {}: target \"{}\": --kill and --fiu run the WAL only; a "
+                 "registered target runs on a real disk with --diff\n",
+                 args.file, scenario.target);
+      return kExitUnavailable;
+    }
+    if (info == nullptr || !info->single_threaded) {
+      fmt::print(stderr,
+                 "walsim real: {}: target \"{}\" makes threads of its own; --diff runs a "
+                 "single-threaded target (sqlite)\n",
+                 args.file, scenario.target);
+      return kExitUnavailable;
+    }
   }
   std::vector<Mode> modes;
   const bool neither = !args.kill && !args.fiu && !args.diff;
