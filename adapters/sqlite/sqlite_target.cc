@@ -39,6 +39,7 @@ namespace sqlite_adapter {
 namespace {
 
 constexpr std::int64_t kKeys = 32;
+constexpr int kCheckAttempts = 4;
 constexpr const char* kDbName = "test.db";
 
 // Row values: letters, eight from each draw (a value is data, not a decision: a slight bias
@@ -180,12 +181,42 @@ class SqliteTarget final : public harness::Target {
     const std::string documented =
         rule.corruption_documented ? fmt::format(" (documented: {})", rule.why) : "";
     DbState recovered;
-    std::string problem = corrupt_;
-    if (problem.empty()) problem = integrity();
-    if (problem.empty()) problem = read_all(connections_[0], recovered);
+    std::string problem;
+    // A check that met an I/O error (an injected read fault: SQLite says "disk I/O error", or
+    // integrity_check "unable to get the page") says nothing of the database: it is taken
+    // again on fresh connections, and if every attempt meets one, the judgement waits for the
+    // next check.
+    // A power loss the check could not judge is still the next check's to judge.
+    power_lost = power_lost || unjudged_power_loss_;
+    std::uint64_t failed_before = vfs_->counters().failed_calls;
+    for (int attempt = 1;; ++attempt) {
+      recovered.clear();
+      problem = corrupt_;
+      if (problem.empty() && connections_.empty()) problem = "no connection";
+      if (problem.empty()) problem = integrity();
+      if (problem.empty()) problem = read_all(connections_[0], recovered);
+      if (problem.empty() || vfs_->counters().failed_calls == failed_before) break;
+      if (attempt == kCheckAttempts) {
+        notes_.push_back(fmt::format("sqlite: the check met an I/O error {} times in a row and "
+                                     "judges nothing: {}", kCheckAttempts, problem));
+        unjudged_power_loss_ = power_lost;
+        return out;
+      }
+      failed_before = vfs_->counters().failed_calls;
+      static_cast<void>(reconnect());  // a failure is the next attempt's I/O error
+    }
+    unjudged_power_loss_ = false;
     if (!problem.empty()) {
       out.push_back({harness::Invariant::kIntegrity, wal::kNoLsn, 0,
                      fmt::format("integrity: sqlite-integrity: {}{}", problem, documented)});
+      // What the database holds is unknown: the next check judges no prefix, only integrity.
+      txns_.clear();
+      base_known_ = false;
+      return out;
+    }
+    if (!base_known_) {
+      base_ = recovered;
+      base_known_ = true;
       txns_.clear();
       return out;
     }
@@ -304,6 +335,15 @@ class SqliteTarget final : public harness::Target {
   std::string setting(std::string_view key) const {
     auto found = settings_.find(key);
     return found == settings_.end() ? std::string() : found->second;
+  }
+
+  // Closes every connection and opens the first again, on the same VFS (the same process).
+  wal::Status reconnect() {
+    for (sqlite3* db : connections_) sqlite3_close_v2(db);
+    connections_.clear();
+    corrupt_.clear();
+    wal::Result<sqlite3*> db = connect(true);
+    return db ? wal::Status::ok() : db.error();
   }
 
   // Closes every connection and ends the VFS (the process).
@@ -504,6 +544,8 @@ class SqliteTarget final : public harness::Target {
   std::vector<sqlite3*> connections_;  // one per writer, made on first use
   std::string corrupt_;                // what the first connection's set-up met, if corrupt
   DbState base_;                       // the state the last check accepted
+  bool base_known_ = true;             // false after a check found the database corrupt
+  bool unjudged_power_loss_ = false;   // a check after a power loss met only I/O errors
   std::vector<Txn> txns_;              // since then, in commit order
   std::vector<std::string> notes_;
 };

@@ -29,7 +29,10 @@ struct VfsFile {
 Vfs& vfs_of(sqlite3_vfs* raw) { return *static_cast<Vfs*>(raw->pAppData); }
 VfsFile& file_of(sqlite3_file* raw) { return *reinterpret_cast<VfsFile*>(raw); }
 
-int io_error(const wal::Status& status, int otherwise) {
+// A failed call of the Fs below, as SQLite's error code; counted, so a caller can tell an I/O
+// error SQLite was given from a problem in what it read.
+int io_error(Vfs& vfs, const wal::Status& status, int otherwise) {
+  ++vfs.mutable_counters().failed_calls;
   return status.code() == wal::Code::kNoSpace ? SQLITE_FULL : otherwise;
 }
 
@@ -47,7 +50,9 @@ int x_close(sqlite3_file* raw) {
   if (f.shm_mapped) f.vfs->locks().shm_unmap(f.path, &f, false);
   if (f.file) {
     static_cast<void>(f.vfs->locks().unlock(f.path, &f, LockLevel::kNone));
-    if (!f.file->close().is_ok()) rc = SQLITE_IOERR_CLOSE;
+    if (const wal::Status closed = f.file->close(); !closed.is_ok()) {
+      rc = io_error(*f.vfs, closed, SQLITE_IOERR_CLOSE);
+    }
   }
   f.~VfsFile();
   return rc;
@@ -70,7 +75,7 @@ int x_read(sqlite3_file* raw, void* out, int amount, sqlite3_int64 offset) {
     while (have < want) {
       wal::Result<std::size_t> got =
           f.file->read_at(at + have, std::span(bytes + have, want - have));
-      if (!got) return SQLITE_IOERR_READ;
+      if (!got) return io_error(*f.vfs, got.error(), SQLITE_IOERR_READ);
       if (*got == 0) break;
       have += *got;
     }
@@ -94,7 +99,7 @@ int x_write(sqlite3_file* raw, const void* data, int amount, sqlite3_int64 offse
     return SQLITE_OK;
   }
   const wal::Status status = f.file->write_at(at, std::span(bytes, size));
-  return status.is_ok() ? SQLITE_OK : io_error(status, SQLITE_IOERR_WRITE);
+  return status.is_ok() ? SQLITE_OK : io_error(*f.vfs, status, SQLITE_IOERR_WRITE);
 }
 
 int x_truncate(sqlite3_file* raw, sqlite3_int64 size) {
@@ -104,7 +109,7 @@ int x_truncate(sqlite3_file* raw, sqlite3_int64 size) {
     return SQLITE_OK;
   }
   const wal::Status status = f.file->truncate(static_cast<std::uint64_t>(size));
-  return status.is_ok() ? SQLITE_OK : io_error(status, SQLITE_IOERR_TRUNCATE);
+  return status.is_ok() ? SQLITE_OK : io_error(*f.vfs, status, SQLITE_IOERR_TRUNCATE);
 }
 
 int x_sync(sqlite3_file* raw, int flags) {
@@ -115,7 +120,7 @@ int x_sync(sqlite3_file* raw, int flags) {
   const bool data_only = (flags & SQLITE_SYNC_DATAONLY) != 0;
   if (data_only) ++counters.data_only_syncs;
   const wal::Status status = data_only ? f.file->sync_data() : f.file->sync();
-  if (!status.is_ok()) return io_error(status, SQLITE_IOERR_FSYNC);
+  if (!status.is_ok()) return io_error(*f.vfs, status, SQLITE_IOERR_FSYNC);
   if (f.dirsync_pending) {
     // os_unix.c ignores a failed directory fsync here (ticket #1657), and does it once.
     ++counters.dir_syncs;
@@ -132,7 +137,7 @@ int x_file_size(sqlite3_file* raw, sqlite3_int64* size) {
     return SQLITE_OK;
   }
   wal::Result<std::uint64_t> got = f.file->size();
-  if (!got) return SQLITE_IOERR_FSTAT;
+  if (!got) return io_error(*f.vfs, got.error(), SQLITE_IOERR_FSTAT);
   *size = static_cast<sqlite3_int64>(*got);
   return SQLITE_OK;
 }
@@ -224,6 +229,7 @@ int x_open(sqlite3_vfs* raw_vfs, const char* name, sqlite3_file* raw, int flags,
     }
     wal::Result<std::unique_ptr<wal::File>> opened = vfs.config().fs->open(f->path, mode);
     if (!opened) {
+      if (opened.error().code() != wal::Code::kNotFound) ++vfs.mutable_counters().failed_calls;
       f->~VfsFile();
       return SQLITE_CANTOPEN;
     }
@@ -243,11 +249,14 @@ int x_delete(sqlite3_vfs* raw_vfs, const char* name, int sync_dir) {
   const std::string path = name;
   const wal::Status status = vfs.config().fs->unlink(path);
   if (!status.is_ok()) {
-    return status.code() == wal::Code::kNotFound ? SQLITE_IOERR_DELETE_NOENT : SQLITE_IOERR_DELETE;
+    if (status.code() == wal::Code::kNotFound) return SQLITE_IOERR_DELETE_NOENT;  // asked for
+    return io_error(vfs, status, SQLITE_IOERR_DELETE);
   }
   if (sync_dir & 1) {
     ++vfs.mutable_counters().dir_syncs;
-    if (!vfs.config().fs->sync_dir(parent_of(path)).is_ok()) return SQLITE_IOERR_DIR_FSYNC;
+    if (const wal::Status synced = vfs.config().fs->sync_dir(parent_of(path)); !synced.is_ok()) {
+      return io_error(vfs, synced, SQLITE_IOERR_DIR_FSYNC);
+    }
   }
   return SQLITE_OK;
 }

@@ -57,6 +57,7 @@ struct VfsCounters {
   std::uint64_t data_only_syncs = 0;
   std::uint64_t dir_syncs = 0;
   std::uint64_t deletes = 0;
+  std::uint64_t failed_calls = 0;  // calls of the Fs below that failed (an I/O error for SQLite)
 };
 
 // One registered VFS: one process's view of the files. Connections opened with its name()
