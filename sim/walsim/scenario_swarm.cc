@@ -16,6 +16,9 @@ namespace {
 
 // Keeps the swarm's stream apart from the run's own, which the same seed also drives.
 constexpr std::uint64_t kSwarmStream = 0x5357'4152'4d00'0001ull;  // "SWARM"
+// torn_fill came after seeds were pinned (tests, docs/swarm.md): its draw has a stream of its
+// own, so every draw before it, and each seed's configuration but the fill, stays the same.
+constexpr std::uint64_t kTornFillStream = 0x5357'4152'4d00'0002ull;
 
 template <typename T>
 T pick(sim::Prng& prng, std::initializer_list<T> choices) {
@@ -220,6 +223,11 @@ Scenario draw_for_seed(const Scenario& base, std::uint64_t seed) {
   draw_device(prng, c.device);
   c.crash = harness::CrashConfig{};
   draw_crash(prng, space, c.workload, c.crash);
+  if (c.crash.power_loss.policy == faults::CrashPolicy::kTorn) {
+    sim::Prng fill(seed ^ kTornFillStream);
+    c.crash.power_loss.torn_fill =
+        pick(fill, {sim::TornFill::kStale, sim::TornFill::kZeros, sim::TornFill::kRandom});
+  }
   c.faults = harness::FaultConfig{};
   draw_faults(prng, space, c.wal, c.faults);
   return drawn;

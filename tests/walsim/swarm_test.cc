@@ -65,6 +65,7 @@ TEST(Swarm, TheDrawingCoversEveryDimension) {
     ++seen["checksum=" + std::string(wal::to_string(c.wal.checksum))];
     ++seen["crash=" + c.crash.at.to_string().substr(0, c.crash.at.to_string().find(':'))];
     ++seen["policy=" + std::string(faults::to_string(c.crash.power_loss.policy))];
+    ++seen["torn_fill=" + std::string(sim::to_string(c.crash.power_loss.torn_fill))];
     ++seen["aim=" + std::string(faults::to_string(c.faults.media_aim))];
     if (c.crash.count > 1) ++seen["crash-during-recovery"];
     if (c.crash.epochs > 1) ++seen["epochs"];
@@ -94,7 +95,8 @@ TEST(Swarm, TheDrawingCoversEveryDimension) {
       "recovery=absolute", "recovery=point-in-time", "recovery=skip-corrupted", "checksum=crc32c",
       "checksum=crc64", "checksum=xxh3", "crash=random", "crash=persistence-points", "crash=op",
       "crash=fs-op", "crash=inside-op", "crash=time", "crash=none", "policy=drop-unsynced",
-      "policy=prefix", "policy=reorder", "policy=torn", "policy=garbage-tail", "aim=uniform",
+      "policy=prefix", "policy=reorder", "policy=torn", "policy=garbage-tail", "torn_fill=stale",
+      "torn_fill=zeros", "torn_fill=random", "aim=uniform",
       "aim=structure", "aim=mixed", "crash-during-recovery", "epochs", "fixed-entries", "tiny-buffer",
       "tiny-segments", "sparse", "retention", "writers", "checkpoints", "non-atomic-sectors",
       "dir-ops-kept", "op/fault batch", "op/fault sync", "op/fault read", "op/fault truncate",
