@@ -3,6 +3,8 @@
 #include <set>
 #include <vector>
 
+#include "sim/hash_mix.h"
+
 namespace faults {
 namespace {
 
@@ -61,7 +63,13 @@ Layout build_layout(const sim::SimFsState& state, const sim::DeviceModel& device
       if (write && options.policy == CrashPolicy::kTorn) {
         Slot slot{Slot::Kind::kTornWrite, id, i, sector_pieces(op, device), 0, 0};
         const std::size_t digits = slot.pieces.size();
-        layout.add(std::move(slot), digits, device.atomic_sector ? 2 : 3);
+        const std::uint32_t base = device.atomic_sector ? 2 : 3;
+        layout.add(std::move(slot), digits, base);
+        // Filled pieces: every piece lost is not the write lost. The first piece's extra
+        // value is the write never issued (the other digits then repeat one plan).
+        if (options.torn_fill != sim::TornFill::kStale) {
+          layout.radix[layout.slots.back().first_digit] = base + 1;
+        }
       } else if (write && options.policy == CrashPolicy::kGarbageTail) {
         layout.add(Slot{Slot::Kind::kGarbageWrite, id, i, {}, 0, 0}, 1, 3);
       } else {
@@ -72,9 +80,14 @@ Layout build_layout(const sim::SimFsState& state, const sim::DeviceModel& device
   return layout;
 }
 
-OpFate torn_fate(const Slot& slot, const std::vector<std::uint32_t>& digits) {
-  OpFate fate;
-  fate.kind = OpFate::Kind::kTorn;
+OpFate torn_fate(const Slot& slot, const std::vector<std::uint32_t>& digits,
+                 const sim::DeviceModel& device, sim::TornFill fill) {
+  const std::uint32_t never_issued = device.atomic_sector ? 2 : 3;  // torn_fill != stale
+  if (digits[slot.first_digit] == never_issued) return OpFate::drop();
+  // Junk of its own per write, the same in every plan: a plan is all the enumerator varies.
+  OpFate fate = OpFate::torn({}, fill, fill == sim::TornFill::kRandom
+                                           ? sim::mix64(sim::fold64(slot.inode, slot.index)) | 1
+                                           : 0);
   bool all = true;
   for (std::size_t p = 0; p < slot.pieces.size(); ++p) {
     const sim::ByteRange piece = slot.pieces[p];
@@ -94,12 +107,13 @@ OpFate torn_fate(const Slot& slot, const std::vector<std::uint32_t>& digits) {
     }
   }
   if (all) return OpFate::keep();
-  if (fate.kept.empty()) return OpFate::drop();
+  // Stale: a write torn with nothing kept left what a lost one leaves.
+  if (fate.kept.empty() && fill == sim::TornFill::kStale) return OpFate::drop();
   return fate;
 }
 
-sim::CrashPlan build_plan(const sim::SimFsState& state, const Layout& layout,
-                          const EnumerateOptions& options,
+sim::CrashPlan build_plan(const sim::SimFsState& state, const sim::DeviceModel& device,
+                          const Layout& layout, const EnumerateOptions& options,
                           const std::vector<std::uint32_t>& digits) {
   sim::CrashPlan plan;
   if (options.policy != CrashPolicy::kDropUnsynced && !options.lose_unsynced_dir_ops) {
@@ -134,11 +148,11 @@ sim::CrashPlan build_plan(const sim::SimFsState& state, const Layout& layout,
         fates[slot.index] = digit == 1 ? OpFate::keep() : OpFate::drop();
         break;
       case Slot::Kind::kTornWrite:
-        fates[slot.index] = torn_fate(slot, digits);
+        fates[slot.index] = torn_fate(slot, digits, device, options.torn_fill);
         break;
       case Slot::Kind::kGarbageWrite:
         if (digit == 1) fates[slot.index] = OpFate::keep();
-        if (digit == 2) fates[slot.index] = OpFate{OpFate::Kind::kGarbage, {}, 0};
+        if (digit == 2) fates[slot.index] = OpFate::garbage(sim::TornFill::kZeros, 0);
         break;
       case Slot::Kind::kDirOp:
         break;
@@ -167,7 +181,7 @@ EnumerationResult enumerate_crash_states(const sim::SimFsState& state,
   std::set<std::uint64_t> seen;
   EnumerationResult result;
   for (;;) {
-    const sim::CrashPlan plan = build_plan(state, layout, options, digits);
+    const sim::CrashPlan plan = build_plan(state, device, layout, options, digits);
     const sim::SimFsState after = sim::apply_crash(state, plan);
     ++result.plans;
     const std::uint64_t hash = sim::durable_hash(after);

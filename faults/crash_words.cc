@@ -31,6 +31,16 @@ std::string range(std::uint64_t begin, std::uint64_t end) {
   return fmt::format("[{},{})", begin, end);
 }
 
+// Stale says nothing: the words (and the trace hashes) of the crashes before torn_fill.
+std::string filled_words(sim::TornFill fill) {
+  switch (fill) {
+    case sim::TornFill::kStale: return "";
+    case sim::TornFill::kZeros: return " (reads as zeros)";
+    case sim::TornFill::kRandom: return " (reads as junk)";
+  }
+  return "";
+}
+
 std::string fate_words(const PendingOp& op, const OpFate& fate) {
   if (op.forced) return "durable (synced)";
   switch (fate.kind) {
@@ -38,11 +48,14 @@ std::string fate_words(const PendingOp& op, const OpFate& fate) {
     case OpFate::Kind::kKeep: return "survived";
     case OpFate::Kind::kTorn: {
       const std::string kept = kept_ranges(op, fate);
-      return kept.empty() ? "torn: nothing of it kept" : "torn: kept " + kept + ", rest lost";
+      const std::string rest = filled_words(fate.fill);
+      return kept.empty() ? "torn: nothing of it kept" + rest
+                          : "torn: kept " + kept + ", rest lost" + rest;
     }
     case OpFate::Kind::kGarbage:
-      return fate.junk_seed == 0 ? "garbage: the size grew, the bytes read as zeros"
-                                 : "garbage: the size grew, the bytes read as junk";
+      return fate.fill == sim::TornFill::kRandom
+                 ? "garbage: the size grew, the bytes read as junk"
+                 : "garbage: the size grew, the bytes read as zeros";
   }
   return "?";
 }

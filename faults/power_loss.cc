@@ -12,10 +12,10 @@ namespace {
 using sim::OpFate;
 using sim::PendingOp;
 
-OpFate torn_write(const PendingOp& op, const sim::DeviceModel& device, sim::Prng& prng) {
+OpFate torn_write(const PendingOp& op, const sim::DeviceModel& device, sim::TornFill fill,
+                  sim::Prng& prng) {
   const std::vector<sim::ByteRange> pieces = sector_pieces(op, device);
-  OpFate fate;
-  fate.kind = OpFate::Kind::kTorn;
+  OpFate fate = OpFate::torn({}, fill, 0);
   const std::uint64_t choices = device.atomic_sector ? 2 : 3;
   for (const sim::ByteRange& piece : pieces) {
     switch (prng.below(choices)) {
@@ -31,28 +31,32 @@ OpFate torn_write(const PendingOp& op, const sim::DeviceModel& device, sim::Prng
       }
     }
   }
+  // Drawn last and only for junk, so the stale and zeros crashes of a seed tear alike.
+  if (fill == sim::TornFill::kRandom) fate.junk_seed = prng.next_u64() | 1;
   return fate;
 }
 
-OpFate choose_fate(const PendingOp& op, const sim::DeviceModel& device, CrashPolicy policy,
-                   sim::Prng& prng) {
+OpFate choose_fate(const PendingOp& op, const sim::DeviceModel& device,
+                   const PowerLossOptions& options, sim::Prng& prng) {
   if (!prng.coin()) return OpFate::drop();
   if (op.kind != PendingOp::Kind::kWrite || !prng.coin()) return OpFate::keep();
-  if (policy == CrashPolicy::kTorn) return torn_write(op, device, prng);
-  if (policy == CrashPolicy::kGarbageTail) {
-    OpFate fate;
-    fate.kind = OpFate::Kind::kGarbage;
-    fate.junk_seed = prng.coin() ? 0 : (prng.next_u64() | 1);
-    return fate;
+  if (options.policy == CrashPolicy::kTorn) {
+    return torn_write(op, device, options.torn_fill, prng);
+  }
+  if (options.policy == CrashPolicy::kGarbageTail) {
+    // Its own mix of zeros and junk, whatever torn_fill says (there is no stale content past
+    // the old end).
+    if (prng.coin()) return OpFate::garbage(sim::TornFill::kZeros, 0);
+    return OpFate::garbage(sim::TornFill::kRandom, prng.next_u64() | 1);
   }
   return OpFate::keep();
 }
 
 std::vector<OpFate> choose_file(const sim::FileState& file, const sim::DeviceModel& device,
-                                CrashPolicy policy, sim::Prng& prng) {
+                                const PowerLossOptions& options, sim::Prng& prng) {
   const std::size_t count = file.pending.size();
   std::vector<OpFate> fates(count);
-  switch (policy) {
+  switch (options.policy) {
     case CrashPolicy::kDropUnsynced:
       break;
     case CrashPolicy::kPrefix: {
@@ -64,7 +68,7 @@ std::vector<OpFate> choose_file(const sim::FileState& file, const sim::DeviceMod
     case CrashPolicy::kTorn:
     case CrashPolicy::kGarbageTail:
       for (std::size_t i = 0; i < count; ++i) {
-        fates[i] = choose_fate(file.pending[i], device, policy, prng);
+        fates[i] = choose_fate(file.pending[i], device, options, prng);
       }
       break;
   }
@@ -115,7 +119,7 @@ sim::CrashPlan choose_crash_plan(const sim::SimFsState& state, const sim::Device
         survive.push_back(!options.lose_unsynced_dir_ops || prng.coin());
       }
     } else if (!inode.file.pending.empty()) {
-      plan.files[id] = choose_file(inode.file, device, options.policy, prng);
+      plan.files[id] = choose_file(inode.file, device, options, prng);
     }
   }
   return plan;

@@ -6,7 +6,9 @@
 //   reorder        any subset of each file's pending ops survives, whole
 //   torn           as reorder, and a surviving write may be torn: each piece of it between
 //                  sector boundaries (absolute file offsets) survives or not; with
-//                  atomic_sector = false a piece may also survive only in part (a prefix of it)
+//                  atomic_sector = false a piece may also survive only in part (a prefix of it).
+//                  What did not survive of a torn write reads as torn_fill says
+//                  (sim/torn_fill.h): its old content (stale), zeros, or junk (random)
 //   garbage-tail   as reorder, and a surviving write may leave the file grown but the data not
 //                  written: the part past the old end reads as zeros or junk
 // Ops made durable by sync_data (forced) survive every policy. Pending directory ops survive or
@@ -22,6 +24,7 @@
 #include "sim/prng.h"
 #include "sim/sim_fs.h"
 #include "sim/sim_fs_state.h"
+#include "sim/torn_fill.h"
 
 namespace faults {
 
@@ -34,6 +37,7 @@ std::optional<CrashPolicy> parse_crash_policy(std::string_view text);
 struct PowerLossOptions {
   CrashPolicy policy = CrashPolicy::kTorn;
   bool lose_unsynced_dir_ops = true;
+  sim::TornFill torn_fill = sim::TornFill::kStale;  // torn only
   friend bool operator==(const PowerLossOptions&, const PowerLossOptions&) = default;
 };
 

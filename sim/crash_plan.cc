@@ -5,13 +5,12 @@
 
 #include <wal/assert.h>
 
-#include "sim/prng.h"
 
 namespace sim {
 namespace {
 
-void apply_torn(Bytes& image, const PendingOp& op, const std::vector<ByteRange>& kept) {
-  for (const ByteRange& range : kept) {
+void apply_torn(Bytes& image, const PendingOp& op, const OpFate& fate) {
+  for (const ByteRange& range : fate.kept) {
     WAL_ASSERT(range.begin <= range.end && range.end <= op.length);
     if (range.begin == range.end) continue;
     const std::uint64_t end = op.offset + range.end;
@@ -19,17 +18,26 @@ void apply_torn(Bytes& image, const PendingOp& op, const std::vector<ByteRange>&
     std::memcpy(image.data() + op.offset + range.begin, op.bytes.data() + range.begin,
                 range.end - range.begin);
   }
+  // The rest of the write: the sectors the device was writing when the power went. Only the
+  // bytes the write covered (a sector it shares with older data keeps that data: the device
+  // writes no byte it was not asked to, SQLite's "powersafe overwrite"); past the size the
+  // kept bytes left there is nothing to fill, the file did not grow that far.
+  Filler filler(fate.fill, fate.junk_seed);
+  std::uint64_t at = 0;
+  for (const ByteRange& range : fate.kept) {
+    WAL_ASSERT(at <= range.begin);
+    filler.fill(image, op.offset + at, op.offset + range.begin);
+    at = range.end;
+  }
+  filler.fill(image, op.offset + at, op.end());
 }
 
-void apply_garbage(Bytes& image, const PendingOp& op, std::uint64_t junk_seed) {
+void apply_garbage(Bytes& image, const PendingOp& op, const OpFate& fate) {
   const std::uint64_t old_size = image.size();
   if (op.end() <= old_size) return;  // nothing grew: the data simply never arrived
   image.resize(op.end());            // zeros
-  if (junk_seed == 0) return;
-  Prng junk(junk_seed);
-  for (std::uint64_t i = std::max(old_size, op.offset); i < op.end(); ++i) {
-    image[i] = static_cast<std::byte>(junk.next_u64());
-  }
+  const TornFill fill = fate.fill == TornFill::kRandom ? TornFill::kRandom : TornFill::kZeros;
+  Filler(fill, fate.junk_seed).fill(image, std::max(old_size, op.offset), op.end());
 }
 
 CowBytes crash_file(const FileState& file, const std::vector<OpFate>* fates) {
@@ -50,11 +58,11 @@ CowBytes crash_file(const FileState& file, const std::vector<OpFate>* fates) {
         break;
       case OpFate::Kind::kTorn:
         WAL_ASSERT(op.kind == PendingOp::Kind::kWrite);
-        apply_torn(image.mut(), op, fate->kept);
+        apply_torn(image.mut(), op, *fate);
         break;
       case OpFate::Kind::kGarbage:
         WAL_ASSERT(op.kind == PendingOp::Kind::kWrite);
-        apply_garbage(image.mut(), op, fate->junk_seed);
+        apply_garbage(image.mut(), op, *fate);
         break;
     }
   }

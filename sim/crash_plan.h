@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "sim/sim_fs_state.h"
+#include "sim/torn_fill.h"
 
 namespace sim {
 
@@ -20,18 +21,28 @@ struct ByteRange {
 
 struct OpFate {
   enum class Kind : std::uint8_t {
-    kDrop,     // never reached the disk
+    kDrop,     // never reached the disk: the old content stays, whatever `fill` says
     kKeep,     // reached the disk whole
-    kTorn,     // writes only: the bytes in `kept` reached the disk, the rest did not
+    kTorn,     // writes only, in flight at the power loss: the bytes in `kept` reached the
+               // disk; the rest of the write reads as `fill`, up to the size the kept bytes
+               // left (a write torn before any kept byte past the old end does not grow it)
     kGarbage,  // writes only: the size grew to cover it, the data did not: the part past the
-               // old end reads as zeros (junk_seed == 0) or junk drawn from junk_seed
+               // old end reads as zeros, or as junk when `fill` is kRandom
   };
   Kind kind = Kind::kDrop;
   std::vector<ByteRange> kept;  // kTorn: sorted, disjoint, within the write
-  std::uint64_t junk_seed = 0;  // kGarbage
+  std::uint64_t junk_seed = 0;  // kTorn, kGarbage with fill kRandom: the junk's seed
+  TornFill fill = TornFill::kStale;  // kTorn, kGarbage
 
   static OpFate drop() { return {}; }
   static OpFate keep() { return {Kind::kKeep, {}, 0}; }
+  static OpFate torn(std::vector<ByteRange> kept, TornFill fill, std::uint64_t junk_seed) {
+    return {Kind::kTorn, std::move(kept), junk_seed, fill};
+  }
+  // Zeros unless fill is kRandom.
+  static OpFate garbage(TornFill fill, std::uint64_t junk_seed) {
+    return {Kind::kGarbage, {}, junk_seed, fill};
+  }
 };
 
 struct CrashPlan {

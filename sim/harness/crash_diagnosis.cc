@@ -230,7 +230,11 @@ std::string what_happened(const Item& item, const sim::SimFsState& before,
   }
   if (fate.kind != sim::OpFate::Kind::kTorn) return "dropped " + write;
   const std::string kept = faults::kept_ranges(op, fate);
-  return "tore " + write + (kept.empty() ? ", keeping none of it" : ", keeping only " + kept);
+  const std::string rest = fate.fill == sim::TornFill::kStale  ? ""
+                           : fate.fill == sim::TornFill::kZeros ? ", the rest reading as zeros"
+                                                                : ", the rest reading as junk";
+  return "tore " + write + (kept.empty() ? ", keeping none of it" : ", keeping only " + kept) +
+         rest;
 }
 
 std::string explain(const std::vector<Item>& lost, const sim::SimFsState& before,

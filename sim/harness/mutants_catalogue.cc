@@ -93,6 +93,14 @@ RunConfig torn_tail() {
   return config;
 }
 
+// The same torn tails on a device that leaves what it lost of a torn write zeroed (as many SSDs
+// do): under the default stale fill a rewrite of bytes already on disk looks harmless.
+RunConfig torn_tail_zeroed() {
+  RunConfig config = torn_tail();
+  config.crash.power_loss.torn_fill = sim::TornFill::kZeros;
+  return config;
+}
+
 // Syncs now and then, otherwise unsynced: a crash often finds the newest segment with nothing
 // durable in it but its header.
 RunConfig unsynced_rotations() {
@@ -356,6 +364,11 @@ const std::vector<Mutant>& all_mutants() {
        "ENOSPC from fallocate is ignored as if the filesystem lacked fallocate: the segment is "
        "published with no room reserved and the full disk fails a write in the middle of a record",
        {I::kErrorHonesty, I::kDurability}, full_disk_between_header_and_preallocation},
+      {"rewrite-partial-page", "field",
+       "writes start at a 4 KiB page boundary, as with O_DIRECT: each rewrites the records "
+       "before it in its first page, synced or not, and a torn rewrite that reads back as zeros "
+       "or junk loses records acknowledged durable before it",
+       {I::kDurability, I::kPrefix, I::kIntegrity, I::kLsnContinuity}, torn_tail_zeroed},
   };
   return mutants;
 }

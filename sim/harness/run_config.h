@@ -33,7 +33,8 @@ struct CrashConfig {
   // (same history, LSNs continue) and loses power again after a seeded number of ops;
   // every recovery is checked. The first crash follows `at`.
   std::uint32_t epochs = 1;
-  faults::PowerLossOptions power_loss;  // policy ("torn"), lose_unsynced_dir_ops (true)
+  // policy ("torn"), lose_unsynced_dir_ops (true), torn_fill ("stale")
+  faults::PowerLossOptions power_loss;
 };
 
 // [faults]: each a probability per operation, except enospc_after_bytes (0 = off).

@@ -127,6 +127,7 @@ ExploreResult explore(const RunConfig& base, std::uint64_t seed, std::uint64_t m
   faults::EnumerateOptions options;
   options.policy = config.crash.power_loss.policy;
   options.lose_unsynced_dir_ops = config.crash.power_loss.lose_unsynced_dir_ops;
+  options.torn_fill = config.crash.power_loss.torn_fill;
   bool cut = false;
   RecoveryMemo memo;
   for (std::uint64_t n = 0; !cut; ++n) {

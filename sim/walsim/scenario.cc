@@ -10,6 +10,7 @@
 #include <toml++/toml.h>
 
 #include "faults/fsync_eio_fs.h"
+#include "sim/torn_fill.h"
 #include "sim/harness/mutants.h"
 #include "sim/harness/target.h"
 #include "sim/walsim/lying_device.h"
@@ -616,6 +617,10 @@ void Reader::read_crash(const toml::table& t) {
              }},
             {"lose_unsynced_dir_ops",
              [&](auto& n, auto& k) { set_boolean(n, k, c.power_loss.lose_unsynced_dir_ops); }},
+            {"torn_fill",
+             [&](auto& n, auto& k) {
+               word(n, k, c.power_loss.torn_fill, sim::parse_torn_fill, "stale|zeros|random");
+             }},
         });
 }
 

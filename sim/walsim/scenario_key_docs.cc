@@ -99,6 +99,11 @@ constexpr KeyMeaning kMeanings[] = {
     {"crash.lose_unsynced_dir_ops",
      "A power loss may drop directory entries (create, rename, unlink) not made durable by a "
      "directory sync."},
+    {"crash.torn_fill",
+     "What the part of a torn write that did not reach the disk reads as (policy `torn`): "
+     "`stale` (its old content), `zeros` (as many SSDs and file systems return a lost block), "
+     "`random` (junk, drawn from the seed). Only the bytes the write covered; past the old end "
+     "of the file there is no old content, and `stale` reads as zeros there."},
     {"faults", "Injected I/O and media faults, each a probability per call."},
     {"faults.fsync_eio", "fsync/fdatasync fails with EIO."},
     {"faults.fsync_profile",

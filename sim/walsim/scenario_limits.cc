@@ -80,6 +80,16 @@ void check_crash(const harness::RunConfig& c, std::vector<CrossKeyProblem>& out)
     out.push_back({{"crash.count", "crash.at"},
                    "'crash.count' > 1 needs a crash: crash.at is \"none\""});
   }
+  // Only a torn write has a part that did not arrive: elsewhere the key would change nothing,
+  // and a scenario that sets it believes it tests what it does not.
+  if (c.crash.power_loss.torn_fill != sim::TornFill::kStale &&
+      c.crash.power_loss.policy != faults::CrashPolicy::kTorn) {
+    out.push_back({{"crash.torn_fill", "crash.policy"},
+                   fmt::format("'crash.torn_fill' = \"{}\" needs 'crash.policy' = \"torn\", not "
+                               "\"{}\"",
+                               sim::to_string(c.crash.power_loss.torn_fill),
+                               faults::to_string(c.crash.power_loss.policy))});
+  }
   if (c.wal.sync == wal::SyncPolicy::kPeriodic && c.wal.sync_interval_us == 0 &&
       c.wal.sync_every_bytes == 0) {
     out.push_back({{"wal.sync_interval_us", "wal.sync_every_bytes", "wal.sync"},

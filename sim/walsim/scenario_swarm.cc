@@ -16,6 +16,9 @@ namespace {
 
 // Keeps the swarm's stream apart from the run's own, which the same seed also drives.
 constexpr std::uint64_t kSwarmStream = 0x5357'4152'4d00'0001ull;  // "SWARM"
+// torn_fill came after seeds were pinned (tests, docs/swarm.md): its draw has a stream of its
+// own, so every draw before it, and each seed's configuration but the fill, stays the same.
+constexpr std::uint64_t kTornFillStream = 0x5357'4152'4d00'0002ull;
 
 template <typename T>
 T pick(sim::Prng& prng, std::initializer_list<T> choices) {
@@ -192,9 +195,10 @@ void draw_faults(sim::Prng& prng, const SwarmSpace& space, const wal::Options& w
 
 std::string describe_space(const SwarmSpace& s) {
   return fmt::format("ops 1..{}, writers 1..{}, crash count 1..{}, epochs 1..{}, io faults {}, "
-                     "media faults {}",
+                     "media faults {}{}",
                      s.ops_max, s.writers_max, s.crash_count_max, s.epochs_max,
-                     s.io_faults ? "on" : "off", s.media_faults ? "on" : "off");
+                     s.io_faults ? "on" : "off", s.media_faults ? "on" : "off",
+                     s.torn_fill ? ", torn fill on" : "");
 }
 
 }  // namespace
@@ -220,6 +224,11 @@ Scenario draw_for_seed(const Scenario& base, std::uint64_t seed) {
   draw_device(prng, c.device);
   c.crash = harness::CrashConfig{};
   draw_crash(prng, space, c.workload, c.crash);
+  if (space.torn_fill && c.crash.power_loss.policy == faults::CrashPolicy::kTorn) {
+    sim::Prng fill(seed ^ kTornFillStream);
+    c.crash.power_loss.torn_fill =
+        pick(fill, {sim::TornFill::kStale, sim::TornFill::kZeros, sim::TornFill::kRandom});
+  }
   c.faults = harness::FaultConfig{};
   draw_faults(prng, space, c.wal, c.faults);
   return drawn;
@@ -305,6 +314,8 @@ std::vector<ScenarioError> read_swarm_table(const toml::table& table, std::strin
       if (auto b = boolean(node, key)) space.io_faults = *b;
     } else if (name == "media_faults") {
       if (auto b = boolean(node, key)) space.media_faults = *b;
+    } else if (name == "torn_fill") {
+      if (auto b = boolean(node, key)) space.torn_fill = *b;
     } else {
       errors.push_back({ErrorKind::kUnknownKey, std::string(file), toml_line_of(node), key,
                         fmt::format("unknown key '{}'", key)});
@@ -314,10 +325,11 @@ std::vector<ScenarioError> read_swarm_table(const toml::table& table, std::strin
 }
 
 std::string swarm_to_toml(const SwarmSpace& s) {
+  // torn_fill only when on: the swarm files written before it read the same.
   return fmt::format("[swarm]\nops_max = {}\nwriters_max = {}\ncrash_count_max = {}\n"
-                     "epochs_max = {}\nio_faults = {}\nmedia_faults = {}\n",
+                     "epochs_max = {}\nio_faults = {}\nmedia_faults = {}\n{}",
                      s.ops_max, s.writers_max, s.crash_count_max, s.epochs_max, s.io_faults,
-                     s.media_faults);
+                     s.media_faults, s.torn_fill ? "torn_fill = true\n" : "");
 }
 
 bool swarm_media_faults(std::string_view target, bool on, bool off) {

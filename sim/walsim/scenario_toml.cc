@@ -4,6 +4,7 @@
 
 #include "faults/power_loss.h"
 #include "sim/harness/target.h"
+#include "sim/torn_fill.h"
 #include "sim/walsim/scenario_swarm.h"
 #include "sim/walsim/script_toml.h"
 
@@ -101,6 +102,10 @@ std::string scenario_to_toml(const Scenario& s) {
   if (c.crash.epochs > 1) out += fmt::format("epochs = {}\n", c.crash.epochs);
   out += fmt::format("policy = \"{}\"\n", faults::to_string(c.crash.power_loss.policy));
   out += fmt::format("lose_unsynced_dir_ops = {}\n", c.crash.power_loss.lose_unsynced_dir_ops);
+  // Only when set: the files written before the key read the same as they did.
+  if (c.crash.power_loss.torn_fill != sim::TornFill::kStale) {
+    out += fmt::format("torn_fill = \"{}\"\n", sim::to_string(c.crash.power_loss.torn_fill));
+  }
 
   const harness::FaultConfig& f = c.faults;
   out += "\n[faults]\n";
@@ -147,6 +152,9 @@ std::string describe_setup(const Scenario& s) {
     out += fmt::format(" crash={}@{}", policy, at);
   }
   if (c.crash.count > 1) out += fmt::format("x{}", c.crash.count);
+  if (at != "none" && c.crash.power_loss.torn_fill != sim::TornFill::kStale) {
+    out += fmt::format(" torn_fill={}", sim::to_string(c.crash.power_loss.torn_fill));
+  }
   if (c.crash.epochs > 1) out += fmt::format(" epochs={}", c.crash.epochs);
   std::string faults;
   const harness::FaultConfig& f = c.faults;

@@ -278,6 +278,7 @@ class Shrinker {
     attempt(plain_as([](C& c) -> auto& { return c.device; }));
     attempt(plain_as([](C& c) -> auto& { return c.crash.power_loss.policy; }));
     attempt(plain_as([](C& c) -> auto& { return c.crash.power_loss.lose_unsynced_dir_ops; }));
+    attempt(plain_as([](C& c) -> auto& { return c.crash.power_loss.torn_fill; }));
     attempt(plain_as([](C& c) -> auto& { return c.faults.fsync_profile; }));
     return changed;
   }

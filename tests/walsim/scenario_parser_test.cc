@@ -43,6 +43,7 @@ TEST(ScenarioParserTest, OnlyNameGivesTheSpecDefaults) {
   EXPECT_EQ(s.config.crash.epochs, 1u);
   EXPECT_EQ(s.config.crash.power_loss.policy, faults::CrashPolicy::kTorn);
   EXPECT_TRUE(s.config.crash.power_loss.lose_unsynced_dir_ops);
+  EXPECT_EQ(s.config.crash.power_loss.torn_fill, sim::TornFill::kStale);
   EXPECT_TRUE(s.config.expect.pass);
   EXPECT_TRUE(s.config.expect.invariants.empty());
   EXPECT_FALSE(s.config.script.has_value());
@@ -323,6 +324,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadValue{"[crash]\ncount = \"twice\"\n", ErrorKind::kType, "crash.count"},
         BadValue{"[crash]\nlose_unsynced_dir_ops = \"no\"\n", ErrorKind::kType,
                  "crash.lose_unsynced_dir_ops"},
+        BadValue{"[crash]\ntorn_fill = 0\n", ErrorKind::kType, "crash.torn_fill"},
         BadValue{"[faults]\nfsync_eio = \"often\"\n", ErrorKind::kType, "faults.fsync_eio"},
         BadValue{"[faults]\nfsync_profile = 4\n", ErrorKind::kType, "faults.fsync_profile"},
         BadValue{"[faults]\nenospc_after_bytes = 1.5\n", ErrorKind::kType,
@@ -368,6 +370,9 @@ INSTANTIATE_TEST_SUITE_P(
         BadValue{"[crash]\nepochs = 0\n", ErrorKind::kRange, "crash.epochs"},
         BadValue{"[crash]\nat = \"none\"\ncount = 2\n", ErrorKind::kRange, "crash.count"},
         BadValue{"[crash]\npolicy = \"tornado\"\n", ErrorKind::kRange, "crash.policy"},
+        BadValue{"[crash]\ntorn_fill = \"zero\"\n", ErrorKind::kRange, "crash.torn_fill"},
+        BadValue{"[crash]\npolicy = \"reorder\"\ntorn_fill = \"zeros\"\n", ErrorKind::kRange,
+                 "crash.torn_fill"},
         BadValue{"[faults]\nfsync_eio = 2\n", ErrorKind::kRange, "faults.fsync_eio"},
         BadValue{"[faults]\nfsync_profile = \"zfs\"\n", ErrorKind::kRange,
                  "faults.fsync_profile"},
@@ -530,6 +535,39 @@ TEST(ScenarioParserTest, SetupLineNamesWhatMatters) {
   EXPECT_NE(setup.find("crash=garbage-tail@op:12x2"), std::string::npos) << setup;
   EXPECT_NE(setup.find("fsync_eio(btrfs)"), std::string::npos) << setup;
   EXPECT_NE(setup.find("device=lying_fsync"), std::string::npos) << setup;
+}
+
+TEST(ScenarioParserTest, TornFillParsesWritesBackAndShows) {
+  for (const char* fill : {"stale", "zeros", "random"}) {
+    const ParseResult r = parse(std::string("name = \"x\"\n[crash]\ncount = 2\ntorn_fill = \"") +
+                                fill + "\"\n");
+    ASSERT_TRUE(r.ok()) << fill << ": " << r.errors.front().to_string();
+    EXPECT_EQ(sim::to_string(r.scenario->config.crash.power_loss.torn_fill), fill);
+    const std::string text = scenario_to_toml(*r.scenario);
+    const ParseResult back = parse(text);
+    ASSERT_TRUE(back.ok()) << text;
+    EXPECT_EQ(back.scenario->config.crash.power_loss, r.scenario->config.crash.power_loss);
+    // The default is not written, nor shown: files and setup lines stay as they were.
+    const bool stale = std::string(fill) == "stale";
+    EXPECT_EQ(text.find("torn_fill"), stale ? std::string::npos : text.find("torn_fill = "));
+    const std::string setup = describe_setup(*r.scenario);
+    if (stale) {
+      EXPECT_EQ(setup.find("torn_fill"), std::string::npos) << setup;
+    } else {
+      EXPECT_NE(setup.find("crash=torn@randomx2 torn_fill=" + std::string(fill)),
+                std::string::npos)
+          << setup;
+    }
+  }
+}
+
+TEST(ScenarioParserTest, AnUnknownTornFillNamesTheKeyAndTheWords) {
+  const ParseResult r = parse("name = \"x\"\n[crash]\ntorn_fill = \"junk\"\n");
+  const ScenarioError& e = only_error(r);
+  EXPECT_EQ(e.line, 3u);
+  EXPECT_NE(e.to_string().find("'crash.torn_fill' = \"junk\" is not one of stale|zeros|random"),
+            std::string::npos)
+      << e.to_string();
 }
 
 }  // namespace

@@ -57,6 +57,7 @@ TEST(Swarm, TheSeedAloneDecidesTheConfiguration) {
 TEST(Swarm, TheDrawingCoversEveryDimension) {
   SwarmSpace all;
   all.media_faults = true;
+  all.torn_fill = true;
   std::map<std::string, int> seen;
   for (std::uint64_t seed = 1; seed <= kSeeds; ++seed) {
     const harness::RunConfig c = concrete(seed, all).config;
@@ -65,6 +66,7 @@ TEST(Swarm, TheDrawingCoversEveryDimension) {
     ++seen["checksum=" + std::string(wal::to_string(c.wal.checksum))];
     ++seen["crash=" + c.crash.at.to_string().substr(0, c.crash.at.to_string().find(':'))];
     ++seen["policy=" + std::string(faults::to_string(c.crash.power_loss.policy))];
+    ++seen["torn_fill=" + std::string(sim::to_string(c.crash.power_loss.torn_fill))];
     ++seen["aim=" + std::string(faults::to_string(c.faults.media_aim))];
     if (c.crash.count > 1) ++seen["crash-during-recovery"];
     if (c.crash.epochs > 1) ++seen["epochs"];
@@ -94,7 +96,8 @@ TEST(Swarm, TheDrawingCoversEveryDimension) {
       "recovery=absolute", "recovery=point-in-time", "recovery=skip-corrupted", "checksum=crc32c",
       "checksum=crc64", "checksum=xxh3", "crash=random", "crash=persistence-points", "crash=op",
       "crash=fs-op", "crash=inside-op", "crash=time", "crash=none", "policy=drop-unsynced",
-      "policy=prefix", "policy=reorder", "policy=torn", "policy=garbage-tail", "aim=uniform",
+      "policy=prefix", "policy=reorder", "policy=torn", "policy=garbage-tail", "torn_fill=stale",
+      "torn_fill=zeros", "torn_fill=random", "aim=uniform",
       "aim=structure", "aim=mixed", "crash-during-recovery", "epochs", "fixed-entries", "tiny-buffer",
       "tiny-segments", "sparse", "retention", "writers", "checkpoints", "non-atomic-sectors",
       "dir-ops-kept", "op/fault batch", "op/fault sync", "op/fault read", "op/fault truncate",
@@ -104,6 +107,31 @@ TEST(Swarm, TheDrawingCoversEveryDimension) {
   for (const char* name : expected) {
     EXPECT_GE(seen[name], 10) << name << " drawn " << seen[name] << " times in " << kSeeds;
   }
+}
+
+// Off by default (scenario.h SwarmSpace::torn_fill): every seed keeps the stale fill, and the
+// seeds of the default space draw what they drew before the key existed.
+TEST(Swarm, TornFillIsDrawnOnlyWhenTheSpaceAsks) {
+  SwarmSpace fills;
+  fills.torn_fill = true;
+  int differ = 0;
+  for (std::uint64_t seed = 1; seed <= 300; ++seed) {
+    const harness::RunConfig plain = concrete(seed).config;
+    EXPECT_EQ(plain.crash.power_loss.torn_fill, sim::TornFill::kStale) << "seed " << seed;
+    harness::RunConfig filled = concrete(seed, fills).config;
+    if (filled.crash.power_loss.policy != faults::CrashPolicy::kTorn) {
+      EXPECT_EQ(filled.crash.power_loss.torn_fill, sim::TornFill::kStale) << "seed " << seed;
+    }
+    differ += filled.crash.power_loss.torn_fill != sim::TornFill::kStale ? 1 : 0;
+    // The fill is a stream of its own: every other draw of the seed is the same.
+    filled.crash.power_loss.torn_fill = sim::TornFill::kStale;
+    Scenario a;
+    Scenario b;
+    a.config = plain;
+    b.config = filled;
+    EXPECT_EQ(scenario_to_toml(a), scenario_to_toml(b)) << "seed " << seed;
+  }
+  EXPECT_GT(differ, 20);
 }
 
 TEST(Swarm, TheSpaceBoundsEveryDraw) {
@@ -133,6 +161,11 @@ TEST(Swarm, ASwarmTableIsReadStrictlyAndWrittenBack) {
   EXPECT_EQ(ok.scenario->swarm->ops_max, 40u);
   EXPECT_EQ(ok.scenario->swarm->writers_max, 2u);
   EXPECT_FALSE(ok.scenario->swarm->media_faults);
+  EXPECT_FALSE(ok.scenario->swarm->torn_fill);
+  const ParseResult filled = parse_scenario("name = \"s\"\n[swarm]\ntorn_fill = true\n", "f.toml");
+  ASSERT_TRUE(filled.ok()) << filled.errors.front().to_string();
+  EXPECT_TRUE(filled.scenario->swarm->torn_fill);
+  EXPECT_NE(scenario_to_toml(*filled.scenario).find("torn_fill = true"), std::string::npos);
   const ParseResult again = parse_scenario(scenario_to_toml(*ok.scenario), "again.toml");
   ASSERT_TRUE(again.ok()) << again.errors.front().to_string();
   EXPECT_EQ(scenario_to_toml(*again.scenario), scenario_to_toml(*ok.scenario));

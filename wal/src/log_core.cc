@@ -594,7 +594,7 @@ Result<SyncTicket> LogCore::begin_sync() {
 Status LogCore::run_sync(const SyncTicket& ticket) {
   if (ticket.file == nullptr) return Status::ok();
   if (!ticket.write_bytes.empty()) {
-    Status written = ticket.file->write_at(ticket.write_offset, ticket.write_bytes);
+    Status written = detail::write_records(*ticket.file, ticket.write_offset, ticket.write_bytes);
     if (!written) {
       ticket.write_failed = true;
       return written;

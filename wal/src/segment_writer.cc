@@ -1,6 +1,8 @@
 #include "segment_writer.h"
 
+#include <algorithm>
 #include <array>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -9,6 +11,24 @@
 #include "unproven_tail.h"
 
 namespace wal::detail {
+
+Status write_records(File& file, std::uint64_t offset, std::span<const std::byte> records) {
+  constexpr std::uint64_t kPageBytes = 4096;
+  const std::size_t head = offset % kPageBytes;
+  // Bug zoo: page-aligned writes, as an O_DIRECT writer issues them: each write starts at the
+  // page its first byte falls in, rewriting the records before it there, synced or not.
+  // Harmless on a device that leaves a torn sector's old (here identical) bytes; one that
+  // leaves it zeroed or junk loses records that were durable before the rewrite.
+  if (head != 0 && WAL_MUTANT("rewrite-partial-page")) {
+    std::vector<std::byte> page(head + records.size());
+    Result<std::size_t> read = file.read_at(offset - head, std::span(page).first(head));
+    if (read && *read == head) {
+      std::copy(records.begin(), records.end(), page.begin() + static_cast<std::ptrdiff_t>(head));
+      return file.write_at(offset - head, page);
+    }
+  }
+  return file.write_at(offset, records);
+}
 
 SegmentWriter::SegmentWriter(std::string name, std::shared_ptr<File> file,
                              format::SegmentHeader header, std::uint64_t flushed_bytes,
@@ -193,7 +213,7 @@ std::uint64_t SegmentWriter::hand_off(WriteBuffer& flight) {
 
 Status SegmentWriter::settle() {
   if (handed_ == nullptr) return Status::ok();
-  Status status = file_->write_at(handed_offset_, handed_->contents());
+  Status status = write_records(*file_, handed_offset_, handed_->contents());
   if (!status) return status.with_context("write", name_);
   handed_ = nullptr;
   return Status::ok();
@@ -203,7 +223,7 @@ Status SegmentWriter::flush() {
   WAL_RETURN_IF_ERROR(settle());
   if (buffer_.empty()) return Status::ok();
   WAL_ASSERT(file_ != nullptr);
-  Status status = file_->write_at(flushed_bytes_, buffer_.contents());
+  Status status = write_records(*file_, flushed_bytes_, buffer_.contents());
   if (!status) return status.with_context("write", name_);
   flushed_bytes_ += buffer_.size();
   buffer_.clear();
@@ -213,7 +233,7 @@ Status SegmentWriter::flush() {
 
 Status SegmentWriter::write_direct(std::span<const std::byte> record) {
   WAL_RETURN_IF_ERROR(settle());
-  Status status = file_->write_at(flushed_bytes_, record);
+  Status status = write_records(*file_, flushed_bytes_, record);
   if (!status) return status.with_context("write", name_);
   flushed_bytes_ += record.size();
   hint_writeback();

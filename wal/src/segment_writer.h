@@ -28,6 +28,10 @@ struct SegmentParams {
   bool preallocate = true;
 };
 
+// Writes a segment's records at `offset`: every write of records goes through here.
+[[nodiscard]] Status write_records(File& file, std::uint64_t offset,
+                                   std::span<const std::byte> records);
+
 class SegmentWriter {
  public:
   // Creates "<dir>/<first_lsn>.wal": "<name>.tmp" exclusively, prepare_file(), then publish().
