@@ -32,6 +32,7 @@
 #include <fmt/format.h>
 
 #include "adapters/sqlite/durability_rules.h"
+#include "adapters/sqlite/recovery_verdict.h"
 #include "adapters/sqlite/sqlite_model.h"
 #include "adapters/sqlite/vfs.h"
 #include "sim/harness/prefix_match.h"
@@ -186,8 +187,6 @@ class SqliteTarget final : public harness::Target {
     std::vector<harness::Violation> out;
     const DurabilityRule rule = durability_rule(setting("journal_mode"), setting("synchronous"),
                                                 setting("durability") == "strict");
-    const std::string documented =
-        rule.corruption_documented ? fmt::format(" (documented: {})", rule.why) : "";
     DbState recovered;
     std::string problem;
     // A check that met an I/O error (an injected read fault: SQLite says "disk I/O error", or
@@ -201,7 +200,7 @@ class SqliteTarget final : public harness::Target {
       recovered.clear();
       problem = corrupt_;
       if (problem.empty() && connections_.empty()) problem = "no connection";
-      if (problem.empty()) problem = integrity();
+      if (problem.empty()) problem = integrity_problem(connections_[0]);
       if (problem.empty()) problem = read_all(connections_[0], recovered);
       if (problem.empty() || vfs_->counters().failed_calls == failed_before) break;
       if (attempt == kCheckAttempts) {
@@ -215,8 +214,7 @@ class SqliteTarget final : public harness::Target {
     }
     unjudged_power_loss_ = false;
     if (!problem.empty()) {
-      out.push_back({harness::Invariant::kIntegrity, wal::kNoLsn, 0,
-                     fmt::format("integrity: sqlite-integrity: {}{}", problem, documented)});
+      out.push_back(integrity_violation(problem, rule));
       // What the database holds is unknown: the next check judges no prefix, only integrity.
       txns_.clear();
       base_known_ = false;
@@ -228,9 +226,6 @@ class SqliteTarget final : public harness::Target {
       txns_.clear();
       return out;
     }
-    std::uint64_t committed = 0;
-    // Acknowledged commits that changed rows: the only ones a recovery can lose.
-    for (const Txn& txn : txns_) committed += txn.committed && txn.wrote ? 1 : 0;
     // One history per way the unsettled failures may have landed: the first that explains
     // the database is the judgement; with none, the history where all of them landed.
     const std::vector<std::size_t> open = open_failures(txns_);
@@ -251,31 +246,9 @@ class SqliteTarget final : public harness::Target {
       }
       if (found.match) break;
     }
-    const auto [match, early] = found;
-    if (early) {
-      out.push_back({harness::Invariant::kDurability, wal::kNoLsn, 0,
-                     fmt::format("durability: sqlite-durability: the database is the state after "
-                                 "{} of {} transactions; {} was acknowledged and must survive "
-                                 "({}){}",
-                                 *early, txns.size(), txns[*early].describe(), rule.why,
-                                 power_lost ? "" : "; a clean reopen loses nothing")});
-    } else if (!match) {
-      out.push_back({harness::Invariant::kPrefix, wal::kNoLsn, 0,
-                     fmt::format("prefix: sqlite-atomicity: the database ({} rows) is the model "
-                                 "after no prefix of the {} transactions since the last check "
-                                 "(a partial or invented transaction); against the model after "
-                                 "all of them: {}{}",
-                                 recovered.size(), txns.size(),
-                                 first_difference(recovered, state), documented)});
-    } else {
-      std::uint64_t kept = 0;
-      for (std::size_t i = 0; i < *match; ++i) kept += txns[i].committed && txns[i].wrote;
-      if (kept < committed) {
-        notes_.push_back(fmt::format("sqlite: allowed loss: the database is the state after {} "
-                                     "of {} acknowledged commits ({})",
-                                     kept, committed, rule.why));
-      }
-    }
+    judge_prefix(found, txns, "the model", recovered.size(),
+                 [&] { return first_difference(recovered, state); }, rule, power_lost, out,
+                 notes_);
     base_ = recovered;
     txns_.clear();
     return out;
@@ -323,21 +296,6 @@ class SqliteTarget final : public harness::Target {
                     "after no combination of the failed transactions landing whole or not; "
                     "against none of them landing: {}",
                     txns_[open.back()].describe(), first_difference(live, before))};
-  }
-
-  // How many leading transactions a recovery must keep when the last `may_lose` commits that
-  // changed rows (and whatever came after the earliest of them) may be lost.
-  static std::size_t must_keep(const std::vector<Txn>& txns, std::uint64_t may_lose) {
-    std::size_t must = txns.size();
-    // A failed one may be lost anyway; one that changed nothing makes nothing before it
-    // durable (it wrote no journal and no page).
-    while (must > 0 && (!txns[must - 1].committed || !txns[must - 1].wrote)) --must;
-    if (may_lose == DurabilityRule::kAny) return 0;
-    for (std::uint64_t lost = 0; lost < may_lose && must > 0;) {
-      --must;
-      if (txns[must].committed && txns[must].wrote) ++lost;
-    }
-    return must;
   }
 
   std::string setting(std::string_view key) const {
@@ -539,22 +497,6 @@ class SqliteTarget final : public harness::Target {
                        first_difference(got, model))});
     }
     return applied;
-  }
-
-  std::string integrity() {
-    sqlite3_stmt* statement = nullptr;
-    int rc = sqlite3_prepare_v2(connections_[0], "PRAGMA integrity_check", -1, &statement, nullptr);
-    if (rc != SQLITE_OK) return fmt::format("integrity_check: {}", sqlite3_errmsg(connections_[0]));
-    std::string answer;
-    while ((rc = sqlite3_step(statement)) == SQLITE_ROW) {
-      if (!answer.empty()) answer += "; ";
-      answer += reinterpret_cast<const char*>(sqlite3_column_text(statement, 0));
-    }
-    sqlite3_finalize(statement);
-    if (rc != SQLITE_DONE) {
-      return fmt::format("integrity_check: {}", sqlite3_errmsg(connections_[0]));
-    }
-    return answer == "ok" ? "" : "integrity_check: " + answer;
   }
 
   // Every row of t0..t2 into `out` (a missing table reads as empty: its CREATE may have been
