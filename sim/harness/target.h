@@ -130,10 +130,17 @@ class Target {
   virtual std::vector<std::string> take_notes() { return {}; }
 };
 
-// One key of a target's own scenario table ([sqlite] for target "sqlite"): a word from `words`,
-// or, with no words, an integer in [min, max] (a power of two when `power_of_two`).
+// What a target key's value is. kScalar: a word from `words`, or, with no words, an integer in
+// [min, max] (a power of two when `power_of_two`). kFile: a string naming a file, relative to the
+// scenario file's folder; the setting holds the path resolved (relative to the working directory
+// when the scenario's was), and a scenario written elsewhere (a shrunk one) names it relative to
+// its own folder. kTexts: an array of strings, held encoded (encode_texts below).
+enum class TargetKeyType : std::uint8_t { kScalar, kFile, kTexts };
+
+// One key of a target's own scenario table ([sqlite] for target "sqlite").
 struct TargetKey {
   std::string name = {};
+  TargetKeyType type = TargetKeyType::kScalar;
   std::vector<std::string> words = {};
   std::int64_t min = 0;
   std::int64_t max = 0;
@@ -141,6 +148,19 @@ struct TargetKey {
   std::string default_value = {};
   std::string doc = {};  // one line, for `walsim keys` and docs/scenarios.md
 };
+
+// A bad value of a target's table found by TargetInfo::validate.
+struct TargetKeyProblem {
+  std::string key;         // the key's name in the table ("script")
+  std::string message;     // the whole sentence, naming the key
+  bool unreadable = false;  // a file the key names cannot be read (walsim's I/O exit code)
+};
+
+// A kTexts setting: each text as its length, ':' and the text, so that no character of a text
+// (a query's ';' or newline) can split it.
+std::string encode_texts(const std::vector<std::string>& texts);
+// The texts back; nullopt if `encoded` is not what encode_texts makes.
+std::optional<std::vector<std::string>> decode_texts(std::string_view encoded);
 
 // A registered target: how to make one, its scenario table, and the bugs planted in it for the
 // bug zoo (each a libfiu point named like the mutant, switched on by a scenario's `mutant` key).
@@ -153,6 +173,12 @@ struct TargetInfo {
   // Every call into the store runs on the caller's thread (no threads of its own from
   // TargetEnv::runtime): `walsim real --diff` can then run it on PosixFs and compare.
   bool single_threaded = false;
+  // Checks the table as a whole once a scenario is read (a file a key names, keys that depend
+  // on each other): each problem is a scenario error at its key's line, so a bad value stops
+  // `walsim` before any run. None: every value a key accepts is fine.
+  std::function<std::vector<TargetKeyProblem>(
+      const std::map<std::string, std::string, std::less<>>& settings)>
+      validate = {};
 };
 
 // Each op's own choices (Target::apply's `choices`): a function of the payload seed and the op's

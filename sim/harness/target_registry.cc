@@ -49,6 +49,29 @@ std::map<std::string, std::string, std::less<>> target_settings(
   return settings;
 }
 
+std::string encode_texts(const std::vector<std::string>& texts) {
+  std::string out;
+  for (const std::string& text : texts) out += std::to_string(text.size()) + ":" + text;
+  return out;
+}
+
+std::optional<std::vector<std::string>> decode_texts(std::string_view encoded) {
+  std::vector<std::string> texts;
+  while (!encoded.empty()) {
+    const std::size_t colon = encoded.find(':');
+    if (colon == 0 || colon == std::string_view::npos || colon > 9) return std::nullopt;
+    std::size_t size = 0;
+    for (const char digit : encoded.substr(0, colon)) {
+      if (digit < '0' || digit > '9') return std::nullopt;
+      size = size * 10 + static_cast<std::size_t>(digit - '0');
+    }
+    if (size > encoded.size() - colon - 1) return std::nullopt;
+    texts.emplace_back(encoded.substr(colon + 1, size));
+    encoded.remove_prefix(colon + 1 + size);
+  }
+  return texts;
+}
+
 std::vector<std::string> target_names() {
   std::vector<std::string> names;
   for (const auto& [name, info] : registry()) names.push_back(name);

@@ -1,6 +1,7 @@
 #include "sim/walsim/scenario.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <set>
@@ -363,6 +364,9 @@ class Reader {
 
  private:
   void read_target_table(const harness::TargetInfo& info, const toml::table& t);
+  void read_texts(const toml::node& n, const std::string& key, const std::string& name);
+  std::string beside_scenario(const std::string& path) const;
+  void validate_target_table(const harness::TargetInfo& info, const toml::table& root);
   void read_wal(const toml::table& t);
   void read_workload(const toml::table& t);
   void read_device(const toml::table& t);
@@ -434,6 +438,8 @@ void Reader::read(const toml::table& root) {
   if (const harness::TargetInfo* info = harness::find_target(out_.target);
       info != nullptr && describe_ == nullptr) {
     c.target_settings = harness::target_settings(*info, c.target_settings);
+    // Only a table that read cleanly: a wrong value already has its error.
+    if (errors_.empty()) validate_target_table(*info, root);
   }
   // A [swarm] table that says nothing of media faults gets the CLI's default for its target
   // (load_one.h swarm_media_faults): `target` may be read after the table, so it is set here.
@@ -451,6 +457,17 @@ void Reader::read_target_table(const harness::TargetInfo& info, const toml::tabl
   for (const harness::TargetKey& k : info.keys) {
     keys.push_back({k.name, [this, &k](const toml::node& n, const std::string& key) {
       auto& settings = out_.config.target_settings;
+      if (k.type == harness::TargetKeyType::kFile) {
+        if (describe_ != nullptr) {
+          return describe(key, "string", "a file, relative to the scenario's folder",
+                          k.default_value);
+        }
+        if (const std::optional<std::string> path = string(n, key)) {
+          settings[k.name] = path->empty() ? *path : beside_scenario(*path);
+        }
+        return;
+      }
+      if (k.type == harness::TargetKeyType::kTexts) return read_texts(n, key, k.name);
       if (!k.words.empty()) {
         std::string words;
         for (const std::string& w : k.words) words += (words.empty() ? "" : "|") + w;
@@ -482,6 +499,38 @@ void Reader::read_target_table(const harness::TargetInfo& info, const toml::tabl
     }, k.default_value, {}});
   }
   apply(t, info.name, keys);
+}
+
+// A kTexts key: an array of strings, held encoded (harness::encode_texts).
+void Reader::read_texts(const toml::node& n, const std::string& key, const std::string& name) {
+  if (describe_ != nullptr) return describe(key, "array of strings", "", "[]");
+  const toml::array* array = n.as_array();
+  std::vector<std::string> texts;
+  for (std::size_t i = 0; array != nullptr && i < array->size(); ++i) {
+    const auto* text = (*array)[i].as_string();
+    if (text == nullptr) array = nullptr;
+    if (text != nullptr) texts.push_back(text->get());
+  }
+  if (array == nullptr) return wrong_type(n, key, "an array of strings");
+  out_.config.target_settings[name] = harness::encode_texts(texts);
+}
+
+// A file a key names, relative to the scenario's folder: the path to open from here.
+std::string Reader::beside_scenario(const std::string& path) const {
+  const std::filesystem::path named(path);
+  if (named.is_absolute()) return path;
+  return (std::filesystem::path(file_).parent_path() / named).lexically_normal().string();
+}
+
+// The target's own check of its table (TargetInfo::validate), at each problem key's line.
+void Reader::validate_target_table(const harness::TargetInfo& info, const toml::table& root) {
+  if (!info.validate) return;
+  for (const harness::TargetKeyProblem& problem : info.validate(out_.config.target_settings)) {
+    const std::string key = fmt::format("{}.{}", info.name, problem.key);
+    const toml::node_view<const toml::node> node = root.at_path(key);
+    error(problem.unreadable ? ErrorKind::kIo : ErrorKind::kRange,
+          node ? toml_line_of(*node.node()) : 1, key, problem.message);
+  }
 }
 
 void Reader::read_wal(const toml::table& t) {

@@ -1,5 +1,7 @@
 #include "sim/walsim/scenario_toml.h"
 
+#include <filesystem>
+
 #include <fmt/format.h>
 
 #include "faults/power_loss.h"
@@ -30,6 +32,35 @@ std::string expect_to_toml(const harness::ExpectConfig& expect) {
     out += "]\n";
   }
   return out;
+}
+
+// A file a key names, from the folder of the scenario being written (the reader resolved it
+// against the folder of the one it read).
+std::string beside(const std::string& path, const std::string& scenario_file) {
+  if (path.empty()) return path;
+  std::error_code error;
+  const std::filesystem::path from =
+      std::filesystem::absolute(std::filesystem::path(scenario_file), error).parent_path();
+  const std::filesystem::path file = std::filesystem::absolute(path, error);
+  const std::filesystem::path relative = file.lexically_relative(from);
+  return relative.empty() || error ? file.string() : relative.string();
+}
+
+std::string target_value(const harness::TargetKey& key, const std::string& value,
+                         const std::string& scenario_file) {
+  switch (key.type) {
+    case harness::TargetKeyType::kFile: return toml_quoted(beside(value, scenario_file));
+    case harness::TargetKeyType::kTexts: {
+      std::string out = "[";
+      for (const std::string& text : harness::decode_texts(value).value_or(
+               std::vector<std::string>{})) {
+        out += (out.size() > 1 ? ", " : "") + toml_quoted(text);
+      }
+      return out + "]";
+    }
+    case harness::TargetKeyType::kScalar: break;
+  }
+  return key.words.empty() ? value : toml_quoted(value);
 }
 
 }  // namespace
@@ -125,8 +156,7 @@ std::string scenario_to_toml(const Scenario& s) {
     const auto settings = harness::target_settings(*info, c.target_settings);
     out += fmt::format("\n[{}]\n", info->name);
     for (const harness::TargetKey& key : info->keys) {
-      const std::string& value = settings.at(key.name);
-      out += fmt::format("{} = {}\n", key.name, key.words.empty() ? value : toml_quoted(value));
+      out += fmt::format("{} = {}\n", key.name, target_value(key, settings.at(key.name), s.file));
     }
   }
 
