@@ -227,6 +227,10 @@ int x_open(sqlite3_vfs* raw_vfs, const char* name, sqlite3_file* raw, int flags,
     if ((flags & SQLITE_OPEN_CREATE) && (flags & SQLITE_OPEN_EXCLUSIVE)) {
       mode = wal::OpenMode::kCreateExclusive;
     }
+    if (vfs.config().fs == nullptr) {  // an in-memory VFS has no files
+      f->~VfsFile();
+      return SQLITE_CANTOPEN;
+    }
     wal::Result<std::unique_ptr<wal::File>> opened = vfs.config().fs->open(f->path, mode);
     if (!opened) {
       if (opened.error().code() != wal::Code::kNotFound) ++vfs.mutable_counters().failed_calls;
@@ -247,6 +251,7 @@ int x_delete(sqlite3_vfs* raw_vfs, const char* name, int sync_dir) {
   Vfs& vfs = vfs_of(raw_vfs);
   ++vfs.mutable_counters().deletes;
   const std::string path = name;
+  if (vfs.config().fs == nullptr) return SQLITE_IOERR_DELETE_NOENT;
   const wal::Status status = vfs.config().fs->unlink(path);
   if (!status.is_ok()) {
     if (status.code() == wal::Code::kNotFound) return SQLITE_IOERR_DELETE_NOENT;  // asked for
@@ -262,7 +267,12 @@ int x_delete(sqlite3_vfs* raw_vfs, const char* name, int sync_dir) {
 }
 
 int x_access(sqlite3_vfs* raw_vfs, const char* name, int flags, int* out) {
-  wal::Result<wal::FileStat> stat = vfs_of(raw_vfs).config().fs->stat(name);
+  wal::Fs* fs = vfs_of(raw_vfs).config().fs;
+  if (fs == nullptr) {
+    *out = 0;
+    return SQLITE_OK;
+  }
+  wal::Result<wal::FileStat> stat = fs->stat(name);
   if (!stat) {
     *out = 0;
   } else if (flags == SQLITE_ACCESS_EXISTS) {
@@ -339,7 +349,6 @@ Vfs::Vfs(std::string name, VfsConfig config)
 }
 
 wal::Result<std::unique_ptr<Vfs>> Vfs::make(std::string name, VfsConfig config) {
-  if (config.fs == nullptr) return wal::Status::invalid_argument("sqlite VFS: no Fs given");
   if (sqlite3_vfs_find(name.c_str()) != nullptr) {
     return wal::Status::invalid_argument("sqlite VFS: the name " + name + " is taken");
   }

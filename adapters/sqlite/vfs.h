@@ -41,6 +41,8 @@
 namespace sqlite_adapter {
 
 struct VfsConfig {
+  // None: a VFS for in-memory databases only (":memory:", with the clock and randomness below),
+  // on which opening a named file fails.
   wal::Fs* fs = nullptr;
   wal::Clock* clock = nullptr;     // xCurrentTime: Julian day of 2026-01-01 plus now_us()
   std::uint64_t random_seed = 0;   // xRandomness
