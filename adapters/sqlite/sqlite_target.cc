@@ -21,6 +21,12 @@
 //   sqlite-read (integrity)       a live read returns the model's rows
 // A loss the documentation allows (delete/full: the last commit; normal: a suffix) is a note
 // of the run with its size, not a violation.
+//
+// With [sqlite] script the workload is the user's own SQL instead, judged by a reference
+// database rather than the model (script_oracle.h: which op runs which transaction); sync and
+// read ops compare the live database with the reference, checkpoint ops checkpoint in WAL mode
+// and run a transaction otherwise, and every [sqlite] check must hold after each recovery:
+//   sqlite-check (integrity)      a check's query answers true on the recovered database
 #include <sqlite3.h>
 
 #include <array>
@@ -33,6 +39,8 @@
 
 #include "adapters/sqlite/durability_rules.h"
 #include "adapters/sqlite/recovery_verdict.h"
+#include "adapters/sqlite/script_keys.h"
+#include "adapters/sqlite/script_oracle.h"
 #include "adapters/sqlite/sqlite_model.h"
 #include "adapters/sqlite/vfs.h"
 #include "sim/harness/prefix_match.h"
@@ -88,6 +96,8 @@ class SqliteTarget final : public harness::Target {
         {"sqlite-durability", harness::Invariant::kDurability,
          "the prefix keeps every commit the documentation promises"},
         {"sqlite-read", harness::Invariant::kIntegrity, "a live read returns the model's rows"},
+        {"sqlite-check", harness::Invariant::kIntegrity,
+         "each [sqlite] check answers true on the recovered database"},
     };
   }
 
@@ -95,11 +105,20 @@ class SqliteTarget final : public harness::Target {
     drop();
     settings_ = env.settings;
     fs_ = env.fs;
+    clock_ = env.clock;
+    if (!setting("script").empty() && !script_) {
+      wal::Result<std::unique_ptr<ScriptOracle>> script = ScriptOracle::make(
+          setting("script"), harness::decode_texts(setting("checks")).value_or(
+                                 std::vector<std::string>{}));
+      if (!script) return script.error();
+      script_ = std::move(script).value();
+    }
     path_ = wal::join_path(env.dir, kDbName);
     ++opens_;
     VfsConfig config;
     config.fs = env.fs;
-    config.clock = env.clock;
+    // A script's 'now' is the time its transaction began, as on the reference database.
+    config.clock = script_ ? static_cast<wal::Clock*>(&script_->target_context()) : env.clock;
     config.random_seed = env.seed * 0x9e3779b97f4a7c15ull + opens_;
     // [device]: its sector and what it claims (the unix VFS reports 4096 and POWERSAFE_OVERWRITE
     // on Linux whatever the disk; here the scenario's device speaks for itself).
@@ -122,6 +141,7 @@ class SqliteTarget final : public harness::Target {
   harness::Applied apply(const harness::Op& op, sim::Prng& choices) override {
     wal::Result<sqlite3*> db = connection(op.writer);
     if (!db) return {harness::Ack::kFailed, db.error(), {}};
+    if (script_) return apply_script(op, choices, *db);
     if (std::optional<harness::Violation> partial = settle_failed(*db)) {
       harness::Applied applied;
       applied.violations.push_back(std::move(*partial));
@@ -187,6 +207,7 @@ class SqliteTarget final : public harness::Target {
     std::vector<harness::Violation> out;
     const DurabilityRule rule = durability_rule(setting("journal_mode"), setting("synchronous"),
                                                 setting("durability") == "strict");
+    if (script_) return script_->check(connections_[0], power_lost, rule, corrupt_, notes_);
     DbState recovered;
     std::string problem;
     // A check that met an I/O error (an injected read fault: SQLite says "disk I/O error", or
@@ -257,6 +278,27 @@ class SqliteTarget final : public harness::Target {
   std::vector<std::string> take_notes() override { return std::exchange(notes_, {}); }
 
  private:
+  harness::Applied apply_script(const harness::Op& op, sim::Prng& choices, sqlite3* db) {
+    switch (op.kind) {
+      case harness::OpKind::kReopen: return {};  // the harness's own
+      case harness::OpKind::kSync:
+      case harness::OpKind::kRead: return script_->read_back(db);
+      case harness::OpKind::kCheckpoint:
+        if (setting("journal_mode") == "wal") return checkpoint(db);
+        break;
+      default: break;
+    }
+    return script_->run(op, choices, db, clock_->now_us(), commit_ack());
+  }
+
+  // What a commit that returned SQLITE_OK is to the application, by the documentation.
+  harness::Ack commit_ack() const {
+    const DurabilityRule rule = durability_rule(setting("journal_mode"), setting("synchronous"),
+                                                setting("durability") == "strict");
+    const bool durable = rule.may_lose == 0 && !rule.corruption_documented;
+    return durable ? harness::Ack::kDurable : harness::Ack::kPending;
+  }
+
   // The application carried on after failed transactions (workload.on_error = "carry-on"):
   // SQLite's live view says which of them landed. A rolled-back one leaves the history (a
   // recovery that brings it back shows a phantom); a landed one stays; a live view that no
@@ -339,6 +381,10 @@ class SqliteTarget final : public harness::Target {
       return status;
     }
     connections_.push_back(db);
+    if (script_) {
+      const int installed = script_->target_context().install(db);
+      if (installed != SQLITE_OK) return sqlite_error(db, installed, "set up " + path_);
+    }
     // journal_mode is a connection's own setting in the rollback modes (only wal is recorded
     // in the database file): every connection sets it, or the second writer's commits would
     // run in delete mode.
@@ -348,7 +394,7 @@ class SqliteTarget final : public harness::Target {
                                   setting("synchronous"));
     if (first) {
       sql = fmt::format("PRAGMA page_size = {}; ", setting("page_size")) + sql;
-      for (int t = 0; t < kTables; ++t) {
+      for (int t = 0; t < kTables && !script_; ++t) {
         sql += fmt::format("CREATE TABLE IF NOT EXISTS t{}(k INTEGER PRIMARY KEY, v TEXT);", t);
       }
     }
@@ -413,10 +459,7 @@ class SqliteTarget final : public harness::Target {
     }
     txn.committed = true;
     txns_.push_back(std::move(txn));
-    const DurabilityRule rule = durability_rule(setting("journal_mode"), setting("synchronous"),
-                                                setting("durability") == "strict");
-    const bool durable = rule.may_lose == 0 && !rule.corruption_documented;
-    return {durable ? harness::Ack::kDurable : harness::Ack::kPending, {}, {}};
+    return {commit_ack(), {}, {}};
   }
 
   // One change as a prepared statement with bound values (a literal of kilobytes costs
@@ -523,6 +566,7 @@ class SqliteTarget final : public harness::Target {
 
   std::map<std::string, std::string, std::less<>> settings_;
   wal::Fs* fs_ = nullptr;
+  wal::Clock* clock_ = nullptr;
   std::string path_;
   std::uint64_t opens_ = 0;
   std::unique_ptr<Vfs> vfs_;
@@ -536,6 +580,7 @@ class SqliteTarget final : public harness::Target {
   bool unjudged_power_loss_ = false;   // a check after a power loss met only I/O errors
   std::vector<Txn> txns_;              // since then, in commit order
   std::vector<std::string> notes_;
+  std::unique_ptr<ScriptOracle> script_;  // [sqlite] script: the workload and its oracle
 };
 
 harness::TargetInfo sqlite_info() {
@@ -574,9 +619,25 @@ harness::TargetInfo sqlite_info() {
          .default_value = "documented",
          .doc = "what the oracle requires of an acknowledged commit: what SQLite documents for "
                 "the mode, or every one"},
+        {.name = "script",
+         .type = harness::TargetKeyType::kFile,
+         .default_value = "",
+         .doc = "the workload as a SQL file of your own, relative to the scenario's folder: "
+                "statements before the first BEGIN are the set-up, then each BEGIN ... COMMIT "
+                "(or lone statement) is a transaction; op i runs transaction i mod N; named "
+                "parameters (:name) bind a value in [0, 2^31) drawn per op; judged against the "
+                "same SQL on an in-memory database (docs/harness-api.md). \"\": the generated "
+                "workload"},
+        {.name = "checks",
+         .type = harness::TargetKeyType::kTexts,
+         .default_value = "",
+         .doc = "with a script: queries that must each answer one true (non-zero) value after "
+                "every recovery, e.g. \"SELECT sum(balance) = 1000 FROM accounts\" "
+                "(sqlite-check)"},
     },
   };
   info.single_threaded = true;  // SQLite starts no threads by default
+  info.validate = validate_script_keys;
   return info;
 }
 
