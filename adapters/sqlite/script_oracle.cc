@@ -64,7 +64,7 @@ harness::Applied ScriptOracle::run_one(const SqlTransaction& txn, std::string wh
     return script_error(what,
                         "leaves the reference database unreadable: " + after.error().message());
   const bool wrote = *after != expected();
-  txns_.push_back({op, std::move(what), false, wrote, std::move(after).value()});
+  txns_.push_back({op, std::move(what), false, wrote, false, std::move(after).value()});
   // From here it may land whatever the target's call returns.
   target_context_.begin(inputs);
   if (std::optional<StatementFailure> failed = run_transaction(db, txn, inputs, wrap)) {
@@ -78,10 +78,45 @@ harness::Applied ScriptOracle::run_one(const SqlTransaction& txn, std::string wh
   return {committed, {}, {}};
 }
 
-harness::Applied ScriptOracle::script_error(std::string_view what, std::string_view problem) const {
-  return {harness::Ack::kFailed,
-          wal::Status::invalid_argument(fmt::format("sqlite: script: the {} {}", what, problem)),
-          {}};
+harness::Applied ScriptOracle::script_error(std::string_view what, std::string_view problem) {
+  const std::string message = fmt::format("sqlite: script: the {} {}", what, problem);
+  notes_.push_back(message);
+  return {harness::Ack::kFailed, wal::Status::invalid_argument(message), {}};
+}
+
+std::optional<harness::Applied> ScriptOracle::settle(sqlite3* db) {
+  if (txns_.empty() || txns_.back().committed || txns_.back().settled) return std::nullopt;
+  wal::Result<DbDump> live = dump_database(db);
+  for (int attempt = 1; attempt < 3 && !live; ++attempt) {
+    live = dump_database(db);  // the pager resets once its locks go
+  }
+  ScriptTxn& failed = txns_.back();
+  if (!live) {
+    return harness::Applied{harness::Ack::kFailed,
+                            wal::Status::io_error(fmt::format(
+                                "sqlite: reading the database after {} failed: {}",
+                                failed.describe(), live.error().message())),
+                            {}};
+  }
+  failed.settled = true;
+  if (*live == failed.after) return std::nullopt;  // it landed whole
+  const DbDump& before = txns_.size() > 1 ? txns_[txns_.size() - 2].after : base_;
+  std::optional<harness::Applied> partial;
+  if (*live != before) {
+    partial = harness::Applied{};
+    partial->violations.push_back(
+        {harness::Invariant::kPrefix, wal::kNoLsn, 0,
+         fmt::format("prefix: sqlite-atomicity: after {} failed, the live database is neither "
+                     "the state before it nor the state after it: {}",
+                     failed.describe(), first_difference(*live, before))});
+    failed.after = *live;  // the run goes on from what is there
+  } else {
+    txns_.pop_back();  // rolled back
+  }
+  if (const wal::Status restored = reference_->restore_from(db); !restored) {
+    return harness::Applied{harness::Ack::kFailed, restored, {}};
+  }
+  return partial;
 }
 
 harness::Applied ScriptOracle::read_back(sqlite3* db) {

@@ -10,13 +10,20 @@
 // script cycles through ops = workload.ops and a shrunk op keeps its transaction; its parameters
 // and random() come from the op's choices. ops = N with no read, checkpoint or reopen ops runs
 // the script once, in order.
+//
+// An application that carries on after a failed transaction (workload.on_error = "carry-on")
+// reads the database before its next op: the failed one landed whole (it stays), was rolled
+// back (it leaves the history, and the reference goes back too), or neither (sqlite-atomicity
+// now). Until the live database reads, no other transaction runs.
 #pragma once
 
 #include <sqlite3.h>
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <wal/status.h>
@@ -35,6 +42,7 @@ struct ScriptTxn {
   std::string what;        // "transaction 2 (bank.sql:7)", "the set-up (bank.sql:1)"
   bool committed = false;  // its last statement returned SQLITE_OK; false: it may have landed
   bool wrote = false;      // it changed the contents (see Txn::wrote, sqlite_model.h)
+  bool settled = false;    // failed, and the live database showed what it left
   DbDump after;            // the reference database after it
 
   std::string describe() const;  // "op 12 (transaction 2 (bank.sql:7), committed)"
@@ -56,11 +64,17 @@ class ScriptOracle {
                        harness::Ack committed);
   // A live read: every table of `db` against the reference database (sqlite-read).
   harness::Applied read_back(sqlite3* db);
+  // Before any op: settles a failed transaction the application carried on after, from the
+  // live database `db` (see above). nullopt: the op may go on.
+  std::optional<harness::Applied> settle(sqlite3* db);
   // The recovered database `db` (`corrupt`: what opening it met, if anything), as
   // harness::Target::check.
   std::vector<harness::Violation> check(sqlite3* db, bool power_lost, const DurabilityRule& rule,
                                         const std::string& corrupt,
                                         std::vector<std::string>& notes);
+  // A script error is also a note: a run with injected faults takes a failed op for the
+  // store's, and would not say.
+  std::vector<std::string> take_notes() { return std::exchange(notes_, {}); }
 
  private:
   ScriptOracle(SqlScript script, std::vector<std::string> checks,
@@ -68,7 +82,7 @@ class ScriptOracle {
   harness::Applied run_one(const SqlTransaction& txn, std::string what, const TxnInputs& inputs,
                            sqlite3* db, std::uint32_t op, harness::Ack committed);
   const DbDump& expected() const { return txns_.empty() ? base_ : txns_.back().after; }
-  harness::Applied script_error(std::string_view what, std::string_view problem) const;
+  harness::Applied script_error(std::string_view what, std::string_view problem);
 
   SqlScript script_;
   std::vector<std::string> checks_;
@@ -76,6 +90,7 @@ class ScriptOracle {
   ScriptContext target_context_;
   DbDump base_;                  // the state the last check accepted
   std::vector<ScriptTxn> txns_;  // since then, in commit order
+  std::vector<std::string> notes_;
 };
 
 }  // namespace sqlite_adapter

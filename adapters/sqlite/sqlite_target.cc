@@ -275,10 +275,16 @@ class SqliteTarget final : public harness::Target {
     return out;
   }
 
-  std::vector<std::string> take_notes() override { return std::exchange(notes_, {}); }
+  std::vector<std::string> take_notes() override {
+    if (script_) {
+      for (std::string& note : script_->take_notes()) notes_.push_back(std::move(note));
+    }
+    return std::exchange(notes_, {});
+  }
 
  private:
   harness::Applied apply_script(const harness::Op& op, sim::Prng& choices, sqlite3* db) {
+    if (std::optional<harness::Applied> settled = script_->settle(db)) return *settled;
     switch (op.kind) {
       case harness::OpKind::kReopen: return {};  // the harness's own
       case harness::OpKind::kSync:

@@ -7,6 +7,7 @@
 
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "adapters/sqlite/script_oracle.h"
@@ -71,6 +72,15 @@ struct LedgerRun {
           oracle->run(op, choices, db, 1'500'000ull * (ops + 1), harness::Ack::kDurable);
       ASSERT_EQ(applied.ack, harness::Ack::kDurable) << applied.status.to_string();
     }
+  }
+
+  // One more op as the sqlite target runs it: a failed one settled first.
+  harness::Applied step() {
+    harness::Op op;
+    op.index = ops++;
+    sim::Prng choices(op.index + 1);
+    if (std::optional<harness::Applied> settled = oracle->settle(db)) return *settled;
+    return oracle->run(op, choices, db, 1'500'000ull * ops, harness::Ack::kDurable);
   }
 
   std::vector<harness::Violation> check(const DurabilityRule& rule, sqlite3* recovered) {
@@ -144,6 +154,36 @@ TEST(ScriptOracle, ALostCommitIsDurabilityUnlessTheRuleAllowsIt) {
                 std::string::npos);
     }
   }
+}
+
+// workload.on_error = "carry-on": the application goes on after a failed transaction, and the
+// live database says whether it landed. A TEMP trigger (no part of the contents) makes the
+// target's transaction fail where the reference's did not.
+TEST(ScriptOracle, AFailedTransactionIsSettledFromTheLiveDatabaseBeforeTheNextOp) {
+  testutil::TempDir dir;
+  LedgerRun ledger(ledger_file(dir));
+  ledger.run(2);
+  const std::string fail = "CREATE TEMP TRIGGER fail BEFORE UPDATE ON accounts "
+                           "BEGIN SELECT RAISE(ABORT, 'injected'); END";
+  ledger.exec(fail);
+  EXPECT_EQ(ledger.step().ack, harness::Ack::kFailed);  // rolled back on the target
+  ledger.exec("DROP TRIGGER fail");
+  EXPECT_EQ(ledger.step().ack, harness::Ack::kDurable);  // the failed one left the history
+  ledger.run(2);
+  const std::vector<harness::Violation> clean = ledger.check(kEveryCommit, ledger.db);
+  EXPECT_TRUE(clean.empty()) << clean.front().message;
+
+  ledger.exec(fail);
+  EXPECT_EQ(ledger.step().ack, harness::Ack::kFailed);
+  ledger.exec("DROP TRIGGER fail");
+  ledger.exec("UPDATE accounts SET balance = balance - 3 WHERE id = 2");  // half of it
+  const harness::Applied next = ledger.step();
+  ASSERT_EQ(next.violations.size(), 1u);
+  EXPECT_NE(next.violations[0].message.find("sqlite-atomicity: after op 6 (transaction at "
+                                            "ledger.sql:5, failed) failed, the live database is "
+                                            "neither the state before it nor the state after it"),
+            std::string::npos)
+      << next.violations[0].message;
 }
 
 harness::RunConfig ledger_config(const std::string& script, const std::string& journal,
