@@ -135,31 +135,33 @@ harness::Applied ScriptOracle::read_back(sqlite3* db) {
   return applied;
 }
 
-std::vector<harness::Violation> ScriptOracle::check(sqlite3* db, bool power_lost,
+std::vector<harness::Violation> ScriptOracle::check(sqlite3* db, DbDump recovered,
+                                                    bool power_lost, bool base_known,
                                                     const DurabilityRule& rule,
-                                                    const std::string& corrupt,
                                                     std::vector<std::string>& notes) {
   std::vector<harness::Violation> out;
-  std::string problem = corrupt;
-  if (problem.empty()) problem = integrity_problem(db);
-  wal::Result<DbDump> recovered = DbDump{};
-  if (problem.empty()) recovered = dump_database(db);
-  if (!recovered) problem = recovered.error().message();
-  if (!problem.empty()) {
-    out.push_back(integrity_violation(problem, rule));
-    txns_.clear();
-    return out;
+  if (base_known) judge(db, recovered, power_lost, rule, out, notes);
+  if (const wal::Status restored = reference_->restore_from(db); !restored) {
+    out.push_back(integrity_violation(restored.message(), rule));
   }
+  base_ = std::move(recovered);
+  txns_.clear();
+  return out;
+}
+
+void ScriptOracle::judge(sqlite3* db, const DbDump& recovered, bool power_lost,
+                         const DurabilityRule& rule, std::vector<harness::Violation>& out,
+                         std::vector<std::string>& notes) const {
   const std::size_t must = must_keep(txns_, power_lost ? rule.may_lose : 0);
   DbDump last;
   const harness::PrefixMatch match = harness::match_prefix(
-      base_, txns_, *recovered, must,
+      base_, txns_, recovered, must,
       [](DbDump& state, const ScriptTxn& txn) { state = txn.after; }, &last);
-  judge_prefix(match, txns_, "the reference database", recovered->rows(),
-               [&] { return first_difference(*recovered, last); }, rule, power_lost, out, notes);
+  judge_prefix(match, txns_, "the reference database", recovered.rows(),
+               [&] { return first_difference(recovered, last); }, rule, power_lost, out, notes);
   // A database whose set-up a power loss took back has nothing to check yet, and the state the
   // last check accepted was checked then (a clean reopen would repeat its findings).
-  const bool to_check = !recovered->schema.empty() && *recovered != base_;
+  const bool to_check = !recovered.schema.empty() && recovered != base_;
   for (std::size_t i = 0; i < checks_.size() && to_check; ++i) {
     const std::string failure = check_failure(db, checks_[i]);
     if (failure.empty()) continue;
@@ -167,12 +169,6 @@ std::vector<harness::Violation> ScriptOracle::check(sqlite3* db, bool power_lost
                    fmt::format("integrity: sqlite-check: `{}` {} on the recovered database{}",
                                checks_[i], failure, documented(rule))});
   }
-  if (const wal::Status restored = reference_->restore_from(db); !restored) {
-    out.push_back(integrity_violation(restored.message(), rule));
-  }
-  base_ = std::move(recovered).value();
-  txns_.clear();
-  return out;
 }
 
 }  // namespace sqlite_adapter

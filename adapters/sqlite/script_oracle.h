@@ -67,11 +67,14 @@ class ScriptOracle {
   // Before any op: settles a failed transaction the application carried on after, from the
   // live database `db` (see above). nullopt: the op may go on.
   std::optional<harness::Applied> settle(sqlite3* db);
-  // The recovered database `db` (`corrupt`: what opening it met, if anything), as
-  // harness::Target::check.
-  std::vector<harness::Violation> check(sqlite3* db, bool power_lost, const DurabilityRule& rule,
-                                        const std::string& corrupt,
+  // The recovered database `db`, read whole into `recovered` and found sound by
+  // integrity_check, as harness::Target::check; with `base_known` false (a check found it
+  // corrupt before) it only becomes the state to go on from.
+  std::vector<harness::Violation> check(sqlite3* db, DbDump recovered, bool power_lost,
+                                        bool base_known, const DurabilityRule& rule,
                                         std::vector<std::string>& notes);
+  // A recovery was corrupt: what the database holds is unknown until the next check.
+  void forget() { txns_.clear(); }
   // A script error is also a note: a run with injected faults takes a failed op for the
   // store's, and would not say.
   std::vector<std::string> take_notes() { return std::exchange(notes_, {}); }
@@ -81,6 +84,9 @@ class ScriptOracle {
                std::unique_ptr<ReferenceDb> reference);
   harness::Applied run_one(const SqlTransaction& txn, std::string what, const TxnInputs& inputs,
                            sqlite3* db, std::uint32_t op, harness::Ack committed);
+  // The recovered state against the reference's states since the last check, and the checks.
+  void judge(sqlite3* db, const DbDump& recovered, bool power_lost, const DurabilityRule& rule,
+             std::vector<harness::Violation>& out, std::vector<std::string>& notes) const;
   const DbDump& expected() const { return txns_.empty() ? base_ : txns_.back().after; }
   harness::Applied script_error(std::string_view what, std::string_view problem);
 

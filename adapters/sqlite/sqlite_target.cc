@@ -30,8 +30,10 @@
 #include <sqlite3.h>
 
 #include <array>
+#include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -207,39 +209,33 @@ class SqliteTarget final : public harness::Target {
     std::vector<harness::Violation> out;
     const DurabilityRule rule = durability_rule(setting("journal_mode"), setting("synchronous"),
                                                 setting("durability") == "strict");
-    if (script_) return script_->check(connections_[0], power_lost, rule, corrupt_, notes_);
-    DbState recovered;
-    std::string problem;
-    // A check that met an I/O error (an injected read fault: SQLite says "disk I/O error", or
-    // integrity_check "unable to get the page") says nothing of the database: it is taken
-    // again on fresh connections, and if every attempt meets one, the judgement waits for the
-    // next check.
     // A power loss the check could not judge is still the next check's to judge.
     power_lost = power_lost || unjudged_power_loss_;
-    std::uint64_t failed_before = vfs_->counters().failed_calls;
-    for (int attempt = 1;; ++attempt) {
-      recovered.clear();
-      problem = corrupt_;
-      if (problem.empty() && connections_.empty()) problem = "no connection";
-      if (problem.empty()) problem = integrity_problem(connections_[0]);
-      if (problem.empty()) problem = read_all(connections_[0], recovered);
-      if (problem.empty() || vfs_->counters().failed_calls == failed_before) break;
-      if (attempt == kCheckAttempts) {
-        notes_.push_back(fmt::format("sqlite: the check met an I/O error {} times in a row and "
-                                     "judges nothing: {}", kCheckAttempts, problem));
-        unjudged_power_loss_ = power_lost;
-        return out;
+    DbState recovered;
+    DbDump dumped;  // with a script: all of it
+    const std::optional<std::string> problem = read_recovered(power_lost, [&](sqlite3* db) {
+      if (!script_) {
+        recovered.clear();
+        return read_all(db, recovered);
       }
-      failed_before = vfs_->counters().failed_calls;
-      static_cast<void>(reconnect());  // a failure is the next attempt's I/O error
-    }
-    unjudged_power_loss_ = false;
-    if (!problem.empty()) {
-      out.push_back(integrity_violation(problem, rule));
+      wal::Result<DbDump> dump = dump_database(db);
+      if (!dump) return dump.error().message();
+      dumped = std::move(dump).value();
+      return std::string();
+    });
+    if (!problem) return out;
+    if (!problem->empty()) {
+      out.push_back(integrity_violation(*problem, rule));
       // What the database holds is unknown: the next check judges no prefix, only integrity.
       txns_.clear();
+      if (script_) script_->forget();
       base_known_ = false;
       return out;
+    }
+    if (script_) {
+      const bool base_known = std::exchange(base_known_, true);
+      return script_->check(connections_[0], std::move(dumped), power_lost, base_known, rule,
+                            notes_);
     }
     if (!base_known_) {
       base_ = recovered;
@@ -283,6 +279,34 @@ class SqliteTarget final : public harness::Target {
   }
 
  private:
+  // Reads the recovered database for check(): integrity_check, then `read` (its problem, ""
+  // when it read). A check that met an I/O error (an injected read fault: SQLite says "disk
+  // I/O error", or integrity_check "unable to get the page") says nothing of the database: it
+  // is taken again on fresh connections; nullopt: every attempt met one, and the judgement
+  // waits for the next check.
+  std::optional<std::string> read_recovered(bool power_lost,
+                                            const std::function<std::string(sqlite3*)>& read) {
+    std::uint64_t failed_before = vfs_->counters().failed_calls;
+    for (int attempt = 1;; ++attempt) {
+      std::string problem = corrupt_;
+      if (problem.empty() && connections_.empty()) problem = "no connection";
+      if (problem.empty()) problem = integrity_problem(connections_[0]);
+      if (problem.empty()) problem = read(connections_[0]);
+      if (problem.empty() || vfs_->counters().failed_calls == failed_before) {
+        unjudged_power_loss_ = false;
+        return problem;
+      }
+      if (attempt == kCheckAttempts) {
+        notes_.push_back(fmt::format("sqlite: the check met an I/O error {} times in a row and "
+                                     "judges nothing: {}", kCheckAttempts, problem));
+        unjudged_power_loss_ = power_lost;
+        return std::nullopt;
+      }
+      failed_before = vfs_->counters().failed_calls;
+      static_cast<void>(reconnect());  // a failure is the next attempt's I/O error
+    }
+  }
+
   harness::Applied apply_script(const harness::Op& op, sim::Prng& choices, sqlite3* db) {
     if (std::optional<harness::Applied> settled = script_->settle(db)) return *settled;
     switch (op.kind) {

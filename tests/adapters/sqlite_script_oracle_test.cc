@@ -84,7 +84,10 @@ struct LedgerRun {
   }
 
   std::vector<harness::Violation> check(const DurabilityRule& rule, sqlite3* recovered) {
-    return oracle->check(recovered, true, rule, "", notes);
+    wal::Result<DbDump> dump = dump_database(recovered);
+    EXPECT_TRUE(dump) << dump.status().to_string();
+    if (!dump) return {};
+    return oracle->check(recovered, std::move(dump).value(), true, true, rule, notes);
   }
 
   void exec(const std::string& sql) {
