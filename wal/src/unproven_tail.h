@@ -6,13 +6,14 @@
 //
 // So a writable open writes the newest segment's records again, before its sync, when any of
 // them is unproven: no later record proves it durable (every record carries the durable
-// watermark of its time, and watermarks never go down). Writing dirties the pages, so the sync
-// covers them. It never writes them over themselves: an unproven record may well be durable
-// already (acknowledged; only its proof, a later record, was lost), and a write torn by a power
-// loss leaves its lost part with the old bytes only on some devices; others read it back as
-// zeros or junk. The open writes a copy of the segment up to its accepted end into a temp file
-// instead, syncs it, renames it over the segment and syncs the directory (wal/FORMAT.md 3.1):
-// a crash at any point leaves either the untouched segment or the complete, synced copy.
+// watermark of its time, and watermarks never go down). The newest record always is, so that
+// is any segment with records. Writing dirties the pages, so the sync covers them. It never
+// writes them over themselves: an unproven record may well be durable already (acknowledged;
+// only its proof, a later record, was lost), and a write torn by a power loss leaves its lost
+// part with the old bytes only on some devices; others read it back as zeros or junk. The open
+// writes a copy of the segment up to its accepted end into a temp file instead, syncs it,
+// renames it over the segment and syncs the directory (wal/FORMAT.md 3.1): a crash at any point
+// leaves either the untouched segment or the complete, synced copy.
 #pragma once
 
 #include <cstdint>
@@ -30,7 +31,8 @@ namespace wal::detail {
 // The offset of the first record of [kSegmentHeaderBytes, end_offset) that no later record
 // proves durable, or of the first range there that does not decode (a range recovery skipped,
 // or a record larger than `scratch`); end_offset when there is none. `scratch` is working
-// memory (any size >= a record header; larger is faster).
+// memory (any size >= a record header; larger is faster). What the in-place rewrite started
+// at; the copy takes the whole segment and needs no walk of its records.
 [[nodiscard]] Result<std::uint64_t> find_unproven_tail(File& file,
                                                        const format::SegmentHeader& header,
                                                        std::uint64_t end_offset,
