@@ -74,9 +74,10 @@ struct Recovery {
   wal::Status from_checkpoint_status;
   // An injected read_eio hit this recovery: a repeat may legitimately see more or less.
   bool read_faults = false;
-  // An injected misdirected_write hit this recovery's own writes (the open rewrites the records
-  // no later record proves durable, wal/src/unproven_tail.h): the write landed elsewhere and
-  // damaged what a repeat reads. Not the WAL's doing; corruption-detected still judges it.
+  // An injected misdirected_write hit this recovery's own writes (the open copies the newest
+  // segment when a record there is unproven, wal/src/unproven_tail.h): the write landed
+  // elsewhere and damaged what a repeat reads. Not the WAL's doing; corruption-detected still
+  // judges it.
   bool misdirected_writes = false;
   // Any injected fault hit this recovery (an open failing because of it is honest).
   bool injected_during = false;

@@ -256,6 +256,26 @@ RunConfig full_disk_between_header_and_preallocation() {
   return config;
 }
 
+// The power goes out again while recovery repairs the tail (crash.count = 3): what the open
+// writes before its sync is what a crash during recovery catches. The chaos scenario
+// crash-during-recovery's shape: two writers, 16 KiB segments, entries up to 900 bytes.
+RunConfig recovery_crashes() {
+  RunConfig config = grouped();
+  config.wal.segment_bytes = 16 << 10;
+  config.workload.ops = 150;
+  config.workload.entry_bytes_max = 900;
+  config.crash.count = 3;
+  return config;
+}
+
+// The same on a device that zeroes what it lost of a torn write: a rewrite of bytes that were
+// on disk already shows.
+RunConfig recovery_crashes_zeroed() {
+  RunConfig config = recovery_crashes();
+  config.crash.power_loss.torn_fill = sim::TornFill::kZeros;
+  return config;
+}
+
 using I = Invariant;
 
 }  // namespace
@@ -369,6 +389,16 @@ const std::vector<Mutant>& all_mutants() {
        "before it in its first page, synced or not, and a torn rewrite that reads back as zeros "
        "or junk loses records acknowledged durable before it",
        {I::kDurability, I::kPrefix, I::kIntegrity, I::kLsnContinuity}, torn_tail_zeroed},
+      {"rewrite-tail-in-place", "field",
+       "a writable open writes the newest segment's unproven records again over themselves (the "
+       "WAL's own fsyncgate rewrite before the copy): a power loss tearing that rewrite on a "
+       "device that zeroes a torn write loses records already acknowledged durable",
+       {I::kDurability, I::kPrefix, I::kLsnContinuity}, recovery_crashes_zeroed},
+      {"rename-unsynced-tail-copy", "field",
+       "the open's copy of the newest segment is renamed over it before the copy is synced: the "
+       "rename can reach the disk first and a power loss leaves the segment's name on a copy "
+       "without its records",
+       {I::kDurability, I::kPrefix, I::kLsnContinuity}, recovery_crashes},
   };
   return mutants;
 }

@@ -117,7 +117,7 @@ void WalRun::recover_and_check(std::uint32_t count) {
   // `reference` recovers the image as it was before the last of them, uninterrupted: a crash
   // during recovery must not change what the next recovery finds. That holds for what the WAL
   // writes, not for injected damage: a misdirected write of the interrupted recovery (the open
-  // rewrites the unproven tail, wal/src/unproven_tail.h) or media damage after its power loss
+  // copies the newest segment, wal/src/unproven_tail.h) or media damage after its power loss
   // changes the bytes the judged recovery reads, and the two recoveries read different images.
   // The reference is then not compared (swarm seeds 11936, 17173: a rewrite landed on the
   // header of LSN 27, resp. inside LSN 1; the judged recovery rightly cut a torn tail there and

@@ -61,10 +61,10 @@ struct SwarmSpace {
   // Bit flips, latent sectors, misdirected writes. Off unless asked for until the last of the
   // oracle's media false positives are triaged (docs/swarm.md, "Known limits": 3 in 5,000).
   bool media_faults = false;
-  // crash.torn_fill drawn (stale, zeros, random) for seeds that draw the torn policy. Off
-  // unless asked for: the WAL's rewrite of an unproven tail at open loses durable records under
-  // zeros and random (docs/swarm.md, "torn_fill").
-  bool torn_fill = false;
+  // crash.torn_fill drawn (stale, zeros, random) for seeds that draw the torn policy, from a
+  // stream of its own (docs/swarm.md, "torn_fill"). On since the WAL's open stopped rewriting
+  // its unproven tail in place (wal/FORMAT.md 3.1); `torn_fill = false` keeps the stale fill.
+  bool torn_fill = true;
 };
 
 struct Scenario {

@@ -198,7 +198,7 @@ std::string describe_space(const SwarmSpace& s) {
                      "media faults {}{}",
                      s.ops_max, s.writers_max, s.crash_count_max, s.epochs_max,
                      s.io_faults ? "on" : "off", s.media_faults ? "on" : "off",
-                     s.torn_fill ? ", torn fill on" : "");
+                     s.torn_fill ? "" : ", torn fill off");
 }
 
 }  // namespace
@@ -325,11 +325,11 @@ std::vector<ScenarioError> read_swarm_table(const toml::table& table, std::strin
 }
 
 std::string swarm_to_toml(const SwarmSpace& s) {
-  // torn_fill only when on: the swarm files written before it read the same.
+  // torn_fill only when off (on by default): a file without the key draws the fill.
   return fmt::format("[swarm]\nops_max = {}\nwriters_max = {}\ncrash_count_max = {}\n"
                      "epochs_max = {}\nio_faults = {}\nmedia_faults = {}\n{}",
                      s.ops_max, s.writers_max, s.crash_count_max, s.epochs_max, s.io_faults,
-                     s.media_faults, s.torn_fill ? "torn_fill = true\n" : "");
+                     s.media_faults, s.torn_fill ? "" : "torn_fill = false\n");
 }
 
 bool swarm_media_faults(std::string_view target, bool on, bool off) {

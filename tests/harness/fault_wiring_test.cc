@@ -180,8 +180,9 @@ TEST(FaultWiringTest, HidingAFailedFsyncFromTheWalIsCaught) {
 // the log as kPoisoned tells it to. The reopened log used to adopt those never-to-be-written
 // bytes, append and sync after them; a later power loss left a hole under entries acknowledged
 // durable after the reopen (e.g. seed 4: fsync_eio at sync 19, crash op:41). The WAL now
-// rewrites the records no later record proves durable on every writable open
-// (wal/src/unproven_tail.h), so the reopen's sync covers them. Every profile, many seeds.
+// writes the newest segment again (a synced copy renamed over it) on every writable open that
+// finds a record there no later record proves durable (wal/src/unproven_tail.h), so those
+// bytes reach the disk. Every profile, many seeds.
 TEST(FaultWiringTest, FsyncFailureThenReopenKeepsWhatWasAcknowledged) {
   for (const char* profile : {"ext4", "xfs", "btrfs"}) {
     RunConfig config = base(wal::SyncPolicy::kGrouped);

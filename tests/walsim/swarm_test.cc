@@ -109,14 +109,16 @@ TEST(Swarm, TheDrawingCoversEveryDimension) {
   }
 }
 
-// Off by default (scenario.h SwarmSpace::torn_fill): every seed keeps the stale fill, and the
-// seeds of the default space draw what they drew before the key existed.
-TEST(Swarm, TornFillIsDrawnOnlyWhenTheSpaceAsks) {
-  SwarmSpace fills;
-  fills.torn_fill = true;
+// On by default (scenario.h SwarmSpace::torn_fill), from a stream of its own: with
+// `torn_fill = false` every seed keeps the stale fill, and either way every other draw of a
+// seed is what it was before the key existed.
+TEST(Swarm, TornFillIsDrawnUnlessTheSpaceSaysNo) {
+  SwarmSpace stale;
+  stale.torn_fill = false;
+  const SwarmSpace fills;
   int differ = 0;
   for (std::uint64_t seed = 1; seed <= 300; ++seed) {
-    const harness::RunConfig plain = concrete(seed).config;
+    const harness::RunConfig plain = concrete(seed, stale).config;
     EXPECT_EQ(plain.crash.power_loss.torn_fill, sim::TornFill::kStale) << "seed " << seed;
     harness::RunConfig filled = concrete(seed, fills).config;
     if (filled.crash.power_loss.policy != faults::CrashPolicy::kTorn) {
@@ -161,11 +163,13 @@ TEST(Swarm, ASwarmTableIsReadStrictlyAndWrittenBack) {
   EXPECT_EQ(ok.scenario->swarm->ops_max, 40u);
   EXPECT_EQ(ok.scenario->swarm->writers_max, 2u);
   EXPECT_FALSE(ok.scenario->swarm->media_faults);
-  EXPECT_FALSE(ok.scenario->swarm->torn_fill);
-  const ParseResult filled = parse_scenario("name = \"s\"\n[swarm]\ntorn_fill = true\n", "f.toml");
-  ASSERT_TRUE(filled.ok()) << filled.errors.front().to_string();
-  EXPECT_TRUE(filled.scenario->swarm->torn_fill);
-  EXPECT_NE(scenario_to_toml(*filled.scenario).find("torn_fill = true"), std::string::npos);
+  EXPECT_TRUE(ok.scenario->swarm->torn_fill);
+  EXPECT_EQ(scenario_to_toml(*ok.scenario).find("torn_fill"), std::string::npos);
+  const ParseResult stale =
+      parse_scenario("name = \"s\"\n[swarm]\ntorn_fill = false\n", "f.toml");
+  ASSERT_TRUE(stale.ok()) << stale.errors.front().to_string();
+  EXPECT_FALSE(stale.scenario->swarm->torn_fill);
+  EXPECT_NE(scenario_to_toml(*stale.scenario).find("torn_fill = false"), std::string::npos);
   const ParseResult again = parse_scenario(scenario_to_toml(*ok.scenario), "again.toml");
   ASSERT_TRUE(again.ok()) << again.errors.front().to_string();
   EXPECT_EQ(scenario_to_toml(*again.scenario), scenario_to_toml(*ok.scenario));

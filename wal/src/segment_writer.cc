@@ -176,25 +176,46 @@ Result<std::unique_ptr<SegmentWriter>> SegmentWriter::reopen(Fs& fs, const std::
   if (!size) return Status(size.error()).with_context("size of " + name);
   // Bug zoo: resuming at the damage without cutting what lies behind it keeps the newer
   // (undecidable) records there, to be overwritten piecemeal by the next appends.
-  if (*size != end_offset && !WAL_MUTANT("resume-over-damage")) {
+  const bool cut = *size != end_offset && !WAL_MUTANT("resume-over-damage");
+  // The write buffer is empty at open: it serves as scratch.
+  WAL_ASSERT(buffer.empty());
+  const std::span<std::byte> scratch = buffer.reserve(buffer.capacity());
+  // A segment with records holds an unproven one: its newest (a record's durable_hint is
+  // below its own LSN, wal/FORMAT.md 2.3, and no later record exists to prove it). Only
+  // trailing padding could prove everything before it, and the writer writes none.
+  // Bug zoo: the bytes recovery just read are taken to be on disk. After a failed fsync in
+  // this process (ext4, xfs) they may be clean pages in the page cache that never get written:
+  // the sync below covers nothing, and the next power loss leaves a hole under entries
+  // acknowledged after this open.
+  const bool rewrite = end_offset > format::kSegmentHeaderBytes &&
+                       !WAL_MUTANT("trust-page-cache-on-reopen");
+  // Bug zoo: the unproven records written again over themselves, as this open did before the
+  // copy: harmless where a torn write keeps its old bytes, a loss of durable records where it
+  // reads back as zeros or junk (crash.torn_fill).
+  const bool in_place = rewrite && WAL_MUTANT("rewrite-tail-in-place");
+  std::uint64_t unproven = end_offset;
+  if (in_place) {
+    Result<std::uint64_t> found = find_unproven_tail(*file, header, end_offset, scratch);
+    if (!found) return Status(found.error()).with_context("find unproven tail of " + name);
+    unproven = *found;
+  }
+  if (rewrite && !in_place) {
+    Result<std::unique_ptr<File>> copy =
+        replace_with_copy(fs, dir, name, *file, cut ? end_offset : *size, scratch);
+    if (!copy) return Status(copy.error()).with_context("rewrite unproven tail of " + name);
+    // The replaced segment's blocks go back to the filesystem before the copy preallocates.
+    WAL_RETURN_IF_ERROR(file->close().with_context("close replaced " + name));
+    file = std::move(copy).value();
+  } else if (cut) {
     WAL_RETURN_IF_ERROR(file->truncate(end_offset).with_context("cut tail of " + name));
   }
   if (preallocate && header.capacity_bytes > end_offset) {
     WAL_RETURN_IF_ERROR(
         file->allocate(0, header.capacity_bytes).with_context("preallocate " + name));
   }
-  // The write buffer is empty at open: it serves as scratch for the rewrite.
-  WAL_ASSERT(buffer.empty());
-  // Bug zoo: the bytes recovery just read are taken to be on disk. After a failed fsync in
-  // this process (ext4, xfs) they may be clean pages in the page cache that never get written:
-  // the sync below covers nothing, and the next power loss leaves a hole under entries
-  // acknowledged after this open.
-  if (!WAL_MUTANT("trust-page-cache-on-reopen")) {
-    Result<std::uint64_t> rewritten =
-        rewrite_unproven_tail(*file, header, end_offset, buffer.reserve(buffer.capacity()));
-    if (!rewritten) {
-      return Status(rewritten.error()).with_context("rewrite unproven tail of " + name);
-    }
+  if (in_place) {
+    WAL_RETURN_IF_ERROR(rewrite_in_place(*file, unproven, end_offset, scratch)
+                            .with_context("rewrite unproven tail of " + name));
   }
   WAL_RETURN_IF_ERROR(file->sync().with_context("sync " + name + " after its tail was cut"));
   return std::unique_ptr<SegmentWriter>(

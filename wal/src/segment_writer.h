@@ -69,7 +69,9 @@ class SegmentWriter {
                std::string_view name, bool preallocate);
 
   // Continues the newest recovered segment: cuts it to `end_offset` (so stale bytes after the
-  // cut can never be read as current), re-preallocates, and sync()s the result.
+  // cut can never be read as current), re-preallocates, and sync()s the result. When records
+  // in it are unproven (unproven_tail.h), the segment is first replaced by a synced copy of
+  // its first `end_offset` bytes, never written over in place.
   [[nodiscard]] static Result<std::unique_ptr<SegmentWriter>> reopen(
       Fs& fs, const std::string& dir, const std::string& name, std::uint64_t end_offset,
       bool preallocate, WriteBuffer& buffer);
