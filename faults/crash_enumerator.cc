@@ -81,13 +81,17 @@ Layout build_layout(const sim::SimFsState& state, const sim::DeviceModel& device
 }
 
 OpFate torn_fate(const Slot& slot, const std::vector<std::uint32_t>& digits,
-                 const sim::DeviceModel& device, sim::TornFill fill) {
+                 const sim::DeviceModel& device, const EnumerateOptions& options) {
+  const sim::TornFill fill = options.torn_fill;
   const std::uint32_t never_issued = device.atomic_sector ? 2 : 3;  // torn_fill != stale
   if (digits[slot.first_digit] == never_issued) return OpFate::drop();
   // Junk of its own per write, the same in every plan: a plan is all the enumerator varies.
   OpFate fate = OpFate::torn({}, fill, fill == sim::TornFill::kRandom
                                            ? sim::mix64(sim::fold64(slot.inode, slot.index)) | 1
                                            : 0);
+  if (options.torn_scope == sim::TornScope::kSector) {
+    fate.damage_sector_bytes = device.sector_bytes;
+  }
   bool all = true;
   for (std::size_t p = 0; p < slot.pieces.size(); ++p) {
     const sim::ByteRange piece = slot.pieces[p];
@@ -148,7 +152,7 @@ sim::CrashPlan build_plan(const sim::SimFsState& state, const sim::DeviceModel& 
         fates[slot.index] = digit == 1 ? OpFate::keep() : OpFate::drop();
         break;
       case Slot::Kind::kTornWrite:
-        fates[slot.index] = torn_fate(slot, digits, device, options.torn_fill);
+        fates[slot.index] = torn_fate(slot, digits, device, options);
         break;
       case Slot::Kind::kGarbageWrite:
         if (digit == 1) fates[slot.index] = OpFate::keep();

@@ -8,7 +8,9 @@
 //                  atomic_sector = false, a third choice: only its first half written);
 //                  other ops survive or not. A lost piece keeps its old content (torn_fill
 //                  stale), or reads as zeros or junk: then a write lost whole (never issued)
-//                  differs from one torn with every piece lost, and is one more choice
+//                  differs from one torn with every piece lost, and is one more choice. With
+//                  torn_scope "sector" the fill also covers the rest of each sector a torn
+//                  write did not finish (no more choices: the damage follows the pieces)
 //   garbage-tail   per pending write: lost, written, or grown-as-zeros; other ops survive or not
 //   + per pending dir op, survive or not (when lose_unsynced_dir_ops and not drop-unsynced).
 // Plans are walked in a fixed order (an odometer over the choices, files and dirs by inode,
@@ -28,6 +30,7 @@ struct EnumerateOptions {
   std::uint64_t max_states = 10'000;   // distinct states visited at most
   std::uint64_t max_plans = 1'000'000;  // plans tried at most (many plans may share a state)
   sim::TornFill torn_fill = sim::TornFill::kStale;  // torn only
+  sim::TornScope torn_scope = sim::TornScope::kWrite;  // torn only
 };
 
 struct EnumerationResult {

@@ -48,7 +48,10 @@ std::string fate_words(const PendingOp& op, const OpFate& fate) {
     case OpFate::Kind::kKeep: return "survived";
     case OpFate::Kind::kTorn: {
       const std::string kept = kept_ranges(op, fate);
-      const std::string rest = filled_words(fate.fill);
+      // The write scope says nothing either: only the sector scope's crashes gain words.
+      const std::string rest = filled_words(fate.fill) +
+                               (fate.damage_sector_bytes != 0 ? " with its unfinished sectors"
+                                                              : "");
       return kept.empty() ? "torn: nothing of it kept" + rest
                           : "torn: kept " + kept + ", rest lost" + rest;
     }

@@ -12,10 +12,15 @@ namespace {
 using sim::OpFate;
 using sim::PendingOp;
 
-OpFate torn_write(const PendingOp& op, const sim::DeviceModel& device, sim::TornFill fill,
-                  sim::Prng& prng) {
+OpFate torn_write(const PendingOp& op, const sim::DeviceModel& device,
+                  const PowerLossOptions& options, sim::Prng& prng) {
+  const sim::TornFill fill = options.torn_fill;
   const std::vector<sim::ByteRange> pieces = sector_pieces(op, device);
   OpFate fate = OpFate::torn({}, fill, 0);
+  // No draw: the same seed tears the same pieces under either scope, only the damage grows.
+  if (options.torn_scope == sim::TornScope::kSector) {
+    fate.damage_sector_bytes = device.sector_bytes;
+  }
   const std::uint64_t choices = device.atomic_sector ? 2 : 3;
   for (const sim::ByteRange& piece : pieces) {
     switch (prng.below(choices)) {
@@ -41,7 +46,7 @@ OpFate choose_fate(const PendingOp& op, const sim::DeviceModel& device,
   if (!prng.coin()) return OpFate::drop();
   if (op.kind != PendingOp::Kind::kWrite || !prng.coin()) return OpFate::keep();
   if (options.policy == CrashPolicy::kTorn) {
-    return torn_write(op, device, options.torn_fill, prng);
+    return torn_write(op, device, options, prng);
   }
   if (options.policy == CrashPolicy::kGarbageTail) {
     // Its own mix of zeros and junk, whatever torn_fill says (there is no stale content past

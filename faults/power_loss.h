@@ -8,7 +8,9 @@
 //                  sector boundaries (absolute file offsets) survives or not; with
 //                  atomic_sector = false a piece may also survive only in part (a prefix of it).
 //                  What did not survive of a torn write reads as torn_fill says
-//                  (sim/torn_fill.h): its old content (stale), zeros, or junk (random)
+//                  (sim/torn_fill.h): its old content (stale), zeros, or junk (random); with
+//                  torn_scope "sector" (no powersafe overwrite) so does the rest of each
+//                  sector it did not finish, older durable bytes beside the write included
 //   garbage-tail   as reorder, and a surviving write may leave the file grown but the data not
 //                  written: the part past the old end reads as zeros or junk
 // Ops made durable by sync_data (forced) survive every policy. Pending directory ops survive or
@@ -38,6 +40,7 @@ struct PowerLossOptions {
   CrashPolicy policy = CrashPolicy::kTorn;
   bool lose_unsynced_dir_ops = true;
   sim::TornFill torn_fill = sim::TornFill::kStale;  // torn only
+  sim::TornScope torn_scope = sim::TornScope::kWrite;  // torn only; draws nothing more
   friend bool operator==(const PowerLossOptions&, const PowerLossOptions&) = default;
 };
 

@@ -9,6 +9,39 @@
 namespace sim {
 namespace {
 
+// Bytes of [begin, end) (absolute) that the kept ranges of `op` cover.
+std::uint64_t kept_within(const PendingOp& op, const OpFate& fate, std::uint64_t begin,
+                          std::uint64_t end) {
+  std::uint64_t covered = 0;
+  for (const ByteRange& range : fate.kept) {
+    const std::uint64_t from = std::max(begin, op.offset + range.begin);
+    const std::uint64_t to = std::min(end, op.offset + range.end);
+    if (from < to) covered += to - from;
+  }
+  return covered;
+}
+
+// Without powersafe overwrite: each sector the write did not finish reads as the fill whole,
+// but for the kept bytes, in increasing order (the junk's bytes follow the offsets).
+void fill_damaged_sectors(Bytes& image, const PendingOp& op, const OpFate& fate) {
+  Filler filler(fate.fill, fate.junk_seed);
+  const std::uint64_t sector = fate.damage_sector_bytes;
+  for (std::uint64_t begin = op.offset / sector * sector; begin < op.end(); begin += sector) {
+    const std::uint64_t end = begin + sector;
+    const std::uint64_t wrote = std::min(end, op.end()) - std::max(begin, op.offset);
+    if (kept_within(op, fate, begin, end) == wrote) continue;  // the sector was finished
+    std::uint64_t at = begin;
+    for (const ByteRange& range : fate.kept) {
+      const std::uint64_t kept_begin = op.offset + range.begin;
+      const std::uint64_t kept_end = op.offset + range.end;
+      if (kept_end <= at || kept_begin >= end) continue;
+      filler.fill(image, at, std::max(at, kept_begin));
+      at = std::max(at, kept_end);
+    }
+    filler.fill(image, at, end);
+  }
+}
+
 void apply_torn(Bytes& image, const PendingOp& op, const OpFate& fate) {
   for (const ByteRange& range : fate.kept) {
     WAL_ASSERT(range.begin <= range.end && range.end <= op.length);
@@ -17,6 +50,10 @@ void apply_torn(Bytes& image, const PendingOp& op, const OpFate& fate) {
     if (end > image.size()) image.resize(end);
     std::memcpy(image.data() + op.offset + range.begin, op.bytes.data() + range.begin,
                 range.end - range.begin);
+  }
+  if (fate.damage_sector_bytes != 0) {
+    fill_damaged_sectors(image, op, fate);
+    return;
   }
   // The rest of the write: the sectors the device was writing when the power went. Only the
   // bytes the write covered (a sector it shares with older data keeps that data: the device

@@ -33,6 +33,11 @@ struct OpFate {
   std::vector<ByteRange> kept;  // kTorn: sorted, disjoint, within the write
   std::uint64_t junk_seed = 0;  // kTorn, kGarbage with fill kRandom: the junk's seed
   TornFill fill = TornFill::kStale;  // kTorn, kGarbage
+  // kTorn: 0, the fill covers only the write's own lost bytes (torn_scope "write": powersafe
+  // overwrite); else the device's sector size, and every sector holding a lost byte of the
+  // write reads as `fill` whole but for the kept bytes, older data beside the write included
+  // (torn_scope "sector"). Nothing past the size the kept bytes left.
+  std::uint32_t damage_sector_bytes = 0;
 
   static OpFate drop() { return {}; }
   static OpFate keep() { return {Kind::kKeep, {}, 0}; }

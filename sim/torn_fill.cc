@@ -20,6 +20,21 @@ std::optional<TornFill> parse_torn_fill(std::string_view text) {
   return std::nullopt;
 }
 
+std::string_view to_string(TornScope scope) {
+  switch (scope) {
+    case TornScope::kWrite: return "write";
+    case TornScope::kSector: return "sector";
+  }
+  return "?";
+}
+
+std::optional<TornScope> parse_torn_scope(std::string_view text) {
+  for (TornScope scope : {TornScope::kWrite, TornScope::kSector}) {
+    if (to_string(scope) == text) return scope;
+  }
+  return std::nullopt;
+}
+
 void Filler::fill(Bytes& image, std::uint64_t begin, std::uint64_t end) {
   end = std::min<std::uint64_t>(end, image.size());
   for (std::uint64_t i = begin; i < end; ++i) {

@@ -233,8 +233,13 @@ std::string what_happened(const Item& item, const sim::SimFsState& before,
   const std::string rest = fate.fill == sim::TornFill::kStale  ? ""
                            : fate.fill == sim::TornFill::kZeros ? ", the rest reading as zeros"
                                                                 : ", the rest reading as junk";
+  const std::string sectors = fate.damage_sector_bytes == 0
+                                  ? ""
+                                  : fmt::format(" (and so the rest of each {}-byte sector it "
+                                                "did not finish, older bytes too)",
+                                                fate.damage_sector_bytes);
   return "tore " + write + (kept.empty() ? ", keeping none of it" : ", keeping only " + kept) +
-         rest;
+         rest + sectors;
 }
 
 std::string explain(const std::vector<Item>& lost, const sim::SimFsState& before,
