@@ -33,7 +33,7 @@ struct CrashConfig {
   // (same history, LSNs continue) and loses power again after a seeded number of ops;
   // every recovery is checked. The first crash follows `at`.
   std::uint32_t epochs = 1;
-  // policy ("torn"), lose_unsynced_dir_ops (true), torn_fill ("stale")
+  // policy ("torn"), lose_unsynced_dir_ops (true), torn_fill ("stale"), torn_scope ("write")
   faults::PowerLossOptions power_loss;
 };
 

@@ -128,6 +128,7 @@ ExploreResult explore(const RunConfig& base, std::uint64_t seed, std::uint64_t m
   options.policy = config.crash.power_loss.policy;
   options.lose_unsynced_dir_ops = config.crash.power_loss.lose_unsynced_dir_ops;
   options.torn_fill = config.crash.power_loss.torn_fill;
+  options.torn_scope = config.crash.power_loss.torn_scope;
   bool cut = false;
   RecoveryMemo memo;
   for (std::uint64_t n = 0; !cut; ++n) {

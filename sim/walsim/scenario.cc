@@ -670,6 +670,10 @@ void Reader::read_crash(const toml::table& t) {
              [&](auto& n, auto& k) {
                word(n, k, c.power_loss.torn_fill, sim::parse_torn_fill, "stale|zeros|random");
              }},
+            {"torn_scope",
+             [&](auto& n, auto& k) {
+               word(n, k, c.power_loss.torn_scope, sim::parse_torn_scope, "write|sector");
+             }},
         });
 }
 

@@ -65,6 +65,10 @@ struct SwarmSpace {
   // stream of its own (docs/swarm.md, "torn_fill"). On since the WAL's open stopped rewriting
   // its unproven tail in place (wal/FORMAT.md 3.1); `torn_fill = false` keeps the stale fill.
   bool torn_fill = true;
+  // crash.torn_scope drawn (write, sector) for seeds that draw a zeros or random fill (so not
+  // with torn_fill = false). Off unless asked for: the WAL appends into sectors that hold synced records, so
+  // on a device without powersafe overwrite it loses them (docs/swarm.md, "torn_scope").
+  bool torn_scope = false;
 };
 
 struct Scenario {

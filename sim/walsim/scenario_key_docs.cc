@@ -80,7 +80,8 @@ constexpr KeyMeaning kMeanings[] = {
      "(SQLITE_IOCAP_SEQUENTIAL); a claim, as device.atomic_write."},
     {"device.powersafe_overwrite",
      "The device claims a write never damages bytes outside its own range "
-     "(SQLITE_IOCAP_POWERSAFE_OVERWRITE, the unix VFS's default); true of every crash policy here."},
+     "(SQLITE_IOCAP_POWERSAFE_OVERWRITE, the unix VFS's default); true of the device unless "
+     "`crash.torn_scope` = `sector` says otherwise."},
     {"device.lying_fsync",
      "The device acknowledges fsync without persisting (a canary: the harness must catch it)."},
     {"device.capacity_bytes", "The disk's size: ENOSPC past it (0: unlimited)."},
@@ -102,8 +103,15 @@ constexpr KeyMeaning kMeanings[] = {
     {"crash.torn_fill",
      "What the part of a torn write that did not reach the disk reads as (policy `torn`): "
      "`stale` (its old content), `zeros` (as many SSDs and file systems return a lost block), "
-     "`random` (junk, drawn from the seed). Only the bytes the write covered; past the old end "
-     "of the file there is no old content, and `stale` reads as zeros there."},
+     "`random` (junk, drawn from the seed). Only the bytes the write covered (unless "
+     "`torn_scope` = `sector`); past the old end of the file there is no old content, and "
+     "`stale` reads as zeros there."},
+    {"crash.torn_scope",
+     "How far a torn write's damage reaches (policy `torn`): `write` (only the write's own lost "
+     "bytes: a device with powersafe overwrite), `sector` (each sector the write did not finish "
+     "reads as `torn_fill` whole, older durable bytes beside the write included: a device "
+     "without it, psow.html). The device's behaviour; `device.powersafe_overwrite` is only its "
+     "claim. `sector` needs `torn_fill` = `zeros` or `random`."},
     {"faults", "Injected I/O and media faults, each a probability per call."},
     {"faults.fsync_eio", "fsync/fdatasync fails with EIO."},
     {"faults.fsync_profile",

@@ -90,6 +90,22 @@ void check_crash(const harness::RunConfig& c, std::vector<CrossKeyProblem>& out)
                                sim::to_string(c.crash.power_loss.torn_fill),
                                faults::to_string(c.crash.power_loss.policy))});
   }
+  // The sector scope spreads the fill; a stale fill leaves the old bytes, so nothing would show
+  // and the scenario would believe it tests a device without powersafe overwrite.
+  const faults::PowerLossOptions& loss = c.crash.power_loss;
+  if (loss.torn_scope == sim::TornScope::kSector) {
+    if (loss.policy != faults::CrashPolicy::kTorn) {
+      out.push_back({{"crash.torn_scope", "crash.policy"},
+                     fmt::format("'crash.torn_scope' = \"sector\" needs 'crash.policy' = "
+                                 "\"torn\", not \"{}\"",
+                                 faults::to_string(loss.policy))});
+    } else if (loss.torn_fill == sim::TornFill::kStale) {
+      out.push_back({{"crash.torn_scope", "crash.torn_fill"},
+                     "'crash.torn_scope' = \"sector\" needs 'crash.torn_fill' = \"zeros\" or "
+                     "\"random\": a stale fill leaves every byte as it was, so the damaged "
+                     "sectors would not show"});
+    }
+  }
   if (c.wal.sync == wal::SyncPolicy::kPeriodic && c.wal.sync_interval_us == 0 &&
       c.wal.sync_every_bytes == 0) {
     out.push_back({{"wal.sync_interval_us", "wal.sync_every_bytes", "wal.sync"},

@@ -19,6 +19,8 @@ constexpr std::uint64_t kSwarmStream = 0x5357'4152'4d00'0001ull;  // "SWARM"
 // torn_fill came after seeds were pinned (tests, docs/swarm.md): its draw has a stream of its
 // own, so every draw before it, and each seed's configuration but the fill, stays the same.
 constexpr std::uint64_t kTornFillStream = 0x5357'4152'4d00'0002ull;
+// torn_scope likewise, after torn_fill: a stream of its own again.
+constexpr std::uint64_t kTornScopeStream = 0x5357'4152'4d00'0003ull;
 
 template <typename T>
 T pick(sim::Prng& prng, std::initializer_list<T> choices) {
@@ -195,10 +197,11 @@ void draw_faults(sim::Prng& prng, const SwarmSpace& space, const wal::Options& w
 
 std::string describe_space(const SwarmSpace& s) {
   return fmt::format("ops 1..{}, writers 1..{}, crash count 1..{}, epochs 1..{}, io faults {}, "
-                     "media faults {}{}",
+                     "media faults {}{}{}",
                      s.ops_max, s.writers_max, s.crash_count_max, s.epochs_max,
                      s.io_faults ? "on" : "off", s.media_faults ? "on" : "off",
-                     s.torn_fill ? "" : ", torn fill off");
+                     s.torn_fill ? "" : ", torn fill off",
+                     s.torn_scope ? ", torn scope on" : "");
 }
 
 }  // namespace
@@ -228,6 +231,11 @@ Scenario draw_for_seed(const Scenario& base, std::uint64_t seed) {
     sim::Prng fill(seed ^ kTornFillStream);
     c.crash.power_loss.torn_fill =
         pick(fill, {sim::TornFill::kStale, sim::TornFill::kZeros, sim::TornFill::kRandom});
+  }
+  // Only over a fill that shows (limits: the sector scope needs zeros or random).
+  if (space.torn_scope && c.crash.power_loss.torn_fill != sim::TornFill::kStale) {
+    sim::Prng scope(seed ^ kTornScopeStream);
+    c.crash.power_loss.torn_scope = pick(scope, {sim::TornScope::kWrite, sim::TornScope::kSector});
   }
   c.faults = harness::FaultConfig{};
   draw_faults(prng, space, c.wal, c.faults);
@@ -316,20 +324,31 @@ std::vector<ScenarioError> read_swarm_table(const toml::table& table, std::strin
       if (auto b = boolean(node, key)) space.media_faults = *b;
     } else if (name == "torn_fill") {
       if (auto b = boolean(node, key)) space.torn_fill = *b;
+    } else if (name == "torn_scope") {
+      if (auto b = boolean(node, key)) space.torn_scope = *b;
     } else {
       errors.push_back({ErrorKind::kUnknownKey, std::string(file), toml_line_of(node), key,
                         fmt::format("unknown key '{}'", key)});
     }
   }
+  // The scope is drawn over a drawn fill; without one it would draw nothing, silently.
+  if (space.torn_scope && !space.torn_fill) {
+    const toml::node* node = table.get("torn_scope");
+    errors.push_back({ErrorKind::kRange, std::string(file), toml_line_of(*node), "swarm.torn_scope",
+                      "'swarm.torn_scope' = true is not drawn with 'swarm.torn_fill' = false: "
+                      "the sector scope is drawn only for seeds whose fill is zeros or random"});
+  }
   return errors;
 }
 
 std::string swarm_to_toml(const SwarmSpace& s) {
-  // torn_fill only when off (on by default): a file without the key draws the fill.
+  // torn_fill only when off (on by default), torn_scope only when on (off by default): a file
+  // without either key draws as it did before the keys.
   return fmt::format("[swarm]\nops_max = {}\nwriters_max = {}\ncrash_count_max = {}\n"
-                     "epochs_max = {}\nio_faults = {}\nmedia_faults = {}\n{}",
+                     "epochs_max = {}\nio_faults = {}\nmedia_faults = {}\n{}{}",
                      s.ops_max, s.writers_max, s.crash_count_max, s.epochs_max, s.io_faults,
-                     s.media_faults, s.torn_fill ? "" : "torn_fill = false\n");
+                     s.media_faults, s.torn_fill ? "" : "torn_fill = false\n",
+                     s.torn_scope ? "torn_scope = true\n" : "");
 }
 
 bool swarm_media_faults(std::string_view target, bool on, bool off) {

@@ -38,7 +38,7 @@ Scenario swarm_scenario(const std::string& target, const std::optional<std::stri
                         const SwarmSpace& space = {});
 
 // The [swarm] table: keys ops_max, writers_max, crash_count_max, epochs_max, io_faults,
-// media_faults, torn_fill. Errors name the key and line.
+// media_faults, torn_fill, torn_scope. Errors name the key and line.
 std::vector<ScenarioError> read_swarm_table(const toml::table& table, std::string_view file,
                                             SwarmSpace& space);
 std::string swarm_to_toml(const SwarmSpace& space);

@@ -137,6 +137,9 @@ std::string scenario_to_toml(const Scenario& s) {
   if (c.crash.power_loss.torn_fill != sim::TornFill::kStale) {
     out += fmt::format("torn_fill = \"{}\"\n", sim::to_string(c.crash.power_loss.torn_fill));
   }
+  if (c.crash.power_loss.torn_scope != sim::TornScope::kWrite) {
+    out += fmt::format("torn_scope = \"{}\"\n", sim::to_string(c.crash.power_loss.torn_scope));
+  }
 
   const harness::FaultConfig& f = c.faults;
   out += "\n[faults]\n";
@@ -184,6 +187,9 @@ std::string describe_setup(const Scenario& s) {
   if (c.crash.count > 1) out += fmt::format("x{}", c.crash.count);
   if (at != "none" && c.crash.power_loss.torn_fill != sim::TornFill::kStale) {
     out += fmt::format(" torn_fill={}", sim::to_string(c.crash.power_loss.torn_fill));
+  }
+  if (at != "none" && c.crash.power_loss.torn_scope != sim::TornScope::kWrite) {
+    out += fmt::format(" torn_scope={}", sim::to_string(c.crash.power_loss.torn_scope));
   }
   if (c.crash.epochs > 1) out += fmt::format(" epochs={}", c.crash.epochs);
   std::string faults;

@@ -278,7 +278,11 @@ class Shrinker {
     attempt(plain_as([](C& c) -> auto& { return c.device; }));
     attempt(plain_as([](C& c) -> auto& { return c.crash.power_loss.policy; }));
     attempt(plain_as([](C& c) -> auto& { return c.crash.power_loss.lose_unsynced_dir_ops; }));
-    attempt(plain_as([](C& c) -> auto& { return c.crash.power_loss.torn_fill; }));
+    attempt(plain_as([](C& c) -> auto& { return c.crash.power_loss.torn_scope; }));
+    // A sector scope that stays needs its fill: a stale one would be refused when saved.
+    if (config_.crash.power_loss.torn_scope == sim::TornScope::kWrite) {
+      attempt(plain_as([](C& c) -> auto& { return c.crash.power_loss.torn_fill; }));
+    }
     attempt(plain_as([](C& c) -> auto& { return c.faults.fsync_profile; }));
     return changed;
   }

@@ -44,6 +44,7 @@ TEST(ScenarioParserTest, OnlyNameGivesTheSpecDefaults) {
   EXPECT_EQ(s.config.crash.power_loss.policy, faults::CrashPolicy::kTorn);
   EXPECT_TRUE(s.config.crash.power_loss.lose_unsynced_dir_ops);
   EXPECT_EQ(s.config.crash.power_loss.torn_fill, sim::TornFill::kStale);
+  EXPECT_EQ(s.config.crash.power_loss.torn_scope, sim::TornScope::kWrite);
   EXPECT_TRUE(s.config.expect.pass);
   EXPECT_TRUE(s.config.expect.invariants.empty());
   EXPECT_FALSE(s.config.script.has_value());
@@ -325,6 +326,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadValue{"[crash]\nlose_unsynced_dir_ops = \"no\"\n", ErrorKind::kType,
                  "crash.lose_unsynced_dir_ops"},
         BadValue{"[crash]\ntorn_fill = 0\n", ErrorKind::kType, "crash.torn_fill"},
+        BadValue{"[crash]\ntorn_scope = true\n", ErrorKind::kType, "crash.torn_scope"},
         BadValue{"[faults]\nfsync_eio = \"often\"\n", ErrorKind::kType, "faults.fsync_eio"},
         BadValue{"[faults]\nfsync_profile = 4\n", ErrorKind::kType, "faults.fsync_profile"},
         BadValue{"[faults]\nenospc_after_bytes = 1.5\n", ErrorKind::kType,
@@ -373,6 +375,10 @@ INSTANTIATE_TEST_SUITE_P(
         BadValue{"[crash]\ntorn_fill = \"zero\"\n", ErrorKind::kRange, "crash.torn_fill"},
         BadValue{"[crash]\npolicy = \"reorder\"\ntorn_fill = \"zeros\"\n", ErrorKind::kRange,
                  "crash.torn_fill"},
+        BadValue{"[crash]\ntorn_scope = \"page\"\n", ErrorKind::kRange, "crash.torn_scope"},
+        BadValue{"[crash]\ntorn_scope = \"sector\"\n", ErrorKind::kRange, "crash.torn_scope"},
+        BadValue{"[crash]\ntorn_scope = \"sector\"\npolicy = \"prefix\"\n", ErrorKind::kRange,
+                 "crash.policy"},
         BadValue{"[faults]\nfsync_eio = 2\n", ErrorKind::kRange, "faults.fsync_eio"},
         BadValue{"[faults]\nfsync_profile = \"zfs\"\n", ErrorKind::kRange,
                  "faults.fsync_profile"},
@@ -559,6 +565,36 @@ TEST(ScenarioParserTest, TornFillParsesWritesBackAndShows) {
           << setup;
     }
   }
+}
+
+TEST(ScenarioParserTest, TornScopeParsesWritesBackAndShows) {
+  for (const char* scope : {"write", "sector"}) {
+    const ParseResult r = parse(std::string("name = \"x\"\n[crash]\ntorn_fill = \"random\"\n"
+                                            "torn_scope = \"") +
+                                scope + "\"\n");
+    ASSERT_TRUE(r.ok()) << scope << ": " << r.errors.front().to_string();
+    EXPECT_EQ(sim::to_string(r.scenario->config.crash.power_loss.torn_scope), scope);
+    const std::string text = scenario_to_toml(*r.scenario);
+    const ParseResult back = parse(text);
+    ASSERT_TRUE(back.ok()) << text;
+    EXPECT_EQ(back.scenario->config.crash.power_loss, r.scenario->config.crash.power_loss);
+    // The default is not written, nor shown: files and setup lines stay as they were.
+    const bool write = std::string(scope) == "write";
+    EXPECT_EQ(text.find("torn_scope"), write ? std::string::npos : text.find("torn_scope = "));
+    const std::string setup = describe_setup(*r.scenario);
+    EXPECT_EQ(setup.find("torn_scope=sector") == std::string::npos, write) << setup;
+  }
+}
+
+// The sector scope spreads a fill; with the stale fill (the default) there is nothing to see.
+TEST(ScenarioParserTest, ASectorScopeWithoutAFillNamesBothKeys) {
+  const ParseResult r = parse("name = \"x\"\n[crash]\ntorn_scope = \"sector\"\n");
+  const ScenarioError& e = only_error(r);
+  EXPECT_EQ(e.line, 3u);
+  EXPECT_NE(e.to_string().find("'crash.torn_scope' = \"sector\" needs 'crash.torn_fill' = "
+                               "\"zeros\" or \"random\""),
+            std::string::npos)
+      << e.to_string();
 }
 
 TEST(ScenarioParserTest, AnUnknownTornFillNamesTheKeyAndTheWords) {

@@ -58,6 +58,7 @@ TEST(Swarm, TheDrawingCoversEveryDimension) {
   SwarmSpace all;
   all.media_faults = true;
   all.torn_fill = true;
+  all.torn_scope = true;
   std::map<std::string, int> seen;
   for (std::uint64_t seed = 1; seed <= kSeeds; ++seed) {
     const harness::RunConfig c = concrete(seed, all).config;
@@ -67,6 +68,7 @@ TEST(Swarm, TheDrawingCoversEveryDimension) {
     ++seen["crash=" + c.crash.at.to_string().substr(0, c.crash.at.to_string().find(':'))];
     ++seen["policy=" + std::string(faults::to_string(c.crash.power_loss.policy))];
     ++seen["torn_fill=" + std::string(sim::to_string(c.crash.power_loss.torn_fill))];
+    ++seen["torn_scope=" + std::string(sim::to_string(c.crash.power_loss.torn_scope))];
     ++seen["aim=" + std::string(faults::to_string(c.faults.media_aim))];
     if (c.crash.count > 1) ++seen["crash-during-recovery"];
     if (c.crash.epochs > 1) ++seen["epochs"];
@@ -97,7 +99,7 @@ TEST(Swarm, TheDrawingCoversEveryDimension) {
       "checksum=crc64", "checksum=xxh3", "crash=random", "crash=persistence-points", "crash=op",
       "crash=fs-op", "crash=inside-op", "crash=time", "crash=none", "policy=drop-unsynced",
       "policy=prefix", "policy=reorder", "policy=torn", "policy=garbage-tail", "torn_fill=stale",
-      "torn_fill=zeros", "torn_fill=random", "aim=uniform",
+      "torn_fill=zeros", "torn_fill=random", "torn_scope=write", "torn_scope=sector", "aim=uniform",
       "aim=structure", "aim=mixed", "crash-during-recovery", "epochs", "fixed-entries", "tiny-buffer",
       "tiny-segments", "sparse", "retention", "writers", "checkpoints", "non-atomic-sectors",
       "dir-ops-kept", "op/fault batch", "op/fault sync", "op/fault read", "op/fault truncate",
@@ -136,6 +138,32 @@ TEST(Swarm, TornFillIsDrawnUnlessTheSpaceSaysNo) {
   EXPECT_GT(differ, 20);
 }
 
+// Off by default too (SwarmSpace::torn_scope), and a stream of its own: only seeds that drew
+// a zeros or random fill draw it, and nothing else of a seed changes.
+TEST(Swarm, TornScopeIsDrawnOnlyOverAFillAndOnlyWhenAsked) {
+  SwarmSpace fills;
+  fills.torn_fill = true;
+  SwarmSpace scoped = fills;
+  scoped.torn_scope = true;
+  int sector = 0;
+  for (std::uint64_t seed = 1; seed <= 300; ++seed) {
+    const harness::RunConfig filled = concrete(seed, fills).config;
+    EXPECT_EQ(filled.crash.power_loss.torn_scope, sim::TornScope::kWrite) << "seed " << seed;
+    harness::RunConfig drawn = concrete(seed, scoped).config;
+    if (drawn.crash.power_loss.torn_scope == sim::TornScope::kSector) {
+      ++sector;
+      EXPECT_NE(drawn.crash.power_loss.torn_fill, sim::TornFill::kStale) << "seed " << seed;
+    }
+    drawn.crash.power_loss.torn_scope = sim::TornScope::kWrite;
+    Scenario a;
+    Scenario b;
+    a.config = filled;
+    b.config = drawn;
+    EXPECT_EQ(scenario_to_toml(a), scenario_to_toml(b)) << "seed " << seed;
+  }
+  EXPECT_GT(sector, 10);
+}
+
 TEST(Swarm, TheSpaceBoundsEveryDraw) {
   SwarmSpace small;
   small.ops_max = 10;
@@ -170,6 +198,20 @@ TEST(Swarm, ASwarmTableIsReadStrictlyAndWrittenBack) {
   ASSERT_TRUE(stale.ok()) << stale.errors.front().to_string();
   EXPECT_FALSE(stale.scenario->swarm->torn_fill);
   EXPECT_NE(scenario_to_toml(*stale.scenario).find("torn_fill = false"), std::string::npos);
+  EXPECT_FALSE(ok.scenario->swarm->torn_scope);
+  EXPECT_EQ(scenario_to_toml(*ok.scenario).find("torn_scope"), std::string::npos);
+  const ParseResult scoped =
+      parse_scenario("name = \"s\"\n[swarm]\ntorn_scope = true\n", "s.toml");
+  ASSERT_TRUE(scoped.ok()) << scoped.errors.front().to_string();
+  EXPECT_TRUE(scoped.scenario->swarm->torn_scope);
+  EXPECT_NE(scenario_to_toml(*scoped.scenario).find("torn_scope = true"), std::string::npos);
+  // A scope without the fill it spreads would draw nothing: refused, naming both keys.
+  const ParseResult unfilled = parse_scenario(
+      "name = \"s\"\n[swarm]\ntorn_fill = false\ntorn_scope = true\n", "u.toml");
+  ASSERT_FALSE(unfilled.ok());
+  EXPECT_EQ(unfilled.errors.front().key, "swarm.torn_scope");
+  EXPECT_EQ(unfilled.errors.front().line, 4u);
+  EXPECT_NE(unfilled.errors.front().message.find("'swarm.torn_fill' = false"), std::string::npos);
   const ParseResult again = parse_scenario(scenario_to_toml(*ok.scenario), "again.toml");
   ASSERT_TRUE(again.ok()) << again.errors.front().to_string();
   EXPECT_EQ(scenario_to_toml(*again.scenario), scenario_to_toml(*ok.scenario));
