@@ -142,6 +142,14 @@ class Loader {
     sqlite3_set_authorizer(db_, refuse, &refused_);
     sqlite3_rollback_hook(db_, note_rollback, &rolled_back_);
   }
+  // The hooks point into this object, and the connection outlives it: closing it with a
+  // transaction a bad script left open runs the rollback hook (ASan: stack-use-after-scope).
+  ~Loader() {
+    sqlite3_rollback_hook(db_, nullptr, nullptr);
+    sqlite3_set_authorizer(db_, nullptr, nullptr);
+  }
+  Loader(const Loader&) = delete;
+  Loader& operator=(const Loader&) = delete;
 
   wal::Result<SqlScript> run() {
     for (std::size_t at = first_token(text_, 0); at < text_.size();) {
