@@ -21,8 +21,9 @@
 
 namespace harness {
 
-// Makes the "wal" logger send its lines to the calling thread's listener (once per process;
-// every later call does nothing). The logger's earlier sinks (stderr) are dropped.
+// Makes the "wal" logger send its lines to the calling thread's listener (the sink once per
+// process) at the warn level (every call: a quiet_wal_log() in between would change what a
+// run's trace holds). The logger's earlier sinks (stderr) are dropped.
 void route_wal_log();
 
 // While alive, the WAL's log lines on this thread go to `listener` (level: "error", "warning",

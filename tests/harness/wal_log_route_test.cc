@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/harness/quiet_log.h"
 #include "sim/harness/runner.h"
 
 namespace harness {
@@ -58,6 +59,19 @@ TEST(WalLogRoute, APowerCutsLogLinesAreNotesOfTheRunsTrace) {
   // Same seed, same lines, same hash.
   sim::Trace again;
   EXPECT_EQ(run_simulation(config, 3, &again).trace_hash, result.trace_hash);
+}
+
+// A quiet_wal_log() earlier in the process (a real-disk run, a test) must not change what a
+// later simulated run's trace holds: before, the level stayed off and the run hashed no log
+// lines, so the same seed gave another hash than in a fresh process.
+TEST(WalLogRoute, AQuietLogEarlierInTheProcessDoesNotChangeARunsTrace) {
+  RunConfig config;
+  config.workload.ops = 20;
+  config.crash.at = CrashAt{CrashAt::Kind::kOp, 10};
+  const RunResult before = run_simulation(config, 3);
+  quiet_wal_log();
+  const RunResult after = run_simulation(config, 3);
+  EXPECT_EQ(after.trace_hash, before.trace_hash);
 }
 
 }  // namespace
