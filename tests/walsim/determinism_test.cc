@@ -1,5 +1,5 @@
 // The threaded runtime is a pure function of the seed: every WAL scenario of the default chaos
-// suite, seeds 1-100 (from its first_seed), run twice in one process, gives the same trace hash
+// suite, seeds 1-40 (from its first_seed), run twice in one process, gives the same trace hash
 // (the scheduler's decisions mixed with every Fs event and harness note), the same step count
 // and the same verdict. A thread the scheduler does not own, an unordered iteration or the wall
 // clock anywhere in the WAL's or the harness's path breaks this; across machines and compilers
@@ -24,7 +24,10 @@ TEST(Determinism, EveryChaosScenarioRunsTheSameTwicePerSeed) {
   for (const walsim::Scenario& scenario : loaded.scenarios) {
     if (scenario.target != "wal") continue;  // the example targets are not built in here
     ++scenarios;
-    for (std::uint64_t seed = scenario.first_seed; seed < scenario.first_seed + 100; ++seed) {
+    // 40 seeds each (it was 100, 84 s of CI's unit stage once the chaos suite grew): the golden
+    // file pins seeds 1..3 of every scenario across processes and compilers, and the swarm's
+    // determinism tests cover drawn configurations.
+    for (std::uint64_t seed = scenario.first_seed; seed < scenario.first_seed + 40; ++seed) {
       const harness::RunResult first = harness::run_simulation(scenario.config, seed);
       const harness::RunResult second = harness::run_simulation(scenario.config, seed);
       ASSERT_EQ(first.trace_hash, second.trace_hash) << scenario.file << " seed " << seed;
@@ -34,7 +37,7 @@ TEST(Determinism, EveryChaosScenarioRunsTheSameTwicePerSeed) {
     }
   }
   EXPECT_GE(scenarios, 25u);
-  EXPECT_EQ(runs, scenarios * 100);
+  EXPECT_EQ(runs, scenarios * 40);
 }
 
 }  // namespace
