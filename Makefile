@@ -27,8 +27,9 @@ test-tsan: deps
 	@ctest --preset tsan
 
 # Unit, property, hostile-input and fuzz-replay tests under ASan+UBSan (g++, -O1). Not the
-# walsim CLI's end-to-end shrink tests (the asan preset's filter): test-unit runs them, and
-# under ASan they were the stage's slowest (34 s of a 121 s ctest), with CI near its budget.
+# walsim CLI's end-to-end shrink and output-format tests (the asan preset's filter): test-unit
+# runs them, and under ASan they were the stage's slowest (34 s of a 121 s ctest, then the
+# output-format ones 34 s of 134 s), with CI near its budget.
 test-asan: deps
 	@cmake --preset asan >/dev/null
 	@cmake --build --preset asan -j $(JOBS)
