@@ -7,6 +7,7 @@
 #include "faults/crash_enumerator.h"
 #include "faults/crash_words.h"
 #include "faults/power_loss.h"
+#include "tests/faults/torn_write_fixture.h"
 
 namespace faults {
 namespace torn_fill_test {
@@ -18,41 +19,7 @@ using sim::OpFate;
 using sim::SimFsState;
 using sim::TornFill;
 
-constexpr std::byte kOld{0xaa};
-constexpr std::byte kNew{0x55};
-
-// A file of `durable_bytes` synced bytes kOld, then a pending write of kNew over [offset, end).
-SimFsState one_pending_write(std::uint64_t durable_bytes, std::uint64_t offset, std::uint64_t end,
-                             const sim::DeviceModel& device = {}) {
-  sim::SimFs fs(device);
-  auto file = fs.open("f", wal::OpenMode::kCreate).value();
-  EXPECT_TRUE(file->write_at(0, Bytes(durable_bytes, kOld)).is_ok());
-  EXPECT_TRUE(file->sync().is_ok());
-  EXPECT_TRUE(fs.sync_dir("/").is_ok());
-  EXPECT_TRUE(file->write_at(offset, Bytes(end - offset, kNew)).is_ok());
-  return fs.state();
-}
-
-sim::InodeId file_of(const SimFsState& state) { return state.inodes.rbegin()->first; }
-
-Bytes after_torn(const SimFsState& before, std::vector<ByteRange> kept, TornFill fill,
-                 std::uint64_t junk_seed = 0) {
-  sim::CrashPlan plan;
-  plan.files[file_of(before)] = {OpFate::torn(std::move(kept), fill, junk_seed)};
-  const SimFsState after = sim::apply_crash(before, plan);
-  return after.inodes.at(file_of(after)).file.durable.get();
-}
-
-// How many of [begin, end) hold `value`.
-std::size_t count_of(const Bytes& bytes, std::uint64_t begin, std::uint64_t end, std::byte value) {
-  std::size_t n = 0;
-  for (std::uint64_t i = begin; i < end; ++i) n += bytes[i] == value ? 1 : 0;
-  return n;
-}
-
-bool all_are(const Bytes& bytes, std::uint64_t begin, std::uint64_t end, std::byte value) {
-  return count_of(bytes, begin, end, value) == end - begin;
-}
+using namespace torn_write_fixture;
 
 // The write [256, 1792) over 2048 old bytes, 512-byte sectors: pieces [256,512) [512,1024)
 // [1024,1536) [1536,1792). The second piece survives; the rest of the write does not.

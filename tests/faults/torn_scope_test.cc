@@ -7,6 +7,7 @@
 #include "faults/crash_enumerator.h"
 #include "faults/crash_words.h"
 #include "faults/power_loss.h"
+#include "tests/faults/torn_write_fixture.h"
 
 namespace faults {
 namespace torn_scope_test {
@@ -19,43 +20,18 @@ using sim::SimFsState;
 using sim::TornFill;
 using sim::TornScope;
 
-constexpr std::byte kDurable{0xaa};
-constexpr std::byte kAppended{0x55};
+using namespace torn_write_fixture;
+
+constexpr std::byte kDurable = kOld;
+constexpr std::byte kAppended = kNew;
 constexpr std::byte kZero{0};
 constexpr std::uint32_t kSector = 512;
 
-// `durable_bytes` synced bytes kDurable, then a pending write of kAppended over [offset, end).
-SimFsState durable_then_pending(std::uint64_t durable_bytes, std::uint64_t offset,
-                                std::uint64_t end) {
-  sim::SimFs fs(sim::DeviceModel{});
-  auto file = fs.open("f", wal::OpenMode::kCreate).value();
-  EXPECT_TRUE(file->write_at(0, Bytes(durable_bytes, kDurable)).is_ok());
-  EXPECT_TRUE(file->sync().is_ok());
-  EXPECT_TRUE(fs.sync_dir("/").is_ok());
-  EXPECT_TRUE(file->write_at(offset, Bytes(end - offset, kAppended)).is_ok());
-  return fs.state();
-}
-
-sim::InodeId file_of(const SimFsState& state) { return state.inodes.rbegin()->first; }
-
+// torn_scope "sector" is torn_write_fixture's damage_sector_bytes.
 Bytes after_torn(const SimFsState& before, std::vector<ByteRange> kept, TornFill fill,
                  TornScope scope, std::uint64_t junk_seed = 0) {
-  OpFate fate = OpFate::torn(std::move(kept), fill, junk_seed);
-  if (scope == TornScope::kSector) fate.damage_sector_bytes = kSector;
-  sim::CrashPlan plan;
-  plan.files[file_of(before)] = {fate};
-  const SimFsState after = sim::apply_crash(before, plan);
-  return after.inodes.at(file_of(after)).file.durable.get();
-}
-
-std::size_t count_of(const Bytes& bytes, std::uint64_t begin, std::uint64_t end, std::byte value) {
-  std::size_t n = 0;
-  for (std::uint64_t i = begin; i < end; ++i) n += bytes[i] == value ? 1 : 0;
-  return n;
-}
-
-bool all_are(const Bytes& bytes, std::uint64_t begin, std::uint64_t end, std::byte value) {
-  return count_of(bytes, begin, end, value) == end - begin;
+  return torn_write_fixture::after_torn(before, std::move(kept), fill, junk_seed,
+                                        scope == TornScope::kSector ? kSector : 0);
 }
 
 // A log's append: 700 durable bytes (sector 1 holds [512,700) of them), then [700,1300)
@@ -64,7 +40,7 @@ constexpr std::uint64_t kDurableEnd = 700;
 const std::vector<ByteRange> kSecondPieceOnly{{324, 600}};
 
 TEST(TornScope, WriteScopeLeavesTheDurableHeadOfTheSectorAlone) {
-  const Bytes bytes = after_torn(durable_then_pending(kDurableEnd, 700, 1300), kSecondPieceOnly,
+  const Bytes bytes = after_torn(one_pending_write(kDurableEnd, 700, 1300), kSecondPieceOnly,
                                  TornFill::kZeros, TornScope::kWrite);
   ASSERT_EQ(bytes.size(), 1300u);
   EXPECT_TRUE(all_are(bytes, 0, 700, kDurable));
@@ -73,7 +49,7 @@ TEST(TornScope, WriteScopeLeavesTheDurableHeadOfTheSectorAlone) {
 }
 
 TEST(TornScope, SectorScopeZeroesTheDurableBytesBesideTheAppend) {
-  const Bytes bytes = after_torn(durable_then_pending(kDurableEnd, 700, 1300), kSecondPieceOnly,
+  const Bytes bytes = after_torn(one_pending_write(kDurableEnd, 700, 1300), kSecondPieceOnly,
                                  TornFill::kZeros, TornScope::kSector);
   ASSERT_EQ(bytes.size(), 1300u);
   EXPECT_TRUE(all_are(bytes, 0, 512, kDurable));   // a sector the write never touched
@@ -83,7 +59,7 @@ TEST(TornScope, SectorScopeZeroesTheDurableBytesBesideTheAppend) {
 }
 
 TEST(TornScope, SectorScopeJunksTheDurableBytesBesideTheAppend) {
-  const SimFsState before = durable_then_pending(kDurableEnd, 700, 1300);
+  const SimFsState before = one_pending_write(kDurableEnd, 700, 1300);
   const Bytes bytes = after_torn(before, kSecondPieceOnly, TornFill::kRandom, TornScope::kSector,
                                  42);
   ASSERT_EQ(bytes.size(), 1300u);
@@ -100,7 +76,7 @@ TEST(TornScope, SectorScopeJunksTheDurableBytesBesideTheAppend) {
 // Lost whole in flight (nothing kept, the file does not grow): only the sector scope shows it,
 // as the durable head of the sector the append began in, zeroed.
 TEST(TornScope, AnAppendLostInFlightDamagesTheDurableHeadOfItsSector) {
-  const SimFsState before = durable_then_pending(kDurableEnd, 700, 1300);
+  const SimFsState before = one_pending_write(kDurableEnd, 700, 1300);
   const Bytes write = after_torn(before, {}, TornFill::kZeros, TornScope::kWrite);
   ASSERT_EQ(write.size(), 700u);
   EXPECT_TRUE(all_are(write, 0, 700, kDurable));
@@ -113,7 +89,7 @@ TEST(TornScope, AnAppendLostInFlightDamagesTheDurableHeadOfItsSector) {
 // The sector the append began in was finished: nothing beside the write is damaged, and the
 // lost second piece leaves no sector past the size the kept bytes reached.
 TEST(TornScope, AFinishedSectorKeepsItsDurableBytes) {
-  const Bytes bytes = after_torn(durable_then_pending(kDurableEnd, 700, 1300), {{0, 324}},
+  const Bytes bytes = after_torn(one_pending_write(kDurableEnd, 700, 1300), {{0, 324}},
                                  TornFill::kZeros, TornScope::kSector);
   ASSERT_EQ(bytes.size(), 1024u);
   EXPECT_TRUE(all_are(bytes, 0, 700, kDurable));
@@ -123,7 +99,7 @@ TEST(TornScope, AFinishedSectorKeepsItsDurableBytes) {
 // An overwrite in the middle, [256,1792) of 2048, only [512,1024) kept: the old bytes before
 // and after it in its first and last sectors are damaged too.
 TEST(TornScope, AnOverwriteDamagesBothItsPartialSectors) {
-  const SimFsState before = durable_then_pending(2048, 256, 1792);
+  const SimFsState before = one_pending_write(2048, 256, 1792);
   const std::vector<ByteRange> second{{256, 768}};
   const Bytes write = after_torn(before, second, TornFill::kZeros, TornScope::kWrite);
   EXPECT_TRUE(all_are(write, 0, 256, kDurable));
@@ -138,7 +114,7 @@ TEST(TornScope, AnOverwriteDamagesBothItsPartialSectors) {
 // A half-written sector (atomic_sector = false): its kept prefix stays, the rest of the sector
 // is damaged, bytes after the write's end in it too.
 TEST(TornScope, APieceKeptInPartKeepsOnlyItsPrefix) {
-  const Bytes bytes = after_torn(durable_then_pending(2048, 256, 800), {{256, 400}},
+  const Bytes bytes = after_torn(one_pending_write(2048, 256, 800), {{256, 400}},
                                  TornFill::kZeros, TornScope::kSector);
   ASSERT_EQ(bytes.size(), 2048u);
   EXPECT_TRUE(all_are(bytes, 0, 512, kZero));
@@ -150,7 +126,7 @@ TEST(TornScope, APieceKeptInPartKeepsOnlyItsPrefix) {
 // Through the PRNG: the scope draws nothing, so a seed tears the same pieces under either;
 // only the sector scope's fate carries the sector, and only it can damage the durable head.
 TEST(TornScope, PowerLossTearsAlikeUnderEitherScope) {
-  const SimFsState before = durable_then_pending(kDurableEnd, 700, 4000);
+  const SimFsState before = one_pending_write(kDurableEnd, 700, 4000);
   int damaged = 0;
   for (std::uint64_t seed = 0; seed < 60; ++seed) {
     std::map<TornScope, sim::CrashPlan> plans;
@@ -191,13 +167,13 @@ std::uint64_t distinct_states(const SimFsState& state, TornScope scope) {
 // none kept is never issued (the file does not grow, nothing to zero); with the sector scope
 // it zeroes the durable head of sector 1: one state more.
 TEST(TornScope, TheEnumeratorCarriesTheScope) {
-  const SimFsState before = durable_then_pending(kDurableEnd, 700, 1300);
+  const SimFsState before = one_pending_write(kDurableEnd, 700, 1300);
   EXPECT_EQ(distinct_states(before, TornScope::kWrite), 4u);
   EXPECT_EQ(distinct_states(before, TornScope::kSector), 5u);
 }
 
 TEST(TornScope, CrashWordsSayTheUnfinishedSectorsAreDamaged) {
-  const SimFsState before = durable_then_pending(kDurableEnd, 700, 1300);
+  const SimFsState before = one_pending_write(kDurableEnd, 700, 1300);
   const sim::PendingOp& op = before.inodes.at(file_of(before)).file.pending.at(0);
   OpFate fate = OpFate::torn(kSecondPieceOnly, TornFill::kZeros, 0);
   EXPECT_EQ(describe_file_op(op, fate),
