@@ -36,12 +36,6 @@ int io_error(Vfs& vfs, const wal::Status& status, int otherwise) {
   return status.code() == wal::Code::kNoSpace ? SQLITE_FULL : otherwise;
 }
 
-std::string parent_of(const std::string& path) {
-  const std::size_t slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  return slash == 0 ? std::string("/") : path.substr(0, slash);
-}
-
 // ---- sqlite3_io_methods ----
 
 int x_close(sqlite3_file* raw) {
@@ -124,7 +118,7 @@ int x_sync(sqlite3_file* raw, int flags) {
   if (f.dirsync_pending) {
     // os_unix.c ignores a failed directory fsync here (ticket #1657), and does it once.
     ++counters.dir_syncs;
-    static_cast<void>(f.vfs->config().fs->sync_dir(parent_of(f.path)));
+    static_cast<void>(f.vfs->config().fs->sync_dir(wal::parent_path(f.path)));
     f.dirsync_pending = false;
   }
   return SQLITE_OK;
@@ -259,7 +253,7 @@ int x_delete(sqlite3_vfs* raw_vfs, const char* name, int sync_dir) {
   }
   if (sync_dir & 1) {
     ++vfs.mutable_counters().dir_syncs;
-    if (const wal::Status synced = vfs.config().fs->sync_dir(parent_of(path)); !synced.is_ok()) {
+    if (const wal::Status synced = vfs.config().fs->sync_dir(wal::parent_path(path)); !synced.is_ok()) {
       return io_error(vfs, synced, SQLITE_IOERR_DIR_FSYNC);
     }
   }

@@ -29,14 +29,6 @@ constexpr std::size_t kMinBufferBytes = 4096;
 constexpr std::string_view kSpareName = "spare-segment.tmp";
 constexpr std::size_t kSegmentNameCapacity = 32;  // "<20 digits>.wal", with room to spare
 
-std::string parent_dir(std::string_view dir) {
-  while (dir.size() > 1 && dir.back() == '/') dir.remove_suffix(1);
-  const std::size_t slash = dir.rfind('/');
-  if (slash == std::string_view::npos) return ".";
-  if (slash == 0) return "/";
-  return std::string(dir.substr(0, slash));
-}
-
 std::uint64_t splitmix64(std::uint64_t x) {
   x += 0x9e3779b97f4a7c15ull;
   x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
@@ -146,7 +138,7 @@ Status LogCore::Impl::ensure_dir() {
   }
   Status made = fs.mkdir(dir);
   if (!made && made.code() != Code::kAlreadyExists) return made.with_context("create log dir");
-  WAL_RETURN_IF_ERROR(fs.sync_dir(parent_dir(dir)).with_context("sync parent of " + dir));
+  WAL_RETURN_IF_ERROR(fs.sync_dir(parent_path(dir)).with_context("sync parent of " + dir));
   metrics.dir_syncs.fetch_add(1, std::memory_order_relaxed);
   return Status::ok();
 }

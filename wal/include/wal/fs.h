@@ -138,5 +138,7 @@ class Fs {
 std::string join_path(std::string_view dir, std::string_view name);
 // The same into `out` (replacing its contents): no allocation when its capacity suffices.
 void join_path_into(std::string_view dir, std::string_view name, std::string& out);
+// The directory holding `path` (trailing slashes ignored): "a/b" -> "a", "/b" -> "/", "b" -> ".".
+std::string parent_path(std::string_view path);
 
 }  // namespace wal
