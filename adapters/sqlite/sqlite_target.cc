@@ -106,7 +106,8 @@ class SqliteTarget final : public harness::Target {
   wal::Status open(const harness::TargetEnv& env) override {
     drop();
     settings_ = env.settings;
-    fs_ = env.fs;
+    rule_ = durability_rule(setting("journal_mode"), setting("synchronous"),
+                            setting("durability") == "strict");
     clock_ = env.clock;
     if (!setting("script").empty() && !script_) {
       wal::Result<std::unique_ptr<ScriptOracle>> script = ScriptOracle::make(
@@ -207,8 +208,7 @@ class SqliteTarget final : public harness::Target {
 
   std::vector<harness::Violation> check(bool power_lost) override {
     std::vector<harness::Violation> out;
-    const DurabilityRule rule = durability_rule(setting("journal_mode"), setting("synchronous"),
-                                                setting("durability") == "strict");
+    const DurabilityRule& rule = rule_;
     // A power loss the check could not judge is still the next check's to judge.
     power_lost = power_lost || unjudged_power_loss_;
     DbState recovered;
@@ -323,9 +323,7 @@ class SqliteTarget final : public harness::Target {
 
   // What a commit that returned SQLITE_OK is to the application, by the documentation.
   harness::Ack commit_ack() const {
-    const DurabilityRule rule = durability_rule(setting("journal_mode"), setting("synchronous"),
-                                                setting("durability") == "strict");
-    const bool durable = rule.may_lose == 0 && !rule.corruption_documented;
+    const bool durable = rule_.may_lose == 0 && !rule_.corruption_documented;
     return durable ? harness::Ack::kDurable : harness::Ack::kPending;
   }
 
@@ -595,7 +593,7 @@ class SqliteTarget final : public harness::Target {
   }
 
   std::map<std::string, std::string, std::less<>> settings_;
-  wal::Fs* fs_ = nullptr;
+  DurabilityRule rule_;  // the scenario's mode, as documented: set at each open
   wal::Clock* clock_ = nullptr;
   std::string path_;
   std::uint64_t opens_ = 0;
