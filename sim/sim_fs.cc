@@ -419,6 +419,71 @@ Status SimFs::unlink(std::string_view path) {
   return finish(Status::ok());
 }
 
+Status SimFs::link(std::string_view existing, std::string_view new_path) {
+  const auto finish = [&](Status status) {
+    if (trace_ != nullptr) {
+      trace_->fs_op(FsOp::kLink, fmt::format("{} -> {}", existing, new_path), 0, 0,
+                    status.code());
+    }
+    return status;
+  };
+  Result<InodeId> inode = lookup(existing);
+  if (!inode) return finish(inode.status());
+  if (state_.inodes.at(*inode).is_dir) {
+    return finish(Status::io_error(fmt::format("link {}: is a directory", existing), EPERM));
+  }
+  Result<Parent> parent = lookup_parent(new_path);
+  if (!parent) return finish(parent.status());
+  DirState& dir = state_.inodes.at(parent->dir).dir;
+  if (dir.visible.count(parent->name) != 0) {
+    return finish(Status::already_exists(fmt::format("link {}: exists", new_path)));
+  }
+  dir.visible.emplace(std::string(parent->name), *inode);
+  dir.pending.push_back(DirOp{DirOp::Kind::kLink, std::string(parent->name), {}, *inode});
+  dir.pending.back().seq = next_seq();
+  return finish(Status::ok());
+}
+
+Status SimFs::rmdir(std::string_view path) {
+  const auto finish = [&](Status status) {
+    record(FsOp::kRmdir, path, 0, 0, status);
+    return status;
+  };
+  Result<Parent> parent = lookup_parent(path);
+  if (!parent) return finish(parent.status());
+  DirState& dir = state_.inodes.at(parent->dir).dir;
+  const auto it = dir.visible.find(parent->name);
+  if (it == dir.visible.end()) {
+    return finish(Status::not_found(fmt::format("rmdir {}: no such directory", path), ENOENT));
+  }
+  const Inode& node = state_.inodes.at(it->second);
+  if (!node.is_dir) {
+    return finish(Status::io_error(fmt::format("rmdir {}: not a directory", path), ENOTDIR));
+  }
+  if (!node.dir.visible.empty()) {
+    return finish(Status::io_error(fmt::format("rmdir {}: not empty", path), ENOTEMPTY));
+  }
+  dir.pending.push_back(DirOp{DirOp::Kind::kUnlink, it->first, {}, 0});
+  dir.pending.back().seq = next_seq();
+  dir.visible.erase(it);
+  garbage_possible_ = true;
+  return finish(Status::ok());
+}
+
+void SimFs::sync_all() {
+  for (auto& [id, inode] : state_.inodes) {
+    if (inode.is_dir) {
+      for (const DirOp& op : inode.dir.pending) apply_dir_op(inode.dir.durable, op);
+      inode.dir.pending.clear();
+    } else {
+      for (const PendingOp& op : inode.file.pending) apply_op(inode.file.durable.mut(), op);
+      inode.file.pending.clear();
+    }
+  }
+  record(FsOp::kSyncAll, "", 0, 0, Status::ok());
+  collect_garbage();
+}
+
 Result<std::vector<std::string>> SimFs::list(std::string_view dir_path) {
   Result<InodeId> dir = lookup(dir_path);
   if (dir && !state_.inodes.at(*dir).is_dir) {

@@ -74,6 +74,14 @@ class SimFs final : public wal::Fs {
   [[nodiscard]] wal::Result<wal::FileStat> stat(std::string_view path) override;
   [[nodiscard]] wal::Result<std::unique_ptr<wal::FileLock>> lock(std::string_view path) override;
 
+  // Beyond wal::Fs, for replaying a recorded program (crashes/replay.h), with POSIX's
+  // durability: link() adds a name for an existing file (a pending entry, durable after
+  // sync_dir of its directory); rmdir() removes an empty directory (the same); sync_all() is
+  // sync(2): every pending op of every file and directory becomes durable.
+  [[nodiscard]] wal::Status link(std::string_view existing, std::string_view new_path);
+  [[nodiscard]] wal::Status rmdir(std::string_view path);
+  void sync_all();
+
   // Set-up: creates every missing directory on `path`, already durable, without tracing.
   void make_durable_dirs(std::string_view path);
 

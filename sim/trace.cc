@@ -59,6 +59,9 @@ std::string_view to_string(FsOp op) {
     case FsOp::kSyncDir: return "sync_dir";
     case FsOp::kStat: return "stat";
     case FsOp::kLock: return "lock";
+    case FsOp::kLink: return "link";
+    case FsOp::kRmdir: return "rmdir";
+    case FsOp::kSyncAll: return "sync_all";
   }
   return "?";
 }

@@ -40,6 +40,10 @@ enum class FsOp : std::uint8_t {
   kSyncDir,
   kStat,
   kLock,
+  // SimFs calls beyond wal::Fs (replaying a recorded program, crashes/replay.h).
+  kLink,
+  kRmdir,
+  kSyncAll,
 };
 
 std::string_view to_string(EventKind kind);
