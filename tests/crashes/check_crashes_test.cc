@@ -1,0 +1,116 @@
+// walsim crashes end to end on hand-written traces with real checker processes: the unsafe
+// replace is found and explained, the careful one is clean, a checker that rejects the
+// uncrashed state is refused, and the result does not depend on the number of jobs.
+#include "crashes/crashes.h"
+
+#include <filesystem>
+
+#include <gtest/gtest.h>
+
+#include "crashes/trace_builder.h"
+
+namespace {
+
+using crashes_test::TraceBuilder;
+
+std::string work_dir(const std::string& name) {
+  const char* build = std::getenv("WAL_BUILD_DIR");
+  return (std::filesystem::path(build != nullptr ? build : "/tmp") / "crashes-test" / name)
+      .string();
+}
+
+crashes::CrashesOptions options(const std::string& name, const std::string& checker) {
+  crashes::CrashesOptions out;
+  out.checker = checker;
+  out.work_dir = work_dir(name);
+  out.timeout_ms = 20'000;
+  return out;
+}
+
+// The config must hold one whole line, old or new.
+const char* kConfigChecker =
+    "c=$(cat {dir}/config 2>/dev/null) && { [ \"$c\" = old-config ] || [ \"$c\" = new-config ]; }";
+
+TEST(CheckCrashes, AReplaceWithoutFsyncIsAnOrderingVulnerability) {
+  const crashes::CrashesResult result =
+      crashes::check_crashes(crashes_test::replace_file(false), options("unsafe", kConfigChecker));
+  ASSERT_EQ(result.problem, crashes::Problem::kNone) << result.error;
+  EXPECT_GT(result.failed, 0u);
+  ASSERT_EQ(result.vulnerabilities.size(), 1u);
+  const crashes::Explanation& why = result.vulnerabilities[0].explanation;
+  EXPECT_EQ(why.assumption, crashes::Assumption::kOrder) << why.sentence;
+  ASSERT_EQ(why.survived.size(), 1u);
+  EXPECT_EQ(why.survived[0].call, 4u);  // the rename
+  ASSERT_EQ(why.lost.size(), 1u);
+  EXPECT_EQ(why.lost[0].call, 3u);      // the write
+  EXPECT_EQ(why.sentence,
+            "the rename at call 4 (rename \"config.tmp\" -> \"config\") must not become durable "
+            "before the write at call 3 (write \"config.tmp\" bytes 0-11)");
+  EXPECT_TRUE(why.minimal);
+}
+
+TEST(CheckCrashes, TheCarefulReplaceIsClean) {
+  const crashes::CrashesResult result =
+      crashes::check_crashes(crashes_test::replace_file(true), options("safe", kConfigChecker));
+  ASSERT_EQ(result.problem, crashes::Problem::kNone) << result.error;
+  EXPECT_TRUE(result.search.complete);
+  EXPECT_GT(result.checked, 3u);
+  EXPECT_EQ(result.failed, 0u);
+  EXPECT_TRUE(result.vulnerabilities.empty());
+}
+
+TEST(CheckCrashes, AnAcknowledgedLineWithoutFsyncIsADurabilityVulnerability) {
+  TraceBuilder b;
+  b.open("log", 1, true).write(1, 0, "a\n").output("a\n");
+  // Every line the program printed must be in the log.
+  const crashes::CrashesResult result = crashes::check_crashes(
+      b.trace(), options("acked", "touch {dir}/log && grep -q -F -x -f {output} {dir}/log || "
+                                  "[ ! -s {output} ]"));
+  ASSERT_EQ(result.problem, crashes::Problem::kNone) << result.error;
+  ASSERT_FALSE(result.vulnerabilities.empty());
+  const crashes::Explanation& why = result.vulnerabilities[0].explanation;
+  EXPECT_EQ(why.assumption, crashes::Assumption::kDurability) << why.sentence;
+  EXPECT_EQ(why.acknowledged_by, 3u);
+  EXPECT_NE(why.sentence.find("before the output at call 3"), std::string::npos) << why.sentence;
+}
+
+TEST(CheckCrashes, ACheckerThatRejectsTheUncrashedStateIsRefused) {
+  const crashes::CrashesResult result =
+      crashes::check_crashes(crashes_test::replace_file(true), options("broken", "exit 3"));
+  EXPECT_EQ(result.problem, crashes::Problem::kChecker);
+  EXPECT_NE(result.error.find("exit 3"), std::string::npos) << result.error;
+  EXPECT_EQ(result.checked, 0u);
+}
+
+TEST(CheckCrashes, JobsChangeNothing) {
+  crashes::CrashesOptions one = options("jobs1", kConfigChecker);
+  crashes::CrashesOptions two = options("jobs2", kConfigChecker);
+  two.jobs = 2;
+  const systrace::Trace trace = crashes_test::replace_file(false);
+  const crashes::CrashesResult a = crashes::check_crashes(trace, one);
+  const crashes::CrashesResult b = crashes::check_crashes(trace, two);
+  EXPECT_EQ(a.checked, b.checked);
+  EXPECT_EQ(a.passed_states, b.passed_states);
+  ASSERT_EQ(a.vulnerabilities.size(), b.vulnerabilities.size());
+  for (std::size_t i = 0; i < a.vulnerabilities.size(); ++i) {
+    EXPECT_EQ(a.vulnerabilities[i].explanation.key, b.vulnerabilities[i].explanation.key);
+    EXPECT_EQ(a.vulnerabilities[i].states, b.vulnerabilities[i].states);
+  }
+}
+
+TEST(CheckCrashes, OneStateIsReproducedAndKept) {
+  crashes::CrashesOptions opts = options("unsafe-state", kConfigChecker);
+  const systrace::Trace trace = crashes_test::replace_file(false);
+  const crashes::CrashesResult all = crashes::check_crashes(trace, opts);
+  ASSERT_FALSE(all.vulnerabilities.empty());
+  opts.only_state = all.vulnerabilities[0].first.state.number;
+  const crashes::CrashesResult one = crashes::check_crashes(trace, opts);
+  ASSERT_TRUE(one.only.has_value()) << one.error;
+  EXPECT_FALSE(one.only->run.passed);
+  EXPECT_EQ(one.only->plan, all.vulnerabilities[0].first.plan);
+  EXPECT_TRUE(std::filesystem::exists(one.only_dir + "/config"));
+  opts.only_state = 100000;
+  EXPECT_EQ(crashes::check_crashes(trace, opts).problem, crashes::Problem::kNoSuchState);
+}
+
+}  // namespace
