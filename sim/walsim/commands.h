@@ -72,6 +72,23 @@ struct RealArgs {
   std::optional<std::uint64_t> seed;  // only this one
 };
 int cmd_real(const RealArgs& args);
+// walsim crashes (SPEC 9.4, docs/trace.md).
+inline constexpr std::string_view kNewCrashesReport = "reports/out/<time>-crashes";
+struct CrashesArgs {
+  std::string trace;
+  std::string checker;
+  std::string policy = "all";
+  std::uint64_t max_states = 10'000;
+  std::uint32_t jobs = 1;
+  std::uint64_t timeout_s = 10;
+  std::uint32_t sector_bytes = 4096;
+  std::optional<std::uint64_t> state;  // --state N: only that one, its directory kept
+  std::string work;                    // scratch directory ("": a fresh one under $TMPDIR)
+  std::string report_dir{kNewCrashesReport};
+  std::string command;
+};
+int cmd_crashes(const CrashesArgs& args);
+
 int cmd_merge(const std::vector<std::string>& results, const std::string& report_dir,
               const std::string& command, bool full_summary);
 int cmd_list(const std::vector<std::string>& paths);

@@ -17,6 +17,8 @@ enum ExitCode : int {
   kExitMissing = 7,      // a scenario lacks a required key
   kExitUnavailable = 8,  // valid, but this build cannot do it (mutants, a subcommand not built)
   kExitIo = 9,           // a file could not be read or written
+  kExitCannotModel = 10,  // trace/crashes: a call walsim cannot model (named in the message)
+  kExitCheckerRejects = 11,  // crashes: the checker fails on the state left with nothing lost
 };
 
 inline constexpr const char* kExitCodeTable =
@@ -33,6 +35,8 @@ inline constexpr const char* kExitCodeTable =
     "  8  not available here (mutants without WAL_FIU, explore/real of a non-WAL target,\n"
     "     real on tmpfs)\n"
     "  9  I/O error (a file or report directory could not be read or written)\n"
+    " 10  trace, crashes: the program made a call walsim cannot model (the message names it)\n"
+    " 11  crashes: the checker rejects the state the program left with nothing lost\n"
     " 70  stalled: a simulated thread blocked outside the scheduler (a lock it does not own),\n"
     "     so the run could not go on deterministically; the message names the thread\n";
 

@@ -221,6 +221,39 @@ int walsim_main(int argc, char** argv) {
   merge_cmd->add_flag("--full-summary", merge_full_summary,
                       "Keep every seed the inputs list one by one (reports/README.md)");
 
+  CrashesArgs crashes;
+  CLI::App* crashes_cmd = app.add_subcommand(
+      "crashes", "Crash states of a recorded program (walsim trace), checked by a command "
+                 "(docs/trace.md)");
+  crashes_cmd->add_option("trace", crashes.trace, "Trace file (walsim trace --out)")->required();
+  crashes_cmd
+      ->add_option("--checker", crashes.checker,
+                   "Shell command judging one state: {dir} is its directory, {output} a file of "
+                   "what the program printed before the crash; exit 0 = consistent")
+      ->required();
+  crashes_cmd
+      ->add_option("--policy", crashes.policy,
+                   "all, drop-unsynced, prefix, reorder, torn or garbage-tail")
+      ->capture_default_str();
+  crashes_cmd->add_option("--max-states", crashes.max_states, "Distinct states checked at most")
+      ->capture_default_str()
+      ->check(unsigned_in(1, std::uint64_t{1} << 32));
+  crashes_cmd->add_option("--jobs,-j", crashes.jobs, "Checkers run at once")
+      ->capture_default_str()
+      ->check(unsigned_in(1, 256));
+  crashes_cmd->add_option("--timeout", crashes.timeout_s, "Seconds a checker may run")
+      ->capture_default_str()
+      ->check(unsigned_in(1, 86'400));
+  crashes_cmd->add_option("--sector-bytes", crashes.sector_bytes, "Unit of a torn write")
+      ->capture_default_str()
+      ->check(unsigned_in(1, 1 << 20));
+  crashes_cmd->add_option("--state", crashes.state,
+                          "Check only this state (its number) and keep its directory")
+      ->check(unsigned_in(1, kAnySeed));
+  crashes_cmd->add_option("--work", crashes.work,
+                          "Scratch directory (default: a fresh one under $TMPDIR, removed)");
+  crashes_cmd->add_option("--report", crashes.report_dir, "Report folder")->capture_default_str();
+
   std::vector<std::string> list_paths{"scenarios"};
   CLI::App* list_cmd = app.add_subcommand("list", "List scenarios (default: scenarios/)");
   list_cmd->add_option("paths", list_paths, "Files or folders");
@@ -280,6 +313,10 @@ int walsim_main(int argc, char** argv) {
   }
   if (merge_cmd->parsed()) {
     return cmd_merge(results, merge_report, joined(argc, argv), merge_full_summary);
+  }
+  if (crashes_cmd->parsed()) {
+    crashes.command = joined(argc, argv);
+    return cmd_crashes(crashes);
   }
   if (list_cmd->parsed()) return cmd_list(list_paths);
   if (validate_cmd->parsed()) return cmd_validate(validate_files);
