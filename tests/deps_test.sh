@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Dependencies point one way: wal <- sim <- faults <- harness/CLI <- reports.
+# Dependencies point one way: wal <- sim <- faults <- harness/CLI <- reports, and
+# systrace <- crashes (on sim, faults) <- CLI.
 # Fails, naming the file and line, when a module includes from a module downstream of it.
 set -u
 root=${1:-$(dirname "$0")/..}
@@ -29,6 +30,10 @@ check_core_sim() {
 check_core_sim
 check faults sim/harness reports tools
 check sim/harness reports
+# systrace/ (the recorder and the trace format) stands alone; crashes/ (a trace's crash states)
+# builds on sim/ and faults/, and nothing of the harness, the reports or the CLI.
+check systrace wal sim faults crashes reports tools
+check crashes sim/harness sim/walsim reports tools
 # The WAL reads time and randomness only through its seams, and starts threads only through
 # the Runtime: <random> only for a new log's salt (log.cc), <thread> only in std_runtime.cc.
 if grep -rnE '#include <random>' wal/src wal/include | grep -v 'wal/src/log.cc' ||
