@@ -114,3 +114,54 @@ TEST(CheckCrashes, OneStateIsReproducedAndKept) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(CheckCrashes, AnInPlaceOverwriteReliesOnAnAtomicWrite) {
+  TraceBuilder b;
+  b.init_file("page", 1, std::string(8192, 'o'));
+  b.open("page", 1, false).write(1, 0, std::string(8192, 'n')).fsync(1);
+  // Whole old or whole new: a page half overwritten is the failure.
+  const crashes::CrashesResult result = crashes::check_crashes(
+      b.trace(), options("torn", "n=$(tr -d o < {dir}/page | wc -c); [ $n = 0 ] || [ $n = 8192 ]"));
+  ASSERT_EQ(result.problem, crashes::Problem::kNone) << result.error;
+  ASSERT_EQ(result.vulnerabilities.size(), 1u);
+  const crashes::Explanation& why = result.vulnerabilities[0].explanation;
+  EXPECT_EQ(why.assumption, crashes::Assumption::kTorn) << why.sentence;
+  ASSERT_EQ(why.lost.size(), 1u);
+  EXPECT_EQ(why.lost[0].call, 3u);
+  EXPECT_TRUE(why.lost[0].torn);
+}
+
+TEST(CheckCrashes, TwoFilesThatMustAppearTogetherAreAnIntermediateState) {
+  TraceBuilder b;
+  b.open("a", 1, true).write(1, 0, "a").fsync(1).fsync_dir("");
+  b.open("b", 2, true).write(2, 0, "b").fsync(2).fsync_dir("");
+  const crashes::CrashesResult result = crashes::check_crashes(
+      b.trace(), options("pair", "{ [ -e {dir}/a ] && [ -e {dir}/b ]; } || "
+                                 "{ [ ! -e {dir}/a ] && [ ! -e {dir}/b ]; }"));
+  ASSERT_EQ(result.problem, crashes::Problem::kNone) << result.error;
+  bool intermediate = false;
+  for (const crashes::Vulnerability& found : result.vulnerabilities) {
+    if (found.explanation.assumption == crashes::Assumption::kIntermediate) intermediate = true;
+  }
+  EXPECT_TRUE(intermediate);
+}
+
+TEST(CheckCrashes, AFileCreatedWithoutADirectoryFsyncNeedsOne) {
+  TraceBuilder b;
+  b.open("data", 1, true).write(1, 0, "x").fsync(1).output("saved\n");
+  const crashes::CrashesResult result = crashes::check_crashes(
+      b.trace(), options("dirsync", "[ ! -s {output} ] || [ -s {dir}/data ]"));
+  ASSERT_EQ(result.problem, crashes::Problem::kNone) << result.error;
+  ASSERT_EQ(result.vulnerabilities.size(), 1u);
+  const crashes::Explanation& why = result.vulnerabilities[0].explanation;
+  EXPECT_EQ(why.assumption, crashes::Assumption::kDurability) << why.sentence;
+  ASSERT_EQ(why.lost.size(), 1u);
+  EXPECT_EQ(why.lost[0].call, 1u);  // the creation's directory entry
+  EXPECT_NE(why.sentence.find("needs a directory fsync before the output at call 4"),
+            std::string::npos)
+      << why.sentence;
+}
+
+}  // namespace
