@@ -105,7 +105,8 @@ std::string CallInterpreter::path_entry(pid_t tid, Pending& p) {
     p.absolute2 = second->absolute;
     p.rel2 = second->rel;
   }
-  const bool unlinks_file = e.nr == SYS_unlink || (e.nr == SYS_unlinkat && (e.args[2] & AT_REMOVEDIR) == 0);
+  const bool unlinks_file =
+      e.nr == SYS_unlink || (e.nr == SYS_unlinkat && (e.args[2] & AT_REMOVEDIR) == 0);
   if (unlinks_file && p.rel) p.victim = last_name_of(p.absolute, ids_);
   const bool renames = e.nr == SYS_rename || e.nr == SYS_renameat || e.nr == SYS_renameat2;
   if (renames && p.rel2) p.victim = last_name_of(p.absolute2, ids_);
@@ -157,7 +158,9 @@ std::string CallInterpreter::path_exit(pid_t tid, const Pending& p, std::int64_t
       c.kind = CallKind::kTruncate;
       c.length = e.args[1];
       struct stat st;
-      if (::stat(p.absolute.c_str(), &st) == 0) c.file = ids_.find(st.st_dev, st.st_ino).value_or(0);
+      if (::stat(p.absolute.c_str(), &st) == 0) {
+        c.file = ids_.find(st.st_dev, st.st_ino).value_or(0);
+      }
       break;
     }
     default:

@@ -64,9 +64,8 @@ std::string CallInterpreter::refuse_exit(pid_t tid, const Pending& p, std::int64
     case SYS_mprotect:
     case SYS_pkey_mprotect: {
       if ((e.args[2] & PROT_WRITE) == 0 || shared_maps_of_d_ == 0) return "";
-      const bool of_d = shared_map_overlaps(tid, e.args[0], e.args[1], [this](dev_t dev, ino_t ino) {
-        return ids_.find(dev, ino).has_value();
-      });
+      const auto in_d = [this](dev_t dev, ino_t ino) { return ids_.find(dev, ino).has_value(); };
+      const bool of_d = shared_map_overlaps(tid, e.args[0], e.args[1], in_d);
       if (!of_d) return "";
       return refusal(tid, fmt::format("{} making a shared map of a file in D writable", p.name),
                      kUnseenStores);

@@ -170,7 +170,9 @@ void decode_call(Reader& r, std::uint64_t number, Call& c) {
   const std::string name = fmt::format("call {}", number);
   const std::size_t kind_at = r.offset();
   const std::uint8_t kind = r.u8(name + " kind");
-  if (!r.failed() && !known_kind(kind)) r.fail(kind_at, fmt::format("{}: unknown kind {}", name, kind));
+  if (!r.failed() && !known_kind(kind)) {
+    r.fail(kind_at, fmt::format("{}: unknown kind {}", name, kind));
+  }
   c.kind = static_cast<CallKind>(kind);
   const std::size_t bits_at = r.offset();
   const std::uint8_t bits = r.u8(name + " flag bits");

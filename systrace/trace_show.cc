@@ -70,7 +70,9 @@ std::string arguments(const Call& c, std::string_view name) {
     case CallKind::kWrite:
       return fmt::format("{}, offset {}, {}", target(c, name), c.offset, data(c));
     case CallKind::kTruncate:
-      if (c.fd < 0) return fmt::format("{} -> file #{}, length {}", quoted(c.path), c.file, c.length);
+      if (c.fd < 0) {
+        return fmt::format("{} -> file #{}, length {}", quoted(c.path), c.file, c.length);
+      }
       return fmt::format("{}, length {}", target(c, name), c.length);
     case CallKind::kFallocate:
       return fmt::format("{}, {}, offset {}, length {}", target(c, name),
@@ -160,6 +162,8 @@ class FileNames {
     if ((c.kind == CallKind::kInitFile || c.kind == CallKind::kOpen) && c.file != 0) {
       names_[c.file] = c.path;
     }
+    // The newest name: a temporary file linked to its final name is shown by that one.
+    if (c.kind == CallKind::kLink && c.file != 0) names_[c.file] = c.path2;
     if (c.kind == CallKind::kRename) {
       for (auto& [file, path] : names_) {
         if (path == c.path) {

@@ -88,7 +88,9 @@ Tracer::Result Tracer::spawn(const std::vector<std::string>& command, int stdout
   argv.push_back(nullptr);
   int go[2];
   int exec_error[2];
-  if (::pipe2(go, O_CLOEXEC) != 0) return {Outcome::kFailed, fmt::format("pipe: {}", std::strerror(errno)), 0};
+  if (::pipe2(go, O_CLOEXEC) != 0) {
+    return {Outcome::kFailed, fmt::format("pipe: {}", std::strerror(errno)), 0};
+  }
   if (::pipe2(exec_error, O_CLOEXEC) != 0) {
     const int error = errno;
     ::close(go[0]);

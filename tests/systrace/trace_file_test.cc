@@ -242,7 +242,8 @@ TEST(TraceShow, LinesReadLikeStrace) {
             "\"SQLite format 3\\0xxxxxxxxxxxxxxxx\"...) = 512\n"
             "   3 pid 4712 unlinkat(\"gone\") = -ENOENT\n"
             "   4 exit status 137\n");
-  EXPECT_EQ(systrace::show_call(write, 12).substr(0, 40), "  12 pid 4711 pwrite64(fd 3 -> file #2, ");
+  EXPECT_EQ(systrace::show_call(write, 12).substr(0, 40),
+            "  12 pid 4711 pwrite64(fd 3 -> file #2, ");
 }
 
 TEST(TraceShow, EveryKindHasALine) {
