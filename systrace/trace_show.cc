@@ -41,6 +41,7 @@ std::string escaped(std::string_view bytes, std::size_t max) {
 }
 
 std::string quoted(std::string_view path) { return escaped(path, SIZE_MAX); }
+std::string unquoted(const std::string& text) { return text.substr(1, text.size() - 2); }
 
 std::string data(const Call& c) {
   return fmt::format("{} bytes {}", c.data.size(), escaped(c.data, kShownDataBytes));
@@ -55,8 +56,10 @@ std::string target(const Call& c, std::string_view name) {
   return out;
 }
 
+// -4095..-1 is an error number, as the kernel returns them; any other value is a number (a
+// damaged trace may hold INT64_MIN, whose negation overflows).
 std::string result(const Call& c) {
-  if (c.result < 0) return fmt::format(" = -{}", errno_name(-c.result));
+  if (c.result < 0 && c.result >= -4095) return fmt::format(" = -{}", errno_name(-c.result));
   return fmt::format(" = {}", c.result);
 }
 
@@ -141,7 +144,9 @@ std::string line(const Call& c, std::size_t number, std::string_view name) {
     default:
       break;
   }
-  std::string syscall = c.syscall.empty() ? std::string(to_string(c.kind)) : c.syscall;
+  // A name as recorded needs no escaping; one from a damaged file may hold a newline.
+  std::string syscall = c.syscall.empty() ? std::string(to_string(c.kind))
+                                          : unquoted(escaped(c.syscall, SIZE_MAX));
   // The truncate an O_TRUNC open does is shown under the open's name.
   if (c.kind == CallKind::kTruncate && syscall.find("open") != std::string::npos) {
     syscall += " O_TRUNC";

@@ -246,6 +246,18 @@ TEST(TraceShow, LinesReadLikeStrace) {
             "  12 pid 4711 pwrite64(fd 3 -> file #2, ");
 }
 
+TEST(TraceShow, ResultsBeyondErrorNumbersAreShownAsNumbers) {
+  Call c;
+  c.kind = CallKind::kSync;
+  c.syscall = "sync";
+  c.result = INT64_MIN;
+  EXPECT_EQ(systrace::show_call(c, 1), "   1 pid 0 sync() = -9223372036854775808");
+  c.result = -4096;
+  EXPECT_EQ(systrace::show_call(c, 1), "   1 pid 0 sync() = -4096");
+  c.result = -4095;
+  EXPECT_EQ(systrace::show_call(c, 1), "   1 pid 0 sync() = -errno 4095");
+}
+
 TEST(TraceShow, EveryKindHasALine) {
   const Trace t = every_kind();
   const std::string shown = systrace::show(t);
