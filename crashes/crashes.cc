@@ -59,7 +59,9 @@ class Checking {
   Checking(const systrace::Trace& trace, const CrashesOptions& options, CrashesResult& result)
       : trace_(trace), options_(options), result_(result) {}
 
-  std::string slot(std::size_t job) const { return fmt::format("{}/job{}", options_.work_dir, job); }
+  std::string slot(std::size_t job) const {
+    return fmt::format("{}/job{}", options_.work_dir, job);
+  }
 
   // Runs the batch's checkers, `jobs` at a time, then judges the results in order.
   void flush() {

@@ -75,6 +75,14 @@ std::string Replay::start() {
         break;
       case CallKind::kInitFile: {
         fs_.make_durable_dirs(parent_of(call.path));
+        if (const auto first = opened_as_.find(call.file); first != opened_as_.end()) {
+          // A second name of a file already loaded: a hard link.
+          if (!fs_.link(first->second, call.path).is_ok() ||
+              !fs_.sync_dir(parent_of(call.path)).is_ok()) {
+            return fmt::format("call {}: cannot link {} to {}", number, call.path, first->second);
+          }
+          break;
+        }
         auto opened = fs_.open(call.path, wal::OpenMode::kCreate);
         if (!opened) return fmt::format("call {}: {}", number, opened.error().to_string());
         wal::File& f = **opened;
@@ -124,7 +132,13 @@ std::string Replay::apply(const Call& call) {
     case CallKind::kWrite: {
       wal::File* f = need_file();
       if (f == nullptr) return fmt::format("file #{} was never opened", call.file);
-      return status_text(f->write_at(call.offset, bytes_of(call.data)));
+      if (const wal::Status written = f->write_at(call.offset, bytes_of(call.data));
+          !written.is_ok()) {
+        return written.to_string();
+      }
+      // O_SYNC/O_DSYNC (of the descriptor, or RWF_SYNC/RWF_DSYNC): durable when it returned.
+      if ((call.flags & (O_SYNC | O_DSYNC)) != 0) return status_text(f->sync());
+      return {};
     }
     case CallKind::kTruncate: {
       wal::File* f = need_file();

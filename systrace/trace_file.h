@@ -25,13 +25,15 @@ inline constexpr char kMagic[8] = {'W', 'A', 'L', 'T', 'R', 'A', 'C', 'E'};
 
 enum class CallKind : std::uint8_t {
   // D before the program ran (in path order, parents first).
-  kInitDir = 1,      // path
-  kInitFile = 2,     // path, file, data = its contents
+  kInitDir = 1,      // path, mode (D itself is not listed: it exists)
+  kInitFile = 2,     // path, file, mode, data = its contents (a file id seen before: a hard link)
   kInitSymlink = 3,  // path, path2 = the link's target
   // The run.
   kOpen = 10,       // path, file, flags (O_*), mode; created: it did not exist before;
                     // is_dir. O_TRUNC on an existing file is recorded as a kTruncate after it.
-  kWrite = 11,      // file, offset, data (write, pwrite64, writev, pwritev, pwritev2)
+  kWrite = 11,      // file, offset, data (write, pwrite64, writev, pwritev, pwritev2); flags =
+                    // the descriptor's O_* flags then (O_APPEND, O_SYNC, O_DSYNC: such a write
+                    // is durable when it returns), plus O_SYNC/O_DSYNC for RWF_SYNC/RWF_DSYNC
   kTruncate = 12,   // file, length = the new size (ftruncate, truncate, O_TRUNC)
   kFallocate = 13,  // file, flags = mode, offset, length
   kFsync = 14,      // file (0 for a directory), path (a directory: its path), is_dir
@@ -93,6 +95,9 @@ std::string encode(const Trace& trace);
 // One line per call, numbered from 1, for `walsim trace show` and for reports (data shown as a
 // short escaped prefix and its length).
 std::string show_call(const Call& call, std::size_t number);
+// The same, naming the file behind a descriptor by `file_name` (show() passes the path the file
+// last had in the trace).
+std::string show_call(const Call& call, std::size_t number, std::string_view file_name);
 std::string show(const Trace& trace);
 
 }  // namespace systrace

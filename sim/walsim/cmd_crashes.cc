@@ -80,7 +80,7 @@ int cmd_crashes(const CrashesArgs& args) {
       fmt::print(stderr, "walsim crashes: {}: cannot replay the trace: {}\n", args.trace,
                  result.error);
       cleanup();
-      return kExitCannotModel;
+      return kExitUnmodellable;
     case crashes::Problem::kChecker:
       fmt::print(stderr, "walsim crashes: {}\n", result.error);
       cleanup();

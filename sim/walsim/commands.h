@@ -97,6 +97,16 @@ int cmd_keys();
 
 int cmd_validate(const std::vector<std::string>& files);
 
+// `walsim trace` (SPEC 9.4, docs/trace.md): records a run of any program into a trace file.
+struct TraceArgs {
+  std::string dir;                   // D, the directory whose calls are recorded
+  std::string out = "walsim.trace";  // where the trace goes
+  std::vector<std::string> command;  // what to run: the words after `--`
+};
+int cmd_trace(const TraceArgs& args);
+// `walsim trace show T`: the trace's header and one line per call.
+int cmd_trace_show(const std::string& path);
+
 // Prints the per-scenario table and the failure lines of a sweep to stdout.
 void print_summary(const reports::Sweep& sweep);
 // Writes the sweep's report to `report.dir` (none when empty), points report.link at it, and gives

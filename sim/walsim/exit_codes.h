@@ -17,7 +17,7 @@ enum ExitCode : int {
   kExitMissing = 7,      // a scenario lacks a required key
   kExitUnavailable = 8,  // valid, but this build cannot do it (mutants, a subcommand not built)
   kExitIo = 9,           // a file could not be read or written
-  kExitCannotModel = 10,  // trace/crashes: a call walsim cannot model (named in the message)
+  kExitUnmodellable = 10,    // trace, crashes: a call walsim cannot model (the message names it)
   kExitCheckerRejects = 11,  // crashes: the checker fails on the state left with nothing lost
 };
 
@@ -26,16 +26,18 @@ inline constexpr const char* kExitCodeTable =
     "  0  every run matched its expect.verdict (validate: all files valid)\n"
     "  1  some run did not match its expect.verdict (replay: the run did not; shrink: the seed\n"
     "     passes, nothing to shrink; real: a seed failed, or --diff found a mismatch)\n"
-    "  2  usage error\n"
-    "  3  scenario is not valid TOML\n"
+    "  2  usage error (trace: D missing, not a directory or holding a FIFO, socket or device;\n"
+    "     a command that cannot be executed)\n"
+    "  3  scenario is not valid TOML (trace show: the trace file is malformed)\n"
     "  4  scenario has an unknown key\n"
     "  5  scenario value has the wrong type\n"
     "  6  scenario value out of range or not an allowed word\n"
     "  7  scenario lacks a required key\n"
     "  8  not available here (mutants without WAL_FIU, explore/real of a non-WAL target,\n"
-    "     real on tmpfs)\n"
+    "     real on tmpfs, trace where ptrace is not permitted)\n"
     "  9  I/O error (a file or report directory could not be read or written)\n"
-    " 10  trace, crashes: the program made a call walsim cannot model (the message names it)\n"
+    " 10  trace, crashes: the program made a call walsim cannot model (a shared writable map,\n"
+    "     O_DIRECT, io_uring, ...; a symbolic link in a replay); the message names it\n"
     " 11  crashes: the checker rejects the state the program left with nothing lost\n"
     " 70  stalled: a simulated thread blocked outside the scheduler (a lock it does not own),\n"
     "     so the run could not go on deterministically; the message names the thread\n";

@@ -23,6 +23,34 @@ std::string joined(int argc, char** argv) {
   return out;
 }
 
+// `walsim trace`'s command is every word after its `--`, as typed (CLI11 would also take
+// words before it); false after printing why when there is none or --dir is missing.
+bool trace_command_after_separator(int argc, char** argv, walsim::TraceArgs& args) {
+  const std::string_view usage =
+      "Usage: walsim trace --dir D [--out T] -- CMD ARGS...\nRun 'walsim trace --help' for more.";
+  int trace = 1;
+  while (trace < argc && std::string_view(argv[trace]) != "trace") ++trace;
+  int separator = trace + 1;
+  while (separator < argc && std::string_view(argv[separator]) != "--") ++separator;
+  std::vector<std::string> after(argv + std::min(separator + 1, argc), argv + argc);
+  std::string problem;
+  if (separator >= argc) {
+    problem = "the command to record goes after --";
+  } else if (after.empty()) {
+    problem = "no command after --";
+  } else if (args.command != after) {
+    problem = "words before -- that are not options";
+  } else if (args.dir.empty()) {
+    problem = "--dir D is required";
+  }
+  if (!problem.empty()) {
+    fmt::print(stderr, "walsim trace: {}\n{}\n", problem, usage);
+    return false;
+  }
+  args.command = std::move(after);
+  return true;
+}
+
 std::string& program_name_storage() {
   static std::string name = "walsim";
   return name;
@@ -265,6 +293,22 @@ int walsim_main(int argc, char** argv) {
       "keys", "Print every scenario key: type, accepted values, default, meaning (Markdown)");
   validate_cmd->add_option("files", validate_files, "Files or folders")->required();
 
+  TraceArgs trace_args;
+  CLI::App* trace_cmd = app.add_subcommand(
+      "trace", "Record a run of any program: walsim trace --dir D [--out T] -- CMD ARGS... "
+               "(docs/trace.md)");
+  trace_cmd->add_option("--dir", trace_args.dir,
+                        "D: the directory whose file-system calls are recorded (required)");
+  trace_cmd->add_option("--out,-o", trace_args.out, "The trace file to write")
+      ->capture_default_str();
+  trace_cmd->add_option("command", trace_args.command,
+                        "After --: the program to run under ptrace, and its arguments");
+  trace_cmd->require_subcommand(0, 1);
+  std::string trace_show_file;
+  CLI::App* trace_show_cmd =
+      trace_cmd->add_subcommand("show", "Print a trace file: its header, then one line per call");
+  trace_show_cmd->add_option("file", trace_show_file, "The trace file")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -321,6 +365,11 @@ int walsim_main(int argc, char** argv) {
   if (list_cmd->parsed()) return cmd_list(list_paths);
   if (validate_cmd->parsed()) return cmd_validate(validate_files);
   if (keys_cmd->parsed()) return cmd_keys();
+  if (trace_show_cmd->parsed()) return cmd_trace_show(trace_show_file);
+  if (trace_cmd->parsed()) {
+    if (!trace_command_after_separator(argc, argv, trace_args)) return kExitUsage;
+    return cmd_trace(trace_args);
+  }
   return kExitUsage;
 }
 

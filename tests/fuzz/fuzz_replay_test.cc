@@ -23,6 +23,7 @@ std::vector<wal_fuzz::Target> targets() {
       {"segment_reader", wal_fuzz::segment_reader},
       {"recovery_dir", wal_fuzz::recovery_dir},
       {"walctl", wal_fuzz::walctl_commands},
+      {"trace_file", wal_fuzz::trace_file},
   };
 #ifdef WAL_FUZZ_HAVE_SCENARIO
   all.push_back({"scenario", wal_fuzz::scenario_parser});

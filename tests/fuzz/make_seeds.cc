@@ -20,6 +20,7 @@
 #include "recovery.h"
 #include "sim/sim_fs.h"
 #include "sim_support.h"
+#include "systrace/trace_file.h"
 
 namespace {
 
@@ -177,5 +178,38 @@ int main(int argc, char** argv) {
     const auto bytes = wal_fuzz::as_bytes(text);
     put(root, "scenario", name, Bytes(bytes.begin(), bytes.end()));
   }
+
+  // trace_file: an empty trace and one with a call of every kind. (Its recorded-* seeds were
+  // written by `walsim trace` itself, e.g. walsim trace --dir D -- sh -c 'echo a > D/f; ...'.)
+  auto put_trace = [&](const char* name, const systrace::Trace& trace) {
+    const auto bytes = wal_fuzz::as_bytes(systrace::encode(trace));
+    put(root, "trace_file", name, Bytes(bytes.begin(), bytes.end()));
+  };
+  put_trace("empty", systrace::Trace{});
+  systrace::Trace every;
+  every.dir = "/tmp/d";
+  every.command = {"sh", "-c", "echo hi"};
+  std::uint64_t file = 1;
+  for (const std::uint8_t kind : {1, 2, 3, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23,
+                                  24, 25, 30, 31}) {
+    systrace::Call call;
+    call.kind = static_cast<systrace::CallKind>(kind);
+    call.syscall = "call" + std::to_string(kind);
+    call.pid = 100;
+    call.fd = 3;
+    call.result = kind % 3 == 0 ? -2 : 5;
+    call.file = file++;
+    call.path = "a/b";
+    call.path2 = kind == 19 ? "c" : "";
+    call.offset = 4096;
+    call.length = 512;
+    call.flags = 0102;
+    call.mode = 0644;
+    call.created = kind == 10;
+    call.is_dir = kind == 14;
+    call.data = kind == 11 || kind == 30 ? "hello\n" : "";
+    every.calls.push_back(call);
+  }
+  put_trace("every-kind", every);
   return 0;
 }

@@ -27,6 +27,8 @@ Violation recovery_dir(std::span<const std::byte> input);
 Violation walctl_commands(std::span<const std::byte> input);
 // The walsim scenario parser (only in builds that have it).
 Violation scenario_parser(std::span<const std::byte> input);
+// The `walsim trace` file reader (systrace/trace_file.h): decode, then encode and show.
+Violation trace_file(std::span<const std::byte> input);
 
 struct Target {
   std::string_view name;  // also the corpus folder: tests/fuzz/corpus/<name>/
