@@ -98,23 +98,44 @@ class Checking {
     }
     ++result_.failed;
     for (Vulnerability& known : result_.vulnerabilities) {
-      if (breaks(known.explanation, pending.state.point, pending.items, pending.fates)) {
+      if (breaks_any(known, pending)) {
         note(known, pending.state.point);
         return;
       }
     }
-    Vulnerability found;
-    found.first = FailedState{pending.state, describe(pending.items, pending.fates),
-                              pending.run};
-    found.explanation = explain_state(pending);
+    FailedState first{pending.state, describe(pending.items, pending.fates), pending.run};
+    Explanation found = explain_state(pending);
     for (Vulnerability& known : result_.vulnerabilities) {
-      if (known.explanation.key == found.explanation.key) {
-        note(known, pending.state.point);
-        return;
+      if (known.explanation.group != found.group) continue;
+      const bool seen = known.explanation.key == found.key ||
+                        std::any_of(known.more.begin(), known.more.end(),
+                                    [&](const Explanation& e) { return e.key == found.key; });
+      if (!seen) {
+        known.more.push_back(std::move(found));
+        known.sentence = sentence_of(known);
       }
+      note(known, pending.state.point);
+      return;
     }
-    note(found, pending.state.point);
-    result_.vulnerabilities.push_back(std::move(found));
+    Vulnerability fresh;
+    fresh.explanation = std::move(found);
+    fresh.first = std::move(first);
+    fresh.sentence = sentence_of(fresh);
+    note(fresh, pending.state.point);
+    result_.vulnerabilities.push_back(std::move(fresh));
+  }
+
+  static bool breaks_any(const Vulnerability& known, const Pending& pending) {
+    if (breaks(known.explanation, pending.state.point, pending.items, pending.fates)) return true;
+    return std::any_of(known.more.begin(), known.more.end(), [&](const Explanation& e) {
+      return breaks(e, pending.state.point, pending.items, pending.fates);
+    });
+  }
+
+  std::string sentence_of(const Vulnerability& vulnerability) const {
+    std::vector<const Explanation*> members{&vulnerability.explanation};
+    for (const Explanation& e : vulnerability.more) members.push_back(&e);
+    return group_sentence(trace_, members);
   }
 
   static void note(Vulnerability& vulnerability, std::size_t point) {
@@ -131,6 +152,7 @@ class Checking {
       Explanation broken;
       broken.sentence = problem;
       broken.key = "unexplained:" + problem;
+      broken.group = broken.key;
       return broken;
     }
     const sim::SimFsState before = replay.state();

@@ -41,7 +41,11 @@ struct FailedState {
 };
 
 struct Vulnerability {
-  Explanation explanation;
+  Explanation explanation;     // the first state's
+  // More explanations of the same group (explain.h: kOrder ops that must wait for other lost
+  // ops than the first's), in the order they were found.
+  std::vector<Explanation> more;
+  std::string sentence;        // the whole group's assumption in words
   FailedState first;           // the first state that showed it
   std::uint64_t states = 0;    // failing states it explains
   std::vector<std::size_t> points;  // crash points it was seen at (ascending, distinct)

@@ -112,13 +112,22 @@ Explanation explain(const systrace::Trace& trace, std::size_t point,
   const auto intermediate = [&] {
     out.assumption = Assumption::kIntermediate;
     out.key = fmt::format("intermediate:{}", point);
-    const std::string call = point >= 1 && point <= trace.calls.size()
-                                 ? trace.calls[point - 1].syscall
-                                 : std::string("start");
+    out.group = out.key;
+    const systrace::Call* call =
+        point >= 1 && point <= trace.calls.size() ? &trace.calls[point - 1] : nullptr;
+    if (call != nullptr && call->kind == systrace::CallKind::kOutput) {
+      // Nothing was lost, yet what the program had printed is not there: it acknowledged
+      // before it wrote.
+      out.sentence = fmt::format(
+          "the output at call {} (\"{}\") acknowledges what the program has not yet written: "
+          "a crash right after it fails with every call durable",
+          point, snippet(call->data));
+      return out;
+    }
     out.sentence = fmt::format(
         "a crash right after call {} ({}) fails with every call durable: the state it leaves "
         "is not consistent on its own (call {} and the calls after it must happen atomically)",
-        point, call, point);
+        point, call != nullptr ? call->syscall : std::string("start"), point);
     return out;
   };
   if (needed.empty() || probe(keep_all)) return intermediate();
@@ -180,12 +189,14 @@ Explanation explain(const systrace::Trace& trace, std::size_t point,
   if (order) {
     out.assumption = Assumption::kOrder;
     out.key = fmt::format("order:{}>{}", calls_key(out.survived), calls_key(out.lost));
+    out.group = fmt::format("order:{}", calls_key(out.survived));
     out.sentence = fmt::format("{} must not become durable before {}{}",
                                names(trace, out.survived), names(trace, out.lost),
                                all_torn ? " is written whole" : "");
   } else if (all_torn) {
     out.assumption = Assumption::kTorn;
     out.key = fmt::format("torn:{}", calls_key(out.lost));
+    out.group = out.key;
     out.sentence = fmt::format(
         "{} must be atomic: a power loss that tears it (only some of its sectors written) "
         "leaves a state the checker rejects, while losing it whole does not",
@@ -193,6 +204,7 @@ Explanation explain(const systrace::Trace& trace, std::size_t point,
   } else {
     out.assumption = Assumption::kDurability;
     out.key = fmt::format("durability:{}", calls_key(out.lost));
+    out.group = out.key;
     bool dir = false;
     bool file = false;
     for (const std::size_t i : needed) (items[i].dir ? dir : file) = true;
@@ -208,6 +220,17 @@ Explanation explain(const systrace::Trace& trace, std::size_t point,
                                out.lost.size() > 1 ? "need" : "needs", remedy, anchor);
   }
   return out;
+}
+
+std::string group_sentence(const systrace::Trace& trace,
+                           const std::vector<const Explanation*>& members) {
+  if (members.size() == 1 || members.front()->assumption != Assumption::kOrder) {
+    return members.front()->sentence;
+  }
+  std::vector<std::string> before;
+  for (const Explanation* member : members) before.push_back(names(trace, member->lost));
+  return fmt::format("{} must not become durable before any of: {}",
+                     names(trace, members.front()->survived), fmt::join(before, "; "));
 }
 
 bool breaks(const Explanation& known, std::size_t point, const std::vector<PendingItem>& items,

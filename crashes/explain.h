@@ -47,7 +47,10 @@ struct Explanation {
   std::size_t point = 0;        // kIntermediate: the call after which the crash came
   std::size_t acknowledged_by = 0;  // kDurability: the first output call after the ops, or 0
   std::string sentence;         // the assumption in words
-  std::string key;              // the grouping key
+  std::string key;              // what it is: the assumption and every call named
+  // The vulnerability it belongs to: the key, but for kOrder only the ops that reached the disk
+  // early (a rename that must wait for several writes is one vulnerability, as ALICE counts it).
+  std::string group;
   std::uint64_t probes = 0;     // checker runs it took
   bool minimal = true;          // false: the probe budget ran out before the end
 };
@@ -59,6 +62,10 @@ Explanation explain(const systrace::Trace& trace, std::size_t point,
                     const std::vector<PendingItem>& items,
                     const std::vector<sim::OpFate>& failing, const Probe& fails,
                     std::uint64_t max_probes);
+
+// One sentence for the explanations of one group (explain's sentence when there is one).
+std::string group_sentence(const systrace::Trace& trace,
+                           const std::vector<const Explanation*>& members);
 
 // Whether the state `fates` leaves at this point breaks `known`'s assumption the same way (its
 // lost ops lost or torn here, its survived ops kept): a state the shrinking need not run for.

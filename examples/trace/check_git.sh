@@ -15,7 +15,7 @@ if [ -n "$commit" ]; then
     exit 1
   }
 fi
-rm -f "$dir/.git/index.lock"
+find "$dir/.git" -name '*.lock' -type f -delete
 git -C "$dir" status --porcelain >/dev/null 2>&1 || {
   git -C "$dir" status 2>&1 | head -3
   exit 1

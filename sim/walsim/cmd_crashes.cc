@@ -120,7 +120,7 @@ int cmd_crashes(const CrashesArgs& args) {
   std::size_t index = 0;
   for (const crashes::Vulnerability& found : result.vulnerabilities) {
     fmt::print("  {}. [{}] {}\n", ++index, crashes::to_string(found.explanation.assumption),
-               found.explanation.sentence);
+               found.sentence);
     fmt::print("     {} states at {} crash points; first: state {} ({})\n", found.states,
                found.points.size(), found.first.state.number, found.first.plan);
     fmt::print("     checker: {}: {}\n", found.first.run.verdict(),

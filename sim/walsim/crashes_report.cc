@@ -24,6 +24,9 @@ std::vector<reports::TimelineEvent> vulnerability_timeline(const systrace::Trace
   const crashes::Explanation& why = found.explanation;
   std::map<std::size_t, std::string> named;  // call -> its role
   for (const crashes::OpRef& ref : why.lost) named[ref.call] = ref.torn ? "torn" : "lost";
+  for (const crashes::Explanation& more : found.more) {
+    for (const crashes::OpRef& ref : more.lost) named[ref.call] = ref.torn ? "torn" : "lost";
+  }
   for (const crashes::OpRef& ref : why.survived) named[ref.call] = "reached the disk";
   if (why.acknowledged_by != 0) named[why.acknowledged_by] = "acknowledged";
   const std::size_t point = found.first.state.point;
@@ -94,7 +97,7 @@ reports::Sweep crashes_sweep(const systrace::Trace& trace, const std::string& tr
     own.name = fmt::format("{} vulnerability {}", info.name, ++index);
     own.file = fmt::format("{}#{}", trace_path, index);
     own.description = fmt::format("[{}] {}", crashes::to_string(found.explanation.assumption),
-                                  found.explanation.sentence);
+                                  found.sentence);
     own.seeds = found.states;
     sweep.scenarios.push_back(own);
     reports::RunRecord run;
@@ -102,10 +105,10 @@ reports::Sweep crashes_sweep(const systrace::Trace& trace, const std::string& tr
     run.file = own.file;
     run.seed = found.first.state.number;
     run.failure = fmt::format("[{}] {}", crashes::to_string(found.explanation.assumption),
-                              found.explanation.sentence);
+                              found.sentence);
     run.invariants_checked = {"checker"};
     run.invariants_violated = {"checker"};
-    run.violations = {found.explanation.sentence};
+    run.violations = {found.sentence};
     run.notes.push_back(fmt::format("{} failing states break this assumption, at {} crash "
                                     "points; the first: state {} after call {}",
                                     found.states, found.points.size(),
@@ -120,7 +123,7 @@ reports::Sweep crashes_sweep(const systrace::Trace& trace, const std::string& tr
     run.states_explored = 1;
     run.repro = fmt::format("{} --state {}", repro_prefix, found.first.state.number);
     run.timeline = vulnerability_timeline(trace, found);
-    run.diagnosis = found.explanation.sentence;
+    run.diagnosis = found.sentence;
     sweep.runs.push_back(std::move(run));
   }
   sweep.normalize();

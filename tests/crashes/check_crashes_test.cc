@@ -165,3 +165,24 @@ TEST(CheckCrashes, AFileCreatedWithoutADirectoryFsyncNeedsOne) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(CheckCrashes, ARenameThatMustWaitForTwoWritesIsOneVulnerability) {
+  TraceBuilder b;
+  b.init_file("config", 1, "old-config\n");
+  b.open("config.tmp", 2, true).write(2, 0, "new-").write(2, 4, "config\n");
+  b.rename("config.tmp", "config").output("replaced\n");
+  const crashes::CrashesResult result =
+      crashes::check_crashes(b.trace(), options("two-writes", kConfigChecker));
+  ASSERT_EQ(result.problem, crashes::Problem::kNone) << result.error;
+  ASSERT_EQ(result.vulnerabilities.size(), 1u);
+  const crashes::Vulnerability& found = result.vulnerabilities[0];
+  EXPECT_EQ(found.explanation.assumption, crashes::Assumption::kOrder);
+  EXPECT_EQ(found.explanation.group, "order:5");
+  EXPECT_FALSE(found.more.empty()) << found.sentence;
+  EXPECT_NE(found.sentence.find("must not become durable before any of: "), std::string::npos)
+      << found.sentence;
+}
+
+}  // namespace
