@@ -55,8 +55,8 @@ std::string Replay::path_at(std::size_t call) const {
   if (call == 0 || call > trace_->calls.size()) return {};
   const Call& made = trace_->calls[call - 1];
   if (!made.path.empty() || made.file == 0) return made.path;
-  const auto it = opened_as_.find(made.file);
-  return it == opened_as_.end() ? std::string() : it->second;
+  const auto it = named_at_.find(call);
+  return it == named_at_.end() ? std::string() : it->second;
 }
 
 wal::File* Replay::file(std::uint64_t id) {
@@ -108,6 +108,12 @@ std::string Replay::step() {
   seq_starts_.emplace_back(sim_trace_.size(), number);
   changed_ = changes_state(call);
   if (call.result < 0) return {};
+  if (call.path.empty() && call.file != 0) {
+    // The name the file has now: a later open under another name must not rename this call.
+    if (const auto it = opened_as_.find(call.file); it != opened_as_.end()) {
+      named_at_.emplace(number, it->second);
+    }
+  }
   std::string problem = apply(call);
   if (problem.empty()) return {};
   return fmt::format("call {} {}: {}", number, systrace::show_call(call, number), problem);

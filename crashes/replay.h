@@ -61,6 +61,7 @@ class Replay {
   std::string output_;
   std::map<std::uint64_t, std::unique_ptr<wal::File>> files_;  // by trace file id
   std::map<std::uint64_t, std::string> opened_as_;  // trace file id -> path of its last open
+  std::map<std::size_t, std::string> named_at_;     // file call -> opened_as_ when it was made
   // call_of: the first SimFs trace seq of each call applied (ascending).
   std::vector<std::pair<std::uint64_t, std::size_t>> seq_starts_;
 };
