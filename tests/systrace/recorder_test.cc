@@ -227,6 +227,9 @@ struct Refusal {
   const char* message;  // a part of the error
 };
 
+// ctest names the parameter by its mode, not by its bytes.
+void PrintTo(const Refusal& refusal, std::ostream* out) { *out << refusal.mode; }
+
 class RecorderRefuses : public Recorder, public ::testing::WithParamInterface<Refusal> {};
 
 TEST_P(RecorderRefuses, TheCallNamingItAndKillsTheProgram) {
@@ -251,6 +254,7 @@ INSTANTIATE_TEST_SUITE_P(
                       Refusal{"uring", "io_uring_setup"},
                       Refusal{"punch", "fallocate(\"p.bin\", FALLOC_FL_KEEP_SIZE|"
                                        "FALLOC_FL_PUNCH_HOLE)"},
+                      Refusal{"clone", "ioctl FICLONE into \"c2\""},
                       Refusal{"int80", "32-bit system call (int 0x80, number 20)"}),
     [](const ::testing::TestParamInfo<Refusal>& param) { return std::string(param.param.mode); });
 
@@ -294,6 +298,16 @@ TEST_F(Recorder, ARenameAcrossTheDirectoryEdgeIsRefused) {
   SKIP_IF_NOT_PERMITTED(in);
   ASSERT_EQ(in.status, RecordStatus::kUnmodellable) << in.message;
   EXPECT_NE(in.message.find("a rename into D from outside it"), std::string::npos) << in.message;
+}
+
+// GNU cp copies inside the kernel (a reflink, else copy_file_range): no trace can hold that.
+TEST_F(Recorder, ACopyByCpIntoTheDirectoryIsRefused) {
+  std::ofstream(dir_ / "a") << "contents";
+  const auto r = record({"cp", (dir_ / "a").string(), (dir_ / "b").string()});
+  SKIP_IF_NOT_PERMITTED(r);
+  if (r.status == RecordStatus::kOk) GTEST_SKIP() << "this cp copies with read and write";
+  ASSERT_EQ(r.status, RecordStatus::kUnmodellable) << r.message;
+  EXPECT_NE(r.message.find(" into \"b\": "), std::string::npos) << r.message;
 }
 
 TEST_F(Recorder, PathsThroughSymlinksAreTheFilesTheKernelReached) {

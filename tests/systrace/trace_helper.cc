@@ -9,6 +9,7 @@
 #include <linux/io_uring.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -187,6 +188,11 @@ int refused(const std::string& mode) {
     if (::fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, 4096) != 0) {
       return kUnsupported;
     }
+  } else if (mode == "clone") {
+    const int source = ::open("c1", O_CREAT | O_RDWR, 0644);
+    const int target = ::open("c2", O_CREAT | O_RDWR, 0644);
+    check(source >= 0 && target >= 0 && ::write(source, "data", 4) == 4, "c1, c2");
+    if (::ioctl(target, FICLONE, source) != 0) return kUnsupported;  // ext4: no reflinks
   } else if (mode == "int80") {
     long result = 20;  // getpid in the i386 table
     asm volatile("int $0x80" : "+a"(result) : : "memory");
