@@ -29,6 +29,8 @@ check_core_sim() {
 check_core_sim
 check faults sim/harness reports tools
 check sim/harness reports
+# walsim trace's recorder records any program: it needs nothing of the WAL or the simulator.
+check systrace wal sim faults reports tools
 # The WAL reads time and randomness only through its seams, and starts threads only through
 # the Runtime: <random> only for a new log's salt (log.cc), <thread> only in std_runtime.cc.
 if grep -rnE '#include <random>' wal/src wal/include | grep -v 'wal/src/log.cc' ||
