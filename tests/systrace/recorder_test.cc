@@ -98,23 +98,32 @@ class Recorder : public ::testing::Test {
 
 TEST_F(Recorder, ShellRedirectionAndMvAreRecordedInOrder) {
   const auto r = record({"sh", "-c", "cd \"$0\" && echo one > f && echo two >> f && mv f g && "
-                                     "echo done", dir_.string()});
+                                     "cat g && echo done", dir_.string()});
   SKIP_IF_NOT_PERMITTED(r);
   ASSERT_EQ(r.status, RecordStatus::kOk) << r.message;
   EXPECT_EQ(r.trace.dir, stdfs::canonical(dir_).string());
   EXPECT_EQ(r.trace.command[0], "sh");
   const std::vector<std::string> expected = {
-      "open f #1 created", "write #1 @0 'one\n'", "open f #1", "write #1 @4 'two\n'",
-      "rename f -> g",     "output 'done\n'",     "exit = 0"};
+      "open f #1 created", "write #1 @0 'one\n'", "open f #1",       "write #1 @4 'two\n'",
+      "rename f -> g",     "open g #1",           "output 'one\ntwo\n'", "output 'done\n'",
+      "exit = 0"};
   EXPECT_EQ(briefs(r.trace.calls, false), expected);
   const Call* append = find(r.trace.calls, CallKind::kOpen, "f");
   ASSERT_NE(append, nullptr);
   EXPECT_EQ(append->flags & O_CREAT, static_cast<std::uint32_t>(O_CREAT));
   EXPECT_EQ(append->mode, 0666u);
-  // The rename is mv's, a process of its own.
+  // The rename is mv's, a process of its own, and the output of cat's goes the same way.
   const Call* rename = find(r.trace.calls, CallKind::kRename, "f");
   ASSERT_NE(rename, nullptr);
   EXPECT_NE(rename->pid, append->pid);
+  const Call* cat = find(r.trace.calls, CallKind::kOpen, "g");
+  ASSERT_NE(cat, nullptr);
+  EXPECT_NE(cat->pid, append->pid);
+  const auto output = std::find_if(r.trace.calls.begin(), r.trace.calls.end(), [](const Call& c) {
+    return c.kind == CallKind::kOutput && c.data == "one\ntwo\n";
+  });
+  ASSERT_NE(output, r.trace.calls.end());
+  EXPECT_EQ(output->pid, cat->pid);
 }
 
 TEST_F(Recorder, EveryModelledCallOfThreadsAndChildrenIsRecordedExactly) {
