@@ -11,6 +11,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "systrace/recorder.h"
 
@@ -219,6 +220,32 @@ TEST_F(Recorder, SignalsAndGroupStopsPassThrough) {
                                              "open continued #1 created",
                                              "output 'continued\n'", "exit = 143"};
   EXPECT_EQ(briefs(r.trace.calls), expected);
+}
+
+// Four threads at once: whatever the interleaving, each file's writes are all there, in its
+// thread's order, each at the offset where the previous one ended.
+TEST_F(Recorder, ConcurrentThreadsEachHaveEveryWriteInOrder) {
+  const auto r = helper("threads");
+  SKIP_IF_NOT_PERMITTED(r);
+  ASSERT_EQ(r.status, RecordStatus::kOk) << r.message;
+  std::map<std::uint64_t, std::string> contents;  // by file id, from the writes in trace order
+  std::map<std::uint64_t, std::string> names;
+  std::vector<std::string> outputs;
+  for (const Call& c : r.trace.calls) {
+    if (c.kind == CallKind::kOpen) names[c.file] = c.path;
+    if (c.kind == CallKind::kOutput) outputs.push_back(c.data);
+    if (c.kind != CallKind::kWrite) continue;
+    ASSERT_EQ(c.offset, contents[c.file].size()) << brief(c);
+    contents[c.file] += c.data;
+  }
+  ASSERT_EQ(contents.size(), 4u);
+  for (const auto& [file, text] : contents) {
+    std::string expected;
+    for (int n = 0; n < 100; ++n) expected += names[file] + " " + std::to_string(n) + "\n";
+    EXPECT_EQ(text, expected) << names[file];
+  }
+  std::sort(outputs.begin(), outputs.end());
+  EXPECT_EQ(outputs, (std::vector<std::string>{"t0\n", "t1\n", "t2\n", "t3\n"}));
 }
 
 TEST_F(Recorder, AThreadThatExecsGoesOnAsTheNewProgram) {

@@ -148,6 +148,27 @@ int signals() {
   return 1;
 }
 
+// Threads writing at once, each its own file, 100 lines of "t<i> <n>\n" through one descriptor,
+// and one more line each to stdout.
+void* write_lines(void* arg) {
+  const long index = reinterpret_cast<long>(arg);
+  const std::string name = "t" + std::to_string(index);
+  const int fd = ::open(name.c_str(), O_CREAT | O_WRONLY | O_EXCL, 0644);
+  check(fd >= 0, "open t<i>");
+  for (int n = 0; n < 100; ++n) write_all(fd, (name + " " + std::to_string(n) + "\n").c_str());
+  check(::close(fd) == 0, "close t<i>");
+  say(name.c_str());
+  return nullptr;
+}
+int threads() {
+  pthread_t all[4];
+  for (long i = 0; i < 4; ++i) {
+    check(pthread_create(&all[i], nullptr, write_lines, reinterpret_cast<void*>(i)) == 0, "thread");
+  }
+  for (pthread_t thread : all) check(pthread_join(thread, nullptr) == 0, "join");
+  return 0;
+}
+
 // A thread other than the leader execs: the process goes on as the new program under the
 // leader's pid.
 void* exec_from_thread(void*) {
@@ -217,5 +238,6 @@ int main(int argc, char** argv) {
   if (mode == "calls") return calls();
   if (mode == "signals") return signals();
   if (mode == "exec-thread") return exec_thread();
+  if (mode == "threads") return threads();
   return refused(mode);
 }
