@@ -291,6 +291,7 @@ INSTANTIATE_TEST_SUITE_P(
                       Refusal{"punch", "fallocate(\"p.bin\", FALLOC_FL_KEEP_SIZE|"
                                        "FALLOC_FL_PUNCH_HOLE)"},
                       Refusal{"clone", "ioctl FICLONE into \"c2\""},
+                      Refusal{"mknod", "mknodat(\"fifo\"): a special file in D"},
                       Refusal{"int80", "32-bit system call (int 0x80, number 20)"}),
     [](const ::testing::TestParamInfo<Refusal>& param) { return std::string(param.param.mode); });
 
@@ -334,6 +335,13 @@ TEST_F(Recorder, ARenameAcrossTheDirectoryEdgeIsRefused) {
   SKIP_IF_NOT_PERMITTED(in);
   ASSERT_EQ(in.status, RecordStatus::kUnmodellable) << in.message;
   EXPECT_NE(in.message.find("a rename into D from outside it"), std::string::npos) << in.message;
+
+  std::ofstream(dir_ / "leaving") << "x";
+  const auto out = record({"mv", (dir_ / "leaving").string(), (root_ / "left").string()});
+  ASSERT_EQ(out.status, RecordStatus::kUnmodellable) << out.message;
+  EXPECT_NE(out.message.find("(\"leaving\", \"" + (root_ / "left").string() + "\""),
+            std::string::npos) << out.message;
+  EXPECT_NE(out.message.find("a rename out of D"), std::string::npos) << out.message;
 }
 
 // GNU cp copies inside the kernel (a reflink, else copy_file_range): no trace can hold that.

@@ -214,6 +214,8 @@ int refused(const std::string& mode) {
     const int target = ::open("c2", O_CREAT | O_RDWR, 0644);
     check(source >= 0 && target >= 0 && ::write(source, "data", 4) == 4, "c1, c2");
     if (::ioctl(target, FICLONE, source) != 0) return kUnsupported;  // ext4: no reflinks
+  } else if (mode == "mknod") {
+    check(::mknod("fifo", S_IFIFO | 0644, 0) == 0, "mknod");
   } else if (mode == "int80") {
     long result = 20;  // getpid in the i386 table
     asm volatile("int $0x80" : "+a"(result) : : "memory");
