@@ -61,6 +61,7 @@ Syscall classify_syscall(std::uint64_t nr) {
     case SYS_sendfile: return {Family::kRefuse, "sendfile"};
     case SYS_splice: return {Family::kRefuse, "splice"};
     case SYS_tee: return {Family::kRefuse, "tee"};
+    case SYS_ioctl: return {Family::kRefuse, "ioctl"};
     default: return {};
   }
 }

@@ -2,9 +2,11 @@
 // once they succeeded (a failed probe, as for O_DIRECT on tmpfs, changed nothing).
 //   - a shared writable map of a file in D: stores reach the file with no system call;
 //   - io_uring, and Linux AIO on a file in D: the I/O is done by the kernel off the calls;
-//   - copy_file_range, sendfile, splice, tee into a file in D or to the output: the bytes move
-//     inside the kernel, unseen.
+//   - copy_file_range, sendfile, splice, tee into a file in D or to the output, and a clone
+//     (ioctl FICLONE, FICLONERANGE: cp's reflink) into a file in D: the bytes move inside the
+//     kernel, unseen.
 #include <linux/aio_abi.h>
+#include <linux/fs.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 
@@ -75,6 +77,17 @@ std::string CallInterpreter::refuse_exit(pid_t tid, const Pending& p, std::int64
                                             "calls, so walsim could not see what it does to D");
     case SYS_io_submit:
       return io_submit_exit(tid, p, result);
+    case SYS_ioctl: {
+      const auto request = static_cast<std::uint32_t>(e.args[1]);
+      if (request != FICLONE && request != FICLONERANGE) return "";
+      const int fd = fd_arg(e, 0);
+      if (classify(tid, fd).kind != FdTarget::kFile) return "";
+      const std::string path = fd_path(tid, fd).value_or("?");
+      return refusal(tid, fmt::format("ioctl {} into {}",
+                                      request == FICLONE ? "FICLONE" : "FICLONERANGE", shown(path)),
+                     "a clone shares another file's blocks inside the kernel, where walsim cannot "
+                     "read them");
+    }
     default:
       break;
   }

@@ -33,6 +33,7 @@ std::string CallInterpreter::write_exit(pid_t tid, const Pending& p, std::int64_
   const int fd = fd_arg(e, 0);
   const FdTarget target = classify(tid, fd);
   if (target.kind != FdTarget::kOutput && target.kind != FdTarget::kFile) return "";
+  if (target.kind == FdTarget::kFile && e.nr == SYS_vmsplice) return "";  // EBADF: pipes only
   const std::size_t done = result > 0 ? static_cast<std::size_t>(result) : 0;
   std::optional<std::string> data = written_bytes(tid, e, done);
   if (!data) {

@@ -295,8 +295,7 @@ int walsim_main(int argc, char** argv) {
 
   TraceArgs trace_args;
   CLI::App* trace_cmd = app.add_subcommand(
-      "trace", "Record a run of any program: walsim trace --dir D [--out T] -- CMD ARGS... "
-               "(docs/trace.md)");
+      "trace", "Record a program's file-system calls: --dir D -- CMD ARGS (docs/trace.md)");
   trace_cmd->add_option("--dir", trace_args.dir,
                         "D: the directory whose file-system calls are recorded (required)");
   trace_cmd->add_option("--out,-o", trace_args.out, "The trace file to write")

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "systrace/recorder.h"
 
@@ -98,23 +99,32 @@ class Recorder : public ::testing::Test {
 
 TEST_F(Recorder, ShellRedirectionAndMvAreRecordedInOrder) {
   const auto r = record({"sh", "-c", "cd \"$0\" && echo one > f && echo two >> f && mv f g && "
-                                     "echo done", dir_.string()});
+                                     "cat g && echo done", dir_.string()});
   SKIP_IF_NOT_PERMITTED(r);
   ASSERT_EQ(r.status, RecordStatus::kOk) << r.message;
   EXPECT_EQ(r.trace.dir, stdfs::canonical(dir_).string());
   EXPECT_EQ(r.trace.command[0], "sh");
   const std::vector<std::string> expected = {
-      "open f #1 created", "write #1 @0 'one\n'", "open f #1", "write #1 @4 'two\n'",
-      "rename f -> g",     "output 'done\n'",     "exit = 0"};
+      "open f #1 created", "write #1 @0 'one\n'", "open f #1",       "write #1 @4 'two\n'",
+      "rename f -> g",     "open g #1",           "output 'one\ntwo\n'", "output 'done\n'",
+      "exit = 0"};
   EXPECT_EQ(briefs(r.trace.calls, false), expected);
   const Call* append = find(r.trace.calls, CallKind::kOpen, "f");
   ASSERT_NE(append, nullptr);
   EXPECT_EQ(append->flags & O_CREAT, static_cast<std::uint32_t>(O_CREAT));
   EXPECT_EQ(append->mode, 0666u);
-  // The rename is mv's, a process of its own.
+  // The rename is mv's, a process of its own, and the output of cat's goes the same way.
   const Call* rename = find(r.trace.calls, CallKind::kRename, "f");
   ASSERT_NE(rename, nullptr);
   EXPECT_NE(rename->pid, append->pid);
+  const Call* cat = find(r.trace.calls, CallKind::kOpen, "g");
+  ASSERT_NE(cat, nullptr);
+  EXPECT_NE(cat->pid, append->pid);
+  const auto output = std::find_if(r.trace.calls.begin(), r.trace.calls.end(), [](const Call& c) {
+    return c.kind == CallKind::kOutput && c.data == "one\ntwo\n";
+  });
+  ASSERT_NE(output, r.trace.calls.end());
+  EXPECT_EQ(output->pid, cat->pid);
 }
 
 TEST_F(Recorder, EveryModelledCallOfThreadsAndChildrenIsRecordedExactly) {
@@ -212,6 +222,32 @@ TEST_F(Recorder, SignalsAndGroupStopsPassThrough) {
   EXPECT_EQ(briefs(r.trace.calls), expected);
 }
 
+// Four threads at once: whatever the interleaving, each file's writes are all there, in its
+// thread's order, each at the offset where the previous one ended.
+TEST_F(Recorder, ConcurrentThreadsEachHaveEveryWriteInOrder) {
+  const auto r = helper("threads");
+  SKIP_IF_NOT_PERMITTED(r);
+  ASSERT_EQ(r.status, RecordStatus::kOk) << r.message;
+  std::map<std::uint64_t, std::string> contents;  // by file id, from the writes in trace order
+  std::map<std::uint64_t, std::string> names;
+  std::vector<std::string> outputs;
+  for (const Call& c : r.trace.calls) {
+    if (c.kind == CallKind::kOpen) names[c.file] = c.path;
+    if (c.kind == CallKind::kOutput) outputs.push_back(c.data);
+    if (c.kind != CallKind::kWrite) continue;
+    ASSERT_EQ(c.offset, contents[c.file].size()) << brief(c);
+    contents[c.file] += c.data;
+  }
+  ASSERT_EQ(contents.size(), 4u);
+  for (const auto& [file, text] : contents) {
+    std::string expected;
+    for (int n = 0; n < 100; ++n) expected += names[file] + " " + std::to_string(n) + "\n";
+    EXPECT_EQ(text, expected) << names[file];
+  }
+  std::sort(outputs.begin(), outputs.end());
+  EXPECT_EQ(outputs, (std::vector<std::string>{"t0\n", "t1\n", "t2\n", "t3\n"}));
+}
+
 TEST_F(Recorder, AThreadThatExecsGoesOnAsTheNewProgram) {
   const auto r = helper("exec-thread");
   SKIP_IF_NOT_PERMITTED(r);
@@ -226,6 +262,9 @@ struct Refusal {
   const char* mode;
   const char* message;  // a part of the error
 };
+
+// ctest names the parameter by its mode, not by its bytes.
+void PrintTo(const Refusal& refusal, std::ostream* out) { *out << refusal.mode; }
 
 class RecorderRefuses : public Recorder, public ::testing::WithParamInterface<Refusal> {};
 
@@ -251,6 +290,8 @@ INSTANTIATE_TEST_SUITE_P(
                       Refusal{"uring", "io_uring_setup"},
                       Refusal{"punch", "fallocate(\"p.bin\", FALLOC_FL_KEEP_SIZE|"
                                        "FALLOC_FL_PUNCH_HOLE)"},
+                      Refusal{"clone", "ioctl FICLONE into \"c2\""},
+                      Refusal{"mknod", "mknodat(\"fifo\"): a special file in D"},
                       Refusal{"int80", "32-bit system call (int 0x80, number 20)"}),
     [](const ::testing::TestParamInfo<Refusal>& param) { return std::string(param.param.mode); });
 
@@ -294,6 +335,23 @@ TEST_F(Recorder, ARenameAcrossTheDirectoryEdgeIsRefused) {
   SKIP_IF_NOT_PERMITTED(in);
   ASSERT_EQ(in.status, RecordStatus::kUnmodellable) << in.message;
   EXPECT_NE(in.message.find("a rename into D from outside it"), std::string::npos) << in.message;
+
+  std::ofstream(dir_ / "leaving") << "x";
+  const auto out = record({"mv", (dir_ / "leaving").string(), (root_ / "left").string()});
+  ASSERT_EQ(out.status, RecordStatus::kUnmodellable) << out.message;
+  EXPECT_NE(out.message.find("(\"leaving\", \"" + (root_ / "left").string() + "\""),
+            std::string::npos) << out.message;
+  EXPECT_NE(out.message.find("a rename out of D"), std::string::npos) << out.message;
+}
+
+// GNU cp copies inside the kernel (a reflink, else copy_file_range): no trace can hold that.
+TEST_F(Recorder, ACopyByCpIntoTheDirectoryIsRefused) {
+  std::ofstream(dir_ / "a") << "contents";
+  const auto r = record({"cp", (dir_ / "a").string(), (dir_ / "b").string()});
+  SKIP_IF_NOT_PERMITTED(r);
+  if (r.status == RecordStatus::kOk) GTEST_SKIP() << "this cp copies with read and write";
+  ASSERT_EQ(r.status, RecordStatus::kUnmodellable) << r.message;
+  EXPECT_NE(r.message.find(" into \"b\": "), std::string::npos) << r.message;
 }
 
 TEST_F(Recorder, PathsThroughSymlinksAreTheFilesTheKernelReached) {

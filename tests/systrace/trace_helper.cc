@@ -9,6 +9,7 @@
 #include <linux/io_uring.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -147,6 +148,27 @@ int signals() {
   return 1;
 }
 
+// Threads writing at once, each its own file, 100 lines of "t<i> <n>\n" through one descriptor,
+// and one more line each to stdout.
+void* write_lines(void* arg) {
+  const long index = reinterpret_cast<long>(arg);
+  const std::string name = "t" + std::to_string(index);
+  const int fd = ::open(name.c_str(), O_CREAT | O_WRONLY | O_EXCL, 0644);
+  check(fd >= 0, "open t<i>");
+  for (int n = 0; n < 100; ++n) write_all(fd, (name + " " + std::to_string(n) + "\n").c_str());
+  check(::close(fd) == 0, "close t<i>");
+  say(name.c_str());
+  return nullptr;
+}
+int threads() {
+  pthread_t all[4];
+  for (long i = 0; i < 4; ++i) {
+    check(pthread_create(&all[i], nullptr, write_lines, reinterpret_cast<void*>(i)) == 0, "thread");
+  }
+  for (pthread_t thread : all) check(pthread_join(thread, nullptr) == 0, "join");
+  return 0;
+}
+
 // A thread other than the leader execs: the process goes on as the new program under the
 // leader's pid.
 void* exec_from_thread(void*) {
@@ -187,6 +209,13 @@ int refused(const std::string& mode) {
     if (::fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, 4096) != 0) {
       return kUnsupported;
     }
+  } else if (mode == "clone") {
+    const int source = ::open("c1", O_CREAT | O_RDWR, 0644);
+    const int target = ::open("c2", O_CREAT | O_RDWR, 0644);
+    check(source >= 0 && target >= 0 && ::write(source, "data", 4) == 4, "c1, c2");
+    if (::ioctl(target, FICLONE, source) != 0) return kUnsupported;  // ext4: no reflinks
+  } else if (mode == "mknod") {
+    check(::mknod("fifo", S_IFIFO | 0644, 0) == 0, "mknod");
   } else if (mode == "int80") {
     long result = 20;  // getpid in the i386 table
     asm volatile("int $0x80" : "+a"(result) : : "memory");
@@ -211,5 +240,6 @@ int main(int argc, char** argv) {
   if (mode == "calls") return calls();
   if (mode == "signals") return signals();
   if (mode == "exec-thread") return exec_thread();
+  if (mode == "threads") return threads();
   return refused(mode);
 }
