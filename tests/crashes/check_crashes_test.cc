@@ -82,22 +82,6 @@ TEST(CheckCrashes, ACheckerThatRejectsTheUncrashedStateIsRefused) {
   EXPECT_EQ(result.checked, 0u);
 }
 
-TEST(CheckCrashes, JobsChangeNothing) {
-  crashes::CrashesOptions one = options("jobs1", kConfigChecker);
-  crashes::CrashesOptions two = options("jobs2", kConfigChecker);
-  two.jobs = 2;
-  const systrace::Trace trace = crashes_test::replace_file(false);
-  const crashes::CrashesResult a = crashes::check_crashes(trace, one);
-  const crashes::CrashesResult b = crashes::check_crashes(trace, two);
-  EXPECT_EQ(a.checked, b.checked);
-  EXPECT_EQ(a.passed_states, b.passed_states);
-  ASSERT_EQ(a.vulnerabilities.size(), b.vulnerabilities.size());
-  for (std::size_t i = 0; i < a.vulnerabilities.size(); ++i) {
-    EXPECT_EQ(a.vulnerabilities[i].explanation.key, b.vulnerabilities[i].explanation.key);
-    EXPECT_EQ(a.vulnerabilities[i].states, b.vulnerabilities[i].states);
-  }
-}
-
 TEST(CheckCrashes, OneStateIsReproducedAndKept) {
   crashes::CrashesOptions opts = options("unsafe-state", kConfigChecker);
   const systrace::Trace trace = crashes_test::replace_file(false);
