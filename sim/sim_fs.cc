@@ -397,9 +397,11 @@ Status SimFs::rename(std::string_view source, std::string_view target) {
   return finish(Status::ok());
 }
 
-Status SimFs::unlink(std::string_view path) {
+// unlink and rmdir: one entry removed, durable after sync_dir of its directory.
+Status SimFs::remove_entry(std::string_view path, FsOp op, bool want_dir) {
+  const std::string_view verb = want_dir ? "rmdir" : "unlink";
   const auto finish = [&](Status status) {
-    record(FsOp::kUnlink, path, 0, 0, status);
+    record(op, path, 0, 0, status);
     return status;
   };
   Result<Parent> parent = lookup_parent(path);
@@ -407,10 +409,18 @@ Status SimFs::unlink(std::string_view path) {
   DirState& dir = state_.inodes.at(parent->dir).dir;
   const auto it = dir.visible.find(parent->name);
   if (it == dir.visible.end()) {
-    return finish(Status::not_found(fmt::format("unlink {}: no such file", path), ENOENT));
+    return finish(Status::not_found(
+        fmt::format("{} {}: no such {}", verb, path, want_dir ? "directory" : "file"), ENOENT));
   }
-  if (state_.inodes.at(it->second).is_dir) {
-    return finish(Status::io_error(fmt::format("unlink {}: is a directory", path), EISDIR));
+  const Inode& node = state_.inodes.at(it->second);
+  if (node.is_dir && !want_dir) {
+    return finish(Status::io_error(fmt::format("{} {}: is a directory", verb, path), EISDIR));
+  }
+  if (!node.is_dir && want_dir) {
+    return finish(Status::io_error(fmt::format("{} {}: not a directory", verb, path), ENOTDIR));
+  }
+  if (node.is_dir && !node.dir.visible.empty()) {
+    return finish(Status::io_error(fmt::format("{} {}: not empty", verb, path), ENOTEMPTY));
   }
   dir.pending.push_back(DirOp{DirOp::Kind::kUnlink, it->first, {}, 0});
   dir.pending.back().seq = next_seq();
@@ -418,6 +428,10 @@ Status SimFs::unlink(std::string_view path) {
   garbage_possible_ = true;
   return finish(Status::ok());
 }
+
+Status SimFs::unlink(std::string_view path) { return remove_entry(path, FsOp::kUnlink, false); }
+
+Status SimFs::rmdir(std::string_view path) { return remove_entry(path, FsOp::kRmdir, true); }
 
 Status SimFs::link(std::string_view existing, std::string_view new_path) {
   const auto finish = [&](Status status) {
@@ -441,32 +455,6 @@ Status SimFs::link(std::string_view existing, std::string_view new_path) {
   dir.visible.emplace(std::string(parent->name), *inode);
   dir.pending.push_back(DirOp{DirOp::Kind::kLink, std::string(parent->name), {}, *inode});
   dir.pending.back().seq = next_seq();
-  return finish(Status::ok());
-}
-
-Status SimFs::rmdir(std::string_view path) {
-  const auto finish = [&](Status status) {
-    record(FsOp::kRmdir, path, 0, 0, status);
-    return status;
-  };
-  Result<Parent> parent = lookup_parent(path);
-  if (!parent) return finish(parent.status());
-  DirState& dir = state_.inodes.at(parent->dir).dir;
-  const auto it = dir.visible.find(parent->name);
-  if (it == dir.visible.end()) {
-    return finish(Status::not_found(fmt::format("rmdir {}: no such directory", path), ENOENT));
-  }
-  const Inode& node = state_.inodes.at(it->second);
-  if (!node.is_dir) {
-    return finish(Status::io_error(fmt::format("rmdir {}: not a directory", path), ENOTDIR));
-  }
-  if (!node.dir.visible.empty()) {
-    return finish(Status::io_error(fmt::format("rmdir {}: not empty", path), ENOTEMPTY));
-  }
-  dir.pending.push_back(DirOp{DirOp::Kind::kUnlink, it->first, {}, 0});
-  dir.pending.back().seq = next_seq();
-  dir.visible.erase(it);
-  garbage_possible_ = true;
   return finish(Status::ok());
 }
 

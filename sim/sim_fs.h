@@ -139,6 +139,7 @@ class SimFs final : public wal::Fs {
   wal::Status check_handle(SimFile& file, FsOp op, bool write);
 
   wal::Result<InodeId> lookup(std::string_view path) const;
+  wal::Status remove_entry(std::string_view path, FsOp op, bool want_dir);
   wal::Result<Parent> lookup_parent(std::string_view path) const;
   InodeId new_inode(bool is_dir);
   wal::Status grow_check(const FileState& file, std::uint64_t new_end, std::string_view path);
