@@ -105,6 +105,11 @@ class Checking {
     }
     FailedState first{pending.state, describe(pending.items, pending.fates), pending.run};
     Explanation found = explain_state(pending);
+    if (found.assumption == Assumption::kIntermediate) {
+      // Every crash point from an output that acknowledged what was not yet written up to the
+      // write itself fails the same way: one vulnerability, the output's.
+      found.group = acknowledging_group(pending.state.point, found.group);
+    }
     for (Vulnerability& known : result_.vulnerabilities) {
       if (known.explanation.group != found.group) continue;
       const bool seen = known.explanation.key == found.key ||
@@ -123,6 +128,20 @@ class Checking {
     fresh.sentence = sentence_of(fresh);
     note(fresh, pending.state.point);
     result_.vulnerabilities.push_back(std::move(fresh));
+  }
+
+  // The group of the vulnerability of the latest output at or before `point`, when that output
+  // was found acknowledging what was not yet written; else `own`.
+  std::string acknowledging_group(std::size_t point, const std::string& own) const {
+    for (std::size_t call = std::min(point, trace_.calls.size()); call >= 1; --call) {
+      if (trace_.calls[call - 1].kind != systrace::CallKind::kOutput) continue;
+      const std::string group = fmt::format("intermediate:{}", call);
+      for (const Vulnerability& known : result_.vulnerabilities) {
+        if (known.explanation.group == group) return group;
+      }
+      return own;
+    }
+    return own;
   }
 
   static bool breaks_any(const Vulnerability& known, const Pending& pending) {

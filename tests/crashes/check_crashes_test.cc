@@ -170,3 +170,29 @@ TEST(CheckCrashes, ARenameThatMustWaitForTwoWritesIsOneVulnerability) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(CheckCrashes, AnAcknowledgementBeforeTheWriteIsOneVulnerabilityUntilTheWrite) {
+  TraceBuilder b;
+  b.output("1\n").open("log", 1, true).write(1, 0, "1\n").fsync(1).fsync_dir("");
+  const crashes::CrashesResult result = crashes::check_crashes(
+      b.trace(), options("ack-early", "[ ! -s {output} ] || grep -q -x 1 {dir}/log"));
+  ASSERT_EQ(result.problem, crashes::Problem::kNone) << result.error;
+  ASSERT_FALSE(result.vulnerabilities.empty());
+  const crashes::Vulnerability& early = result.vulnerabilities[0];
+  EXPECT_EQ(early.explanation.assumption, crashes::Assumption::kIntermediate);
+  EXPECT_EQ(early.explanation.group, "intermediate:1");
+  EXPECT_NE(early.sentence.find("the output at call 1 (\"1\\n\") acknowledges"),
+            std::string::npos)
+      << early.sentence;
+  // After the output and after the creation: both crash points, one vulnerability.
+  EXPECT_GE(early.points.size(), 2u);
+  for (std::size_t i = 1; i < result.vulnerabilities.size(); ++i) {
+    EXPECT_NE(result.vulnerabilities[i].explanation.assumption,
+              crashes::Assumption::kIntermediate)
+        << result.vulnerabilities[i].sentence;
+  }
+}
+
+}  // namespace
