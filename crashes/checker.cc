@@ -29,7 +29,7 @@ void replace_all(std::string& text, const std::string& from, const std::string& 
 
 std::string CheckerRun::verdict() const {
   if (!problem.empty()) return problem;
-  if (timed_out) return "timed out";
+  if (timed_out) return fmt::format("timed out after {} ms (--timeout)", timeout_ms);
   if (signal != 0) return fmt::format("killed by signal {}", signal);
   return fmt::format("exit {}", exit_code);
 }
@@ -56,6 +56,7 @@ std::string checker_command(const std::string& command, const std::string& dir,
 
 CheckerRun run_checker(const std::string& command, std::uint64_t timeout_ms) {
   CheckerRun run;
+  run.timeout_ms = timeout_ms;
   int pipe_fds[2];
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
     run.problem = fmt::format("pipe: {}", std::strerror(errno));

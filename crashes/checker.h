@@ -18,6 +18,7 @@ struct CheckerRun {
   int exit_code = -1;      // -1 when killed or not started
   int signal = 0;          // the signal that ended it, 0 if none
   bool timed_out = false;
+  std::uint64_t timeout_ms = 0;  // what it was given
   std::string output;      // its stdout and stderr, the last kOutputKept bytes
   std::string problem;     // it could not be started (then passed is false)
 
