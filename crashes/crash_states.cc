@@ -45,13 +45,13 @@ PlanSpec spec(Family family, std::uint32_t keep = 0, std::uint32_t omit = 0,
   return out;
 }
 
-std::uint64_t junk_seed(const PendingItem& item) {
-  return sim::mix64(sim::fold64(item.inode, item.call)) | 1;
+std::uint64_t junk_seed(std::uint64_t seed, const PendingItem& item) {
+  return sim::mix64(sim::fold64(sim::fold64(seed, item.inode), item.call)) | 1;
 }
 
 // The plans of one family at one crash point, in a fixed order. `emit` returns false to stop.
 bool each_spec(faults::CrashPolicy policy, const std::vector<PendingItem>& items,
-               const std::function<bool(const PlanSpec&)>& emit) {
+               const std::function<bool(PlanSpec)>& emit) {
   const auto n = static_cast<std::uint32_t>(items.size());
   switch (policy) {
     case faults::CrashPolicy::kDropUnsynced:
@@ -196,7 +196,7 @@ std::vector<OpFate> fates_of(const std::vector<PendingItem>& items, const PlanSp
   if ((spec.family == Family::kTorn || spec.family == Family::kGarbage) &&
       spec.keep < items.size()) {
     const PendingItem& item = items[spec.keep];
-    const std::uint64_t seed = spec.fill == sim::TornFill::kRandom ? junk_seed(item) : 0;
+    const std::uint64_t seed = spec.fill == sim::TornFill::kRandom ? junk_seed(spec.seed, item) : 0;
     if (spec.family == Family::kGarbage) {
       fates[spec.keep] = OpFate::garbage(spec.fill, seed);
     } else {
@@ -300,7 +300,8 @@ SearchResult search(const systrace::Trace& trace, const sim::DeviceModel& device
       const sim::SimFsState& state = replay.state();
       const std::vector<PendingItem> items = pending_items(state, replay);
       const std::size_t output = options.output_matters ? replay.output().size() : 0;
-      each_spec(policy, items, [&](const PlanSpec& spec) {
+      each_spec(policy, items, [&](PlanSpec spec) {
+        spec.seed = options.seed;
         if (result.plans >= options.max_plans || result.states >= options.max_states) {
           result.complete = false;
           stop = true;

@@ -59,6 +59,7 @@ struct PlanSpec {
   std::uint32_t omit = 0;     // kOmitOne: this one of them is lost
   std::uint64_t mask = 0;     // kSubset: bit i = item i survives; kTorn: bit p = piece p kept
   sim::TornFill fill = sim::TornFill::kStale;  // kTorn, kGarbage
+  std::uint64_t seed = 1;  // the search's --seed: where junk (fill random) comes from
 };
 
 // The fate of each item under `spec` (aligned with `items`).
@@ -76,6 +77,7 @@ struct SearchOptions {
   std::uint64_t max_states = 10'000;
   std::uint64_t max_plans = 2'000'000;
   bool output_matters = false;  // the checker reads the acknowledged output: part of the key
+  std::uint64_t seed = 1;       // the junk a random fill writes is drawn from it alone
 };
 
 // One distinct crash state, in search order.

@@ -28,6 +28,7 @@ struct CrashesOptions {
   std::uint32_t jobs = 1;
   std::uint64_t timeout_ms = 10'000;
   std::uint32_t sector_bytes = 4096;
+  std::uint64_t seed = 1;          // the junk of random fills (crash_states.h)
   std::uint64_t max_probes = 500;  // checker runs per explanation
   std::string work_dir;            // scratch directories go here (created)
   // Check only this state (1-based, search order) and keep its directory: the repro.

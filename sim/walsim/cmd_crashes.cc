@@ -59,12 +59,14 @@ int cmd_crashes(const CrashesArgs& args) {
   options.jobs = args.jobs;
   options.timeout_ms = args.timeout_s * 1000;
   options.sector_bytes = args.sector_bytes;
+  options.seed = args.seed;
   options.only_state = args.state;
   options.work_dir = args.work.empty() ? default_work_dir() : args.work;
   const std::string repro_prefix =
-      fmt::format("{} crashes {} --checker {} --policy {} --max-states {} --sector-bytes {}",
+      fmt::format("{} crashes {} --checker {} --policy {} --max-states {} --sector-bytes {} "
+                  "--seed {}",
                   program_name(), args.trace, crashes::shell_quote(args.checker), args.policy,
-                  args.max_states, args.sector_bytes);
+                  args.max_states, args.sector_bytes, args.seed);
 
   const crashes::CrashesResult result = crashes::check_crashes(trace, options);
   const auto cleanup = [&] {
@@ -137,8 +139,8 @@ int cmd_crashes(const CrashesArgs& args) {
   }
   reports::Sweep sweep = crashes_sweep(
       trace, args.trace, result,
-      fmt::format("policy {}, max-states {}, sector {} B, checker: {}", args.policy,
-                  args.max_states, args.sector_bytes, args.checker),
+      fmt::format("policy {}, max-states {}, sector {} B, seed {}, checker: {}", args.policy,
+                  args.max_states, args.sector_bytes, args.seed, args.checker),
       repro_prefix);
   sweep.command = args.command;
   sweep.jobs = args.jobs;

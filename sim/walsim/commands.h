@@ -82,6 +82,7 @@ struct CrashesArgs {
   std::uint32_t jobs = 1;
   std::uint64_t timeout_s = 10;
   std::uint32_t sector_bytes = 4096;
+  std::uint64_t seed = 1;              // the junk of random torn fills
   std::optional<std::uint64_t> state;  // --state N: only that one, its directory kept
   std::string work;                    // scratch directory ("": a fresh one under $TMPDIR)
   std::string report_dir{kNewCrashesReport};

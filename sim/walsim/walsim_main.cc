@@ -275,6 +275,9 @@ int walsim_main(int argc, char** argv) {
   crashes_cmd->add_option("--sector-bytes", crashes.sector_bytes, "Unit of a torn write")
       ->capture_default_str()
       ->check(unsigned_in(1, 1 << 20));
+  crashes_cmd->add_option("--seed", crashes.seed, "Where the junk of random torn fills comes from")
+      ->capture_default_str()
+      ->check(unsigned_in(0, kAnySeed));
   crashes_cmd->add_option("--state", crashes.state,
                           "Check only this state (its number) and keep its directory")
       ->check(unsigned_in(1, kAnySeed));
