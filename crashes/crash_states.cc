@@ -304,6 +304,7 @@ SearchResult search(const systrace::Trace& trace, const sim::DeviceModel& device
         spec.seed = options.seed;
         if (result.plans >= options.max_plans || result.states >= options.max_states) {
           result.complete = false;
+          result.plans_bound = result.plans >= options.max_plans;
           stop = true;
           return false;
         }

@@ -75,7 +75,9 @@ std::string describe(const std::vector<PendingItem>& items,
 struct SearchOptions {
   std::vector<faults::CrashPolicy> policies;  // empty: all of them
   std::uint64_t max_states = 10'000;
-  std::uint64_t max_plans = 2'000'000;
+  // Plans tried at most: each costs a copy of the state, so a program with thousands of ops
+  // pending (nothing synced) is bounded here before the states are.
+  std::uint64_t max_plans = 200'000;
   bool output_matters = false;  // the checker reads the acknowledged output: part of the key
   std::uint64_t seed = 1;       // the junk a random fill writes is drawn from it alone
 };
@@ -94,6 +96,7 @@ struct SearchResult {
   std::uint64_t states = 0;
   std::uint64_t points = 0;
   bool complete = true;  // no bound cut it short
+  bool plans_bound = false;  // the plan bound (not the state bound) cut it short
   std::string error;     // the replay's problem: nothing was searched
 };
 

@@ -208,6 +208,7 @@ CrashesResult check_crashes(const systrace::Trace& trace, const CrashesOptions& 
   search_options.policies = options.policies;
   search_options.max_states = options.max_states;
   search_options.seed = options.seed;
+  search_options.max_plans = options.max_plans;
   search_options.output_matters = options.checker.find("{output}") != std::string::npos;
 
   if (options.only_state) {

@@ -25,6 +25,7 @@ struct CrashesOptions {
   std::string checker;  // the command, with {dir} and {output}
   std::vector<faults::CrashPolicy> policies;  // empty: all
   std::uint64_t max_states = 10'000;
+  std::uint64_t max_plans = 200'000;
   std::uint32_t jobs = 1;
   std::uint64_t timeout_ms = 10'000;
   std::uint32_t sector_bytes = 4096;

@@ -56,6 +56,7 @@ int cmd_crashes(const CrashesArgs& args) {
     options.policies = {*policy};
   }
   options.max_states = args.max_states;
+  options.max_plans = args.max_plans;
   options.jobs = args.jobs;
   options.timeout_ms = args.timeout_s * 1000;
   options.sector_bytes = args.sector_bytes;
@@ -63,10 +64,10 @@ int cmd_crashes(const CrashesArgs& args) {
   options.only_state = args.state;
   options.work_dir = args.work.empty() ? default_work_dir() : args.work;
   const std::string repro_prefix =
-      fmt::format("{} crashes {} --checker {} --policy {} --max-states {} --sector-bytes {} "
-                  "--seed {}",
+      fmt::format("{} crashes {} --checker {} --policy {} --max-states {} --max-plans {} "
+                  "--sector-bytes {} --seed {}",
                   program_name(), args.trace, crashes::shell_quote(args.checker), args.policy,
-                  args.max_states, args.sector_bytes, args.seed);
+                  args.max_states, args.max_plans, args.sector_bytes, args.seed);
 
   const crashes::CrashesResult result = crashes::check_crashes(trace, options);
   const auto cleanup = [&] {
@@ -115,7 +116,9 @@ int cmd_crashes(const CrashesArgs& args) {
   fmt::print("checker:    {}\n", args.checker);
   fmt::print("searched:   {} crash points, {} plans, {} distinct states{}\n",
              result.search.points, result.search.plans, result.search.states,
-             result.search.complete ? "" : " (bound hit: raise --max-states)");
+             result.search.complete       ? ""
+             : result.search.plans_bound ? " (bound hit: raise --max-plans)"
+                                         : " (bound hit: raise --max-states)");
   fmt::print("checked:    {} states, {} failed; {} checker runs to explain them\n",
              result.checked, result.failed, result.probes);
   fmt::print("vulnerabilities: {}\n", result.vulnerabilities.size());

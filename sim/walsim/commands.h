@@ -79,6 +79,7 @@ struct CrashesArgs {
   std::string checker;
   std::string policy = "all";
   std::uint64_t max_states = 10'000;
+  std::uint64_t max_plans = 200'000;
   std::uint32_t jobs = 1;
   std::uint64_t timeout_s = 10;
   std::uint32_t sector_bytes = 4096;

@@ -266,6 +266,11 @@ int walsim_main(int argc, char** argv) {
   crashes_cmd->add_option("--max-states", crashes.max_states, "Distinct states checked at most")
       ->capture_default_str()
       ->check(unsigned_in(1, std::uint64_t{1} << 32));
+  crashes_cmd
+      ->add_option("--max-plans", crashes.max_plans,
+                   "Survival plans tried at most (several may give one state)")
+      ->capture_default_str()
+      ->check(unsigned_in(1, std::uint64_t{1} << 40));
   crashes_cmd->add_option("--jobs,-j", crashes.jobs, "Checkers run at once")
       ->capture_default_str()
       ->check(unsigned_in(1, 256));
