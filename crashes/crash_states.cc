@@ -269,6 +269,19 @@ std::string replay_to(Replay& replay, std::size_t point) {
   return {};
 }
 
+// The crash points of a trace (the start, then each call that changed something).
+std::uint64_t count_points(const systrace::Trace& trace, const sim::DeviceModel& device,
+                           std::string& error) {
+  Replay replay(trace, device);
+  if (error = replay.start(); !error.empty()) return 0;
+  std::uint64_t points = 1;
+  while (!replay.done()) {
+    if (error = replay.step(); !error.empty()) return 0;
+    points += replay.changed() ? 1 : 0;
+  }
+  return points;
+}
+
 SearchResult search(const systrace::Trace& trace, const sim::DeviceModel& device,
                     const SearchOptions& options, const StateSink& sink) {
   std::vector<faults::CrashPolicy> policies = options.policies;
@@ -278,15 +291,24 @@ SearchResult search(const systrace::Trace& trace, const sim::DeviceModel& device
                 faults::CrashPolicy::kGarbageTail};
   }
   SearchResult result;
+  result.points = count_points(trace, device, result.error);
+  if (!result.error.empty()) return result;
   std::set<std::pair<std::uint64_t, std::size_t>> seen;
   bool stop = false;
-  for (const faults::CrashPolicy policy : policies) {
+  for (std::size_t round = 0; round < policies.size() && !stop; ++round) {
+    // The plans left are shared by the policies still to run, and a policy's share by its
+    // crash points, so that neither a policy nor an early point with many ops pending starves
+    // the rest (a program that syncs nothing has thousands of prefixes at its last points).
+    const std::uint64_t round_budget =
+        (options.max_plans - result.plans) / (policies.size() - round);
+    const std::uint64_t point_budget = std::max<std::uint64_t>(
+        kMinPlansPerPoint, round_budget / std::max<std::uint64_t>(1, result.points));
+    const std::uint64_t round_end = result.plans + round_budget;
     Replay replay(trace, device);
     if (std::string problem = replay.start(); !problem.empty()) {
       result.error = std::move(problem);
       return result;
     }
-    std::uint64_t points = 0;
     for (bool first = true; !stop; first = false) {
       if (!first) {
         if (replay.done()) break;
@@ -296,16 +318,25 @@ SearchResult search(const systrace::Trace& trace, const sim::DeviceModel& device
         }
         if (!replay.changed()) continue;
       }
-      ++points;
+      if (result.plans >= round_end) {
+        result.complete = false;
+        result.plans_bound = true;
+        break;
+      }
+      const std::uint64_t point_end = std::min(round_end, result.plans + point_budget);
       const sim::SimFsState& state = replay.state();
       const std::vector<PendingItem> items = pending_items(state, replay);
       const std::size_t output = options.output_matters ? replay.output().size() : 0;
-      each_spec(policy, items, [&](PlanSpec spec) {
+      each_spec(policies[round], items, [&](PlanSpec spec) {
         spec.seed = options.seed;
-        if (result.plans >= options.max_plans || result.states >= options.max_states) {
+        if (result.states >= options.max_states) {
           result.complete = false;
-          result.plans_bound = result.plans >= options.max_plans;
           stop = true;
+          return false;
+        }
+        if (result.plans >= point_end) {
+          result.complete = false;
+          result.plans_bound = true;
           return false;
         }
         ++result.plans;
@@ -323,8 +354,6 @@ SearchResult search(const systrace::Trace& trace, const sim::DeviceModel& device
         return true;
       });
     }
-    result.points = std::max(result.points, points);
-    if (stop) break;
   }
   return result;
 }

@@ -15,7 +15,8 @@
 //   garbage-tail   the first j-1 survive and write j grew the file without its data (zeros or
 //                  junk)
 // A search runs the families one after another over every crash point (all points' in-order
-// states before any reordered one), so a bound cuts the rarest states first. A plan is kept as
+// states before any reordered one), so the state bound cuts the rarest states first; the plan
+// bound is shared out between the policies and, within one, between the crash points. A plan is kept as
 // a PlanSpec, a few numbers: the state is rebuilt from the replay when it is needed again.
 #pragma once
 
@@ -33,6 +34,8 @@
 namespace crashes {
 
 inline constexpr std::size_t kSubsetLimit = 10;
+// Each crash point gets at least this many plans of each policy, whatever --max-plans says.
+inline constexpr std::uint64_t kMinPlansPerPoint = 32;
 
 // One op a crash may lose, of one crash point.
 struct PendingItem {
