@@ -1,0 +1,205 @@
+// The file classes of fs_files.h: each rule R1-R8 is named where it is implemented.
+#include "adapters/leveldb/fs_files.h"
+
+#include <algorithm>
+#include <cstring>
+#include <span>
+
+namespace leveldb_adapter {
+
+leveldb::Status to_leveldb(const wal::Status& status, const std::string& path) {
+  if (status) return leveldb::Status::OK();
+  if (status.code() == wal::Code::kNotFound) {
+    return leveldb::Status::NotFound(path, status.message());
+  }
+  return leveldb::Status::IOError(path, status.to_string());
+}
+
+leveldb::Status count_failure(const wal::Status& status, const std::string& path,
+                              EnvCounters& counters) {
+  ++counters.fs_errors;
+  if (status.code() != wal::Code::kNotFound) ++counters.io_errors;
+  return to_leveldb(status, path);
+}
+
+bool is_manifest(const std::string& path) {
+  const std::size_t slash = path.rfind('/');
+  const std::string_view base =
+      slash == std::string::npos ? std::string_view(path) : std::string_view(path).substr(slash + 1);
+  return base.starts_with("MANIFEST");
+}
+
+std::string dirname_of(const std::string& path) {
+  const std::size_t slash = path.rfind('/');
+  return slash == std::string::npos ? std::string(".") : path.substr(0, slash);
+}
+
+namespace {
+
+std::span<const std::byte> bytes_of(const char* data, std::size_t size) {
+  return {reinterpret_cast<const std::byte*>(data), size};
+}
+
+class FsWritableFile final : public leveldb::WritableFile {
+ public:
+  FsWritableFile(std::string path, std::unique_ptr<wal::File> file, std::uint64_t offset,
+                 wal::Fs& fs, EnvCounters& counters)
+      : path_(std::move(path)), dirname_(dirname_of(path_)), manifest_(is_manifest(path_)),
+        file_(std::move(file)), offset_(offset), fs_(fs), counters_(counters),
+        buf_(kWritableFileBufferSize) {}
+
+  ~FsWritableFile() override {
+    if (file_) static_cast<void>(Close());  // R4: errors ignored, as PosixWritableFile does
+  }
+
+  // R1, the copy of PosixWritableFile::Append.
+  leveldb::Status Append(const leveldb::Slice& data) override {
+    std::size_t write_size = data.size();
+    const char* write_data = data.data();
+    const std::size_t copy_size = std::min(write_size, kWritableFileBufferSize - pos_);
+    std::memcpy(buf_.data() + pos_, write_data, copy_size);
+    write_data += copy_size;
+    write_size -= copy_size;
+    pos_ += copy_size;
+    if (write_size == 0) return leveldb::Status::OK();
+    leveldb::Status status = FlushBuffer();
+    if (!status.ok()) return status;
+    if (write_size < kWritableFileBufferSize) {
+      std::memcpy(buf_.data(), write_data, write_size);
+      pos_ = write_size;
+      return leveldb::Status::OK();
+    }
+    return WriteUnbuffered(write_data, write_size);
+  }
+
+  leveldb::Status Close() override {  // R4
+    leveldb::Status status = FlushBuffer();
+    const wal::Status closed = file_->close();
+    file_.reset();
+    if (!closed && status.ok()) status = fail(closed, path_);
+    return status;
+  }
+
+  leveldb::Status Flush() override { return FlushBuffer(); }  // R2
+
+  leveldb::Status Sync() override {  // R3
+    ++counters_.syncs;
+    if (manifest_) {
+      // "Ensure new files referred to by the manifest are in the filesystem" (l.307-311).
+      ++counters_.dir_syncs;
+      const wal::Status synced = fs_.sync_dir(dirname_);
+      if (!synced) return fail(synced, dirname_);
+    }
+    leveldb::Status status = FlushBuffer();
+    if (!status.ok()) return status;
+    // fdatasync on Linux: data and, for an appended file, its size (see R3).
+    const wal::Status synced = file_->sync();
+    return synced ? leveldb::Status::OK() : fail(synced, path_);
+  }
+
+ private:
+  leveldb::Status FlushBuffer() {
+    leveldb::Status status = WriteUnbuffered(buf_.data(), pos_);
+    pos_ = 0;  // dropped even on failure, as l.326-330 do
+    return status;
+  }
+
+  leveldb::Status WriteUnbuffered(const char* data, std::size_t size) {
+    if (size == 0) return leveldb::Status::OK();
+    const wal::Status written = file_->write_at(offset_, bytes_of(data, size));
+    if (!written) return fail(written, path_);
+    offset_ += size;
+    return leveldb::Status::OK();
+  }
+
+  leveldb::Status fail(const wal::Status& status, const std::string& what) {
+    return count_failure(status, what, counters_);
+  }
+
+  const std::string path_;
+  const std::string dirname_;
+  const bool manifest_;
+  std::unique_ptr<wal::File> file_;
+  std::uint64_t offset_;  // the file position of write(2): where the next write lands
+  wal::Fs& fs_;
+  EnvCounters& counters_;
+  std::vector<char> buf_;  // [0, pos_) waits for the file
+  std::size_t pos_ = 0;
+};
+
+class FsSequentialFile final : public leveldb::SequentialFile {
+ public:
+  FsSequentialFile(std::string path, std::unique_ptr<wal::File> file, EnvCounters& counters)
+      : path_(std::move(path)), file_(std::move(file)), counters_(counters) {}
+
+  leveldb::Status Read(std::size_t n, leveldb::Slice* result, char* scratch) override {  // R8
+    wal::Result<std::size_t> read =
+        file_->read_at(offset_, {reinterpret_cast<std::byte*>(scratch), n});
+    if (!read) {
+      *result = leveldb::Slice(scratch, 0);
+      return count_failure(read.error(), path_, counters_);
+    }
+    offset_ += *read;
+    *result = leveldb::Slice(scratch, *read);
+    return leveldb::Status::OK();
+  }
+
+  leveldb::Status Skip(std::uint64_t n) override {  // lseek(SEEK_CUR): past the end is fine
+    offset_ += n;
+    return leveldb::Status::OK();
+  }
+
+ private:
+  const std::string path_;
+  std::unique_ptr<wal::File> file_;
+  EnvCounters& counters_;
+  std::uint64_t offset_ = 0;
+};
+
+class FsRandomAccessFile final : public leveldb::RandomAccessFile {
+ public:
+  FsRandomAccessFile(std::string path, std::unique_ptr<wal::File> file, EnvCounters& counters)
+      : path_(std::move(path)), file_(std::move(file)), counters_(counters) {}
+
+  leveldb::Status Read(std::uint64_t offset, std::size_t n, leveldb::Slice* result,
+                       char* scratch) const override {  // R8
+    wal::Result<std::size_t> read =
+        file_->read_at(offset, {reinterpret_cast<std::byte*>(scratch), n});
+    if (!read) {
+      *result = leveldb::Slice(scratch, 0);
+      return count_failure(read.error(), path_, counters_);
+    }
+    *result = leveldb::Slice(scratch, *read);
+    return leveldb::Status::OK();
+  }
+
+ private:
+  const std::string path_;
+  // LevelDB reads through a const handle from several threads; here one simulated thread at
+  // a time calls it (quiescent mode, env.h), and read_at keeps no position.
+  const std::unique_ptr<wal::File> file_;
+  EnvCounters& counters_;
+};
+
+}  // namespace
+
+std::unique_ptr<leveldb::WritableFile> make_writable_file(std::string path,
+                                                          std::unique_ptr<wal::File> file,
+                                                          std::uint64_t offset, wal::Fs& fs,
+                                                          EnvCounters& counters) {
+  return std::make_unique<FsWritableFile>(std::move(path), std::move(file), offset, fs,
+                                          counters);
+}
+
+std::unique_ptr<leveldb::SequentialFile> make_sequential_file(std::string path,
+                                                              std::unique_ptr<wal::File> file,
+                                                              EnvCounters& counters) {
+  return std::make_unique<FsSequentialFile>(std::move(path), std::move(file), counters);
+}
+
+std::unique_ptr<leveldb::RandomAccessFile> make_random_access_file(
+    std::string path, std::unique_ptr<wal::File> file, EnvCounters& counters) {
+  return std::make_unique<FsRandomAccessFile>(std::move(path), std::move(file), counters);
+}
+
+}  // namespace leveldb_adapter
