@@ -1,0 +1,317 @@
+// LevelDB as a harness target (target = "leveldb", its [leveldb] table below): Debian's
+// libleveldb 1.23, unchanged, through the Env of env.h onto the run's Fs (SimFs under the
+// fault stack), in quiescent mode (env.h: background compaction runs on the op's thread right
+// after each call into LevelDB), judged by a model map with prefix durability
+// (leveldb_model.h).
+//
+// Op mapping (workload.h kinds; keys "k00000".."k<keys-1>" drawn per op; every value is
+// "op<index>-" and letters, value_bytes long, so each write's value is its own):
+//   append      Put, WriteOptions::sync = false
+//   sync        Put, sync = true: the workload's sync_ratio is the fraction of sync writes
+//   checkpoint  Put, sync = true (LevelDB has no checkpoint; CompactRange waits for the
+//               background thread, which quiescent mode runs only between ops)
+//   batch       a WriteBatch of puts and deletes (one per entry), sync = false
+//   truncate    Delete, sync = false
+//   read        Get, compared with the model at once (leveldb-read)
+// Invariants:
+//   leveldb-open (integrity)       DB::Open succeeds on the recovered files and a full scan
+//                                  reads them, when no I/O error was injected
+//   leveldb-durability (durability), leveldb-prefix (prefix), leveldb-phantom (integrity):
+//                                  leveldb_model.h
+//   leveldb-read (integrity)       a live Get returns the model's value
+#include <leveldb/db.h>
+#include <leveldb/iterator.h>
+#include <leveldb/options.h>
+#include <leveldb/write_batch.h>
+
+#include <array>
+#include <charconv>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "adapters/leveldb/env.h"
+#include "adapters/leveldb/leveldb_model.h"
+#include "sim/harness/target.h"
+
+namespace leveldb_adapter {
+namespace {
+
+constexpr const char* kQuiescentNote =
+    "leveldb: quiescent mode: background compaction ran on the op's thread after each call "
+    "into LevelDB, never beside a write (adapters/leveldb/env.h)";
+
+std::int64_t number(const std::map<std::string, std::string, std::less<>>& settings,
+                    std::string_view key) {
+  const auto it = settings.find(key);
+  std::int64_t value = 0;
+  if (it != settings.end()) {
+    std::from_chars(it->second.data(), it->second.data() + it->second.size(), value);
+  }
+  return value;
+}
+
+std::string letters(std::size_t size, sim::Prng& choices) {
+  std::string text(size, 'a');
+  std::uint64_t bits = 0;
+  for (std::size_t i = 0; i < size; ++i) {
+    if (i % 8 == 0) bits = choices.next_u64();
+    text[i] = static_cast<char>('a' + (bits & 0xff) % 26);
+    bits >>= 8;
+  }
+  return text;
+}
+
+harness::Violation violation(harness::Invariant category, std::string_view name,
+                             const std::string& text) {
+  return {category, wal::kNoLsn, 0,
+          fmt::format("{}: {}: {}", harness::to_string(category), name, text)};
+}
+
+class LeveldbTarget final : public harness::Target {
+ public:
+  ~LeveldbTarget() override { crash(); }
+
+  std::vector<harness::TargetInvariant> invariants() const override {
+    return {
+        {"leveldb-open", harness::Invariant::kIntegrity,
+         "DB::Open succeeds on the recovered files and a full scan reads them"},
+        {"leveldb-durability", harness::Invariant::kDurability,
+         "a sync write and every write before it survive"},
+        {"leveldb-prefix", harness::Invariant::kPrefix,
+         "the database is the state after one prefix of the writes"},
+        {"leveldb-phantom", harness::Invariant::kIntegrity,
+         "no key holds a value it was never given"},
+        {"leveldb-read", harness::Invariant::kIntegrity, "a live Get returns the model's value"},
+    };
+  }
+
+  wal::Status open(const harness::TargetEnv& env) override {
+    crash();
+    keys_ = number(env.settings, "keys");
+    value_bytes_ = static_cast<std::size_t>(number(env.settings, "value_bytes"));
+    env_ = std::make_unique<FsEnv>(EnvConfig{env.fs, env.clock, env.runtime});
+    leveldb::Options options;
+    options.env = env_.get();
+    options.create_if_missing = true;
+    options.write_buffer_size = static_cast<std::size_t>(number(env.settings,
+                                                                "write_buffer_size"));
+    options.paranoid_checks = env.settings.at("paranoid_checks") == "true";
+    const std::uint64_t errors_before = env_->counters().io_errors;
+    leveldb::DB* db = nullptr;
+    const leveldb::Status status = leveldb::DB::Open(options, env.dir, &db);
+    db_.reset(db);
+    env_->run_background();
+    unopened_.clear();
+    if (status.ok()) return wal::Status::ok();
+    // An I/O error from the Fs (an injected fault, a power cut) is the harness's to judge;
+    // LevelDB refusing the files it found (or not finding one CURRENT names: kNotFound is no
+    // I/O error) is this target's leveldb-open.
+    if (env_->counters().io_errors != errors_before) {
+      return wal::Status::io_error("leveldb: open: " + status.ToString());
+    }
+    unopened_ = status.ToString();
+    return wal::Status::ok();
+  }
+
+  harness::Applied apply(const harness::Op& op, sim::Prng& choices) override {
+    if (!db_) return {harness::Ack::kFailed, wal::Status::io_error("leveldb: not open"), {}};
+    harness::Applied applied = run(op, choices);
+    env_->run_background();  // quiescent mode: outside LevelDB's mutex, on this thread
+    return applied;
+  }
+
+  wal::Status close() override {
+    if (db_) env_->run_background();
+    db_.reset();  // ~DBImpl: closes the log (flushed, not synced), unlocks
+    env_.reset();
+    return wal::Status::ok();
+  }
+
+  void crash() override {
+    // LevelDB has no way to die: its destructor waits for scheduled background work, so that
+    // runs first, and with the power cut neither reaches the disk.
+    if (db_) env_->run_background();
+    db_.reset();
+    env_.reset();
+  }
+
+  std::vector<harness::Violation> check(bool power_lost) override {
+    if (!noted_) notes_.push_back(kQuiescentNote);
+    noted_ = true;
+    std::vector<harness::Violation> out;
+    if (!db_) {
+      out.push_back(violation(harness::Invariant::kIntegrity, "leveldb-open",
+                              "DB::Open refused the recovered files: " + unopened_));
+      model_.forget();
+      return out;
+    }
+    KvMap recovered;
+    std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(leveldb::ReadOptions()));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      recovered.emplace(it->key().ToString(), it->value().ToString());
+    }
+    if (!it->status().ok()) {
+      out.push_back(violation(harness::Invariant::kIntegrity, "leveldb-open",
+                              "a full scan of the recovered database failed: " +
+                                  it->status().ToString()));
+      model_.forget();
+      return out;
+    }
+    const ModelVerdict verdict = model_.judge(recovered, !power_lost);
+    const std::string when = power_lost ? "" : " (clean reopen: nothing may be lost)";
+    switch (verdict.verdict) {
+      case Verdict::kOk:
+        break;
+      case Verdict::kPhantom:
+        out.push_back(violation(harness::Invariant::kIntegrity, "leveldb-phantom",
+                                verdict.detail + when));
+        break;
+      case Verdict::kDurability:
+        out.push_back(violation(harness::Invariant::kDurability, "leveldb-durability",
+                                verdict.detail + when));
+        break;
+      case Verdict::kPrefix:
+        out.push_back(violation(harness::Invariant::kPrefix, "leveldb-prefix",
+                                verdict.detail + when));
+        break;
+    }
+    return out;
+  }
+
+  std::vector<std::string> take_notes() override { return std::exchange(notes_, {}); }
+
+ private:
+  std::string key(sim::Prng& choices) const {
+    return fmt::format("k{:05}", choices.below(static_cast<std::uint64_t>(keys_)));
+  }
+
+  std::string value(const harness::Op& op, sim::Prng& choices) const {
+    const std::size_t size = value_bytes_ != 0 ? value_bytes_
+                             : op.entry_bytes.empty() ? 8
+                                                      : op.entry_bytes.front();
+    return fmt::format("op{}-", op.index) + letters(size, choices);
+  }
+
+  harness::Applied run(const harness::Op& op, sim::Prng& choices) {
+    KvWrite write;
+    write.op = op.index;
+    switch (op.kind) {
+      case harness::OpKind::kAppend:
+      case harness::OpKind::kSync:
+      case harness::OpKind::kCheckpoint:
+        write.sync = op.kind != harness::OpKind::kAppend;
+        write.changes.emplace_back(key(choices), value(op, choices));
+        break;
+      case harness::OpKind::kBatch:
+        for (std::size_t i = 0; i < op.entry_bytes.size(); ++i) {
+          const bool erase = choices.below(4) == 0;
+          std::string k = key(choices);
+          write.changes.emplace_back(std::move(k), erase ? std::optional<std::string>{}
+                                                         : std::optional{value(op, choices)});
+        }
+        break;
+      case harness::OpKind::kTruncate:
+        write.changes.emplace_back(key(choices), std::nullopt);
+        break;
+      case harness::OpKind::kRead:
+        return read(key(choices));
+      case harness::OpKind::kReopen:
+        return {};  // the harness's own
+    }
+    return commit(std::move(write));
+  }
+
+  harness::Applied commit(KvWrite write) {
+    leveldb::WriteBatch batch;
+    for (const auto& [k, v] : write.changes) {
+      if (v) {
+        batch.Put(k, *v);
+      } else {
+        batch.Delete(k);
+      }
+    }
+    leveldb::WriteOptions options;
+    options.sync = write.sync;
+    const leveldb::Status status = db_->Write(options, &batch);
+    if (!status.ok()) {
+      model_.failed(std::move(write));
+      return {harness::Ack::kFailed, wal::Status::io_error("leveldb: write: " + status.ToString()),
+              {}};
+    }
+    const bool durable = write.sync;
+    model_.accepted(std::move(write), durable);
+    return {durable ? harness::Ack::kDurable : harness::Ack::kPending, wal::Status::ok(), {}};
+  }
+
+  harness::Applied read(const std::string& k) {
+    std::string got;
+    const leveldb::Status status = db_->Get(leveldb::ReadOptions(), k, &got);
+    if (!status.ok() && !status.IsNotFound()) {
+      return {harness::Ack::kFailed, wal::Status::io_error("leveldb: get: " + status.ToString()),
+              {}};
+    }
+    const std::optional<std::string> have =
+        status.IsNotFound() ? std::nullopt : std::optional{got};
+    harness::Applied applied;
+    if (have != model_.live(k)) {
+      applied.violations.push_back(violation(
+          harness::Invariant::kIntegrity, "leveldb-read",
+          fmt::format("Get({}) returned {}, the model holds {}", k, have ? *have : "nothing",
+                      model_.live(k).value_or("nothing"))));
+    }
+    return applied;
+  }
+
+  std::unique_ptr<FsEnv> env_;  // outlives db_ (declared first, destroyed last)
+  std::unique_ptr<leveldb::DB> db_;
+  std::string unopened_;  // why DB::Open refused the files, when no I/O error did
+  std::int64_t keys_ = 512;
+  std::size_t value_bytes_ = 100;
+  KvModel model_;
+  bool noted_ = false;
+  std::vector<std::string> notes_;
+};
+
+harness::TargetInfo leveldb_info() {
+  harness::TargetInfo info{
+      "leveldb",
+      "LevelDB (Debian's libleveldb 1.23, unchanged) through an Env onto the simulated disk, "
+      "quiescent mode (background compaction between ops); puts, deletes and batches judged "
+      "by a model map with prefix durability",
+      [] { return std::make_unique<LeveldbTarget>(); },
+      {},
+      {
+          {.name = "write_buffer_size",
+           .min = 65536,
+           .max = 64 << 20,
+           .default_value = "4194304",
+           .doc = "Options::write_buffer_size in bytes: a memtable this full switches to a new "
+                  "log (small: many log switches; LevelDB clips it to [64 KiB, 1 GiB])"},
+          {.name = "paranoid_checks",
+           .words = {"false", "true"},
+           .default_value = "false",
+           .doc = "Options::paranoid_checks: refuse to open on a corrupt log instead of "
+                  "dropping its damaged part"},
+          {.name = "value_bytes",
+           .min = 0,
+           .max = 1 << 20,
+           .default_value = "100",
+           .doc = "every value's size in bytes after its \"op<index>-\" head; 0: the op's "
+                  "[workload] entry_bytes"},
+          {.name = "keys",
+           .min = 1,
+           .max = 1 << 20,
+           .default_value = "512",
+           .doc = "the key space, k00000.. (few keys: writes overwrite each other)"},
+      },
+  };
+  return info;
+}
+
+const bool kLeveldbRegistered = harness::register_target(leveldb_info());
+
+}  // namespace
+}  // namespace leveldb_adapter

@@ -1,0 +1,70 @@
+// The leveldb target's model (adapters/leveldb/leveldb_model.h): which recoveries are a valid
+// prefix, and how the others are classified.
+#include <gtest/gtest.h>
+
+#include "adapters/leveldb/leveldb_model.h"
+
+namespace leveldb_adapter {
+namespace {
+
+KvWrite put(std::uint32_t op, const std::string& key, const std::string& value, bool sync) {
+  return {op, sync, {{key, value}}};
+}
+
+// a=1 (unsynced), b=2 (sync), c=3 (unsynced), d=4 (unsynced).
+KvModel four_writes() {
+  KvModel model;
+  model.accepted(put(0, "a", "1", false), false);
+  model.accepted(put(1, "b", "2", true), true);
+  model.accepted(put(2, "c", "3", false), false);
+  model.accepted(put(3, "d", "4", false), false);
+  return model;
+}
+
+TEST(LeveldbModel, AnyPrefixThroughTheLastSyncWriteIsValid) {
+  for (const KvMap& recovered : {KvMap{{"a", "1"}, {"b", "2"}},
+                                 KvMap{{"a", "1"}, {"b", "2"}, {"c", "3"}},
+                                 KvMap{{"a", "1"}, {"b", "2"}, {"c", "3"}, {"d", "4"}}}) {
+    KvModel model = four_writes();
+    EXPECT_EQ(model.judge(recovered, false).verdict, Verdict::kOk);
+  }
+}
+
+TEST(LeveldbModel, AnUnsyncedWriteLostBeforeASurvivingSyncWriteIsLostDurability) {
+  KvModel model = four_writes();  // #193: a lost, b kept
+  const ModelVerdict verdict = model.judge({{"b", "2"}, {"c", "3"}}, false);
+  EXPECT_EQ(verdict.verdict, Verdict::kDurability);
+  EXPECT_NE(verdict.detail.find("a holds nothing"), std::string::npos) << verdict.detail;
+}
+
+TEST(LeveldbModel, AShortPrefixIsLostDurabilityAndACleanReopenRequiresAll) {
+  KvModel model = four_writes();
+  EXPECT_EQ(model.judge({{"a", "1"}}, false).verdict, Verdict::kDurability);
+  KvModel clean = four_writes();
+  EXPECT_EQ(clean.judge({{"a", "1"}, {"b", "2"}, {"c", "3"}}, true).verdict,
+            Verdict::kDurability);
+}
+
+TEST(LeveldbModel, UnsyncedWritesOutOfOrderBreakThePrefix) {
+  KvModel model = four_writes();
+  EXPECT_EQ(model.judge({{"a", "1"}, {"b", "2"}, {"d", "4"}}, false).verdict, Verdict::kPrefix);
+}
+
+TEST(LeveldbModel, AValueNeverWrittenIsAPhantom) {
+  KvModel model = four_writes();
+  EXPECT_EQ(model.judge({{"a", "1"}, {"b", "2"}, {"e", "9"}}, false).verdict,
+            Verdict::kPhantom);
+  KvModel wrong = four_writes();
+  EXPECT_EQ(wrong.judge({{"a", "1"}, {"b", "7"}}, false).verdict, Verdict::kPhantom);
+}
+
+TEST(LeveldbModel, TheRecoveryIsTheNextJudgementsBase) {
+  KvModel model = four_writes();
+  ASSERT_EQ(model.judge({{"a", "1"}, {"b", "2"}}, false).verdict, Verdict::kOk);
+  model.accepted({4, false, {{"a", std::nullopt}}}, false);
+  EXPECT_EQ(model.judge({{"b", "2"}}, false).verdict, Verdict::kOk);
+  EXPECT_EQ(model.live("a"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace leveldb_adapter
