@@ -18,14 +18,18 @@ leveldb::Status to_leveldb(const wal::Status& status, const std::string& path) {
 leveldb::Status count_failure(const wal::Status& status, const std::string& path,
                               EnvCounters& counters) {
   ++counters.fs_errors;
-  if (status.code() != wal::Code::kNotFound) ++counters.io_errors;
+  // A missing file or an existing directory is an answer LevelDB asks for (it probes with
+  // FileExists-like opens and ignores CreateDir's result), not the device failing.
+  if (status.code() != wal::Code::kNotFound && status.code() != wal::Code::kAlreadyExists) {
+    ++counters.io_errors;
+  }
   return to_leveldb(status, path);
 }
 
 bool is_manifest(const std::string& path) {
   const std::size_t slash = path.rfind('/');
-  const std::string_view base =
-      slash == std::string::npos ? std::string_view(path) : std::string_view(path).substr(slash + 1);
+  const std::string_view whole(path);
+  const std::string_view base = slash == std::string::npos ? whole : whole.substr(slash + 1);
   return base.starts_with("MANIFEST");
 }
 

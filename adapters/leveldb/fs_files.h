@@ -59,7 +59,7 @@ struct EnvCounters {
   std::uint64_t dir_syncs = 0;    // of them, MANIFEST syncs that synced the directory
   std::uint64_t renames = 0;
   std::uint64_t fs_errors = 0;    // calls of the Fs below that failed
-  std::uint64_t io_errors = 0;    // of them, any but kNotFound (LevelDB probes for files)
+  std::uint64_t io_errors = 0;    // of them, any but kNotFound and kAlreadyExists
 };
 
 std::unique_ptr<leveldb::WritableFile> make_writable_file(std::string path,

@@ -107,8 +107,8 @@ class LeveldbTarget final : public harness::Target {
     unopened_.clear();
     if (status.ok()) return wal::Status::ok();
     // An I/O error from the Fs (an injected fault, a power cut) is the harness's to judge;
-    // LevelDB refusing the files it found (or not finding one CURRENT names: kNotFound is no
-    // I/O error) is this target's leveldb-open.
+    // LevelDB refusing the files it found (or not finding one CURRENT names: a missing file
+    // is no I/O error) is this target's leveldb-open.
     if (env_->counters().io_errors != errors_before) {
       return wal::Status::io_error("leveldb: open: " + status.ToString());
     }
