@@ -122,6 +122,32 @@ TEST(LeveldbEnv, ASecondLockOfTheSameFileFails) {
   ASSERT_TRUE(rig.env->UnlockFile(second).ok());
 }
 
+// Quiescent mode: Schedule only queues (LevelDB calls it with its mutex held); run_background
+// runs the queue to empty, work that schedules more included.
+struct Work {
+  FsEnv* env = nullptr;
+  int runs = 0;
+};
+
+void schedule_once_more(void* arg) { static_cast<Work*>(arg)->runs += 10; }
+
+void first_work(void* arg) {
+  auto* work = static_cast<Work*>(arg);
+  ++work->runs;
+  work->env->Schedule(&schedule_once_more, work);  // as BackgroundCall's MaybeScheduleCompaction
+}
+
+TEST(LeveldbEnv, ScheduleQueuesAndRunBackgroundRunsWhatTheWorkSchedulesToo) {
+  Rig rig;
+  Work work{rig.env.get()};
+  rig.env->Schedule(&first_work, &work);
+  EXPECT_EQ(work.runs, 0);
+  EXPECT_EQ(rig.env->queued(), 1u);
+  EXPECT_EQ(rig.env->run_background(), 2u);
+  EXPECT_EQ(work.runs, 11);
+  EXPECT_EQ(rig.env->queued(), 0u);
+}
+
 // LevelDB's own code through the Env: open, write past several memtables (log switches and
 // compactions run by run_background), close, reopen, read everything back.
 TEST(LeveldbEnv, OpenPutGetCloseRoundTripOnSimFs) {
