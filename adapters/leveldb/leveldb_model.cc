@@ -165,10 +165,47 @@ ModelVerdict KvModel::classify(const KvMap& recovered, std::size_t must) const {
     verdict.verdict = Verdict::kPrefix;
     verdict.detail = fmt::format(
         "each key holds a value of the writes since the durable prefix ({} of {}), but no "
-        "prefix of them gives the whole database",
-        must, writes_.size());
+        "prefix of them gives the whole database: {}",
+        must, writes_.size(), out_of_order(recovered, must));
   }
   return verdict;
+}
+
+std::string KvModel::out_of_order(const KvMap& recovered, std::size_t must) const {
+  // The first write after the durable prefix that the recovery does not show (a key it changed
+  // holds neither its value nor a later one), then the last write after it that it does show
+  // (a key holds the value only that write gave).
+  std::optional<std::size_t> lost;
+  std::string lost_key;
+  for (std::size_t i = must; i < writes_.size() && !lost; ++i) {
+    for (const auto& [key, value] : writes_[i].changes) {
+      const Value got = lookup(recovered, key);
+      bool shown = got == value;
+      for (std::size_t j = i + 1; j < writes_.size() && !shown; ++j) {
+        for (const auto& later : writes_[j].changes) {
+          shown |= later.first == key && later.second == got;
+        }
+      }
+      if (!shown) {
+        lost = i;
+        lost_key = key;
+        break;
+      }
+    }
+  }
+  if (!lost) return "no single write is missing (a batch split?)";
+  for (std::size_t j = writes_.size(); j-- > *lost + 1;) {
+    for (const auto& [key, value] : writes_[j].changes) {
+      if (value && lookup(recovered, key) == value) {
+        return fmt::format("op {}'s write is lost ({} holds {}), op {}'s later write survived "
+                           "({} holds {})",
+                           writes_[*lost].op, lost_key, show(lookup(recovered, lost_key)),
+                           writes_[j].op, key, show(value));
+      }
+    }
+  }
+  return fmt::format("op {}'s write is lost ({} holds {})", writes_[*lost].op, lost_key,
+                     show(lookup(recovered, lost_key)));
 }
 
 }  // namespace leveldb_adapter

@@ -62,6 +62,8 @@ class KvModel {
 
  private:
   ModelVerdict classify(const KvMap& recovered, std::size_t must) const;
+  // For a leveldb-prefix verdict: which write is missing and which later one is not.
+  std::string out_of_order(const KvMap& recovered, std::size_t must) const;
 
   KvMap base_;  // the state the last judgement accepted
   bool base_known_ = true;

@@ -47,7 +47,12 @@ TEST(LeveldbModel, AShortPrefixIsLostDurabilityAndACleanReopenRequiresAll) {
 
 TEST(LeveldbModel, UnsyncedWritesOutOfOrderBreakThePrefix) {
   KvModel model = four_writes();
-  EXPECT_EQ(model.judge({{"a", "1"}, {"b", "2"}, {"d", "4"}}, false).verdict, Verdict::kPrefix);
+  const ModelVerdict verdict = model.judge({{"a", "1"}, {"b", "2"}, {"d", "4"}}, false);
+  EXPECT_EQ(verdict.verdict, Verdict::kPrefix);
+  EXPECT_NE(verdict.detail.find("op 2's write is lost (c holds nothing), op 3's later write "
+                                "survived (d holds \"4\")"),
+            std::string::npos)
+      << verdict.detail;
 }
 
 TEST(LeveldbModel, AValueNeverWrittenIsAPhantom) {
