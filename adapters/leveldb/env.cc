@@ -20,8 +20,8 @@ class FsFileLock final : public leveldb::FileLock {
 // virtual time (UTC) with "sim" for the thread id.
 class FsLogger final : public leveldb::Logger {
  public:
-  FsLogger(std::unique_ptr<leveldb::WritableFile> file, wal::Clock& clock)
-      : file_(std::move(file)), clock_(clock) {}
+  FsLogger(std::unique_ptr<leveldb::WritableFile> file, wal::Clock& clock, std::string hides)
+      : file_(std::move(file)), clock_(clock), hides_(std::move(hides)) {}
 
   void Logv(const char* format, std::va_list arguments) override {
     const std::uint64_t now_us = clock_.now_us();
@@ -44,6 +44,10 @@ class FsLogger final : public leveldb::Logger {
       body.pop_back();
       line += body;
     }
+    for (std::size_t at = hides_.empty() ? std::string::npos : line.find(hides_);
+         at != std::string::npos; at = line.find(hides_, at)) {
+      line.replace(at, hides_.size(), "<db>");
+    }
     if (line.back() != '\n') line += '\n';
     // The info log is advisory: PosixLogger ignores fwrite's and fflush's errors too.
     static_cast<void>(file_->Append(line));
@@ -53,6 +57,7 @@ class FsLogger final : public leveldb::Logger {
  private:
   std::unique_ptr<leveldb::WritableFile> file_;
   wal::Clock& clock_;
+  const std::string hides_;
 };
 
 }  // namespace
@@ -200,7 +205,8 @@ leveldb::Status FsEnv::NewLogger(const std::string& fname, leveldb::Logger** res
   leveldb::WritableFile* file = nullptr;
   leveldb::Status status = NewAppendableFile(fname, &file);
   if (!status.ok()) return status;
-  *result = new FsLogger(std::unique_ptr<leveldb::WritableFile>(file), *config_.clock);
+  *result = new FsLogger(std::unique_ptr<leveldb::WritableFile>(file), *config_.clock,
+                         config_.log_hides);
   return leveldb::Status::OK();
 }
 

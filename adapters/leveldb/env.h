@@ -12,7 +12,8 @@
 //                             (O_APPEND, one write per line, never synced): info only, but its
 //                             create, its rename to LOG.old and its writes are real file
 //                             operations of a LevelDB open, so crash points count them.
-//                             The line's time is virtual and its thread id is "sim".
+//                             The line's time is virtual, its thread id is "sim" and the
+//                             database's path is "<db>" (EnvConfig::log_hides).
 //   NowMicros                 the run's wal::Clock
 //   SleepForMicroseconds      a timed wait on the run's runtime: virtual time
 //
@@ -57,6 +58,9 @@ struct EnvConfig {
   wal::Fs* fs = nullptr;
   wal::Clock* clock = nullptr;
   wal::Runtime* runtime = nullptr;  // SleepForMicroseconds and StartThread
+  // Written as "<db>" wherever an info LOG line holds it (LevelDB logs the database's path):
+  // the same run then writes the same LOG on PosixFs and on SimFs (walsim real --diff).
+  std::string log_hides;
 };
 
 class FsEnv final : public leveldb::Env {

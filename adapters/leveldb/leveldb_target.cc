@@ -92,7 +92,7 @@ class LeveldbTarget final : public harness::Target {
     crash();
     keys_ = number(env.settings, "keys");
     value_bytes_ = static_cast<std::size_t>(number(env.settings, "value_bytes"));
-    env_ = std::make_unique<FsEnv>(EnvConfig{env.fs, env.clock, env.runtime});
+    env_ = std::make_unique<FsEnv>(EnvConfig{env.fs, env.clock, env.runtime, env.dir});
     leveldb::Options options;
     options.env = env_.get();
     options.create_if_missing = true;
@@ -308,6 +308,9 @@ harness::TargetInfo leveldb_info() {
            .doc = "the key space, k00000.. (few keys: writes overwrite each other)"},
       },
   };
+  // Quiescent mode: every call into LevelDB, its compactions included, runs on the caller's
+  // thread (env.h), so `walsim real --diff` can run it on PosixFs beside SimFs.
+  info.single_threaded = true;
   return info;
 }
 

@@ -29,7 +29,7 @@ struct Rig {
 
   Rig() {
     fs.make_durable_dirs("/db");
-    env = std::make_unique<FsEnv>(EnvConfig{&fs, &clock, &wal::std_runtime()});
+    env = std::make_unique<FsEnv>(EnvConfig{&fs, &clock, &wal::std_runtime(), ""});
   }
 
   // Creates `path` through the Env, appends `data` and syncs it.
