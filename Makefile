@@ -49,7 +49,8 @@ test:
 	@scripts/timed test-fuzz $(MAKE) --no-print-directory test-fuzz
 
 # Builds walsim and walctl (linked into bin/), runs scenarios/chaos, the bug zoo, scenarios/bug-zoo, the pinned
-# regressions, scenarios/regressions, and SQLite's documented behaviours, scenarios/sqlite (seed counts in
+# regressions, scenarios/regressions, SQLite's documented behaviours, scenarios/sqlite, and LevelDB's,
+# scenarios/engines (seed counts in
 # the files: ~15k + ~4k + ~2.5k runs, about a minute on 2 cores), prints the summary table and where
 # the report is; then a bounded swarm (docs/swarm.md: seeds that each draw their whole
 # configuration) for CHAOS_SWARM_SECONDS. Exit 0 iff every scenario matched its expect.verdict
@@ -61,7 +62,7 @@ chaos: deps
 	@cmake --build --preset $(PRESET) -j $(JOBS) --target walsim walctl
 	@scripts/link-bin build/$(PRESET)
 	@status=0; \
-	build/$(PRESET)/sim/walsim/walsim run scenarios/chaos scenarios/bug-zoo scenarios/regressions scenarios/sqlite --jobs $(JOBS) || status=$$?; \
+	build/$(PRESET)/sim/walsim/walsim run scenarios/chaos scenarios/bug-zoo scenarios/regressions scenarios/sqlite scenarios/engines --jobs $(JOBS) || status=$$?; \
 	echo; echo "swarm: $(CHAOS_SWARM_SECONDS) s of seeds that each draw their whole configuration"; \
 	build/$(PRESET)/sim/walsim/walsim swarm --seconds $(CHAOS_SWARM_SECONDS) --jobs $(JOBS) || status=$$?; \
 	exit $$status
