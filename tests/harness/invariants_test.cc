@@ -446,6 +446,51 @@ TEST_F(InvariantsTest, PointInTimeMayLoseFromTheRecordInjectedDamageHit) {
   EXPECT_TRUE(crash_and_check(r)[Invariant::kDurability].violated());
 }
 
+// False positive 7 of docs/bug-zoo.md. LSN 3 became durable before the checkpoint (LSN 5) and
+// the batch (6-8) were issued, so their durable hints prove it. Injected damage that hit LSN 3
+// and every one of its proofs leaves the WAL no proof to see: a torn tail at LSN 3 is honest.
+TEST_F(InvariantsTest, ATornTailWhoseEveryProofInjectedDamageHitIsExcused) {
+  Recovery r = recovery_of(through(2));
+  r.report.torn_tail = true;
+  r.report.damage.push_back(wal::DamagedRange{"00000000000000000001.wal", 300, 1000, 3,
+                                              wal::DamageKind::kTornTail, "torn"});
+  oracle_.fault(FaultKind::kBitFlip, ++step_, "00000000000000000001.wal @300",
+                wal::LsnRange{3, 3});
+  oracle_.fault(FaultKind::kBitFlip, ++step_, "00000000000000000001.wal @560",
+                wal::LsnRange{5, 5});
+  oracle_.fault(FaultKind::kLatentSector, ++step_, "00000000000000000001.wal @512+512",
+                wal::LsnRange{6, 8});
+  const CheckResult result = crash_and_check(r);
+  EXPECT_TRUE(result.passed()) << result.summary();
+}
+
+// The same damage pattern with one proof left intact, or with the second hit on a record that
+// proves nothing (LSN 4 was issued before LSN 3 was durable; 9-13 are pending): LSN 3 is still
+// proven, and the torn tail is a loss. The hits excuse no record they did not hit.
+TEST_F(InvariantsTest, ATornTailWithAnIntactProofIsALossWhateverElseDamageHit) {
+  Recovery r = recovery_of(through(2));
+  r.report.torn_tail = true;
+  r.report.damage.push_back(wal::DamagedRange{"00000000000000000001.wal", 300, 1000, 3,
+                                              wal::DamageKind::kTornTail, "torn"});
+  const std::vector<std::vector<wal::LsnRange>> patterns = {
+      {{5, 5}}, {{6, 8}}, {{4, 4}}, {{9, 13}}, {{4, 4}, {9, 13}}, {{4, 5}}};
+  for (const std::vector<wal::LsnRange>& others : patterns) {
+    const Oracle before = oracle_;
+    oracle_.fault(FaultKind::kBitFlip, ++step_, "00000000000000000001.wal @300",
+                  wal::LsnRange{3, 3});
+    std::string hits = "3..3";
+    for (const wal::LsnRange& other : others) {
+      oracle_.fault(FaultKind::kBitFlip, ++step_, "00000000000000000001.wal", other);
+      hits += fmt::format(", {}..{}", other.first, other.last);
+    }
+    const CheckResult result = crash_and_check(r);
+    EXPECT_TRUE(mentions(result, Invariant::kDurability, "LSN 3 ")) << hits << "\n"
+                                                                     << result.summary();
+    EXPECT_TRUE(result[Invariant::kCorruptionDetected].violated()) << hits;
+    oracle_ = before;
+  }
+}
+
 TEST_F(InvariantsTest, DamageToTheLastDurableRecordsMayReadAsATornTail) {
   // The batch 6-8 is the last durable data: no record written after it became durable could
   // prove it was synced, so a bit flip there is indistinguishable from a torn write.
