@@ -7,6 +7,7 @@
 
 #include "mutant.h"
 #include "record_format.h"
+#include "zero_bytes.h"
 
 namespace wal::format {
 namespace {
@@ -23,9 +24,7 @@ void store(std::span<std::byte> target, std::size_t offset, T value) {
   std::memcpy(target.data() + offset, &value, sizeof(T));
 }
 
-bool all_zero(std::span<const std::byte> bytes) {
-  return std::all_of(bytes.begin(), bytes.end(), [](std::byte b) { return b == std::byte{0}; });
-}
+using ::wal::detail::all_zero;
 
 // Segment header offsets.
 constexpr std::size_t kSegMagic = 0;

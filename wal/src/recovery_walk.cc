@@ -13,6 +13,7 @@
 
 #include "recovery.h"
 #include "recovery_chunk_reader.h"
+#include "zero_bytes.h"
 
 namespace wal::recovery {
 namespace {
@@ -28,11 +29,7 @@ std::uint64_t align_up(std::uint64_t value) {
 }
 std::uint64_t align_down(std::uint64_t value) { return value / kRecordAlign * kRecordAlign; }
 
-std::optional<std::size_t> first_nonzero(std::span<const std::byte> bytes) {
-  auto it = std::find_if(bytes.begin(), bytes.end(), [](std::byte b) { return b != std::byte{0}; });
-  if (it == bytes.end()) return std::nullopt;
-  return static_cast<std::size_t>(it - bytes.begin());
-}
+using ::wal::detail::first_nonzero;
 
 std::string header_problem(format::SegmentHeaderStatus status, std::uint64_t file_bytes) {
   using format::SegmentHeaderStatus;
