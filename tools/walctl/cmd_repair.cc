@@ -208,6 +208,11 @@ int run_repair(const RepairArgs& args) {
   // that capacity the repair would cut and then fail (ENOSPC, EFBIG). The writer that opens the
   // log next preallocates as it always does.
   options.preallocate = false;
+  // It appends nothing: a small write buffer (the default, a megabyte and as much again for
+  // the bytes in flight, is zeroed on every open), and no spare segment prepared in the
+  // background for a rotation that never comes (a thread, a file and its fallocate).
+  options.buffer_bytes = 4u << 10;
+  options.prepare_segments = false;
   wal::Result<std::unique_ptr<wal::Log>> log = wal::Log::open(args.dir, options);
   if (!log) return report_failure("repair", log.error());
   const wal::Lsn last = (*log)->recovery_report().last_good_lsn;

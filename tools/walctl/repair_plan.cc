@@ -9,6 +9,12 @@ namespace {
 
 constexpr std::size_t kPlanCopyChunk = 1 << 20;
 
+// A chunk no larger than the range it reads: a cut of a few hundred bytes (the usual torn tail)
+// must not zero a whole megabyte first.
+std::size_t plan_chunk_for(std::uint64_t length) {
+  return static_cast<std::size_t>(std::clamp<std::uint64_t>(length, 1, kPlanCopyChunk));
+}
+
 wal::Result<std::vector<Cut>> damage_cuts(wal::Fs& fs, const std::string& dir,
                                           const wal::recovery::ScanResult& scan,
                                           const std::set<std::string>& moved) {
@@ -81,7 +87,7 @@ wal::Status add_tail_cut(wal::Fs& fs, const std::string& dir,
 wal::Result<std::uint64_t> data_extent(wal::Fs& fs, const std::string& dir, const Cut& cut) {
   auto source = fs.open(wal::join_path(dir, cut.segment), wal::OpenMode::kReadOnly);
   if (!source) return source.error();
-  std::vector<std::byte> buffer(kPlanCopyChunk);
+  std::vector<std::byte> buffer(plan_chunk_for(cut.length));
   std::uint64_t done = 0;
   std::uint64_t data_end = 0;  // just past the last non-zero byte
   while (done < cut.length) {

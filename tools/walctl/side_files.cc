@@ -16,6 +16,11 @@ constexpr std::size_t kSideCopyChunk = 1 << 20;
 // Far more repairs of one range than anyone runs; a bound so a full directory cannot loop.
 constexpr int kMaxSideNames = 10000;
 
+// A chunk no larger than what it copies or compares: side files of small cuts are the rule.
+std::size_t side_chunk_for(std::uint64_t length) {
+  return static_cast<std::size_t>(std::clamp<std::uint64_t>(length, 1, kSideCopyChunk));
+}
+
 // The n-th choice of side name for `base` (n = 1: `base` itself).
 std::string nth_name(const std::string& base, int n) {
   return n == 1 ? base : fmt::format("{}.{}", base, n);
@@ -45,8 +50,8 @@ wal::Result<bool> holds(wal::Fs& fs, const std::string& dir, const Cut& cut, std
   if (!size || *size != length) return false;
   auto source = fs.open(wal::join_path(dir, cut.segment), wal::OpenMode::kReadOnly);
   if (!source) return source.error();
-  std::vector<std::byte> a(kSideCopyChunk);
-  std::vector<std::byte> b(kSideCopyChunk);
+  std::vector<std::byte> a(side_chunk_for(length));
+  std::vector<std::byte> b(a.size());
   for (std::uint64_t done = 0; done < length;) {
     const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(a.size(), length - done));
     auto n = (*source)->read_at(cut.offset + done, std::span(a.data(), want));
@@ -86,7 +91,7 @@ wal::Result<std::string> save_cut(wal::Fs& fs, const std::string& dir, const Cut
   if (!source) return source.error();
   auto target = fs.open(wal::join_path(dir, *name), wal::OpenMode::kCreateExclusive);
   if (!target) return target.error();
-  std::vector<std::byte> buffer(kSideCopyChunk);
+  std::vector<std::byte> buffer(side_chunk_for(length));
   for (std::uint64_t done = 0; done < length;) {
     const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), length - done));
     auto n = (*source)->read_at(cut.offset + done, std::span(buffer.data(), want));
