@@ -21,7 +21,7 @@ std::vector<wal_fuzz::Target> targets() {
   std::vector<wal_fuzz::Target> all = {
       {"record_decoder", wal_fuzz::record_decoder},
       {"segment_reader", wal_fuzz::segment_reader},
-      {"recovery_dir", wal_fuzz::recovery_dir},
+      {"recovery_dir", wal_fuzz::recovery_dir_every_mode},
       {"walctl", wal_fuzz::walctl_commands},
       {"trace_file", wal_fuzz::trace_file},
   };

@@ -147,6 +147,10 @@ int main(int argc, char** argv) {
   last = trim(last);
   last.resize(last.size() - 13);
   put(root, "recovery_dir", "torn-tail", dir_input(0, torn, 0));
+  // The target runs each input in the mode of control bits 2-3: a seed for each of the others.
+  put(root, "recovery_dir", "torn-tail-absolute", dir_input(1 << 2, torn, 0));
+  put(root, "recovery_dir", "torn-tail-point-in-time", dir_input(2 << 2, torn, 0));
+  put(root, "recovery_dir", "torn-tail-skip-corrupted", dir_input(3 << 2, torn, 0));
   auto extra = small;
   extra["00000000000000000003.wal.tmp"] = Bytes(64, std::byte{1});
   extra["notes.txt"] = Bytes{std::byte{'h'}, std::byte{'i'}};

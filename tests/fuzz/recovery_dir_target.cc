@@ -1,4 +1,5 @@
-// Target: recovery over an arbitrary directory (fuzz_dir.h) on a SimFs, in every recovery mode:
+// Target: recovery over an arbitrary directory (fuzz_dir.h) on a SimFs, in the recovery mode the
+// input's control byte names (bits 2-3, as for walctl; recovery_dir_every_mode: all four):
 // recovery::scan, wal::verify, a read-only LogCore::open and its reader, then a writable open on
 // a fresh copy, a few appends, close and a reopen. Checks: no entry that no intact record holds,
 // read-only calls change no byte, absolute accepts only a clean log, the non-salvage modes read
@@ -28,8 +29,9 @@ constexpr std::string_view kDir = "/log";
 sim::DeviceModel device() {
   sim::DeviceModel model;
   // A header claiming a huge capacity gets kNoSpace at reopen (preallocation), not minutes of
-  // zero filling per input.
-  model.capacity_bytes = 8u << 20;
+  // zero filling per input. A megabyte holds every input (libFuzzer's are a few KiB) many
+  // times over; every input pays for the zeros a bigger one would let a header preallocate.
+  model.capacity_bytes = 1u << 20;
   return model;
 }
 
@@ -38,7 +40,7 @@ wal::Options options_for(wal::RecoveryMode mode, bool read_only) {
   options.recovery = mode;
   options.read_only = read_only;
   options.create_if_missing = false;
-  options.segment_bytes = 16u << 10;
+  options.segment_bytes = 4u << 10;  // room for the appends; less preallocated zeros to scan
   options.buffer_bytes = 4u << 10;
   options.sync = wal::SyncPolicy::kNone;
   options.salt = 0x0123456789abcdefull;
@@ -186,9 +188,9 @@ Violation check_mode(const sim::SimFsState& base, const DirSnapshot& before,
   return std::nullopt;
 }
 
-}  // namespace
-
-Violation recovery_dir(std::span<const std::byte> input) {
+// The checks of one input in `modes`, or in the mode its control byte names when `modes` is
+// empty.
+Violation check_dir(std::span<const std::byte> input, std::span<const wal::RecoveryMode> modes) {
   FuzzDir dir = split_dir(input);
   maybe_reseal(dir);
   sim::SimFs fs(device());
@@ -201,10 +203,20 @@ Violation recovery_dir(std::span<const std::byte> input) {
   const IntactEntries intact(files);
   const DirSnapshot before = snapshot(fs, std::string(kDir));
   const sim::SimFsState base = fs.state();
-  for (wal::RecoveryMode mode : kRecoveryModes) {
+  const wal::RecoveryMode named = kRecoveryModes[(dir.flags >> 2) & 3];
+  if (modes.empty()) modes = std::span(&named, 1);
+  for (wal::RecoveryMode mode : modes) {
     if (Violation v = check_mode(base, before, intact, mode)) return v;
   }
   return std::nullopt;
+}
+
+}  // namespace
+
+Violation recovery_dir(std::span<const std::byte> input) { return check_dir(input, {}); }
+
+Violation recovery_dir_every_mode(std::span<const std::byte> input) {
+  return check_dir(input, kRecoveryModes);
 }
 
 }  // namespace wal_fuzz

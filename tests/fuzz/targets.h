@@ -20,9 +20,14 @@ using TargetFn = Violation (*)(std::span<const std::byte> input);
 Violation record_decoder(std::span<const std::byte> input);
 // The streaming Reader over one segment made of the input (on a SimFs).
 Violation segment_reader(std::span<const std::byte> input);
-// recovery::scan, wal::verify and LogCore::open (read-only and writable) in every recovery mode
-// over a directory of arbitrary files (on a SimFs).
+// recovery::scan, wal::verify and LogCore::open (read-only and writable) over a directory of
+// arbitrary files (on a SimFs), in the recovery mode the input's control byte names (bits 2-3):
+// the fuzzer flips those bits like any other, and one mode per execution is what lets it run
+// hundreds of inputs a second under ASan.
 Violation recovery_dir(std::span<const std::byte> input);
+// The same in all four modes, one after the other: what the replay of the committed inputs
+// runs, so that each seed and reproducer is checked in every mode in every build.
+Violation recovery_dir_every_mode(std::span<const std::byte> input);
 // walctl verify / stat / dump / repair, in process, on a real directory (tmpfs when present).
 Violation walctl_commands(std::span<const std::byte> input);
 // The walsim scenario parser (only in builds that have it).
