@@ -125,7 +125,9 @@ wal::Result<Latency> measure_fdatasync(const std::string& dir, double seconds) {
 }  // namespace
 
 int run_bench(const BenchArgs& args) {
-  if (auto code = check_log_dir("bench", args.dir, /*may_create=*/true)) return *code;
+  if (auto code = check_log_dir(wal::posix_fs(), "bench", args.dir, /*may_create=*/true)) {
+    return *code;
+  }
   if (!wal::posix_fs().stat(args.dir).is_ok()) {
     if (wal::Status made = wal::posix_fs().mkdir(args.dir); !made.is_ok()) {
       return report_failure("bench", made);

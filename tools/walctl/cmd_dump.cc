@@ -94,7 +94,7 @@ int print_entries(wal::Log& log, const DumpArgs& args, bool checked_from) {
 // it is printed. Then the refusal is reported (exit 4).
 int print_before_damage(const DumpArgs& args, const wal::Status& refusal) {
   wal::Result<std::unique_ptr<wal::Log>> opened =
-      wal::Log::open(args.dir, read_only_options(wal::RecoveryMode::kPointInTime));
+      wal::Log::open(args.dir, read_only_options(wal::RecoveryMode::kPointInTime, args.fs));
   if (opened) {
     const int printed = print_entries(**opened, args, /*checked_from=*/false);
     (*opened)->close().ignore_error("read-only; the refusal is what to report");
@@ -106,10 +106,11 @@ int print_before_damage(const DumpArgs& args, const wal::Status& refusal) {
 }  // namespace
 
 int run_dump(const DumpArgs& args) {
-  if (auto code = check_log_dir("dump", args.dir)) return *code;
-  if (auto code = check_holds_log("dump", args.dir)) return *code;
+  wal::Fs& fs = fs_or_posix(args.fs);
+  if (auto code = check_log_dir(fs, "dump", args.dir)) return *code;
+  if (auto code = check_holds_log(fs, "dump", args.dir)) return *code;
   wal::Result<std::unique_ptr<wal::Log>> opened =
-      wal::Log::open(args.dir, read_only_options(args.recovery));
+      wal::Log::open(args.dir, read_only_options(args.recovery, args.fs));
   if (!opened) {
     if (opened.error().code() == wal::Code::kCorruption) {
       return print_before_damage(args, opened.error());

@@ -7,7 +7,6 @@
 // repaired log finds everything already kept and writes nothing.
 #include <fmt/format.h>
 #include <wal/log.h>
-#include <wal/posix_fs.h>
 
 #include <array>
 #include <cstdio>
@@ -53,7 +52,7 @@ struct Move {
 std::optional<int> plan_moves(wal::Fs& fs, const RepairArgs& args, std::vector<Move>* moves) {
   wal::Result<std::vector<std::string>> names = fs.list(args.dir);
   if (!names) return report_failure("repair", names.error());
-  for (const UnreadableEntry& entry : unreadable_entries(args.dir, *names)) {
+  for (const UnreadableEntry& entry : unreadable_entries(fs, args.dir, *names)) {
     if (entry.name != kFront && !is_salvage(args.recovery)) {
       fmt::print(stderr,
                  "walctl repair: refusing: segment {} {}, so the log cannot be read past it. To "
@@ -125,9 +124,9 @@ std::optional<int> keep_cuts(wal::Fs& fs, const RepairArgs& args, const std::vec
 }  // namespace
 
 int run_repair(const RepairArgs& args) {
-  if (auto code = check_log_dir("repair", args.dir)) return *code;
-  if (auto code = check_holds_log("repair", args.dir)) return *code;
-  wal::Fs& fs = wal::posix_fs();
+  wal::Fs& fs = fs_or_posix(args.fs);
+  if (auto code = check_log_dir(fs, "repair", args.dir)) return *code;
+  if (auto code = check_holds_log(fs, "repair", args.dir)) return *code;
 
   // Hold the lock while planning and saving so no writer moves the tail meanwhile. A dry run
   // creates nothing, so it checks the lock only if the lock file exists.
@@ -200,6 +199,7 @@ int run_repair(const RepairArgs& args) {
   // The cut itself is the WAL's own recovery, so it is exactly what a normal open does.
   lock.reset();
   wal::Options options;
+  options.fs = &fs;
   options.recovery = args.recovery;
   options.create_if_missing = false;
   options.sync = wal::SyncPolicy::kNone;

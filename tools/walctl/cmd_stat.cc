@@ -3,7 +3,6 @@
 // recovery header.
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
-#include <wal/posix_fs.h>
 
 #include <array>
 #include <cstdio>
@@ -17,8 +16,8 @@ namespace walctl {
 namespace {
 
 // The version written in a segment's header, or 0 if it cannot be read.
-std::uint32_t on_disk_version(const std::string& path) {
-  auto file = wal::posix_fs().open(path, wal::OpenMode::kReadOnly);
+std::uint32_t on_disk_version(wal::Fs& fs, const std::string& path) {
+  auto file = fs.open(path, wal::OpenMode::kReadOnly);
   if (!file) return 0;
   std::array<std::byte, wal::format::kSegmentHeaderBytes> bytes{};
   auto n = (*file)->read_at(0, bytes);
@@ -34,11 +33,12 @@ std::string range_text(const wal::recovery::SegmentInfo& segment) {
 }  // namespace
 
 int run_stat(const StatArgs& args) {
-  if (auto code = check_log_dir("stat", args.dir)) return *code;
-  if (auto code = check_holds_log("stat", args.dir)) return *code;
+  wal::Fs& fs = fs_or_posix(args.fs);
+  if (auto code = check_log_dir(fs, "stat", args.dir)) return *code;
+  if (auto code = check_holds_log(fs, "stat", args.dir)) return *code;
   // Salvage mode: show everything readable even in a damaged log; the damage is summarised.
   wal::Result<wal::recovery::ScanResult> scanned = wal::recovery::scan(
-      wal::posix_fs(), args.dir, read_only_options(wal::RecoveryMode::kSkipCorrupted));
+      fs, args.dir, read_only_options(wal::RecoveryMode::kSkipCorrupted));
   if (!scanned) return report_failure("stat", scanned.error());
   const wal::recovery::ScanResult& scan = *scanned;
   const wal::RecoveryReport& report = scan.report;
@@ -46,7 +46,9 @@ int run_stat(const StatArgs& args) {
   std::uint64_t total_bytes = 0;
   for (const auto& segment : scan.segments) total_bytes += segment.file_bytes;
   const std::uint32_t version =
-      scan.segments.empty() ? 0 : on_disk_version(wal::join_path(args.dir, scan.segments.back().name));
+      scan.segments.empty()
+          ? 0
+          : on_disk_version(fs, wal::join_path(args.dir, scan.segments.back().name));
 
   if (args.json) {
     nlohmann::json segments = nlohmann::json::array();

@@ -2,7 +2,6 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <wal/log.h>
-#include <wal/posix_fs.h>
 
 #include <cstdio>
 
@@ -30,10 +29,11 @@ std::string headline(const wal::RecoveryReport& report) {
 }  // namespace
 
 int run_verify(const VerifyArgs& args) {
-  if (auto code = check_log_dir("verify", args.dir)) return *code;
-  if (auto code = check_holds_log("verify", args.dir)) return *code;
+  wal::Fs& fs = fs_or_posix(args.fs);
+  if (auto code = check_log_dir(fs, "verify", args.dir)) return *code;
+  if (auto code = check_holds_log(fs, "verify", args.dir)) return *code;
   wal::Result<wal::RecoveryReport> report =
-      wal::verify(wal::posix_fs(), args.dir, read_only_options(args.recovery));
+      wal::verify(fs, args.dir, read_only_options(args.recovery));
   if (!report) {
     // The mode judged the damage fatal: that is a finding, not a failure of verify itself.
     const wal::Status& error = report.error();

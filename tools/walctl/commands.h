@@ -1,10 +1,16 @@
 // The walctl subcommands. main.cc parses the command line (CLI11) into these argument structs;
 // each run_* lives in its own file and returns an exit code (exit_codes.h).
+//
+// The commands that read a log (dump, verify, stat, repair) take the file system to read it
+// from: null, what main.cc passes, is the real one (wal::posix_fs()); the walctl fuzz target
+// passes an in-memory sim::SimFs, so that it runs the commands without a syscall per file
+// operation.
 #pragma once
 
 #include <cstdint>
 #include <string>
 
+#include <wal/fs.h>
 #include <wal/options.h>
 #include <wal/types.h>
 
@@ -25,6 +31,7 @@ struct DumpArgs {
   wal::Lsn from = wal::kNoLsn;  // kNoLsn: from the oldest entry
   DumpFormat format = DumpFormat::kText;
   wal::RecoveryMode recovery = wal::RecoveryMode::kTolerateTail;
+  wal::Fs* fs = nullptr;  // null: the real file system
 };
 int run_dump(const DumpArgs& args);
 
@@ -32,12 +39,14 @@ struct VerifyArgs {
   std::string dir;
   bool json = false;
   wal::RecoveryMode recovery = wal::RecoveryMode::kSkipCorrupted;
+  wal::Fs* fs = nullptr;  // null: the real file system
 };
 int run_verify(const VerifyArgs& args);
 
 struct StatArgs {
   std::string dir;
   bool json = false;
+  wal::Fs* fs = nullptr;  // null: the real file system
 };
 int run_stat(const StatArgs& args);
 
@@ -45,6 +54,7 @@ struct RepairArgs {
   std::string dir;
   bool dry_run = false;
   wal::RecoveryMode recovery = wal::RecoveryMode::kTolerateTail;
+  wal::Fs* fs = nullptr;  // null: the real file system
 };
 int run_repair(const RepairArgs& args);
 

@@ -38,8 +38,8 @@ struct Contents {
   std::vector<std::string> foreign;  // neither log files nor a log's scratch files
 };
 
-wal::Result<Contents> contents(const std::string& dir) {
-  wal::Result<std::vector<std::string>> names = wal::posix_fs().list(dir);
+wal::Result<Contents> contents(wal::Fs& fs, const std::string& dir) {
+  wal::Result<std::vector<std::string>> names = fs.list(dir);
   if (!names) return names.error();
   Contents found;
   for (const std::string& name : *names) {
@@ -54,9 +54,11 @@ wal::Result<Contents> contents(const std::string& dir) {
 
 }  // namespace
 
-std::optional<int> check_log_dir(const std::string& command, const std::string& dir,
+wal::Fs& fs_or_posix(wal::Fs* fs) { return fs != nullptr ? *fs : wal::posix_fs(); }
+
+std::optional<int> check_log_dir(wal::Fs& fs, const std::string& command, const std::string& dir,
                                  bool may_create) {
-  wal::Result<wal::FileStat> st = wal::posix_fs().stat(dir);
+  wal::Result<wal::FileStat> st = fs.stat(dir);
   if (!st) {
     if (st.error().code() == wal::Code::kNotFound) {
       if (may_create) return std::nullopt;
@@ -72,8 +74,9 @@ std::optional<int> check_log_dir(const std::string& command, const std::string& 
   return std::nullopt;
 }
 
-std::optional<int> check_holds_log(const std::string& command, const std::string& dir) {
-  wal::Result<Contents> found = contents(dir);
+std::optional<int> check_holds_log(wal::Fs& fs, const std::string& command,
+                                   const std::string& dir) {
+  wal::Result<Contents> found = contents(fs, dir);
   if (!found) return report_failure(command, found.error());
   if (found->has_log) return std::nullopt;
   fmt::print(stderr, "walctl {}: no log in {}: it holds no segment file and no FRONT marker\n",
@@ -82,9 +85,10 @@ std::optional<int> check_holds_log(const std::string& command, const std::string
 }
 
 std::optional<int> check_append_target(const std::string& dir, bool create_in_nonempty) {
-  if (auto code = check_log_dir("append", dir, /*may_create=*/true)) return code;
-  if (create_in_nonempty || !wal::posix_fs().stat(dir).is_ok()) return std::nullopt;
-  wal::Result<Contents> found = contents(dir);
+  wal::Fs& fs = wal::posix_fs();
+  if (auto code = check_log_dir(fs, "append", dir, /*may_create=*/true)) return code;
+  if (create_in_nonempty || !fs.stat(dir).is_ok()) return std::nullopt;
+  wal::Result<Contents> found = contents(fs, dir);
   if (!found) return report_failure("append", found.error());
   if (found->has_log || found->foreign.empty()) return std::nullopt;
   fmt::print(stderr,
@@ -96,8 +100,9 @@ std::optional<int> check_append_target(const std::string& dir, bool create_in_no
   return kExitNoLog;
 }
 
-wal::Options read_only_options(wal::RecoveryMode mode) {
+wal::Options read_only_options(wal::RecoveryMode mode, wal::Fs* fs) {
   wal::Options options;
+  options.fs = fs;
   options.read_only = true;
   options.create_if_missing = false;
   options.recovery = mode;

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <fmt/format.h>
+#include <wal/posix_fs.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -26,15 +27,21 @@ std::string nth_name(const std::string& base, int n) {
   return n == 1 ? base : fmt::format("{}.{}", base, n);
 }
 
-// lstat, not stat: a dangling symlink under a side name is taken, not free.
-bool name_taken(const std::string& dir, const std::string& name) {
+// On the real file system lstat, not stat: a dangling symlink under a side name is taken, not
+// free. Another wal::Fs has no symlinks: a name is free when stat finds nothing there.
+bool name_taken(wal::Fs& fs, const std::string& dir, const std::string& name) {
+  const std::string path = wal::join_path(dir, name);
+  if (&fs != &wal::posix_fs()) {
+    wal::Result<wal::FileStat> st = fs.stat(path);
+    return st.is_ok() || st.error().code() != wal::Code::kNotFound;
+  }
   struct stat st {};
-  return ::lstat(wal::join_path(dir, name).c_str(), &st) == 0 || errno != ENOENT;
+  return ::lstat(path.c_str(), &st) == 0 || errno != ENOENT;
 }
 
-wal::Result<std::string> free_name(const std::string& dir, const std::string& base) {
+wal::Result<std::string> free_name(wal::Fs& fs, const std::string& dir, const std::string& base) {
   for (int n = 1; n <= kMaxSideNames; ++n) {
-    if (!name_taken(dir, nth_name(base, n))) return nth_name(base, n);
+    if (!name_taken(fs, dir, nth_name(base, n))) return nth_name(base, n);
   }
   return wal::Status::io_error(
       fmt::format("no free side file name for {} in {} ({} taken)", base, dir, kMaxSideNames));
@@ -75,7 +82,7 @@ std::string side_file_name(const Cut& cut) {
 wal::Result<std::optional<std::string>> already_kept(wal::Fs& fs, const std::string& dir,
                                                      const Cut& cut, std::uint64_t length) {
   const std::string base = side_file_name(cut);
-  for (int n = 1; n <= kMaxSideNames && name_taken(dir, nth_name(base, n)); ++n) {
+  for (int n = 1; n <= kMaxSideNames && name_taken(fs, dir, nth_name(base, n)); ++n) {
     wal::Result<bool> same = holds(fs, dir, cut, length, nth_name(base, n));
     if (!same) return same.error();
     if (*same) return std::optional<std::string>(nth_name(base, n));
@@ -85,7 +92,7 @@ wal::Result<std::optional<std::string>> already_kept(wal::Fs& fs, const std::str
 
 wal::Result<std::string> save_cut(wal::Fs& fs, const std::string& dir, const Cut& cut,
                                   std::uint64_t length) {
-  wal::Result<std::string> name = free_name(dir, side_file_name(cut));
+  wal::Result<std::string> name = free_name(fs, dir, side_file_name(cut));
   if (!name) return name;
   auto source = fs.open(wal::join_path(dir, cut.segment), wal::OpenMode::kReadOnly);
   if (!source) return source.error();
@@ -109,7 +116,7 @@ wal::Result<std::string> save_cut(wal::Fs& fs, const std::string& dir, const Cut
 }
 
 wal::Result<std::string> move_aside(wal::Fs& fs, const std::string& dir, const std::string& name) {
-  wal::Result<std::string> side = free_name(dir, name + ".cut-0");
+  wal::Result<std::string> side = free_name(fs, dir, name + ".cut-0");
   if (!side) return side;
   WAL_RETURN_IF_ERROR(fs.rename(wal::join_path(dir, name), wal::join_path(dir, *side)));
   return side;

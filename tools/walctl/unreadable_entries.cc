@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 #include <wal/fs.h>
+#include <wal/posix_fs.h>
 
 #include <cerrno>
 #include <cstring>
@@ -37,9 +38,24 @@ std::optional<std::string> why_unreadable(const std::string& path) {
   return std::nullopt;
 }
 
+// The same question asked of a file system that has only files and directories.
+std::optional<std::string> why_unreadable(wal::Fs& fs, const std::string& path) {
+  if (&fs == &wal::posix_fs()) return why_unreadable(path);
+  wal::Result<wal::FileStat> st = fs.stat(path);
+  if (!st) {
+    if (st.error().code() == wal::Code::kNotFound) return std::nullopt;
+    return fmt::format("cannot be examined: {}", st.error().message());
+  }
+  if (st->is_directory) return "is a directory";
+  wal::Result<std::unique_ptr<wal::File>> file = fs.open(path, wal::OpenMode::kReadOnly);
+  if (!file) return fmt::format("cannot be opened: {}", file.error().message());
+  (*file)->close().ignore_error("opened read-only to see that it can be");
+  return std::nullopt;
+}
+
 }  // namespace
 
-std::vector<UnreadableEntry> unreadable_entries(const std::string& dir,
+std::vector<UnreadableEntry> unreadable_entries(wal::Fs& fs, const std::string& dir,
                                                 const std::vector<std::string>& names) {
   std::vector<UnreadableEntry> found;
   for (const std::string& name : names) {
@@ -48,7 +64,7 @@ std::vector<UnreadableEntry> unreadable_entries(const std::string& dir,
         !wal::recovery::parse_segment_name(name, &first)) {
       continue;
     }
-    if (auto why = why_unreadable(wal::join_path(dir, name))) found.push_back({name, *why});
+    if (auto why = why_unreadable(fs, wal::join_path(dir, name))) found.push_back({name, *why});
   }
   return found;
 }

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <wal/fs.h>
+
 namespace walctl {
 
 struct UnreadableEntry {
@@ -14,8 +16,10 @@ struct UnreadableEntry {
   std::string why;  // "is a directory", "cannot be opened: Permission denied", ...
 };
 
-// Checked with lstat/stat and a non-blocking open, so a FIFO never blocks the check.
-std::vector<UnreadableEntry> unreadable_entries(const std::string& dir,
+// On the real file system checked with lstat/stat and a non-blocking open, so a FIFO never
+// blocks the check. Another wal::Fs (an in-memory one) knows only files and directories: there
+// an entry is unreadable when it is a directory or its open fails.
+std::vector<UnreadableEntry> unreadable_entries(wal::Fs& fs, const std::string& dir,
                                                 const std::vector<std::string>& names);
 
 }  // namespace walctl
