@@ -64,6 +64,29 @@ wal::File* Replay::file(std::uint64_t id) {
   return it == files_.end() ? nullptr : it->second.get();
 }
 
+// Every directory on `path`, created durable where missing. A trace is bytes from anywhere: a
+// name that is already a file, or a ".." on the way, is an error (SimFs's own set-up helper
+// would assert on the first).
+std::string Replay::durable_dirs(const std::string& path) {
+  std::size_t end = 0;
+  while (end < path.size()) {
+    end = path.find('/', end + 1);
+    if (end == std::string::npos) end = path.size();
+    const std::string prefix = path.substr(0, end);
+    if (prefix.empty() || prefix.back() == '/') continue;
+    const wal::Result<wal::FileStat> found = fs_.stat(prefix);
+    if (found) {
+      if (!found->is_directory) return fmt::format("\"{}\" is a file, not a directory", prefix);
+      continue;
+    }
+    if (const wal::Status made = fs_.mkdir(prefix); !made.is_ok()) return made.to_string();
+    if (const wal::Status synced = fs_.sync_dir(parent_of(prefix)); !synced.is_ok()) {
+      return synced.to_string();
+    }
+  }
+  return {};
+}
+
 std::string Replay::start() {
   while (!done() && trace_->calls[next_].kind <= CallKind::kInitSymlink) {
     const Call& call = trace_->calls[next_];
@@ -71,10 +94,14 @@ std::string Replay::start() {
     ++next_;
     switch (call.kind) {
       case CallKind::kInitDir:
-        if (!call.path.empty()) fs_.make_durable_dirs(call.path);
+        if (std::string problem = durable_dirs(call.path); !problem.empty()) {
+          return fmt::format("call {}: {}", number, problem);
+        }
         break;
       case CallKind::kInitFile: {
-        fs_.make_durable_dirs(parent_of(call.path));
+        if (std::string problem = durable_dirs(parent_of(call.path)); !problem.empty()) {
+          return fmt::format("call {}: {}", number, problem);
+        }
         if (const auto first = opened_as_.find(call.file); first != opened_as_.end()) {
           // A second name of a file already loaded: a hard link.
           if (!fs_.link(first->second, call.path).is_ok() ||

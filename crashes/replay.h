@@ -51,6 +51,7 @@ class Replay {
 
  private:
   [[nodiscard]] std::string apply(const systrace::Call& call);
+  [[nodiscard]] std::string durable_dirs(const std::string& path);
   wal::File* file(std::uint64_t id);
 
   const systrace::Trace* trace_;

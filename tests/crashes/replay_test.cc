@@ -161,3 +161,29 @@ TEST(CrashesSearch, TheSeedDecidesTheJunkAndNothingElse) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(CrashesReplay, AnInitialDirectoryUnderAFileIsAnErrorNotAnAbort) {
+  TraceBuilder b;
+  b.init_file("a", 1, "x");
+  systrace::Call dir;
+  dir.kind = systrace::CallKind::kInitDir;
+  dir.path = "a/b";
+  systrace::Trace trace = b.trace();
+  trace.calls.push_back(dir);
+  crashes::Replay replay(trace, sim::DeviceModel{});
+  const std::string problem = replay.start();
+  EXPECT_NE(problem.find("call 2: \"a\" is a file, not a directory"), std::string::npos)
+      << problem;
+  systrace::Trace up;
+  systrace::Call escape;
+  escape.kind = systrace::CallKind::kInitFile;
+  escape.path = "../outside";
+  escape.file = 1;
+  up.calls.push_back(escape);
+  crashes::Replay upward(up, sim::DeviceModel{});
+  EXPECT_NE(upward.start(), "");
+}
+
+}  // namespace
