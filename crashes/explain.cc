@@ -9,28 +9,11 @@ namespace {
 
 using sim::OpFate;
 
+constexpr std::size_t kOutputShown = 40;  // bytes of an acknowledgement quoted in a sentence
+
 bool lost_or_torn(const OpFate& fate) { return fate.kind != OpFate::Kind::kKeep; }
 bool torn(const OpFate& fate) {
   return fate.kind == OpFate::Kind::kTorn || fate.kind == OpFate::Kind::kGarbage;
-}
-
-// A short readable prefix of output bytes.
-std::string snippet(const std::string& data) {
-  std::string out;
-  for (const char c : data) {
-    if (out.size() >= 40) {
-      out += "...";
-      break;
-    }
-    if (c == '\n') {
-      out += "\\n";
-    } else if (static_cast<unsigned char>(c) < 0x20 || c == '"') {
-      out += '?';
-    } else {
-      out += c;
-    }
-  }
-  return out;
 }
 
 std::string name_of(const systrace::Trace& trace, const OpRef& ref) {
@@ -119,9 +102,9 @@ Explanation explain(const systrace::Trace& trace, std::size_t point,
       // Nothing was lost, yet what the program had printed is not there: it acknowledged
       // before it wrote.
       out.sentence = fmt::format(
-          "the output at call {} (\"{}\") acknowledges what the program has not yet written: "
+          "the output at call {} ({}) acknowledges what the program has not yet written: "
           "a crash right after it fails with every call durable",
-          point, snippet(call->data));
+          point, systrace::escaped(call->data, kOutputShown));
       return out;
     }
     out.sentence = fmt::format(
@@ -213,8 +196,9 @@ Explanation explain(const systrace::Trace& trace, std::size_t point,
                                            : "an fsync of the file";
     const std::string anchor =
         out.acknowledged_by != 0
-            ? fmt::format("the output at call {} (\"{}\")", out.acknowledged_by,
-                          snippet(trace.calls[out.acknowledged_by - 1].data))
+            ? fmt::format("the output at call {} ({})", out.acknowledged_by,
+                          systrace::escaped(trace.calls[out.acknowledged_by - 1].data,
+                                            kOutputShown))
             : fmt::format("the crash after call {}", point);
     out.sentence = fmt::format("{} {} {} before {}", names(trace, out.lost),
                                out.lost.size() > 1 ? "need" : "needs", remedy, anchor);

@@ -99,5 +99,7 @@ std::string show_call(const Call& call, std::size_t number);
 // last had in the trace).
 std::string show_call(const Call& call, std::size_t number, std::string_view file_name);
 std::string show(const Trace& trace);
+// `bytes` in double quotes, C-escaped, at most `max` of them, then "..." when there are more.
+std::string escaped(std::string_view bytes, std::size_t max);
 
 }  // namespace systrace

@@ -11,10 +11,6 @@
 #include "systrace/trace_file.h"
 
 namespace systrace {
-namespace {
-
-// Data is shown as its first bytes, C-escaped, then "..." when there is more.
-constexpr std::size_t kShownDataBytes = 32;
 
 std::string escaped(std::string_view bytes, std::size_t max) {
   std::string out = "\"";
@@ -39,6 +35,11 @@ std::string escaped(std::string_view bytes, std::size_t max) {
   if (bytes.size() > max) out += "...";
   return out;
 }
+
+namespace {
+
+// Data is shown as its first bytes, C-escaped, then "..." when there is more.
+constexpr std::size_t kShownDataBytes = 32;
 
 std::string quoted(std::string_view path) { return escaped(path, SIZE_MAX); }
 std::string unquoted(const std::string& text) { return text.substr(1, text.size() - 2); }
