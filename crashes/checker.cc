@@ -109,7 +109,7 @@ CheckerRun run_checker(const std::string& command, std::uint64_t timeout_ms) {
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   if (run.timed_out) {
-    run.signal = 0;
+    // Killed by us: the verdict is the timeout, not the signal.
   } else if (WIFEXITED(status)) {
     run.exit_code = WEXITSTATUS(status);
     run.passed = run.exit_code == 0;

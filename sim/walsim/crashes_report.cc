@@ -41,12 +41,12 @@ std::vector<reports::TimelineEvent> vulnerability_timeline(const systrace::Trace
   if (point >= 1) show_around(point);
   std::sort(shown.begin(), shown.end());
   shown.erase(std::unique(shown.begin(), shown.end()), shown.end());
+  const reports::TimelineEvent power_loss{0, 0, point, "crash",
+                                          fmt::format("power loss after call {}", point),
+                                          found.first.plan, true};
   std::vector<reports::TimelineEvent> out;
   for (const std::size_t c : shown) {
-    if (c > point && (out.empty() || out.back().kind != "crash")) {
-      out.push_back({0, 0, point, "crash", fmt::format("power loss after call {}", point),
-                     found.first.plan, true});
-    }
+    if (c > point && (out.empty() || out.back().kind != "crash")) out.push_back(power_loss);
     const systrace::Call& call = trace.calls[c - 1];
     const auto role = named.find(c);
     reports::TimelineEvent event;
@@ -58,8 +58,7 @@ std::vector<reports::TimelineEvent> vulnerability_timeline(const systrace::Trace
     out.push_back(std::move(event));
   }
   if (out.empty() || (out.back().kind != "crash" && out.back().step <= point)) {
-    out.push_back({0, 0, point, "crash", fmt::format("power loss after call {}", point),
-                   found.first.plan, true});
+    out.push_back(power_loss);
   }
   return out;
 }
