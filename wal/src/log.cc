@@ -97,6 +97,9 @@ Status Log::Impl::lead_sync(Lock& lock) {
   // Bug zoo: the leader forgets to wake the followers of its group: they wait forever.
   if (!WAL_MUTANT("log-leader-forgets-followers")) sync_done.notify_all();
   syncer_wake.notify_one();
+  // A ticket that published a rotation runs the retention it waited for (log_core.cc): if that
+  // failed and poisoned the log, the caller it happened in hears of it.
+  if (status && core->poisoned()) return core->poison_cause();
   return status;
 }
 
@@ -161,10 +164,17 @@ void Log::Impl::periodic_loop() {
 }
 
 // Keeps a spare segment ready (log_core.h), so that a rotation on the append path neither
-// fallocates nor allocates. Preparing takes a fallocate and an fsync: outside the mutex.
+// fallocates nor allocates, and publishes a rotation that left its segment unpublished.
+// Preparing takes a fallocate and an fsync, publishing two fsyncs: outside the mutex.
 void Log::Impl::prepare_loop() {
   Lock lock(mutex);
   while (!stopping) {
+    // A rotation left its segment unpublished (Options::background_rotation): a sync ticket
+    // here, off the append path, syncs the finished segment and publishes the new one.
+    if (core->publication_pending() && !core->sync_in_flight() && !core->poisoned()) {
+      lead_sync(lock).ignore_error("reported to every later caller as kPoisoned");
+      continue;
+    }
     if (!core->spare_wanted()) {
       preparer_wake.wait(mutex);
       continue;

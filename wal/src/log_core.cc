@@ -20,6 +20,7 @@
 #include "retention.h"
 #include "segment_reader.h"
 #include "segment_writer.h"
+#include "unproven_tail.h"
 #include "write_buffer.h"
 
 namespace wal {
@@ -62,8 +63,11 @@ struct LogCore::Impl {
   Status open();
   Status ensure_dir();
   Status create_segment();
-  Status rotate_into_spare();
+  Status rotate_into_spare(bool background);
   void discard_spare();
+  Result<SyncTicket> begin_sync();
+  Status publish_now();
+  Status publish_adopted(recovery::ScanResult& scan);
   Status make_room(std::size_t record_bytes);
   [[nodiscard]] Status check_lsn_space(std::uint64_t count) const;
   Status drop_below(Lsn lsn);
@@ -114,6 +118,14 @@ struct LogCore::Impl {
     std::string final_path;  // capacity reserved by finish_prepare
   } spare;
   bool prepare_in_flight = false;
+  // A rotation not yet published (Options::background_rotation, log_core.h): the finished
+  // segment, flushed and trimmed but maybe not durable, and the paths the active segment moves
+  // between. Both paths' capacity is reserved by finish_prepare: a rotation allocates nothing.
+  struct Publication {
+    std::shared_ptr<File> previous;  // null: the active segment is published
+    std::string temp_path;           // "<dir>/<segment>.tmp", where it is written meanwhile
+    std::string final_path;
+  } publication;
 
   detail::CommitState sync;  // last, durable, covered LSNs; in-flight and poison flags
   std::uint64_t ticket_seq = 0;
@@ -175,6 +187,9 @@ Status LogCore::Impl::open() {
   } else {
     checksum = scan.header.checksum;
     salt = scan.header.salt;
+  }
+  if (!scan.continuation.empty() && !options.read_only) {
+    WAL_RETURN_IF_ERROR(publish_adopted(scan));
   }
   for (const recovery::SegmentInfo& info : scan.segments) {
     segments.push_back({info.first_lsn, info.name, info.file_bytes});
@@ -251,6 +266,41 @@ Status LogCore::Impl::open() {
   return Status::ok();
 }
 
+// Recovery adopted a continuation (wal/FORMAT.md 3.2): make it a segment like any other before
+// the log goes on. The segment it continues may never have been synced, and after a failed
+// fsync its bytes may be clean pages that never reach the disk (unproven_tail.h), so it is
+// replaced by a synced copy first, as a reopen does for the newest segment; only then is the
+// continuation renamed to its name and the directory synced. A crash in between leaves a
+// directory the same scan adopts the continuation from again.
+Status LogCore::Impl::publish_adopted(recovery::ScanResult& scan) {
+  WAL_ASSERT(scan.segments.size() >= 2 && scan.segments.back().name == scan.continuation);
+  const recovery::SegmentInfo& previous = scan.segments[scan.segments.size() - 2];
+  Result<std::unique_ptr<File>> opened =
+      fs.open(join_path(dir, previous.name), OpenMode::kReadWrite);
+  if (!opened) return Status(opened.error()).with_context("reopen segment " + previous.name);
+  WAL_ASSERT(buffer.empty());  // scratch, as in SegmentWriter::reopen
+  Result<std::unique_ptr<File>> copy = detail::replace_with_copy(
+      fs, dir, previous.name, **opened, previous.end_offset, buffer.reserve(buffer.capacity()));
+  if (!copy) return Status(copy.error()).with_context("make durable " + previous.name);
+  WAL_RETURN_IF_ERROR((*opened)->close().with_context("close replaced " + previous.name));
+  WAL_RETURN_IF_ERROR((*copy)->close().with_context("close " + previous.name));
+
+  const std::string name(recovery::strip_temp_suffix(scan.continuation));
+  WAL_RETURN_IF_ERROR(fs.rename(join_path(dir, scan.continuation), join_path(dir, name))
+                          .with_context("publish adopted segment " + name));
+  WAL_RETURN_IF_ERROR(fs.sync_dir(dir).with_context("sync dir after publishing " + name));
+  metrics.dir_syncs.fetch_add(1, std::memory_order_relaxed);
+  // A leftover of that name (a stale segment the scan set aside) is gone with the rename.
+  std::erase(scan.leftovers, name);
+  std::erase(scan.unkept, name);
+  for (recovery::RecoveredRun& run : scan.runs) {
+    if (run.segment == scan.continuation) run.segment = name;
+  }
+  scan.segments.back().name = name;
+  scan.continuation.clear();
+  return Status::ok();
+}
+
 Status LogCore::Impl::create_segment() {
   bool published = false;
   Result<std::unique_ptr<detail::SegmentWriter>> made = detail::SegmentWriter::create(
@@ -272,14 +322,26 @@ Status LogCore::Impl::create_segment() {
   return Status::ok();
 }
 
-Status LogCore::Impl::rotate_into_spare() {
+Status LogCore::Impl::rotate_into_spare(bool background) {
   const Lsn first = sync.last_lsn + 1;
   recovery::segment_name_into(first, spare.name);
   join_path_into(dir, spare.name, spare.final_path);
   const format::SegmentHeader header = detail::SegmentWriter::new_header(segment_params(), first);
   bool published = false;
-  Status status = detail::SegmentWriter::publish(fs, *spare.file, dir, spare.temp_path,
-                                                 spare.final_path, spare.name, header, &published);
+  Status status;
+  if (background) {
+    // Background rotation: the header and a rename to the temp name; the next sync publishes.
+    publication.temp_path.assign(spare.final_path).append(recovery::kTempSuffix);
+    publication.final_path.assign(spare.final_path);
+    status = detail::SegmentWriter::begin_unpublished(fs, *spare.file, spare.temp_path,
+                                                      publication.temp_path, spare.name, header);
+    // A failed write or rename of a temp file leaves nothing recovery would adopt that is not
+    // intact; the device is failing all the same: fail-stop.
+    published = true;
+  } else {
+    status = detail::SegmentWriter::publish(fs, *spare.file, dir, spare.temp_path,
+                                            spare.final_path, spare.name, header, &published);
+  }
   if (!status) {
     // The same rules as create_segment(): before the rename only the spare was touched.
     if (!published) discard_spare();
@@ -288,7 +350,7 @@ Status LogCore::Impl::rotate_into_spare() {
     if (published || status.code() != Code::kNoSpace) return poison(status);
     return status;
   }
-  metrics.dir_syncs.fetch_add(1, std::memory_order_relaxed);
+  if (!background) metrics.dir_syncs.fetch_add(1, std::memory_order_relaxed);
   metrics.rotations_onto_spare.fetch_add(1, std::memory_order_relaxed);
   if (retired != nullptr) {
     retired->restart(std::move(spare.file), header, spare.name, options.preallocate);
@@ -328,7 +390,25 @@ Status LogCore::Impl::make_room(std::size_t record_bytes) {
     // wal::Log's threads (swarm seeds 131333, 131754, 132511).
     return Status::busy(std::string(kRotationWaits));
   }
-  if (active != nullptr) {
+  // A second rotation before any sync published the first: publish it now, on the append path
+  // (only one segment at a time may be unpublished, and it must be the newest). Only the bug
+  // zoo's rotate-beside-sync-in-flight gets here with a ticket in flight, which publishes it.
+  if (active != nullptr && publication.previous != nullptr && !sync.sync_in_flight) {
+    WAL_RETURN_IF_ERROR(publish_now());
+  }
+  const bool background = active != nullptr && options.background_rotation &&
+                          spare.file != nullptr && publication.previous == nullptr;
+  if (background) {
+    // Flushed and trimmed here; synced by the sync ticket that publishes the next segment.
+    const std::uint64_t used = active->used_bytes();
+    std::shared_ptr<File> previous = active->file();
+    Status trimmed = active->trim_unsynced();
+    retired = std::move(active);
+    if (!trimmed) return poison(trimmed);
+    publication.previous = std::move(previous);
+    segments.back().file_bytes = used;
+    metrics.rotations.fetch_add(1, std::memory_order_relaxed);
+  } else if (active != nullptr) {
     // Records never span segments: finish this one (flush, trim, sync) before the next exists,
     // so every segment but the newest is durable and exact.
     const std::uint64_t used = active->used_bytes();
@@ -341,7 +421,12 @@ Status LogCore::Impl::make_room(std::size_t record_bytes) {
     mark_durable(sync.last_lsn);
     detail::logger().debug("wal {}: finished segment {} at {} bytes", dir, retired->name(), used);
   }
-  WAL_RETURN_IF_ERROR(spare.file != nullptr ? rotate_into_spare() : create_segment());
+  WAL_RETURN_IF_ERROR(spare.file != nullptr ? rotate_into_spare(background) : create_segment());
+  // Retention counts on the kept segments being durable: after a background rotation it waits
+  // for the publication (finish_sync), or a FRONT marker could drop the only durable segments
+  // while the finished one is still unsynced, and a power loss then leave nothing (swarm seed
+  // 539, max_segments = 2: LSN 1 acknowledged, its segment dropped, the next one lost).
+  if (background) return Status::ok();
   return apply_retention();
 }
 
@@ -548,8 +633,10 @@ std::uint64_t LogCore::next_sync_due_us() const {
   return detail::next_sync_due_us(impl_->options, impl_->sync);
 }
 
-Result<SyncTicket> LogCore::begin_sync() {
-  Impl& d = *impl_;
+Result<SyncTicket> LogCore::begin_sync() { return impl_->begin_sync(); }
+
+Result<SyncTicket> LogCore::Impl::begin_sync() {
+  Impl& d = *this;
   WAL_ASSERT(!d.sync.sync_in_flight);
   if (d.closed) return Status::closed("log is closed");
   if (d.sync.poisoned) return d.poison_status;
@@ -572,6 +659,18 @@ Result<SyncTicket> LogCore::begin_sync() {
     // Bug zoo: fdatasync on a file that grows: the data is durable, its new size is not.
     if (WAL_MUTANT("fdatasync-growing-file")) ticket.full_sync = false;
   }
+  if (d.publication.previous != nullptr) {
+    // The ticket publishes the rotation (log_core.h): until it does, no LSN of the finished
+    // segment is durable, nor any after it.
+    WAL_ASSERT(d.active != nullptr);
+    ticket.file = d.active->file();
+    ticket.full_sync = d.active->grows_on_append();
+    ticket.previous = d.publication.previous;
+    ticket.fs = &d.fs;
+    ticket.dir = d.dir;
+    ticket.publish_from = d.publication.temp_path;
+    ticket.publish_to = d.publication.final_path;
+  }
   WAL_ASSERT(ticket.write_bytes.empty() || ticket.file != nullptr);
   ticket.started_us = d.clock.now_us();
   d.sync.sync_in_flight = true;
@@ -585,6 +684,16 @@ Result<SyncTicket> LogCore::begin_sync() {
 
 Status LogCore::run_sync(const SyncTicket& ticket) {
   if (ticket.file == nullptr) return Status::ok();
+  // Bug zoo: the new segment is published before the finished one is synced: a power loss in
+  // between keeps the new segment's records after a torn end of the previous one.
+  const bool publish_first = WAL_MUTANT("publish-before-previous-sync");
+  if (ticket.previous != nullptr && publish_first) WAL_RETURN_IF_ERROR(publish(ticket));
+  // Bug zoo: the finished segment is never synced; the ticket syncs the new one and calls the
+  // rotation durable.
+  if (ticket.previous != nullptr && !WAL_MUTANT("publish-without-previous-sync")) {
+    Status synced = ticket.previous->sync();
+    if (!synced) return synced.with_context("sync the segment a rotation finished");
+  }
   if (!ticket.write_bytes.empty()) {
     Status written = detail::write_records(*ticket.file, ticket.write_offset, ticket.write_bytes);
     if (!written) {
@@ -598,7 +707,18 @@ Status LogCore::run_sync(const SyncTicket& ticket) {
   if (!status && WAL_MUTANT("believe-retried-fsync")) {
     status = ticket.full_sync ? ticket.file->sync() : ticket.file->sync_data();
   }
-  return status;
+  if (!status || ticket.previous == nullptr || publish_first) return status;
+  return publish(ticket);
+}
+
+// The new segment is durable under its temp name: give it its own and make that durable.
+Status LogCore::publish(const SyncTicket& ticket) {
+  if (Status renamed = ticket.fs->rename(ticket.publish_from, ticket.publish_to); !renamed) {
+    return renamed.with_context("publish rotated segment");
+  }
+  // Bug zoo: as in SegmentWriter::publish, the name is not made durable.
+  if (WAL_MUTANT("skip-dir-sync")) return Status::ok();
+  return ticket.fs->sync_dir(ticket.dir).with_context("sync dir after publishing a segment");
 }
 
 void LogCore::finish_sync(const SyncTicket& ticket, const Status& status) {
@@ -622,6 +742,11 @@ void LogCore::Impl::finish_sync(const SyncTicket& ticket, const Status& status) 
     // and advances durable_lsn over the pages this one lost.
     detail::logger().error("wal {}: background sync failed: {}", d.dir, status.to_string());
     return;
+  }
+  if (status && ticket.previous != nullptr) {
+    d.publication.previous.reset();
+    d.metrics.syncs.fetch_add(1, std::memory_order_relaxed);
+    d.metrics.dir_syncs.fetch_add(1, std::memory_order_relaxed);
   }
   if (!status) {
     // fsyncgate: the kernel may have dropped the dirty pages it failed to write and will
@@ -649,9 +774,29 @@ void LogCore::Impl::finish_sync(const SyncTicket& ticket, const Status& status) 
     return;
   }
   d.mark_durable(ticket.target_lsn);
+  // The retention the rotation left for its publication (make_room). A failure poisons the
+  // log; every later call reports it.
+  if (ticket.previous != nullptr) {
+    d.apply_retention().ignore_error("a failure poisoned the log; later calls report it");
+  }
 }
 
 bool LogCore::sync_in_flight() const { return impl_->sync.sync_in_flight; }
+bool LogCore::publication_pending() const { return impl_->publication.previous != nullptr; }
+
+// One sync ticket on the caller's thread, for what cannot wait for one: a rotation while the
+// last is unpublished, and close().
+Status LogCore::Impl::publish_now() {
+  Result<SyncTicket> ticket = begin_sync();
+  if (!ticket) return ticket.error();
+  Status status = LogCore::run_sync(*ticket);
+  finish_sync(*ticket, status);
+  if (options.listener != nullptr) options.listener->on_sync_end(ticket->target_lsn, status);
+  // The retention after the publication may have failed and poisoned the log: this call, the
+  // one it happened in, reports it.
+  if (status && sync.poisoned) return poison_cause;
+  return status;
+}
 
 bool LogCore::spare_wanted() const {
   const Impl& d = *impl_;
@@ -723,6 +868,9 @@ void LogCore::finish_prepare(PrepareTicket ticket) {
   d.metrics.segments_prepared.fetch_add(1, std::memory_order_relaxed);
   d.spare.name.reserve(kSegmentNameCapacity);
   d.spare.final_path.reserve(d.dir.size() + 1 + kSegmentNameCapacity);
+  d.publication.temp_path.reserve(d.dir.size() + 1 + kSegmentNameCapacity +
+                                  recovery::kTempSuffix.size());
+  d.publication.final_path.reserve(d.dir.size() + 1 + kSegmentNameCapacity);
   d.segments.reserve(d.segments.size() + 1);
 }
 
@@ -780,6 +928,14 @@ Status LogCore::close() {
   WAL_ASSERT(!d.sync.sync_in_flight && !d.prepare_in_flight);
   d.closed = true;
   Status result;
+  Status published;
+  if (d.active != nullptr && d.publication.previous != nullptr && !d.sync.poisoned &&
+      d.options.sync != SyncPolicy::kNone) {
+    // The finish below syncs the active segment but does not name it: publish first. (kNone
+    // leaves it unpublished, for the next open to adopt, as it leaves its records unsynced.)
+    published = d.publish_now();  // a failure poisons: the branch below abandons
+  }
+  d.publication.previous.reset();
   if (d.active != nullptr) {
     if (d.sync.poisoned) {
       // After a failed write or sync the buffer's bytes are of no known standing: drop them.
@@ -807,6 +963,7 @@ Status LogCore::close() {
   d.discard_spare();
   d.retired.reset();
   d.lock.reset();
+  if (!published) return published;
   if (result.is_ok() && d.sync.poisoned) return d.poison_status;
   return result;
 }

@@ -145,7 +145,8 @@ void encode_segment_header(const SegmentHeader& header, std::span<std::byte> tar
   std::span<std::byte> out = target.first(kSegmentHeaderBytes);
   std::fill(out.begin(), out.end(), std::byte{0});
   store<std::uint64_t>(out, kSegMagic, kSegmentMagic);
-  store<std::uint32_t>(out, kSegVersion, kFormatVersion);
+  WAL_ASSERT(header.version >= kOldestReadableVersion && header.version <= kFormatVersion);
+  store<std::uint32_t>(out, kSegVersion, header.version);
   store<std::uint8_t>(out, kSegChecksum, static_cast<std::uint8_t>(header.checksum));
   store<std::uint64_t>(out, kSegSalt, header.salt);
   store<std::uint64_t>(out, kSegFirstLsn, header.first_lsn);
@@ -176,7 +177,7 @@ SegmentHeaderResult decode_segment_header(std::span<const std::byte> source) {
     result.status = SegmentHeaderStatus::kBadChecksum;
     return result;
   }
-  if (result.version != kFormatVersion) {
+  if (result.version < kOldestReadableVersion || result.version > kFormatVersion) {
     result.status = SegmentHeaderStatus::kUnsupportedVersion;
     return result;
   }
@@ -186,6 +187,7 @@ SegmentHeaderResult decode_segment_header(std::span<const std::byte> source) {
     return result;
   }
   result.header.checksum = static_cast<ChecksumKind>(kind);
+  result.header.version = result.version;
   result.header.salt = load<std::uint64_t>(in, kSegSalt);
   result.header.first_lsn = load<std::uint64_t>(in, kSegFirstLsn);
   result.header.capacity_bytes = load<std::uint64_t>(in, kSegCapacity);

@@ -7,8 +7,9 @@
 //
 // Segment header layout (kSegmentHeaderBytes = 64, little-endian):
 //   0  u64 magic          kSegmentMagic ("WALSEGMT")
-//   8  u32 version        kFormatVersion (checked before the checksum: a future version may
-//                         move it)
+//   8  u32 version        kFormatVersion when written; kOldestReadableVersion..kFormatVersion
+//                         read (wal/FORMAT.md 8: version 2 changed the directory protocol,
+//                         not these bytes)
 //  12  u8  checksum_kind  ChecksumKind of every record in the segment
 //  13  u8[3] zero
 //  16  u64 salt           per-log random value, the same in every segment of a log
@@ -43,7 +44,11 @@
 
 namespace wal::format {
 
-inline constexpr std::uint32_t kFormatVersion = 1;
+// Version 2: a rotation may write records into the next segment before it is published
+// (wal/FORMAT.md 3.2); recovery adopts such a continuation. A version-1 reader would delete it
+// as a temp file, so segments written under version 2 say so and version-1 readers refuse them.
+inline constexpr std::uint32_t kFormatVersion = 2;
+inline constexpr std::uint32_t kOldestReadableVersion = 1;
 inline constexpr std::size_t kSegmentHeaderBytes = 64;
 // No segment is larger: a header claiming more is damage (a reopen would try to preallocate it).
 inline constexpr std::uint64_t kMaxSegmentBytes = std::uint64_t{1} << 40;
@@ -65,6 +70,9 @@ struct SegmentHeader {
   std::uint64_t salt = 0;         // per-log random value, the same in every segment of a log
   Lsn first_lsn = kNoLsn;         // LSN of the first record in this segment
   std::uint64_t capacity_bytes = 0;
+  // What is written (new segments: kFormatVersion) or was read (a reopened version-1 segment
+  // keeps its header: its bytes are copied, never rewritten).
+  std::uint32_t version = kFormatVersion;
 };
 
 // Writes exactly kSegmentHeaderBytes.

@@ -21,6 +21,7 @@
 #include <fmt/format.h>
 
 #include "mutant.h"
+#include "recovery_continuation.h"
 #include "recovery_walk.h"
 
 namespace wal::recovery {
@@ -448,6 +449,8 @@ Result<ScanResult> scan(Fs& fs, std::string_view dir, const Options& options) {
   if (report.torn_tail && result.next_lsn > 1 && WAL_MUTANT("reuse-lsn-after-torn-tail")) {
     result.next_lsn -= 1;
   }
+  // A rotation's records not yet published (FORMAT.md 3.2), when they continue the log exactly.
+  WAL_RETURN_IF_ERROR(adopt_continuation(fs, dir, options, result));
   if (!result.segments.empty()) {
     // Where the writer goes on: an empty run at the newest segment's end, so that a reader
     // goes from the last kept record to what is appended next even when the two lie in

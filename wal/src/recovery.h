@@ -59,6 +59,9 @@ struct ScanResult {
   RecoveryReport report;
   std::vector<std::string> leftovers;  // files to delete on a writable open (temp files,
                                        // segments wholly below the front marker, ...)
+  // The continuation recovery adopted (FORMAT.md 3.2), by its temp name "<segment>.tmp": then
+  // the last of `segments` (and of `runs`) bears that name until a writable open publishes it.
+  std::string continuation;
 };
 
 // Scans `dir`. Returns an error Status only when options.recovery says the damage found is
@@ -71,9 +74,12 @@ std::string segment_name(Lsn first_lsn);
 // The same into `out`: no allocation when its capacity suffices (a rotation onto a spare).
 void segment_name_into(Lsn first_lsn, std::string& out);
 bool parse_segment_name(std::string_view name, Lsn* first_lsn);
+// `name` without a trailing kTempSuffix (unchanged when it has none).
+std::string_view strip_temp_suffix(std::string_view name);
 
 // Other names in a log directory. A "<name>.tmp" is a file being created (segment or front
-// marker) that was never renamed into place: never read, listed in ScanResult::leftovers.
+// marker) that was never renamed into place: listed in ScanResult::leftovers, and never read
+// but for one: "<segment>.tmp" continuing the log where it ends (FORMAT.md 3.2).
 inline constexpr std::string_view kFrontMarkerName = "FRONT";
 inline constexpr std::string_view kLockName = "LOCK";
 inline constexpr std::string_view kTempSuffix = ".tmp";

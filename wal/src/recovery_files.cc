@@ -38,6 +38,14 @@ bool parse_segment_name(std::string_view name, Lsn* first_lsn) {
   return true;
 }
 
+std::string_view strip_temp_suffix(std::string_view name) {
+  if (name.size() >= kTempSuffix.size() &&
+      name.substr(name.size() - kTempSuffix.size()) == kTempSuffix) {
+    name.remove_suffix(kTempSuffix.size());
+  }
+  return name;
+}
+
 std::array<std::byte, kFrontMarkerBytes> encode_front_marker(Lsn front_lsn) {
   std::array<std::byte, kFrontMarkerBytes> out{};
   std::memcpy(out.data(), &front_lsn, 8);

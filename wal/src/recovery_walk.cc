@@ -337,7 +337,8 @@ Result<Walk> walk_segments(Fs& fs, std::string_view dir, const std::vector<std::
     const std::size_t index = walk.segments.size();
     WalkedSegment& segment = walk.segments.emplace_back();
     segment.name = name;
-    WAL_ASSERT(parse_segment_name(name, &segment.name_lsn));
+    // A continuation (FORMAT.md 3.2) is walked under its temp name, "<segment name>.tmp".
+    WAL_ASSERT(parse_segment_name(strip_temp_suffix(name), &segment.name_lsn));
     const Lsn damaged_lsn = expected != kNoLsn ? expected : segment.name_lsn;
     auto unreadable = [&](const Status& status, bool read_failed) {
       Piece piece = segment_damage(index, damaged_lsn, segment.file_bytes, DamageKind::kUnreadable,
@@ -370,8 +371,8 @@ Result<Walk> walk_segments(Fs& fs, std::string_view dir, const std::vector<std::
     const format::SegmentHeaderResult header = format::decode_segment_header(*head);
     if (header.status == format::SegmentHeaderStatus::kUnsupportedVersion) {
       return Status::unsupported(fmt::format(
-          "segment {} has format version {}; this build reads version {} only", name,
-          header.version, format::kFormatVersion));
+          "segment {} has format version {}; this build reads versions {} to {}", name,
+          header.version, format::kOldestReadableVersion, format::kFormatVersion));
     }
     if (header.status != format::SegmentHeaderStatus::kOk) {
       // Bytes after a damaged header mean records may be behind it: never a harmless tail.

@@ -89,7 +89,8 @@ Status SegmentReader::enter_run(std::size_t index) {
   const recovery::RecoveredRun& run = params_.runs[index];
   if (file_ == nullptr || segment_name_ != run.segment) {
     Lsn first = kNoLsn;
-    WAL_ASSERT(recovery::parse_segment_name(run.segment, &first));  // recovery named it
+    // Recovery named it (an adopted continuation by its temp name, FORMAT.md 3.2).
+    WAL_ASSERT(recovery::parse_segment_name(recovery::strip_temp_suffix(run.segment), &first));
     WAL_RETURN_IF_ERROR(attach(run.segment, first));
   }
   run_ = index;
@@ -104,11 +105,19 @@ Result<bool> SegmentReader::open_live(bool positioning) {
   const std::vector<recovery::RecoveredRun>& runs = params_.runs;
   // Nothing before the segment of the last recovered run is live: recovery judged those.
   Lsn floor = kNoLsn;
-  if (!runs.empty()) WAL_ASSERT(recovery::parse_segment_name(runs.back().segment, &floor));
+  // (An adopted continuation's run bears its temp name until the writer publishes it.)
+  if (!runs.empty()) {
+    WAL_ASSERT(recovery::parse_segment_name(recovery::strip_temp_suffix(runs.back().segment),
+                                            &floor));
+  }
   std::vector<std::pair<Lsn, std::string>> candidates;
   for (std::string& name : *names) {
     Lsn lsn = kNoLsn;
-    if (!recovery::parse_segment_name(name, &lsn) || lsn < floor) continue;
+    // A segment not yet published (wal/FORMAT.md 3.2) is read under its temp name: the
+    // watermark passes it unpublished only when a kNone close left it so.
+    if (!recovery::parse_segment_name(recovery::strip_temp_suffix(name), &lsn) || lsn < floor) {
+      continue;
+    }
     if (lsn < params_.open_next_lsn && unkept(name)) continue;
     if (!positioning && lsn != expected_lsn_) continue;
     candidates.emplace_back(lsn, std::move(name));

@@ -94,6 +94,22 @@ Status SegmentWriter::publish(Fs& fs, File& file, std::string_view dir,
   return Status::ok();
 }
 
+Status SegmentWriter::begin_unpublished(Fs& fs, File& file, std::string_view spare_path,
+                                        std::string_view temp_path, std::string_view name,
+                                        const format::SegmentHeader& header) {
+  std::array<std::byte, format::kSegmentHeaderBytes> bytes{};
+  format::encode_segment_header(header, bytes);
+  if (Status status = file.write_at(0, bytes); !status) {
+    return status.with_context("write header of", name);
+  }
+  // Under its own temp name, so the next spare can be prepared while this one is unpublished,
+  // and recovery can tell which segment it would continue.
+  if (Status status = fs.rename(spare_path, temp_path); !status) {
+    return status.with_context("rename the spare to", name);
+  }
+  return Status::ok();
+}
+
 Result<std::unique_ptr<SegmentWriter>> SegmentWriter::create(Fs& fs, const std::string& dir,
                                                              Lsn first_lsn,
                                                              const SegmentParams& params,

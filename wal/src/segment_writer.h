@@ -54,6 +54,15 @@ class SegmentWriter {
                                       std::string_view name, const format::SegmentHeader& header,
                                       bool* published);
 
+  // The background rotation's first step (Options::background_rotation, wal/FORMAT.md 3.2):
+  // the prepared temp file `spare_path` gets segment `name`'s header and is renamed to
+  // `temp_path` ("<segment>.tmp"), unsynced; records follow at once. A sync ticket publishes
+  // it later (LogCore::run_sync). Allocates nothing unless it fails.
+  [[nodiscard]] static Status begin_unpublished(Fs& fs, File& file, std::string_view spare_path,
+                                                std::string_view temp_path,
+                                                std::string_view name,
+                                                const format::SegmentHeader& header);
+
   // A writer for a segment publish() just made, when there is no finished writer to restart.
   static std::unique_ptr<SegmentWriter> adopt(std::shared_ptr<File> file,
                                               const format::SegmentHeader& header,

@@ -30,6 +30,14 @@
 // A failed write or sync while preparing poisons the core as anywhere else (fail-stop); a full
 // disk (kNoSpace) leaves no spare, and the rotation that then needs a segment fails cleanly.
 //
+// With Options::background_rotation, a rotation onto the spare does not sync: it flushes and
+// trims the finished segment, writes the spare's header and renames the spare to
+// "<segment>.tmp", where appends go on. The next sync ticket (SyncTicket::previous) syncs the
+// finished segment, then the new one, and only then renames it to its name and syncs the
+// directory: the durable watermark never passes the rotation before that. A second rotation
+// before any ticket publishes the first on the append path. Recovery adopts such a continuation
+// when it continues the log exactly (wal/FORMAT.md 3.2).
+//
 // A rotation never runs beside a sync ticket: an append that needs one while a ticket is in
 // flight changes nothing and returns kBusy with the message kRotationWaits; the runtime waits
 // for finish_sync and calls again (finishing the segment meanwhile could take the success of a
@@ -70,6 +78,12 @@ struct SyncTicket {
   // runtime's lock. They live in the core until finish_sync.
   std::uint64_t write_offset = 0;
   std::span<const std::byte> write_bytes;
+  // A rotation to publish (Options::background_rotation, wal/FORMAT.md 3.2): run_sync first
+  // syncs `previous`, the finished segment, then writes and syncs `file` as above, then renames
+  // it from `publish_from` to `publish_to` and syncs `dir`. Null: nothing to publish.
+  std::shared_ptr<File> previous;
+  Fs* fs = nullptr;
+  std::string_view dir, publish_from, publish_to;
   // Set by run_sync: the failure was the group's write, not the fdatasync (metrics tell them
   // apart: a failed write is not a failed sync).
   mutable bool write_failed = false;
@@ -134,6 +148,9 @@ class LogCore {
   [[nodiscard]] static Status run_sync(const SyncTicket& ticket);
   void finish_sync(const SyncTicket& ticket, const Status& status);
   bool sync_in_flight() const;
+  // A rotation's new segment is not published yet (Options::background_rotation): the next
+  // sync ticket publishes it. wal::Log's preparer runs one as soon as it can.
+  bool publication_pending() const;
 
   bool spare_wanted() const;  // writable, not poisoned, no spare and no preparation running
   [[nodiscard]] PrepareTicket begin_prepare();
@@ -175,6 +192,7 @@ class LogCore {
  private:
   struct Impl;
   explicit LogCore(std::unique_ptr<Impl> impl);
+  [[nodiscard]] static Status publish(const SyncTicket& ticket);
   std::unique_ptr<Impl> impl_;
 };
 

@@ -58,6 +58,13 @@ struct Options {
   // is). Off: every rotation creates its segment inline (LogCore alone never prepares one
   // unless its runtime drives begin_prepare/run_prepare/finish_prepare).
   bool prepare_segments = true;
+  // A rotation onto a prepared spare does not wait for the finished segment's sync: appends go
+  // on into the next segment, written under a temp name, and the next sync (any sync ticket;
+  // wal::Log's preparer thread runs one right after the rotation) syncs the finished segment,
+  // then the new one, then publishes it (wal/FORMAT.md 3.2). Nothing is acknowledged durable
+  // before that. Off: the rotation syncs and publishes on the append path (format version 1's
+  // protocol), for comparison.
+  bool background_rotation = true;
   bool create_if_missing = true;
   bool read_only = false;  // open for reading: no lock, no repair, no writes (walctl dump)
   // Salt of a NEW log (ignored when the log exists: its salt is read from disk). 0 = pick one:
