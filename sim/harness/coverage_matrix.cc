@@ -53,14 +53,20 @@ constexpr std::array<faults::CrashPolicy, 5> kPolicies = {
 //               leftovers (unlink, sync_dir); never a rename: the log always has a segment
 //   recovery    that open, of any crash image: also one with no segment yet (a rename)
 //   append, batch, checkpoint   a full buffer's flush (write); as a sync ticket's leader the
-//               group's write and its fdatasync (fsync when the size changed)
+//               group's write and its fdatasync (fsync when the size changed), and when the
+//               ticket publishes a background rotation, the finished segment's fsync, the
+//               rename and the sync_dir
 //   sync, syncer                the ticket only
 //   read        listing the directory, opening segments and reading them
 //   truncate_front   FRONT.tmp (open, truncate, write, fsync), its rename and sync_dir, the
 //               unlinks and their sync_dir
-//   preparer    spare-segment.tmp: open (after unlinking a stale one), allocate, fsync
+//   preparer    spare-segment.tmp: open (after unlinking a stale one), allocate, fsync; and
+//               the sync ticket publishing a background rotation (wal/FORMAT.md 3.2): the
+//               finished segment's fsync, the group's write and fdatasync, rename, sync_dir
 //   rotation    the trim and fsync of the full segment, the new one (open, allocate, header
-//               write, fsync, rename, sync_dir, reopen), a failed creation's unlink
+//               write, fsync, rename, sync_dir, reopen), a failed creation's unlink; a
+//               background rotation's trim, header write and rename, and the publication of
+//               the last one when no ticket ran since (its syncs, fdatasync included)
 //   retention   what truncate_front does, inside a writer's call
 std::vector<FsOp> fs_calls_of(Activity activity) {
   switch (activity) {
@@ -80,7 +86,8 @@ std::vector<FsOp> fs_calls_of(Activity activity) {
     case Activity::kCheckpoint:
     case Activity::kSync:
     case Activity::kSyncer:
-      return {FsOp::kWrite, FsOp::kSyncData, FsOp::kSync};
+      // The rename and sync_dir: a ticket that publishes a background rotation.
+      return {FsOp::kWrite, FsOp::kSyncData, FsOp::kSync, FsOp::kRename, FsOp::kSyncDir};
     case Activity::kRead:
       return {FsOp::kOpen, FsOp::kRead, FsOp::kList};
     case Activity::kTruncateFront:
@@ -88,9 +95,10 @@ std::vector<FsOp> fs_calls_of(Activity activity) {
       return {FsOp::kOpen,   FsOp::kWrite,  FsOp::kSync,   FsOp::kTruncate,
               FsOp::kRename, FsOp::kUnlink, FsOp::kSyncDir};
     case Activity::kPreparer:
-      return {FsOp::kOpen, FsOp::kSync, FsOp::kAllocate, FsOp::kUnlink};
+      return {FsOp::kOpen,     FsOp::kSync,  FsOp::kAllocate, FsOp::kUnlink,
+              FsOp::kWrite,    FsOp::kSyncData, FsOp::kRename, FsOp::kSyncDir};
     case Activity::kRotation:
-      return {FsOp::kOpen,     FsOp::kWrite,  FsOp::kSync,   FsOp::kTruncate,
+      return {FsOp::kOpen,     FsOp::kWrite,  FsOp::kSync,   FsOp::kTruncate, FsOp::kSyncData,
               FsOp::kAllocate, FsOp::kRename, FsOp::kUnlink, FsOp::kSyncDir};
   }
   return {};
@@ -113,6 +121,7 @@ bool workload_op(Activity a) {
 
 bool leads_tickets(const CoverageSpace& s, Activity a) {
   if (a == Activity::kAppend || a == Activity::kBatch) return s.ticket_appends;
+  if (a == Activity::kPreparer) return s.background_rotation;  // it publishes rotations
   return a == Activity::kCheckpoint || a == Activity::kSync || a == Activity::kSyncer;
 }
 
@@ -174,9 +183,17 @@ bool permits(const CoverageSpace& s, Activity a, std::string_view at) {
   // The first Fs call of a run is the first open's stat of the directory, and the open never
   // stats again: only fs-op:0 cuts it there (the swarm draws fs-op:N with N >= 1).
   if (a == Activity::kOpen && *found == FsOp::kStat) return s.cuts_first_call;
-  // Without a ticket an append only flushes its buffer.
+  // A ticket publishing a background rotation renames and syncs the directory.
+  const bool ticket_activity = a == Activity::kAppend || a == Activity::kBatch ||
+                               a == Activity::kCheckpoint || a == Activity::kSync ||
+                               a == Activity::kSyncer;
+  if (ticket_activity && (*found == FsOp::kRename || *found == FsOp::kSyncDir)) {
+    return s.background_rotation;
+  }
+  // Without a ticket an append only flushes its buffer, unless a second rotation publishes
+  // the first one on its way (syncs included).
   if ((a == Activity::kAppend || a == Activity::kBatch) && *found != FsOp::kWrite) {
-    return s.ticket_appends;
+    return s.ticket_appends || s.background_rotation;
   }
   return true;
 }
@@ -304,6 +321,7 @@ CoverageSpace coverage_space(const RunConfig& config) {
   s.ops = {Activity::kOpen, Activity::kRotation};
   if (config.wal.sync == wal::SyncPolicy::kPeriodic) s.ops.insert(Activity::kSyncer);
   if (config.wal.prepare_segments) s.ops.insert(Activity::kPreparer);
+  s.background_rotation = config.wal.prepare_segments && config.wal.background_rotation;
   if (config.wal.max_segments != 0 || config.wal.max_bytes != 0) {
     s.ops.insert(Activity::kRetention);
   }

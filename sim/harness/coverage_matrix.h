@@ -88,6 +88,7 @@ struct CoverageSpace {
   bool gives_up = false;   // faults may fire: a failed open or reopen ends in a power loss
   bool ticket_appends = false;  // an append or batch leads a sync (immediate, grouped)
   bool preallocate = false;     // segments are fallocated
+  bool background_rotation = false;  // the preparer publishes rotations (leads sync tickets)
   std::set<std::string> faults;  // SPEC 3.4 keys that may fire
 };
 

@@ -160,6 +160,17 @@ RunConfig rotation_durability() {
   return config;
 }
 
+// Background rotations (wal/FORMAT.md 3.2) whose publication a crash can cut: unsynced
+// appends of large entries into small segments, so each run rotates often, crashes inside
+// multi-step operations (the preparer's publishing ticket among them).
+RunConfig background_rotations() {
+  RunConfig config = rotation_durability();
+  config.crash.at = *CrashAt::parse("inside-op");
+  // Any subset of the pending writes: the continuation's can outlive the finished segment's.
+  config.crash.power_loss.policy = faults::CrashPolicy::kReorder;
+  return config;
+}
+
 RunConfig growing_files() {
   RunConfig config = grouped();
   config.wal.preallocate = false;
@@ -340,6 +351,20 @@ const std::vector<Mutant>& all_mutants() {
        "\"preallocation\" by a sparse ftruncate: a full disk surfaces as a failed write in the "
        "middle of a record, poisoning the log, instead of a clean ENOSPC at segment creation",
        {I::kErrorHonesty, I::kDurability}, full_disk},
+      {"publish-without-previous-sync", "seed",
+       "a background rotation's publishing sync never syncs the segment the rotation finished, "
+       "yet calls everything before the new segment durable",
+       {I::kDurability, I::kPrefix}, rotation_durability},
+      {"publish-before-previous-sync", "seed",
+       "a background rotation's publishing sync names the new segment (rename, directory "
+       "sync) before it syncs the finished one: a power loss in between keeps the new "
+       "segment's records after a torn end of the previous one",
+       {I::kDurability, I::kPrefix, I::kLsnContinuity, I::kErrorHonesty}, background_rotations},
+      {"adopt-continuation-after-gap", "seed",
+       "recovery adopts an unpublished continuation that does not start where the log ends: "
+       "after a power loss that kept it but not the finished segment's tail, the log has a hole",
+       {I::kPrefix, I::kLsnContinuity, I::kIdempotentRecovery, I::kDurability},
+       background_rotations},
       {"rotate-beside-sync-in-flight", "field",
        "a rotation finishes and syncs the segment while another thread's fdatasync of it is in "
        "flight: that one's failure is not back yet, the rotation's sync succeeds over the "

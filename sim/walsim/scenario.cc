@@ -564,6 +564,8 @@ void Reader::read_wal(const toml::table& t) {
              }},
             {"preallocate",
              [&](auto& n, auto& k) { set_boolean(n, k, w.preallocate); }},
+            {"background_rotation",
+             [&](auto& n, auto& k) { set_boolean(n, k, w.background_rotation); }},
             {"max_segments",
              [&](auto& n, auto& k) { set_integer(n, k, w.max_segments, 0, UINT32_MAX); }},
             {"max_bytes", [&](auto& n, auto& k) { set_integer(n, k, w.max_bytes, 0, kU63Max); }},

@@ -30,6 +30,7 @@ harness::CoverageSpace swarm_space(const Scenario& scenario) {
   if (!s.recovery_crashes && !s.epochs) s.ops.erase(Activity::kRecovery);
   s.ticket_appends = true;
   s.preallocate = true;
+  s.background_rotation = true;
   if (space.io_faults) {
     s.faults = {"fsync_eio", "write_eio", "write_short", "read_eio", "enospc_after_bytes"};
   }

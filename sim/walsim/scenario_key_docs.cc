@@ -37,6 +37,11 @@ constexpr KeyMeaning kMeanings[] = {
      "error), `point-in-time` (stop at the first damage), `skip-corrupted` (skip damaged "
      "records and go on)."},
     {"wal.preallocate", "fallocate each new segment to its full size."},
+    {"wal.background_rotation",
+     "A rotation onto the prepared spare goes on appending at once; the next sync (the "
+     "preparer's, right after it) syncs the finished segment and publishes the new one "
+     "(wal/FORMAT.md 3.2). `false`: the rotation syncs and publishes on the append path "
+     "(format version 1's protocol)."},
     {"wal.max_segments", "Retention: keep at most this many segments (0: no limit)."},
     {"wal.max_bytes", "Retention: keep at most this many bytes of segments (0: no limit)."},
     {"wal.max_entry_bytes", "The largest entry the WAL accepts; larger appends are refused."},

@@ -61,6 +61,7 @@ void draw_wal(sim::Prng& prng, wal::Options& w) {
   w.recovery = pick(prng, {wal::RecoveryMode::kTolerateTail, wal::RecoveryMode::kAbsolute,
                            wal::RecoveryMode::kPointInTime, wal::RecoveryMode::kSkipCorrupted});
   w.preallocate = !one_in(prng, 4);
+  w.background_rotation = !one_in(prng, 4);
   w.max_segments = one_in(prng, 3) ? static_cast<std::uint32_t>(prng.range(2, 6)) : 0;
   w.max_bytes = one_in(prng, 6) ? w.segment_bytes * prng.range(2, 8) : 0;
 }

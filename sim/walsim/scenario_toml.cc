@@ -87,6 +87,8 @@ std::string scenario_to_toml(const Scenario& s) {
   out += fmt::format("checksum = \"{}\"\n", wal::to_string(w.checksum));
   out += fmt::format("recovery = \"{}\"\n", wal::to_string(w.recovery));
   out += fmt::format("preallocate = {}\n", w.preallocate);
+  // Written only when off, so the scenarios printed before the key existed print the same.
+  if (!w.background_rotation) out += "background_rotation = false\n";
   out += fmt::format("max_segments = {}\n", w.max_segments);
   out += fmt::format("max_bytes = {}\n", w.max_bytes);
   out += fmt::format("max_entry_bytes = {}\n", w.max_entry_bytes);

@@ -21,8 +21,11 @@ constexpr std::array<std::string_view, 16> kNames = {
 };
 // This entry makes a directory named like a segment instead of a file.
 constexpr std::size_t kDirectorySelector = 13;
-// A selector with this bit set is followed by a u64 LSN: the file is that LSN's segment.
+// A selector with this bit set is followed by a u64 LSN: the file is that LSN's segment; with
+// kContinuationSelector too, that segment's unpublished continuation "<name>.tmp" (wal/FORMAT.md
+// 3.2), which recovery adopts when it continues the log.
 constexpr std::uint8_t kSegmentSelector = 0x80;
+constexpr std::uint8_t kContinuationSelector = 0x40;
 
 std::size_t find(std::span<const std::byte> haystack, std::size_t from) {
   const std::span<const std::byte> needle = as_bytes(kFileSeparator);
@@ -48,6 +51,7 @@ FuzzDir split_dir(std::span<const std::byte> input) {
         wal::Lsn lsn = 0;
         std::memcpy(&lsn, input.data() + start + 1, sizeof(lsn));
         file.name = wal::recovery::segment_name(lsn);
+        if ((selector & kContinuationSelector) != 0) file.name += wal::recovery::kTempSuffix;
         content = start + 9;
       } else {
         const std::size_t index = selector % kNames.size();
@@ -73,8 +77,11 @@ std::vector<std::byte> join_dir(std::uint8_t flags, const std::vector<FuzzFile>&
     wal::Lsn lsn = wal::kNoLsn;
     if (known != kNames.end()) {
       out.push_back(static_cast<std::byte>(known - kNames.begin()));
-    } else if (wal::recovery::parse_segment_name(file.name, &lsn)) {
-      out.push_back(std::byte{kSegmentSelector});
+    } else if (wal::recovery::parse_segment_name(wal::recovery::strip_temp_suffix(file.name),
+                                                 &lsn)) {
+      const bool continuation = file.name.ends_with(wal::recovery::kTempSuffix);
+      out.push_back(std::byte{static_cast<std::uint8_t>(
+          kSegmentSelector | (continuation ? kContinuationSelector : 0))});
       const auto* p = reinterpret_cast<const std::byte*>(&lsn);
       out.insert(out.end(), p, p + sizeof(lsn));
     } else {
@@ -88,7 +95,7 @@ std::vector<std::byte> join_dir(std::uint8_t flags, const std::vector<FuzzFile>&
 void maybe_reseal(FuzzDir& dir) {
   if ((dir.flags & kResealFlag) == 0) return;
   for (FuzzFile& file : dir.files) {
-    if (!file.is_directory && file.name.ends_with(".wal")) {
+    if (!file.is_directory && (file.name.ends_with(".wal") || file.name.ends_with(".wal.tmp"))) {
       reseal_segment(file.bytes, (dir.flags & kTagFlag) != 0);
     }
   }

@@ -155,6 +155,20 @@ int main(int argc, char** argv) {
   extra["00000000000000000003.wal.tmp"] = Bytes(64, std::byte{1});
   extra["notes.txt"] = Bytes{std::byte{'h'}, std::byte{'i'}};
   put(root, "recovery_dir", "temp-and-foreign", dir_input(0, extra, 0));
+  // A rotation's unpublished continuation (wal/FORMAT.md 3.2): the newest segment under its
+  // temp name, continuing the log exactly; and one that does not (its first record torn off
+  // the previous segment, as a power loss may leave it).
+  auto continued = small;
+  const auto newest = std::prev(continued.end());
+  continued[newest->first + ".tmp"] = newest->second;
+  continued.erase(newest);
+  put(root, "recovery_dir", "continuation", dir_input(0, continued, 0));
+  put(root, "walctl", "continuation-verify", dir_input(0, continued, 0));
+  auto gap = continued;
+  auto& before = std::prev(gap.end(), 2)->second;
+  before = trim(before);
+  before.resize(before.size() - 13);
+  put(root, "recovery_dir", "continuation-after-a-torn-end", dir_input(0, gap, 0));
   put(root, "recovery_dir", "resealed", dir_input(wal_fuzz::kResealFlag | wal_fuzz::kTagFlag, small, 0));
   put(root, "recovery_dir", "empty", dir_input(0, {}, 0));
 
