@@ -16,9 +16,11 @@
 namespace bench {
 namespace {
 
-std::unique_ptr<wal::Log> open_log(const std::string& dir, wal::SyncPolicy policy) {
+std::unique_ptr<wal::Log> open_log(const std::string& dir, wal::SyncPolicy policy,
+                                   bool background_rotation = true) {
   wal::Options options;
   options.sync = policy;
+  options.background_rotation = background_rotation;
   // A/B switch for measuring what the spare segment's background preparation costs or saves.
   if (const char* prepare = std::getenv("WAL_BENCH_PREPARE_SEGMENTS"); prepare != nullptr) {
     options.prepare_segments = std::string_view(prepare) != "0";
@@ -46,8 +48,13 @@ class WalContender final : public Contender {
     write_marker(dir, marker);
   }
 
+  // W1 and W4 also run with the rotation of format version 1 (the finished segment synced on
+  // the append path), in the same round, as the A/B of wal/FORMAT.md 3.2.
   void w1(Run& run) override {
-    unsynced_appends(run, run.config().scaled(run.config().w1_appends), run.config().small_bytes);
+    for (const bool background : {true, false}) {
+      unsynced_appends(run, run.config().scaled(run.config().w1_appends),
+                       run.config().small_bytes, background);
+    }
   }
 
   void w2(Run& run) override {
@@ -84,7 +91,10 @@ class WalContender final : public Contender {
   }
 
   void w4(Run& run) override {
-    unsynced_appends(run, run.config().scaled(run.config().w4_appends), run.config().large_bytes);
+    for (const bool background : {true, false}) {
+      unsynced_appends(run, run.config().scaled(run.config().w4_appends),
+                       run.config().large_bytes, background);
+    }
   }
 
   void w5(Run& run) override {
@@ -135,9 +145,12 @@ class WalContender final : public Contender {
   }
 
   // W1/W4: kNone, the clock stops when the last append returns; the closing sync is untimed.
-  static void unsynced_appends(Run& run, std::uint64_t n, std::size_t entry_bytes) {
+  static void unsynced_appends(Run& run, std::uint64_t n, std::size_t entry_bytes,
+                               bool background_rotation) {
+    const std::string variant = background_rotation ? "kNone" : "kNone-sync-rotation";
     const PayloadPool pool(entry_bytes);
-    std::unique_ptr<wal::Log> log = open_log(run.path("log"), wal::SyncPolicy::kNone);
+    std::unique_ptr<wal::Log> log = open_log(run.path(background_rotation ? "log" : "log-v1"),
+                                             wal::SyncPolicy::kNone, background_rotation);
     // W4's appends are large enough that timing each one costs ~1%; its tail shows rotations.
     const bool large = entry_bytes == run.config().large_bytes;
     const AppendStats stats = run_appenders(1, n, large, [&](int, std::uint64_t i) {
@@ -150,25 +163,25 @@ class WalContender final : public Contender {
     const double sync_seconds = sync_watch.seconds();
     check(log->close(), "close");
     if (large) {
-      run.throughput("kNone", stats.per_second() * static_cast<double>(entry_bytes) / 1e6, "MB/s");
-      run.record("kNone", "p99_latency", stats.p99_us, "us");
-      run.record("kNone", "max_latency", stats.max_us, "us");
-      run.record("kNone", "rotations", static_cast<double>(rotations), "segments");
+      run.throughput(variant, stats.per_second() * static_cast<double>(entry_bytes) / 1e6, "MB/s");
+      run.record(variant, "p99_latency", stats.p99_us, "us");
+      run.record(variant, "max_latency", stats.max_us, "us");
+      run.record(variant, "rotations", static_cast<double>(rotations), "segments");
       // Syncs issued before the one final sync: kNone asks for none.
-      run.record("kNone", "fdatasyncs", static_cast<double>(metrics.syncs), "calls");
+      run.record(variant, "fdatasyncs", static_cast<double>(metrics.syncs), "calls");
     } else {
-      run.throughput("kNone", stats.per_second(), "appends/s");
-      run.record("kNone", "allocs_per_append", stats.allocs_per_append(), "allocs");
+      run.throughput(variant, stats.per_second(), "appends/s");
+      run.record(variant, "allocs_per_append", stats.allocs_per_append(), "allocs");
       // On the appending thread: 0, rotations onto a prepared spare included. The spare's
       // preparation allocates on Log's background thread, once per segment.
-      run.record("kNone", "allocs", static_cast<double>(stats.allocations), "allocs");
-      run.record("kNone", "background_allocs", static_cast<double>(stats.background_allocations),
+      run.record(variant, "allocs", static_cast<double>(stats.allocations), "allocs");
+      run.record(variant, "background_allocs", static_cast<double>(stats.background_allocations),
                  "allocs");
-      run.record("kNone", "rotations", static_cast<double>(rotations), "segments");
-      run.record("kNone", "rotations_onto_spare", static_cast<double>(metrics.rotations_onto_spare),
+      run.record(variant, "rotations", static_cast<double>(rotations), "segments");
+      run.record(variant, "rotations_onto_spare", static_cast<double>(metrics.rotations_onto_spare),
                  "segments");
     }
-    run.record("kNone", "final_sync", sync_seconds * 1e3, "ms");
+    run.record(variant, "final_sync", sync_seconds * 1e3, "ms");
   }
 };
 
