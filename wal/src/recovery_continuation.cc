@@ -35,7 +35,11 @@ std::optional<Candidate> find_candidate(const ScanResult& result) {
 
 Status adopt_continuation(Fs& fs, std::string_view dir, const Options& options,
                           ScanResult& result) {
+  // A rotation only follows a segment holding a record: a continuation of an empty one would
+  // start where that segment starts (a fuzzed directory: two segments of one first LSN).
   if (result.segments.empty()) return Status::ok();
+  const SegmentInfo& newest = result.segments.back();
+  if (newest.last_lsn < newest.first_lsn) return Status::ok();
   // Bug zoo: the continuation is deleted like any temp file, and with it the records a crash
   // without a power loss left in it, which the OS had accepted.
   if (WAL_MUTANT("continuation-is-leftover")) return Status::ok();

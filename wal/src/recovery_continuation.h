@@ -17,9 +17,10 @@
 
 namespace wal::recovery {
 
-// Adds the continuation's intact records to `result` when one continues the log exactly: a
-// leftover "<segment name of result.next_lsn>.tmp" whose header is valid, of version 2 or
-// later, of this log's salt, and whose first LSN is result.next_lsn. Its records are judged
+// Adds the continuation's intact records to `result` when one continues the log exactly: the
+// newest kept segment holds a record, and a leftover "<segment name of result.next_lsn>.tmp"
+// has a header that is valid, of version 2 or later, of this log's salt, and whose first LSN
+// is result.next_lsn. Its records are judged
 // alone, and the log ends at its first damage (absolute mode fails there instead; a writable
 // open fails on a read error, as everywhere). Errors only for what the mode makes fatal.
 [[nodiscard]] Status adopt_continuation(Fs& fs, std::string_view dir, const Options& options,
