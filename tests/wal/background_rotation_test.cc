@@ -84,6 +84,18 @@ std::vector<Seen> read_from(LogCore& core, Lsn from) {
   return reader ? testutil::read_all(**reader) : std::vector<Seen>{};
 }
 
+// A process that rotated onto its spare, appended `after` more entries, handed them to the OS
+// and died before any sync published the rotation. Returns what it appended.
+std::vector<Seen> crash_after_rotation(const std::string& dir, int after) {
+  std::unique_ptr<LogCore> core = open_core(dir, small_segments());
+  if (core == nullptr) return {};
+  prepare_spare(*core);
+  std::vector<Seen> appended = append_across_rotation(*core, after);
+  EXPECT_TRUE(core->flush().is_ok());
+  EXPECT_TRUE(core->publication_pending());
+  return appended;  // the core dies unclosed
+}
+
 TEST(BackgroundRotation, NothingPastTheRotationIsDurableUntilASyncPublishesIt) {
   testutil::TempDir dir;
   std::unique_ptr<LogCore> core = open_core(dir.path(), small_segments());
@@ -110,15 +122,8 @@ TEST(BackgroundRotation, NothingPastTheRotationIsDurableUntilASyncPublishesIt) {
 
 TEST(BackgroundRotation, AProcessCrashBeforePublicationLosesNothingTheOsAccepted) {
   testutil::TempDir dir;
-  std::vector<Seen> appended;
-  {
-    std::unique_ptr<LogCore> core = open_core(dir.path(), small_segments());
-    ASSERT_NE(core, nullptr);
-    prepare_spare(*core);
-    appended = append_across_rotation(*core, 5);
-    ASSERT_TRUE(core->flush().is_ok());
-    ASSERT_TRUE(core->publication_pending());
-  }  // destroyed unclosed: the process died
+  const std::vector<Seen> appended = crash_after_rotation(dir.path(), 5);
+  ASSERT_FALSE(appended.empty());
   const std::string continuation = recovery::segment_name(appended[appended.size() - 6].lsn);
   ASSERT_TRUE(std::filesystem::exists(dir.path() + "/" + continuation + ".tmp"));
 
@@ -146,14 +151,8 @@ TEST(BackgroundRotation, AProcessCrashBeforePublicationLosesNothingTheOsAccepted
 // check above fails, so it can.
 TEST(BackgroundRotation, DeletingTheContinuationLosesWhatTheOsAccepted) {
   testutil::TempDir dir;
-  std::vector<Seen> appended;
-  {
-    std::unique_ptr<LogCore> core = open_core(dir.path(), small_segments());
-    ASSERT_NE(core, nullptr);
-    prepare_spare(*core);
-    appended = append_across_rotation(*core, 5);
-    ASSERT_TRUE(core->flush().is_ok());
-  }
+  const std::vector<Seen> appended = crash_after_rotation(dir.path(), 5);
+  ASSERT_FALSE(appended.empty());
   ASSERT_EQ(fiu_init(0), 0);
   ASSERT_EQ(fiu_enable("wal/mutant/continuation-is-leftover", 1, nullptr, 0), 0);
   std::unique_ptr<LogCore> core = open_core(dir.path(), small_segments(SyncPolicy::kGrouped));
@@ -166,16 +165,9 @@ TEST(BackgroundRotation, DeletingTheContinuationLosesWhatTheOsAccepted) {
 
 TEST(BackgroundRotation, AFinishedSegmentThatLostItsTailMakesTheContinuationALeftover) {
   testutil::TempDir dir;
-  std::vector<Seen> appended;
-  std::string finished;
-  {
-    std::unique_ptr<LogCore> core = open_core(dir.path(), small_segments());
-    ASSERT_NE(core, nullptr);
-    prepare_spare(*core);
-    appended = append_across_rotation(*core, 5);
-    ASSERT_TRUE(core->flush().is_ok());
-    finished = recovery::segment_name(1);
-  }
+  const std::vector<Seen> appended = crash_after_rotation(dir.path(), 5);
+  ASSERT_FALSE(appended.empty());
+  const std::string finished = recovery::segment_name(1);
   // A power loss kept the continuation but not the finished segment's last record: cut it.
   const std::string path = dir.path() + "/" + finished;
   const std::uintmax_t size = std::filesystem::file_size(path);
