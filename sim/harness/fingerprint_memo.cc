@@ -1,6 +1,6 @@
 #include "sim/harness/fingerprint_memo.h"
 
-#include <algorithm>
+#include <cstring>
 #include <unordered_map>
 #include <vector>
 
@@ -10,22 +10,26 @@
 namespace harness {
 namespace {
 
-// Shorter payloads cost less to fingerprint than to look up.
+// Shorter payloads cost less to fingerprint than to look up; much longer ones would crowd out
+// the rest.
 constexpr std::size_t kMinBytes = 64;
 // What the memo may hold before it starts over: a few thousand payloads, far more than a run or
 // an exploration has, while a long series of runs (each with payloads of its own) stays bounded.
 constexpr std::size_t kMaxBytes = std::size_t{16} << 20;
 
+// Where a remembered payload's copy starts in the memo's store, its size and fingerprint.
 struct Remembered {
-  std::vector<std::byte> bytes;
+  std::size_t at = 0;
+  std::size_t size = 0;
   std::uint64_t fingerprint = 0;
 };
 
 // Looked up only, never iterated: its order cannot reach a result. One per OS thread: the
-// simulated threads of a run share their carrier's, and a lookup never yields to another.
+// simulated threads of a run share their carrier's, and a lookup never yields to another. The
+// copies go one after the other into one store, not an allocation each.
 struct Memo {
   std::unordered_map<std::uint64_t, Remembered> by_hash;
-  std::size_t bytes = 0;
+  std::vector<std::byte> store;
 };
 
 thread_local Memo memo;
@@ -33,20 +37,22 @@ thread_local Memo memo;
 }  // namespace
 
 std::uint64_t remembered_fingerprint(std::span<const std::byte> bytes) {
-  if (bytes.size() < kMinBytes) return fingerprint(bytes);
+  if (bytes.size() < kMinBytes || bytes.size() > kMaxBytes / 16) return fingerprint(bytes);
   Remembered& slot = memo.by_hash[sim::content_hash(bytes)];
-  if (slot.bytes.size() == bytes.size() && std::equal(bytes.begin(), bytes.end(),
-                                                      slot.bytes.begin())) {
+  if (slot.size == bytes.size() &&
+      std::memcmp(memo.store.data() + slot.at, bytes.data(), bytes.size()) == 0) {
     return slot.fingerprint;
   }
   // New bytes, or other bytes with the same hash: computed, and these are remembered instead.
-  if (memo.bytes + bytes.size() > kMaxBytes) {
+  if (memo.store.size() + bytes.size() > kMaxBytes) {
     memo.by_hash.clear();
-    memo.bytes = 0;
+    memo.store.clear();
     return remembered_fingerprint(bytes);
   }
-  memo.bytes = memo.bytes - slot.bytes.size() + bytes.size();
-  slot.bytes.assign(bytes.begin(), bytes.end());
+  if (memo.store.capacity() < kMaxBytes) memo.store.reserve(kMaxBytes);
+  slot.at = memo.store.size();
+  slot.size = bytes.size();
+  memo.store.insert(memo.store.end(), bytes.begin(), bytes.end());
   slot.fingerprint = fingerprint(bytes);
   return slot.fingerprint;
 }
