@@ -13,9 +13,9 @@ namespace {
 // Shorter payloads cost less to fingerprint than to look up; much longer ones would crowd out
 // the rest.
 constexpr std::size_t kMinBytes = 64;
-// What the memo may hold before it starts over: a few thousand payloads, far more than a run or
-// an exploration has, while a long series of runs (each with payloads of its own) stays bounded.
-constexpr std::size_t kMaxBytes = std::size_t{16} << 20;
+// What the memo may hold before it starts over: a few thousand payloads, more than a run or
+// an exploration has, while a series of runs (each with payloads of its own) stays in cache.
+constexpr std::size_t kMaxBytes = std::size_t{2} << 20;
 
 // Where a remembered payload's copy starts in the memo's store, its size and fingerprint.
 struct Remembered {
