@@ -34,27 +34,38 @@ struct Memo {
 
 thread_local Memo memo;
 
+void keep(std::uint64_t hash, std::span<const std::byte> bytes, std::uint64_t fingerprint) {
+  if (memo.store.size() + bytes.size() > kMaxBytes) {  // start over
+    memo.by_hash.clear();
+    memo.store.clear();
+  }
+  if (memo.store.capacity() < kMaxBytes) memo.store.reserve(kMaxBytes);
+  memo.by_hash[hash] = Remembered{memo.store.size(), bytes.size(), fingerprint};
+  memo.store.insert(memo.store.end(), bytes.begin(), bytes.end());
+}
+
 }  // namespace
 
 std::uint64_t remembered_fingerprint(std::span<const std::byte> bytes) {
   if (bytes.size() < kMinBytes || bytes.size() > kMaxBytes / 16) return fingerprint(bytes);
-  Remembered& slot = memo.by_hash[sim::content_hash(bytes)];
-  if (slot.size == bytes.size() &&
-      std::memcmp(memo.store.data() + slot.at, bytes.data(), bytes.size()) == 0) {
-    return slot.fingerprint;
+  const std::uint64_t hash = sim::content_hash(bytes);
+  if (const auto it = memo.by_hash.find(hash); it != memo.by_hash.end()) {
+    const Remembered& slot = it->second;
+    // memcmp: std::equal compares std::byte one at a time.
+    if (slot.size == bytes.size() &&
+        std::memcmp(memo.store.data() + slot.at, bytes.data(), bytes.size()) == 0) {
+      return slot.fingerprint;
+    }
   }
   // New bytes, or other bytes with the same hash: computed, and these are remembered instead.
-  if (memo.store.size() + bytes.size() > kMaxBytes) {
-    memo.by_hash.clear();
-    memo.store.clear();
-    return remembered_fingerprint(bytes);
-  }
-  if (memo.store.capacity() < kMaxBytes) memo.store.reserve(kMaxBytes);
-  slot.at = memo.store.size();
-  slot.size = bytes.size();
-  memo.store.insert(memo.store.end(), bytes.begin(), bytes.end());
-  slot.fingerprint = fingerprint(bytes);
-  return slot.fingerprint;
+  const std::uint64_t computed = fingerprint(bytes);
+  keep(hash, bytes, computed);
+  return computed;
+}
+
+void remember_fingerprint(std::span<const std::byte> bytes, std::uint64_t fingerprint) {
+  if (bytes.size() < kMinBytes || bytes.size() > kMaxBytes / 16) return;
+  keep(sim::content_hash(bytes), bytes, fingerprint);
 }
 
 }  // namespace harness
