@@ -118,8 +118,8 @@ std::vector<std::byte> reference_payload(std::uint64_t seed, PayloadId id, std::
   for (int i = 0; i < 2; ++i) bytes.push_back(static_cast<std::byte>(id.writer >> (8 * i)));
   for (int i = 0; i < 4; ++i) bytes.push_back(static_cast<std::byte>(id.op >> (8 * i)));
   for (int i = 0; i < 4; ++i) bytes.push_back(static_cast<std::byte>(id.part >> (8 * i)));
-  std::uint64_t state =
-      reference_mix(seed ^ reference_mix(id.writer ^ reference_mix(id.op ^ reference_mix(id.part))));
+  std::uint64_t state = reference_mix(id.op ^ reference_mix(id.part));
+  state = reference_mix(seed ^ reference_mix(id.writer ^ state));
   while (bytes.size() < size) {
     state = reference_mix(state);
     for (int i = 0; i < 8 && bytes.size() < size; ++i) {
