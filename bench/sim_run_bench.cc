@@ -6,6 +6,9 @@
 //   BM_ExploreStates  explore() of a 24-op, 2-writer workload: every fs-op crash point x every
 //                     distinct torn-write survival outcome, each recovered and checked.
 //
+// Both configurations are copied in tests/harness/bench_workloads_golden_test.cc, which pins what
+// they decide on fixed seeds (a change made for speed must not move it): keep the two in step.
+//
 // Segments are 64 KiB: the simulator holds files in memory and the WAL preallocates whole
 // segments, so the default 64 MiB would measure memset, not the harness.
 //

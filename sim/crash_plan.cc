@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <set>
+#include <vector>
 
 #include <wal/assert.h>
 
@@ -172,6 +174,40 @@ SimFsState apply_crash(const SimFsState& state, const CrashPlan& plan) {
     file.file.latent_sectors = before.file.latent_sectors;
   }
   return out;
+}
+
+bool crash_settled(const SimFsState& state) {
+  for (const auto& [id, inode] : state.inodes) {
+    if (inode.is_dir) {
+      const DirState& dir = inode.dir;
+      if (!dir.pending.empty() || dir.visible != dir.durable) return false;
+      if (!inode.file.pending.empty() || !inode.file.durable.empty() ||
+          !inode.file.visible.empty()) {
+        return false;
+      }
+    } else {
+      const FileState& file = inode.file;
+      if (!file.pending.empty() || file.cache_diverged || !(file.visible == file.durable)) {
+        return false;
+      }
+      if (!inode.dir.visible.empty() || !inode.dir.durable.empty() || !inode.dir.pending.empty()) {
+        return false;
+      }
+    }
+  }
+  // Every inode reachable through durable entries (a crash drops the others).
+  std::set<InodeId> live;
+  std::vector<InodeId> stack{SimFsState::kRoot};
+  while (!stack.empty()) {
+    const InodeId id = stack.back();
+    stack.pop_back();
+    if (!live.insert(id).second) continue;
+    const auto it = state.inodes.find(id);
+    if (it == state.inodes.end()) return false;
+    if (!it->second.is_dir) continue;
+    for (const auto& [name, child] : it->second.dir.durable) stack.push_back(child);
+  }
+  return live.size() == state.inodes.size();
 }
 
 }  // namespace sim

@@ -66,4 +66,9 @@ struct CrashPlan {
 // sectors stay. Pure.
 SimFsState apply_crash(const SimFsState& state, const CrashPlan& plan);
 
+// Whether `state` is one apply_crash() could have made, which it then gives back unchanged:
+// nothing pending, every page cache its durable image, every inode reachable from the root
+// through durable entries.
+bool crash_settled(const SimFsState& state);
+
 }  // namespace sim

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <bit>
+#include <cstring>
 #include <utility>
 
 #include "sim/hash_mix.h"
@@ -13,14 +15,20 @@ namespace {
 
 std::uint64_t fold(std::uint64_t hash, std::uint64_t value) { return fold64(hash, value); }
 
-// Length, then the bytes in little-endian 8-byte words assembled byte by byte: the encoding does
-// not depend on the host's endianness.
+// Length, then the bytes in little-endian 8-byte words: the encoding does not depend on the
+// host's endianness. Whole words are loaded at once (a byte-swap on a big-endian host).
 std::uint64_t fold(std::uint64_t hash, std::string_view text) {
   hash = fold(hash, text.size());
   std::size_t i = 0;
-  while (i < text.size()) {
+  for (; i + 8 <= text.size(); i += 8) {
     std::uint64_t word = 0;
-    for (int shift = 0; shift < 64 && i < text.size(); shift += 8, ++i) {
+    std::memcpy(&word, text.data() + i, 8);
+    if constexpr (std::endian::native == std::endian::big) word = __builtin_bswap64(word);
+    hash = fold(hash, word);
+  }
+  if (i < text.size()) {
+    std::uint64_t word = 0;
+    for (int shift = 0; i < text.size(); shift += 8, ++i) {
       word |= static_cast<std::uint64_t>(static_cast<unsigned char>(text[i])) << shift;
     }
     hash = fold(hash, word);
@@ -67,66 +75,56 @@ std::string_view to_string(FsOp op) {
 }
 
 void Trace::record(Event event) {
-  event.seq = count_++;
+  add(Fields{event.kind, event.op, event.outcome, event.injected, event.name, event.path,
+             event.offset, event.length, event.detail});
+}
+
+void Trace::add(const Fields& f) {
+  std::uint64_t h = fold(hash_, static_cast<std::uint64_t>(f.kind));
+  h = fold(h, static_cast<std::uint64_t>(f.op));
+  h = fold(h, static_cast<std::uint64_t>(f.outcome));
+  h = fold(h, static_cast<std::uint64_t>(f.injected));
+  h = fold(h, f.name);
+  h = fold(h, f.path);
+  h = fold(h, f.offset);
+  h = fold(h, f.length);
+  hash_ = fold(h, f.detail);
+  if (f.kind == EventKind::kFault) ++injected_[std::string(f.name)];
+  const std::uint64_t seq = count_++;
+  if (!keep_events_) return;
+  Event event;
+  event.seq = seq;
+  event.kind = f.kind;
+  event.op = f.op;
+  event.outcome = f.outcome;
+  event.injected = f.injected;
+  event.name = f.name;
+  event.path = f.path;
+  event.offset = f.offset;
+  event.length = f.length;
+  event.detail = f.detail;
   event.thread = ThreadScheduler::current_thread();
-  std::uint64_t h = fold(hash_, static_cast<std::uint64_t>(event.kind));
-  h = fold(h, static_cast<std::uint64_t>(event.op));
-  h = fold(h, static_cast<std::uint64_t>(event.outcome));
-  h = fold(h, static_cast<std::uint64_t>(event.injected));
-  h = fold(h, event.name);
-  h = fold(h, event.path);
-  h = fold(h, event.offset);
-  h = fold(h, event.length);
-  hash_ = fold(h, event.detail);
-  if (event.kind == EventKind::kFault) ++injected_[event.name];
-  if (keep_events_) events_.push_back(std::move(event));
+  events_.push_back(std::move(event));
 }
 
 void Trace::fs_op(FsOp op, std::string_view path, std::uint64_t offset, std::uint64_t length,
                   wal::Code outcome) {
-  Event event;
-  event.kind = EventKind::kFsOp;
-  event.op = op;
-  event.outcome = outcome;
-  event.path = path;
-  event.offset = offset;
-  event.length = length;
-  record(std::move(event));
+  add(Fields{EventKind::kFsOp, op, outcome, false, {}, path, offset, length, {}});
 }
 
 void Trace::fault(std::string_view fault_kind, FsOp op, std::string_view path,
                   std::uint64_t offset, std::uint64_t length, std::string_view detail) {
-  Event event;
-  event.kind = EventKind::kFault;
-  event.op = op;
-  event.injected = true;
-  event.name = fault_kind;
-  event.path = path;
-  event.offset = offset;
-  event.length = length;
-  event.detail = detail;
-  record(std::move(event));
+  add(Fields{EventKind::kFault, op, wal::Code::kOk, true, fault_kind, path, offset, length,
+             detail});
 }
 
 void Trace::crash(std::string_view policy, std::string_view path, std::string_view detail) {
-  Event event;
-  event.kind = EventKind::kCrash;
-  event.name = policy;
-  event.path = path;
-  event.detail = detail;
-  record(std::move(event));
+  add(Fields{EventKind::kCrash, FsOp::kNone, wal::Code::kOk, false, policy, path, 0, 0, detail});
 }
 
 void Trace::note(std::string_view label, std::string_view subject, std::uint64_t a,
                  std::uint64_t b, std::string_view detail) {
-  Event event;
-  event.kind = EventKind::kNote;
-  event.name = label;
-  event.path = subject;
-  event.offset = a;
-  event.length = b;
-  event.detail = detail;
-  record(std::move(event));
+  add(Fields{EventKind::kNote, FsOp::kNone, wal::Code::kOk, false, label, subject, a, b, detail});
 }
 
 std::uint64_t Trace::injected_fault_count() const {

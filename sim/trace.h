@@ -93,6 +93,21 @@ class Trace {
   std::string dump() const;
 
  private:
+  // An event's fields as views: hashed and counted as they are, copied into an Event only when
+  // the events are kept (most runs keep only the hash, and every Fs call makes an event).
+  struct Fields {
+    EventKind kind = EventKind::kNote;
+    FsOp op = FsOp::kNone;
+    wal::Code outcome = wal::Code::kOk;
+    bool injected = false;
+    std::string_view name;
+    std::string_view path;
+    std::uint64_t offset = 0;
+    std::uint64_t length = 0;
+    std::string_view detail;
+  };
+  void add(const Fields& fields);
+
   bool keep_events_;
   std::uint64_t count_ = 0;
   std::uint64_t hash_ = 0x5157'4c5f'5452'4143ull;  // "QWL_TRAC": any fixed start

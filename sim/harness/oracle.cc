@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "sim/harness/fingerprint_memo.h"
 #include "sim/harness/script.h"
 #include "wal/src/record_format.h"
 
@@ -121,11 +122,13 @@ void Oracle::issue(std::uint64_t call_id, wal::Lsn lsn, wal::EntryType type,
   Call& call = mutable_call(call_id);
   if (call.lsns.first == wal::kNoLsn) call.lsns.first = lsn;
   call.lsns.last = std::max(call.lsns.last, lsn);
+  call.issued.first = call.issued.first == wal::kNoLsn ? lsn : std::min(call.issued.first, lsn);
+  call.issued.last = call.issued.last == wal::kNoLsn ? lsn : std::max(call.issued.last, lsn);
   Expected expected;
   expected.lsn = lsn;
   expected.type = type;
   expected.size_bytes = static_cast<std::uint32_t>(payload.size());
-  expected.fingerprint = fingerprint(payload);
+  expected.fingerprint = remembered_fingerprint(payload);
   expected.id = id;
   expected.call_id = call_id;
   expected.batch = batch;
@@ -178,12 +181,25 @@ void Oracle::end(std::uint64_t call_id, const wal::Status& status, std::uint64_t
 void Oracle::acknowledge_durable(std::uint64_t call_id, std::uint64_t step) {
   const Call& acknowledged = call(call_id);
   const bool sync = acknowledged.kind == CallKind::kSync;
-  for (auto& [lsn, expected] : entries_) {
-    if (expected.durable) continue;
-    if (expected.call_id == call_id || (sync && lsn <= acknowledged.lsns.last)) {
-      expected.durable = true;
-      expected.durable_step = step;
+  const auto cover = [&](auto from, auto to) {
+    for (auto it = from; it != to; ++it) {
+      Expected& expected = it->second;
+      if (expected.durable) continue;
+      if (expected.call_id == call_id || (sync && it->first <= acknowledged.lsns.last)) {
+        expected.durable = true;
+        expected.durable_step = step;
+      }
     }
+  };
+  // Only the entries the call was issued can carry its id (issue() is the only place one is
+  // set, and a reused LSN keeps its first owner), and a sync covers everything up to its
+  // target: a walk of those ranges, not of the whole history at every acknowledgement.
+  if (acknowledged.issued.first != wal::kNoLsn) {
+    cover(entries_.lower_bound(acknowledged.issued.first),
+          entries_.upper_bound(acknowledged.issued.last));
+  }
+  if (sync && acknowledged.lsns.last != wal::kNoLsn) {
+    cover(entries_.begin(), entries_.upper_bound(acknowledged.lsns.last));
   }
 }
 

@@ -65,6 +65,7 @@ struct Call {
   CallState state = CallState::kInFlight;
   wal::LsnRange lsns;          // LSNs handed out; kTruncate: the truncation point; kSync: its
                                // target (the last LSN handed out when it began)
+  wal::LsnRange issued;        // the lowest and highest LSN issue() gave an entry of this call
   wal::Code code = wal::Code::kOk;
   bool injected = false;       // the error came from an injected fault
   std::string error;

@@ -15,7 +15,7 @@ CheckResult WalRun::check_crash_state(const sim::SimFsState& state, std::uint64_
   // record (the oracle reads faults from the trace).
   sim::Trace* fs_trace = fs_.trace();
   if (!may_inject(config_)) fs_.set_trace(nullptr);
-  const Oracle before = oracle_;
+  Oracle before = oracle_;
   CheckResult totals = std::move(result_.checks);
   result_.checks = CheckResult();
   fs_.restore(state);
@@ -24,7 +24,7 @@ CheckResult WalRun::check_crash_state(const sim::SimFsState& state, std::uint64_
   crash_state_hash_.reset();
   CheckResult checks = std::move(result_.checks);
   result_.checks = std::move(totals);
-  oracle_ = before;
+  oracle_ = std::move(before);  // moved back: a copy per explored state is all it costs
   fs_.set_trace(fs_trace);
   return checks;
 }

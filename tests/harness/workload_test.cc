@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "sim/harness/fingerprint_memo.h"
 #include "sim/harness/workload.h"
 
 namespace harness {
@@ -100,6 +101,71 @@ TEST(WorkloadTest, FingerprintSeesEveryByteAndTheLength) {
   std::vector<std::byte> longer = bytes;
   longer.push_back(std::byte{0});
   EXPECT_NE(fingerprint(longer), base);
+}
+
+// The first definitions of make_payload and fingerprint, a byte at a time: the faster ones must
+// give the same bytes and values, which every oracle, report and pinned hash was built on.
+std::uint64_t reference_mix(std::uint64_t x) {
+  x += 0x9e3779b97f4a7c15ull;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+
+std::vector<std::byte> reference_payload(std::uint64_t seed, PayloadId id, std::uint32_t size) {
+  std::vector<std::byte> bytes;
+  bytes.push_back(std::byte{0xA5});
+  for (int i = 0; i < 2; ++i) bytes.push_back(static_cast<std::byte>(id.writer >> (8 * i)));
+  for (int i = 0; i < 4; ++i) bytes.push_back(static_cast<std::byte>(id.op >> (8 * i)));
+  for (int i = 0; i < 4; ++i) bytes.push_back(static_cast<std::byte>(id.part >> (8 * i)));
+  std::uint64_t state = reference_mix(id.op ^ reference_mix(id.part));
+  state = reference_mix(seed ^ reference_mix(id.writer ^ state));
+  while (bytes.size() < size) {
+    state = reference_mix(state);
+    for (int i = 0; i < 8 && bytes.size() < size; ++i) {
+      bytes.push_back(static_cast<std::byte>(state >> (8 * i)));
+    }
+  }
+  bytes.resize(size);
+  return bytes;
+}
+
+std::uint64_t reference_fingerprint(const std::vector<std::byte>& bytes) {
+  std::uint64_t hash = reference_mix(bytes.size());
+  std::uint64_t word = 0;
+  std::size_t filled = 0;
+  for (std::byte b : bytes) {
+    word = (word << 8) | std::to_integer<std::uint64_t>(b);
+    if (++filled == 8) {
+      hash = reference_mix(hash ^ word);
+      word = 0;
+      filled = 0;
+    }
+  }
+  return reference_mix(hash ^ word ^ (filled << 56));
+}
+
+TEST(WorkloadTest, PayloadsAndFingerprintsAreTheFirstDefinitionsOnes) {
+  std::vector<std::uint32_t> sizes;
+  for (std::uint32_t size = 0; size <= 80; ++size) sizes.push_back(size);
+  for (std::uint32_t size : {127u, 128u, 129u, 1000u, 1024u, 4099u, 70000u}) sizes.push_back(size);
+  for (std::uint32_t size : sizes) {
+    const PayloadId id{size % 5, size * 7, size % 3};
+    const std::vector<std::byte> expected = reference_payload(size + 11, id, size);
+    const std::uint64_t expected_fingerprint = reference_fingerprint(expected);
+    EXPECT_EQ(make_payload(size + 11, id, size), expected) << size;
+    const FingerprintedPayload made = make_fingerprinted_payload(size + 11, id, size);
+    EXPECT_EQ(made.bytes, expected) << size;
+    EXPECT_EQ(made.fingerprint, expected_fingerprint) << size;
+    EXPECT_EQ(fingerprint(expected), expected_fingerprint) << size;
+    // The memo answers the same, before and after it has seen the bytes.
+    EXPECT_EQ(remembered_fingerprint(expected), expected_fingerprint) << size;
+    remember_fingerprint(made.bytes, made.fingerprint);
+    EXPECT_EQ(remembered_fingerprint(expected), expected_fingerprint) << size;
+    std::vector<std::byte> other = expected;  // same size, one byte off: not a hit
+    if (!other.empty()) other.back() ^= std::byte{1};
+    EXPECT_EQ(remembered_fingerprint(other), reference_fingerprint(other)) << size;
+  }
 }
 
 }  // namespace

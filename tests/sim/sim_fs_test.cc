@@ -126,6 +126,36 @@ TEST_F(SimFsTest, ForcedWritesSurviveEvenBehindAPendingTruncate) {
   EXPECT_EQ(durable_text(after_power_loss(fs_), "d", "f"), std::string("aaaa\0\0BB", 8));
 }
 
+// SimFs::restore copies a state that is already as a crash leaves it instead of rebuilding it:
+// crash_settled() must say yes only when a rebuild would change nothing.
+TEST_F(SimFsTest, OnlyWhatACrashLeavesIsSettled) {
+  auto file = must_open(fs_, "d/f");
+  ASSERT_TRUE(file->write_at(0, bytes("durable")).is_ok());
+  ASSERT_TRUE(file->sync().is_ok());
+  ASSERT_TRUE(fs_.sync_dir("d").is_ok());
+  ASSERT_TRUE(file->write_at(7, bytes(" and pending")).is_ok());
+  auto gone = must_open(fs_, "d/unsynced");  // its entry is pending
+  EXPECT_FALSE(crash_settled(fs_.state()));
+  for (const CrashPlan& plan : {CrashPlan{}, CrashPlan::keep_all(fs_.state())}) {
+    const SimFsState after = apply_crash(fs_.state(), plan);
+    EXPECT_TRUE(crash_settled(after));
+    const SimFsState again = apply_crash(after, CrashPlan::keep_all(after));
+    EXPECT_EQ(durable_hash(again), durable_hash(after));
+    EXPECT_EQ(again.inodes.size(), after.inodes.size());
+    EXPECT_EQ(again.next_inode, after.next_inode);
+    SimFsState diverged = after;  // a page cache that differs from its durable image
+    diverged.inodes.at(durable_lookup(after, "d", "f")).file.visible = Bytes(3);
+    EXPECT_FALSE(crash_settled(diverged));
+    SimFsState orphan = after;  // an inode no durable entry names
+    orphan.inodes[orphan.next_inode];
+    EXPECT_FALSE(crash_settled(orphan));
+  }
+  fs_.restore(apply_crash(fs_.state(), CrashPlan{}));
+  EXPECT_EQ(read_all(*must_open(fs_, "d/f", wal::OpenMode::kReadOnly)), "durable");
+  EXPECT_TRUE(fs_.open("d/unsynced", wal::OpenMode::kReadOnly).status().code() ==
+              wal::Code::kNotFound);
+}
+
 TEST_F(SimFsTest, CreateIsDurableOnlyAfterSyncDir) {
   auto file = must_open(fs_, "d/f");
   ASSERT_TRUE(file->write_at(0, bytes("x")).is_ok());
