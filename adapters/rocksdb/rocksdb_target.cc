@@ -13,8 +13,10 @@
 //   batch       a WriteBatch of puts and deletes (one per entry), sync = false
 //   truncate    Delete, sync = false
 //   read        Get, compared with the model at once (rocksdb-read)
-// With transaction_db each write is one transaction (two_phase_commit: named, prepared, then
-// committed).
+// With transaction_db each write is one transaction. With two_phase_commit it is named and
+// prepared in its op and committed in the next write op, as an application that prepares and
+// commits later does (so a WAL switch may fall between a prepare and its commit): an op
+// acknowledges the write it committed, the previous one. A clean close commits the last.
 // Invariants:
 //   rocksdb-open (integrity)       DB::Open succeeds on the recovered files and a full scan of
 //                                  every column family reads them, when no I/O error was
@@ -145,6 +147,7 @@ class RocksdbTarget final : public harness::Target {
   }
 
   wal::Status close() override {
+    if (db_ && prepared_) static_cast<void>(commit_prepared());  // the application's last
     if (db_ && settings_.disable_wal) flush_all();  // what avoid_flush_during_shutdown skips
     drop_db();
     return wal::Status::ok();
@@ -213,6 +216,7 @@ class RocksdbTarget final : public harness::Target {
     }
     handles_.clear();
     held_.reset();
+    prepared_.reset();  // a dying process's prepared transaction: recovery finds it
     txn_db_ = nullptr;
     db_.reset();
     env_.reset();
@@ -304,6 +308,7 @@ class RocksdbTarget final : public harness::Target {
       held_ = std::make_unique<KvWrite>(std::move(write));
       return {harness::Ack::kPending, {}, {}};
     }
+    if (txn_db_ != nullptr && settings_.two_phase_commit) return prepare_then_commit(write);
     rocksdb::Status status = make(write);
     if (status.ok() && held_) {
       env_->run_background();
@@ -335,6 +340,50 @@ class RocksdbTarget final : public harness::Target {
     db_->GetIntProperty("rocksdb.background-errors", &errors_after);
     return errors_after == errors_before ? rocksdb::Status::OK()
                                          : rocksdb::Status::IOError("the flush failed");
+  }
+
+  // Two-phase commit, pipelined: commits the write prepared by the last write op, then prepares
+  // this one. The ack is the committed write's.
+  harness::Applied prepare_then_commit(KvWrite write) {
+    harness::Applied applied{harness::Ack::kPending, wal::Status::ok(), {}};
+    if (rocksdb::Status committed = commit_prepared(); !committed.ok()) {
+      return {harness::Ack::kFailed, wal::Status::io_error("rocksdb: commit: " +
+                                                           committed.ToString()), {}};
+    } else if (committed_sync_) {
+      applied.ack = harness::Ack::kDurable;
+    }
+    rocksdb::WriteOptions options;
+    options.sync = write.sync;
+    std::unique_ptr<rocksdb::Transaction> txn(txn_db_->BeginTransaction(options));
+    rocksdb::Status status = txn->SetName(fmt::format("op{}", write.op));
+    for (const auto& [k, v] : write.changes) {
+      if (!status.ok()) break;
+      status = v ? txn->Put(family_of(k), k, *v) : txn->Delete(family_of(k), k);
+    }
+    if (status.ok()) status = txn->Prepare();
+    if (!status.ok()) {
+      static_cast<void>(txn->Rollback());
+      return {harness::Ack::kFailed, wal::Status::io_error("rocksdb: prepare: " +
+                                                           status.ToString()), {}};
+    }
+    prepared_ = std::move(txn);
+    prepared_write_ = std::move(write);
+    return applied;
+  }
+
+  // Commits the prepared transaction, if any, and tells the model.
+  rocksdb::Status commit_prepared() {
+    committed_sync_ = false;
+    if (!prepared_) return rocksdb::Status::OK();
+    const rocksdb::Status status = prepared_->Commit();
+    prepared_.reset();
+    if (!status.ok()) {
+      model_.failed(std::move(prepared_write_));
+      return status;
+    }
+    committed_sync_ = prepared_write_.sync;
+    model_.accepted(std::move(prepared_write_), committed_sync_);
+    return status;
   }
 
   rocksdb::Status batch(const KvWrite& write, const rocksdb::WriteOptions& options) {
@@ -388,6 +437,9 @@ class RocksdbTarget final : public harness::Target {
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   std::string unopened_;  // why DB::Open refused the files, when no I/O error did
   KvModel model_;
+  std::unique_ptr<rocksdb::Transaction> prepared_;  // two_phase_commit: awaits the next op
+  KvWrite prepared_write_;
+  bool committed_sync_ = false;
   std::unique_ptr<KvWrite> held_;  // Breakage::kSwapPairs
   std::uint64_t writes_seen_ = 0;  // Breakage::kSkipWrite
   bool noted_ = false;

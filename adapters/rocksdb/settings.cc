@@ -100,8 +100,9 @@ std::vector<harness::TargetKey> rocksdb_keys() {
       {.name = "two_phase_commit",
        .words = booleans,
        .default_value = "false",
-       .doc = "with transaction_db: Options::allow_2pc, each transaction named, prepared and "
-              "committed; prepared transactions found at open are rolled back"},
+       .doc = "with transaction_db: Options::allow_2pc; each write a named transaction, "
+              "prepared in its op and committed in the next write op (a clean close commits "
+              "the last); prepared transactions found at open are rolled back"},
       {.name = "value_bytes",
        .min = 0,
        .max = 1 << 20,
