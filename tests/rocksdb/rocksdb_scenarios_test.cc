@@ -72,11 +72,38 @@ TEST(RocksdbScenarios, EveryWriteSyncedLosesNothingOnFixedSeeds) {
   }
 }
 
-TEST(RocksdbScenarios, TheBugScenariosParse) {
+TEST(RocksdbScenarios, EveryEnginesScenarioParses) {
   for (const char* file : {"rocksdb-12865-manifest-write-error.toml",
-                           "rocksdb-2pc-sst-ahead-of-wals.toml",
-                           "rocksdb-missing-wal-manifest-roll.toml"}) {
+                           "rocksdb-2pc-sst-ahead-of-wals.toml", "rocksdb-2pc-two-cf-control.toml",
+                           "rocksdb-missing-wal-manifest-roll.toml", "rocksdb-torn-wal-middle.toml"}) {
     static_cast<void>(engines_config(file));
+  }
+}
+
+// facebook/rocksdb#12622's bug, shrunk: a single-column-family TransactionDB will not open.
+TEST(RocksdbScenarios, TwoPhaseCommitOnOneColumnFamilyLeavesTheSstAheadOfTheWals) {
+  const harness::RunConfig config = engines_config("shrunk/rocksdb-2pc-sst-ahead-of-wals-28.toml");
+  const harness::RunResult result = harness::run_simulation(config, 28);
+  const auto& refused = result.checks[harness::Invariant::kIntegrity].violations;
+  ASSERT_FALSE(refused.empty()) << "seed 28 passed: the 2PC bug no longer shows";
+  EXPECT_NE(refused.front().message.find("SST file is ahead of WALs"), std::string::npos)
+      << refused.front().message;
+}
+
+// A zeroed hole in a WAL's unsynced tail: the log reader skips it and keeps what follows.
+TEST(RocksdbScenarios, AZeroedHoleInAWalKeepsLaterWritesAsNoPrefix) {
+  const harness::RunConfig config = engines_config("shrunk/rocksdb-torn-wal-middle-21.toml");
+  const harness::RunResult result = harness::run_simulation(config, 21);
+  const auto& out_of_order = result.checks[harness::Invariant::kPrefix].violations;
+  ASSERT_FALSE(out_of_order.empty()) << "seed 21 passed: the hole no longer shows";
+  EXPECT_NE(out_of_order.front().message.find("rocksdb-prefix"), std::string::npos);
+}
+
+TEST(RocksdbScenarios, TwoPhaseCommitOnTwoColumnFamiliesOpensOnFixedSeeds) {
+  const harness::RunConfig config = engines_config("rocksdb-2pc-two-cf-control.toml");
+  for (std::uint64_t seed = 25; seed <= 30; ++seed) {  // 28 fails with one column family
+    const harness::RunResult result = harness::run_simulation(config, seed);
+    EXPECT_TRUE(result.passed) << "seed " << seed << ": " << result.failure;
   }
 }
 
