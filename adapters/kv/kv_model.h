@@ -1,11 +1,12 @@
 // The oracle of the key-value engine targets (leveldb, rocksdb): what LevelDB promises about
 // writes (include/leveldb/options.h, WriteOptions::sync; doc/index.md, "Synchronous Writes")
 // and RocksDB repeats (include/rocksdb/options.h, WriteOptions::sync), as a model map with
-// prefix durability. Engine-neutral: each target names the verdicts <engine>-phantom etc. A write that returned OK with sync = true is durable, and so is every
-// write before it (one log, written in order: a sync write syncs what precedes it). A write
-// without sync may be lost in a crash, but only together with every write after it that was
-// not made durable. So a recovered database must be the state after some prefix of the writes,
-// at least as long as the last acknowledged sync write.
+// prefix durability. Engine-neutral: each target names the verdicts <engine>-phantom etc.
+// A write that returned OK with sync = true is durable, and so is every write before it (one
+// log, written in order: a sync write syncs what precedes it). A write without sync may be
+// lost in a crash, but only together with every write after it that was not made durable. So
+// a recovered database must be the state after some prefix of the writes, at least as long as
+// the last acknowledged sync write.
 //
 // A recovery that is no such prefix is classified, per key, into the first that applies:
 //   <engine>-phantom    a key holds a value (or presence) it never had in any state: data never

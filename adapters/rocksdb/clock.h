@@ -6,10 +6,10 @@
 // which must not vary between runs of one seed.
 #pragma once
 
-#include <rocksdb/system_clock.h>
-
 #include <cstdint>
 #include <string>
+
+#include <rocksdb/system_clock.h>
 
 #include <wal/clock.h>
 #include <wal/runtime.h>

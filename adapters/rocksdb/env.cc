@@ -21,7 +21,8 @@ rocksdb::Status legacy_files_unsupported(const std::string& fname) {
 
 QuiescentEnv::QuiescentEnv(const EnvConfig& config)
     : rocksdb::Env(make_fs(config), std::make_shared<SimClock>(*config.clock, *config.runtime)),
-      config_(config), fs_(static_cast<FsFileSystem*>(GetFileSystem().get())),
+      config_(config),
+      fs_(static_cast<FsFileSystem*>(GetFileSystem().get())),
       clock_(static_cast<SimClock*>(GetSystemClock().get())) {}
 
 QuiescentEnv::~QuiescentEnv() { WaitForJoin(); }
@@ -152,8 +153,8 @@ void QuiescentEnv::WaitForJoin() {
 }
 
 unsigned int QuiescentEnv::GetThreadPoolQueueLen(Priority pri) const {
-  return static_cast<unsigned int>(
-      std::count_if(queue_.begin(), queue_.end(), [pri](const Job& job) { return job.pri == pri; }));
+  return static_cast<unsigned int>(std::count_if(queue_.begin(), queue_.end(),
+                                                 [pri](const Job& job) { return job.pri == pri; }));
 }
 
 void QuiescentEnv::SetBackgroundThreads(int number, Priority pri) {

@@ -38,13 +38,13 @@
 //   - Env::Default()'s pools: never used (this Env has its own Schedule).
 #pragma once
 
-#include <rocksdb/env.h>
-
 #include <cstdint>
 #include <deque>
 #include <memory>
 #include <string>
 #include <vector>
+
+#include <rocksdb/env.h>
 
 #include <wal/clock.h>
 #include <wal/fs.h>
@@ -139,8 +139,8 @@ class QuiescentEnv final : public rocksdb::Env {
   };
 
   EnvConfig config_;
-  FsFileSystem* fs_;   // owned by Env::file_system_
-  SimClock* clock_;    // owned by Env::system_clock_
+  FsFileSystem* fs_;  // owned by Env::file_system_
+  SimClock* clock_;   // owned by Env::system_clock_
   std::deque<Job> queue_;
   std::uint64_t background_runs_ = 0;
   std::uint64_t unique_ids_ = 0;

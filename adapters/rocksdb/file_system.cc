@@ -43,8 +43,7 @@ rocksdb::IOStatus FsFileSystem::NewRandomAccessFile(
 }
 
 rocksdb::IOStatus FsFileSystem::open_writable(const std::string& fname,
-                                              const rocksdb::FileOptions& options,
-                                              bool truncate,
+                                              const rocksdb::FileOptions& options, bool truncate,
                                               std::unique_ptr<rocksdb::FSWritableFile>* result) {
   result->reset();
   // R4: O_CREAT, then O_TRUNC or O_APPEND; no directory sync.
@@ -70,9 +69,10 @@ rocksdb::IOStatus FsFileSystem::NewWritableFile(const std::string& fname,
   return open_writable(fname, options, true, result);
 }
 
-rocksdb::IOStatus FsFileSystem::ReopenWritableFile(
-    const std::string& fname, const rocksdb::FileOptions& options,
-    std::unique_ptr<rocksdb::FSWritableFile>* result, rocksdb::IODebugContext*) {
+rocksdb::IOStatus FsFileSystem::ReopenWritableFile(const std::string& fname,
+                                                   const rocksdb::FileOptions& options,
+                                                   std::unique_ptr<rocksdb::FSWritableFile>* result,
+                                                   rocksdb::IODebugContext*) {
   return open_writable(fname, options, false, result);
 }
 
@@ -178,8 +178,7 @@ rocksdb::IOStatus FsFileSystem::UnlockFile(rocksdb::FileLock* lock, const rocksd
 }
 
 rocksdb::IOStatus FsFileSystem::GetTestDirectory(const rocksdb::IOOptions& options,
-                                                 std::string* path,
-                                                 rocksdb::IODebugContext* dbg) {
+                                                 std::string* path, rocksdb::IODebugContext* dbg) {
   *path = "/rocksdbtest";
   return CreateDirIfMissing(*path, options, dbg);
 }
@@ -199,8 +198,7 @@ rocksdb::IOStatus FsFileSystem::NewLogger(const std::string& fname,
 }
 
 rocksdb::IOStatus FsFileSystem::GetAbsolutePath(const std::string& db_path,
-                                                const rocksdb::IOOptions&,
-                                                std::string* output_path,
+                                                const rocksdb::IOOptions&, std::string* output_path,
                                                 rocksdb::IODebugContext*) {
   // The host's getcwd means nothing on the simulated disk: a relative path hangs off "/".
   *output_path = !db_path.empty() && db_path[0] == '/' ? db_path : "/";

@@ -24,11 +24,11 @@
 // Paths are RocksDB's, given to the Fs as they are.
 #pragma once
 
-#include <rocksdb/file_system.h>
-
 #include <memory>
 #include <string>
 #include <vector>
+
+#include <rocksdb/file_system.h>
 
 #include <wal/clock.h>
 #include <wal/fs.h>
@@ -52,16 +52,14 @@ class FsFileSystem final : public rocksdb::FileSystem {
 
   const char* Name() const override { return "WalFs"; }
 
-  rocksdb::IOStatus NewSequentialFile(const std::string& fname,
-                                      const rocksdb::FileOptions& options,
+  rocksdb::IOStatus NewSequentialFile(const std::string& fname, const rocksdb::FileOptions& options,
                                       std::unique_ptr<rocksdb::FSSequentialFile>* result,
                                       rocksdb::IODebugContext* dbg) override;
   rocksdb::IOStatus NewRandomAccessFile(const std::string& fname,
                                         const rocksdb::FileOptions& options,
                                         std::unique_ptr<rocksdb::FSRandomAccessFile>* result,
                                         rocksdb::IODebugContext* dbg) override;
-  rocksdb::IOStatus NewWritableFile(const std::string& fname,
-                                    const rocksdb::FileOptions& options,
+  rocksdb::IOStatus NewWritableFile(const std::string& fname, const rocksdb::FileOptions& options,
                                     std::unique_ptr<rocksdb::FSWritableFile>* result,
                                     rocksdb::IODebugContext* dbg) override;
   rocksdb::IOStatus ReopenWritableFile(const std::string& fname,
@@ -103,8 +101,8 @@ class FsFileSystem final : public rocksdb::FileSystem {
   rocksdb::IOStatus NewLogger(const std::string& fname, const rocksdb::IOOptions& options,
                               std::shared_ptr<rocksdb::Logger>* result,
                               rocksdb::IODebugContext* dbg) override;
-  rocksdb::IOStatus GetAbsolutePath(const std::string& db_path,
-                                    const rocksdb::IOOptions& options, std::string* output_path,
+  rocksdb::IOStatus GetAbsolutePath(const std::string& db_path, const rocksdb::IOOptions& options,
+                                    std::string* output_path,
                                     rocksdb::IODebugContext* dbg) override;
   rocksdb::IOStatus IsDirectory(const std::string& path, const rocksdb::IOOptions& options,
                                 bool* is_dir, rocksdb::IODebugContext* dbg) override;

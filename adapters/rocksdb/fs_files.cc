@@ -43,10 +43,12 @@ class FsWritableFile final : public rocksdb::FSWritableFile {
  public:
   FsWritableFile(std::string path, std::unique_ptr<wal::File> file, std::uint64_t offset,
                  const rocksdb::FileOptions& options, FileContext context)
-      : rocksdb::FSWritableFile(options), path_(std::move(path)), file_(std::move(file)),
-        offset_(offset), context_(context), drop_sync_(context.breakage ==
-                                                         Breakage::kDropLogSync &&
-                                                       is_wal(path_)) {}
+      : rocksdb::FSWritableFile(options),
+        path_(std::move(path)),
+        file_(std::move(file)),
+        offset_(offset),
+        context_(context),
+        drop_sync_(context.breakage == Breakage::kDropLogSync && is_wal(path_)) {}
 
   ~FsWritableFile() override {
     if (file_) static_cast<void>(file_->close());  // as ~PosixWritableFile: errors ignored
@@ -94,8 +96,8 @@ class FsWritableFile final : public rocksdb::FSWritableFile {
     return offset_;
   }
 
-  rocksdb::IOStatus RangeSync(std::uint64_t offset, std::uint64_t nbytes,
-                              const rocksdb::IOOptions&, rocksdb::IODebugContext*) override {
+  rocksdb::IOStatus RangeSync(std::uint64_t offset, std::uint64_t nbytes, const rocksdb::IOOptions&,
+                              rocksdb::IODebugContext*) override {
     // R7: a hint; an error from it says nothing about the data (wal/fs.h).
     static_cast<void>(file_->start_writeback(offset, nbytes));
     return rocksdb::IOStatus::OK();
@@ -183,8 +185,7 @@ class FsRandomAccessFile final : public rocksdb::FSRandomAccessFile {
 
 class FsDirectory final : public rocksdb::FSDirectory {
  public:
-  FsDirectory(std::string path, FileContext context)
-      : path_(std::move(path)), context_(context) {}
+  FsDirectory(std::string path, FileContext context) : path_(std::move(path)), context_(context) {}
 
   rocksdb::IOStatus Fsync(const rocksdb::IOOptions&, rocksdb::IODebugContext*) override {  // R6
     ++context_.counters.dir_syncs;

@@ -26,11 +26,11 @@
 //   R8 Truncate is ftruncate (l.1332-1343).
 #pragma once
 
-#include <rocksdb/file_system.h>
-
 #include <cstdint>
 #include <memory>
 #include <string>
+
+#include <rocksdb/file_system.h>
 
 #include <wal/fs.h>
 

@@ -25,10 +25,10 @@ class FsLogger final : public rocksdb::Logger {
     std::tm parts{};
     gmtime_r(&seconds, &parts);
     char header[64];
-    const int header_bytes = std::snprintf(
-        header, sizeof(header), "%04d/%02d/%02d-%02d:%02d:%02d.%06d sim ", parts.tm_year + 1900,
-        parts.tm_mon + 1, parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec,
-        static_cast<int>(now_us % 1'000'000));
+    const int header_bytes =
+        std::snprintf(header, sizeof(header), "%04d/%02d/%02d-%02d:%02d:%02d.%06d sim ",
+                      parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday, parts.tm_hour,
+                      parts.tm_min, parts.tm_sec, static_cast<int>(now_us % 1'000'000));
     std::va_list copy;
     va_copy(copy, arguments);
     const int body_bytes = std::vsnprintf(nullptr, 0, format, copy);

@@ -11,11 +11,11 @@
 // run.
 #pragma once
 
-#include <rocksdb/env.h>
-#include <rocksdb/file_system.h>
-
 #include <memory>
 #include <string>
+
+#include <rocksdb/env.h>
+#include <rocksdb/file_system.h>
 
 #include <wal/clock.h>
 

@@ -26,10 +26,6 @@
 //   rocksdb-read (integrity)       a live Get returns the model's value
 #include "adapters/rocksdb/rocksdb_target.h"
 
-#include <rocksdb/db.h>
-#include <rocksdb/utilities/transaction.h>
-#include <rocksdb/utilities/transaction_db.h>
-
 #include <memory>
 #include <optional>
 #include <string>
@@ -37,6 +33,9 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <rocksdb/db.h>
+#include <rocksdb/utilities/transaction.h>
+#include <rocksdb/utilities/transaction_db.h>
 
 #include "adapters/kv/kv_model.h"
 #include "adapters/rocksdb/env.h"
@@ -175,9 +174,9 @@ class RocksdbTarget final : public harness::Target {
         recovered.emplace(it->key().ToString(), it->value().ToString());
       }
       if (!it->status().ok()) {
-        out.push_back(violation(harness::Invariant::kIntegrity, "rocksdb-open",
-                                "a full scan of the recovered database failed: " +
-                                    it->status().ToString()));
+        out.push_back(
+            violation(harness::Invariant::kIntegrity, "rocksdb-open",
+                      "a full scan of the recovered database failed: " + it->status().ToString()));
         model_.forget();
         return out;
       }
@@ -189,16 +188,16 @@ class RocksdbTarget final : public harness::Target {
       case Verdict::kOk:
         break;
       case Verdict::kPhantom:
-        out.push_back(violation(harness::Invariant::kIntegrity, "rocksdb-phantom",
-                                verdict.detail + when));
+        out.push_back(
+            violation(harness::Invariant::kIntegrity, "rocksdb-phantom", verdict.detail + when));
         break;
       case Verdict::kDurability:
         out.push_back(violation(harness::Invariant::kDurability, "rocksdb-durability",
                                 verdict.detail + when));
         break;
       case Verdict::kPrefix:
-        out.push_back(violation(harness::Invariant::kPrefix, "rocksdb-prefix",
-                                verdict.detail + when));
+        out.push_back(
+            violation(harness::Invariant::kPrefix, "rocksdb-prefix", verdict.detail + when));
         break;
     }
     return out;
@@ -317,8 +316,8 @@ class RocksdbTarget final : public harness::Target {
     }
     if (!status.ok()) {
       model_.failed(std::move(write));
-      return {harness::Ack::kFailed, wal::Status::io_error("rocksdb: write: " + status.ToString()),
-              {}};
+      return {
+          harness::Ack::kFailed, wal::Status::io_error("rocksdb: write: " + status.ToString()), {}};
     }
     const bool durable = write.sync;
     model_.accepted(std::move(write), durable);
@@ -347,8 +346,9 @@ class RocksdbTarget final : public harness::Target {
   harness::Applied prepare_then_commit(KvWrite write) {
     harness::Applied applied{harness::Ack::kPending, wal::Status::ok(), {}};
     if (rocksdb::Status committed = commit_prepared(); !committed.ok()) {
-      return {harness::Ack::kFailed, wal::Status::io_error("rocksdb: commit: " +
-                                                           committed.ToString()), {}};
+      return {harness::Ack::kFailed,
+              wal::Status::io_error("rocksdb: commit: " + committed.ToString()),
+              {}};
     } else if (committed_sync_) {
       applied.ack = harness::Ack::kDurable;
     }
@@ -363,8 +363,9 @@ class RocksdbTarget final : public harness::Target {
     if (status.ok()) status = txn->Prepare();
     if (!status.ok()) {
       static_cast<void>(txn->Rollback());
-      return {harness::Ack::kFailed, wal::Status::io_error("rocksdb: prepare: " +
-                                                           status.ToString()), {}};
+      return {harness::Ack::kFailed,
+              wal::Status::io_error("rocksdb: prepare: " + status.ToString()),
+              {}};
     }
     prepared_ = std::move(txn);
     prepared_write_ = std::move(write);
@@ -414,17 +415,16 @@ class RocksdbTarget final : public harness::Target {
     std::string got;
     const rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), family_of(k), k, &got);
     if (!status.ok() && !status.IsNotFound()) {
-      return {harness::Ack::kFailed, wal::Status::io_error("rocksdb: get: " + status.ToString()),
-              {}};
+      return {
+          harness::Ack::kFailed, wal::Status::io_error("rocksdb: get: " + status.ToString()), {}};
     }
-    const std::optional<std::string> have =
-        status.IsNotFound() ? std::nullopt : std::optional{got};
+    const std::optional<std::string> have = status.IsNotFound() ? std::nullopt : std::optional{got};
     harness::Applied applied;
     if (have != model_.live(k)) {
-      applied.violations.push_back(violation(
-          harness::Invariant::kIntegrity, "rocksdb-read",
-          fmt::format("Get({}) returned {}, the model holds {}", k, have ? *have : "nothing",
-                      model_.live(k).value_or("nothing"))));
+      applied.violations.push_back(
+          violation(harness::Invariant::kIntegrity, "rocksdb-read",
+                    fmt::format("Get({}) returned {}, the model holds {}", k,
+                                have ? *have : "nothing", model_.live(k).value_or("nothing"))));
     }
     return applied;
   }

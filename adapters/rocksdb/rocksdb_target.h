@@ -5,8 +5,9 @@
 
 #include <string>
 
-#include "adapters/rocksdb/breakage.h"
 #include "sim/harness/target.h"
+
+#include "adapters/rocksdb/breakage.h"
 
 namespace rocksdb_adapter {
 

@@ -1,10 +1,10 @@
 // The [rocksdb] table of settings.h.
 #include "adapters/rocksdb/settings.h"
 
-#include <rocksdb/listener.h>
-
 #include <charconv>
 #include <memory>
+
+#include <rocksdb/listener.h>
 
 namespace rocksdb_adapter {
 namespace {
@@ -135,8 +135,8 @@ TargetSettings read_settings(const Settings& settings) {
   options.write_buffer_size = static_cast<std::size_t>(number(settings, "write_buffer_size"));
   options.paranoid_checks = flag(settings, "paranoid_checks");
   options.wal_recovery_mode = recovery_mode(settings);
-  options.max_manifest_file_size = static_cast<std::uint64_t>(
-      number(settings, "max_manifest_file_size"));
+  options.max_manifest_file_size =
+      static_cast<std::uint64_t>(number(settings, "max_manifest_file_size"));
   options.track_and_verify_wals_in_manifest = flag(settings, "track_and_verify_wals_in_manifest");
   options.atomic_flush = flag(settings, "atomic_flush");
   out.transaction_db = flag(settings, "transaction_db");

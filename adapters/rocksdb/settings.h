@@ -3,14 +3,14 @@
 // (env.h lists each thread and what turns it off).
 #pragma once
 
-#include <rocksdb/options.h>
-
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <rocksdb/options.h>
 
 #include "sim/harness/target.h"
 

@@ -11,15 +11,16 @@
 // finding (docs/known-bugs.md): should a library update make the harm appear, it fails.
 // The aim (AimedManifestEio) is this test's own minimal decorator: scenarios cannot yet aim an
 // I/O fault at one file.
-#include <gtest/gtest.h>
-#include <rocksdb/db.h>
-
 #include <memory>
 #include <string>
 
-#include "adapters/rocksdb/env.h"
+#include <gtest/gtest.h>
+#include <rocksdb/db.h>
+
 #include "faults/fs_wrapper.h"
 #include "sim/sim_fs.h"
+
+#include "adapters/rocksdb/env.h"
 
 namespace rocksdb_adapter {
 namespace {
@@ -41,8 +42,7 @@ class AimedManifestEio final : public faults::FsWrapper {
   int fired = 0;
 
  protected:
-  std::unique_ptr<wal::File> wrap(std::unique_ptr<wal::File> file,
-                                  std::string_view path) override {
+  std::unique_ptr<wal::File> wrap(std::unique_ptr<wal::File> file, std::string_view path) override {
     const bool aimed = armed && fired == 0 && path.find("/MANIFEST-") != std::string_view::npos;
     if (!aimed) return file;
     return std::make_unique<Head>(std::move(file), std::string(path), *this);

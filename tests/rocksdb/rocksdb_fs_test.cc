@@ -2,15 +2,16 @@
 // (every unsynced write and directory entry lost), its files keep exactly what RocksDB 7.8.3's
 // PosixFileSystem keeps (fs_files.h, R1-R8), the quiescent Env runs and unschedules jobs as
 // ThreadPoolImpl does, and RocksDB's own code opens, writes and reads through it.
-#include <gtest/gtest.h>
-#include <rocksdb/db.h>
-
 #include <memory>
 #include <string>
 
-#include "adapters/rocksdb/env.h"
+#include <gtest/gtest.h>
+#include <rocksdb/db.h>
+
 #include "sim/crash_plan.h"
 #include "sim/sim_fs.h"
+
+#include "adapters/rocksdb/env.h"
 
 namespace rocksdb_adapter {
 namespace {
@@ -190,8 +191,9 @@ TEST(RocksdbEnv, OpenPutGetCloseRoundTripOnSimFs) {
     std::unique_ptr<rocksdb::DB> db(raw);
     rig.env->run_background();
     for (int i = 0; i < 300; ++i) {
-      ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), "k" + std::to_string(i),
-                          value + std::to_string(i)).ok());
+      ASSERT_TRUE(
+          db->Put(rocksdb::WriteOptions(), "k" + std::to_string(i), value + std::to_string(i))
+              .ok());
       rig.env->run_background();
     }
     rig.env->run_background();

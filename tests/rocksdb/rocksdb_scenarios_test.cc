@@ -1,15 +1,15 @@
 // The rocksdb target on fixed seeds: its control (every write synced) passes, and each
 // rocksdb-* invariant fails on a deliberately broken copy of the target (breakage.h): a check
 // no broken adapter trips would be a defect of the harness.
-#include <gtest/gtest.h>
-
 #include <string>
 
 #include <fmt/format.h>
+#include <gtest/gtest.h>
 
-#include "adapters/rocksdb/rocksdb_target.h"
 #include "sim/harness/runner.h"
 #include "sim/walsim/scenario.h"
+
+#include "adapters/rocksdb/rocksdb_target.h"
 
 namespace {
 
@@ -49,8 +49,8 @@ harness::RunConfig broken_config(const std::string& target, const std::string& w
 }
 
 // How many of seeds 1..`seeds` report a violation of `invariant` named `name`.
-int caught(const harness::RunConfig& config, harness::Invariant invariant,
-           const std::string& name, int seeds) {
+int caught(const harness::RunConfig& config, harness::Invariant invariant, const std::string& name,
+           int seeds) {
   int count = 0;
   for (int seed = 1; seed <= seeds; ++seed) {
     const harness::RunResult result = harness::run_simulation(config, seed);
@@ -73,9 +73,10 @@ TEST(RocksdbScenarios, EveryWriteSyncedLosesNothingOnFixedSeeds) {
 }
 
 TEST(RocksdbScenarios, EveryEnginesScenarioParses) {
-  for (const char* file : {"rocksdb-12865-manifest-write-error.toml",
-                           "rocksdb-2pc-sst-ahead-of-wals.toml", "rocksdb-2pc-two-cf-control.toml",
-                           "rocksdb-missing-wal-manifest-roll.toml", "rocksdb-torn-wal-middle.toml"}) {
+  for (const char* file :
+       {"rocksdb-12865-manifest-write-error.toml", "rocksdb-2pc-sst-ahead-of-wals.toml",
+        "rocksdb-2pc-two-cf-control.toml", "rocksdb-missing-wal-manifest-roll.toml",
+        "rocksdb-torn-wal-middle.toml"}) {
     static_cast<void>(engines_config(file));
   }
 }
@@ -129,14 +130,14 @@ TEST(RocksdbBroken, AValueNoOpGaveIsCaughtAsPhantom) {
 }
 
 TEST(RocksdbBroken, AnAcknowledgedWriteNeverMadeIsCaughtByALiveRead) {
-  const harness::RunConfig config = broken_config(
-      "rocksdb-skip-write", "sync_ratio = 0.5\nread_ratio = 0.5", "at = \"none\"");
+  const harness::RunConfig config =
+      broken_config("rocksdb-skip-write", "sync_ratio = 0.5\nread_ratio = 0.5", "at = \"none\"");
   EXPECT_GE(caught(config, harness::Invariant::kIntegrity, "rocksdb-read", 1), 1);
 }
 
 TEST(RocksdbBroken, WritesMadeOutOfOrderAreCaughtAsNoPrefix) {
-  const harness::RunConfig config = broken_config(
-      "rocksdb-swap-pairs", "sync_ratio = 0", "at = \"inside-op\"\npolicy = \"prefix\"");
+  const harness::RunConfig config = broken_config("rocksdb-swap-pairs", "sync_ratio = 0",
+                                                  "at = \"inside-op\"\npolicy = \"prefix\"");
   EXPECT_GE(caught(config, harness::Invariant::kPrefix, "rocksdb-prefix", 10), 1);
 }
 
