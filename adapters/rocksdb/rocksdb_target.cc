@@ -33,13 +33,10 @@
 #include <vector>
 
 #include <fmt/format.h>
-#include <rocksdb/db.h>
-#include <rocksdb/utilities/transaction.h>
-#include <rocksdb/utilities/transaction_db.h>
 
 #include "adapters/kv/kv_model.h"
-#include "adapters/rocksdb/env.h"
 #include "adapters/rocksdb/settings.h"
+#include "adapters/rocksdb/store.h"
 
 namespace rocksdb_adapter {
 namespace {
@@ -99,60 +96,33 @@ class RocksdbTarget final : public harness::Target {
   wal::Status open(const harness::TargetEnv& env) override {
     crash();
     settings_ = read_settings(env.settings);
-    env_ = std::make_unique<QuiescentEnv>(
-        EnvConfig{env.fs, env.clock, env.runtime, env.dir, env.seed, breakage_});
-    rocksdb::Options options = settings_.options;
-    options.env = env_.get();
-    std::vector<rocksdb::ColumnFamilyDescriptor> families;
-    for (int i = 0; i < settings_.column_families; ++i) {
-      families.emplace_back(i == 0 ? rocksdb::kDefaultColumnFamilyName : fmt::format("cf{}", i),
-                            rocksdb::ColumnFamilyOptions(options));
-    }
-    const std::uint64_t errors_before = env_->counters().io_errors;
-    rocksdb::Status status;
-    if (settings_.transaction_db) {
-      rocksdb::TransactionDB* db = nullptr;
-      status = rocksdb::TransactionDB::Open(options, rocksdb::TransactionDBOptions(), env.dir,
-                                            families, &handles_, &db);
-      txn_db_ = db;
-      db_.reset(db);
-    } else {
-      rocksdb::DB* db = nullptr;
-      status = rocksdb::DB::Open(options, env.dir, families, &handles_, &db);
-      db_.reset(db);
-    }
-    env_->run_background();
-    unopened_.clear();
-    if (status.ok()) {
-      roll_back_prepared();
-      if (breakage_ == Breakage::kPhantomPut) phantom_put();
-      return wal::Status::ok();
-    }
-    handles_.clear();
-    // An I/O error from the Fs (an injected fault, a power cut) is the harness's to judge;
-    // RocksDB refusing the files it found is this target's rocksdb-open.
-    if (env_->counters().io_errors != errors_before) {
-      return wal::Status::io_error("rocksdb: open: " + status.ToString());
-    }
-    unopened_ = status.ToString();
-    return wal::Status::ok();
+    Store::Opened opened = Store::open(env, settings_, breakage_);
+    store_ = std::move(opened.store);
+    unopened_ = std::move(opened.refused);
+    return opened.io;
   }
 
   harness::Applied apply(const harness::Op& op, sim::Prng& choices) override {
-    if (!db_) return {harness::Ack::kFailed, wal::Status::io_error("rocksdb: not open"), {}};
+    if (!store_) return {harness::Ack::kFailed, wal::Status::io_error("rocksdb: not open"), {}};
     harness::Applied applied = run(op, choices);
-    env_->run_background();  // quiescent mode: outside RocksDB's mutex, on this thread
+    store_->run_background();  // quiescent mode: outside RocksDB's mutex, on this thread
     return applied;
   }
 
   wal::Status close() override {
-    if (db_ && prepared_) static_cast<void>(commit_prepared());  // the application's last
-    if (db_ && settings_.disable_wal) flush_all();  // what avoid_flush_during_shutdown skips
-    drop_db();
+    if (store_ && store_->holds_prepared()) {
+      static_cast<void>(commit_held());  // the application's last commit
+    }
+    if (store_ && settings_.disable_wal) store_->flush_all();  // avoid_flush_during_shutdown
+    store_.reset();
+    held_.reset();
     return wal::Status::ok();
   }
 
-  void crash() override { drop_db(); }
+  void crash() override {
+    store_.reset();
+    held_.reset();
+  }
 
   std::vector<harness::Violation> check(bool power_lost) override {
     if (!noted_) {
@@ -161,36 +131,31 @@ class RocksdbTarget final : public harness::Target {
     }
     noted_ = true;
     std::vector<harness::Violation> out;
-    if (!db_) {
+    if (!store_) {
       out.push_back(violation(harness::Invariant::kIntegrity, "rocksdb-open",
                               "DB::Open refused the recovered files: " + unopened_));
       model_.forget();
       return out;
     }
-    KvMap recovered;
-    const std::uint64_t errors_before = env_->counters().io_errors;
-    for (rocksdb::ColumnFamilyHandle* family : handles_) {
-      std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), family));
-      for (it->SeekToFirst(); it->Valid(); it->Next()) {
-        recovered.emplace(it->key().ToString(), it->value().ToString());
-      }
-      if (it->status().ok()) continue;
-      if (env_->counters().io_errors != errors_before) {
-        // The Fs failed the scan (an injected fault, or the power cut while this check ran: a
-        // reopen op may be cut anywhere): nothing to judge. The writes stay with the model for
-        // the next check, after the recovery the harness runs next.
-        notes_.push_back("rocksdb: a check's scan met an I/O error from the Fs and was not "
-                         "judged: " + it->status().ToString());
-        return out;
-      }
+    const Store::Scan scan = store_->scan();
+    if (!scan.status.ok() && scan.fs_failed) {
+      // The Fs failed the scan (an injected fault, or the power cut while this check ran: a
+      // reopen op may be cut anywhere): nothing to judge. The writes stay with the model for
+      // the next check, after the recovery the harness runs next.
+      notes_.push_back(
+          "rocksdb: a check's scan met an I/O error from the Fs and was not "
+          "judged: " +
+          scan.status.ToString());
+      return out;
+    }
+    if (!scan.status.ok()) {
       out.push_back(
           violation(harness::Invariant::kIntegrity, "rocksdb-open",
-                    "a full scan of the recovered database failed: " + it->status().ToString()));
+                    "a full scan of the recovered database failed: " + scan.status.ToString()));
       model_.forget();
       return out;
     }
-    env_->run_background();
-    const ModelVerdict verdict = model_.judge(recovered, !power_lost);
+    const ModelVerdict verdict = model_.judge(scan.map, !power_lost);
     const std::string when = power_lost ? "" : " (clean reopen: nothing may be lost)";
     switch (verdict.verdict) {
       case Verdict::kOk:
@@ -214,59 +179,8 @@ class RocksdbTarget final : public harness::Target {
   std::vector<std::string> take_notes() override { return std::exchange(notes_, {}); }
 
  private:
-  void drop_db() {
-    // RocksDB's destructor waits for scheduled background work, so that runs first; after a
-    // power cut nothing it writes reaches the disk.
-    if (db_) env_->run_background();
-    for (rocksdb::ColumnFamilyHandle* family : handles_) {
-      static_cast<void>(db_->DestroyColumnFamilyHandle(family));
-    }
-    handles_.clear();
-    held_.reset();
-    prepared_.reset();  // a dying process's prepared transaction: recovery finds it
-    txn_db_ = nullptr;
-    db_.reset();
-    env_.reset();
-  }
-
-  // Prepared transactions the recovery found: none was acknowledged (a commit that returned
-  // is no longer prepared), so the application rolls them back.
-  void roll_back_prepared() {
-    if (txn_db_ == nullptr || !settings_.two_phase_commit) return;
-    std::vector<rocksdb::Transaction*> prepared;
-    txn_db_->GetAllPreparedTransactions(&prepared);
-    for (rocksdb::Transaction* txn : prepared) {
-      static_cast<void>(txn->Rollback());
-      delete txn;
-    }
-    env_->run_background();
-  }
-
-  void phantom_put() {  // Breakage::kPhantomPut: a value no op gave, made durable
-    rocksdb::WriteOptions options;
-    options.sync = !settings_.disable_wal;
-    options.disableWAL = settings_.disable_wal;
-    static_cast<void>(db_->Put(options, handles_.front(), "k00000", "phantom"));
-    if (settings_.disable_wal) flush_all();
-    env_->run_background();
-  }
-
-  void flush_all() {
-    rocksdb::FlushOptions flush;
-    flush.wait = false;  // the quiescent Env runs the flush below; waiting would deadlock
-    static_cast<void>(db_->Flush(flush, handles_));
-    env_->run_background();
-  }
-
-  std::uint64_t key_number(sim::Prng& choices) const {
-    return choices.below(static_cast<std::uint64_t>(settings_.keys));
-  }
-
-  std::string key(sim::Prng& choices) const { return fmt::format("k{:05}", key_number(choices)); }
-
-  rocksdb::ColumnFamilyHandle* family_of(const std::string& k) const {
-    const std::uint64_t n = std::stoull(k.substr(1));
-    return handles_[n % handles_.size()];
+  std::string key(sim::Prng& choices) const {
+    return fmt::format("k{:05}", choices.below(static_cast<std::uint64_t>(settings_.keys)));
   }
 
   std::string value(const harness::Op& op, sim::Prng& choices) const {
@@ -302,6 +216,9 @@ class RocksdbTarget final : public harness::Target {
       case harness::OpKind::kReopen:
         return {};  // the harness's own
     }
+    if (settings_.transaction_db && settings_.two_phase_commit) {
+      return prepare_then_commit(std::move(write));
+    }
     return commit(std::move(write));
   }
 
@@ -315,11 +232,10 @@ class RocksdbTarget final : public harness::Target {
       held_ = std::make_unique<KvWrite>(std::move(write));
       return {harness::Ack::kPending, {}, {}};
     }
-    if (txn_db_ != nullptr && settings_.two_phase_commit) return prepare_then_commit(write);
-    rocksdb::Status status = make(write);
+    rocksdb::Status status = store_->write(write);
     if (status.ok() && held_) {
-      env_->run_background();
-      status = make(*held_);
+      store_->run_background();
+      status = store_->write(*held_);
       held_.reset();
     }
     if (!status.ok()) {
@@ -332,122 +248,63 @@ class RocksdbTarget final : public harness::Target {
     return {durable ? harness::Ack::kDurable : harness::Ack::kPending, wal::Status::ok(), {}};
   }
 
-  rocksdb::Status make(const KvWrite& write) {
-    rocksdb::WriteOptions options;
-    options.disableWAL = settings_.disable_wal;
-    options.sync = write.sync && !settings_.disable_wal;
-    rocksdb::Status status = txn_db_ != nullptr ? transact(write, options) : batch(write, options);
-    if (!status.ok() || !write.sync || !settings_.disable_wal) return status;
-    // Without a WAL a write is durable once its memtable is flushed: flush, then ask whether
-    // a background error (the flush failing) stopped the database.
-    std::uint64_t errors_before = 0;
-    db_->GetIntProperty("rocksdb.background-errors", &errors_before);
-    flush_all();
-    std::uint64_t errors_after = 0;
-    db_->GetIntProperty("rocksdb.background-errors", &errors_after);
-    return errors_after == errors_before ? rocksdb::Status::OK()
-                                         : rocksdb::Status::IOError("the flush failed");
-  }
-
-  // Two-phase commit, pipelined: commits the write prepared by the last write op, then prepares
+  // Two-phase commit, pipelined: commits the write the last write op prepared, then prepares
   // this one. The ack is the committed write's.
   harness::Applied prepare_then_commit(KvWrite write) {
     harness::Applied applied{harness::Ack::kPending, wal::Status::ok(), {}};
-    if (rocksdb::Status committed = commit_prepared(); !committed.ok()) {
-      return {harness::Ack::kFailed,
-              wal::Status::io_error("rocksdb: commit: " + committed.ToString()),
-              {}};
-    } else if (committed_sync_) {
-      applied.ack = harness::Ack::kDurable;
+    if (store_->holds_prepared()) {
+      bool durable = false;
+      if (const rocksdb::Status committed = commit_held(&durable); !committed.ok()) {
+        return {harness::Ack::kFailed,
+                wal::Status::io_error("rocksdb: commit: " + committed.ToString()),
+                {}};
+      }
+      if (durable) applied.ack = harness::Ack::kDurable;
     }
-    rocksdb::WriteOptions options;
-    options.sync = write.sync;
-    std::unique_ptr<rocksdb::Transaction> txn(txn_db_->BeginTransaction(options));
-    rocksdb::Status status = txn->SetName(fmt::format("op{}", write.op));
-    for (const auto& [k, v] : write.changes) {
-      if (!status.ok()) break;
-      status = v ? txn->Put(family_of(k), k, *v) : txn->Delete(family_of(k), k);
-    }
-    if (status.ok()) status = txn->Prepare();
-    if (!status.ok()) {
-      static_cast<void>(txn->Rollback());
+    if (const rocksdb::Status prepared = store_->prepare(std::move(write)); !prepared.ok()) {
       return {harness::Ack::kFailed,
-              wal::Status::io_error("rocksdb: prepare: " + status.ToString()),
+              wal::Status::io_error("rocksdb: prepare: " + prepared.ToString()),
               {}};
     }
-    prepared_ = std::move(txn);
-    prepared_write_ = std::move(write);
     return applied;
   }
 
-  // Commits the prepared transaction, if any, and tells the model.
-  rocksdb::Status commit_prepared() {
-    committed_sync_ = false;
-    if (!prepared_) return rocksdb::Status::OK();
-    const rocksdb::Status status = prepared_->Commit();
-    prepared_.reset();
+  // Commits the held transaction and tells the model; `durable`: it was a sync write.
+  rocksdb::Status commit_held(bool* durable = nullptr) {
+    KvWrite committed;
+    const rocksdb::Status status = store_->commit_held(&committed);
     if (!status.ok()) {
-      model_.failed(std::move(prepared_write_));
+      model_.failed(std::move(committed));
       return status;
     }
-    committed_sync_ = prepared_write_.sync;
-    model_.accepted(std::move(prepared_write_), committed_sync_);
-    return status;
-  }
-
-  rocksdb::Status batch(const KvWrite& write, const rocksdb::WriteOptions& options) {
-    rocksdb::WriteBatch batch;
-    for (const auto& [k, v] : write.changes) {
-      const rocksdb::Status added =
-          v ? batch.Put(family_of(k), k, *v) : batch.Delete(family_of(k), k);
-      if (!added.ok()) return added;
-    }
-    return db_->Write(options, &batch);
-  }
-
-  rocksdb::Status transact(const KvWrite& write, const rocksdb::WriteOptions& options) {
-    std::unique_ptr<rocksdb::Transaction> txn(txn_db_->BeginTransaction(options));
-    rocksdb::Status status;
-    if (settings_.two_phase_commit) status = txn->SetName(fmt::format("op{}", write.op));
-    for (const auto& [k, v] : write.changes) {
-      if (!status.ok()) break;
-      status = v ? txn->Put(family_of(k), k, *v) : txn->Delete(family_of(k), k);
-    }
-    if (status.ok() && settings_.two_phase_commit) status = txn->Prepare();
-    if (status.ok()) status = txn->Commit();
-    if (!status.ok()) static_cast<void>(txn->Rollback());
+    if (durable != nullptr) *durable = committed.sync;
+    const bool sync = committed.sync;
+    model_.accepted(std::move(committed), sync);
     return status;
   }
 
   harness::Applied read(const std::string& k) {
-    std::string got;
-    const rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), family_of(k), k, &got);
-    if (!status.ok() && !status.IsNotFound()) {
+    std::optional<std::string> have;
+    const rocksdb::Status status = store_->get(k, &have);
+    if (!status.ok()) {
       return {
           harness::Ack::kFailed, wal::Status::io_error("rocksdb: get: " + status.ToString()), {}};
     }
-    const std::optional<std::string> have = status.IsNotFound() ? std::nullopt : std::optional{got};
     harness::Applied applied;
     if (have != model_.live(k)) {
       applied.violations.push_back(
           violation(harness::Invariant::kIntegrity, "rocksdb-read",
                     fmt::format("Get({}) returned {}, the model holds {}", k,
-                                have ? *have : "nothing", model_.live(k).value_or("nothing"))));
+                                have.value_or("nothing"), model_.live(k).value_or("nothing"))));
     }
     return applied;
   }
 
   const Breakage breakage_;
   TargetSettings settings_;
-  std::unique_ptr<QuiescentEnv> env_;  // outlives db_ (declared first, destroyed last)
-  std::unique_ptr<rocksdb::DB> db_;
-  rocksdb::TransactionDB* txn_db_ = nullptr;  // db_ itself, when it is a TransactionDB
-  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  std::unique_ptr<Store> store_;
   std::string unopened_;  // why DB::Open refused the files, when no I/O error did
   KvModel model_;
-  std::unique_ptr<rocksdb::Transaction> prepared_;  // two_phase_commit: awaits the next op
-  KvWrite prepared_write_;
-  bool committed_sync_ = false;
   std::unique_ptr<KvWrite> held_;  // Breakage::kSwapPairs
   std::uint64_t writes_seen_ = 0;  // Breakage::kSkipWrite
   bool noted_ = false;
