@@ -96,13 +96,14 @@ std::vector<harness::TargetKey> rocksdb_keys() {
       {.name = "transaction_db",
        .words = booleans,
        .default_value = "false",
-       .doc = "open a TransactionDB (pessimistic) and make each write one transaction"},
+       .doc = "open a TransactionDB (pessimistic; TransactionDB::Open always sets "
+              "Options::allow_2pc) and make each write one transaction"},
       {.name = "two_phase_commit",
        .words = booleans,
        .default_value = "false",
-       .doc = "with transaction_db: Options::allow_2pc; each write a named transaction, "
-              "prepared in its op and committed in the next write op (a clean close commits "
-              "the last); prepared transactions found at open are rolled back"},
+       .doc = "with transaction_db: each write a named transaction, prepared in its op and "
+              "committed in the next write op (a clean close commits the last); prepared "
+              "transactions found at open are rolled back"},
       {.name = "value_bytes",
        .min = 0,
        .max = 1 << 20,
@@ -141,7 +142,6 @@ TargetSettings read_settings(const Settings& settings) {
   options.atomic_flush = flag(settings, "atomic_flush");
   out.transaction_db = flag(settings, "transaction_db");
   out.two_phase_commit = out.transaction_db && flag(settings, "two_phase_commit");
-  options.allow_2pc = out.two_phase_commit;
   out.disable_wal = flag(settings, "disable_wal");
   out.column_families = static_cast<int>(number(settings, "column_families"));
   out.keys = number(settings, "keys");
