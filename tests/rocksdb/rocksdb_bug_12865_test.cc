@@ -1,5 +1,6 @@
 // facebook/rocksdb#12865 aimed at Debian's librocksdb 7.8.3: the first write of a new MANIFEST
-// (VersionSet::WriteCurrentStateToManifest) fails with EIO during a background flush. 7.8.3
+// (VersionSet::WriteCurrentStateToManifest) fails with EIO, in a background flush and on the
+// write path. 7.8.3
 // has the flaw the PR fixes (ProcessManifestWrites leaves manifest_io_status OK, so
 // manifest_file_number_ takes the failed MANIFEST's number), but here it does no harm: the
 // same error also reaches VersionSet::io_status(), so the flush's error is classified
@@ -138,5 +139,53 @@ TEST(RocksdbBug12865, OnDebian783AFailedManifestHeadDisablesDeletionsAndTheDbReo
   env->run_background();
 }
 
+// The same aimed fault on the write path: with track_and_verify_wals_in_manifest a sync write
+// that syncs a closed WAL records it in the MANIFEST (DBImpl::MarkLogsSynced), and with a
+// 1-byte max_manifest_file_size that edit rolls to a new MANIFEST whose head fails. The write
+// returns the error; deletions are disabled there too, and the database opens again.
+TEST(RocksdbBug12865, OnTheWritePathTooDeletionsAreDisabledAndTheDbReopens) {
+  sim::SimFs sim;
+  sim.make_durable_dirs("/db");
+  AimedManifestEio fs(sim);
+  TickClock clock;
+  auto env = std::make_unique<QuiescentEnv>(EnvConfig{&fs, &clock, &wal::std_runtime(), "", 1});
+  rocksdb::Options options;
+  options.env = env.get();
+  options.create_if_missing = true;
+  options.max_manifest_file_size = 1;
+  options.track_and_verify_wals_in_manifest = true;
+  options.write_buffer_size = 64 << 10;
+  options.max_file_opening_threads = 1;
+  options.avoid_flush_during_shutdown = true;
+  options.max_bgerror_resume_count = 0;
+  {
+    rocksdb::DB* raw = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open(options, "/db", &raw).ok());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    env->run_background();
+    rocksdb::WriteOptions synced;
+    synced.sync = true;
+    const std::string value(1000, 'v');
+    fs.armed = true;
+    bool failed = false;
+    for (int i = 0; i < 300 && fs.fired == 0; ++i) {
+      failed = !db->Put(synced, "k" + std::to_string(i), value).ok();
+      env->run_background();
+    }
+    ASSERT_EQ(fs.fired, 1) << "no sync write rolled the MANIFEST";
+    EXPECT_TRUE(failed) << "the write whose MANIFEST edit failed returned OK";
+    const std::string current = current_names(sim);
+    EXPECT_TRUE(sim.stat("/db/" + current)) << current << " was deleted: #12865's harm shows";
+    EXPECT_TRUE(log_says(sim, "Disabling File Deletions"));
+    env->run_background();
+  }
+  env = std::make_unique<QuiescentEnv>(EnvConfig{&fs, &clock, &wal::std_runtime(), "", 1});
+  options.env = env.get();
+  rocksdb::DB* raw = nullptr;
+  const rocksdb::Status reopened = rocksdb::DB::Open(options, "/db", &raw);
+  std::unique_ptr<rocksdb::DB> db(raw);
+  EXPECT_TRUE(reopened.ok()) << reopened.ToString();
+  env->run_background();
+}
 }  // namespace
 }  // namespace rocksdb_adapter
