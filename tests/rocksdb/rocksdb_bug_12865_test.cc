@@ -1,20 +1,16 @@
 // facebook/rocksdb#12865 aimed at Debian's librocksdb 7.8.3: the first write of a new MANIFEST
-// (VersionSet::WriteCurrentStateToManifest) fails with EIO, in a background flush and on the
-// write path. 7.8.3
-// has the flaw the PR fixes (ProcessManifestWrites leaves manifest_io_status OK, so
-// manifest_file_number_ takes the failed MANIFEST's number), but here it does no harm: the
-// same error also reaches VersionSet::io_status(), so the flush's error is classified
+// (VersionSet::WriteCurrentStateToManifest) fails with EIO, in a background flush and on the write
+// path. 7.8.3 has the flaw the PR fixes (ProcessManifestWrites leaves manifest_io_status OK, so
+// manifest_file_number_ takes the failed MANIFEST's number), but here it does no harm: the same
+// error also reaches VersionSet::io_status(), so the flush's error is classified
 // kManifestWrite(NoWAL) and ErrorHandler::SetBGError disables file deletions ("Disabling File
 // Deletions" in the info LOG) before the failed flush's forced obsolete-file scan. The good
-// MANIFEST survives and the database opens again. Deletions come back only through
-// DB::Resume, which writes a fresh MANIFEST first; the automatic resume that could race it runs
-// on RocksDB's own threads, off in quiescent mode (adapters/rocksdb/env.h). This test pins that
-// finding (docs/known-bugs.md): should a library update make the harm appear, it fails.
-// The aim (AimedManifestEio) is this test's own minimal decorator: scenarios cannot yet aim an
-// I/O fault at one file.
-#include <memory>
-#include <string>
-
+// MANIFEST survives and the database opens again. Deletions come back only through DB::Resume,
+// which writes a fresh MANIFEST first; the automatic resume that could race it runs on RocksDB's
+// own threads, off in quiescent mode (adapters/rocksdb/env.h). This test pins that finding
+// (docs/known-bugs.md): should a library update make the harm appear, it fails. The aim
+// (AimedManifestEio) is this test's own minimal decorator: scenarios cannot yet aim an I/O fault at
+// one file. nclude <memory> nclude <string>
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
 
