@@ -10,7 +10,10 @@
 // own threads, off in quiescent mode (adapters/rocksdb/env.h). This test pins that finding
 // (docs/known-bugs.md): should a library update make the harm appear, it fails. The aim
 // (AimedManifestEio) is this test's own minimal decorator: scenarios cannot yet aim an I/O fault at
-// one file. nclude <memory> nclude <string>
+// one file.
+#include <memory>
+#include <string>
+
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
 
