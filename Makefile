@@ -49,8 +49,8 @@ test:
 	@scripts/timed test-fuzz $(MAKE) --no-print-directory test-fuzz
 
 # Builds walsim and walctl (linked into bin/), runs scenarios/chaos, the bug zoo, scenarios/bug-zoo, the pinned
-# regressions, scenarios/regressions, SQLite's documented behaviours, scenarios/sqlite, and LevelDB's,
-# scenarios/engines (seed counts in
+# regressions, scenarios/regressions, SQLite's documented behaviours, scenarios/sqlite, and LevelDB's
+# and RocksDB's, scenarios/engines (seed counts in
 # the files: ~15k + ~4k + ~2.5k runs, about a minute on 2 cores), prints the summary table and where
 # the report is; then a bounded swarm (docs/swarm.md: seeds that each draw their whole
 # configuration) for CHAOS_SWARM_SECONDS. Exit 0 iff every scenario matched its expect.verdict

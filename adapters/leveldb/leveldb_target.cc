@@ -2,7 +2,7 @@
 // libleveldb 1.23, unchanged, through the Env of env.h onto the run's Fs (SimFs under the
 // fault stack), in quiescent mode (env.h: background compaction runs on the op's thread right
 // after each call into LevelDB), judged by a model map with prefix durability
-// (leveldb_model.h).
+// (adapters/kv/kv_model.h).
 //
 // Op mapping (workload.h kinds; keys "k00000".."k<keys-1>" drawn per op; every value is
 // "op<index>-" and letters, value_bytes long, so each write's value is its own):
@@ -17,7 +17,7 @@
 //   leveldb-open (integrity)       DB::Open succeeds on the recovered files and a full scan
 //                                  reads them, when no I/O error was injected
 //   leveldb-durability (durability), leveldb-prefix (prefix), leveldb-phantom (integrity):
-//                                  leveldb_model.h
+//                                  adapters/kv/kv_model.h
 //   leveldb-read (integrity)       a live Get returns the model's value
 #include <leveldb/db.h>
 #include <leveldb/iterator.h>
@@ -33,11 +33,17 @@
 #include <fmt/format.h>
 
 #include "adapters/leveldb/env.h"
-#include "adapters/leveldb/leveldb_model.h"
+#include "adapters/kv/kv_model.h"
 #include "sim/harness/target.h"
 
 namespace leveldb_adapter {
 namespace {
+
+using kv::KvMap;
+using kv::KvModel;
+using kv::KvWrite;
+using kv::ModelVerdict;
+using kv::Verdict;
 
 constexpr const char* kQuiescentNote =
     "leveldb: quiescent mode: background compaction ran on the op's thread after each call "

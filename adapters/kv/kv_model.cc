@@ -1,14 +1,14 @@
-// The model of leveldb_model.h. The prefix search is incremental: it keeps the set of keys on
+// The model of kv_model.h. The prefix search is incremental: it keeps the set of keys on
 // which the state after k writes differs from the recovery, so judging n writes costs the
 // writes' changes, not n copies of the map.
-#include "adapters/leveldb/leveldb_model.h"
+#include "adapters/kv/kv_model.h"
 
 #include <algorithm>
 #include <set>
 
 #include <fmt/format.h>
 
-namespace leveldb_adapter {
+namespace kv {
 namespace {
 
 using Value = std::optional<std::string>;
@@ -208,4 +208,4 @@ std::string KvModel::out_of_order(const KvMap& recovered, std::size_t must) cons
                      show(lookup(recovered, lost_key)));
 }
 
-}  // namespace leveldb_adapter
+}  // namespace kv

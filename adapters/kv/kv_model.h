@@ -1,19 +1,21 @@
-// The oracle of the leveldb target: what LevelDB promises about writes (include/leveldb/
-// options.h, WriteOptions::sync; doc/index.md, "Synchronous Writes"), as a model map with
-// prefix durability. A write that returned OK with sync = true is durable, and so is every
-// write before it (one log, written in order: a sync write syncs what precedes it). A write
-// without sync may be lost in a crash, but only together with every write after it that was
-// not made durable. So a recovered database must be the state after some prefix of the writes,
-// at least as long as the last acknowledged sync write.
+// The oracle of the key-value engine targets (leveldb, rocksdb): what LevelDB promises about
+// writes (include/leveldb/options.h, WriteOptions::sync; doc/index.md, "Synchronous Writes")
+// and RocksDB repeats (include/rocksdb/options.h, WriteOptions::sync), as a model map with
+// prefix durability. Engine-neutral: each target names the verdicts <engine>-phantom etc.
+// A write that returned OK with sync = true is durable, and so is every write before it (one
+// log, written in order: a sync write syncs what precedes it). A write without sync may be
+// lost in a crash, but only together with every write after it that was not made durable. So
+// a recovered database must be the state after some prefix of the writes, at least as long as
+// the last acknowledged sync write.
 //
 // A recovery that is no such prefix is classified, per key, into the first that applies:
-//   leveldb-phantom     a key holds a value (or presence) it never had in any state: data never
+//   <engine>-phantom    a key holds a value (or presence) it never had in any state: data never
 //                       written, or wrong
-//   leveldb-durability  a key holds a value older than the durable prefix allows: an
+//   <engine>-durability a key holds a value older than the durable prefix allows: an
 //                       acknowledged write, or one a later sync write made durable, is lost
 //                       (google/leveldb#193 is this: an unsynced write lost while a later sync
 //                       write survived)
-//   leveldb-prefix      every key holds a value of some allowed state, but no single prefix
+//   <engine>-prefix     every key holds a value of some allowed state, but no single prefix
 //                       gives them all: unsynced writes survived out of order
 #pragma once
 
@@ -23,7 +25,7 @@
 #include <string>
 #include <vector>
 
-namespace leveldb_adapter {
+namespace kv {
 
 using KvMap = std::map<std::string, std::string>;
 
@@ -62,7 +64,7 @@ class KvModel {
 
  private:
   ModelVerdict classify(const KvMap& recovered, std::size_t must) const;
-  // For a leveldb-prefix verdict: which write is missing and which later one is not.
+  // For a prefix verdict: which write is missing and which later one is not.
   std::string out_of_order(const KvMap& recovered, std::size_t must) const;
 
   KvMap base_;  // the state the last judgement accepted
@@ -73,4 +75,4 @@ class KvModel {
   std::size_t must_ = 0;         // the leading writes_ that must survive a power loss
 };
 
-}  // namespace leveldb_adapter
+}  // namespace kv

@@ -1,10 +1,10 @@
-// The leveldb target's model (adapters/leveldb/leveldb_model.h): which recoveries are a valid
+// The key-value targets' model (adapters/kv/kv_model.h): which recoveries are a valid
 // prefix, and how the others are classified.
 #include <gtest/gtest.h>
 
-#include "adapters/leveldb/leveldb_model.h"
+#include "adapters/kv/kv_model.h"
 
-namespace leveldb_adapter {
+namespace kv {
 namespace {
 
 KvWrite put(std::uint32_t op, const std::string& key, const std::string& value, bool sync) {
@@ -72,4 +72,4 @@ TEST(LeveldbModel, TheRecoveryIsTheNextJudgementsBase) {
 }
 
 }  // namespace
-}  // namespace leveldb_adapter
+}  // namespace kv

@@ -1,0 +1,337 @@
+// RocksDB as a harness target (target = "rocksdb", its [rocksdb] table in settings.h): Debian's
+// librocksdb 7.8.3, unchanged, through the FileSystem of file_system.h onto the run's Fs (SimFs
+// under the fault stack), in quiescent mode (env.h: flushes and compactions run on the op's
+// thread right after each call into RocksDB), judged by the model map with prefix durability
+// that judges LevelDB too (adapters/kv/kv_model.h).
+//
+// Op mapping (workload.h kinds; keys "k00000".."k<keys-1>" drawn per op, key k<n> in column
+// family n % column_families; every value is "op<index>-" and letters, value_bytes long):
+//   append      Put, WriteOptions::sync = false
+//   sync        Put, sync = true: the workload's sync_ratio is the fraction of sync writes
+//               (disable_wal: the write, then a flush of every memtable)
+//   checkpoint  the same as sync
+//   batch       a WriteBatch of puts and deletes (one per entry), sync = false
+//   truncate    Delete, sync = false
+//   read        Get, compared with the model at once (rocksdb-read)
+// With transaction_db each write is one transaction. With two_phase_commit it is named and
+// prepared in its op and committed in the next write op, as an application that prepares and
+// commits later does (so a WAL switch may fall between a prepare and its commit): an op
+// acknowledges the write it committed, the previous one. A clean close commits the last.
+// Invariants:
+//   rocksdb-open (integrity)       DB::Open succeeds on the recovered files and a full scan of
+//                                  every column family reads them, when no I/O error was
+//                                  injected: "will not open", apart from wrong data
+//   rocksdb-durability (durability), rocksdb-prefix (prefix), rocksdb-phantom (integrity):
+//                                  adapters/kv/kv_model.h
+//   rocksdb-read (integrity)       a live Get returns the model's value
+#include "adapters/rocksdb/rocksdb_target.h"
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "adapters/kv/kv_model.h"
+#include "adapters/rocksdb/settings.h"
+#include "adapters/rocksdb/store.h"
+
+namespace rocksdb_adapter {
+namespace {
+
+using kv::KvMap;
+using kv::KvModel;
+using kv::KvWrite;
+using kv::ModelVerdict;
+using kv::Verdict;
+
+constexpr const char* kQuiescentNote =
+    "rocksdb: quiescent mode: flushes and compactions ran on the op's thread after each call "
+    "into RocksDB, never beside a write (adapters/rocksdb/env.h)";
+constexpr const char* kThreadsNote =
+    "rocksdb: not simulated: RocksDB's periodic-task timer thread (host clock, started by every "
+    "DB::Open for kFlushInfoLog) runs beside the run; its only call here, Logger::Flush, does "
+    "nothing. Its db session id (in table properties and the info LOG) comes from the host's "
+    "randomness: file bytes may differ between runs of one seed, file sizes and operations do "
+    "not";
+
+std::string letters(std::size_t size, sim::Prng& choices) {
+  std::string text(size, 'a');
+  std::uint64_t bits = 0;
+  for (std::size_t i = 0; i < size; ++i) {
+    if (i % 8 == 0) bits = choices.next_u64();
+    text[i] = static_cast<char>('a' + (bits & 0xff) % 26);
+    bits >>= 8;
+  }
+  return text;
+}
+
+harness::Violation violation(harness::Invariant category, std::string_view name,
+                             const std::string& text) {
+  return {category, wal::kNoLsn, 0,
+          fmt::format("{}: {}: {}", harness::to_string(category), name, text)};
+}
+
+class RocksdbTarget final : public harness::Target {
+ public:
+  explicit RocksdbTarget(Breakage breakage) : breakage_(breakage) {}
+  ~RocksdbTarget() override { crash(); }
+
+  std::vector<harness::TargetInvariant> invariants() const override {
+    return {
+        {"rocksdb-open", harness::Invariant::kIntegrity,
+         "DB::Open succeeds on the recovered files and a full scan reads them"},
+        {"rocksdb-durability", harness::Invariant::kDurability,
+         "a sync write and every write before it survive"},
+        {"rocksdb-prefix", harness::Invariant::kPrefix,
+         "the database is the state after one prefix of the writes"},
+        {"rocksdb-phantom", harness::Invariant::kIntegrity,
+         "no key holds a value it was never given"},
+        {"rocksdb-read", harness::Invariant::kIntegrity, "a live Get returns the model's value"},
+    };
+  }
+
+  wal::Status open(const harness::TargetEnv& env) override {
+    crash();
+    settings_ = read_settings(env.settings);
+    Store::Opened opened = Store::open(env, settings_, breakage_);
+    store_ = std::move(opened.store);
+    unopened_ = std::move(opened.refused);
+    return opened.io;
+  }
+
+  harness::Applied apply(const harness::Op& op, sim::Prng& choices) override {
+    if (!store_) return {harness::Ack::kFailed, wal::Status::io_error("rocksdb: not open"), {}};
+    harness::Applied applied = run(op, choices);
+    store_->run_background();  // quiescent mode: outside RocksDB's mutex, on this thread
+    return applied;
+  }
+
+  wal::Status close() override {
+    if (store_ && store_->holds_prepared()) {
+      static_cast<void>(commit_held());  // the application's last commit
+    }
+    if (store_ && settings_.disable_wal) store_->flush_all();  // avoid_flush_during_shutdown
+    store_.reset();
+    held_.reset();
+    return wal::Status::ok();
+  }
+
+  void crash() override {
+    store_.reset();
+    held_.reset();
+  }
+
+  std::vector<harness::Violation> check(bool power_lost) override {
+    if (!noted_) {
+      notes_.push_back(kQuiescentNote);
+      notes_.push_back(kThreadsNote);
+    }
+    noted_ = true;
+    std::vector<harness::Violation> out;
+    if (!store_) {
+      out.push_back(violation(harness::Invariant::kIntegrity, "rocksdb-open",
+                              "DB::Open refused the recovered files: " + unopened_));
+      model_.forget();
+      return out;
+    }
+    const Store::Scan scan = store_->scan();
+    if (!scan.status.ok() && scan.fs_failed) {
+      // The Fs failed the scan (an injected fault, or the power cut while this check ran: a
+      // reopen op may be cut anywhere): nothing to judge. The writes stay with the model for
+      // the next check, after the recovery the harness runs next.
+      notes_.push_back(
+          "rocksdb: a check's scan met an I/O error from the Fs and was not "
+          "judged: " +
+          scan.status.ToString());
+      return out;
+    }
+    if (!scan.status.ok()) {
+      out.push_back(
+          violation(harness::Invariant::kIntegrity, "rocksdb-open",
+                    "a full scan of the recovered database failed: " + scan.status.ToString()));
+      model_.forget();
+      return out;
+    }
+    const ModelVerdict verdict = model_.judge(scan.map, !power_lost);
+    const std::string when = power_lost ? "" : " (clean reopen: nothing may be lost)";
+    switch (verdict.verdict) {
+      case Verdict::kOk:
+        break;
+      case Verdict::kPhantom:
+        out.push_back(
+            violation(harness::Invariant::kIntegrity, "rocksdb-phantom", verdict.detail + when));
+        break;
+      case Verdict::kDurability:
+        out.push_back(violation(harness::Invariant::kDurability, "rocksdb-durability",
+                                verdict.detail + when));
+        break;
+      case Verdict::kPrefix:
+        out.push_back(
+            violation(harness::Invariant::kPrefix, "rocksdb-prefix", verdict.detail + when));
+        break;
+    }
+    return out;
+  }
+
+  std::vector<std::string> take_notes() override { return std::exchange(notes_, {}); }
+
+ private:
+  std::string key(sim::Prng& choices) const {
+    return fmt::format("k{:05}", choices.below(static_cast<std::uint64_t>(settings_.keys)));
+  }
+
+  std::string value(const harness::Op& op, sim::Prng& choices) const {
+    const std::size_t size = settings_.value_bytes != 0 ? settings_.value_bytes
+                             : op.entry_bytes.empty()   ? 8
+                                                        : op.entry_bytes.front();
+    return fmt::format("op{}-", op.index) + letters(size, choices);
+  }
+
+  harness::Applied run(const harness::Op& op, sim::Prng& choices) {
+    KvWrite write;
+    write.op = op.index;
+    switch (op.kind) {
+      case harness::OpKind::kAppend:
+      case harness::OpKind::kSync:
+      case harness::OpKind::kCheckpoint:
+        write.sync = op.kind != harness::OpKind::kAppend;
+        write.changes.emplace_back(key(choices), value(op, choices));
+        break;
+      case harness::OpKind::kBatch:
+        for (std::size_t i = 0; i < op.entry_bytes.size(); ++i) {
+          const bool erase = choices.below(4) == 0;
+          std::string k = key(choices);
+          write.changes.emplace_back(std::move(k), erase ? std::optional<std::string>{}
+                                                         : std::optional{value(op, choices)});
+        }
+        break;
+      case harness::OpKind::kTruncate:
+        write.changes.emplace_back(key(choices), std::nullopt);
+        break;
+      case harness::OpKind::kRead:
+        return read(key(choices));
+      case harness::OpKind::kReopen:
+        return {};  // the harness's own
+    }
+    if (settings_.transaction_db && settings_.two_phase_commit) {
+      return prepare_then_commit(std::move(write));
+    }
+    return commit(std::move(write));
+  }
+
+  harness::Applied commit(KvWrite write) {
+    if (breakage_ == Breakage::kSkipWrite && ++writes_seen_ % 5 == 0) {
+      model_.accepted(write, write.sync);  // Breakage::kSkipWrite: acknowledged, never made
+      return {write.sync ? harness::Ack::kDurable : harness::Ack::kPending, {}, {}};
+    }
+    if (breakage_ == Breakage::kSwapPairs && !write.sync && !held_) {
+      model_.accepted(write, false);  // Breakage::kSwapPairs: made after the next write
+      held_ = std::make_unique<KvWrite>(std::move(write));
+      return {harness::Ack::kPending, {}, {}};
+    }
+    rocksdb::Status status = store_->write(write);
+    if (status.ok() && held_) {
+      store_->run_background();
+      status = store_->write(*held_);
+      held_.reset();
+    }
+    if (!status.ok()) {
+      model_.failed(std::move(write));
+      return {
+          harness::Ack::kFailed, wal::Status::io_error("rocksdb: write: " + status.ToString()), {}};
+    }
+    const bool durable = write.sync;
+    model_.accepted(std::move(write), durable);
+    return {durable ? harness::Ack::kDurable : harness::Ack::kPending, wal::Status::ok(), {}};
+  }
+
+  // Two-phase commit, pipelined: commits the write the last write op prepared, then prepares
+  // this one. The ack is the committed write's.
+  harness::Applied prepare_then_commit(KvWrite write) {
+    harness::Applied applied{harness::Ack::kPending, wal::Status::ok(), {}};
+    if (store_->holds_prepared()) {
+      bool durable = false;
+      if (const rocksdb::Status committed = commit_held(&durable); !committed.ok()) {
+        return {harness::Ack::kFailed,
+                wal::Status::io_error("rocksdb: commit: " + committed.ToString()),
+                {}};
+      }
+      if (durable) applied.ack = harness::Ack::kDurable;
+    }
+    if (const rocksdb::Status prepared = store_->prepare(std::move(write)); !prepared.ok()) {
+      return {harness::Ack::kFailed,
+              wal::Status::io_error("rocksdb: prepare: " + prepared.ToString()),
+              {}};
+    }
+    return applied;
+  }
+
+  // Commits the held transaction and tells the model; `durable`: it was a sync write.
+  rocksdb::Status commit_held(bool* durable = nullptr) {
+    KvWrite committed;
+    const rocksdb::Status status = store_->commit_held(&committed);
+    if (!status.ok()) {
+      model_.failed(std::move(committed));
+      return status;
+    }
+    if (durable != nullptr) *durable = committed.sync;
+    const bool sync = committed.sync;
+    model_.accepted(std::move(committed), sync);
+    return status;
+  }
+
+  harness::Applied read(const std::string& k) {
+    std::optional<std::string> have;
+    const rocksdb::Status status = store_->get(k, &have);
+    if (!status.ok()) {
+      return {
+          harness::Ack::kFailed, wal::Status::io_error("rocksdb: get: " + status.ToString()), {}};
+    }
+    harness::Applied applied;
+    if (have != model_.live(k)) {
+      applied.violations.push_back(
+          violation(harness::Invariant::kIntegrity, "rocksdb-read",
+                    fmt::format("Get({}) returned {}, the model holds {}", k,
+                                have.value_or("nothing"), model_.live(k).value_or("nothing"))));
+    }
+    return applied;
+  }
+
+  const Breakage breakage_;
+  TargetSettings settings_;
+  std::unique_ptr<Store> store_;
+  std::string unopened_;  // why DB::Open refused the files, when no I/O error did
+  KvModel model_;
+  std::unique_ptr<KvWrite> held_;  // Breakage::kSwapPairs
+  std::uint64_t writes_seen_ = 0;  // Breakage::kSkipWrite
+  bool noted_ = false;
+  std::vector<std::string> notes_;
+};
+
+}  // namespace
+
+harness::TargetInfo rocksdb_info(std::string name, Breakage breakage) {
+  harness::TargetInfo info{
+      std::move(name),
+      "RocksDB (Debian's librocksdb 7.8.3, unchanged) through a FileSystem onto the simulated "
+      "disk, quiescent mode (flushes and compactions between ops); puts, deletes, batches and "
+      "transactions over column families judged by a model map with prefix durability",
+      [breakage] { return std::make_unique<RocksdbTarget>(breakage); },
+      {},
+      rocksdb_keys(),
+  };
+  // Quiescent mode: every call into RocksDB, its flushes and compactions included, runs on the
+  // caller's thread (env.h), so `walsim real --diff` can run it on PosixFs beside SimFs.
+  info.single_threaded = true;
+  info.validate = validate_settings;
+  return info;
+}
+
+namespace {
+const bool kRocksdbRegistered = harness::register_target(rocksdb_info("rocksdb", Breakage::kNone));
+}  // namespace
+
+}  // namespace rocksdb_adapter

@@ -1,0 +1,159 @@
+// The rocksdb target on fixed seeds: its control (every write synced) passes, and each
+// rocksdb-* invariant fails on a deliberately broken copy of the target (breakage.h): a check
+// no broken adapter trips would be a defect of the harness.
+#include <string>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include "sim/harness/runner.h"
+#include "sim/walsim/scenario.h"
+
+#include "adapters/rocksdb/rocksdb_target.h"
+
+namespace {
+
+using rocksdb_adapter::Breakage;
+
+const bool kBrokenRegistered = [] {
+  const std::pair<const char*, Breakage> broken[] = {
+      {"rocksdb-drop-log-sync", Breakage::kDropLogSync},
+      {"rocksdb-drop-dir-sync", Breakage::kDropDirSync},
+      {"rocksdb-phantom-put", Breakage::kPhantomPut},
+      {"rocksdb-skip-write", Breakage::kSkipWrite},
+      {"rocksdb-swap-pairs", Breakage::kSwapPairs},
+  };
+  for (const auto& [name, breakage] : broken) {
+    harness::register_target(rocksdb_adapter::rocksdb_info(name, breakage));
+  }
+  return true;
+}();
+
+harness::RunConfig engines_config(const std::string& file) {
+  const walsim::ParseResult parsed =
+      walsim::load_scenario(std::string(WAL_SOURCE_DIR) + "/scenarios/engines/" + file);
+  EXPECT_TRUE(parsed.ok()) << file;
+  return parsed.scenario->config;
+}
+
+// A small scenario on `target`: 120 ops of 1 KiB values, a 64 KiB write buffer.
+harness::RunConfig broken_config(const std::string& target, const std::string& workload,
+                                 const std::string& crash) {
+  const std::string text = fmt::format(
+      "name = \"{0}\"\nseeds = 1\ntarget = \"{0}\"\n[workload]\nops = 120\n{1}\n[crash]\n{2}\n"
+      "[{0}]\nwrite_buffer_size = 65536\nvalue_bytes = 1000\n",
+      target, workload, crash);
+  const walsim::ParseResult parsed = walsim::parse_scenario(text, target + ".toml");
+  EXPECT_TRUE(parsed.ok()) << text;
+  return parsed.scenario->config;
+}
+
+// How many of seeds 1..`seeds` report a violation of `invariant` named `name`.
+int caught(const harness::RunConfig& config, harness::Invariant invariant, const std::string& name,
+           int seeds) {
+  int count = 0;
+  for (int seed = 1; seed <= seeds; ++seed) {
+    const harness::RunResult result = harness::run_simulation(config, seed);
+    for (const harness::Violation& v : result.checks[invariant].violations) {
+      if (v.message.find(name) != std::string::npos) {
+        ++count;
+        break;
+      }
+    }
+  }
+  return count;
+}
+
+TEST(RocksdbScenarios, EveryWriteSyncedLosesNothingOnFixedSeeds) {
+  const harness::RunConfig config = engines_config("rocksdb-all-sync-control.toml");
+  for (std::uint64_t seed = 1; seed <= 6; ++seed) {
+    const harness::RunResult result = harness::run_simulation(config, seed);
+    EXPECT_TRUE(result.passed) << "seed " << seed << ": " << result.failure;
+  }
+}
+
+TEST(RocksdbScenarios, EveryEnginesScenarioParses) {
+  for (const char* file :
+       {"rocksdb-12865-manifest-write-error.toml", "rocksdb-2pc-sst-ahead-of-wals.toml",
+        "rocksdb-2pc-two-cf-control.toml", "rocksdb-missing-wal-manifest-roll.toml",
+        "rocksdb-torn-wal-middle.toml"}) {
+    static_cast<void>(engines_config(file));
+  }
+}
+
+// facebook/rocksdb#12622's bug, shrunk: a single-column-family TransactionDB will not open.
+TEST(RocksdbScenarios, TwoPhaseCommitOnOneColumnFamilyLeavesTheSstAheadOfTheWals) {
+  const harness::RunConfig config = engines_config("shrunk/rocksdb-2pc-sst-ahead-of-wals-28.toml");
+  const harness::RunResult result = harness::run_simulation(config, 28);
+  const auto& refused = result.checks[harness::Invariant::kIntegrity].violations;
+  ASSERT_FALSE(refused.empty()) << "seed 28 passed: the 2PC bug no longer shows";
+  EXPECT_NE(refused.front().message.find("SST file is ahead of WALs"), std::string::npos)
+      << refused.front().message;
+}
+
+// A zeroed hole in a WAL's unsynced tail: the log reader skips it and keeps what follows.
+TEST(RocksdbScenarios, AZeroedHoleInAWalKeepsLaterWritesAsNoPrefix) {
+  const harness::RunConfig config = engines_config("shrunk/rocksdb-torn-wal-middle-21.toml");
+  const harness::RunResult result = harness::run_simulation(config, 21);
+  const auto& out_of_order = result.checks[harness::Invariant::kPrefix].violations;
+  ASSERT_FALSE(out_of_order.empty()) << "seed 21 passed: the hole no longer shows";
+  EXPECT_NE(out_of_order.front().message.find("rocksdb-prefix"), std::string::npos);
+}
+
+// CURRENT renamed before the directory sync that covers the new MANIFEST: the rename kept, the
+// create lost, in a reopen's DB::Open.
+TEST(RocksdbScenarios, ALostManifestEntryBehindAKeptRenameWillNotOpen) {
+  const harness::RunConfig config = engines_config("shrunk/rocksdb-unsynced-dir-entries-14.toml");
+  const harness::RunResult result = harness::run_simulation(config, 14);
+  const auto& refused = result.checks[harness::Invariant::kIntegrity].violations;
+  ASSERT_FALSE(refused.empty()) << "seed 14 passed: the lost MANIFEST entry no longer shows";
+  EXPECT_NE(refused.front().message.find("MANIFEST"), std::string::npos) << refused.front().message;
+  const harness::RunConfig kept = engines_config("rocksdb-all-sync-reopen-control.toml");
+  for (std::uint64_t seed = 12; seed <= 16; ++seed) {
+    const harness::RunResult control = harness::run_simulation(kept, seed);
+    EXPECT_TRUE(control.passed) << "seed " << seed << ": " << control.failure;
+  }
+}
+
+TEST(RocksdbScenarios, TwoPhaseCommitOnTwoColumnFamiliesOpensOnFixedSeeds) {
+  const harness::RunConfig config = engines_config("rocksdb-2pc-two-cf-control.toml");
+  for (std::uint64_t seed = 25; seed <= 30; ++seed) {  // 28 fails with one column family
+    const harness::RunResult result = harness::run_simulation(config, seed);
+    EXPECT_TRUE(result.passed) << "seed " << seed << ": " << result.failure;
+  }
+}
+
+TEST(RocksdbBroken, ADroppedWalSyncIsCaughtAsLostDurability) {
+  const harness::RunConfig config =
+      broken_config("rocksdb-drop-log-sync", "sync_ratio = 1.0", "at = \"inside-op\"");
+  EXPECT_GE(caught(config, harness::Invariant::kDurability, "rocksdb-durability", 4), 1);
+}
+
+TEST(RocksdbBroken, ADroppedDirectorySyncIsCaught) {
+  const harness::RunConfig config =
+      broken_config("rocksdb-drop-dir-sync", "sync_ratio = 1.0",
+                    "at = \"inside-op\"\nlose_unsynced_dir_ops = true");
+  const int lost = caught(config, harness::Invariant::kDurability, "rocksdb-durability", 6);
+  const int unopened = caught(config, harness::Invariant::kIntegrity, "rocksdb-open", 6);
+  EXPECT_GE(lost + unopened, 1);
+}
+
+TEST(RocksdbBroken, AValueNoOpGaveIsCaughtAsPhantom) {
+  const harness::RunConfig config =
+      broken_config("rocksdb-phantom-put", "sync_ratio = 0.5", "at = \"none\"");
+  EXPECT_GE(caught(config, harness::Invariant::kIntegrity, "rocksdb-phantom", 1), 1);
+}
+
+TEST(RocksdbBroken, AnAcknowledgedWriteNeverMadeIsCaughtByALiveRead) {
+  const harness::RunConfig config =
+      broken_config("rocksdb-skip-write", "sync_ratio = 0.5\nread_ratio = 0.5", "at = \"none\"");
+  EXPECT_GE(caught(config, harness::Invariant::kIntegrity, "rocksdb-read", 1), 1);
+}
+
+TEST(RocksdbBroken, WritesMadeOutOfOrderAreCaughtAsNoPrefix) {
+  const harness::RunConfig config = broken_config("rocksdb-swap-pairs", "sync_ratio = 0",
+                                                  "at = \"inside-op\"\npolicy = \"prefix\"");
+  EXPECT_GE(caught(config, harness::Invariant::kPrefix, "rocksdb-prefix", 10), 1);
+}
+
+}  // namespace
