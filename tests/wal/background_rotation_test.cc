@@ -120,6 +120,26 @@ TEST(BackgroundRotation, NothingPastTheRotationIsDurableUntilASyncPublishesIt) {
   ASSERT_TRUE(core->close().is_ok());
 }
 
+// A close while a rotation is unpublished names the new segment and syncs the finished one
+// (swarm seed 7942: the close finished the new segment only and called both durable).
+TEST(BackgroundRotation, ACloseWithARotationUnpublishedPublishesItFirst) {
+  testutil::TempDir dir;
+  std::unique_ptr<LogCore> core = open_core(dir.path(), small_segments(SyncPolicy::kPeriodic));
+  ASSERT_NE(core, nullptr);
+  prepare_spare(*core);
+  const std::vector<Seen> appended = append_across_rotation(*core, 2);
+  ASSERT_TRUE(core->publication_pending());
+  ASSERT_TRUE(core->close().is_ok());
+  const std::string published = recovery::segment_name(appended[appended.size() - 3].lsn);
+  EXPECT_TRUE(std::filesystem::exists(dir.path() + "/" + published));
+  for (const std::string& name : names_in(dir.path())) EXPECT_FALSE(name.ends_with(".tmp"));
+  std::unique_ptr<LogCore> again = open_core(dir.path(), small_segments(SyncPolicy::kPeriodic));
+  ASSERT_NE(again, nullptr);
+  EXPECT_EQ(read_from(*again, 1), appended);
+  EXPECT_EQ(again->metrics().snapshot().recovery_bytes_cut, 0u);
+  ASSERT_TRUE(again->close().is_ok());
+}
+
 TEST(BackgroundRotation, AProcessCrashBeforePublicationLosesNothingTheOsAccepted) {
   testutil::TempDir dir;
   const std::vector<Seen> appended = crash_after_rotation(dir.path(), 5);

@@ -278,6 +278,16 @@ Status LogCore::Impl::publish_adopted(recovery::ScanResult& scan) {
   Result<std::unique_ptr<File>> opened =
       fs.open(join_path(dir, previous.name), OpenMode::kReadWrite);
   if (!opened) return Status(opened.error()).with_context("reopen segment " + previous.name);
+  // A copy an earlier open left (a crash inside it) is a leftover: it goes, or the copy's
+  // exclusive create would refuse (swarm seeds 22990, 27816).
+  const std::string stale_copy = previous.name + std::string(recovery::kTempSuffix);
+  if (std::find(scan.leftovers.begin(), scan.leftovers.end(), stale_copy) !=
+      scan.leftovers.end()) {
+    Status removed = fs.unlink(join_path(dir, stale_copy));
+    if (!removed && removed.code() != Code::kNotFound) {
+      return removed.with_context("delete leftover " + stale_copy);
+    }
+  }
   WAL_ASSERT(buffer.empty());  // scratch, as in SegmentWriter::reopen
   Result<std::unique_ptr<File>> copy = detail::replace_with_copy(
       fs, dir, previous.name, **opened, previous.end_offset, buffer.reserve(buffer.capacity()));
@@ -926,18 +936,20 @@ Status LogCore::close() {
   Impl& d = *impl_;
   if (d.closed) return Status::ok();
   WAL_ASSERT(!d.sync.sync_in_flight && !d.prepare_in_flight);
-  d.closed = true;
   Status result;
   Status published;
   if (d.active != nullptr && d.publication.previous != nullptr && !d.sync.poisoned &&
       d.options.sync != SyncPolicy::kNone) {
-    // The finish below syncs the active segment but does not name it: publish first. (kNone
-    // leaves it unpublished, for the next open to adopt, as it leaves its records unsynced.)
-    published = d.publish_now();  // a failure poisons: the branch below abandons
+    // The finish below syncs the active segment but does not name it, nor the finished one
+    // before it: publish first, while the core still takes tickets. (kNone leaves it
+    // unpublished, for the next open to adopt, as it leaves its records unsynced.) Swarm seeds
+    // 6992 and 7942: a publication refused as "closed" let the finish call both durable.
+    published = d.publish_now();
   }
+  d.closed = true;
   d.publication.previous.reset();
   if (d.active != nullptr) {
-    if (d.sync.poisoned) {
+    if (d.sync.poisoned || !published) {
       // After a failed write or sync the buffer's bytes are of no known standing: drop them.
       result = d.active->abandon(false);
     } else if (d.options.sync == SyncPolicy::kNone) {
