@@ -232,7 +232,11 @@ void TargetRun::recover_and_check(std::uint32_t count) {
       open_failed("recovery");
       return;
     }
-    check_and_reopen(true, fs);
+    // A process crash loses nothing by itself: the store is held to a clean reopen's rules,
+    // unless it had reported an error (gave up), after which its unsynced state is unknown.
+    const bool power_lost =
+        config_.crash.power_loss.policy != faults::CrashPolicy::kProcess || gave_up_;
+    check_and_reopen(power_lost, fs);
     checked = true;
   });
   // The target took the recovered state as its truth: a later epoch goes on from it.

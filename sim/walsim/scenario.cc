@@ -663,7 +663,7 @@ void Reader::read_crash(const toml::table& t) {
             {"policy",
              [&](auto& n, auto& k) {
                word(n, k, c.power_loss.policy, faults::parse_crash_policy,
-                    "drop-unsynced|prefix|reorder|torn|garbage-tail");
+                    "drop-unsynced|prefix|reorder|torn|garbage-tail|process");
              }},
             {"lose_unsynced_dir_ops",
              [&](auto& n, auto& k) { set_boolean(n, k, c.power_loss.lose_unsynced_dir_ops); }},
