@@ -136,7 +136,9 @@ class FsSequentialFile final : public leveldb::SequentialFile {
   FsSequentialFile(std::string path, std::unique_ptr<wal::File> file, EnvCounters& counters)
       : path_(std::move(path)), file_(std::move(file)), counters_(counters) {}
 
-  leveldb::Status Read(std::size_t n, leveldb::Slice* result, char* scratch) override {  // R8
+  // R8: one read(2), as PosixSequentialFile::Read makes: a short read is returned as it is
+  // (google/leveldb#1285: the log reader takes it for the end of the file).
+  leveldb::Status Read(std::size_t n, leveldb::Slice* result, char* scratch) override {
     wal::Result<std::size_t> read =
         file_->read_at(offset_, {reinterpret_cast<std::byte*>(scratch), n});
     if (!read) {
@@ -165,15 +167,26 @@ class FsRandomAccessFile final : public leveldb::RandomAccessFile {
   FsRandomAccessFile(std::string path, std::unique_ptr<wal::File> file, EnvCounters& counters)
       : path_(std::move(path)), file_(std::move(file)), counters_(counters) {}
 
+  // R8: LevelDB 1.23 maps its tables (PosixMmapReadableFile): a read copies the mapping, so
+  // it is never short, and one past the mapped end fails with EINVAL. So a short read_at is
+  // read on, and bytes missing at the end are that error.
   leveldb::Status Read(std::uint64_t offset, std::size_t n, leveldb::Slice* result,
-                       char* scratch) const override {  // R8
-    wal::Result<std::size_t> read =
-        file_->read_at(offset, {reinterpret_cast<std::byte*>(scratch), n});
-    if (!read) {
-      *result = leveldb::Slice(scratch, 0);
-      return count_failure(read.error(), path_, counters_);
+                       char* scratch) const override {
+    std::size_t done = 0;
+    while (done < n) {
+      wal::Result<std::size_t> read = file_->read_at(
+          offset + done, {reinterpret_cast<std::byte*>(scratch) + done, n - done});
+      if (!read) {
+        *result = leveldb::Slice(scratch, 0);
+        return count_failure(read.error(), path_, counters_);
+      }
+      if (*read == 0) {
+        *result = leveldb::Slice();
+        return leveldb::Status::IOError(path_, "Invalid argument");  // PosixError(EINVAL)
+      }
+      done += *read;
     }
-    *result = leveldb::Slice(scratch, *read);
+    *result = leveldb::Slice(scratch, n);
     return leveldb::Status::OK();
   }
 

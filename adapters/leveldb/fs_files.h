@@ -22,8 +22,13 @@
 //   R6 NewAppendableFile opens O_APPEND | O_CREAT (l.558-569): writes go to the end.
 //   R7 RenameFile is rename(2) alone (l.621-626): no directory sync (CURRENT's rename is durable
 //      only through a later MANIFEST sync's directory sync).
-//   R8 Sequential and random reads are read(2)/pread(2) (l.114-130, l.173-196; mmap reads the
-//      same bytes); a short read is not an error, past the end reads nothing.
+//   R8 A sequential read is one read(2) (l.114-130): a short read is returned as it is, past
+//      the end reads nothing. Random reads are of a mapped table (PosixMmapReadableFile,
+//      l.212-236, the default for the first 1000 files on a 64-bit build): never short, and a
+//      read past the mapped end fails with EINVAL.
+//   Close errors: Close reports the failed close(2) (l.294-302); the destructor, and so every
+//      `delete logfile_` of DBImpl 1.23 (MakeRoomForWrite's log switch, ~DBImpl), drops it
+//      (google/leveldb#1081, fixed after 1.23 by closing explicitly at the switch).
 #pragma once
 
 #include <leveldb/env.h>

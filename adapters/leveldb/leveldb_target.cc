@@ -161,7 +161,8 @@ class LeveldbTarget final : public harness::Target {
       return out;
     }
     const ModelVerdict verdict = model_.judge(recovered, !power_lost);
-    const std::string when = power_lost ? "" : " (clean reopen: nothing may be lost)";
+    const std::string when =
+        power_lost ? "" : " (clean reopen or process crash: nothing may be lost)";
     switch (verdict.verdict) {
       case Verdict::kOk:
         break;
