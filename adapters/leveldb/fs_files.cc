@@ -5,6 +5,15 @@
 #include <cstring>
 #include <span>
 
+#ifdef FIU_ENABLE
+#include <fiu.h>
+// The bugs LevelDB once had, planted in the Env (test builds only; leveldb_target.cc lists
+// them): each shows that a negative control's scenario fails on the system it guards against.
+#define LEVELDB_PLANTED_BUG(point) (fiu_fail(point) != 0)
+#else
+#define LEVELDB_PLANTED_BUG(point) false
+#endif
+
 namespace leveldb_adapter {
 
 leveldb::Status to_leveldb(const wal::Status& status, const std::string& path) {
@@ -87,6 +96,7 @@ class FsWritableFile final : public leveldb::WritableFile {
   leveldb::Status Flush() override { return FlushBuffer(); }  // R2
 
   leveldb::Status Sync() override {  // R3
+    if (unsynced_by_planted_bug()) return FlushBuffer();
     ++counters_.syncs;
     if (manifest_) {
       // "Ensure new files referred to by the manifest are in the filesystem" (l.307-311).
@@ -102,6 +112,17 @@ class FsWritableFile final : public leveldb::WritableFile {
   }
 
  private:
+  // Before 1.23 NewDB closed MANIFEST-000001 without a Sync (google/leveldb#189); before
+  // January 2012 SetCurrentFile wrote CURRENT's temp file without one (issue 68, "no sync of
+  // CURRENT file"). Each planted bug turns that file's Sync back into the flush it was.
+  bool unsynced_by_planted_bug() const {
+    const std::string_view base = std::string_view(path_).substr(path_.rfind('/') + 1);
+    if (base == "MANIFEST-000001" && LEVELDB_PLANTED_BUG("leveldb/newdb-manifest-unsynced")) {
+      return true;
+    }
+    return base.ends_with(".dbtmp") && LEVELDB_PLANTED_BUG("leveldb/current-unsynced");
+  }
+
   leveldb::Status FlushBuffer() {
     leveldb::Status status = WriteUnbuffered(buf_.data(), pos_);
     pos_ = 0;  // dropped even on failure, as l.326-330 do

@@ -34,6 +34,7 @@
 
 #include "adapters/leveldb/env.h"
 #include "adapters/leveldb/leveldb_model.h"
+#include "sim/harness/mutants.h"
 #include "sim/harness/target.h"
 
 namespace leveldb_adapter {
@@ -276,6 +277,32 @@ class LeveldbTarget final : public harness::Target {
   std::vector<std::string> notes_;
 };
 
+// The planted bugs' hunts: the negative controls' scenarios (scenarios/engines), which pass on
+// LevelDB 1.23 and must fail with the bug back in.
+harness::RunConfig hunt_newdb_manifest_unsynced() {
+  harness::RunConfig config;
+  config.target = "leveldb";
+  config.workload.ops = 4;
+  config.workload.sync_ratio = {1, 1};
+  // The power goes out at once, the recovery creates the database and is cut itself.
+  config.crash.at = *harness::CrashAt::parse("fs-op:1");
+  config.crash.count = 2;
+  config.crash.power_loss.lose_unsynced_dir_ops = false;
+  return config;
+}
+
+harness::RunConfig hunt_current_unsynced() {
+  harness::RunConfig config;
+  config.target = "leveldb";
+  config.workload.ops = 60;
+  config.workload.reopen_ratio = {1, 5};
+  config.workload.sync_ratio = {1, 10};
+  config.crash.at = *harness::CrashAt::parse("inside-op");
+  config.crash.power_loss.policy = faults::CrashPolicy::kGarbageTail;
+  config.crash.power_loss.lose_unsynced_dir_ops = false;
+  return config;
+}
+
 harness::TargetInfo leveldb_info() {
   harness::TargetInfo info{
       "leveldb",
@@ -283,7 +310,14 @@ harness::TargetInfo leveldb_info() {
       "quiescent mode (background compaction between ops); puts, deletes and batches judged "
       "by a model map with prefix durability",
       [] { return std::make_unique<LeveldbTarget>(); },
-      {},
+      {harness::Mutant{"leveldb/newdb-manifest-unsynced", "field",
+                       "a new database's MANIFEST-000001 is closed without a sync, as before "
+                       "1.23 (google/leveldb#189): CURRENT can name a MANIFEST with nothing in it",
+                       {harness::Invariant::kIntegrity}, hunt_newdb_manifest_unsynced},
+       harness::Mutant{"leveldb/current-unsynced", "field",
+                       "CURRENT's temp file is renamed without a sync, as before January 2012 "
+                       "(issue 68): a crash can keep the rename and not the bytes",
+                       {harness::Invariant::kIntegrity}, hunt_current_unsynced}},
       {
           {.name = "write_buffer_size",
            .min = 65536,
