@@ -16,10 +16,10 @@
 //   process        not a power loss: the process dies (kill -9) and the machine does not, so
 //                  the page cache survives whole: every file reads as before, pending writes
 //                  and directory ops stay pending (a later power loss may still drop them),
-//                  only the handles die. Draws nothing. What a store promises for its unsynced
-//                  writes across a process crash (LevelDB: "no writes will be lost even if
-//                  sync == false") is then checked as after a clean close, unless the store
-//                  reported an error first (target_run.cc)
+//                  only the handles die. Draws nothing. A target is judged as after a power
+//                  loss (a process crash is milder), unless it holds itself to what it
+//                  promises across a process crash (harness::TargetEnv::process_crash;
+//                  LevelDB: "no writes will be lost even if sync == false")
 // Ops made durable by sync_data (forced) survive every policy. Pending directory ops survive or
 // vanish one by one when lose_unsynced_dir_ops, else all survive (drop-unsynced loses them all).
 #pragma once

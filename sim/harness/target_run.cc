@@ -79,6 +79,7 @@ bool TargetRun::open_store(wal::Fs& fs, int attempts) {
     }
     env.seed = seed_;
     env.device = config_.device;
+    env.process_crash = config_.crash.power_loss.policy == faults::CrashPolicy::kProcess;
     const std::uint64_t faults_before = trace_.injected_fault_count();
     const std::uint64_t call = begin(CallKind::kOpen, none);
     wal::Status status = target_->open(env);
@@ -232,11 +233,7 @@ void TargetRun::recover_and_check(std::uint32_t count) {
       open_failed("recovery");
       return;
     }
-    // A process crash loses nothing by itself: the store is held to a clean reopen's rules,
-    // unless it had reported an error (gave up), after which its unsynced state is unknown.
-    const bool power_lost =
-        config_.crash.power_loss.policy != faults::CrashPolicy::kProcess || gave_up_;
-    check_and_reopen(power_lost, fs);
+    check_and_reopen(true, fs);
     checked = true;
   });
   // The target took the recovered state as its truth: a later epoch goes on from it.

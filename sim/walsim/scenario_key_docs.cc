@@ -98,7 +98,7 @@ constexpr KeyMeaning kMeanings[] = {
      "(a prefix of them), `reorder` (any subset), `torn` (any subset, a write torn at sector "
      "boundaries), `garbage-tail` (any subset, a grown file's new bytes zeros or junk); "
      "`process` is no power loss: the process dies, the page cache survives whole, and a "
-     "registered target is held to what it promises across a process crash."},
+     "registered target may hold itself to what it promises across a process crash."},
     {"crash.lose_unsynced_dir_ops",
      "A power loss may drop directory entries (create, rename, unlink) not made durable by a "
      "directory sync."},
