@@ -98,6 +98,25 @@ TEST(LeveldbScenarios, TheNegativeControlsPassAndFailWithTheirBugBack) {
   }
 }
 
+// Quiescent mode makes LevelDB's runs deterministic: the first failing seed of each bug's
+// scenario, run twice, gives the same trace hash and the same verdict, message for message.
+TEST(LeveldbScenarios, AFailingSeedReplaysBitForBit) {
+  const std::pair<const char*, std::uint64_t> first_catches[] = {
+      {"leveldb-193-log-switch.toml", 3},
+      {"leveldb-1285-short-read.toml", 2},
+      {"leveldb-1081-log-close-error.toml", 8},
+  };
+  for (const auto& [file, seed] : first_catches) {
+    const harness::RunConfig config = engines_config(file);
+    const harness::RunResult a = harness::run_simulation(config, seed);
+    const harness::RunResult b = harness::run_simulation(config, seed);
+    EXPECT_FALSE(a.passed) << file << " seed " << seed;
+    EXPECT_EQ(a.trace_hash, b.trace_hash) << file;
+    EXPECT_EQ(a.failure, b.failure) << file;
+    EXPECT_EQ(a.checks.summary(), b.checks.summary()) << file;
+  }
+}
+
 TEST(LeveldbDifferential, TheEnvWritesTheSameFilesOnTheRealDiskAsOnSimFs) {
   harness::RunConfig config = engines_config("leveldb-torn-log-middle.toml");  // every op kind
   for (std::uint64_t seed = 1; seed <= 3; ++seed) {
