@@ -58,6 +58,7 @@ class FsWritableFile final : public leveldb::WritableFile {
   FsWritableFile(std::string path, std::unique_ptr<wal::File> file, std::uint64_t offset,
                  wal::Fs& fs, EnvCounters& counters)
       : path_(std::move(path)), dirname_(dirname_of(path_)), manifest_(is_manifest(path_)),
+        log_(path_.ends_with(".log")),
         file_(std::move(file)), offset_(offset), fs_(fs), counters_(counters),
         buf_(kWritableFileBufferSize) {}
 
@@ -67,6 +68,7 @@ class FsWritableFile final : public leveldb::WritableFile {
 
   // R1, the copy of PosixWritableFile::Append.
   leveldb::Status Append(const leveldb::Slice& data) override {
+    if (refused_after_close_error()) return refusal();
     std::size_t write_size = data.size();
     const char* write_data = data.data();
     const std::size_t copy_size = std::min(write_size, kWritableFileBufferSize - pos_);
@@ -89,14 +91,19 @@ class FsWritableFile final : public leveldb::WritableFile {
     leveldb::Status status = FlushBuffer();
     const wal::Status closed = file_->close();
     file_.reset();
+    if (!closed && log_) ++counters_.log_close_errors;
     if (!closed && status.ok()) status = fail(closed, path_);
     return status;
   }
 
-  leveldb::Status Flush() override { return FlushBuffer(); }  // R2
+  leveldb::Status Flush() override {  // R2
+    if (refused_after_close_error()) return refusal();
+    return FlushBuffer();
+  }
 
   leveldb::Status Sync() override {  // R3
     if (unsynced_by_planted_bug()) return FlushBuffer();
+    if (refused_after_close_error()) return refusal();
     ++counters_.syncs;
     if (manifest_) {
       // "Ensure new files referred to by the manifest are in the filesystem" (l.307-311).
@@ -123,6 +130,15 @@ class FsWritableFile final : public leveldb::WritableFile {
     return base.ends_with(".dbtmp") && LEVELDB_PLANTED_BUG("leveldb/current-unsynced");
   }
 
+  // EnvConfig::fail_log_writes_after_close_error: the emulated fix of google/leveldb#1081.
+  bool refused_after_close_error() const {
+    return log_ && counters_.fail_log_writes_after_close_error && counters_.log_close_errors > 0;
+  }
+  leveldb::Status refusal() const {
+    return leveldb::Status::IOError(path_, "an earlier log's close failed (the fix of "
+                                           "google/leveldb#1081, emulated in the Env)");
+  }
+
   leveldb::Status FlushBuffer() {
     leveldb::Status status = WriteUnbuffered(buf_.data(), pos_);
     pos_ = 0;  // dropped even on failure, as l.326-330 do
@@ -144,6 +160,7 @@ class FsWritableFile final : public leveldb::WritableFile {
   const std::string path_;
   const std::string dirname_;
   const bool manifest_;
+  const bool log_;  // a write-ahead log, NNNNNN.log
   std::unique_ptr<wal::File> file_;
   std::uint64_t offset_;  // the file position of write(2): where the next write lands
   wal::Fs& fs_;

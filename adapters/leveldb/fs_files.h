@@ -65,6 +65,10 @@ struct EnvCounters {
   std::uint64_t renames = 0;
   std::uint64_t fs_errors = 0;    // calls of the Fs below that failed
   std::uint64_t io_errors = 0;    // of them, any but kNotFound and kAlreadyExists
+  std::uint64_t log_close_errors = 0;  // closes of a *.log that failed, reported or dropped
+  // Set by the Env (EnvConfig::fail_log_writes_after_close_error), not counted: once a log's
+  // close failed, every later Append, Flush and Sync of a log fails with that error.
+  bool fail_log_writes_after_close_error = false;
 };
 
 std::unique_ptr<leveldb::WritableFile> make_writable_file(std::string path,

@@ -95,7 +95,10 @@ class LeveldbTarget final : public harness::Target {
     keys_ = number(env.settings, "keys");
     value_bytes_ = static_cast<std::size_t>(number(env.settings, "value_bytes"));
     process_crash_ = env.process_crash;
-    env_ = std::make_unique<FsEnv>(EnvConfig{env.fs, env.clock, env.runtime, env.dir});
+    EnvConfig config{env.fs, env.clock, env.runtime, env.dir};
+    config.fail_log_writes_after_close_error =
+        env.settings.at("log_close_error") == "fails-writes";
+    env_ = std::make_unique<FsEnv>(config);
     leveldb::Options options;
     options.env = env_.get();
     options.create_if_missing = true;
@@ -347,6 +350,12 @@ harness::TargetInfo leveldb_info() {
            .default_value = "100",
            .doc = "every value's size in bytes after its \"op<index>-\" head; 0: the op's "
                   "[workload] entry_bytes"},
+          {.name = "log_close_error",
+           .words = {"dropped", "fails-writes"},
+           .default_value = "dropped",
+           .doc = "after a log's close fails: `dropped` (LevelDB 1.23 as it ships, "
+                  "google/leveldb#1081) or `fails-writes` (the fix, emulated in the Env: every "
+                  "later log write fails, so LevelDB reports the error)"},
           {.name = "keys",
            .min = 1,
            .max = 1 << 20,

@@ -69,9 +69,11 @@ TEST(LeveldbScenarios, Issue1081FailedLogCloseLosesWritesAtAProcessCrash) {
   no_fault.faults.close_eio = {0, 1};
   harness::RunConfig ext4 = config;
   ext4.faults.fsync_profile = "ext4";
+  const harness::RunConfig fixed = engines_config("leveldb-1081-fixed-control.toml");
   for (std::uint64_t seed = 1; seed <= 8; ++seed) {
     EXPECT_TRUE(harness::run_simulation(no_fault, seed).passed) << "seed " << seed;
     EXPECT_TRUE(harness::run_simulation(ext4, seed).passed) << "seed " << seed;
+    EXPECT_TRUE(harness::run_simulation(fixed, seed).passed) << "seed " << seed;
   }
 }
 
