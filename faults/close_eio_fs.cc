@@ -15,7 +15,8 @@ class CloseEioFs::File final : public FileWrapper {
     if (!fs_.trigger_.fire()) return base_->close();
     // The failed writeback first, while the handle still names its inode.
     if (fs_.sim_ != nullptr) {
-      static_cast<void>(fs_.sim_->on_fsync_failed(innermost(*this), page_cache_effect(fs_.profile_)));
+      const sim::FsyncFailureEffect effect = page_cache_effect(fs_.profile_);
+      static_cast<void>(fs_.sim_->on_fsync_failed(innermost(*this), effect));
     }
     // Released whatever the error: the close below is the kernel freeing the descriptor.
     const wal::Status released = base_->close();

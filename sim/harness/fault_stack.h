@@ -13,7 +13,8 @@
 // Only active kinds get a layer (the two newest on top, so the older kinds' streams stay put).
 // `faults.target` aims them: a call on a file whose base name the glob does not match goes
 // around every decorator without a draw (and the disk-full budget neither counts nor refuses
-// its blocks); a scripted run ignores it, its schedule names the calls. Media faults on durable data (bit_flip, latent_sector) are not
+// its blocks); a scripted run ignores it, its schedule names the calls.
+// Media faults on durable data (bit_flip, latent_sector) are not
 // layers: after_power_loss() applies them to the SimFs between a crash and its recovery, with
 // one chance per workload op since the previous one (the scenario's "probability per op").
 #pragma once

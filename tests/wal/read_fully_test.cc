@@ -14,7 +14,8 @@ namespace {
 // A file of `content` whose every read returns at most `most` bytes.
 class DribblingFile final : public File {
  public:
-  DribblingFile(std::string content, std::size_t most) : content_(std::move(content)), most_(most) {}
+  DribblingFile(std::string content, std::size_t most)
+      : content_(std::move(content)), most_(most) {}
   Result<std::size_t> read_at(std::uint64_t offset, std::span<std::byte> out) override {
     ++reads;
     if (offset >= content_.size()) return std::size_t{0};
