@@ -54,6 +54,8 @@ bool each_spec(faults::CrashPolicy policy, const std::vector<PendingItem>& items
                const std::function<bool(PlanSpec)>& emit) {
   const auto n = static_cast<std::uint32_t>(items.size());
   switch (policy) {
+    case faults::CrashPolicy::kProcess:
+      return true;  // a process crash loses nothing: no state beyond the recorded one
     case faults::CrashPolicy::kDropUnsynced:
       return emit(spec(Family::kDropAll));
     case faults::CrashPolicy::kPrefix:

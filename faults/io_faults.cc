@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <vector>
 
+#include "faults/file_glob.h"
 #include "faults/media_aim.h"
 
 namespace faults {
@@ -134,7 +135,7 @@ class EnospcFs::File final : public FileWrapper {
 wal::Result<std::unique_ptr<wal::File>> EnospcFs::open(std::string_view path,
                                                        wal::OpenMode mode) {
   wal::Result<std::unique_ptr<wal::File>> file = base_.open(path, mode);
-  if (!file) return file;
+  if (!file || !glob_matches(glob_, path)) return file;
   const std::string name(path);
   std::shared_ptr<Extent> extent = extent_of(name, **file, mode);
   return std::unique_ptr<wal::File>(

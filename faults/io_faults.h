@@ -90,8 +90,13 @@ class EnospcFs final : public IoFaultFs {
   wal::Status rename(std::string_view source, std::string_view target) override;
   wal::Status unlink(std::string_view path) override;
 
+  // faults.target: only files whose base name matches `glob` (file_glob.h) take part: the
+  // others are neither charged nor refused (empty: every file).
+  void aim(std::string glob) { glob_ = std::move(glob); }
+
  private:
   class File;
+  std::string glob_;
   // The blocks a file holds: [0, end) is backed (written or fallocated); `charged` of them were
   // counted against the budget (a file found on disk brings its blocks uncounted).
   struct Extent {

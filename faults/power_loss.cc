@@ -64,6 +64,9 @@ std::vector<OpFate> choose_file(const sim::FileState& file, const sim::DeviceMod
   switch (options.policy) {
     case CrashPolicy::kDropUnsynced:
       break;
+    case CrashPolicy::kProcess:
+      for (std::size_t i = 0; i < count; ++i) fates[i] = OpFate::keep();
+      break;
     case CrashPolicy::kPrefix: {
       const std::uint64_t kept = prng.range(0, count);
       for (std::uint64_t i = 0; i < kept; ++i) fates[i] = OpFate::keep();
@@ -89,13 +92,15 @@ std::string_view to_string(CrashPolicy policy) {
     case CrashPolicy::kReorder: return "reorder";
     case CrashPolicy::kTorn: return "torn";
     case CrashPolicy::kGarbageTail: return "garbage-tail";
+    case CrashPolicy::kProcess: return "process";
   }
   return "?";
 }
 
 std::optional<CrashPolicy> parse_crash_policy(std::string_view text) {
   for (CrashPolicy policy : {CrashPolicy::kDropUnsynced, CrashPolicy::kPrefix,
-                             CrashPolicy::kReorder, CrashPolicy::kTorn, CrashPolicy::kGarbageTail}) {
+                             CrashPolicy::kReorder, CrashPolicy::kTorn, CrashPolicy::kGarbageTail,
+                             CrashPolicy::kProcess}) {
     if (to_string(policy) == text) return policy;
   }
   return std::nullopt;
@@ -120,8 +125,9 @@ sim::CrashPlan choose_crash_plan(const sim::SimFsState& state, const sim::Device
     if (inode.is_dir) {
       if (inode.dir.pending.empty() || options.policy == CrashPolicy::kDropUnsynced) continue;
       std::vector<bool>& survive = plan.dirs[id];
+      const bool all = !options.lose_unsynced_dir_ops || options.policy == CrashPolicy::kProcess;
       for (std::size_t i = 0; i < inode.dir.pending.size(); ++i) {
-        survive.push_back(!options.lose_unsynced_dir_ops || prng.coin());
+        survive.push_back(all || prng.coin());
       }
     } else if (!inode.file.pending.empty()) {
       plan.files[id] = choose_file(inode.file, device, options, prng);
@@ -132,6 +138,7 @@ sim::CrashPlan choose_crash_plan(const sim::SimFsState& state, const sim::Device
 
 sim::SimFsState power_loss(const sim::SimFsState& state, const sim::DeviceModel& device,
                            const PowerLossOptions& options, sim::Prng& prng) {
+  if (options.policy == CrashPolicy::kProcess) return state;  // the page cache survives
   return sim::apply_crash(state, choose_crash_plan(state, device, options, prng));
 }
 
@@ -140,6 +147,12 @@ void crash(sim::SimFs& fs, const PowerLossOptions& options, sim::Prng& prng) {
 }
 
 void crash_with_plan(sim::SimFs& fs, const sim::CrashPlan& plan, CrashPolicy policy) {
+  if (policy == CrashPolicy::kProcess) {
+    // Nothing is lost: the plan (everything kept) would also make the pending writes durable
+    // and drop data a failed fsync left readable but clean; the page cache keeps both as is.
+    fs.kill_process(to_string(policy));
+    return;
+  }
   if (sim::Trace* trace = fs.trace()) {
     // In words and by path (crash_words.h): what the report's timeline shows of the crash.
     for (const CrashLine& line : describe_crash(fs.state(), plan)) {

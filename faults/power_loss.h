@@ -13,6 +13,13 @@
 //                  sector it did not finish, older durable bytes beside the write included
 //   garbage-tail   as reorder, and a surviving write may leave the file grown but the data not
 //                  written: the part past the old end reads as zeros or junk
+//   process        not a power loss: the process dies (kill -9) and the machine does not, so
+//                  the page cache survives whole: every file reads as before, pending writes
+//                  and directory ops stay pending (a later power loss may still drop them),
+//                  only the handles die. Draws nothing. A target is judged as after a power
+//                  loss (a process crash is milder), unless it holds itself to what it
+//                  promises across a process crash (harness::TargetEnv::process_crash;
+//                  LevelDB: "no writes will be lost even if sync == false")
 // Ops made durable by sync_data (forced) survive every policy. Pending directory ops survive or
 // vanish one by one when lose_unsynced_dir_ops, else all survive (drop-unsynced loses them all).
 #pragma once
@@ -30,9 +37,16 @@
 
 namespace faults {
 
-enum class CrashPolicy : std::uint8_t { kDropUnsynced, kPrefix, kReorder, kTorn, kGarbageTail };
+enum class CrashPolicy : std::uint8_t {
+  kDropUnsynced,
+  kPrefix,
+  kReorder,
+  kTorn,
+  kGarbageTail,
+  kProcess,  // last: added after the rest
+};
 
-// "drop-unsynced", "prefix", "reorder", "torn", "garbage-tail" (the scenario's crash.policy).
+// "drop-unsynced", "prefix", "reorder", "torn", "garbage-tail", "process" (crash.policy).
 std::string_view to_string(CrashPolicy policy);
 std::optional<CrashPolicy> parse_crash_policy(std::string_view text);
 

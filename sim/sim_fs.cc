@@ -746,6 +746,13 @@ void SimFs::crash(const CrashPlan& plan, std::string_view policy_name) {
   }
 }
 
+void SimFs::kill_process(std::string_view policy_name) {
+  invalidate_handles();
+  if (trace_ != nullptr) {
+    trace_->crash(policy_name, "", fmt::format("state {:016x}", durable_hash(state_)));
+  }
+}
+
 void SimFs::restore(const SimFsState& state) {
   // explore() restores every crash state it checks, each already as a crash leaves it: a copy
   // then gives the same state as rebuilding it.

@@ -103,6 +103,9 @@ class SimFs final : public wal::Fs {
   void crash(const CrashPlan& plan, std::string_view policy_name = "directed");
   // Installs `state` (made fully durable first) as after a crash: handles and locks go stale.
   void restore(const SimFsState& state);
+  // The process dies, the machine does not (crash.policy "process"): every handle goes stale,
+  // the files and directories stay exactly as they are, pending writes still pending.
+  void kill_process(std::string_view policy_name);
 
   // The inode behind a File of this fs and this generation; 0 if it is not one.
   InodeId inode_of(wal::File& file) const;

@@ -62,7 +62,9 @@ class FsLogger final : public leveldb::Logger {
 
 }  // namespace
 
-FsEnv::FsEnv(EnvConfig config) : config_(config) {}
+FsEnv::FsEnv(EnvConfig config) : config_(config) {
+  counters_.fail_log_writes_after_close_error = config_.fail_log_writes_after_close_error;
+}
 
 FsEnv::~FsEnv() {
   for (std::unique_ptr<wal::Runtime::Thread>& thread : threads_) thread->join();

@@ -61,6 +61,10 @@ struct EnvConfig {
   // Written as "<db>" wherever an info LOG line holds it (LevelDB logs the database's path):
   // the same run then writes the same LOG on PosixFs and on SimFs (walsim real --diff).
   std::string log_hides;
+  // The fix of google/leveldb#1081 (after 1.23: a failed close of the old log at a switch is
+  // a background error, so every later write fails), emulated below DBImpl 1.23: once a log's
+  // close failed, every later write to a log fails with it. Off: LevelDB 1.23 as it ships.
+  bool fail_log_writes_after_close_error = false;
 };
 
 class FsEnv final : public leveldb::Env {

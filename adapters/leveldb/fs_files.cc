@@ -5,6 +5,15 @@
 #include <cstring>
 #include <span>
 
+#ifdef FIU_ENABLE
+#include <fiu.h>
+// The bugs LevelDB once had, planted in the Env (test builds only; leveldb_target.cc lists
+// them): each shows that a negative control's scenario fails on the system it guards against.
+#define LEVELDB_PLANTED_BUG(point) (fiu_fail(point) != 0)
+#else
+#define LEVELDB_PLANTED_BUG(point) false
+#endif
+
 namespace leveldb_adapter {
 
 leveldb::Status to_leveldb(const wal::Status& status, const std::string& path) {
@@ -49,6 +58,7 @@ class FsWritableFile final : public leveldb::WritableFile {
   FsWritableFile(std::string path, std::unique_ptr<wal::File> file, std::uint64_t offset,
                  wal::Fs& fs, EnvCounters& counters)
       : path_(std::move(path)), dirname_(dirname_of(path_)), manifest_(is_manifest(path_)),
+        log_(path_.ends_with(".log")),
         file_(std::move(file)), offset_(offset), fs_(fs), counters_(counters),
         buf_(kWritableFileBufferSize) {}
 
@@ -58,6 +68,7 @@ class FsWritableFile final : public leveldb::WritableFile {
 
   // R1, the copy of PosixWritableFile::Append.
   leveldb::Status Append(const leveldb::Slice& data) override {
+    if (refused_after_close_error()) return refusal();
     std::size_t write_size = data.size();
     const char* write_data = data.data();
     const std::size_t copy_size = std::min(write_size, kWritableFileBufferSize - pos_);
@@ -80,13 +91,19 @@ class FsWritableFile final : public leveldb::WritableFile {
     leveldb::Status status = FlushBuffer();
     const wal::Status closed = file_->close();
     file_.reset();
+    if (!closed && log_) ++counters_.log_close_errors;
     if (!closed && status.ok()) status = fail(closed, path_);
     return status;
   }
 
-  leveldb::Status Flush() override { return FlushBuffer(); }  // R2
+  leveldb::Status Flush() override {  // R2
+    if (refused_after_close_error()) return refusal();
+    return FlushBuffer();
+  }
 
   leveldb::Status Sync() override {  // R3
+    if (unsynced_by_planted_bug()) return FlushBuffer();
+    if (refused_after_close_error()) return refusal();
     ++counters_.syncs;
     if (manifest_) {
       // "Ensure new files referred to by the manifest are in the filesystem" (l.307-311).
@@ -102,6 +119,26 @@ class FsWritableFile final : public leveldb::WritableFile {
   }
 
  private:
+  // Before 1.23 NewDB closed MANIFEST-000001 without a Sync (google/leveldb#189); before
+  // January 2012 SetCurrentFile wrote CURRENT's temp file without one (issue 68, "no sync of
+  // CURRENT file"). Each planted bug turns that file's Sync back into the flush it was.
+  bool unsynced_by_planted_bug() const {
+    const std::string_view base = std::string_view(path_).substr(path_.rfind('/') + 1);
+    if (base == "MANIFEST-000001" && LEVELDB_PLANTED_BUG("leveldb/newdb-manifest-unsynced")) {
+      return true;
+    }
+    return base.ends_with(".dbtmp") && LEVELDB_PLANTED_BUG("leveldb/current-unsynced");
+  }
+
+  // EnvConfig::fail_log_writes_after_close_error: the emulated fix of google/leveldb#1081.
+  bool refused_after_close_error() const {
+    return log_ && counters_.fail_log_writes_after_close_error && counters_.log_close_errors > 0;
+  }
+  leveldb::Status refusal() const {
+    return leveldb::Status::IOError(path_, "an earlier log's close failed (the fix of "
+                                           "google/leveldb#1081, emulated in the Env)");
+  }
+
   leveldb::Status FlushBuffer() {
     leveldb::Status status = WriteUnbuffered(buf_.data(), pos_);
     pos_ = 0;  // dropped even on failure, as l.326-330 do
@@ -123,6 +160,7 @@ class FsWritableFile final : public leveldb::WritableFile {
   const std::string path_;
   const std::string dirname_;
   const bool manifest_;
+  const bool log_;  // a write-ahead log, NNNNNN.log
   std::unique_ptr<wal::File> file_;
   std::uint64_t offset_;  // the file position of write(2): where the next write lands
   wal::Fs& fs_;
@@ -136,7 +174,9 @@ class FsSequentialFile final : public leveldb::SequentialFile {
   FsSequentialFile(std::string path, std::unique_ptr<wal::File> file, EnvCounters& counters)
       : path_(std::move(path)), file_(std::move(file)), counters_(counters) {}
 
-  leveldb::Status Read(std::size_t n, leveldb::Slice* result, char* scratch) override {  // R8
+  // R8: one read(2), as PosixSequentialFile::Read makes: a short read is returned as it is
+  // (google/leveldb#1285: the log reader takes it for the end of the file).
+  leveldb::Status Read(std::size_t n, leveldb::Slice* result, char* scratch) override {
     wal::Result<std::size_t> read =
         file_->read_at(offset_, {reinterpret_cast<std::byte*>(scratch), n});
     if (!read) {
@@ -165,15 +205,26 @@ class FsRandomAccessFile final : public leveldb::RandomAccessFile {
   FsRandomAccessFile(std::string path, std::unique_ptr<wal::File> file, EnvCounters& counters)
       : path_(std::move(path)), file_(std::move(file)), counters_(counters) {}
 
+  // R8: LevelDB 1.23 maps its tables (PosixMmapReadableFile): a read copies the mapping, so
+  // it is never short, and one past the mapped end fails with EINVAL. So a short read_at is
+  // read on, and bytes missing at the end are that error.
   leveldb::Status Read(std::uint64_t offset, std::size_t n, leveldb::Slice* result,
-                       char* scratch) const override {  // R8
-    wal::Result<std::size_t> read =
-        file_->read_at(offset, {reinterpret_cast<std::byte*>(scratch), n});
-    if (!read) {
-      *result = leveldb::Slice(scratch, 0);
-      return count_failure(read.error(), path_, counters_);
+                       char* scratch) const override {
+    std::size_t done = 0;
+    while (done < n) {
+      wal::Result<std::size_t> read = file_->read_at(
+          offset + done, {reinterpret_cast<std::byte*>(scratch) + done, n - done});
+      if (!read) {
+        *result = leveldb::Slice(scratch, 0);
+        return count_failure(read.error(), path_, counters_);
+      }
+      if (*read == 0) {
+        *result = leveldb::Slice();
+        return leveldb::Status::IOError(path_, "Invalid argument");  // PosixError(EINVAL)
+      }
+      done += *read;
     }
-    *result = leveldb::Slice(scratch, *read);
+    *result = leveldb::Slice(scratch, n);
     return leveldb::Status::OK();
   }
 

@@ -22,8 +22,13 @@
 //   R6 NewAppendableFile opens O_APPEND | O_CREAT (l.558-569): writes go to the end.
 //   R7 RenameFile is rename(2) alone (l.621-626): no directory sync (CURRENT's rename is durable
 //      only through a later MANIFEST sync's directory sync).
-//   R8 Sequential and random reads are read(2)/pread(2) (l.114-130, l.173-196; mmap reads the
-//      same bytes); a short read is not an error, past the end reads nothing.
+//   R8 A sequential read is one read(2) (l.114-130): a short read is returned as it is, past
+//      the end reads nothing. Random reads are of a mapped table (PosixMmapReadableFile,
+//      l.212-236, the default for the first 1000 files on a 64-bit build): never short, and a
+//      read past the mapped end fails with EINVAL.
+//   Close errors: Close reports the failed close(2) (l.294-302); the destructor, and so every
+//      `delete logfile_` of DBImpl 1.23 (MakeRoomForWrite's log switch, ~DBImpl), drops it
+//      (google/leveldb#1081, fixed after 1.23 by closing explicitly at the switch).
 #pragma once
 
 #include <leveldb/env.h>
@@ -60,6 +65,10 @@ struct EnvCounters {
   std::uint64_t renames = 0;
   std::uint64_t fs_errors = 0;    // calls of the Fs below that failed
   std::uint64_t io_errors = 0;    // of them, any but kNotFound and kAlreadyExists
+  std::uint64_t log_close_errors = 0;  // closes of a *.log that failed, reported or dropped
+  // Set by the Env (EnvConfig::fail_log_writes_after_close_error), not counted: once a log's
+  // close failed, every later Append, Flush and Sync of a log fails with that error.
+  bool fail_log_writes_after_close_error = false;
 };
 
 std::unique_ptr<leveldb::WritableFile> make_writable_file(std::string path,

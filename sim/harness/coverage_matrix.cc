@@ -28,10 +28,11 @@ constexpr std::array<FsOp, 15> kFsCalls = {
     FsOp::kList,   FsOp::kMkdir,  FsOp::kSyncDir, FsOp::kStat,    FsOp::kLock,
 };
 
-constexpr std::array<FaultKind, 8> kFaultKinds = {
+constexpr std::array<FaultKind, 10> kFaultKinds = {
     FaultKind::kFsyncEio, FaultKind::kWriteEio,    FaultKind::kWriteShort,
     FaultKind::kNoSpace,  FaultKind::kReadEio,     FaultKind::kBitFlip,
-    FaultKind::kLatentSector, FaultKind::kMisdirectedWrite,
+    FaultKind::kLatentSector, FaultKind::kMisdirectedWrite, FaultKind::kReadShort,
+    FaultKind::kCloseEio,
 };
 constexpr std::array<wal::RecoveryMode, 4> kModes = {
     wal::RecoveryMode::kTolerateTail, wal::RecoveryMode::kAbsolute,
@@ -260,6 +261,7 @@ void add_fault_kinds(const FaultConfig& f, std::set<std::string>& out) {
       {f.write_short, FaultKind::kWriteShort}, {f.read_eio, FaultKind::kReadEio},
       {f.bit_flip, FaultKind::kBitFlip},       {f.latent_sector, FaultKind::kLatentSector},
       {f.misdirected_write, FaultKind::kMisdirectedWrite},
+      {f.read_short, FaultKind::kReadShort},   {f.close_eio, FaultKind::kCloseEio},
   };
   for (const auto& [rate, kind] : rates) {
     if (rate.numerator != 0) out.emplace(to_string(kind));

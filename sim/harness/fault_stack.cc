@@ -3,20 +3,25 @@
 #include <algorithm>
 #include <utility>
 
+#include "faults/close_eio_fs.h"
+#include "faults/file_glob.h"
 #include "faults/fs_wrapper.h"
 #include "faults/fsync_eio_fs.h"
 #include "faults/io_faults.h"
 #include "faults/media_faults.h"
+#include "faults/read_short_fs.h"
 
 namespace harness {
 namespace {
 
-enum class OpClass : std::uint8_t { kWrite, kSync, kRead };
+enum class OpClass : std::uint8_t { kWrite, kSync, kRead, kClose };
 
 OpClass op_class(FaultKind kind) {
   switch (kind) {
     case FaultKind::kFsyncEio: return OpClass::kSync;
-    case FaultKind::kReadEio: return OpClass::kRead;
+    case FaultKind::kReadEio:
+    case FaultKind::kReadShort: return OpClass::kRead;
+    case FaultKind::kCloseEio: return OpClass::kClose;
     default: return OpClass::kWrite;
   }
 }
@@ -26,6 +31,7 @@ std::uint64_t count_of(const OpCounts& counts, OpClass op) {
     case OpClass::kWrite: return counts.writes;
     case OpClass::kSync: return counts.syncs;
     case OpClass::kRead: return counts.reads;
+    case OpClass::kClose: return counts.closes;
   }
   return 0;
 }
@@ -75,6 +81,11 @@ class FaultStack::Counter final : public faults::FsWrapper {
       ++counts_.syncs;
       ++of_file_.syncs;
       return base_->sync();
+    }
+    wal::Status close() override {
+      ++counts_.closes;
+      ++of_file_.closes;
+      return base_->close();
     }
 
    private:
@@ -138,6 +149,10 @@ class FaultStack::Gate final : public faults::FsWrapper {
       return gate_.route<wal::Status>(OpClass::kSync, *this,
                                       [](wal::File& f) { return f.sync(); });
     }
+    wal::Status close() override {
+      return gate_.route<wal::Status>(OpClass::kClose, *this,
+                                      [](wal::File& f) { return f.close(); });
+    }
 
     faults::FileWrapper& faulty() { return faulty_; }
     const std::string& file_class() const { return class_; }
@@ -154,6 +169,9 @@ class FaultStack::Gate final : public faults::FsWrapper {
   R route(OpClass op, File& file, const Call& call) {
     faults::FileWrapper& faulty = file.faulty();
     if (op != op_) return call(faulty);  // not this gate's class: the decorator passes it on
+    if (stack_.schedule_ == nullptr && !faults::glob_matches(stack_.config_.target, file.path())) {
+      return call(faulty.base());  // not aimed at: no draw, as if the kind were off for it
+    }
     const std::uint64_t number = count_of(stack_.counts_, op_);
     const std::uint64_t file_number = file.number(op_);
     if (!decide_(number, file.file_class(), file_number)) return call(faulty.base());
@@ -201,6 +219,7 @@ FaultStack::FaultStack(wal::Fs& base, sim::SimFs& sim, const FaultConfig& config
   auto add_enospc = [&] {
     if (enospc_budget_ == 0) return;
     auto enospc = std::make_unique<faults::EnospcFs>(*below, enospc_budget_, enospc_prng, trace);
+    if (schedule_ == nullptr) enospc->aim(config_.target);
     enospc_ = &enospc->trigger();
     below = enospc.get();
     layers_.push_back(std::move(enospc));
@@ -213,6 +232,8 @@ FaultStack::FaultStack(wal::Fs& base, sim::SimFs& sim, const FaultConfig& config
       {FaultKind::kMisdirectedWrite, config_.misdirected_write},
       {FaultKind::kWriteShort, config_.write_short},
       {FaultKind::kWriteEio, config_.write_eio},
+      {FaultKind::kReadShort, config_.read_short},
+      {FaultKind::kCloseEio, config_.close_eio},
   };
   for (const auto& [kind, probability] : order) {
     if (kind == FaultKind::kWriteShort) add_enospc();  // right above misdirected_write
@@ -221,6 +242,8 @@ FaultStack::FaultStack(wal::Fs& base, sim::SimFs& sim, const FaultConfig& config
     if (!active(kind, probability)) continue;
     std::unique_ptr<wal::Fs> decorator;
     const faults::Trigger* trigger = nullptr;
+    const faults::FsyncProfile profile =
+        faults::parse_fsync_profile(config_.fsync_profile).value_or(faults::FsyncProfile::kExt4);
     switch (kind) {
       case FaultKind::kReadEio: {
         auto d = std::make_unique<faults::ReadEioFs>(
@@ -230,8 +253,6 @@ FaultStack::FaultStack(wal::Fs& base, sim::SimFs& sim, const FaultConfig& config
         break;
       }
       case FaultKind::kFsyncEio: {
-        const faults::FsyncProfile profile =
-            faults::parse_fsync_profile(config_.fsync_profile).value_or(faults::FsyncProfile::kExt4);
         auto d = std::make_unique<faults::FsyncEioFs>(
             *below, &sim_, profile, faults::TriggerSpec::with_probability(always), stream.fork(),
             trace);
@@ -250,6 +271,21 @@ FaultStack::FaultStack(wal::Fs& base, sim::SimFs& sim, const FaultConfig& config
       case FaultKind::kWriteShort: {
         auto d = std::make_unique<faults::WriteShortFs>(
             *below, faults::TriggerSpec::with_probability(always), stream.fork(), trace);
+        trigger = &d->trigger();
+        decorator = std::move(d);
+        break;
+      }
+      case FaultKind::kReadShort: {
+        auto d = std::make_unique<faults::ReadShortFs>(
+            *below, faults::TriggerSpec::with_probability(always), stream.fork(), trace);
+        trigger = &d->trigger();
+        decorator = std::move(d);
+        break;
+      }
+      case FaultKind::kCloseEio: {
+        auto d = std::make_unique<faults::CloseEioFs>(
+            *below, &sim_, profile, faults::TriggerSpec::with_probability(always), stream.fork(),
+            trace);
         trigger = &d->trigger();
         decorator = std::move(d);
         break;

@@ -7,9 +7,14 @@
 // stack records each fault that fired as a ScriptedFault, which is what makes a run's faults
 // replayable (script.h).
 //
-//   top -> counter -> write_eio -> write_short -> misdirected_write -> fsync_eio -> read_eio
-//       -> enospc_after_bytes (budget) -> [RunConfig::decorate_fs] -> SimFs
-// Only active kinds get a layer. Media faults on durable data (bit_flip, latent_sector) are not
+//   top -> counter -> close_eio -> read_short -> write_eio -> write_short
+//       -> enospc_after_bytes (budget) -> misdirected_write -> fsync_eio -> read_eio
+//       -> [RunConfig::decorate_fs] -> SimFs
+// Only active kinds get a layer (the two newest on top, so the older kinds' streams stay put).
+// `faults.target` aims them: a call on a file whose base name the glob does not match goes
+// around every decorator without a draw (and the disk-full budget neither counts nor refuses
+// its blocks); a scripted run ignores it, its schedule names the calls.
+// Media faults on durable data (bit_flip, latent_sector) are not
 // layers: after_power_loss() applies them to the SimFs between a crash and its recovery, with
 // one chance per workload op since the previous one (the scenario's "probability per op").
 #pragma once
@@ -37,6 +42,7 @@ struct OpCounts {
   std::uint64_t writes = 0;  // write_at
   std::uint64_t syncs = 0;   // sync_data, sync
   std::uint64_t reads = 0;   // read_at
+  std::uint64_t closes = 0;  // close
 };
 struct CallCounts : OpCounts {
   // The same per file class (script.h file_class), for faults anchored to a file. A std::map:

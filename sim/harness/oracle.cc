@@ -45,6 +45,8 @@ std::string_view to_string(FaultKind kind) {
     case FaultKind::kBitFlip: return "bit_flip";
     case FaultKind::kLatentSector: return "latent_sector";
     case FaultKind::kMisdirectedWrite: return "misdirected_write";
+    case FaultKind::kReadShort: return "read_short";
+    case FaultKind::kCloseEio: return "close_eio";
   }
   return "?";
 }
@@ -63,7 +65,7 @@ CallKind call_kind_of(OpKind kind) {
 }
 
 std::optional<FaultKind> parse_fault_kind(std::string_view name) {
-  for (auto kind = FaultKind::kFsyncEio; kind <= FaultKind::kMisdirectedWrite;
+  for (auto kind = FaultKind::kFsyncEio; kind <= FaultKind::kCloseEio;
        kind = static_cast<FaultKind>(static_cast<int>(kind) + 1)) {
     if (to_string(kind) == name) return kind;
   }

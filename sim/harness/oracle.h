@@ -86,6 +86,8 @@ enum class FaultKind : std::uint8_t {
   kBitFlip,
   kLatentSector,
   kMisdirectedWrite,
+  kReadShort,  // last two: added after the rest, so the kinds before keep their numbers
+  kCloseEio,
 };
 
 // The SPEC 3.4 key ("fsync_eio", "enospc_after_bytes" -> kNoSpace, ...).

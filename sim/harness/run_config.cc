@@ -5,7 +5,7 @@
 namespace harness {
 bool FaultConfig::any() const {
   for (const sim::Ratio& ratio : {fsync_eio, write_eio, write_short, read_eio, bit_flip,
-                                  latent_sector, misdirected_write}) {
+                                  latent_sector, misdirected_write, read_short, close_eio}) {
     if (ratio.numerator != 0) return true;
   }
   return enospc_after_bytes != 0;

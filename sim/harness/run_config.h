@@ -48,6 +48,12 @@ struct FaultConfig {
   sim::Ratio bit_flip{0, 1};
   sim::Ratio latent_sector{0, 1};
   sim::Ratio misdirected_write{0, 1};
+  sim::Ratio read_short{0, 1};  // a read returns fewer bytes than asked, no error
+  sim::Ratio close_eio{0, 1};   // close() fails with EIO (faults/close_eio_fs.h: the model)
+  // A glob on the base name ("MANIFEST-*", faults/file_glob.h): the I/O faults (every kind but
+  // bit_flip and latent_sector) hit only matching files; empty: every file. A [script] names
+  // its faults' calls itself, so a scripted run ignores it.
+  std::string target;
   // Where bit flips and latent sectors land (faults/media_aim.h): any byte, or the log's
   // structure (record headers, segment headers, FRONT, seams, the last record), or both.
   faults::MediaAim media_aim = faults::MediaAim::kUniform;

@@ -86,6 +86,10 @@ struct TargetEnv {
   // The scenario's [device]: its sector size and what it claims (a VFS reports both to the
   // library above it, as SQLite's xSectorSize and xDeviceCharacteristics).
   sim::DeviceModel device;
+  // crash.policy = "process": every crash of this run kills the process and keeps the page
+  // cache. check(true) still follows it; a store that promises more across a process crash
+  // than across a power loss (LevelDB: unsynced writes survive) holds itself to that here.
+  bool process_crash = false;
 };
 
 struct Applied {

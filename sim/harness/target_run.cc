@@ -79,6 +79,7 @@ bool TargetRun::open_store(wal::Fs& fs, int attempts) {
     }
     env.seed = seed_;
     env.device = config_.device;
+    env.process_crash = config_.crash.power_loss.policy == faults::CrashPolicy::kProcess;
     const std::uint64_t faults_before = trace_.injected_fault_count();
     const std::uint64_t call = begin(CallKind::kOpen, none);
     wal::Status status = target_->open(env);

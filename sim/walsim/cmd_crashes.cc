@@ -46,7 +46,8 @@ int cmd_crashes(const CrashesArgs& args) {
   options.checker = args.checker;
   if (args.policy != "all") {
     const std::optional<faults::CrashPolicy> policy = faults::parse_crash_policy(args.policy);
-    if (!policy) {
+    // A process crash loses nothing a recording could show: not a state to check.
+    if (!policy || *policy == faults::CrashPolicy::kProcess) {
       fmt::print(stderr,
                  "walsim crashes: --policy {}: not one of all, drop-unsynced, prefix, reorder, "
                  "torn, garbage-tail\n",

@@ -64,6 +64,12 @@ int cmd_explore(const ScenarioSource& source, std::optional<std::uint64_t> seed_
   const std::optional<Scenario> concrete = concrete_for_seed(*loaded, seed, exit_code);
   if (!concrete) return exit_code;
   const Scenario& scenario = *concrete;
+  if (scenario.config.crash.power_loss.policy == faults::CrashPolicy::kProcess) {
+    // A process crash leaves one state, the page cache as it was: nothing to enumerate.
+    fmt::print(stderr, "walsim explore: crash.policy = \"process\" leaves a single state "
+                       "(nothing is lost); explore enumerates power losses: use walsim run\n");
+    return kExitUsage;
+  }
   // In a child process: a crash state on which the WAL aborts (a WAL_ASSERT in recovery) is a
   // failing verdict with its repro, not walsim dying.
   const ChildOutcome outcome = run_isolated(

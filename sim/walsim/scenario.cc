@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include "faults/file_glob.h"
 #include "faults/fsync_eio_fs.h"
 #include "sim/torn_fill.h"
 #include "sim/harness/mutants.h"
@@ -664,7 +665,7 @@ void Reader::read_crash(const toml::table& t) {
             {"policy",
              [&](auto& n, auto& k) {
                word(n, k, c.power_loss.policy, faults::parse_crash_policy,
-                    "drop-unsynced|prefix|reorder|torn|garbage-tail");
+                    "drop-unsynced|prefix|reorder|torn|garbage-tail|process");
              }},
             {"lose_unsynced_dir_ops",
              [&](auto& n, auto& k) { set_boolean(n, k, c.power_loss.lose_unsynced_dir_ops); }},
@@ -700,6 +701,8 @@ void Reader::read_faults(const toml::table& t) {
             {"enospc_after_bytes",
              [&](auto& n, auto& k) { set_integer(n, k, f.enospc_after_bytes, 0, kU63Max); }},
             {"read_eio", [&](auto& n, auto& k) { probability(n, k, f.read_eio); }},
+            {"read_short", [&](auto& n, auto& k) { probability(n, k, f.read_short); }},
+            {"close_eio", [&](auto& n, auto& k) { probability(n, k, f.close_eio); }},
             {"bit_flip", [&](auto& n, auto& k) { probability(n, k, f.bit_flip); }},
             {"latent_sector", [&](auto& n, auto& k) { probability(n, k, f.latent_sector); }},
             {"misdirected_write",
@@ -708,6 +711,18 @@ void Reader::read_faults(const toml::table& t) {
              [&](auto& n, auto& k) {
                word(n, k, f.media_aim, faults::parse_media_aim, "uniform|structure|mixed");
              }},
+            {"target",
+             [&](auto& n, auto& k) {
+               auto s = string(n, k);
+               if (!s) return;
+               if (!faults::valid_glob(*s)) {
+                 error(ErrorKind::kRange, toml_line_of(n), k,
+                       fmt::format("'{}' = \"{}\" is not a glob on a file's base name "
+                                   "(non-empty, no '/')", k, *s));
+                 return;
+               }
+               f.target = *s;
+             }, "\"\" (every file)", "a glob on the base name: * ? [...]"},
         });
 }
 

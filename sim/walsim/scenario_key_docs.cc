@@ -101,7 +101,9 @@ constexpr KeyMeaning kMeanings[] = {
     {"crash.policy",
      "What a power loss keeps of each file's unsynced writes: `drop-unsynced` (none), `prefix` "
      "(a prefix of them), `reorder` (any subset), `torn` (any subset, a write torn at sector "
-     "boundaries), `garbage-tail` (any subset, a grown file's new bytes zeros or junk)."},
+     "boundaries), `garbage-tail` (any subset, a grown file's new bytes zeros or junk); "
+     "`process` is no power loss: the process dies, the page cache survives whole, and a "
+     "registered target may hold itself to what it promises across a process crash."},
     {"crash.lose_unsynced_dir_ops",
      "A power loss may drop directory entries (create, rename, unlink) not made durable by a "
      "directory sync."},
@@ -127,12 +129,23 @@ constexpr KeyMeaning kMeanings[] = {
     {"faults.write_short", "A write writes only part of its bytes."},
     {"faults.enospc_after_bytes", "The disk is full after this many bytes written (0: never)."},
     {"faults.read_eio", "A read fails with EIO."},
+    {"faults.read_short",
+     "A read returns fewer bytes than asked, with no error, before the end of the file (as "
+     "pread(2) may): at least 1 byte, at most all but one."},
+    {"faults.close_eio",
+     "close() fails with EIO; the handle is released anyway. The failed close is a failed "
+     "writeback: the file's unsynced data is left as `fsync_profile` says a failed fsync leaves "
+     "it (faults/close_eio_fs.h)."},
     {"faults.bit_flip", "Media damage: a bit of the stored data flips."},
     {"faults.latent_sector", "Media damage: a sector becomes unreadable."},
     {"faults.misdirected_write", "Media damage: a write lands at the wrong offset."},
     {"faults.aim",
      "Where media damage lands: `uniform`, `structure` (record and segment headers, the FRONT "
      "marker, boundaries, the last durable record) or `mixed`."},
+    {"faults.target",
+     "Aims the I/O faults (all but `bit_flip` and `latent_sector`) at files whose base name "
+     "matches this glob (`MANIFEST-*`, `*.log`, `[0-9]*.wal`); calls on other files never fail "
+     "and the disk-full budget ignores them. A `[script]` ignores it."},
     {"expect", "The verdict the scenario expects; `walsim run` exits 0 iff every scenario got it."},
     {"expect.verdict",
      "`pass`: every seed passes; `fail` (the bug zoo): at least one seed violates an invariant."},

@@ -155,6 +155,14 @@ std::string scenario_to_toml(const Scenario& s) {
   out += fmt::format("latent_sector = {}\n", number(harness::probability_of(f.latent_sector)));
   out += fmt::format("misdirected_write = {}\n", number(harness::probability_of(f.misdirected_write)));
   out += fmt::format("aim = \"{}\"\n", faults::to_string(f.media_aim));
+  // The newer keys only when set, so that older scenarios are written as they always were.
+  if (f.read_short.numerator != 0) {
+    out += fmt::format("read_short = {}\n", number(harness::probability_of(f.read_short)));
+  }
+  if (f.close_eio.numerator != 0) {
+    out += fmt::format("close_eio = {}\n", number(harness::probability_of(f.close_eio)));
+  }
+  if (!f.target.empty()) out += fmt::format("target = {}\n", toml_quoted(f.target));
 
   if (const harness::TargetInfo* info = harness::find_target(c.target);
       info != nullptr && !info->keys.empty()) {
@@ -207,6 +215,9 @@ std::string describe_setup(const Scenario& s) {
   add("bit_flip", f.bit_flip);
   add("latent_sector", f.latent_sector);
   add("misdirected_write", f.misdirected_write);
+  add("read_short", f.read_short);
+  add("close_eio", f.close_eio);
+  if (!faults.empty() && !f.target.empty()) faults += fmt::format(" on {}", f.target);
   if (c.script) {
     faults.clear();
     for (const harness::ScriptedFault& fault : c.script->faults) {

@@ -21,6 +21,7 @@ constexpr harness::FaultKind kFaultKinds[] = {
     harness::FaultKind::kWriteShort,    harness::FaultKind::kNoSpace,
     harness::FaultKind::kReadEio,       harness::FaultKind::kBitFlip,
     harness::FaultKind::kLatentSector,  harness::FaultKind::kMisdirectedWrite,
+    harness::FaultKind::kReadShort,     harness::FaultKind::kCloseEio,
 };
 
 class ScriptReader {
@@ -214,7 +215,8 @@ void ScriptReader::read_fault(const toml::table& t) {
   if (found == std::end(kFaultKinds)) {
     error(ErrorKind::kRange, *kind, key + ".kind",
           fmt::format("'{}.kind' = \"{}\" is not one of fsync_eio|write_eio|write_short|"
-                      "enospc_after_bytes|read_eio|bit_flip|latent_sector|misdirected_write",
+                      "enospc_after_bytes|read_eio|bit_flip|latent_sector|misdirected_write|"
+                      "read_short|close_eio",
                       key, s->get()));
     return;
   }

@@ -133,7 +133,8 @@ FsCallKind counted_call(harness::FaultKind kind) {
     case harness::FaultKind::kWriteEio:
     case harness::FaultKind::kWriteShort:
     case harness::FaultKind::kMisdirectedWrite: return FsCallKind::kWrite;
-    case harness::FaultKind::kReadEio: return FsCallKind::kRead;
+    case harness::FaultKind::kReadEio:
+    case harness::FaultKind::kReadShort: return FsCallKind::kRead;
     default: return FsCallKind::kOther;
   }
 }

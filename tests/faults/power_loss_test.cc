@@ -266,7 +266,8 @@ RC_GTEST_PROP(PowerLoss, DirOpsAllSurviveUnlessLoseUnsyncedDirOps,
 
 TEST(PowerLoss, PolicyNamesRoundTrip) {
   for (CrashPolicy policy : {CrashPolicy::kDropUnsynced, CrashPolicy::kPrefix, CrashPolicy::kReorder,
-                             CrashPolicy::kTorn, CrashPolicy::kGarbageTail}) {
+                             CrashPolicy::kTorn, CrashPolicy::kGarbageTail,
+                             CrashPolicy::kProcess}) {
     EXPECT_EQ(parse_crash_policy(to_string(policy)), policy);
   }
   EXPECT_FALSE(parse_crash_policy("tron").has_value());
@@ -286,6 +287,33 @@ TEST(PowerLoss, SamePrngSameCrashAndItIsTraced) {
   // By path and in words (crash_words.h), with the step of the write.
   EXPECT_NE(trace.dump().find("CRASH torn /f"), std::string::npos) << trace.dump();
   EXPECT_NE(trace.dump().find("[0,10) written at #1"), std::string::npos) << trace.dump();
+}
+
+// crash.policy = "process": the process dies, the page cache does not. Every file reads as
+// before, unsynced writes stay pending (a later power loss may drop them), handles die, and
+// no number is drawn.
+TEST(PowerLoss, AProcessCrashKeepsThePageCacheAsItIs) {
+  sim::SimFs fs;
+  fs.make_durable_dirs("d");
+  auto file = fs.open("d/f", wal::OpenMode::kCreate).value();
+  ASSERT_TRUE(file->write_at(0, Bytes(10, std::byte{1})).is_ok());
+  ASSERT_TRUE(file->sync().is_ok());
+  ASSERT_TRUE(fs.sync_dir("d").is_ok());
+  ASSERT_TRUE(file->write_at(10, Bytes(5, std::byte{2})).is_ok());
+  const SimFsState before = fs.state();
+  sim::Prng prng(9);
+  const sim::Prng untouched = prng;
+  crash(fs, PowerLossOptions{CrashPolicy::kProcess}, prng);
+  EXPECT_EQ(fs.open_handles(), 0u);
+  EXPECT_EQ(prng.next_u64(), sim::Prng(untouched).next_u64());
+  EXPECT_EQ(fs.stat("d/f")->size_bytes, 15u);
+  EXPECT_EQ(sim::durable_hash(fs.state()), sim::durable_hash(before));
+  sim::Prng again(1);
+  crash(fs, PowerLossOptions{CrashPolicy::kDropUnsynced}, again);
+  EXPECT_EQ(fs.stat("d/f")->size_bytes, 10u);  // still pending after the process crash
+  EXPECT_EQ(sim::durable_hash(power_loss(before, {}, PowerLossOptions{CrashPolicy::kProcess},
+                                         prng)),
+            sim::durable_hash(before));
 }
 
 }  // namespace

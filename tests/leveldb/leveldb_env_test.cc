@@ -8,6 +8,8 @@
 #include <string>
 
 #include "adapters/leveldb/env.h"
+#include "faults/close_eio_fs.h"
+#include "faults/read_short_fs.h"
 #include "sim/crash_plan.h"
 #include "sim/sim_fs.h"
 
@@ -178,6 +180,52 @@ TEST(LeveldbEnv, OpenPutGetCloseRoundTripOnSimFs) {
     ASSERT_TRUE(db->Get(leveldb::ReadOptions(), "k" + std::to_string(i), &got).ok()) << i;
     EXPECT_EQ(got, value + std::to_string(i));
   }
+}
+
+}  // namespace
+}  // namespace leveldb_adapter
+
+namespace leveldb_adapter {
+namespace {
+
+// As env_posix.cc 1.23 reports them: a sequential read is one read(2), returned short as it
+// is; a random read is a mapped table's, never short, and EINVAL past the end; Close reports
+// a failed close(2), the destructor drops it.
+TEST(LeveldbEnvFaults, ReadsAndClosesReportWhatThePosixEnvReports) {
+  sim::SimFs sim;
+  sim.make_durable_dirs("/db");
+  faults::ReadShortFs short_reads(sim, faults::TriggerSpec::with_probability({1, 1}),
+                                  sim::Prng(1));
+  faults::CloseEioFs fs(short_reads, &sim, faults::FsyncProfile::kExt4,
+                        faults::TriggerSpec::with_probability({1, 1}), sim::Prng(2));
+  StepClock clock;
+  FsEnv env(EnvConfig{&fs, &clock, &wal::std_runtime(), ""});
+  leveldb::WritableFile* raw = nullptr;
+  ASSERT_TRUE(env.NewWritableFile("/db/000003.log", &raw).ok());
+  std::unique_ptr<leveldb::WritableFile> log(raw);
+  ASSERT_TRUE(log->Append(std::string(1000, 'x')).ok());
+  EXPECT_TRUE(log->Close().IsIOError());  // reported by Close
+  ASSERT_TRUE(env.NewWritableFile("/db/000004.log", &raw).ok());
+  {
+    std::unique_ptr<leveldb::WritableFile> dropped(raw);
+    ASSERT_TRUE(dropped->Append("y").ok());
+  }  // the destructor's close fails too, and nobody hears of it (DBImpl 1.23's `delete`)
+
+  leveldb::SequentialFile* seq = nullptr;
+  ASSERT_TRUE(env.NewSequentialFile("/db/000003.log", &seq).ok());
+  std::unique_ptr<leveldb::SequentialFile> sequential(seq);
+  std::string scratch(1000, '\0');
+  leveldb::Slice got;
+  ASSERT_TRUE(sequential->Read(1000, &got, scratch.data()).ok());
+  EXPECT_LT(got.size(), 1000u);  // short, and no error: the log reader's "end of file"
+  EXPECT_GT(got.size(), 0u);
+
+  leveldb::RandomAccessFile* ra = nullptr;
+  ASSERT_TRUE(env.NewRandomAccessFile("/db/000003.log", &ra).ok());
+  std::unique_ptr<leveldb::RandomAccessFile> random(ra);
+  ASSERT_TRUE(random->Read(0, 1000, &got, scratch.data()).ok());
+  EXPECT_EQ(got.size(), 1000u);  // a mapping is never short
+  EXPECT_TRUE(random->Read(500, 1000, &got, scratch.data()).IsIOError());  // EINVAL past the end
 }
 
 }  // namespace

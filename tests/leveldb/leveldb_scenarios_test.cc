@@ -7,6 +7,7 @@
 #include <string>
 
 #include "sim/harness/differential.h"
+#include "sim/harness/mutants.h"
 #include "sim/harness/runner.h"
 #include "sim/walsim/scenario.h"
 #include "testutil/temp_dir.h"
@@ -39,6 +40,82 @@ TEST(LeveldbScenarios, EveryWriteSyncedLosesNothingOnFixedSeeds) {
   for (std::uint64_t seed = 1; seed <= 8; ++seed) {
     const harness::RunResult result = harness::run_simulation(config, seed);
     EXPECT_TRUE(result.passed) << "seed " << seed << ": " << result.failure;
+  }
+}
+
+// google/leveldb#1285: a short read of a log during recovery is taken for its end. Seed 2 is
+// the first catch of the scenario's own seeds.
+TEST(LeveldbScenarios, Issue1285ShortReadDropsTheRestOfTheLog) {
+  const harness::RunConfig config = engines_config("leveldb-1285-short-read.toml");
+  const harness::RunResult caught = harness::run_simulation(config, 2);
+  const auto& lost = caught.checks[harness::Invariant::kDurability].violations;
+  ASSERT_FALSE(lost.empty()) << caught.failure;
+  EXPECT_NE(lost.front().message.find("leveldb-durability"), std::string::npos);
+  harness::RunConfig no_fault = config;
+  no_fault.faults.read_short = {0, 1};
+  EXPECT_TRUE(harness::run_simulation(no_fault, 2).passed);
+}
+
+// google/leveldb#1081: a failed close of the old log at a switch is dropped, and a process
+// crash before the old memtable reaches a table loses its writes. Without the failed close,
+// or with a page cache that keeps the data (ext4), the same process crash loses nothing.
+TEST(LeveldbScenarios, Issue1081FailedLogCloseLosesWritesAtAProcessCrash) {
+  const harness::RunConfig config = engines_config("leveldb-1081-log-close-error.toml");
+  const harness::RunResult caught = harness::run_simulation(config, 8);
+  const auto& lost = caught.checks[harness::Invariant::kDurability].violations;
+  ASSERT_FALSE(lost.empty()) << caught.failure;
+  EXPECT_NE(lost.front().message.find("process crash"), std::string::npos);
+  harness::RunConfig no_fault = config;
+  no_fault.faults.close_eio = {0, 1};
+  harness::RunConfig ext4 = config;
+  ext4.faults.fsync_profile = "ext4";
+  const harness::RunConfig fixed = engines_config("leveldb-1081-fixed-control.toml");
+  for (std::uint64_t seed = 1; seed <= 8; ++seed) {
+    EXPECT_TRUE(harness::run_simulation(no_fault, seed).passed) << "seed " << seed;
+    EXPECT_TRUE(harness::run_simulation(ext4, seed).passed) << "seed " << seed;
+    EXPECT_TRUE(harness::run_simulation(fixed, seed).passed) << "seed " << seed;
+  }
+}
+
+// The negative controls pass on LevelDB 1.23, and each fails with the bug it guards against
+// planted back in the Env: the pre-1.23 NewDB (#189) and the pre-2012 CURRENT (issue 68).
+TEST(LeveldbScenarios, TheNegativeControlsPassAndFailWithTheirBugBack) {
+  for (const char* file : {"leveldb-189-newdb-control.toml",
+                           "leveldb-current-zeros-control.toml"}) {
+    const harness::RunConfig config = engines_config(file);
+    for (std::uint64_t seed = 1; seed <= 6; ++seed) {
+      const harness::RunResult result = harness::run_simulation(config, seed);
+      EXPECT_TRUE(result.passed) << file << " seed " << seed << ": " << result.failure;
+    }
+  }
+  if (!harness::mutants_available()) GTEST_SKIP() << "a build without libfiu points";
+  for (const char* name : {"leveldb/newdb-manifest-unsynced", "leveldb/current-unsynced"}) {
+    const harness::Mutant* mutant = harness::find_mutant(name);
+    ASSERT_NE(mutant, nullptr) << name;
+    const harness::Hunt hunt = harness::hunt(*mutant, 1, 12);
+    ASSERT_TRUE(hunt.caught.has_value()) << name << " survived " << hunt.seeds_run << " seeds";
+    EXPECT_NE(hunt.caught->failure.find("leveldb-open"), std::string::npos)
+        << hunt.caught->failure;
+    EXPECT_TRUE(hunt.failing_without_mutant.empty()) << name;
+  }
+}
+
+// Quiescent mode makes LevelDB's runs deterministic: the first failing seed of each bug's
+// scenario, run twice, gives the same trace hash and the same verdict, message for message.
+TEST(LeveldbScenarios, AFailingSeedReplaysBitForBit) {
+  const std::pair<const char*, std::uint64_t> first_catches[] = {
+      {"leveldb-193-log-switch.toml", 3},
+      {"leveldb-1285-short-read.toml", 2},
+      {"leveldb-1081-log-close-error.toml", 8},
+  };
+  for (const auto& [file, seed] : first_catches) {
+    const harness::RunConfig config = engines_config(file);
+    const harness::RunResult a = harness::run_simulation(config, seed);
+    const harness::RunResult b = harness::run_simulation(config, seed);
+    EXPECT_FALSE(a.passed) << file << " seed " << seed;
+    EXPECT_EQ(a.trace_hash, b.trace_hash) << file;
+    EXPECT_EQ(a.failure, b.failure) << file;
+    EXPECT_EQ(a.checks.summary(), b.checks.summary()) << file;
   }
 }
 

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "record_format.h"
+#include "read_fully.h"
 #include "recovery.h"
 
 namespace wal::detail {
@@ -155,7 +156,7 @@ Status SegmentReader::attach(const std::string& name, Lsn first_lsn) {
       params_.fs->open(join_path(params_.dir, name), OpenMode::kReadOnly);
   if (!opened) return Status(opened.error()).with_context("open segment " + name);
   std::array<std::byte, format::kSegmentHeaderBytes> bytes{};
-  Result<std::size_t> read = (*opened)->read_at(0, bytes);
+  Result<std::size_t> read = read_fully(**opened, 0, bytes);
   if (!read) return Status(read.error()).with_context("read header of " + name);
   const format::SegmentHeaderResult header =
       format::decode_segment_header(std::span<const std::byte>(bytes).first(*read));
@@ -186,6 +187,20 @@ Status SegmentReader::refill(std::size_t want_bytes) {
       file_->read_at(offset_, std::span<std::byte>(buffer_.get(), buffer_capacity_));
   if (!read) return Status(read.error()).with_context("read " + segment_name_);
   buffer_bytes_ = *read;
+  // A read may be short before the end of the file (fs.h). Inside a recovered run the bytes up
+  // to its end are there, so a read that stopped before them was short: read on. (Whole reads
+  // make no call more, and past the runs the end of the file is the end of the data.)
+  if (in_runs() && params_.runs[run_].end > offset_) {
+    const std::size_t known = static_cast<std::size_t>(
+        std::min<std::uint64_t>(buffer_capacity_, params_.runs[run_].end - offset_));
+    if (buffer_bytes_ < known) {
+      Result<std::size_t> rest = read_fully(
+          *file_, offset_ + buffer_bytes_,
+          std::span<std::byte>(buffer_.get() + buffer_bytes_, known - buffer_bytes_));
+      if (!rest) return Status(rest.error()).with_context("read " + segment_name_);
+      buffer_bytes_ += *rest;
+    }
+  }
   return Status::ok();
 }
 

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "mutant.h"
+#include "read_fully.h"
 #include "recovery.h"
 #include "unproven_tail.h"
 
@@ -21,7 +22,7 @@ Status write_records(File& file, std::uint64_t offset, std::span<const std::byte
   // leaves it zeroed or junk loses records that were durable before the rewrite.
   if (head != 0 && WAL_MUTANT("rewrite-partial-page")) {
     std::vector<std::byte> page(head + records.size());
-    Result<std::size_t> read = file.read_at(offset - head, std::span(page).first(head));
+    Result<std::size_t> read = read_fully(file, offset - head, std::span(page).first(head));
     if (read && *read == head) {
       std::copy(records.begin(), records.end(), page.begin() + static_cast<std::ptrdiff_t>(head));
       return file.write_at(offset - head, page);
@@ -177,7 +178,7 @@ Result<std::unique_ptr<SegmentWriter>> SegmentWriter::reopen(Fs& fs, const std::
   std::shared_ptr<File> file(std::move(opened).value());
 
   std::array<std::byte, format::kSegmentHeaderBytes> bytes{};
-  Result<std::size_t> read = file->read_at(0, bytes);
+  Result<std::size_t> read = read_fully(*file, 0, bytes);
   if (!read) return Status(read.error()).with_context("read header of " + name);
   const format::SegmentHeaderResult decoded =
       format::decode_segment_header(std::span<const std::byte>(bytes).first(*read));

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "mutant.h"
+#include "read_fully.h"
 #include "recovery.h"
 
 namespace wal::detail {
@@ -27,7 +28,7 @@ Result<std::uint64_t> walk_records(File& file, const format::SegmentHeader& head
   while (offset < end_offset) {
     const std::size_t want =
         static_cast<std::size_t>(std::min<std::uint64_t>(scratch.size(), end_offset - offset));
-    Result<std::size_t> read = file.read_at(offset, scratch.first(want));
+    Result<std::size_t> read = read_fully(file, offset, scratch.first(want));
     if (!read) return read.error();
     std::span<const std::byte> window = scratch.first(*read);
     std::size_t used = 0;

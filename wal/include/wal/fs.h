@@ -37,8 +37,10 @@ class File {
  public:
   virtual ~File() = default;
 
-  // Reads up to out.size() bytes at `offset`; returns how many were read (short only at end of
-  // file, 0 at or past it). Sees every completed write_at, durable or not (the page cache).
+  // Reads up to out.size() bytes at `offset`; returns how many were read: 0 at or past the end
+  // of the file, and possibly fewer than asked before it, as pread(2) may (PosixFs retries
+  // until the end, but a caller must not count on it: the simulator's read_short returns
+  // less). Sees every completed write_at, durable or not (the page cache).
   [[nodiscard]] virtual Result<std::size_t> read_at(std::uint64_t offset,
                                                     std::span<std::byte> out) = 0;
 
