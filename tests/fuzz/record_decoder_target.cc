@@ -92,7 +92,8 @@ Violation check_ok(const format::DecodedRecord& record, wal::Lsn expected,
 Violation check_segment_header(std::span<const std::byte> source) {
   const format::SegmentHeaderResult decoded = format::decode_segment_header(source);
   if (decoded.status != format::SegmentHeaderStatus::kOk) return std::nullopt;
-  if (source.size() < format::kSegmentHeaderBytes || decoded.version < format::kOldestReadableVersion ||
+  if (source.size() < format::kSegmentHeaderBytes ||
+      decoded.version < format::kOldestReadableVersion ||
       decoded.version > format::kFormatVersion ||
       !format::is_known_checksum(static_cast<std::uint8_t>(decoded.header.checksum))) {
     return "kOk segment header that is short, of another version or checksum";
