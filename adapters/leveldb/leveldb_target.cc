@@ -34,6 +34,7 @@
 
 #include "adapters/leveldb/env.h"
 #include "adapters/kv/kv_model.h"
+#include "adapters/kv/kv_ops.h"
 #include "sim/harness/mutants.h"
 #include "sim/harness/target.h"
 
@@ -59,17 +60,6 @@ std::int64_t number(const std::map<std::string, std::string, std::less<>>& setti
     std::from_chars(it->second.data(), it->second.data() + it->second.size(), value);
   }
   return value;
-}
-
-std::string letters(std::size_t size, sim::Prng& choices) {
-  std::string text(size, 'a');
-  std::uint64_t bits = 0;
-  for (std::size_t i = 0; i < size; ++i) {
-    if (i % 8 == 0) bits = choices.next_u64();
-    text[i] = static_cast<char>('a' + (bits & 0xff) % 26);
-    bits >>= 8;
-  }
-  return text;
 }
 
 harness::Violation violation(harness::Invariant category, std::string_view name,
@@ -203,44 +193,11 @@ class LeveldbTarget final : public harness::Target {
   std::vector<std::string> take_notes() override { return std::exchange(notes_, {}); }
 
  private:
-  std::string key(sim::Prng& choices) const {
-    return fmt::format("k{:05}", choices.below(static_cast<std::uint64_t>(keys_)));
-  }
-
-  std::string value(const harness::Op& op, sim::Prng& choices) const {
-    const std::size_t size = value_bytes_ != 0 ? value_bytes_
-                             : op.entry_bytes.empty() ? 8
-                                                      : op.entry_bytes.front();
-    return fmt::format("op{}-", op.index) + letters(size, choices);
-  }
-
   harness::Applied run(const harness::Op& op, sim::Prng& choices) {
-    KvWrite write;
-    write.op = op.index;
-    switch (op.kind) {
-      case harness::OpKind::kAppend:
-      case harness::OpKind::kSync:
-      case harness::OpKind::kCheckpoint:
-        write.sync = op.kind != harness::OpKind::kAppend;
-        write.changes.emplace_back(key(choices), value(op, choices));
-        break;
-      case harness::OpKind::kBatch:
-        for (std::size_t i = 0; i < op.entry_bytes.size(); ++i) {
-          const bool erase = choices.below(4) == 0;
-          std::string k = key(choices);
-          write.changes.emplace_back(std::move(k), erase ? std::optional<std::string>{}
-                                                         : std::optional{value(op, choices)});
-        }
-        break;
-      case harness::OpKind::kTruncate:
-        write.changes.emplace_back(key(choices), std::nullopt);
-        break;
-      case harness::OpKind::kRead:
-        return read(key(choices));
-      case harness::OpKind::kReopen:
-        return {};  // the harness's own
-    }
-    return commit(std::move(write));
+    kv::KvOp asked = kv::kv_op(op, choices, {keys_, value_bytes_});
+    if (asked.kind == kv::KvOp::Kind::kRead) return read(asked.key);
+    if (asked.kind == kv::KvOp::Kind::kNone) return {};
+    return commit(std::move(asked.write));
   }
 
   harness::Applied commit(KvWrite write) {

@@ -35,6 +35,7 @@
 #include <fmt/format.h>
 
 #include "adapters/kv/kv_model.h"
+#include "adapters/kv/kv_ops.h"
 #include "adapters/rocksdb/settings.h"
 #include "adapters/rocksdb/store.h"
 
@@ -56,17 +57,6 @@ constexpr const char* kThreadsNote =
     "nothing. Its db session id (in table properties and the info LOG) comes from the host's "
     "randomness: file bytes may differ between runs of one seed, file sizes and operations do "
     "not";
-
-std::string letters(std::size_t size, sim::Prng& choices) {
-  std::string text(size, 'a');
-  std::uint64_t bits = 0;
-  for (std::size_t i = 0; i < size; ++i) {
-    if (i % 8 == 0) bits = choices.next_u64();
-    text[i] = static_cast<char>('a' + (bits & 0xff) % 26);
-    bits >>= 8;
-  }
-  return text;
-}
 
 harness::Violation violation(harness::Invariant category, std::string_view name,
                              const std::string& text) {
@@ -179,43 +169,11 @@ class RocksdbTarget final : public harness::Target {
   std::vector<std::string> take_notes() override { return std::exchange(notes_, {}); }
 
  private:
-  std::string key(sim::Prng& choices) const {
-    return fmt::format("k{:05}", choices.below(static_cast<std::uint64_t>(settings_.keys)));
-  }
-
-  std::string value(const harness::Op& op, sim::Prng& choices) const {
-    const std::size_t size = settings_.value_bytes != 0 ? settings_.value_bytes
-                             : op.entry_bytes.empty()   ? 8
-                                                        : op.entry_bytes.front();
-    return fmt::format("op{}-", op.index) + letters(size, choices);
-  }
-
   harness::Applied run(const harness::Op& op, sim::Prng& choices) {
-    KvWrite write;
-    write.op = op.index;
-    switch (op.kind) {
-      case harness::OpKind::kAppend:
-      case harness::OpKind::kSync:
-      case harness::OpKind::kCheckpoint:
-        write.sync = op.kind != harness::OpKind::kAppend;
-        write.changes.emplace_back(key(choices), value(op, choices));
-        break;
-      case harness::OpKind::kBatch:
-        for (std::size_t i = 0; i < op.entry_bytes.size(); ++i) {
-          const bool erase = choices.below(4) == 0;
-          std::string k = key(choices);
-          write.changes.emplace_back(std::move(k), erase ? std::optional<std::string>{}
-                                                         : std::optional{value(op, choices)});
-        }
-        break;
-      case harness::OpKind::kTruncate:
-        write.changes.emplace_back(key(choices), std::nullopt);
-        break;
-      case harness::OpKind::kRead:
-        return read(key(choices));
-      case harness::OpKind::kReopen:
-        return {};  // the harness's own
-    }
+    kv::KvOp asked = kv::kv_op(op, choices, {settings_.keys, settings_.value_bytes});
+    if (asked.kind == kv::KvOp::Kind::kRead) return read(asked.key);
+    if (asked.kind == kv::KvOp::Kind::kNone) return {};
+    KvWrite write = std::move(asked.write);
     if (settings_.transaction_db && settings_.two_phase_commit) {
       return prepare_then_commit(std::move(write));
     }

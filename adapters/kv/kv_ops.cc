@@ -1,0 +1,68 @@
+#include "adapters/kv/kv_ops.h"
+
+#include <optional>
+#include <utility>
+
+#include <fmt/format.h>
+
+namespace kv {
+namespace {
+
+std::string letters(std::size_t size, sim::Prng& choices) {
+  std::string text(size, 'a');
+  std::uint64_t bits = 0;
+  for (std::size_t i = 0; i < size; ++i) {
+    if (i % 8 == 0) bits = choices.next_u64();
+    text[i] = static_cast<char>('a' + (bits & 0xff) % 26);
+    bits >>= 8;
+  }
+  return text;
+}
+
+std::string key(sim::Prng& choices, const KvShape& shape) {
+  return fmt::format("k{:05}", choices.below(static_cast<std::uint64_t>(shape.keys)));
+}
+
+std::string value(const harness::Op& op, sim::Prng& choices, const KvShape& shape) {
+  const std::size_t size = shape.value_bytes != 0 ? shape.value_bytes
+                           : op.entry_bytes.empty() ? 8
+                                                    : op.entry_bytes.front();
+  return fmt::format("op{}-", op.index) + letters(size, choices);
+}
+
+}  // namespace
+
+KvOp kv_op(const harness::Op& op, sim::Prng& choices, const KvShape& shape) {
+  KvOp out;
+  KvWrite& write = out.write;
+  write.op = op.index;
+  switch (op.kind) {
+    case harness::OpKind::kAppend:
+    case harness::OpKind::kSync:
+    case harness::OpKind::kCheckpoint:
+      write.sync = op.kind != harness::OpKind::kAppend;
+      write.changes.emplace_back(key(choices, shape), value(op, choices, shape));
+      break;
+    case harness::OpKind::kBatch:
+      for (std::size_t i = 0; i < op.entry_bytes.size(); ++i) {
+        const bool erase = choices.below(4) == 0;
+        std::string k = key(choices, shape);
+        write.changes.emplace_back(std::move(k), erase ? std::optional<std::string>{}
+                                                       : std::optional{value(op, choices, shape)});
+      }
+      break;
+    case harness::OpKind::kTruncate:
+      write.changes.emplace_back(key(choices, shape), std::nullopt);
+      break;
+    case harness::OpKind::kRead:
+      out.kind = KvOp::Kind::kRead;
+      out.key = key(choices, shape);
+      return out;
+    case harness::OpKind::kReopen:
+      return out;  // the harness's own
+  }
+  out.kind = KvOp::Kind::kWrite;
+  return out;
+}
+
+}  // namespace kv

@@ -1,0 +1,34 @@
+// The generic workload's ops (sim/harness/workload.h) as a key-value engine's writes and reads,
+// for every engine target (leveldb, rocksdb): one mapping and one order of PRNG draws, so that a
+// seed asks the same of each engine and a shrunk script keeps each kept op's keys and values.
+//   append        a put          sync        a sync put     checkpoint   a sync put
+//   batch         one write batch of entry_bytes.size() puts and deletes (1 in 4 a delete)
+//   truncate      a delete       read        a get          reopen       nothing (the harness's)
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "adapters/kv/kv_model.h"
+#include "sim/harness/workload.h"
+#include "sim/prng.h"
+
+namespace kv {
+
+// The store's key space and value size ([<engine>] keys, value_bytes; 0: the op's own size).
+struct KvShape {
+  std::int64_t keys = 512;
+  std::size_t value_bytes = 100;
+};
+
+struct KvOp {
+  enum class Kind : std::uint8_t { kWrite, kRead, kNone };
+  Kind kind = Kind::kNone;
+  KvWrite write;    // kWrite
+  std::string key;  // kRead
+};
+
+KvOp kv_op(const harness::Op& op, sim::Prng& choices, const KvShape& shape);
+
+}  // namespace kv
