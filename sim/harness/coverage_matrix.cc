@@ -48,10 +48,11 @@ constexpr std::array<faults::CrashPolicy, 5> kPolicies = {
 //               mkdir): stat, the lock, the listing, the FRONT probe (an open), then the first
 //               segment (open, allocate, header write, fsync, rename, sync_dir; unlink when its
 //               creation failed)
-//   reopen      the close (flush write, trim, fsync) and an open of a log with segments:
-//               reading them (open, size, read), cutting a torn tail (truncate), rewriting the
-//               unproven tail (write, fsync), preallocating the active one again, deleting
-//               leftovers (unlink, sync_dir); never a rename: the log always has a segment
+//   reopen      the close (flush write, trim, fsync; publishing a background rotation: its
+//               fsync, fdatasync, rename, sync_dir) and an open of a log with segments: reading
+//               them (open, size, read), cutting a torn tail (truncate), rewriting the unproven
+//               tail (write, fsync), preallocating the active one again, deleting leftovers
+//               (unlink, sync_dir), publishing an adopted continuation (its copy, rename)
 //   recovery    that open, of any crash image: also one with no segment yet (a rename)
 //   append, batch, checkpoint   a full buffer's flush (write); as a sync ticket's leader the
 //               group's write and its fdatasync (fsync when the size changed), and when the
@@ -63,7 +64,8 @@ constexpr std::array<faults::CrashPolicy, 5> kPolicies = {
 //               unlinks and their sync_dir
 //   preparer    spare-segment.tmp: open (after unlinking a stale one), allocate, fsync; and
 //               the sync ticket publishing a background rotation (wal/FORMAT.md 3.2): the
-//               finished segment's fsync, the group's write and fdatasync, rename, sync_dir
+//               finished segment's fsync, the group's write and fdatasync, rename, sync_dir,
+//               then the retention it waited for (FRONT.tmp: open, truncate, write, ...)
 //   rotation    the trim and fsync of the full segment, the new one (open, allocate, header
 //               write, fsync, rename, sync_dir, reopen), a failed creation's unlink; a
 //               background rotation's trim, header write and rename, and the publication of
@@ -77,7 +79,7 @@ std::vector<FsOp> fs_calls_of(Activity activity) {
     case Activity::kReopen:
       return {FsOp::kOpen,   FsOp::kRead,   FsOp::kWrite, FsOp::kSync,    FsOp::kTruncate,
               FsOp::kAllocate, FsOp::kSize, FsOp::kUnlink, FsOp::kList,   FsOp::kSyncDir,
-              FsOp::kStat,   FsOp::kLock};
+              FsOp::kStat,   FsOp::kLock,   FsOp::kRename, FsOp::kSyncData};
     case Activity::kRecovery:
       return {FsOp::kOpen,     FsOp::kRead, FsOp::kWrite,  FsOp::kSync, FsOp::kTruncate,
               FsOp::kAllocate, FsOp::kSize, FsOp::kRename, FsOp::kUnlink, FsOp::kList,
@@ -96,8 +98,8 @@ std::vector<FsOp> fs_calls_of(Activity activity) {
       return {FsOp::kOpen,   FsOp::kWrite,  FsOp::kSync,   FsOp::kTruncate,
               FsOp::kRename, FsOp::kUnlink, FsOp::kSyncDir};
     case Activity::kPreparer:
-      return {FsOp::kOpen,     FsOp::kSync,  FsOp::kAllocate, FsOp::kUnlink,
-              FsOp::kWrite,    FsOp::kSyncData, FsOp::kRename, FsOp::kSyncDir};
+      return {FsOp::kOpen,  FsOp::kSync,     FsOp::kAllocate, FsOp::kUnlink, FsOp::kWrite,
+              FsOp::kSyncData, FsOp::kRename, FsOp::kSyncDir, FsOp::kTruncate};
     case Activity::kRotation:
       return {FsOp::kOpen,     FsOp::kWrite,  FsOp::kSync,   FsOp::kTruncate, FsOp::kSyncData,
               FsOp::kAllocate, FsOp::kRename, FsOp::kUnlink, FsOp::kSyncDir};
@@ -191,6 +193,12 @@ bool permits(const CoverageSpace& s, Activity a, std::string_view at) {
   if (ticket_activity && (*found == FsOp::kRename || *found == FsOp::kSyncDir)) {
     return s.background_rotation;
   }
+  // Only a background rotation makes a reopen rename (its publication, the adoption) or the
+  // preparer truncate (FRONT.tmp, the retention after a publication).
+  if (a == Activity::kReopen && (*found == FsOp::kRename || *found == FsOp::kSyncData)) {
+    return s.background_rotation;
+  }
+  if (a == Activity::kPreparer && *found == FsOp::kTruncate) return s.background_rotation;
   // Without a ticket an append only flushes its buffer, unless a second rotation publishes
   // the first one on its way (syncs included).
   if ((a == Activity::kAppend || a == Activity::kBatch) && *found != FsOp::kWrite) {
