@@ -65,4 +65,36 @@ KvOp kv_op(const harness::Op& op, sim::Prng& choices, const KvShape& shape) {
   return out;
 }
 
+harness::Violation violation(harness::Invariant category, std::string_view engine,
+                             std::string_view what, const std::string& text) {
+  return {category, wal::kNoLsn, 0,
+          fmt::format("{}: {}-{}: {}", harness::to_string(category), engine, what, text)};
+}
+
+std::optional<harness::Violation> judged(std::string_view engine, const ModelVerdict& verdict,
+                                         std::string_view when) {
+  const std::string text = verdict.detail + std::string(when);
+  switch (verdict.verdict) {
+    case Verdict::kOk:
+      return std::nullopt;
+    case Verdict::kPhantom:
+      return violation(harness::Invariant::kIntegrity, engine, "phantom", text);
+    case Verdict::kDurability:
+      return violation(harness::Invariant::kDurability, engine, "durability", text);
+    case Verdict::kPrefix:
+      return violation(harness::Invariant::kPrefix, engine, "prefix", text);
+  }
+  return std::nullopt;
+}
+
+std::optional<harness::Violation> read_mismatch(std::string_view engine, const std::string& key,
+                                                const std::optional<std::string>& have,
+                                                const KvModel& model) {
+  const std::optional<std::string> want = model.live(key);
+  if (have == want) return std::nullopt;
+  return violation(harness::Invariant::kIntegrity, engine, "read",
+                   fmt::format("Get({}) returned {}, the model holds {}", key,
+                               have.value_or("nothing"), want.value_or("nothing")));
+}
+
 }  // namespace kv

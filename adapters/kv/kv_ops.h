@@ -8,9 +8,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "adapters/kv/kv_model.h"
+#include "sim/harness/invariants.h"
 #include "sim/harness/workload.h"
 #include "sim/prng.h"
 
@@ -30,5 +33,18 @@ struct KvOp {
 };
 
 KvOp kv_op(const harness::Op& op, sim::Prng& choices, const KvShape& shape);
+
+// The engine's violation "<engine>-<what>" (open, durability, prefix, phantom, read): one
+// wording for every engine target.
+harness::Violation violation(harness::Invariant category, std::string_view engine,
+                             std::string_view what, const std::string& text);
+// The model's verdict on a recovery (KvModel::judge) as the engine's violation; none for kOk.
+// `when` qualifies it (" (clean reopen: nothing may be lost)", or empty).
+std::optional<harness::Violation> judged(std::string_view engine, const ModelVerdict& verdict,
+                                         std::string_view when);
+// A live Get that returned `have` where the model holds another value.
+std::optional<harness::Violation> read_mismatch(std::string_view engine, const std::string& key,
+                                                const std::optional<std::string>& have,
+                                                const KvModel& model);
 
 }  // namespace kv

@@ -45,7 +45,6 @@ using kv::KvMap;
 using kv::KvModel;
 using kv::KvWrite;
 using kv::ModelVerdict;
-using kv::Verdict;
 
 constexpr const char* kQuiescentNote =
     "leveldb: quiescent mode: background compaction ran on the op's thread after each call "
@@ -60,12 +59,6 @@ std::int64_t number(const std::map<std::string, std::string, std::less<>>& setti
     std::from_chars(it->second.data(), it->second.data() + it->second.size(), value);
   }
   return value;
-}
-
-harness::Violation violation(harness::Invariant category, std::string_view name,
-                             const std::string& text) {
-  return {category, wal::kNoLsn, 0,
-          fmt::format("{}: {}: {}", harness::to_string(category), name, text)};
 }
 
 class LeveldbTarget final : public harness::Target {
@@ -145,7 +138,7 @@ class LeveldbTarget final : public harness::Target {
     noted_ = true;
     std::vector<harness::Violation> out;
     if (!db_) {
-      out.push_back(violation(harness::Invariant::kIntegrity, "leveldb-open",
+      out.push_back(kv::violation(harness::Invariant::kIntegrity, "leveldb", "open",
                               "DB::Open refused the recovered files: " + unopened_));
       model_.forget();
       return out;
@@ -156,7 +149,7 @@ class LeveldbTarget final : public harness::Target {
       recovered.emplace(it->key().ToString(), it->value().ToString());
     }
     if (!it->status().ok()) {
-      out.push_back(violation(harness::Invariant::kIntegrity, "leveldb-open",
+      out.push_back(kv::violation(harness::Invariant::kIntegrity, "leveldb", "open",
                               "a full scan of the recovered database failed: " +
                                   it->status().ToString()));
       model_.forget();
@@ -171,22 +164,7 @@ class LeveldbTarget final : public harness::Target {
     const std::string when = kept_cache   ? " (process crash: nothing may be lost)"
                              : power_lost ? ""
                                           : " (clean reopen: nothing may be lost)";
-    switch (verdict.verdict) {
-      case Verdict::kOk:
-        break;
-      case Verdict::kPhantom:
-        out.push_back(violation(harness::Invariant::kIntegrity, "leveldb-phantom",
-                                verdict.detail + when));
-        break;
-      case Verdict::kDurability:
-        out.push_back(violation(harness::Invariant::kDurability, "leveldb-durability",
-                                verdict.detail + when));
-        break;
-      case Verdict::kPrefix:
-        out.push_back(violation(harness::Invariant::kPrefix, "leveldb-prefix",
-                                verdict.detail + when));
-        break;
-    }
+    if (auto judged = kv::judged("leveldb", verdict, when)) out.push_back(std::move(*judged));
     return out;
   }
 
@@ -233,11 +211,8 @@ class LeveldbTarget final : public harness::Target {
     const std::optional<std::string> have =
         status.IsNotFound() ? std::nullopt : std::optional{got};
     harness::Applied applied;
-    if (have != model_.live(k)) {
-      applied.violations.push_back(violation(
-          harness::Invariant::kIntegrity, "leveldb-read",
-          fmt::format("Get({}) returned {}, the model holds {}", k, have ? *have : "nothing",
-                      model_.live(k).value_or("nothing"))));
+    if (auto wrong = kv::read_mismatch("leveldb", k, have, model_)) {
+      applied.violations.push_back(std::move(*wrong));
     }
     return applied;
   }

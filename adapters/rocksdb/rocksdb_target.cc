@@ -46,7 +46,6 @@ using kv::KvMap;
 using kv::KvModel;
 using kv::KvWrite;
 using kv::ModelVerdict;
-using kv::Verdict;
 
 constexpr const char* kQuiescentNote =
     "rocksdb: quiescent mode: flushes and compactions ran on the op's thread after each call "
@@ -57,12 +56,6 @@ constexpr const char* kThreadsNote =
     "nothing. Its db session id (in table properties and the info LOG) comes from the host's "
     "randomness: file bytes may differ between runs of one seed, file sizes and operations do "
     "not";
-
-harness::Violation violation(harness::Invariant category, std::string_view name,
-                             const std::string& text) {
-  return {category, wal::kNoLsn, 0,
-          fmt::format("{}: {}: {}", harness::to_string(category), name, text)};
-}
 
 class RocksdbTarget final : public harness::Target {
  public:
@@ -122,7 +115,7 @@ class RocksdbTarget final : public harness::Target {
     noted_ = true;
     std::vector<harness::Violation> out;
     if (!store_) {
-      out.push_back(violation(harness::Invariant::kIntegrity, "rocksdb-open",
+      out.push_back(kv::violation(harness::Invariant::kIntegrity, "rocksdb", "open",
                               "DB::Open refused the recovered files: " + unopened_));
       model_.forget();
       return out;
@@ -140,29 +133,14 @@ class RocksdbTarget final : public harness::Target {
     }
     if (!scan.status.ok()) {
       out.push_back(
-          violation(harness::Invariant::kIntegrity, "rocksdb-open",
+          kv::violation(harness::Invariant::kIntegrity, "rocksdb", "open",
                     "a full scan of the recovered database failed: " + scan.status.ToString()));
       model_.forget();
       return out;
     }
     const ModelVerdict verdict = model_.judge(scan.map, !power_lost);
     const std::string when = power_lost ? "" : " (clean reopen: nothing may be lost)";
-    switch (verdict.verdict) {
-      case Verdict::kOk:
-        break;
-      case Verdict::kPhantom:
-        out.push_back(
-            violation(harness::Invariant::kIntegrity, "rocksdb-phantom", verdict.detail + when));
-        break;
-      case Verdict::kDurability:
-        out.push_back(violation(harness::Invariant::kDurability, "rocksdb-durability",
-                                verdict.detail + when));
-        break;
-      case Verdict::kPrefix:
-        out.push_back(
-            violation(harness::Invariant::kPrefix, "rocksdb-prefix", verdict.detail + when));
-        break;
-    }
+    if (auto judged = kv::judged("rocksdb", verdict, when)) out.push_back(std::move(*judged));
     return out;
   }
 
@@ -249,11 +227,8 @@ class RocksdbTarget final : public harness::Target {
           harness::Ack::kFailed, wal::Status::io_error("rocksdb: get: " + status.ToString()), {}};
     }
     harness::Applied applied;
-    if (have != model_.live(k)) {
-      applied.violations.push_back(
-          violation(harness::Invariant::kIntegrity, "rocksdb-read",
-                    fmt::format("Get({}) returned {}, the model holds {}", k,
-                                have.value_or("nothing"), model_.live(k).value_or("nothing"))));
+    if (auto wrong = kv::read_mismatch("rocksdb", k, have, model_)) {
+      applied.violations.push_back(std::move(*wrong));
     }
     return applied;
   }
