@@ -2,8 +2,8 @@
 #include "adapters/rocksdb/logger.h"
 
 #include <cstdarg>
-#include <cstdio>
-#include <ctime>
+
+#include "adapters/kv/info_log.h"
 
 namespace rocksdb_adapter {
 namespace {
@@ -21,30 +21,7 @@ class FsLogger final : public rocksdb::Logger {
   void Logv(const char* format, std::va_list arguments) override {
     if (!file_) return;
     const std::uint64_t now_us = clock_.now_us();
-    const auto seconds = static_cast<std::time_t>(now_us / 1'000'000);
-    std::tm parts{};
-    gmtime_r(&seconds, &parts);
-    char header[64];
-    const int header_bytes =
-        std::snprintf(header, sizeof(header), "%04d/%02d/%02d-%02d:%02d:%02d.%06d sim ",
-                      parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday, parts.tm_hour,
-                      parts.tm_min, parts.tm_sec, static_cast<int>(now_us % 1'000'000));
-    std::va_list copy;
-    va_copy(copy, arguments);
-    const int body_bytes = std::vsnprintf(nullptr, 0, format, copy);
-    va_end(copy);
-    std::string line(header, static_cast<std::size_t>(header_bytes));
-    if (body_bytes > 0) {
-      std::string body(static_cast<std::size_t>(body_bytes) + 1, '\0');
-      std::vsnprintf(body.data(), body.size(), format, arguments);
-      body.pop_back();
-      line += body;
-    }
-    for (std::size_t at = hides_.empty() ? std::string::npos : line.find(hides_);
-         at != std::string::npos; at = line.find(hides_, at)) {
-      line.replace(at, hides_.size(), "<db>");
-    }
-    if (line.back() != '\n') line += '\n';
+    const std::string line = kv::info_log_line(now_us, format, arguments, hides_);
     // The info log is advisory: RocksDB's loggers ignore their write errors too.
     static_cast<void>(file_->Append(line, rocksdb::IOOptions(), nullptr));
   }
