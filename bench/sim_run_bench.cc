@@ -6,8 +6,9 @@
 //   BM_ExploreStates  explore() of a 24-op, 2-writer workload: every fs-op crash point x every
 //                     distinct torn-write survival outcome, each recovered and checked.
 //
-// Both configurations are copied in tests/harness/bench_workloads_golden_test.cc, which pins what
-// they decide on fixed seeds (a change made for speed must not move it): keep the two in step.
+// Both configurations are in bench/sim_workloads.h, shared with
+// tests/harness/bench_workloads_golden_test.cc, which pins what they decide on fixed seeds (a
+// change made for speed must not move it).
 //
 // Segments are 64 KiB: the simulator holds files in memory and the WAL preallocates whole
 // segments, so the default 64 MiB would measure memset, not the harness.
@@ -16,41 +17,15 @@
 // to bench/sim_run_bench.cc unchanged.
 #include <benchmark/benchmark.h>
 
+#include "bench/sim_workloads.h"
 #include "sim/harness/explore.h"
 #include "sim/harness/quiet_log.h"
 #include "sim/harness/runner.h"
 
 namespace {
 
-harness::RunConfig run_config() {
-  harness::RunConfig config;
-  config.wal.sync = wal::SyncPolicy::kGrouped;
-  config.wal.segment_bytes = 64 << 10;
-  config.wal.buffer_bytes = 16 << 10;
-  config.workload.writers = 4;
-  config.workload.ops = 200;
-  config.workload.entry_bytes_max = 1024;
-  config.crash.count = 1;
-  return config;
-}
-
-harness::RunConfig explore_config() {
-  harness::RunConfig config;
-  config.wal.sync = wal::SyncPolicy::kGrouped;
-  config.wal.segment_bytes = 4 << 10;
-  config.wal.buffer_bytes = 1 << 10;
-  config.workload.writers = 2;
-  config.workload.ops = 24;
-  config.workload.entry_bytes_min = 100;
-  config.workload.entry_bytes_max = 900;
-  config.workload.batch_ratio = {1, 4};
-  config.workload.sync_ratio = {1, 6};
-  config.workload.checkpoint_every = 5;
-  return config;
-}
-
 void BM_SeededRun(benchmark::State& state) {
-  const harness::RunConfig config = run_config();
+  const harness::RunConfig config = sim_workloads::seeded_run_config();
   std::uint64_t seed = 1;
   std::int64_t failed = 0;
   for (auto _ : state) {
@@ -66,7 +41,7 @@ BENCHMARK(BM_SeededRun)->Unit(benchmark::kMicrosecond);
 constexpr std::uint64_t kExploreSeeds = 16;
 
 void BM_ExploreStates(benchmark::State& state) {
-  const harness::RunConfig config = explore_config();
+  const harness::RunConfig config = sim_workloads::explore_config();
   std::int64_t states = 0;
   std::int64_t failed = 0;
   std::uint64_t iteration = 0;

@@ -22,37 +22,13 @@
 #include "sim/harness/payload.h"
 #include "sim/harness/runner.h"
 
+#include "bench/sim_workloads.h"
+
 namespace harness {
 namespace {
 
-// bench/sim_run_bench.cc's run_config(): keep the two in step.
-RunConfig seeded_run_config() {
-  RunConfig config;
-  config.wal.sync = wal::SyncPolicy::kGrouped;
-  config.wal.segment_bytes = 64 << 10;
-  config.wal.buffer_bytes = 16 << 10;
-  config.workload.writers = 4;
-  config.workload.ops = 200;
-  config.workload.entry_bytes_max = 1024;
-  config.crash.count = 1;
-  return config;
-}
-
-// bench/sim_run_bench.cc's explore_config(): keep the two in step.
-RunConfig explore_config() {
-  RunConfig config;
-  config.wal.sync = wal::SyncPolicy::kGrouped;
-  config.wal.segment_bytes = 4 << 10;
-  config.wal.buffer_bytes = 1 << 10;
-  config.workload.writers = 2;
-  config.workload.ops = 24;
-  config.workload.entry_bytes_min = 100;
-  config.workload.entry_bytes_max = 900;
-  config.workload.batch_ratio = {1, 4};
-  config.workload.sync_ratio = {1, 6};
-  config.workload.checkpoint_every = 5;
-  return config;
-}
+using sim_workloads::explore_config;
+using sim_workloads::seeded_run_config;
 
 // A stable digest of a text too long for one line of the golden file.
 std::string digest(const std::string& text) {
