@@ -38,6 +38,10 @@ class Trigger {
 
   // Takes back the bytes of a call that did not happen (a refused write uses no space).
   void refund(std::uint64_t bytes) { bytes_ -= bytes; }
+  // What is left of the byte budget (after_bytes), and taking some of it without a call: a
+  // write that ran out of space still used the room it found.
+  std::uint64_t room() const { return spec_.after_bytes > bytes_ ? spec_.after_bytes - bytes_ : 0; }
+  void take(std::uint64_t bytes) { bytes_ += bytes; }
 
   std::uint64_t calls() const { return calls_; }
   std::uint64_t fired() const { return fired_; }

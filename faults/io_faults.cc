@@ -86,12 +86,18 @@ class EnospcFs::File final : public FileWrapper {
     return closed;
   }
 
+  // As write(2) on a disk that fills up mid-write: the bytes that fit are written (a short
+  // write, and a loop like PosixFs's gets ENOSPC on its next call), then ENOSPC.
   wal::Status write_at(std::uint64_t offset, std::span<const std::byte> data) override {
-    WAL_RETURN_IF_ERROR(charge(sim::FsOp::kWrite, offset, data.size()));
-    return base_->write_at(offset, data);
+    std::uint64_t fits = 0;
+    const wal::Status charged = charge(sim::FsOp::kWrite, offset, data.size(), &fits);
+    if (charged) return base_->write_at(offset, data);
+    if (fits > 0) WAL_RETURN_IF_ERROR(base_->write_at(offset, data.first(fits)));
+    return charged;
   }
+  // fallocate(2) reserves all or nothing.
   wal::Status allocate(std::uint64_t offset, std::uint64_t length) override {
-    WAL_RETURN_IF_ERROR(charge(sim::FsOp::kAllocate, offset, length));
+    WAL_RETURN_IF_ERROR(charge(sim::FsOp::kAllocate, offset, length, nullptr));
     return base_->allocate(offset, length);
   }
   wal::Status truncate(std::uint64_t size_bytes) override {
@@ -103,22 +109,39 @@ class EnospcFs::File final : public FileWrapper {
 
  private:
   // Counts the blocks [offset, offset + length) needs beyond the file's extent; fails with
-  // ENOSPC, having counted nothing, when they would take the space used past the budget.
-  wal::Status charge(sim::FsOp op, std::uint64_t offset, std::uint64_t length) {
+  // ENOSPC when they would take the space used past the budget. With `fits`, the first *fits
+  // bytes still had room (the rest of the budget is charged for them); without, nothing is.
+  wal::Status charge(sim::FsOp op, std::uint64_t offset, std::uint64_t length,
+                     std::uint64_t* fits) {
     if (extent_ == nullptr) return wal::Status::ok();  // closed: the file below says so
     const std::uint64_t end = offset + length;
     if (end <= extent_->end) return wal::Status::ok();
-    const std::uint64_t needed = end - std::max(offset, extent_->end);
-    if (fs_.trigger_.fire(needed)) {
-      fs_.trigger_.refund(needed);
-      return fs_.inject("enospc_after_bytes", op, path_, offset, length,
-                        wal::Status::no_space(fmt::format("{} {}: No space left on device "
-                                                          "(injected enospc_after_bytes)",
-                                                          sim::to_string(op), path_), ENOSPC));
+    const std::uint64_t start = std::max(offset, extent_->end);
+    const std::uint64_t needed = end - start;
+    if (!fs_.trigger_.fire(needed)) {
+      extent_->end = end;
+      extent_->charged += needed;
+      return wal::Status::ok();
     }
-    extent_->end = end;
-    extent_->charged += needed;
-    return wal::Status::ok();
+    fs_.trigger_.refund(needed);
+    std::uint64_t made = 0;
+    if (fits != nullptr) {
+      const std::uint64_t room = fs_.trigger_.room();  // < needed, or it had not fired
+      made = start - offset + room;
+      if (made > 0) {
+        fs_.trigger_.take(room);
+        extent_->end = std::max(extent_->end, offset + made);
+        extent_->charged += room;
+      }
+      *fits = made;
+    }
+    return fs_.inject("enospc_after_bytes", op, path_, offset, length,
+                      wal::Status::no_space(fmt::format("{} {}: No space left on device after "
+                                                        "{} of {} bytes (injected "
+                                                        "enospc_after_bytes)",
+                                                        sim::to_string(op), path_, made, length),
+                                            ENOSPC),
+                      fmt::format("wrote {} of {}", made, length));
   }
 
   // Closed: the last open file of an unlinked extent gives its blocks back.

@@ -127,7 +127,9 @@ constexpr KeyMeaning kMeanings[] = {
      "reads show the durable image); a retried fsync then succeeds either way."},
     {"faults.write_eio", "A write fails with EIO."},
     {"faults.write_short", "A write writes only part of its bytes."},
-    {"faults.enospc_after_bytes", "The disk is full after this many bytes written (0: never)."},
+    {"faults.enospc_after_bytes",
+     "The disk is full after this many bytes written (0: never): a write that crosses it "
+     "writes what fits, then fails with ENOSPC, as write(2) does; fallocate is all or nothing."},
     {"faults.read_eio", "A read fails with EIO."},
     {"faults.read_short",
      "A read returns fewer bytes than asked, with no error, before the end of the file (as "

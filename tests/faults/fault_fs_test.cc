@@ -87,9 +87,12 @@ TEST(FaultFs, EnospcRefusesWritesPastTheBudgetAndKeepsRefusing) {
   const wal::Status full = file->write_at(80, bytes(std::string(40, 'c')));
   EXPECT_EQ(full.code(), wal::Code::kNoSpace);
   EXPECT_TRUE(full.injected());
-  EXPECT_EQ(file->size().value(), 80u);  // nothing partial
-  EXPECT_EQ(file->allocate(80, 30).code(), wal::Code::kNoSpace);
-  ASSERT_TRUE(file->write_at(80, bytes(std::string(20, 'd'))).is_ok());  // still fits
+  // As write(2) on a disk that fills mid-write: the 20 bytes that fit are written, then ENOSPC.
+  EXPECT_EQ(file->size().value(), 100u);
+  EXPECT_NE(full.message().find("after 20 of 40 bytes"), std::string::npos) << full.message();
+  EXPECT_EQ(file->allocate(90, 30).code(), wal::Code::kNoSpace);  // fallocate: all or nothing
+  EXPECT_EQ(file->size().value(), 100u);
+  ASSERT_TRUE(file->write_at(80, bytes(std::string(20, 'd'))).is_ok());  // overwrites fit
   EXPECT_EQ(file->write_at(100, bytes("e")).code(), wal::Code::kNoSpace);
   EXPECT_EQ(trace.injected_faults().at("enospc_after_bytes"), 3u);
 }
