@@ -2,6 +2,17 @@
 #include "adapters/rocksdb/fs_files.h"
 
 #include <span>
+#include <string_view>
+
+#ifdef FIU_ENABLE
+#include <fiu.h>
+// The bugs RocksDB once had, planted in the FileSystem (test builds only; rocksdb_target.cc
+// lists them): each shows that a negative control's scenario fails on the system it guards
+// against.
+#define ROCKSDB_PLANTED_BUG(point) (fiu_fail(point) != 0)
+#else
+#define ROCKSDB_PLANTED_BUG(point) false
+#endif
 
 namespace rocksdb_adapter {
 
@@ -35,6 +46,11 @@ bool is_wal(const std::string& path) { return path.ends_with(".log"); }
 
 namespace {
 
+std::string_view base_name(std::string_view path) {
+  const std::size_t slash = path.rfind('/');
+  return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
 std::span<const std::byte> bytes_of(const char* data, std::size_t size) {
   return {reinterpret_cast<const std::byte*>(data), size};
 }
@@ -48,7 +64,8 @@ class FsWritableFile final : public rocksdb::FSWritableFile {
         file_(std::move(file)),
         offset_(offset),
         context_(context),
-        drop_sync_(context.breakage == Breakage::kDropLogSync && is_wal(path_)) {}
+        drop_sync_(context.breakage == Breakage::kDropLogSync && is_wal(path_)),
+        manifest_(base_name(path_).starts_with("MANIFEST-")) {}
 
   ~FsWritableFile() override {
     if (file_) static_cast<void>(file_->close());  // as ~PosixWritableFile: errors ignored
@@ -58,6 +75,15 @@ class FsWritableFile final : public rocksdb::FSWritableFile {
                            rocksdb::IODebugContext*) override {  // R1
     if (data.size() == 0) return rocksdb::IOStatus::OK();
     const wal::Status written = file_->write_at(offset_, bytes_of(data.data(), data.size()));
+    if (!written && manifest_ && ROCKSDB_PLANTED_BUG("rocksdb/manifest-append-error-kept")) {
+      // Before facebook/rocksdb#6331 (January 2020) a failed MANIFEST append left the file in
+      // use, so the next edits landed behind the torn record. 7.8.3 abandons the file; to put
+      // the bug back as its effect on the disk, the failure is hidden and the next append goes
+      // where write(2)'s position is, behind the bytes that made it.
+      const wal::Result<std::uint64_t> size = file_->size();
+      if (size) offset_ = *size;
+      return rocksdb::IOStatus::OK();
+    }
     if (!written) return fail(written);
     offset_ += data.size();
     return rocksdb::IOStatus::OK();
@@ -125,6 +151,7 @@ class FsWritableFile final : public rocksdb::FSWritableFile {
   std::uint64_t offset_;  // the file position of write(2): where the next write lands
   FileContext context_;
   const bool drop_sync_;
+  const bool manifest_;
 };
 
 class FsSequentialFile final : public rocksdb::FSSequentialFile {
@@ -192,6 +219,19 @@ class FsDirectory final : public rocksdb::FSDirectory {
     if (context_.breakage == Breakage::kDropDirSync) return rocksdb::IOStatus::OK();
     const wal::Status synced = context_.fs.sync_dir(path_);
     return synced ? rocksdb::IOStatus::OK() : count_failure(synced, path_, context_.counters);
+  }
+
+  rocksdb::IOStatus FsyncWithDirOptions(const rocksdb::IOOptions& options,
+                                        rocksdb::IODebugContext* debug,
+                                        const rocksdb::DirFsyncOptions& why) override {
+    // Before 7.7 (facebook/rocksdb#10573) some MANIFEST updates passed no directory to
+    // SetCurrentFile, so nothing synced the directory after CURRENT's rename.
+    if (why.reason == rocksdb::DirFsyncOptions::kFileRenamed &&
+        base_name(why.renamed_new_name) == "CURRENT" &&
+        ROCKSDB_PLANTED_BUG("rocksdb/current-dir-unsynced")) {
+      return rocksdb::IOStatus::OK();
+    }
+    return Fsync(options, debug);  // R6: as PosixDirectory on ext4 and xfs
   }
 
   rocksdb::IOStatus Close(const rocksdb::IOOptions&, rocksdb::IODebugContext*) override {

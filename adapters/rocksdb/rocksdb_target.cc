@@ -26,6 +26,8 @@
 //   rocksdb-read (integrity)       a live Get returns the model's value
 #include "adapters/rocksdb/rocksdb_target.h"
 
+#include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -38,6 +40,7 @@
 #include "adapters/kv/kv_ops.h"
 #include "adapters/rocksdb/settings.h"
 #include "adapters/rocksdb/store.h"
+#include "sim/harness/mutants.h"
 
 namespace rocksdb_adapter {
 namespace {
@@ -246,14 +249,72 @@ class RocksdbTarget final : public harness::Target {
 
 }  // namespace
 
+namespace {
+
+// The hunts of the bugs RocksDB once had (planted in fs_files.cc), each its control's
+// scenario (scenarios/engines/rocksdb-*-control.toml) cut to 120 ops.
+harness::RunConfig control_hunt(std::map<std::string, std::string, std::less<>> settings) {
+  harness::RunConfig config;
+  config.target = "rocksdb";
+  config.workload.ops = 120;
+  config.crash.at = *harness::CrashAt::parse("random");
+  config.target_settings = std::move(settings);
+  config.target_settings["write_buffer_size"] = "65536";
+  config.target_settings["value_bytes"] = "1000";
+  config.target_settings["max_manifest_file_size"] = "1";
+  return config;
+}
+
+harness::RunConfig hunt_current_dir_unsynced() {
+  harness::RunConfig config = control_hunt({{"track_and_verify_wals_in_manifest", "true"}});
+  config.workload.sync_ratio = {1, 2};
+  config.crash.power_loss.policy = faults::CrashPolicy::kPrefix;
+  config.crash.power_loss.lose_unsynced_dir_ops = true;
+  return config;
+}
+
+harness::RunConfig hunt_manifest_append_error_kept() {
+  harness::RunConfig config = control_hunt({});
+  config.workload.sync_ratio = {19, 20};
+  config.workload.reopen_ratio = {1, 20};
+  config.workload.on_error = harness::OnError::kCarryOn;
+  config.faults.target = "MANIFEST-*";
+  config.faults.enospc_after_bytes = 800;
+  config.crash.power_loss.policy = faults::CrashPolicy::kPrefix;
+  config.faults.write_short = {1, 50};
+  return config;
+}
+
+std::vector<harness::Mutant> planted_bugs() {
+  return {
+      harness::Mutant{"rocksdb/current-dir-unsynced", "field",
+                      "nothing syncs the directory after CURRENT's rename, as some MANIFEST "
+                      "updates before 7.7 (facebook/rocksdb#10573): an acknowledged update's "
+                      "CURRENT can come back naming a removed MANIFEST",
+                      {harness::Invariant::kIntegrity, harness::Invariant::kDurability},
+                      hunt_current_dir_unsynced},
+      harness::Mutant{"rocksdb/manifest-append-error-kept", "field",
+                      "a failed MANIFEST append is hidden and the next edits land behind the "
+                      "torn record, as before facebook/rocksdb#6331 (2020) kept writing that "
+                      "MANIFEST: the next open cannot read it",
+                      {harness::Invariant::kIntegrity, harness::Invariant::kDurability},
+                      hunt_manifest_append_error_kept},
+  };
+}
+
+}  // namespace
+
 harness::TargetInfo rocksdb_info(std::string name, Breakage breakage) {
+  // The planted bugs belong to the target itself; a broken copy (tests) plants none.
+  std::vector<harness::Mutant> planted;
+  if (breakage == Breakage::kNone) planted = planted_bugs();
   harness::TargetInfo info{
       std::move(name),
       "RocksDB (Debian's librocksdb 7.8.3, unchanged) through a FileSystem onto the simulated "
       "disk, quiescent mode (flushes and compactions between ops); puts, deletes, batches and "
       "transactions over column families judged by a model map with prefix durability",
       [breakage] { return std::make_unique<RocksdbTarget>(breakage); },
-      {},
+      std::move(planted),
       rocksdb_keys(),
   };
   // Quiescent mode: every call into RocksDB, its flushes and compactions included, runs on the

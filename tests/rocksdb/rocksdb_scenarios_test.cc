@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "sim/harness/mutants.h"
 #include "sim/harness/runner.h"
 #include "sim/walsim/scenario.h"
 
@@ -76,7 +77,7 @@ TEST(RocksdbScenarios, EveryEnginesScenarioParses) {
   for (const char* file :
        {"rocksdb-12865-manifest-write-error.toml", "rocksdb-2pc-sst-ahead-of-wals.toml",
         "rocksdb-2pc-two-cf-control.toml", "rocksdb-missing-wal-manifest-roll.toml",
-        "rocksdb-torn-wal-middle.toml"}) {
+        "rocksdb-torn-wal-middle.toml", "rocksdb-wal-switch-reorder.toml"}) {
     static_cast<void>(engines_config(file));
   }
 }
@@ -112,6 +113,40 @@ TEST(RocksdbScenarios, ALostManifestEntryBehindAKeptRenameWillNotOpen) {
   for (std::uint64_t seed = 12; seed <= 16; ++seed) {
     const harness::RunResult control = harness::run_simulation(kept, seed);
     EXPECT_TRUE(control.passed) << "seed " << seed << ": " << control.failure;
+  }
+}
+
+// Unsynced writes on both sides of a WAL switch, a power loss before the flush: the new WAL's
+// write kept, the old WAL's tail lost, and recovery goes on past the early end.
+TEST(RocksdbScenarios, AWriteAfterAWalSwitchSurvivesEarlierLostOnes) {
+  const harness::RunConfig config = engines_config("shrunk/rocksdb-wal-switch-reorder-27.toml");
+  const harness::RunResult result = harness::run_simulation(config, 27);
+  const auto& out_of_order = result.checks[harness::Invariant::kPrefix].violations;
+  ASSERT_FALSE(out_of_order.empty()) << "seed 27 passed: the reorder no longer shows";
+  EXPECT_NE(out_of_order.front().message.find("later write survived"), std::string::npos)
+      << out_of_order.front().message;
+}
+
+// The controls for facebook/rocksdb#10573 (7.7) and #6331 (2020) pass on 7.8.3, and each
+// fails with its bug planted back in the FileSystem (fs_files.cc): the database will not open.
+TEST(RocksdbScenarios, TheNegativeControlsPassAndFailWithTheirBugBack) {
+  for (const char* file : {"rocksdb-current-dir-sync-control.toml",
+                           "rocksdb-manifest-enospc-control.toml"}) {
+    const harness::RunConfig config = engines_config(file);
+    for (std::uint64_t seed = 1; seed <= 6; ++seed) {
+      const harness::RunResult result = harness::run_simulation(config, seed);
+      EXPECT_TRUE(result.passed) << file << " seed " << seed << ": " << result.failure;
+    }
+  }
+  if (!harness::mutants_available()) GTEST_SKIP() << "a build without libfiu points";
+  for (const char* name : {"rocksdb/current-dir-unsynced", "rocksdb/manifest-append-error-kept"}) {
+    const harness::Mutant* mutant = harness::find_mutant(name);
+    ASSERT_NE(mutant, nullptr) << name;
+    const harness::Hunt hunt = harness::hunt(*mutant, 1, 12);
+    ASSERT_TRUE(hunt.caught.has_value()) << name << " survived " << hunt.seeds_run << " seeds";
+    EXPECT_NE(hunt.caught->failure.find("rocksdb-open"), std::string::npos)
+        << hunt.caught->failure;
+    EXPECT_TRUE(hunt.failing_without_mutant.empty()) << name;
   }
 }
 
