@@ -79,6 +79,12 @@ class Checker {
   std::set<std::uint32_t> poisoned_epochs_;
   bool any_poisoning_ = false;
   std::uint64_t last_poisoning_step_ = 0;  // the latest failed write or fsync (trace step)
+  // A failed close of a segment's file (close_eio) is a failed writeback: its unsynced pages
+  // are in the state a failed fsync leaves, so nothing unsynced before it is owed
+  // (faults/close_eio_fs.h). And the WAL may poison itself on any failed close (a rotation's,
+  // a FRONT marker's) though it need not.
+  std::uint64_t last_failed_segment_close_step_ = 0;
+  std::map<std::uint32_t, std::uint64_t> first_failed_close_seq_;  // by epoch
   bool opened_ = false;
   bool partial_ = false;  // an injected read error cut the read-back short
   std::map<wal::Lsn, const RecoveredEntry*> recovered_;
