@@ -37,9 +37,10 @@ constexpr std::array<FaultKind, 10> kFaultKinds = {
 constexpr std::array<wal::RecoveryMode, 4> kModes = {
     wal::RecoveryMode::kTolerateTail, wal::RecoveryMode::kAbsolute,
     wal::RecoveryMode::kPointInTime, wal::RecoveryMode::kSkipCorrupted};
-constexpr std::array<faults::CrashPolicy, 5> kPolicies = {
+constexpr std::array<faults::CrashPolicy, 6> kPolicies = {
     faults::CrashPolicy::kDropUnsynced, faults::CrashPolicy::kPrefix,
-    faults::CrashPolicy::kReorder, faults::CrashPolicy::kTorn, faults::CrashPolicy::kGarbageTail};
+    faults::CrashPolicy::kReorder,      faults::CrashPolicy::kTorn,
+    faults::CrashPolicy::kGarbageTail,  faults::CrashPolicy::kProcess};
 
 // The Fs calls the unmutated WAL issues in each activity (a `fs-op:N` cut can land on any of
 // them, and on nothing else). Read from wal/src and checked against runs: a reached cell outside

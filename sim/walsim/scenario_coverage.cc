@@ -18,7 +18,7 @@ harness::CoverageSpace swarm_space(const Scenario& scenario) {
   s.target = scenario.target;
   s.policies = {faults::CrashPolicy::kDropUnsynced, faults::CrashPolicy::kPrefix,
                 faults::CrashPolicy::kReorder, faults::CrashPolicy::kTorn,
-                faults::CrashPolicy::kGarbageTail};
+                faults::CrashPolicy::kGarbageTail, faults::CrashPolicy::kProcess};
   s.modes = {wal::RecoveryMode::kTolerateTail, wal::RecoveryMode::kAbsolute,
              wal::RecoveryMode::kPointInTime, wal::RecoveryMode::kSkipCorrupted};
   using At = harness::CrashAt::Kind;
@@ -32,7 +32,8 @@ harness::CoverageSpace swarm_space(const Scenario& scenario) {
   s.preallocate = true;
   s.background_rotation = true;
   if (space.io_faults) {
-    s.faults = {"fsync_eio", "write_eio", "write_short", "read_eio", "enospc_after_bytes"};
+    s.faults = {"fsync_eio", "write_eio",          "write_short", "read_eio",
+                "enospc_after_bytes", "read_short", "close_eio"};
   }
   if (space.media_faults) {
     s.faults.insert({"bit_flip", "latent_sector", "misdirected_write"});

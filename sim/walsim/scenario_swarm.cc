@@ -21,6 +21,9 @@ constexpr std::uint64_t kSwarmStream = 0x5357'4152'4d00'0001ull;  // "SWARM"
 constexpr std::uint64_t kTornFillStream = 0x5357'4152'4d00'0002ull;
 // torn_scope likewise, after torn_fill: a stream of its own again.
 constexpr std::uint64_t kTornScopeStream = 0x5357'4152'4d00'0003ull;
+// The fault kinds that came after (short reads, a failing close, faults aimed at one kind of
+// file, a process crash): a stream of their own too, so every earlier draw of a seed stays.
+constexpr std::uint64_t kLaterFaultsStream = 0x5357'4152'4d00'0004ull;
 
 template <typename T>
 T pick(sim::Prng& prng, std::initializer_list<T> choices) {
@@ -196,6 +199,35 @@ void draw_faults(sim::Prng& prng, const SwarmSpace& space, const wal::Options& w
   }
 }
 
+// The files an aimed fault may hit, by the target's own names: a fault on one kind of file
+// reaches the multi-step operations that touch it without failing everything else first.
+std::string draw_aim(sim::Prng& prng, std::string_view target) {
+  if (target == "wal") return pick<std::string>(prng, {"*.wal", "*.tmp", "FRONT*", "[0-9]*"});
+  if (target == "leveldb" || target == "rocksdb") {
+    return pick<std::string>(prng, {"MANIFEST-*", "*.log", "CURRENT", "*.ldb", "*.sst", "*.dbtmp"});
+  }
+  return pick<std::string>(prng, {"*.tmp", "[0-9]*"});
+}
+
+// Drawn from kLaterFaultsStream: short reads and failing closes with the I/O faults, an aim
+// for the I/O faults drawn, and the process crash (the page cache survives) among the policies.
+void draw_later_faults(sim::Prng& prng, const SwarmSpace& space, std::string_view target,
+                       harness::CrashConfig& c, harness::FaultConfig& f) {
+  if (c.at.kind != harness::CrashAt::Kind::kNone && one_in(prng, 8)) {
+    c.power_loss.policy = faults::CrashPolicy::kProcess;
+    c.power_loss.torn_fill = sim::TornFill::kStale;  // a fill and a scope only tear with torn
+    c.power_loss.torn_scope = sim::TornScope::kWrite;
+  }
+  if (!space.io_faults || !one_in(prng, 3)) return;
+  if (one_in(prng, 2)) f.read_short = rate(prng, {0.01, 0.05, 0.2});
+  if (one_in(prng, 2)) f.close_eio = rate(prng, {0.02, 0.1, 0.3});
+  const bool io_faults = f.fsync_eio.numerator != 0 || f.write_eio.numerator != 0 ||
+                         f.write_short.numerator != 0 || f.read_eio.numerator != 0 ||
+                         f.read_short.numerator != 0 || f.close_eio.numerator != 0 ||
+                         f.enospc_after_bytes != 0;
+  if (io_faults && one_in(prng, 3)) f.target = draw_aim(prng, target);
+}
+
 std::string describe_space(const SwarmSpace& s) {
   return fmt::format("ops 1..{}, writers 1..{}, crash count 1..{}, epochs 1..{}, io faults {}, "
                      "media faults {}{}{}",
@@ -240,6 +272,8 @@ Scenario draw_for_seed(const Scenario& base, std::uint64_t seed) {
   }
   c.faults = harness::FaultConfig{};
   draw_faults(prng, space, c.wal, c.faults);
+  sim::Prng later(seed ^ kLaterFaultsStream);
+  draw_later_faults(later, space, base.target, c.crash, c.faults);
   return drawn;
 }
 

@@ -234,7 +234,7 @@ TEST_F(CoverageCli, UntilCoveredStopsOnceItsCellsAreReached) {
       report("covered").string());
   ASSERT_EQ(o.code, 0) << o.out;
   std::smatch m;
-  ASSERT_TRUE(std::regex_search(o.out, m, std::regex("all 5 listed cells matching "
+  ASSERT_TRUE(std::regex_search(o.out, m, std::regex("all 6 listed cells matching "
                                                      "'crash/append/between-ops/\\*' reached "
                                                      "after ([0-9]+) seeds")))
       << o.out;

@@ -88,10 +88,12 @@ TEST(Swarm, TheDrawingCoversEveryDimension) {
           {"write_eio", c.faults.write_eio}, {"write_short", c.faults.write_short},
           {"read_eio", c.faults.read_eio}, {"bit_flip", c.faults.bit_flip},
           {"latent_sector", c.faults.latent_sector},
-          {"misdirected_write", c.faults.misdirected_write}}) {
+          {"misdirected_write", c.faults.misdirected_write}, {"read_short", c.faults.read_short},
+          {"close_eio", c.faults.close_eio}}) {
       if (ratio.numerator != 0) ++seen[std::string("op/fault ") + name];
     }
     if (c.faults.enospc_after_bytes != 0) ++seen["op/fault enospc"];
+    if (!c.faults.target.empty()) ++seen["aimed " + c.faults.target];
   }
   const char* expected[] = {
       "sync=none", "sync=immediate", "sync=grouped", "sync=periodic", "recovery=tolerate-tail",
@@ -105,7 +107,9 @@ TEST(Swarm, TheDrawingCoversEveryDimension) {
       "dir-ops-kept", "op/fault batch", "op/fault sync", "op/fault read", "op/fault truncate",
       "op/fault reopen", "op/fault fsync_eio", "op/fault write_eio", "op/fault write_short",
       "op/fault read_eio", "op/fault bit_flip", "op/fault latent_sector",
-      "op/fault misdirected_write", "op/fault enospc"};
+      "op/fault misdirected_write", "op/fault enospc", "op/fault read_short",
+      "op/fault close_eio", "policy=process", "aimed *.wal", "aimed *.tmp", "aimed FRONT*",
+      "aimed [0-9]*"};
   for (const char* name : expected) {
     EXPECT_GE(seen[name], 10) << name << " drawn " << seen[name] << " times in " << kSeeds;
   }
