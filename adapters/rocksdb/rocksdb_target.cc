@@ -82,7 +82,7 @@ class RocksdbTarget final : public harness::Target {
   wal::Status open(const harness::TargetEnv& env) override {
     crash();
     settings_ = read_settings(env.settings);
-    Store::Opened opened = Store::open(env, settings_, breakage_);
+    Store::Opened opened = Store::open(env, settings_, breakage_, &db_sessions_);
     store_ = std::move(opened.store);
     unopened_ = std::move(opened.refused);
     return opened.io;
@@ -243,6 +243,7 @@ class RocksdbTarget final : public harness::Target {
   KvModel model_;
   std::unique_ptr<KvWrite> held_;  // Breakage::kSwapPairs
   std::uint64_t writes_seen_ = 0;  // Breakage::kSkipWrite
+  std::uint64_t db_sessions_ = 0;  // the run's DB::Opens, for their session ids (session_id.h)
   bool noted_ = false;
   std::vector<std::string> notes_;
 };
