@@ -2,11 +2,38 @@
 #include "adapters/rocksdb/logger.h"
 
 #include <cstdarg>
+#include <string>
+#include <string_view>
 
 #include "adapters/kv/info_log.h"
 
 namespace rocksdb_adapter {
 namespace {
+
+// RocksDB stamps two things with the host's clock past its Env on their way to the LOG:
+// LogBuffer's "(Original Log Time YYYY/MM/DD-hh:mm:ss.uuuuuu)" (gettimeofday in the host's
+// zone, logging/log_buffer.cc) on what a flush or compaction logged while holding the DB
+// mutex, and EventLogger's "time_micros": N (system_clock::now, logging/event_logger.h and
+// db/event_helpers.cc). Both become the line's virtual time: its stamp ("YYYY/MM/DD-...", the
+// line's first 26 characters) and `now_us`. In quiescent mode a buffered line is written in
+// the job that buffered it, so the stamp is the nearest virtual time there is.
+void use_virtual_time(std::string& line, std::uint64_t now_us) {
+  constexpr std::string_view kOriginal = "(Original Log Time ";
+  constexpr std::size_t kStamp = 26;  // "YYYY/MM/DD-hh:mm:ss.uuuuuu"
+  if (const auto at = line.find(kOriginal); at != std::string::npos && line.size() > kStamp) {
+    const std::size_t from = at + kOriginal.size();
+    if (const auto end = line.find(')', from); end != std::string::npos) {
+      line.replace(from, end - from, line.substr(0, kStamp));
+    }
+  }
+  constexpr std::string_view kMicros = "\"time_micros\": ";
+  for (auto at = line.find(kMicros); at != std::string::npos; at = line.find(kMicros, at + 1)) {
+    const std::size_t from = at + kMicros.size();
+    std::size_t end = from;
+    while (end < line.size() && line[end] >= '0' && line[end] <= '9') ++end;
+    line.replace(from, end - from, std::to_string(now_us));
+  }
+}
 
 class FsLogger final : public rocksdb::Logger {
  public:
@@ -21,7 +48,8 @@ class FsLogger final : public rocksdb::Logger {
   void Logv(const char* format, std::va_list arguments) override {
     if (!file_) return;
     const std::uint64_t now_us = clock_.now_us();
-    const std::string line = kv::info_log_line(now_us, format, arguments, hides_);
+    std::string line = kv::info_log_line(now_us, format, arguments, hides_);
+    use_virtual_time(line, now_us);
     // The info log is advisory: RocksDB's loggers ignore their write errors too.
     static_cast<void>(file_->Append(line, rocksdb::IOOptions(), nullptr));
   }
