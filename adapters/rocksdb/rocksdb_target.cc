@@ -58,9 +58,9 @@ constexpr const char* kQuiescentNote =
 constexpr const char* kThreadsNote =
     "rocksdb: not simulated: RocksDB's periodic-task timer thread (host clock, started by every "
     "DB::Open for kFlushInfoLog) runs beside the run; its only call here, Logger::Flush, does "
-    "nothing. Its db session id (in table properties and the info LOG) comes from the host's "
-    "randomness: file bytes may differ between runs of one seed, file sizes and operations do "
-    "not";
+    "nothing. Its db session ids (in table properties and the info LOG) are the seed's: "
+    "DBImpl::GenerateDbSessionId is the one library function substituted "
+    "(adapters/rocksdb/session_id.h)";
 
 class RocksdbTarget final : public harness::Target {
  public:
