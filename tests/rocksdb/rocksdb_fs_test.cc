@@ -41,6 +41,18 @@ struct Rig {
 
   rocksdb::FileSystem& file_system() { return *env->GetFileSystem(); }
 
+  // A small database on this Env: 64 KiB memtables, so a few hundred 1 KiB puts flush
+  // several; no thread RocksDB could start by itself (env.h).
+  rocksdb::Options db_options() const {
+    rocksdb::Options options;
+    options.env = env.get();
+    options.create_if_missing = true;
+    options.write_buffer_size = 64 << 10;
+    options.max_file_opening_threads = 1;
+    options.avoid_flush_during_shutdown = true;
+    return options;
+  }
+
   std::unique_ptr<rocksdb::FSWritableFile> create(const std::string& path) {
     std::unique_ptr<rocksdb::FSWritableFile> file;
     EXPECT_TRUE(file_system().NewWritableFile(path, rocksdb::FileOptions(), &file, nullptr).ok());
@@ -182,12 +194,7 @@ TEST(RocksdbEnv, TimeIsVirtualAndIdsAreTheSeeds) {
 // compactions run by run_background), close, reopen, read everything back.
 TEST(RocksdbEnv, OpenPutGetCloseRoundTripOnSimFs) {
   Rig rig;
-  rocksdb::Options options;
-  options.env = rig.env.get();
-  options.create_if_missing = true;
-  options.write_buffer_size = 64 << 10;
-  options.max_file_opening_threads = 1;
-  options.avoid_flush_during_shutdown = true;
+  rocksdb::Options options = rig.db_options();
   const std::string value(1000, 'v');
   {
     rocksdb::DB* raw = nullptr;
@@ -245,12 +252,7 @@ TEST(RocksdbSessionIds, TheEncodingIsRocksdbsAndEachSeedAndCountHasItsOwn) {
 // accepts it). Two Envs of one seed that share a count continue one run's ids.
 TEST(RocksdbSessionIds, DbOpenTakesTheRunsIdsAndTablesCarryValidOnes) {
   Rig rig;  // seed 7, the Env counting its own sessions
-  rocksdb::Options options;
-  options.env = rig.env.get();
-  options.create_if_missing = true;
-  options.write_buffer_size = 64 << 10;
-  options.max_file_opening_threads = 1;
-  options.avoid_flush_during_shutdown = true;
+  rocksdb::Options options = rig.db_options();
   EXPECT_EQ(open_session_id(rig, options), run_session_id(7, 1));
   {
     rocksdb::DB* raw = nullptr;
@@ -279,8 +281,7 @@ TEST(RocksdbSessionIds, DbOpenTakesTheRunsIdsAndTablesCarryValidOnes) {
   rig.env.reset();
   rig.env = std::make_unique<QuiescentEnv>(
       EnvConfig{&rig.fs, &rig.clock, &wal::std_runtime(), "", 7, Breakage::kNone, &count});
-  options.env = rig.env.get();
-  EXPECT_EQ(open_session_id(rig, options), run_session_id(7, 5));
+  EXPECT_EQ(open_session_id(rig, rig.db_options()), run_session_id(7, 5));
   EXPECT_EQ(count, 5u);
 }
 
