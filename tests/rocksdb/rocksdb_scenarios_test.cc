@@ -245,6 +245,11 @@ TEST(RocksdbScenarios, AFailingAndAPassingSeedReplayBitForBit) {
 // these need the rocksdb target, and they hold for Debian 12's librocksdb 7.8.3 (its LOG names
 // its build). `walsim run FILE --seeds 3` reports the same hashes.
 TEST(RocksdbScenarios, TraceHashesOfFixedSeedsArePinned) {
+#if defined(__SANITIZE_ADDRESS__)
+  // RocksDB counts a memtable's blocks by malloc_usable_size (adapters/rocksdb/logger.cc), and
+  // ASan's reports the request where glibc's rounds up: the hashes are glibc's.
+  GTEST_SKIP() << "hashes pinned for glibc's allocator";
+#endif
   const std::tuple<const char*, std::uint64_t, const char*> pinned[] = {
       {"rocksdb-all-sync-control.toml", 1, "3b3cd6c0b55bbcd1"},
       {"rocksdb-all-sync-control.toml", 2, "7954a940b6735130"},
