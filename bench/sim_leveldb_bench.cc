@@ -5,38 +5,15 @@
 // ~60 puts), then a power loss inside a random op under `torn`, recovery, the model's check
 // and the clean reopen. The process-crash variant is #1081's scenario without its fault: the
 // same switches, a process crash, nothing lost. Google Benchmark; items_per_second is over CPU
-// time, i.e. per core.
+// time, i.e. per core. The run: bench/seeded_runs.h, shared with sim_rocksdb_bench.cc.
 #include <benchmark/benchmark.h>
 
-#include "sim/harness/runner.h"
+#include "bench/seeded_runs.h"
 
 namespace {
 
-harness::RunConfig leveldb_config(faults::CrashPolicy policy) {
-  harness::RunConfig config;
-  config.target = "leveldb";
-  config.target_settings = {{"write_buffer_size", "65536"}, {"value_bytes", "1000"}};
-  config.workload.writers = 1;
-  config.workload.ops = 300;
-  config.workload.sync_ratio = policy == faults::CrashPolicy::kProcess ? sim::Ratio{0, 1}
-                                                                      : sim::Ratio{1, 20};
-  config.crash.at = *harness::CrashAt::parse("inside-op");
-  config.crash.power_loss.policy = policy;
-  config.crash.power_loss.lose_unsynced_dir_ops = false;
-  return config;
-}
-
 void BM_LeveldbRun(benchmark::State& state, faults::CrashPolicy policy) {
-  const harness::RunConfig config = leveldb_config(policy);
-  std::uint64_t seed = 1;
-  std::int64_t failed = 0;
-  for (auto _ : state) {
-    const harness::RunResult result = harness::run_simulation(config, seed++);
-    failed += result.passed ? 0 : 1;  // #193 fails a few seeds of the torn case: still a run
-    benchmark::DoNotOptimize(result.trace_hash);
-  }
-  state.SetItemsProcessed(state.iterations());
-  state.counters["failed"] = static_cast<double>(failed);
+  seeded_runs::run_seeds(state, seeded_runs::engine_config("leveldb", policy));
 }
 
 BENCHMARK_CAPTURE(BM_LeveldbRun, torn, faults::CrashPolicy::kTorn)

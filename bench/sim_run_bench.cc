@@ -17,6 +17,7 @@
 // to bench/sim_run_bench.cc unchanged.
 #include <benchmark/benchmark.h>
 
+#include "bench/seeded_runs.h"
 #include "bench/sim_workloads.h"
 #include "sim/harness/explore.h"
 #include "sim/harness/quiet_log.h"
@@ -25,16 +26,7 @@
 namespace {
 
 void BM_SeededRun(benchmark::State& state) {
-  const harness::RunConfig config = sim_workloads::seeded_run_config();
-  std::uint64_t seed = 1;
-  std::int64_t failed = 0;
-  for (auto _ : state) {
-    const harness::RunResult result = harness::run_simulation(config, seed++);
-    failed += result.passed ? 0 : 1;
-    benchmark::DoNotOptimize(result.trace_hash);
-  }
-  state.SetItemsProcessed(state.iterations());
-  state.counters["failed"] = static_cast<double>(failed);
+  seeded_runs::run_seeds(state, sim_workloads::seeded_run_config());
 }
 BENCHMARK(BM_SeededRun)->Unit(benchmark::kMicrosecond);
 

@@ -5,6 +5,7 @@
 // items_per_second is over CPU time, i.e. per core.
 #include <benchmark/benchmark.h>
 
+#include "bench/seeded_runs.h"
 #include "sim/harness/runner.h"
 
 namespace {
@@ -26,16 +27,7 @@ harness::RunConfig sqlite_config(const char* journal) {
 }
 
 void BM_SqliteRun(benchmark::State& state, const char* journal) {
-  const harness::RunConfig config = sqlite_config(journal);
-  std::uint64_t seed = 1;
-  std::int64_t failed = 0;
-  for (auto _ : state) {
-    const harness::RunResult result = harness::run_simulation(config, seed++);
-    failed += result.passed ? 0 : 1;
-    benchmark::DoNotOptimize(result.trace_hash);
-  }
-  state.SetItemsProcessed(state.iterations());
-  state.counters["failed"] = static_cast<double>(failed);
+  seeded_runs::run_seeds(state, sqlite_config(journal));
 }
 
 BENCHMARK_CAPTURE(BM_SqliteRun, delete, "delete")->Unit(benchmark::kMicrosecond);

@@ -4,6 +4,26 @@
 #include <ctime>
 
 namespace kv {
+namespace {
+
+bool is_hex_digit(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
+
+// Replaces each "0x" and 8 or more hex digits, not inside a word, by "0x<addr>". RocksDB's LOG
+// prints pointers (Options.env, the block cache, "DB pointer ..."), as %p or inside option
+// strings it formats first: heap addresses, which differ between processes (ASLR) and between
+// runs of one process. No value RocksDB or LevelDB logs is hex that long.
+void hide_addresses(std::string& line) {
+  constexpr std::size_t kMinDigits = 8;
+  for (std::size_t at = line.find("0x"); at != std::string::npos; at = line.find("0x", at + 2)) {
+    const auto c = at == 0 ? ' ' : line[at - 1];
+    if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) continue;
+    std::size_t end = at + 2;
+    while (end < line.size() && is_hex_digit(line[end])) ++end;
+    if (end - at - 2 >= kMinDigits) line.replace(at + 2, end - at - 2, "<addr>");
+  }
+}
+
+}  // namespace
 
 std::string info_log_line(std::uint64_t now_us, const char* format, std::va_list arguments,
                           std::string_view hides) {
@@ -30,6 +50,7 @@ std::string info_log_line(std::uint64_t now_us, const char* format, std::va_list
        at != std::string::npos; at = line.find(hides, at)) {
     line.replace(at, hides.size(), "<db>");
   }
+  hide_addresses(line);
   if (line.back() != '\n') line += '\n';
   return line;
 }

@@ -23,7 +23,9 @@ QuiescentEnv::QuiescentEnv(const EnvConfig& config)
     : rocksdb::Env(make_fs(config), std::make_shared<SimClock>(*config.clock, *config.runtime)),
       config_(config),
       fs_(static_cast<FsFileSystem*>(GetFileSystem().get())),
-      clock_(static_cast<SimClock*>(GetSystemClock().get())) {}
+      clock_(static_cast<SimClock*>(GetSystemClock().get())),
+      session_ids_(this, config.seed,
+                   config.sessions != nullptr ? config.sessions : &own_sessions_) {}
 
 QuiescentEnv::~QuiescentEnv() { WaitForJoin(); }
 

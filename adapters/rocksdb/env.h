@@ -52,6 +52,7 @@
 
 #include "adapters/rocksdb/clock.h"
 #include "adapters/rocksdb/file_system.h"
+#include "adapters/rocksdb/session_id.h"
 
 namespace rocksdb_adapter {
 
@@ -60,8 +61,11 @@ struct EnvConfig {
   wal::Clock* clock = nullptr;
   wal::Runtime* runtime = nullptr;  // SleepForMicroseconds and StartThread
   std::string log_hides;            // FsConfig::log_hides
-  std::uint64_t seed = 0;           // GenerateUniqueId (the IDENTITY file's id)
+  std::uint64_t seed = 0;           // GenerateUniqueId (the IDENTITY file's id), session ids
   Breakage breakage = Breakage::kNone;
+  // The run's count of db sessions (session_id.h), kept by the target across reopens so that
+  // no id repeats in a run; null: this Env counts its own.
+  std::uint64_t* sessions = nullptr;
 };
 
 class QuiescentEnv final : public rocksdb::Env {
@@ -144,6 +148,8 @@ class QuiescentEnv final : public rocksdb::Env {
   std::deque<Job> queue_;
   std::uint64_t background_runs_ = 0;
   std::uint64_t unique_ids_ = 0;
+  std::uint64_t own_sessions_ = 0;  // EnvConfig::sessions when none is given
+  SessionIds session_ids_;          // DB::Open's session ids: the run's (session_id.h)
   int threads_[Priority::TOTAL] = {1, 1, 1, 1};
   std::vector<std::unique_ptr<wal::Runtime::Thread>> threads_started_;
 };

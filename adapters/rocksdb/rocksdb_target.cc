@@ -40,7 +40,9 @@
 #include "adapters/kv/kv_ops.h"
 #include "adapters/rocksdb/settings.h"
 #include "adapters/rocksdb/store.h"
+#include "adapters/rocksdb/thread_random.h"
 #include "sim/harness/mutants.h"
+#include "sim/hash_mix.h"
 
 namespace rocksdb_adapter {
 namespace {
@@ -56,9 +58,9 @@ constexpr const char* kQuiescentNote =
 constexpr const char* kThreadsNote =
     "rocksdb: not simulated: RocksDB's periodic-task timer thread (host clock, started by every "
     "DB::Open for kFlushInfoLog) runs beside the run; its only call here, Logger::Flush, does "
-    "nothing. Its db session id (in table properties and the info LOG) comes from the host's "
-    "randomness: file bytes may differ between runs of one seed, file sizes and operations do "
-    "not";
+    "nothing. Its db session ids (in table properties and the info LOG) are the seed's: "
+    "DBImpl::GenerateDbSessionId is the one library function substituted "
+    "(adapters/rocksdb/session_id.h)";
 
 class RocksdbTarget final : public harness::Target {
  public:
@@ -80,9 +82,10 @@ class RocksdbTarget final : public harness::Target {
   }
 
   wal::Status open(const harness::TargetEnv& env) override {
+    seed_ = env.seed;
     crash();
     settings_ = read_settings(env.settings);
-    Store::Opened opened = Store::open(env, settings_, breakage_);
+    Store::Opened opened = Store::open(env, settings_, breakage_, &db_sessions_);
     store_ = std::move(opened.store);
     unopened_ = std::move(opened.refused);
     return opened.io;
@@ -90,12 +93,14 @@ class RocksdbTarget final : public harness::Target {
 
   harness::Applied apply(const harness::Op& op, sim::Prng& choices) override {
     if (!store_) return {harness::Ack::kFailed, wal::Status::io_error("rocksdb: not open"), {}};
+    reseed();
     harness::Applied applied = run(op, choices);
     store_->run_background();  // quiescent mode: outside RocksDB's mutex, on this thread
     return applied;
   }
 
   wal::Status close() override {
+    reseed();
     if (store_ && store_->holds_prepared()) {
       static_cast<void>(commit_held());  // the application's last commit
     }
@@ -106,6 +111,7 @@ class RocksdbTarget final : public harness::Target {
   }
 
   void crash() override {
+    reseed();
     store_.reset();
     held_.reset();
   }
@@ -116,6 +122,7 @@ class RocksdbTarget final : public harness::Target {
       notes_.push_back(kThreadsNote);
     }
     noted_ = true;
+    reseed();
     std::vector<harness::Violation> out;
     if (!store_) {
       out.push_back(kv::violation(harness::Invariant::kIntegrity, "rocksdb", "open",
@@ -150,6 +157,10 @@ class RocksdbTarget final : public harness::Target {
   std::vector<std::string> take_notes() override { return std::exchange(notes_, {}); }
 
  private:
+  // Every call from the harness starts with the thread's skiplist generator in a state of the
+  // run's (thread_random.h): memtable sizes, and so flush points, repeat for a seed.
+  void reseed() { seed_thread_random(sim::fold64(seed_, ++calls_)); }
+
   harness::Applied run(const harness::Op& op, sim::Prng& choices) {
     kv::KvOp asked = kv::kv_op(op, choices, {settings_.keys, settings_.value_bytes});
     if (asked.kind == kv::KvOp::Kind::kRead) return read(asked.key);
@@ -243,6 +254,9 @@ class RocksdbTarget final : public harness::Target {
   KvModel model_;
   std::unique_ptr<KvWrite> held_;  // Breakage::kSwapPairs
   std::uint64_t writes_seen_ = 0;  // Breakage::kSkipWrite
+  std::uint64_t db_sessions_ = 0;  // the run's DB::Opens, for their session ids (session_id.h)
+  std::uint64_t seed_ = 0;         // the run's, from open
+  std::uint64_t calls_ = 0;        // the harness's calls so far, for reseed()
   bool noted_ = false;
   std::vector<std::string> notes_;
 };

@@ -155,6 +155,10 @@ TargetSettings read_settings(const Settings& settings) {
   options.stats_persist_period_sec = 0;
   options.max_bgerror_resume_count = 0;
   options.avoid_flush_during_shutdown = true;
+  // Every table's rocksdb.host.identity property. The default, "__hostname__", asks the Env for
+  // the host name (table/format.cc ReifyDbHostIdProperty): ours answers "sim", but whichever Env
+  // a table builder asks, a host's name would make table bytes differ between machines.
+  options.db_host_id = "sim";
   return out;
 }
 

@@ -6,9 +6,9 @@
 namespace rocksdb_adapter {
 
 Store::Opened Store::open(const harness::TargetEnv& env, const TargetSettings& settings,
-                          Breakage breakage) {
+                          Breakage breakage, std::uint64_t* sessions) {
   auto quiescent = std::make_unique<QuiescentEnv>(
-      EnvConfig{env.fs, env.clock, env.runtime, env.dir, env.seed, breakage});
+      EnvConfig{env.fs, env.clock, env.runtime, env.dir, env.seed, breakage, sessions});
   std::unique_ptr<Store> store(new Store(std::move(quiescent), settings));
   rocksdb::Options options = settings.options;
   options.env = store->env_.get();

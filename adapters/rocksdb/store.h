@@ -30,8 +30,9 @@ class Store {
   };
   // Opens (or creates) the database in env.dir, then rolls back the prepared transactions
   // recovery found (none was acknowledged: a commit that returned is no longer prepared).
+  // `sessions`: the run's count of db sessions (EnvConfig::sessions).
   static Opened open(const harness::TargetEnv& env, const TargetSettings& settings,
-                     Breakage breakage);
+                     Breakage breakage, std::uint64_t* sessions);
   // The process dies or closes: the held prepared transaction is dropped (recovery finds it),
   // queued background work runs first (RocksDB's destructor waits for it).
   ~Store();

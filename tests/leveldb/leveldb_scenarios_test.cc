@@ -6,11 +6,10 @@
 
 #include <string>
 
-#include "sim/harness/differential.h"
 #include "sim/harness/mutants.h"
 #include "sim/harness/runner.h"
 #include "sim/walsim/scenario.h"
-#include "testutil/temp_dir.h"
+#include "testutil/target_diff.h"
 
 namespace {
 
@@ -121,22 +120,9 @@ TEST(LeveldbScenarios, AFailingSeedReplaysBitForBit) {
 
 TEST(LeveldbDifferential, TheEnvWritesTheSameFilesOnTheRealDiskAsOnSimFs) {
   harness::RunConfig config = engines_config("leveldb-torn-log-middle.toml");  // every op kind
-  for (std::uint64_t seed = 1; seed <= 3; ++seed) {
-    testutil::TempDir dir;
-    const harness::DiffResult result = harness::diff_target(config, seed, dir.path());
-    EXPECT_TRUE(result.ok) << "seed " << seed << ": " << result.first_mismatch;
-    EXPECT_GE(result.snapshots, config.workload.ops);
-  }
+  testutil::expect_diff_matches(config, 3);
   config.workload.ops = 20;
-  for (std::uint64_t nth = 1; nth <= 19; nth += 3) {
-    testutil::TempDir dir;
-    harness::DiffOptions canary;
-    canary.decorate_sim = [nth](wal::Fs& sim) {
-      return std::make_unique<harness::DropNthWrite>(sim, nth);
-    };
-    EXPECT_FALSE(harness::diff_target(config, 1, dir.path(), canary).ok)
-        << "write " << nth << " dropped unseen";
-  }
+  testutil::expect_dropped_writes_seen(config, {1, 4, 7, 10, 13, 16, 19});
 }
 
 }  // namespace

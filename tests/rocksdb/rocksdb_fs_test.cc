@@ -1,17 +1,21 @@
 // The rocksdb::FileSystem and Env over wal::Fs (adapters/rocksdb/): on SimFs's worst power loss
 // (every unsynced write and directory entry lost), its files keep exactly what RocksDB 7.8.3's
 // PosixFileSystem keeps (fs_files.h, R1-R8), the quiescent Env runs and unschedules jobs as
-// ThreadPoolImpl does, and RocksDB's own code opens, writes and reads through it.
+// ThreadPoolImpl does, RocksDB's own code opens, writes and reads through it, and its db session
+// ids are the run's (session_id.h).
 #include <memory>
 #include <string>
 
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
+#include <rocksdb/unique_id.h>
 
 #include "sim/crash_plan.h"
 #include "sim/sim_fs.h"
+#include "testutil/temp_dir.h"
 
 #include "adapters/rocksdb/env.h"
+#include "adapters/rocksdb/session_id.h"
 
 namespace rocksdb_adapter {
 namespace {
@@ -36,6 +40,18 @@ struct Rig {
   }
 
   rocksdb::FileSystem& file_system() { return *env->GetFileSystem(); }
+
+  // A small database on this Env: 64 KiB memtables, so a few hundred 1 KiB puts flush
+  // several; no thread RocksDB could start by itself (env.h).
+  rocksdb::Options db_options() const {
+    rocksdb::Options options;
+    options.env = env.get();
+    options.create_if_missing = true;
+    options.write_buffer_size = 64 << 10;
+    options.max_file_opening_threads = 1;
+    options.avoid_flush_during_shutdown = true;
+    return options;
+  }
 
   std::unique_ptr<rocksdb::FSWritableFile> create(const std::string& path) {
     std::unique_ptr<rocksdb::FSWritableFile> file;
@@ -178,12 +194,7 @@ TEST(RocksdbEnv, TimeIsVirtualAndIdsAreTheSeeds) {
 // compactions run by run_background), close, reopen, read everything back.
 TEST(RocksdbEnv, OpenPutGetCloseRoundTripOnSimFs) {
   Rig rig;
-  rocksdb::Options options;
-  options.env = rig.env.get();
-  options.create_if_missing = true;
-  options.write_buffer_size = 64 << 10;
-  options.max_file_opening_threads = 1;
-  options.avoid_flush_during_shutdown = true;
+  rocksdb::Options options = rig.db_options();
   const std::string value(1000, 'v');
   {
     rocksdb::DB* raw = nullptr;
@@ -209,6 +220,88 @@ TEST(RocksdbEnv, OpenPutGetCloseRoundTripOnSimFs) {
     EXPECT_EQ(got, value + std::to_string(i));
   }
   rig.env->run_background();
+}
+
+// A run of seed 7 on SimFs: its session ids for DB::Open n = 1, 2, ...
+std::string open_session_id(Rig& rig, const rocksdb::Options& options) {
+  rocksdb::DB* raw = nullptr;
+  EXPECT_TRUE(rocksdb::DB::Open(options, "/db", &raw).ok());
+  std::unique_ptr<rocksdb::DB> db(raw);
+  rig.env->run_background();
+  std::string id;
+  EXPECT_TRUE(db->GetDbSessionId(id).ok());
+  return id;
+}
+
+TEST(RocksdbSessionIds, TheEncodingIsRocksdbsAndEachSeedAndCountHasItsOwn) {
+  for (const std::uint64_t seed : {std::uint64_t{0}, std::uint64_t{7}, ~std::uint64_t{0}}) {
+    for (const std::uint64_t n : {std::uint64_t{1}, std::uint64_t{2}, std::uint64_t{1} << 40}) {
+      const std::string id = run_session_id(seed, n);
+      ASSERT_EQ(id.size(), 20u) << id;  // EncodeSessionId's length
+      EXPECT_EQ(id.find_first_not_of("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"), std::string::npos)
+          << id;
+      EXPECT_EQ(id, run_session_id(seed, n));
+      EXPECT_NE(id, run_session_id(seed, n + 1));
+      EXPECT_NE(id, run_session_id(seed + 1, n));
+    }
+  }
+}
+
+// DB::Open's session id is the run's: the seed's first id, then the next at each open of the
+// run, and every table written carries one RocksDB can make an SST unique id of (its decoder
+// accepts it). Two Envs of one seed that share a count continue one run's ids.
+TEST(RocksdbSessionIds, DbOpenTakesTheRunsIdsAndTablesCarryValidOnes) {
+  Rig rig;  // seed 7, the Env counting its own sessions
+  rocksdb::Options options = rig.db_options();
+  EXPECT_EQ(open_session_id(rig, options), run_session_id(7, 1));
+  {
+    rocksdb::DB* raw = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open(options, "/db", &raw).ok());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    std::string id;
+    ASSERT_TRUE(db->GetDbSessionId(id).ok());
+    EXPECT_EQ(id, run_session_id(7, 2));
+    for (int i = 0; i < 300; ++i) {  // past several memtables: tables written
+      ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), "k" + std::to_string(i), std::string(1000, 'v'))
+                      .ok());
+      rig.env->run_background();
+    }
+    rocksdb::TablePropertiesCollection tables;
+    ASSERT_TRUE(db->GetPropertiesOfAllTables(&tables).ok());
+    ASSERT_FALSE(tables.empty());
+    for (const auto& [name, properties] : tables) {
+      EXPECT_EQ(properties->db_session_id, id) << name;
+      EXPECT_EQ(properties->db_host_id, "sim") << name;
+      std::string unique_id;
+      EXPECT_TRUE(rocksdb::GetUniqueIdFromTableProperties(*properties, &unique_id).ok()) << name;
+    }
+    rig.env->run_background();
+  }
+  std::uint64_t count = 4;
+  rig.env.reset();
+  rig.env = std::make_unique<QuiescentEnv>(
+      EnvConfig{&rig.fs, &rig.clock, &wal::std_runtime(), "", 7, Breakage::kNone, &count});
+  EXPECT_EQ(open_session_id(rig, rig.db_options()), run_session_id(7, 5));
+  EXPECT_EQ(count, 5u);
+}
+
+// Outside a run (RocksDB's own Env on the host, or no Env) the id is the library's own: its
+// generator counts, so no two are alike.
+TEST(RocksdbSessionIds, WithoutARunsEnvTheLibrarysOwnFunctionAnswers) {
+  const std::string first = library_session_id();
+  EXPECT_EQ(first.size(), 20u);
+  EXPECT_NE(first, library_session_id());
+  testutil::TempDir dir;
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  rocksdb::DB* raw = nullptr;
+  ASSERT_TRUE(rocksdb::DB::Open(options, dir.path() + "/db", &raw).ok());
+  std::unique_ptr<rocksdb::DB> db(raw);
+  std::string id;
+  ASSERT_TRUE(db->GetDbSessionId(id).ok());
+  EXPECT_EQ(id.size(), 20u);
+  EXPECT_NE(id, first);
+  EXPECT_NE(id, run_session_id(0, 1));
 }
 
 }  // namespace
