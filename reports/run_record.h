@@ -79,6 +79,9 @@ struct RunRecord {
   // Why it failed, one or two sentences found by shrinking its crash state
   // (sim/harness/crash_diagnosis.h); only for failures whose timeline is kept, else "".
   std::string diagnosis;
+  // The determinism check of the same failures: the seed run once more gave this trace hash
+  // ("" when not checked). Equal to trace_hash: the verdict replays bit for bit.
+  std::string replay_hash;
   double wall_ms = 0;  // the only field that differs between two runs of the same seed
 
   friend bool operator==(const RunRecord&, const RunRecord&) = default;

@@ -186,6 +186,7 @@ json run_to_json(const RunRecord& run, bool with_wall_time) {
       {"timeline", timeline_to_json(run.timeline)},
       {"timeline_omitted", run.timeline_omitted},
       {"diagnosis", run.diagnosis},
+      {"replay_hash", run.replay_hash},
   };
   if (with_wall_time) j["wall_ms"] = run.wall_ms;
   return j;
@@ -226,6 +227,7 @@ RunRecord run_from_json(const json& j) {
   run.timeline_omitted = j.at("timeline_omitted").get<std::uint64_t>();
   // Absent in summaries written before diagnoses: none.
   if (j.contains("diagnosis")) run.diagnosis = j.at("diagnosis").get<std::string>();
+  if (j.contains("replay_hash")) run.replay_hash = j.at("replay_hash").get<std::string>();
   if (j.contains("wall_ms")) run.wall_ms = j.at("wall_ms").get<double>();
   return run;
 }

@@ -7,6 +7,15 @@
 
 namespace reports {
 
+std::string replay_line(const RunRecord& run) {
+  if (run.replay_hash.empty()) return "";
+  if (run.replay_hash == run.trace_hash) {
+    return fmt::format("  Replayed bit for bit (trace hash {}).\n", run.trace_hash);
+  }
+  return fmt::format("  NOT deterministic: replayed with trace hash {}, first run {}.\n",
+                     run.replay_hash, run.trace_hash);
+}
+
 std::string write_summary_md(const Sweep& sweep) {
   const std::vector<ScenarioSummary> summaries = summarize(sweep);
   const Totals t = totals(summaries);
@@ -44,12 +53,12 @@ std::string write_summary_md(const Sweep& sweep) {
     if (run.passed) continue;
     if (!any) out += "\n## Failing seeds\n\n";
     any = true;
-    out += fmt::format("- `{}` seed {}{}: {}\n{}  `{}`\n", markdown_cell(run.scenario), run.seed,
+    out += fmt::format("- `{}` seed {}{}: {}\n{}{}  `{}`\n", markdown_cell(run.scenario), run.seed,
                        run.matched ? " (expected)" : "", markdown_cell(run.failure),
                        run.diagnosis.empty()
                            ? ""
                            : "  Diagnosis: " + markdown_cell(run.diagnosis) + "\n",
-                       run.repro);
+                       replay_line(run), run.repro);
   }
   return out;
 }

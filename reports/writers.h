@@ -11,6 +11,9 @@ namespace reports {
 
 std::string write_junit_xml(const Sweep& sweep);
 std::string write_summary_md(const Sweep& sweep);
+// "  Replayed bit for bit (...)." or "  NOT deterministic: ...", with its newline; "" when the
+// run was not replayed (RunRecord::replay_hash).
+std::string replay_line(const RunRecord& run);
 std::string write_index_html(const Sweep& sweep);
 
 // Writes all four into `dir` (created if missing). Returns "" or what went wrong. every_seed:

@@ -51,8 +51,8 @@ void print_summary(const reports::Sweep& sweep) {
       if (run.file != s.info->file || run.passed) continue;
       if (!s.info->expect_pass && run.seed != s.first_failing_seed) continue;
       if (printed++ == 0) fmt::print("\n");
-      fmt::print("{} {} seed {}: {}\n  {}{}\n", s.info->expect_pass ? "FAIL" : "CAUGHT",
-                 run.scenario, run.seed, run.failure, run.repro,
+      fmt::print("{} {} seed {}: {}\n{}  {}{}\n", s.info->expect_pass ? "FAIL" : "CAUGHT",
+                 run.scenario, run.seed, run.failure, reports::replay_line(run), run.repro,
                  run.shrunk.empty() ? "" : "\n  shrunk: " + run.shrunk);
     }
     if (!s.matched && !s.info->expect_pass) {

@@ -43,7 +43,10 @@ bool unexpected(const Scenario& scenario, const reports::RunRecord& record) {
 }
 
 // The diagnosis of each failing run whose timeline the report keeps (crash_diagnosis.h): it
-// re-runs the seed several times, so only those, in workers of their own.
+// re-runs the seed several times, so only those, in workers of their own. The same workers
+// run each such seed once more as it ran and keep its trace hash: the determinism check,
+// which says whether the verdict replays bit for bit (a foreign thread or lock, or host
+// randomness in a target, would show there).
 void diagnose_kept(const std::vector<Scenario>& scenarios, reports::Sweep& sweep,
                    std::uint32_t jobs) {
   std::map<std::string, const Scenario*> by_file;
@@ -54,10 +57,16 @@ void diagnose_kept(const std::vector<Scenario>& scenarios, reports::Sweep& sweep
   }
   PoolWork pool;
   pool.work = [&](std::size_t k) {
-    return nlohmann::json(diagnose(*by_file.at(kept[k]->file), kept[k]->seed)).dump();
+    const Scenario& scenario = *by_file.at(kept[k]->file);
+    const harness::RunResult again = simulate(scenario, kept[k]->seed);
+    return nlohmann::json{{"diagnosis", diagnose(scenario, kept[k]->seed)},
+                          {"replay_hash", fmt::format("{:016x}", again.trace_hash)}}
+        .dump();
   };
   pool.done = [&](std::size_t k, const std::string& line) {
-    kept[k]->diagnosis = nlohmann::json::parse(line).get<std::string>();
+    const nlohmann::json j = nlohmann::json::parse(line);
+    kept[k]->diagnosis = j.at("diagnosis").get<std::string>();
+    kept[k]->replay_hash = j.at("replay_hash").get<std::string>();
   };
   pool.died = [&](std::size_t k, int status) {
     kept[k]->diagnosis = "No diagnosis: a re-run died (" + describe_death(status) + ").";
