@@ -115,6 +115,7 @@ void Sweep::normalize() {
     runs[i].timeline.clear();
     runs[i].timeline_omitted = 0;
     runs[i].diagnosis.clear();
+    runs[i].replay_hash.clear();  // checked with the diagnosis, for the kept failures only
   }
 }
 
