@@ -9,6 +9,7 @@
 #include "sim/harness/mutants.h"
 #include "sim/harness/runner.h"
 #include "sim/walsim/scenario.h"
+#include "testutil/negative_controls.h"
 #include "testutil/target_diff.h"
 
 namespace {
@@ -79,24 +80,10 @@ TEST(LeveldbScenarios, Issue1081FailedLogCloseLosesWritesAtAProcessCrash) {
 // The negative controls pass on LevelDB 1.23, and each fails with the bug it guards against
 // planted back in the Env: the pre-1.23 NewDB (#189) and the pre-2012 CURRENT (issue 68).
 TEST(LeveldbScenarios, TheNegativeControlsPassAndFailWithTheirBugBack) {
-  for (const char* file : {"leveldb-189-newdb-control.toml",
-                           "leveldb-current-zeros-control.toml"}) {
-    const harness::RunConfig config = engines_config(file);
-    for (std::uint64_t seed = 1; seed <= 6; ++seed) {
-      const harness::RunResult result = harness::run_simulation(config, seed);
-      EXPECT_TRUE(result.passed) << file << " seed " << seed << ": " << result.failure;
-    }
-  }
-  if (!harness::mutants_available()) GTEST_SKIP() << "a build without libfiu points";
-  for (const char* name : {"leveldb/newdb-manifest-unsynced", "leveldb/current-unsynced"}) {
-    const harness::Mutant* mutant = harness::find_mutant(name);
-    ASSERT_NE(mutant, nullptr) << name;
-    const harness::Hunt hunt = harness::hunt(*mutant, 1, 12);
-    ASSERT_TRUE(hunt.caught.has_value()) << name << " survived " << hunt.seeds_run << " seeds";
-    EXPECT_NE(hunt.caught->failure.find("leveldb-open"), std::string::npos)
-        << hunt.caught->failure;
-    EXPECT_TRUE(hunt.failing_without_mutant.empty()) << name;
-  }
+  testutil::expect_controls_pass_and_fail_with_their_bug_back(
+      engines_config, {"leveldb-189-newdb-control.toml",
+                       "leveldb-current-zeros-control.toml"},
+      {"leveldb/newdb-manifest-unsynced", "leveldb/current-unsynced"}, "leveldb-open");
 }
 
 // Quiescent mode makes LevelDB's runs deterministic: the first failing seed of each bug's

@@ -13,6 +13,7 @@
 #include "sim/harness/runner.h"
 #include "sim/trace.h"
 #include "sim/walsim/scenario.h"
+#include "testutil/negative_controls.h"
 #include "testutil/target_diff.h"
 
 #include "adapters/rocksdb/rocksdb_target.h"
@@ -135,24 +136,10 @@ TEST(RocksdbScenarios, AWriteAfterAWalSwitchSurvivesEarlierLostOnes) {
 // The controls for facebook/rocksdb#10573 (7.7) and #6331 (2020) pass on 7.8.3, and each
 // fails with its bug planted back in the FileSystem (fs_files.cc): the database will not open.
 TEST(RocksdbScenarios, TheNegativeControlsPassAndFailWithTheirBugBack) {
-  for (const char* file : {"rocksdb-current-dir-sync-control.toml",
-                           "rocksdb-manifest-enospc-control.toml"}) {
-    const harness::RunConfig config = engines_config(file);
-    for (std::uint64_t seed = 1; seed <= 6; ++seed) {
-      const harness::RunResult result = harness::run_simulation(config, seed);
-      EXPECT_TRUE(result.passed) << file << " seed " << seed << ": " << result.failure;
-    }
-  }
-  if (!harness::mutants_available()) GTEST_SKIP() << "a build without libfiu points";
-  for (const char* name : {"rocksdb/current-dir-unsynced", "rocksdb/manifest-append-error-kept"}) {
-    const harness::Mutant* mutant = harness::find_mutant(name);
-    ASSERT_NE(mutant, nullptr) << name;
-    const harness::Hunt hunt = harness::hunt(*mutant, 1, 12);
-    ASSERT_TRUE(hunt.caught.has_value()) << name << " survived " << hunt.seeds_run << " seeds";
-    EXPECT_NE(hunt.caught->failure.find("rocksdb-open"), std::string::npos)
-        << hunt.caught->failure;
-    EXPECT_TRUE(hunt.failing_without_mutant.empty()) << name;
-  }
+  testutil::expect_controls_pass_and_fail_with_their_bug_back(
+      engines_config, {"rocksdb-current-dir-sync-control.toml",
+                       "rocksdb-manifest-enospc-control.toml"},
+      {"rocksdb/current-dir-unsynced", "rocksdb/manifest-append-error-kept"}, "rocksdb-open");
 }
 
 TEST(RocksdbScenarios, TwoPhaseCommitOnTwoColumnFamiliesOpensOnFixedSeeds) {
