@@ -333,6 +333,20 @@ harness::RunConfig hunt_manifest_append_error_kept() {
   return config;
 }
 
+// The ingest control (rocksdb-ingest-dir-sync-control.toml) cut to 120 ops: a 4 MiB write
+// buffer, so no WAL switch and no MANIFEST roll.
+harness::RunConfig hunt_ingest_dir_unsynced() {
+  harness::RunConfig config;
+  config.target = "rocksdb";
+  config.workload.ops = 120;
+  config.workload.sync_ratio = {3, 10};
+  config.crash.at = *harness::CrashAt::parse("inside-op");
+  config.crash.power_loss.policy = faults::CrashPolicy::kPrefix;
+  config.crash.power_loss.lose_unsynced_dir_ops = true;
+  config.target_settings = {{"value_bytes", "1000"}, {"ingest_percent", "10"}};
+  return config;
+}
+
 std::vector<harness::Mutant> planted_bugs() {
   return {
       harness::Mutant{"rocksdb/current-dir-unsynced", "field",
@@ -347,6 +361,12 @@ std::vector<harness::Mutant> planted_bugs() {
                       "MANIFEST: the next open cannot read it",
                       {harness::Invariant::kIntegrity, harness::Invariant::kDurability},
                       hunt_manifest_append_error_kept},
+      harness::Mutant{"rocksdb/ingest-dir-unsynced", "field",
+                      "IngestExternalFile syncs no directory for the file it adds, as before "
+                      "facebook/rocksdb#5435 (2019): the synced MANIFEST can name a table a "
+                      "power loss removed",
+                      {harness::Invariant::kIntegrity, harness::Invariant::kDurability},
+                      hunt_ingest_dir_unsynced},
   };
 }
 

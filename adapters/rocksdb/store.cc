@@ -182,7 +182,7 @@ rocksdb::Status Store::ingest(const kv::KvWrite& write, bool move_files) {
   // needs NewRandomRWFile, which the FileSystem does not offer. The MANIFEST keeps it instead.
   ingest.write_global_seqno = false;
   FsCounters& counters = env_->counters();
-  counters.ingesting = true;  // Breakage::kDropIngestSync
+  counters.ingesting = true;  // for the planted bug rocksdb/ingest-dir-unsynced
   status = db_->IngestExternalFile(handles_.front(), {path}, ingest);
   counters.ingesting = false;
   // The application's copy is no longer needed (a successful move removed it already).
