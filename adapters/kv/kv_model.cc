@@ -38,18 +38,73 @@ bool contains(const std::vector<Value>& values, const Value& value) {
   return std::find(values.begin(), values.end(), value) != values.end();
 }
 
+// The classification of a recovery that is no allowed prefix of `history` (kv_model.h).
+ModelVerdict classify(const KvModel::History& history, const KvMap& recovered, std::size_t must);
+// For a prefix verdict: which write is missing and which later one is not.
+std::string out_of_order(const KvModel::History& history, const KvMap& recovered,
+                         std::size_t must);
+
+// Judges `recovered` (the history's keys only) against the history's writes.
+ModelVerdict judge_history(const KvModel::History& history, const KvMap& recovered,
+                           bool all_required) {
+  const std::vector<KvWrite>& writes = history.writes;
+  const std::size_t must = all_required ? history.accepted : history.must;
+  ModelVerdict verdict;
+  KvMap state = history.base;
+  std::set<std::string> differ;
+  for (const auto& [key, value] : state) {
+    if (lookup(recovered, key) != Value{value}) differ.insert(key);
+  }
+  for (const auto& [key, value] : recovered) {
+    if (!state.contains(key)) differ.insert(key);
+  }
+  std::optional<std::size_t> early;
+  std::optional<std::size_t> match;
+  for (std::size_t k = 0;; ++k) {
+    if (differ.empty() && k >= must) {
+      match = k;
+      break;
+    }
+    if (differ.empty()) early = k;
+    if (k == writes.size()) break;
+    apply_write(state, writes[k]);
+    for (const auto& change : writes[k].changes) {
+      const std::string& key = change.first;
+      if (lookup(state, key) == lookup(recovered, key)) {
+        differ.erase(key);
+      } else {
+        differ.insert(key);
+      }
+    }
+  }
+  if (match) {
+    verdict.prefix = *match;
+  } else if (early) {
+    verdict.verdict = Verdict::kDurability;
+    verdict.detail = fmt::format(
+        "the recovery is the state after {} of {} {}, {} were durable (through op {})", *early,
+        writes.size(), history.noun, must, writes[must - 1].op);
+  } else {
+    verdict = classify(history, recovered, must);
+  }
+  return verdict;
+}
+
 }  // namespace
 
 void KvModel::accepted(KvWrite write, bool durable) {
   apply_write(live_, write);
-  writes_.push_back(std::move(write));
-  ++accepted_;
-  if (durable) must_ = writes_.size();  // a sync write makes every earlier one durable too
+  History& history = history_of(write);
+  // A sync write makes every earlier one durable too; an ingest is durable on return.
+  durable = durable || write.ingest;
+  history.writes.push_back(std::move(write));
+  ++history.accepted;
+  if (durable) history.must = history.writes.size();
 }
 
 void KvModel::failed(KvWrite write) {
   // It may have landed: the live view cannot tell, and the store stops here anyway.
-  writes_.push_back(std::move(write));
+  history_of(write).writes.push_back(std::move(write));
 }
 
 std::optional<std::string> KvModel::live(const std::string& key) const {
@@ -58,72 +113,49 @@ std::optional<std::string> KvModel::live(const std::string& key) const {
 
 void KvModel::forget() {
   base_known_ = false;
-  writes_.clear();
-  accepted_ = 0;
-  must_ = 0;
+  for (History* history : {&log_, &ingests_}) {
+    history->writes.clear();
+    history->accepted = 0;
+    history->must = 0;
+  }
 }
 
 ModelVerdict KvModel::judge(const KvMap& recovered, bool all_required) {
-  const std::size_t must = all_required ? accepted_ : must_;
+  KvMap logged;
+  KvMap ingested;
+  for (const auto& [key, value] : recovered) {
+    (key.starts_with(kIngestKeyHead) ? ingested : logged).emplace(key, value);
+  }
   ModelVerdict verdict;
   if (base_known_) {
-    KvMap state = base_;
-    std::set<std::string> differ;
-    for (const auto& [key, value] : state) {
-      if (lookup(recovered, key) != Value{value}) differ.insert(key);
-    }
-    for (const auto& [key, value] : recovered) {
-      if (!state.contains(key)) differ.insert(key);
-    }
-    std::optional<std::size_t> early;
-    std::optional<std::size_t> match;
-    for (std::size_t k = 0;; ++k) {
-      if (differ.empty() && k >= must) {
-        match = k;
-        break;
-      }
-      if (differ.empty()) early = k;
-      if (k == writes_.size()) break;
-      apply_write(state, writes_[k]);
-      for (const auto& change : writes_[k].changes) {
-        const std::string& key = change.first;
-        if (lookup(state, key) == lookup(recovered, key)) {
-          differ.erase(key);
-        } else {
-          differ.insert(key);
-        }
-      }
-    }
-    if (match) {
-      verdict.prefix = *match;
-    } else if (early) {
-      verdict.verdict = Verdict::kDurability;
-      verdict.detail = fmt::format(
-          "the recovery is the state after {} of {} writes, {} were durable (through op {})",
-          *early, writes_.size(), must, writes_[must - 1].op);
-    } else {
-      verdict = classify(recovered, must);
+    verdict = judge_history(log_, logged, all_required);
+    if (verdict.verdict == Verdict::kOk) {
+      ModelVerdict of_ingests = judge_history(ingests_, ingested, all_required);
+      if (of_ingests.verdict != Verdict::kOk) verdict = std::move(of_ingests);
     }
   }
-  base_ = recovered;
+  log_ = History{log_.noun, std::move(logged)};
+  ingests_ = History{ingests_.noun, std::move(ingested)};
   base_known_ = true;
   live_ = recovered;
-  writes_.clear();
-  accepted_ = 0;
-  must_ = 0;
   return verdict;
 }
 
-ModelVerdict KvModel::classify(const KvMap& recovered, std::size_t must) const {
+namespace {
+
+ModelVerdict classify(const KvModel::History& history, const KvMap& recovered,
+                      std::size_t must) {
+  const KvMap& base = history.base;
+  const std::vector<KvWrite>& writes = history.writes;
   // Per key: every value it ever held, and the ones the durable prefix still allows (its value
   // after `must` writes, and each written later).
   std::map<std::string, std::vector<Value>> ever;
   std::map<std::string, std::vector<Value>> later;  // written at or after the prefix's end
-  KvMap at_must = base_;
-  for (const auto& [key, value] : base_) ever[key].push_back(value);
-  for (std::size_t k = 0; k < writes_.size(); ++k) {
-    if (k < must) apply_write(at_must, writes_[k]);
-    for (const auto& [key, value] : writes_[k].changes) {
+  KvMap at_must = base;
+  for (const auto& [key, value] : base) ever[key].push_back(value);
+  for (std::size_t k = 0; k < writes.size(); ++k) {
+    if (k < must) apply_write(at_must, writes[k]);
+    for (const auto& [key, value] : writes[k].changes) {
       ever[key].push_back(value);
       if (k >= must) later[key].push_back(value);
     }
@@ -137,7 +169,7 @@ ModelVerdict KvModel::classify(const KvMap& recovered, std::size_t must) const {
     const Value got = lookup(recovered, key);
     std::vector<Value> once = ever.contains(key) ? ever.at(key) : std::vector<Value>{};
     // A key absent from the base was absent to begin with.
-    if (!base_.contains(key)) once.push_back(Value{});
+    if (!base.contains(key)) once.push_back(Value{});
     std::vector<Value> may = later.contains(key) ? later.at(key) : std::vector<Value>{};
     may.insert(may.begin(), lookup(at_must, key));
     if (!contains(once, got)) {
@@ -159,30 +191,33 @@ ModelVerdict KvModel::classify(const KvMap& recovered, std::size_t must) const {
     verdict.detail = first(phantom);
   } else if (!lost.empty()) {
     verdict.verdict = Verdict::kDurability;
-    verdict.detail = fmt::format("{} of {} writes were durable (through op {}), yet {}", must,
-                                 writes_.size(), must ? writes_[must - 1].op : 0, first(lost));
+    verdict.detail = fmt::format("{} of {} {} were durable (through op {}), yet {}", must,
+                                 writes.size(), history.noun, must ? writes[must - 1].op : 0,
+                                 first(lost));
   } else {
     verdict.verdict = Verdict::kPrefix;
     verdict.detail = fmt::format(
-        "each key holds a value of the writes since the durable prefix ({} of {}), but no "
+        "each key holds a value of the {} since the durable prefix ({} of {}), but no "
         "prefix of them gives the whole database: {}",
-        must, writes_.size(), out_of_order(recovered, must));
+        history.noun, must, writes.size(), out_of_order(history, recovered, must));
   }
   return verdict;
 }
 
-std::string KvModel::out_of_order(const KvMap& recovered, std::size_t must) const {
+std::string out_of_order(const KvModel::History& history, const KvMap& recovered,
+                         std::size_t must) {
+  const std::vector<KvWrite>& writes = history.writes;
   // The first write after the durable prefix that the recovery does not show (a key it changed
   // holds neither its value nor a later one), then the last write after it that it does show
   // (a key holds the value only that write gave).
   std::optional<std::size_t> lost;
   std::string lost_key;
-  for (std::size_t i = must; i < writes_.size() && !lost; ++i) {
-    for (const auto& [key, value] : writes_[i].changes) {
+  for (std::size_t i = must; i < writes.size() && !lost; ++i) {
+    for (const auto& [key, value] : writes[i].changes) {
       const Value got = lookup(recovered, key);
       bool shown = got == value;
-      for (std::size_t j = i + 1; j < writes_.size() && !shown; ++j) {
-        for (const auto& later : writes_[j].changes) {
+      for (std::size_t j = i + 1; j < writes.size() && !shown; ++j) {
+        for (const auto& later : writes[j].changes) {
           shown |= later.first == key && later.second == got;
         }
       }
@@ -194,18 +229,20 @@ std::string KvModel::out_of_order(const KvMap& recovered, std::size_t must) cons
     }
   }
   if (!lost) return "no single write is missing (a batch split?)";
-  for (std::size_t j = writes_.size(); j-- > *lost + 1;) {
-    for (const auto& [key, value] : writes_[j].changes) {
+  for (std::size_t j = writes.size(); j-- > *lost + 1;) {
+    for (const auto& [key, value] : writes[j].changes) {
       if (value && lookup(recovered, key) == value) {
         return fmt::format("op {}'s write is lost ({} holds {}), op {}'s later write survived "
                            "({} holds {})",
-                           writes_[*lost].op, lost_key, show(lookup(recovered, lost_key)),
-                           writes_[j].op, key, show(value));
+                           writes[*lost].op, lost_key, show(lookup(recovered, lost_key)),
+                           writes[j].op, key, show(value));
       }
     }
   }
-  return fmt::format("op {}'s write is lost ({} holds {})", writes_[*lost].op, lost_key,
+  return fmt::format("op {}'s write is lost ({} holds {})", writes[*lost].op, lost_key,
                      show(lookup(recovered, lost_key)));
 }
+
+}  // namespace
 
 }  // namespace kv

@@ -17,6 +17,15 @@
 //                       write survived)
 //   <engine>-prefix     every key holds a value of some allowed state, but no single prefix
 //                       gives them all: unsynced writes survived out of order
+//
+// Ingests (the rocksdb target's ingest op: a table file of puts added by
+// DB::IngestExternalFile) are a second history, judged the same way on their own keys, named
+// "i<n>" apart from the writes' "k<n>". An ingest that returned OK is durable (the MANIFEST
+// naming its table is synced before it returns), but it is no barrier for the writes before
+// it: they are still only in the WAL, in their own order. So every acknowledged ingest must
+// survive whole and one cut by the crash whole or not at all (a part of one is
+// <engine>-prefix), while the writes keep their prefix rule beside them. A failed ingest is
+// taken as the store's last act, as a failed write is (the harness crashes after it).
 #pragma once
 
 #include <cstdint>
@@ -29,11 +38,15 @@ namespace kv {
 
 using KvMap = std::map<std::string, std::string>;
 
+// The first letter of every ingested key, and of no written one.
+inline constexpr char kIngestKeyHead = 'i';
+
 struct KvWrite {
   std::uint32_t op = 0;  // the workload op's index, for messages
   bool sync = false;
   // In order; nullopt is a delete.
   std::vector<std::pair<std::string, std::optional<std::string>>> changes;
+  bool ingest = false;  // an ingest: puts of kIngestKeyHead keys only, durable on return
 };
 
 enum class Verdict : std::uint8_t { kOk, kPhantom, kDurability, kPrefix };
@@ -46,7 +59,8 @@ struct ModelVerdict {
 
 class KvModel {
  public:
-  // A write the store accepted; `durable` when it returned OK with sync = true.
+  // A write the store accepted; `durable` when it returned OK with sync = true (an ingest
+  // that returned OK is durable whatever `durable` says).
   void accepted(KvWrite write, bool durable);
   // A write that returned an error: it may or may not have landed (it is the last one).
   void failed(KvWrite write);
@@ -59,20 +73,25 @@ class KvModel {
   // next recovery holds).
   void forget();
 
-  std::size_t pending_writes() const { return writes_.size(); }
-  std::size_t required_writes() const { return must_; }
+  std::size_t pending_writes() const { return log_.writes.size(); }
+  std::size_t required_writes() const { return log_.must; }
+
+  // One history: the writes (in the log's order) or the ingests, over its own keys.
+  struct History {
+    const char* noun = "writes";       // for messages
+    KvMap base = {};                   // the state the last judgement accepted, of these keys
+    std::vector<KvWrite> writes = {};  // since then, in order
+    std::size_t accepted = 0;  // of writes, the ones that returned OK (a failed one is last)
+    std::size_t must = 0;      // the leading writes that must survive a power loss
+  };
 
  private:
-  ModelVerdict classify(const KvMap& recovered, std::size_t must) const;
-  // For a prefix verdict: which write is missing and which later one is not.
-  std::string out_of_order(const KvMap& recovered, std::size_t must) const;
+  History& history_of(const KvWrite& write) { return write.ingest ? ingests_ : log_; }
 
-  KvMap base_;  // the state the last judgement accepted
   bool base_known_ = true;
   KvMap live_;
-  std::vector<KvWrite> writes_;  // since then, in order
-  std::size_t accepted_ = 0;     // of writes_, the ones that returned OK (a failed one is last)
-  std::size_t must_ = 0;         // the leading writes_ that must survive a power loss
+  History log_;
+  History ingests_{"ingests"};
 };
 
 }  // namespace kv

@@ -1,6 +1,8 @@
 #include "adapters/kv/kv_ops.h"
 
+#include <algorithm>
 #include <optional>
+#include <set>
 #include <utility>
 
 #include <fmt/format.h>
@@ -19,8 +21,8 @@ std::string letters(std::size_t size, sim::Prng& choices) {
   return text;
 }
 
-std::string key(sim::Prng& choices, const KvShape& shape) {
-  return fmt::format("k{:05}", choices.below(static_cast<std::uint64_t>(shape.keys)));
+std::string key(sim::Prng& choices, const KvShape& shape, char head = 'k') {
+  return fmt::format("{}{:05}", head, choices.below(static_cast<std::uint64_t>(shape.keys)));
 }
 
 std::string value(const harness::Op& op, sim::Prng& choices, const KvShape& shape) {
@@ -63,6 +65,18 @@ KvOp kv_op(const harness::Op& op, sim::Prng& choices, const KvShape& shape) {
   }
   out.kind = KvOp::Kind::kWrite;
   return out;
+}
+
+KvWrite kv_ingest(const harness::Op& op, sim::Prng& choices, const KvShape& shape) {
+  const std::uint64_t count =
+      std::min<std::uint64_t>(1 + choices.below(8), static_cast<std::uint64_t>(shape.keys));
+  std::set<std::string> keys;
+  while (keys.size() < count) keys.insert(key(choices, shape, kIngestKeyHead));
+  KvWrite write;
+  write.op = op.index;
+  write.ingest = true;
+  for (const std::string& k : keys) write.changes.emplace_back(k, value(op, choices, shape));
+  return write;
 }
 
 harness::Violation violation(harness::Invariant category, std::string_view engine,

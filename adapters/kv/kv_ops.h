@@ -33,6 +33,10 @@ struct KvOp {
 };
 
 KvOp kv_op(const harness::Op& op, sim::Prng& choices, const KvShape& shape);
+// An ingest (the rocksdb target's ingest op, kv_model.h): 1 to 8 distinct keys of the ingest
+// key space ("i00000".., shape.keys of them), in key order as a table file holds them, each
+// put a value as kv_op's are.
+KvWrite kv_ingest(const harness::Op& op, sim::Prng& choices, const KvShape& shape);
 
 // The engine's violation "<engine>-<what>" (open, durability, prefix, phantom, read): one
 // wording for every engine target.

@@ -132,6 +132,7 @@ class QuiescentEnv final : public rocksdb::Env {
   std::size_t queued() const { return queue_.size(); }
   std::uint64_t background_runs() const { return background_runs_; }
   const FsCounters& counters() const { return fs_->counters(); }
+  FsCounters& counters() { return fs_->counters(); }
 
  private:
   struct Job {

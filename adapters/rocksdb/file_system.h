@@ -108,6 +108,7 @@ class FsFileSystem final : public rocksdb::FileSystem {
                                 bool* is_dir, rocksdb::IODebugContext* dbg) override;
 
   const FsCounters& counters() const { return counters_; }
+  FsCounters& counters() { return counters_; }  // the Store marks its ingests there
 
  private:
   FileContext context() { return {*config_.fs, counters_, config_.breakage}; }

@@ -46,6 +46,7 @@ struct FsCounters {
   std::uint64_t renames = 0;
   std::uint64_t fs_errors = 0;  // calls of the Fs below that failed
   std::uint64_t io_errors = 0;  // of them, any but kNotFound and kAlreadyExists
+  bool ingesting = false;       // the Store is inside DB::IngestExternalFile (a planted bug)
 };
 
 // A wal::Status as RocksDB's IOError makes one: ENOENT is NotFound, the rest IOError, with the

@@ -13,6 +13,10 @@
 //   batch       a WriteBatch of puts and deletes (one per entry), sync = false
 //   truncate    Delete, sync = false
 //   read        Get, compared with the model at once (rocksdb-read)
+//   (ingest)    with [rocksdb] ingest_percent, that percent of the write ops above: 1-8 puts of
+//               keys "i<n>" written with SstFileWriter into a table file beside the database,
+//               then DB::IngestExternalFile (store.h); durable once it returns OK, on its own
+//               (kv_model.h), and no barrier for the unsynced puts before it
 // With transaction_db each write is one transaction. With two_phase_commit it is named and
 // prepared in its op and committed in the next write op, as an application that prepares and
 // commits later does (so a WAL switch may fall between a prepare and its commit): an op
@@ -123,6 +127,11 @@ class RocksdbTarget final : public harness::Target {
     }
     noted_ = true;
     reseed();
+    if (ingests_.tried > 0) {
+      notes_.push_back(fmt::format("rocksdb: {} ingests before this check, {} acknowledged",
+                                   ingests_.tried, ingests_.acknowledged));
+      ingests_ = {};
+    }
     std::vector<harness::Violation> out;
     if (!store_) {
       out.push_back(kv::violation(harness::Invariant::kIntegrity, "rocksdb", "open",
@@ -162,6 +171,10 @@ class RocksdbTarget final : public harness::Target {
   void reseed() { seed_thread_random(sim::fold64(seed_, ++calls_)); }
 
   harness::Applied run(const harness::Op& op, sim::Prng& choices) {
+    // Drawn only when ingests are asked for, so that every other scenario's draws stay put.
+    const bool writes = op.kind != harness::OpKind::kRead && op.kind != harness::OpKind::kReopen;
+    const auto percent = static_cast<std::uint64_t>(settings_.ingest_percent);
+    if (percent > 0 && writes && choices.chance({percent, 100})) return ingest(op, choices);
     kv::KvOp asked = kv::kv_op(op, choices, {settings_.keys, settings_.value_bytes});
     if (asked.kind == kv::KvOp::Kind::kRead) return read(asked.key);
     if (asked.kind == kv::KvOp::Kind::kNone) return {};
@@ -233,6 +246,23 @@ class RocksdbTarget final : public harness::Target {
     return status;
   }
 
+  harness::Applied ingest(const harness::Op& op, sim::Prng& choices) {
+    KvWrite write = kv::kv_ingest(op, choices, {settings_.keys, settings_.value_bytes});
+    const bool move_files = choices.coin();
+    ++ingests_.tried;
+    const rocksdb::Status status = store_->ingest(write, move_files);
+    if (!status.ok()) {
+      // Cut by the crash (or failed): whole or not at all, and the last thing the store did.
+      model_.failed(std::move(write));
+      return {harness::Ack::kFailed,
+              wal::Status::io_error("rocksdb: ingest: " + status.ToString()),
+              {}};
+    }
+    ++ingests_.acknowledged;
+    model_.accepted(std::move(write), true);
+    return {harness::Ack::kDurable, wal::Status::ok(), {}};
+  }
+
   harness::Applied read(const std::string& k) {
     std::optional<std::string> have;
     const rocksdb::Status status = store_->get(k, &have);
@@ -259,6 +289,10 @@ class RocksdbTarget final : public harness::Target {
   std::uint64_t calls_ = 0;        // the harness's calls so far, for reseed()
   bool noted_ = false;
   std::vector<std::string> notes_;
+  struct {
+    std::uint64_t tried = 0;
+    std::uint64_t acknowledged = 0;
+  } ingests_;  // since the last check, for its note
 };
 
 }  // namespace
@@ -299,6 +333,20 @@ harness::RunConfig hunt_manifest_append_error_kept() {
   return config;
 }
 
+// The ingest control (rocksdb-ingest-dir-sync-control.toml) cut to 120 ops: a 4 MiB write
+// buffer, so no WAL switch and no MANIFEST roll.
+harness::RunConfig hunt_ingest_dir_unsynced() {
+  harness::RunConfig config;
+  config.target = "rocksdb";
+  config.workload.ops = 120;
+  config.workload.sync_ratio = {3, 10};
+  config.crash.at = *harness::CrashAt::parse("inside-op");
+  config.crash.power_loss.policy = faults::CrashPolicy::kPrefix;
+  config.crash.power_loss.lose_unsynced_dir_ops = true;
+  config.target_settings = {{"value_bytes", "1000"}, {"ingest_percent", "10"}};
+  return config;
+}
+
 std::vector<harness::Mutant> planted_bugs() {
   return {
       harness::Mutant{"rocksdb/current-dir-unsynced", "field",
@@ -313,6 +361,12 @@ std::vector<harness::Mutant> planted_bugs() {
                       "MANIFEST: the next open cannot read it",
                       {harness::Invariant::kIntegrity, harness::Invariant::kDurability},
                       hunt_manifest_append_error_kept},
+      harness::Mutant{"rocksdb/ingest-dir-unsynced", "field",
+                      "IngestExternalFile syncs no directory for the file it adds, as before "
+                      "facebook/rocksdb#5435 (2019): the synced MANIFEST can name a table a "
+                      "power loss removed",
+                      {harness::Invariant::kIntegrity, harness::Invariant::kDurability},
+                      hunt_ingest_dir_unsynced},
   };
 }
 

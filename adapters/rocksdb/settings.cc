@@ -115,6 +115,13 @@ std::vector<harness::TargetKey> rocksdb_keys() {
        .max = 1 << 20,
        .default_value = "512",
        .doc = "the key space, k00000.. (few keys: writes overwrite each other)"},
+      {.name = "ingest_percent",
+       .min = 0,
+       .max = 100,
+       .default_value = "0",
+       .doc = "the percent of write ops made an ingest instead: 1-8 puts of keys i00000.. "
+              "written with SstFileWriter, then DB::IngestExternalFile (move_files drawn; "
+              "linking is not supported, both copy)"},
   };
 }
 
@@ -146,6 +153,7 @@ TargetSettings read_settings(const Settings& settings) {
   out.column_families = static_cast<int>(number(settings, "column_families"));
   out.keys = number(settings, "keys");
   out.value_bytes = static_cast<std::size_t>(number(settings, "value_bytes"));
+  out.ingest_percent = static_cast<int>(number(settings, "ingest_percent"));
   // No thread RocksDB would start on its own that can be turned off (env.h): the closing flush
   // would wait for a background job the quiescent Env runs only between calls.
   options.max_file_opening_threads = 1;  // else VersionBuilder opens tables on 15 threads

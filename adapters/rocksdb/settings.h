@@ -26,6 +26,7 @@ struct TargetSettings {
   int column_families = 1;
   std::int64_t keys = 512;
   std::size_t value_bytes = 100;
+  int ingest_percent = 0;  // of write ops, made an ingest (rocksdb_target.cc)
 };
 
 std::vector<harness::TargetKey> rocksdb_keys();

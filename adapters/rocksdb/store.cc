@@ -3,13 +3,15 @@
 
 #include <fmt/format.h>
 
+#include <rocksdb/sst_file_writer.h>
+
 namespace rocksdb_adapter {
 
 Store::Opened Store::open(const harness::TargetEnv& env, const TargetSettings& settings,
                           Breakage breakage, std::uint64_t* sessions) {
   auto quiescent = std::make_unique<QuiescentEnv>(
       EnvConfig{env.fs, env.clock, env.runtime, env.dir, env.seed, breakage, sessions});
-  std::unique_ptr<Store> store(new Store(std::move(quiescent), settings));
+  std::unique_ptr<Store> store(new Store(std::move(quiescent), settings, env.dir));
   rocksdb::Options options = settings.options;
   options.env = store->env_.get();
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
@@ -158,6 +160,33 @@ rocksdb::Status Store::commit_held(kv::KvWrite* committed) {
   held_.reset();
   *committed = std::move(held_write_);
   held_write_ = {};
+  return status;
+}
+
+rocksdb::Status Store::ingest(const kv::KvWrite& write, bool move_files) {
+  const std::string folder = dir_ + "/ingest";
+  const std::string path = fmt::format("{}/op{}.sst", folder, write.op);
+  rocksdb::Status status = env_->CreateDirIfMissing(folder);
+  rocksdb::Options options = settings_.options;
+  options.env = env_.get();
+  rocksdb::SstFileWriter writer(rocksdb::EnvOptions(options), options);
+  if (status.ok()) status = writer.Open(path);
+  for (const auto& [k, v] : write.changes) {
+    if (status.ok()) status = writer.Put(k, *v);
+  }
+  if (status.ok()) status = writer.Finish();
+  if (!status.ok()) return status;
+  rocksdb::IngestExternalFileOptions ingest;
+  ingest.move_files = move_files;
+  // A file that overlaps an earlier ingest takes a sequence number; written into the file it
+  // needs NewRandomRWFile, which the FileSystem does not offer. The MANIFEST keeps it instead.
+  ingest.write_global_seqno = false;
+  FsCounters& counters = env_->counters();
+  counters.ingesting = true;  // for the planted bug rocksdb/ingest-dir-unsynced
+  status = db_->IngestExternalFile(handles_.front(), {path}, ingest);
+  counters.ingesting = false;
+  // The application's copy is no longer needed (a successful move removed it already).
+  if (!status.ok() || !move_files) static_cast<void>(env_->DeleteFile(path));
   return status;
 }
 

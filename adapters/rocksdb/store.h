@@ -55,6 +55,12 @@ class Store {
   bool holds_prepared() const { return held_ != nullptr; }
   // Commits the held transaction; `committed` receives its write.
   rocksdb::Status commit_held(kv::KvWrite* committed);
+  // An ingest (kv_model.h): `write`'s puts, in key order, written with SstFileWriter to a
+  // table file in <dir>/ingest on the same Fs (synced by SstFileWriter::Finish, as an
+  // application's file would be), then DB::IngestExternalFile into the default column family.
+  // `move_files`: asked to link (the FileSystem cannot, so RocksDB falls back to a copy and
+  // removes the outside file) or to copy (the outside file is then removed here).
+  rocksdb::Status ingest(const kv::KvWrite& write, bool move_files);
   // A live Get; nullopt: not found.
   rocksdb::Status get(const std::string& key, std::optional<std::string>* value);
   // Flushes every memtable through the quiescent Env (FlushOptions::wait would deadlock).
@@ -65,8 +71,8 @@ class Store {
   void run_background() { env_->run_background(); }
 
  private:
-  Store(std::unique_ptr<QuiescentEnv> env, const TargetSettings& settings)
-      : env_(std::move(env)), settings_(settings) {}
+  Store(std::unique_ptr<QuiescentEnv> env, const TargetSettings& settings, std::string dir)
+      : env_(std::move(env)), settings_(settings), dir_(std::move(dir)) {}
   rocksdb::ColumnFamilyHandle* family_of(const std::string& key) const;
   rocksdb::Status batch(const kv::KvWrite& write, const rocksdb::WriteOptions& options);
   rocksdb::Status transact(const kv::KvWrite& write, const rocksdb::WriteOptions& options);
@@ -74,6 +80,7 @@ class Store {
 
   std::unique_ptr<QuiescentEnv> env_;  // outlives db_ (declared first, destroyed last)
   const TargetSettings settings_;
+  const std::string dir_;  // the database's
   std::unique_ptr<rocksdb::DB> db_;
   rocksdb::TransactionDB* txn_db_ = nullptr;  // db_ itself, when it is a TransactionDB
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;

@@ -71,5 +71,51 @@ TEST(LeveldbModel, TheRecoveryIsTheNextJudgementsBase) {
   EXPECT_EQ(model.live("a"), std::nullopt);
 }
 
+KvWrite ingest(std::uint32_t op, const std::string& key, const std::string& value) {
+  KvWrite write{op, false, {{key, value}}};
+  write.ingest = true;
+  return write;
+}
+
+// a=1 (unsynced), ingest i1=x (acknowledged), c=3 (unsynced).
+KvModel ingest_between_puts() {
+  KvModel model;
+  model.accepted(put(0, "a", "1", false), false);
+  model.accepted(ingest(1, "i1", "x"), false);
+  model.accepted(put(2, "c", "3", false), false);
+  return model;
+}
+
+TEST(KvModelIngest, AnAcknowledgedIngestIsDurableButNoBarrierForEarlierPuts) {
+  KvModel model = ingest_between_puts();
+  EXPECT_EQ(model.judge({{"i1", "x"}}, false).verdict, Verdict::kOk);
+  KvModel kept = ingest_between_puts();
+  EXPECT_EQ(kept.judge({{"a", "1"}, {"i1", "x"}, {"c", "3"}}, false).verdict, Verdict::kOk);
+  KvModel lost = ingest_between_puts();
+  const ModelVerdict verdict = lost.judge({{"a", "1"}}, false);
+  EXPECT_EQ(verdict.verdict, Verdict::kDurability);
+  EXPECT_NE(verdict.detail.find("ingests"), std::string::npos) << verdict.detail;
+}
+
+TEST(KvModelIngest, AnIngestCutByTheCrashIsAllOrNothing) {
+  const auto cut = [] {
+    KvModel model;
+    model.accepted(ingest(0, "i1", "x"), true);
+    model.failed({1, false, {{"i2", "y"}, {"i3", "y"}}, true});
+    return model;
+  };
+  KvModel none = cut();
+  EXPECT_EQ(none.judge({{"i1", "x"}}, false).verdict, Verdict::kOk);
+  KvModel whole = cut();
+  EXPECT_EQ(whole.judge({{"i1", "x"}, {"i2", "y"}, {"i3", "y"}}, false).verdict, Verdict::kOk);
+  KvModel half = cut();
+  EXPECT_EQ(half.judge({{"i1", "x"}, {"i3", "y"}}, false).verdict, Verdict::kPrefix);
+}
+
+TEST(KvModelIngest, AnIngestedValueNeverGivenIsAPhantom) {
+  KvModel model = ingest_between_puts();
+  EXPECT_EQ(model.judge({{"i1", "x"}, {"i2", "z"}}, false).verdict, Verdict::kPhantom);
+}
+
 }  // namespace
 }  // namespace kv

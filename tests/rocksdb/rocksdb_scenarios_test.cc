@@ -2,8 +2,10 @@
 // rocksdb-* invariant fails on a deliberately broken copy of the target (breakage.h): a check
 // no broken adapter trips would be a defect of the harness. A seed repeats bit for bit, and
 // the target writes the same files on the real disk as on SimFs (walsim real --diff).
+#include <cstdio>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -133,13 +135,17 @@ TEST(RocksdbScenarios, AWriteAfterAWalSwitchSurvivesEarlierLostOnes) {
       << out_of_order.front().message;
 }
 
-// The controls for facebook/rocksdb#10573 (7.7) and #6331 (2020) pass on 7.8.3, and each
-// fails with its bug planted back in the FileSystem (fs_files.cc): the database will not open.
+// The controls for facebook/rocksdb#10573 (7.7), #6331 (2020) and #5435 (2019) pass on 7.8.3,
+// and each fails with its bug planted back in the FileSystem (fs_files.cc): the database will
+// not open.
 TEST(RocksdbScenarios, TheNegativeControlsPassAndFailWithTheirBugBack) {
   testutil::expect_controls_pass_and_fail_with_their_bug_back(
-      engines_config, {"rocksdb-current-dir-sync-control.toml",
-                       "rocksdb-manifest-enospc-control.toml"},
-      {"rocksdb/current-dir-unsynced", "rocksdb/manifest-append-error-kept"}, "rocksdb-open");
+      engines_config,
+      {"rocksdb-current-dir-sync-control.toml", "rocksdb-manifest-enospc-control.toml",
+       "rocksdb-ingest-dir-sync-control.toml"},
+      {"rocksdb/current-dir-unsynced", "rocksdb/manifest-append-error-kept",
+       "rocksdb/ingest-dir-unsynced"},
+      "rocksdb-open");
 }
 
 TEST(RocksdbScenarios, TwoPhaseCommitOnTwoColumnFamiliesOpensOnFixedSeeds) {
@@ -148,6 +154,36 @@ TEST(RocksdbScenarios, TwoPhaseCommitOnTwoColumnFamiliesOpensOnFixedSeeds) {
     const harness::RunResult result = harness::run_simulation(config, seed);
     EXPECT_TRUE(result.passed) << "seed " << seed << ": " << result.failure;
   }
+}
+
+// The ingests a run made, from the target's notes ("rocksdb: N ingests before this check, M
+// acknowledged"): {N, M} summed.
+std::pair<int, int> ingests_of(const harness::RunResult& result) {
+  std::pair<int, int> sum;
+  for (const std::string& note : result.notes) {
+    int tried = 0;
+    int acknowledged = 0;
+    if (std::sscanf(note.c_str(), "rocksdb: %d ingests before this check, %d acknowledged", &tried,
+                    &acknowledged) == 2) {
+      sum.first += tried;
+      sum.second += acknowledged;
+    }
+  }
+  return sum;
+}
+
+// facebook/rocksdb#5435's control really ingests: most of its ingests are acknowledged (and
+// every acknowledged one survives: the test above).
+TEST(RocksdbScenarios, TheIngestControlIngests) {
+  const harness::RunConfig config = engines_config("rocksdb-ingest-dir-sync-control.toml");
+  std::pair<int, int> ingests;
+  for (std::uint64_t seed = 1; seed <= 4; ++seed) {
+    const harness::RunResult result = harness::run_simulation(config, seed);
+    const std::pair<int, int> of_run = ingests_of(result);
+    ingests.first += of_run.first;
+    ingests.second += of_run.second;
+  }
+  EXPECT_GE(ingests.second, 4) << ingests.first << " ingests tried";
 }
 
 TEST(RocksdbBroken, ADroppedWalSyncIsCaughtAsLostDurability) {
