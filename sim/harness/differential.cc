@@ -19,6 +19,27 @@ namespace {
 
 std::string byte_text(char c) { return fmt::format("{:#04x}", static_cast<unsigned char>(c)); }
 
+bool is_text(const std::string& bytes, std::size_t from, std::size_t length) {
+  for (std::size_t i = from; i < bytes.size() && i < from + length; ++i) {
+    const auto c = static_cast<unsigned char>(bytes[i]);
+    if ((c < 0x20 && c != '\n' && c != '\t') || c >= 0x7f) return false;
+  }
+  return true;
+}
+
+// Up to `shown` bytes of `bytes` from `from`, printable as text (a log line one side wrote and
+// the other did not, or a number that differs, says at once what differs), the rest escaped.
+std::string tail_text(const std::string& bytes, std::size_t from, std::size_t shown = 160) {
+  const std::size_t kShown = shown;
+  std::string out;
+  for (std::size_t i = from; i < bytes.size() && i < from + kShown; ++i) {
+    const auto c = static_cast<unsigned char>(bytes[i]);
+    out += c >= 0x20 && c < 0x7f ? std::string(1, static_cast<char>(c))
+                                 : fmt::format("\\x{:02x}", c);
+  }
+  return bytes.size() - from > kShown ? out + "..." : out;
+}
+
 }  // namespace
 
 std::optional<std::string> snapshot(const Side& side, const std::string& dir, Files& out) {
@@ -77,14 +98,26 @@ void compare_snapshots(const Files& a, const Files& b, const std::string& when,
         offset < common ? fmt::format("offset {}: real {}, sim {}", offset, byte_text(ours[offset]),
                                       byte_text(theirs[offset]))
                         : "";
+    // In a text file (a LOG) the words around the byte say what differs: a number, a time.
+    const std::size_t from = offset - std::min<std::size_t>(offset, 60);
+    const std::string around =
+        offset < common && is_text(ours, from, 100) && is_text(theirs, from, 100)
+            ? fmt::format("; from {}: real \"{}\", sim \"{}\"", from, tail_text(ours, from, 100),
+                          tail_text(theirs, from, 100))
+            : "";
     if (ours.size() != theirs.size()) {
-      return verdict.fail(
-          fmt::format("{}: file {}: size real {}, sim {}{}", when, name, ours.size(), theirs.size(),
-                      bytes_differ.empty() ? "" : " (first differing " + bytes_differ + ")"));
+      const bool real_longer = ours.size() > theirs.size();
+      const std::string extra =
+          bytes_differ.empty()
+              ? fmt::format(" ({} only: \"{}\")", real_longer ? "real" : "sim",
+                            tail_text(real_longer ? ours : theirs, common))
+              : " (first differing " + bytes_differ + ")";
+      return verdict.fail(fmt::format("{}: file {}: size real {}, sim {}{}", when, name,
+                                      ours.size(), theirs.size(), extra));
     }
     if (!bytes_differ.empty()) {
       return verdict.fail(
-          fmt::format("{}: file {} {} (size {})", when, name, bytes_differ, ours.size()));
+          fmt::format("{}: file {} {} (size {}){}", when, name, bytes_differ, ours.size(), around));
     }
   }
 }
