@@ -46,6 +46,23 @@ bool is_wal(const std::string& path) { return path.ends_with(".log"); }
 
 namespace {
 
+// R5: PosixSequentialFile::Read (fread, which loops) and PosixRandomAccessFile::Read (a pread
+// loop, io_posix.cc l.576-593) fill the buffer unless the file ends or a call fails: a short
+// pread(2) is read on from, never handed to RocksDB as the end (which it would take for a
+// truncated block; found by the swarm's read_short).
+wal::Result<std::size_t> read_until_end(wal::File& file, std::uint64_t offset, char* scratch,
+                                        std::size_t n) {
+  std::size_t done = 0;
+  while (done < n) {
+    const wal::Result<std::size_t> got =
+        file.read_at(offset + done, {reinterpret_cast<std::byte*>(scratch) + done, n - done});
+    if (!got) return got.error();
+    if (*got == 0) break;
+    done += *got;
+  }
+  return done;
+}
+
 std::string_view base_name(std::string_view path) {
   const std::size_t slash = path.rfind('/');
   return slash == std::string_view::npos ? path : path.substr(slash + 1);
@@ -161,8 +178,7 @@ class FsSequentialFile final : public rocksdb::FSSequentialFile {
 
   rocksdb::IOStatus Read(std::size_t n, const rocksdb::IOOptions&, rocksdb::Slice* result,
                          char* scratch, rocksdb::IODebugContext*) override {  // R5
-    wal::Result<std::size_t> read =
-        file_->read_at(offset_, {reinterpret_cast<std::byte*>(scratch), n});
+    wal::Result<std::size_t> read = read_until_end(*file_, offset_, scratch, n);
     if (!read) {
       *result = rocksdb::Slice(scratch, 0);
       return count_failure(read.error(), path_, context_.counters);
@@ -192,8 +208,7 @@ class FsRandomAccessFile final : public rocksdb::FSRandomAccessFile {
   rocksdb::IOStatus Read(std::uint64_t offset, std::size_t n, const rocksdb::IOOptions&,
                          rocksdb::Slice* result, char* scratch,
                          rocksdb::IODebugContext*) const override {  // R5
-    wal::Result<std::size_t> read =
-        file_->read_at(offset, {reinterpret_cast<std::byte*>(scratch), n});
+    wal::Result<std::size_t> read = read_until_end(*file_, offset, scratch, n);
     if (!read) {
       *result = rocksdb::Slice(scratch, 0);
       return count_failure(read.error(), path_, context_.counters);

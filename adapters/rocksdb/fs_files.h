@@ -16,8 +16,9 @@
 //      preallocation, which this class never makes, R7).
 //   R4 NewWritableFile opens O_CREAT | O_TRUNC, ReopenWritableFile O_CREAT | O_APPEND
 //      (fs_posix.cc l.286-293): no directory sync follows the create.
-//   R5 Sequential and random reads are read(2)/pread(2) (mmap reads are off by default); a
-//      short read is not an error, past the end reads nothing.
+//   R5 Sequential and random reads are fread(3)/pread(2) (mmap reads are off by default), each
+//      looping until the buffer is full (l.226-249, l.576-593): a short read is read on from,
+//      a read ending early means the end of the file; past the end reads nothing.
 //   R6 FSDirectory::Fsync is fsync of the directory (l.1663-1667): Fs::sync_dir.
 //   R7 Allocate (fallocate with FALLOC_FL_KEEP_SIZE by default) changes no byte a reader or a
 //      crash sees, so it is not passed on (wal::File::allocate grows the size). RangeSync

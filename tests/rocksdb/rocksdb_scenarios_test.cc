@@ -274,13 +274,13 @@ TEST(RocksdbScenarios, TraceHashesOfFixedSeedsArePinned) {
   GTEST_SKIP() << "hashes pinned for glibc's allocator";
 #endif
   const std::tuple<const char*, std::uint64_t, const char*> pinned[] = {
-      {"rocksdb-all-sync-control.toml", 1, "3b3cd6c0b55bbcd1"},
-      {"rocksdb-all-sync-control.toml", 2, "7954a940b6735130"},
-      {"rocksdb-all-sync-control.toml", 3, "d24c2cede78e9cc8"},
-      {"rocksdb-torn-wal-middle.toml", 1, "5aa15ff460223976"},
-      {"rocksdb-torn-wal-middle.toml", 2, "4ceb3218f5c21e71"},
-      {"rocksdb-torn-wal-middle.toml", 3, "a5e75deb9f0ecd33"},
-      {"shrunk/rocksdb-torn-wal-middle-21.toml", 21, "6be7c94c4e29aa09"},
+      {"rocksdb-all-sync-control.toml", 1, "a1e3f1b10d946cbd"},
+      {"rocksdb-all-sync-control.toml", 2, "a2e8f967146ad2c9"},
+      {"rocksdb-all-sync-control.toml", 3, "16a0e3e908b4da30"},
+      {"rocksdb-torn-wal-middle.toml", 1, "d001b77ba98ed02d"},
+      {"rocksdb-torn-wal-middle.toml", 2, "0bbf7b6a92894151"},
+      {"rocksdb-torn-wal-middle.toml", 3, "5ed4802a612f2705"},
+      {"shrunk/rocksdb-torn-wal-middle-21.toml", 21, "4ac584cf4bef4f01"},
   };
   for (const auto& [file, seed, hash] : pinned) {
     const harness::RunResult result = harness::run_simulation(engines_config(file), seed);
