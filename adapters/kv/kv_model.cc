@@ -168,8 +168,10 @@ ModelVerdict classify(const KvModel::History& history, const KvMap& recovered,
   for (const std::string& key : keys) {
     const Value got = lookup(recovered, key);
     std::vector<Value> once = ever.contains(key) ? ever.at(key) : std::vector<Value>{};
-    // A key absent from the base was absent to begin with.
-    if (!base.contains(key)) once.push_back(Value{});
+    // Absence is not a value anyone gave: a key the accepted state held and the recovery lacks
+    // is lost (durability), never a phantom (an older MANIFEST back behind a lost CURRENT
+    // rename read as "k00006 holds nothing, never written": swarm --target leveldb seed 15).
+    once.push_back(Value{});
     std::vector<Value> may = later.contains(key) ? later.at(key) : std::vector<Value>{};
     may.insert(may.begin(), lookup(at_must, key));
     if (!contains(once, got)) {
