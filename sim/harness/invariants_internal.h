@@ -69,6 +69,7 @@ class Checker {
   void lsn_continuity();
   void error_honesty();
   void enospc_fails_cleanly(const std::map<std::uint32_t, const Fault*>& poisoned);
+  void closes_report_failures();
   void corruption_detected();
   void no_leak();
 

@@ -171,6 +171,27 @@ RunConfig background_rotations() {
   return config;
 }
 
+// Reads cut short before the end (pread(2) may): every recovery reads segments back.
+RunConfig short_reads() {
+  RunConfig config = grouped();
+  config.workload.reopen_ratio = {1, 10};
+  config.faults.read_short = {1, 4};
+  return config;
+}
+
+// Clean closes under `none` (the entries reach the OS, durability is the caller's sync) whose
+// close(2) fails on btrfs, which drops the unsynced pages at once.
+RunConfig failing_closes() {
+  RunConfig config = base(wal::SyncPolicy::kNone);
+  config.workload.sync_ratio = {0, 1};
+  config.workload.reopen_ratio = {1, 8};
+  config.crash.at = *CrashAt::parse("none");
+  config.faults.close_eio = {1, 2};
+  config.faults.fsync_profile = "btrfs";
+  config.faults.target = "[0-9]*.wal";
+  return config;
+}
+
 RunConfig growing_files() {
   RunConfig config = grouped();
   config.wal.preallocate = false;
@@ -351,6 +372,15 @@ const std::vector<Mutant>& all_mutants() {
        "\"preallocation\" by a sparse ftruncate: a full disk surfaces as a failed write in the "
        "middle of a record, poisoning the log, instead of a clean ENOSPC at segment creation",
        {I::kErrorHonesty, I::kDurability}, full_disk},
+      {"short-read-is-end", "field",
+       "a read that returns fewer bytes than asked is taken for the end of the file "
+       "(google/leveldb#1285; this WAL until session 14): recovery cuts a segment at a record "
+       "it did not finish reading",
+       {I::kDurability, I::kLsnContinuity, I::kPrefix, I::kIntegrity}, short_reads},
+      {"ignore-close-error", "field",
+       "a clean close under `none` drops the segment's failed close(2) (google/leveldb#1081): "
+       "the unsynced entries it held are gone and nobody was told",
+       {I::kErrorHonesty}, failing_closes},
       {"publish-without-previous-sync", "seed",
        "a background rotation's publishing sync never syncs the segment the rotation finished, "
        "yet calls everything before the new segment durable",
