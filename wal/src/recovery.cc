@@ -392,6 +392,15 @@ Result<ScanResult> scan(Fs& fs, std::string_view dir, const Options& options) {
         return fatal(walk, piece, "cannot read the log; a writable open stops here rather than "
                                   "cut, skip or overwrite what it could not read");
       }
+      // A segment name that cannot even be opened (a directory, a symlink loop, no
+      // permission) can be neither removed nor replaced by the log: skipping it only moved the
+      // failure to the first rotation onto its name, after the open had said yes (hostile
+      // corpus, last-segment-is-a-directory under skip-corrupted: a flaky test, the rotation
+      // timing).
+      if (piece.kind == Piece::Kind::kDamage && piece.io_error && !piece.read_failed) {
+        return fatal(walk, piece, "a segment cannot be opened; a writable open stops here "
+                                  "rather than leave in the log's way what it cannot remove");
+      }
     }
   }
 
