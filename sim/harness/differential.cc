@@ -30,14 +30,16 @@ bool is_text(const std::string& bytes, std::size_t from, std::size_t length) {
 // Up to `shown` bytes of `bytes` from `from`, printable as text (a log line one side wrote and
 // the other did not, or a number that differs, says at once what differs), the rest escaped.
 std::string tail_text(const std::string& bytes, std::size_t from, std::size_t shown = 160) {
-  const std::size_t kShown = shown;
   std::string out;
-  for (std::size_t i = from; i < bytes.size() && i < from + kShown; ++i) {
+  for (std::size_t i = from; i < bytes.size() && i < from + shown; ++i) {
     const auto c = static_cast<unsigned char>(bytes[i]);
-    out += c >= 0x20 && c < 0x7f ? std::string(1, static_cast<char>(c))
-                                 : fmt::format("\\x{:02x}", c);
+    if (c >= 0x20 && c < 0x7f) {
+      out += static_cast<char>(c);
+    } else {
+      out += fmt::format("\\x{:02x}", c);
+    }
   }
-  return bytes.size() - from > kShown ? out + "..." : out;
+  return bytes.size() - from > shown ? out + "..." : out;
 }
 
 }  // namespace
