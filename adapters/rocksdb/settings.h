@@ -35,4 +35,9 @@ std::vector<harness::TargetKeyProblem> validate_settings(const Settings& setting
 // The options and modes of `settings` (every declared key present: harness::target_settings).
 TargetSettings read_settings(const Settings& settings);
 
+// Sets the options that keep RocksDB 7.8.3 from starting threads of its own beside a quiescent
+// Env (env.h lists each one). Every DB on a simulated Fs needs them: the stats dump left on
+// writes the LOG from the host's timer thread beside the run, a data race on the Fs.
+void no_threads_of_its_own(rocksdb::Options& options);
+
 }  // namespace rocksdb_adapter

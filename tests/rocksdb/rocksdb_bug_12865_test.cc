@@ -21,6 +21,7 @@
 #include "sim/sim_fs.h"
 
 #include "adapters/rocksdb/env.h"
+#include "adapters/rocksdb/settings.h"
 
 namespace rocksdb_adapter {
 namespace {
@@ -99,9 +100,7 @@ TEST(RocksdbBug12865, OnDebian783AFailedManifestHeadDisablesDeletionsAndTheDbReo
   options.env = env.get();
   options.create_if_missing = true;
   options.max_manifest_file_size = 1;  // every version edit rolls to a new MANIFEST
-  options.max_file_opening_threads = 1;
-  options.avoid_flush_during_shutdown = true;
-  options.max_bgerror_resume_count = 0;
+  no_threads_of_its_own(options);
   {
     rocksdb::DB* raw = nullptr;
     ASSERT_TRUE(rocksdb::DB::Open(options, "/db", &raw).ok());
@@ -154,9 +153,7 @@ TEST(RocksdbBug12865, OnTheWritePathTooDeletionsAreDisabledAndTheDbReopens) {
   options.max_manifest_file_size = 1;
   options.track_and_verify_wals_in_manifest = true;
   options.write_buffer_size = 64 << 10;
-  options.max_file_opening_threads = 1;
-  options.avoid_flush_during_shutdown = true;
-  options.max_bgerror_resume_count = 0;
+  no_threads_of_its_own(options);
   {
     rocksdb::DB* raw = nullptr;
     ASSERT_TRUE(rocksdb::DB::Open(options, "/db", &raw).ok());

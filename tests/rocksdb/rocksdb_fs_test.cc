@@ -16,6 +16,7 @@
 
 #include "adapters/rocksdb/env.h"
 #include "adapters/rocksdb/session_id.h"
+#include "adapters/rocksdb/settings.h"
 
 namespace rocksdb_adapter {
 namespace {
@@ -48,8 +49,7 @@ struct Rig {
     options.env = env.get();
     options.create_if_missing = true;
     options.write_buffer_size = 64 << 10;
-    options.max_file_opening_threads = 1;
-    options.avoid_flush_during_shutdown = true;
+    no_threads_of_its_own(options);
     return options;
   }
 
