@@ -24,6 +24,8 @@
 #include <wal/log_core.h>
 #include <wal/posix_fs.h>
 
+#include "wal/src/mutant.h"
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -67,7 +69,7 @@ void open_after_crash(benchmark::State& state, const char* mutant) {
     return;
   }
 #endif
-  if (mutant != nullptr && (fiu_init(0) != 0 || fiu_enable(mutant, 1, nullptr, 0) != 0)) {
+  if (mutant != nullptr && (fiu_init(0) != 0 || wal::mutant::enable(mutant) != 0)) {
     state.SkipWithError("no fault points in this build");
     return;
   }
@@ -88,7 +90,7 @@ void open_after_crash(benchmark::State& state, const char* mutant) {
     log->reset();
     state.ResumeTiming();
   }
-  if (mutant != nullptr) fiu_disable(mutant);
+  if (mutant != nullptr) wal::mutant::disable(mutant);
   state.counters["MiB"] = static_cast<double>(state.range(0));
 }
 

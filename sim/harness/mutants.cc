@@ -10,6 +10,8 @@
 #ifdef FIU_ENABLE
 #include <fiu-control.h>
 #include <fiu.h>
+
+#include "wal/src/mutant.h"
 #endif
 
 namespace harness {
@@ -35,13 +37,13 @@ ScopedMutant::ScopedMutant(std::string_view name)
 #ifdef FIU_ENABLE
   static std::once_flag initialised;
   std::call_once(initialised, [] { WAL_ASSERT(fiu_init(0) == 0); });
-  WAL_ASSERT(fiu_enable(point_.c_str(), 1, nullptr, 0) == 0);
+  WAL_ASSERT(wal::mutant::enable(point_.c_str()) == 0);
 #endif
 }
 
 ScopedMutant::~ScopedMutant() {
 #ifdef FIU_ENABLE
-  fiu_disable(point_.c_str());
+  wal::mutant::disable(point_.c_str());
 #endif
 }
 

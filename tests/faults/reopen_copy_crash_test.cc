@@ -23,6 +23,7 @@
 #include "faults/fs_wrapper.h"
 #include "faults/fsync_eio_fs.h"
 #include "sim/sim_fs.h"
+#include "wal/src/mutant.h"
 
 namespace reopen_copy_crash_test {
 namespace {
@@ -246,10 +247,10 @@ INSTANTIATE_TEST_SUITE_P(EveryFill, ReopenCopyCrashTest,
 // The walk above sees the bugs it guards against: the states of an open with a mutant on.
 Walk walk_with(const char* mutant, sim::TornFill fill) {
   EXPECT_EQ(fiu_init(0), 0);
-  EXPECT_EQ(fiu_enable(mutant, 1, nullptr, 0), 0);
+  EXPECT_EQ(wal::mutant::enable(mutant), 0);
   std::vector<std::string> acknowledged;
   const std::vector<sim::SimFsState> states = states_of_an_open(&acknowledged);
-  fiu_disable(mutant);
+  wal::mutant::disable(mutant);
   return walk(states, fill, acknowledged);
 }
 
@@ -300,9 +301,9 @@ std::uint64_t lossy_after_fsync_failure_and_reopen() {
 TEST(ReopenCopyCrashWalk, AReopenAfterAFailedFsyncMakesWhatItAdoptsDurable) {
   EXPECT_EQ(lossy_after_fsync_failure_and_reopen(), 0u);
   EXPECT_EQ(fiu_init(0), 0);
-  EXPECT_EQ(fiu_enable("wal/mutant/trust-page-cache-on-reopen", 1, nullptr, 0), 0);
+  EXPECT_EQ(wal::mutant::enable("wal/mutant/trust-page-cache-on-reopen"), 0);
   const std::uint64_t trusting = lossy_after_fsync_failure_and_reopen();
-  fiu_disable("wal/mutant/trust-page-cache-on-reopen");
+  wal::mutant::disable("wal/mutant/trust-page-cache-on-reopen");
   EXPECT_GT(trusting, 0u);
 }
 

@@ -23,6 +23,7 @@
 #include "sim/harness/halting_fs.h"
 #include "sim/sim_fs.h"
 #include "testutil/log_entries.h"
+#include "wal/src/mutant.h"
 
 namespace {
 
@@ -64,7 +65,7 @@ Cut run_until_cut(sim::SimFs& fs, std::uint64_t budget, const char* mutant = nul
   wal::Result<std::unique_ptr<wal::LogCore>> opened =
       wal::LogCore::open(halting, clock, "/log", spare_options());
   if (opened && mutant != nullptr) {
-    EXPECT_EQ(fiu_enable(mutant, 1, nullptr, 0), 0);
+    EXPECT_EQ(wal::mutant::enable(mutant), 0);
   }
   if (opened) {
     wal::LogCore& core = **opened;
@@ -95,7 +96,7 @@ Cut run_until_cut(sim::SimFs& fs, std::uint64_t budget, const char* mutant = nul
     }
   }
   if (mutant != nullptr) {
-    fiu_disable(mutant);
+    wal::mutant::disable(mutant);
   }
   cut.operations = halting.operations();
   return cut;

@@ -21,6 +21,7 @@
 #include <wal/log_core.h>
 #include <wal/posix_fs.h>
 
+#include "mutant.h"
 #include "recovery.h"
 #include "testutil/log_entries.h"
 #include "testutil/temp_dir.h"
@@ -174,9 +175,9 @@ TEST(BackgroundRotation, DeletingTheContinuationLosesWhatTheOsAccepted) {
   const std::vector<Seen> appended = crash_after_rotation(dir.path(), 5);
   ASSERT_FALSE(appended.empty());
   ASSERT_EQ(fiu_init(0), 0);
-  ASSERT_EQ(fiu_enable("wal/mutant/continuation-is-leftover", 1, nullptr, 0), 0);
+  ASSERT_EQ(wal::mutant::enable("wal/mutant/continuation-is-leftover"), 0);
   std::unique_ptr<LogCore> core = open_core(dir.path(), small_segments(SyncPolicy::kGrouped));
-  fiu_disable("wal/mutant/continuation-is-leftover");
+  wal::mutant::disable("wal/mutant/continuation-is-leftover");
   ASSERT_NE(core, nullptr);
   EXPECT_LT(core->last_lsn(), appended.back().lsn);
   EXPECT_NE(read_from(*core, 1), appended);

@@ -17,6 +17,7 @@
 #include <wal/log_core.h>
 #include <wal/posix_fs.h>
 
+#include "mutant.h"
 #include "recovery.h"
 #include "testutil/log_entries.h"
 #include "testutil/step_fs.h"
@@ -112,11 +113,11 @@ TEST(ReopenCopyTest, TheOpenNeverTouchesTheSegmentItRecovered) {
 TEST(ReopenCopyTest, TheInodeCheckSeesARewriteInPlace) {
   // Bug zoo's rewrite-tail-in-place, the open before the copy: the check above must see it.
   ASSERT_EQ(fiu_init(0), 0);
-  ASSERT_EQ(fiu_enable(std::string(kInPlace).c_str(), 1, nullptr, 0), 0);
+  ASSERT_EQ(wal::mutant::enable(std::string(kInPlace).c_str()), 0);
   testutil::TempDir tmp;
   std::uint64_t recovered = 0;
   const std::vector<StepFs::Step> touching = steps_on_recovered_segment(tmp, &recovered);
-  fiu_disable(std::string(kInPlace).c_str());
+  wal::mutant::disable(std::string(kInPlace).c_str());
   bool wrote = false;
   for (const StepFs::Step& step : touching) wrote = wrote || step.what == "write";
   EXPECT_TRUE(wrote);
@@ -153,9 +154,9 @@ TEST(ReopenCopyTest, TheCopyIsSyncedBeforeItIsRenamedOverTheSegment) {
 TEST(ReopenCopyTest, TheOrderCheckSeesAnUnsyncedCopy) {
   // Bug zoo's rename-unsynced-tail-copy: the check above must see it.
   ASSERT_EQ(fiu_init(0), 0);
-  ASSERT_EQ(fiu_enable("wal/mutant/rename-unsynced-tail-copy", 1, nullptr, 0), 0);
+  ASSERT_EQ(wal::mutant::enable("wal/mutant/rename-unsynced-tail-copy"), 0);
   const std::vector<std::string> order = steps_of_the_copy();
-  fiu_disable("wal/mutant/rename-unsynced-tail-copy");
+  wal::mutant::disable("wal/mutant/rename-unsynced-tail-copy");
   const std::vector<std::string> unsynced = {"create", "write", "rename", "sync_dir"};
   EXPECT_EQ(order, unsynced);
 }

@@ -16,6 +16,7 @@
 #include <wal/log.h>
 #include <wal/posix_fs.h>
 
+#include "mutant.h"
 #include "record_format.h"
 #include "testutil/log_entries.h"
 #include "testutil/temp_dir.h"
@@ -273,9 +274,9 @@ TEST(WritebackHintTest, RotationSyncsTheFinishedSegmentBeforeTheNextOnesFirstRec
 TEST(WritebackHintTest, TheOrderCheckCatchesAnUnsyncedRotation) {
   // Bug zoo's unsynced-rotation-trim: the check above must see it, or it proves nothing.
   ASSERT_EQ(fiu_init(0), 0);
-  ASSERT_EQ(fiu_enable("wal/mutant/unsynced-rotation-trim", 1, nullptr, 0), 0);
+  ASSERT_EQ(wal::mutant::enable("wal/mutant/unsynced-rotation-trim"), 0);
   const std::vector<std::string> breaks = rotation_order_breaks();
-  fiu_disable("wal/mutant/unsynced-rotation-trim");
+  wal::mutant::disable("wal/mutant/unsynced-rotation-trim");
   EXPECT_FALSE(breaks.empty());
 }
 
