@@ -1,5 +1,7 @@
 #include "sim/thread_scheduler.h"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -361,6 +363,8 @@ struct ThreadScheduler::State {
   bool finished = false;
   Outcome outcome = Outcome::kDone;
   std::condition_variable run_done;
+  std::optional<std::string> foreign_call;  // the first refused call (owns_caller)
+  std::uint64_t foreign_calls = 0;
 };
 
 ThreadScheduler::ThreadScheduler(std::uint64_t seed, Limits limits)
@@ -387,6 +391,31 @@ ThreadScheduler* ThreadScheduler::current() { return tls_scheduler; }
 int ThreadScheduler::current_thread() { return tls_thread != nullptr ? tls_thread->id : -1; }
 std::string_view ThreadScheduler::current_thread_name() {
   return tls_thread != nullptr ? std::string_view(tls_thread->name) : std::string_view();
+}
+
+bool ThreadScheduler::owns_caller(std::string_view op, std::string_view path) {
+  if (tls_scheduler == this) return true;
+  char name[16] = "?";  // the kernel's limit for a thread name, with its NUL
+  static_cast<void>(pthread_getname_np(pthread_self(), name, sizeof name));
+  State& s = *state_;
+  const State::Lock lock(s.mutex);
+  ++s.foreign_calls;
+  if (!s.foreign_call) {
+    s.foreign_call = fmt::format("OS thread '{}', which the scheduler does not run, called {} {}",
+                                 name, op, path);
+  }
+  return false;
+}
+
+std::optional<std::string> ThreadScheduler::take_foreign_call() {
+  State& s = *state_;
+  const State::Lock lock(s.mutex);
+  if (!s.foreign_call) return std::nullopt;
+  std::string text = *s.foreign_call;
+  if (s.foreign_calls > 1) text += fmt::format(" (and {} calls more)", s.foreign_calls - 1);
+  s.foreign_call.reset();
+  s.foreign_calls = 0;
+  return text;
 }
 
 int ThreadScheduler::spawn(std::string name, std::function<void()> body) {

@@ -78,6 +78,15 @@ class ThreadScheduler {
   static int current_thread();
   static std::string_view current_thread_name();
 
+  // True on this scheduler's own threads. Any other caller is an OS thread the schedule does
+  // not run (a library's timer or pool that no adapter took over): its calls cannot be placed
+  // in the schedule and would race the baton holder, so it must be refused, never yielded
+  // (yield() needs a thread of the scheduler). False then, and the first such call (`op` on
+  // `path`, with the OS thread's name) is kept for the run's verdict: see take_foreign_call.
+  bool owns_caller(std::string_view op, std::string_view path);
+  // The first refused call since the last take, in words, and how many there were; clears.
+  std::optional<std::string> take_foreign_call();
+
   // From simulated threads only.
   int spawn(std::string name, std::function<void()> body);
   void join(int thread);

@@ -206,6 +206,7 @@ RunResult RunLoop::execute() {
     }
   }
   before_finish();
+  report_foreign_calls();  // a foreign thread's call after the last run of the threads
   result_.script.payload_seed = workload_.seed;
   result_.script.writers = workload_.writers;
   result_.script.faults = faults_->fired();
@@ -225,6 +226,7 @@ RunResult RunLoop::execute() {
 bool RunLoop::run_threads(const std::function<void()>& body) {
   const sim::ThreadScheduler::Outcome outcome = threads_.run(body);
   threads_ended();
+  report_foreign_calls();
   if (outcome == sim::ThreadScheduler::Outcome::kDone) return true;
   result_.hang = true;
   const char* what = outcome == sim::ThreadScheduler::Outcome::kDeadlock ? "deadlock"
@@ -236,6 +238,15 @@ bool RunLoop::run_threads(const std::function<void()>& body) {
   result_.problems.push_back(fmt::format("{} after {} scheduler steps (virtual time {} us): {}",
                                          what, threads_.steps(), threads_.now_us(), threads));
   return false;
+}
+
+void RunLoop::report_foreign_calls() {
+  std::optional<std::string> foreign = threads_.take_foreign_call();
+  if (!foreign) return;
+  result_.problems.push_back(
+      "not deterministic: " + *foreign +
+      "; the call was refused with an I/O error. A thread of the system under test ran outside "
+      "the simulation: run it on the Env's or runtime's threads, or turn it off");
 }
 
 bool RunLoop::run_workload(Activity how) {

@@ -130,6 +130,9 @@ class RunLoop : protected wal::Listener {
   // Runs `body` as the main simulated thread until every thread ended; false (and a problem
   // that says what each thread was waiting for) on a deadlock, the step limit or a stall.
   bool run_threads(const std::function<void()>& body);
+  // A problem for the calls the scheduler refused from OS threads it does not run
+  // (ThreadScheduler::owns_caller): the run could not stay deterministic.
+  void report_foreign_calls();
   bool crash_configured() const { return crash_at_.kind != CrashAt::Kind::kNone; }
   // The power goes out here (idempotent: the first crash wins).
   void crash_here(CrashAt where, CrashSite site);

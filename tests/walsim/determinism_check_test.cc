@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <string>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -52,6 +53,36 @@ const bool kRegistered = [] {
   return true;
 }();
 
+// Every op hands a write to a thread of its own, as an engine's timer or pool would, and waits
+// for it: that thread is not the scheduler's.
+class ForeignThreadTarget final : public harness::Target {
+ public:
+  std::vector<harness::TargetInvariant> invariants() const override { return {}; }
+  wal::Status open(const harness::TargetEnv& env) override {
+    fs_ = env.fs;
+    dir_ = env.dir;
+    return wal::Status::ok();
+  }
+  harness::Applied apply(const harness::Op&, sim::Prng&) override {
+    std::thread([this] { static_cast<void>(fs_->open(dir_ + "/LOG", wal::OpenMode::kCreate)); })
+        .join();
+    return {};
+  }
+  wal::Status close() override { return wal::Status::ok(); }
+  void crash() override {}
+  std::vector<harness::Violation> check(bool) override { return {}; }
+
+ private:
+  wal::Fs* fs_ = nullptr;
+  std::string dir_;
+};
+
+const bool kForeignRegistered = [] {
+  harness::register_target({"foreign-thread", "test: writes from a thread of its own",
+                            [] { return std::make_unique<ForeignThreadTarget>(); }, {}});
+  return true;
+}();
+
 reports::Sweep sweep_of(const std::string& target) {
   const walsim::ParseResult parsed = walsim::parse_scenario(
       "name = \"" + target + "\"\nseeds = 2\ntarget = \"" + target +
@@ -81,6 +112,18 @@ TEST(DeterminismCheck, AFailingSeedThatDependsOnTheProcessIsLabelled) {
     EXPECT_NE(run.replay_hash, run.trace_hash) << run.seed;
     EXPECT_NE(reports::replay_line(run).find("NOT deterministic"), std::string::npos)
         << reports::replay_line(run);
+  }
+}
+
+// The run neither crashes nor passes: its verdict says it could not stay deterministic, and who
+// broke it (before: a segfault in ThreadScheduler::block, with no simulated thread to block).
+TEST(DeterminismCheck, ACallFromAThreadOutsideTheSimulationFailsTheRunAndNamesIt) {
+  const reports::Sweep sweep = sweep_of("foreign-thread");
+  ASSERT_EQ(sweep.runs.size(), 2u);
+  for (const reports::RunRecord& run : sweep.runs) {
+    EXPECT_FALSE(run.passed) << run.seed;
+    EXPECT_NE(run.failure.find("not deterministic: OS thread"), std::string::npos) << run.failure;
+    EXPECT_NE(run.failure.find("called open /wal/LOG"), std::string::npos) << run.failure;
   }
 }
 
