@@ -18,15 +18,22 @@
 
 namespace {
 
-class YieldingFsForeignThread : public ::testing::TestWithParam<bool> {};
+// The parameter: the carrier (false: fibers, true: OS threads).
+class YieldingFsForeignThread : public ::testing::TestWithParam<bool> {
+ protected:
+  static sim::ThreadLimits carrier() {
+    sim::ThreadLimits limits;
+    limits.os_threads = GetParam();
+    return limits;
+  }
+
+  sim::SimFs fs;
+  sim::ThreadScheduler scheduler{7, carrier()};
+  sim::YieldingFs yielding{fs, scheduler, sim::DeviceModel{}};
+};
 
 TEST_P(YieldingFsForeignThread, ACallFromAThreadTheSchedulerDoesNotRunIsRefusedAndNamed) {
-  sim::SimFs fs;
   fs.make_durable_dirs("/d");
-  sim::ThreadLimits limits;
-  limits.os_threads = GetParam();
-  sim::ThreadScheduler scheduler(7, limits);
-  sim::YieldingFs yielding(fs, scheduler, sim::DeviceModel{});
   wal::Status unlinked;
   wal::Status written;
   const sim::ThreadScheduler::Outcome outcome = scheduler.run([&] {
@@ -61,12 +68,7 @@ TEST_P(YieldingFsForeignThread, ACallFromAThreadTheSchedulerDoesNotRunIsRefusedA
 }
 
 TEST_P(YieldingFsForeignThread, TheSchedulersOwnThreadsAreNeverRefused) {
-  sim::SimFs fs;
   fs.make_durable_dirs("/d");
-  sim::ThreadLimits limits;
-  limits.os_threads = GetParam();
-  sim::ThreadScheduler scheduler(7, limits);
-  sim::YieldingFs yielding(fs, scheduler, sim::DeviceModel{});
   const sim::ThreadScheduler::Outcome outcome = scheduler.run([&] {
     const int other = scheduler.spawn("other", [&] {
       EXPECT_TRUE(yielding.mkdir("/d/sub").is_ok());
