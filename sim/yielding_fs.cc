@@ -6,6 +6,12 @@
 namespace sim {
 namespace {
 
+// The error of a call refused because it came from an OS thread the simulation does not run.
+wal::Status refused(std::string_view op, std::string_view path) {
+  return wal::Status::io_error(std::string(op) + " " + std::string(path) +
+                               ": refused, from an OS thread the simulation does not run");
+}
+
 class YieldingFile final : public wal::File {
  public:
   YieldingFile(YieldingFs& fs, std::unique_ptr<wal::File> base, std::string_view path)
@@ -59,11 +65,6 @@ class YieldingFile final : public wal::File {
 };
 
 }  // namespace
-
-wal::Status refused(std::string_view op, std::string_view path) {
-  return wal::Status::io_error(std::string(op) + " " + std::string(path) +
-                               ": refused, from an OS thread the simulation does not run");
-}
 
 bool YieldingFs::admit(std::string_view op, std::string_view path) {
   return scheduler_.owns_caller(op, path);

@@ -14,9 +14,6 @@
 
 namespace sim {
 
-// The error of a call refused because it came from an OS thread the simulation does not run.
-wal::Status refused(std::string_view op, std::string_view path);
-
 class YieldingFs final : public wal::Fs {
  public:
   YieldingFs(wal::Fs& base, ThreadScheduler& scheduler, DeviceModel device)
@@ -33,8 +30,8 @@ class YieldingFs final : public wal::Fs {
 
   // Sleeps the calling thread for one operation's latency, `op` on `path`. False, without
   // sleeping, on an OS thread the scheduler does not run (ThreadScheduler::owns_caller): the
-  // call is then refused with an I/O error (refused()) and never reaches the Fs below, where it
-  // would race the baton holder; the run's verdict says so (RunLoop::run_threads).
+  // call is then refused with an I/O error and never reaches the Fs below, where it would race
+  // the baton holder; the run's verdict says so (RunLoop::run_threads).
   [[nodiscard]] bool io(bool sync, std::string_view op, std::string_view path);
   // The same check, for calls that take no time (a file's size, a writeback hint).
   [[nodiscard]] bool admit(std::string_view op, std::string_view path);
