@@ -120,6 +120,11 @@ TEST(RetentionTest, NeverDropsWhatTheLastDurableCheckpointNeeds) {
   ASSERT_TRUE(checkpoint.is_ok());
   ASSERT_EQ(*checkpoint, 41u);
   const std::vector<Seen> after = append_entries(**log, 150);
+  // A background rotation leaves its segment unpublished (`<name>.tmp`) and its retention
+  // undone until a sync ticket runs, on the preparer thread whenever it gets there (FORMAT.md
+  // 3.2): the directory is only what this test expects after a sync. Readers also stop at the
+  // durable watermark.
+  ASSERT_TRUE((*log)->sync().is_ok());
 
   // The checkpoint's segment (first LSN 30) and everything after it stay, beyond max_segments.
   auto files = segment_files(dir.sub("log"));
@@ -127,7 +132,6 @@ TEST(RetentionTest, NeverDropsWhatTheLastDurableCheckpointNeeds) {
   EXPECT_EQ(files.front().first, 30u);
   std::vector<Seen> expected = {{41, EntryType::kCheckpoint, "state at 41"}};
   expected.insert(expected.end(), after.begin(), after.end());
-  ASSERT_TRUE((*log)->sync().is_ok());  // readers stop at the durable watermark
   Result<std::unique_ptr<Reader>> reader = (*log)->reader_from_checkpoint();
   ASSERT_TRUE(reader.is_ok());
   EXPECT_EQ(testutil::read_all(**reader), expected);
@@ -136,6 +140,7 @@ TEST(RetentionTest, NeverDropsWhatTheLastDurableCheckpointNeeds) {
   // segment, which it still keeps although that makes three segments, not max_segments.
   ASSERT_TRUE((*log)->checkpoint(bytes_of("state at 192")).is_ok());
   append_entries(**log, 60);
+  ASSERT_TRUE((*log)->sync().is_ok());
   files = segment_files(dir.sub("log"));
   ASSERT_EQ(files.size(), 3u);
   EXPECT_LE(files[0].first, 192u);
