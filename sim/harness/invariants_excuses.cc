@@ -103,11 +103,17 @@ void Checker::compute_excuses(const Recovery& r) {
   // Reported damage excuses what follows it only when damage was really injected: a WAL that
   // damages its own log, or calls mid-log damage a torn tail, is never excused.
   if (!media_) return;
+  // tolerate-tail cuts only a tail (FORMAT.md 6.1, 6.2): whatever kind it reports (a segment
+  // cut whole is kBadSegmentHeader, kStaleRecord or kMissingSegment), what it cut must be
+  // unproven, as for a torn tail; damage over proven records fails its open. Excusing all that
+  // follows such a report let a damaged header over acknowledged records pass as a torn
+  // creation (bug zoo `bad-header-is-tail`).
+  const bool tail_only = in_.mode == wal::RecoveryMode::kTolerateTail;
   for (const auto* reported : {&r.report.damage, &in_.earlier_damage}) {
     for (const wal::DamagedRange& damage : *reported) {
-      if (damage.kind != wal::DamageKind::kTornTail) {
-        damage_from_ = std::min(damage_from_, damage.lsn);
-      }
+      if (damage.kind == wal::DamageKind::kTornTail) continue;
+      wal::Lsn& from = tail_only ? torn_from_ : damage_from_;
+      from = std::min(from, damage.lsn);
     }
   }
   if (!r.read_status.is_ok()) damage_from_ = std::min(damage_from_, last_ + 1);
