@@ -4,6 +4,8 @@
 #include <wal/log.h>
 #include <wal/posix_fs.h>
 
+#include <cstdlib>
+
 #include <fmt/format.h>
 
 #include "appenders.h"
@@ -24,6 +26,10 @@ std::unique_ptr<wal::Log> open_log(const std::string& dir, wal::SyncPolicy polic
   // A/B switch for measuring what the spare segment's background preparation costs or saves.
   if (const char* prepare = std::getenv("WAL_BENCH_PREPARE_SEGMENTS"); prepare != nullptr) {
     options.prepare_segments = std::string_view(prepare) != "0";
+  }
+  // A/B switch for early writeback (Options::writeback_bytes; 0 turns it off).
+  if (const char* writeback = std::getenv("WAL_BENCH_WRITEBACK_BYTES"); writeback != nullptr) {
+    options.writeback_bytes = std::strtoull(writeback, nullptr, 10);
   }
   return take(wal::Log::open(dir, options), "open wal in " + dir);
 }
