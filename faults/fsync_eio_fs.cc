@@ -55,13 +55,22 @@ wal::Status FsyncEioFs::maybe_fail(FileWrapper& file, sim::FsOp op) {
   if (sim_ != nullptr) {
     sim_->on_fsync_failed(innermost(file), page_cache_effect(profile_));
   }
+  return injected(op, file.path(), "");
+}
+
+wal::Status FsyncEioFs::sync_dir(std::string_view dir) {
+  if (!directories_ || !trigger_.fire()) return FsWrapper::sync_dir(dir);
+  return injected(sim::FsOp::kSyncDir, dir, "directory, ");
+}
+
+wal::Status FsyncEioFs::injected(sim::FsOp op, std::string_view path, std::string_view what) {
   if (trace_ != nullptr) {
-    trace_->fault("fsync_eio", op, file.path(), 0, 0,
-                  fmt::format("profile {}", to_string(profile_)));
+    trace_->fault("fsync_eio", op, path, 0, 0,
+                  fmt::format("{}profile {}", what, to_string(profile_)));
   }
   wal::Status status = wal::Status::io_error(
-      fmt::format("{} {}: Input/output error (injected fsync_eio, {})", sim::to_string(op),
-                  file.path(), to_string(profile_)),
+      fmt::format("{} {}: Input/output error (injected fsync_eio, {})", sim::to_string(op), path,
+                  to_string(profile_)),
       EIO);
   status.mark_injected();
   return status;

@@ -6,6 +6,13 @@
 // In all three, a retried fsync then returns success: that is the lie the WAL must not believe
 // (fsyncgate). The page-cache effect needs SimFs (it is applied through
 // sim::SimFs::on_fsync_failed); over any other Fs the decorator only returns the error.
+//
+// With fail_directories(true), sync_dir() is an fsync too (of the directory): its calls count
+// with the files' and fail the same way, and the directory's pending entries (creates,
+// renames, unlinks) stay pending, so a power loss may still lose any of them. A WAL that takes
+// a failed directory fsync for done has acknowledged entries in a file whose name may never
+// reach the disk (FORMAT.md 3, step 6). walsim's fault stack turns it on; off, the trigger
+// counts file syncs only, as it did before directories could fail.
 #pragma once
 
 #include <optional>
@@ -34,6 +41,9 @@ class FsyncEioFs final : public FsWrapper {
 
   const Trigger& trigger() const { return trigger_; }
 
+  void fail_directories(bool on) { directories_ = on; }
+  [[nodiscard]] wal::Status sync_dir(std::string_view dir) override;
+
  protected:
   std::unique_ptr<wal::File> wrap(std::unique_ptr<wal::File> file,
                                   std::string_view path) override;
@@ -41,11 +51,14 @@ class FsyncEioFs final : public FsWrapper {
  private:
   class File;
   wal::Status maybe_fail(FileWrapper& file, sim::FsOp op);
+  // The trace's fault event and the error of a failed `op` on `path`.
+  wal::Status injected(sim::FsOp op, std::string_view path, std::string_view what);
 
   sim::SimFs* sim_;
   FsyncProfile profile_;
   Trigger trigger_;
   sim::Trace* trace_;
+  bool directories_ = false;
 };
 
 }  // namespace faults

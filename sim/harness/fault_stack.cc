@@ -36,6 +36,10 @@ std::uint64_t count_of(const OpCounts& counts, OpClass op) {
   return 0;
 }
 
+// The call number of a directory fsync among all calls of its class: none. Directory fsyncs
+// are numbered per directory only, so adding them left every file sync's number as it was.
+constexpr std::uint64_t kNoCallNumber = ~std::uint64_t{0};
+
 std::string last_fault_detail(const sim::SimFs& fs) {
   const sim::Trace* trace = fs.trace();
   if (trace == nullptr || trace->events().empty()) return {};
@@ -49,6 +53,11 @@ std::string last_fault_detail(const sim::SimFs& fs) {
 class FaultStack::Counter final : public faults::FsWrapper {
  public:
   Counter(wal::Fs& base, CallCounts& counts) : FsWrapper(base), counts_(counts) {}
+
+  wal::Status sync_dir(std::string_view dir) override {
+    ++counts_.by_file[dir_class(dir)].syncs;
+    return FsWrapper::sync_dir(dir);
+  }
 
  protected:
   std::unique_ptr<wal::File> wrap(std::unique_ptr<wal::File> file,
@@ -103,14 +112,39 @@ class FaultStack::Gate final : public faults::FsWrapper {
   // file's class and its number among that class's calls.
   using Decide =
       std::function<bool(std::uint64_t call, std::string_view file, std::uint64_t file_call)>;
+  // `decide_dir`: the same for a directory fsync (its own stream of draws).
   Gate(wal::Fs& decorator, const faults::Trigger& trigger, FaultKind kind, FaultStack& stack,
-       Decide decide)
+       Decide decide, Decide decide_dir)
       : FsWrapper(decorator),
         trigger_(trigger),
         kind_(kind),
         op_(op_class(kind)),
         stack_(stack),
-        decide_(std::move(decide)) {}
+        decide_(std::move(decide)),
+        decide_dir_(std::move(decide_dir)) {}
+
+  // A directory fsync is a sync (fsync_eio): gated like a file's, anchored to its directory.
+  wal::Status sync_dir(std::string_view dir) override {
+    auto* decorator = dynamic_cast<faults::FsWrapper*>(&base());
+    WAL_ASSERT(decorator != nullptr);  // every fault decorator is an FsWrapper
+    if (op_ != OpClass::kSync) return decorator->sync_dir(dir);
+    if (stack_.schedule_ == nullptr && !faults::glob_matches(stack_.config_.target, dir)) {
+      return decorator->base().sync_dir(dir);
+    }
+    std::string cls = dir_class(dir);
+    const std::uint64_t number = stack_.counts_.by_file[cls].syncs;
+    if (!decide_dir_(kNoCallNumber, cls, number)) return decorator->base().sync_dir(dir);
+    const std::uint64_t before = trigger_.fired();
+    wal::Status result = decorator->sync_dir(dir);
+    if (trigger_.fired() != before) {
+      ScriptedFault fired = scripted_fault(kind_, number, 0, last_fault_detail(stack_.sim_));
+      fired.file = cls;
+      fired.fired_file = std::move(cls);
+      fired.fired_file_at = number;
+      stack_.fired_.push_back(std::move(fired));
+    }
+    return result;
+  }
 
  protected:
   std::unique_ptr<wal::File> wrap(std::unique_ptr<wal::File> file,
@@ -191,6 +225,7 @@ class FaultStack::Gate final : public faults::FsWrapper {
   OpClass op_;
   FaultStack& stack_;
   Decide decide_;
+  Decide decide_dir_;
 };
 
 FaultStack::FaultStack(wal::Fs& base, sim::SimFs& sim, const FaultConfig& config,
@@ -256,6 +291,7 @@ FaultStack::FaultStack(wal::Fs& base, sim::SimFs& sim, const FaultConfig& config
         auto d = std::make_unique<faults::FsyncEioFs>(
             *below, &sim_, profile, faults::TriggerSpec::with_probability(always), stream.fork(),
             trace);
+        d->fail_directories(true);  // the gate decides which directory fsyncs fail
         trigger = &d->trigger();
         decorator = std::move(d);
         break;
@@ -299,6 +335,7 @@ FaultStack::FaultStack(wal::Fs& base, sim::SimFs& sim, const FaultConfig& config
       }
     }
     Gate::Decide decide;
+    Gate::Decide decide_dir;
     if (schedule_ != nullptr) {
       std::vector<ScriptedFault> mine;
       for (const ScriptedFault& fault : *schedule_) {
@@ -311,13 +348,19 @@ FaultStack::FaultStack(wal::Fs& base, sim::SimFs& sim, const FaultConfig& config
                                     : fault.file == file && fault.at == file_call;
         });
       };
+      decide_dir = decide;
     } else {
-      decide = [chooser = stream.fork(), probability = probability](
-                   std::uint64_t, std::string_view, std::uint64_t) mutable {
-        return chooser.chance(probability);
+      auto draw = [probability = probability](sim::Prng chooser) {
+        return [chooser, probability](std::uint64_t, std::string_view, std::uint64_t) mutable {
+          return chooser.chance(probability);
+        };
       };
+      // The directories' stream is forked after the files' one, so file syncs draw as before.
+      decide = draw(stream.fork());
+      decide_dir = draw(stream.fork());
     }
-    auto gate = std::make_unique<Gate>(*decorator, *trigger, kind, *this, std::move(decide));
+    auto gate = std::make_unique<Gate>(*decorator, *trigger, kind, *this, std::move(decide),
+                                       std::move(decide_dir));
     below = gate.get();
     layers_.push_back(std::move(decorator));
     layers_.push_back(std::move(gate));

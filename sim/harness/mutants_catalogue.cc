@@ -117,6 +117,22 @@ RunConfig bit_flips() {
   return config;
 }
 
+// Failing directory fsyncs only (`target = "wal"`: the log directory's name) and reopens, one
+// writer, segment creations on the append path every few ops: a reopen after a creation whose
+// directory fsync failed finds a segment whose name is not durable. About 2 seeds in 100.
+RunConfig reopened_after_dir_sync_failure() {
+  RunConfig config = grouped();
+  config.wal.segment_bytes = 4 << 10;
+  config.wal.background_rotation = false;
+  config.workload.writers = 1;
+  config.workload.entry_bytes_max = 3000;
+  config.workload.reopen_ratio = {1, 8};
+  config.faults.fsync_eio = {1, 4};
+  config.faults.fsync_profile = "ext4";
+  config.faults.target = "wal";
+  return config;
+}
+
 // A rotation every three ops (the smallest segments, large entries), only the newest segment
 // kept by count, and a checkpoint every other op, often the last record before a rotation.
 RunConfig retaining() {
@@ -318,6 +334,17 @@ const std::vector<Mutant>& all_mutants() {
        "no directory fsync after creating or rotating a segment: the segment can vanish at power "
        "loss with acknowledged entries in it",
        {I::kDurability, I::kPrefix}, grouped},
+      {"ignore-dir-sync-error", "field",
+       "a failed directory fsync after creating or rotating a segment is taken for done: the "
+       "segment's name may never reach the disk, and the entries acknowledged in it are lost at "
+       "the next power loss",
+       {I::kDurability, I::kPrefix}, grouped_fsync_failures},
+      {"trust-found-names", "field",
+       "a writable open appends into the segments it found without syncing the directory: a "
+       "name an earlier incarnation renamed into place but never made durable (a failed "
+       "directory fsync, or a crash before it) is lost at a power loss with the entries "
+       "acknowledged in that segment since",
+       {I::kDurability, I::kPrefix}, reopened_after_dir_sync_failure},
       {"ack-before-fdatasync", "spec",
        "a sync's group is acknowledged (durable_lsn advanced) when the sync starts, before its "
        "fdatasync returns",

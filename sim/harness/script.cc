@@ -51,6 +51,14 @@ std::string file_class(std::string_view path) {
   return out;
 }
 
+std::string dir_class(std::string_view dir) { return file_class(dir) + "/"; }
+
+bool is_file_class(std::string_view text) { return !text.empty() && file_class(text) == text; }
+
+bool is_dir_class(std::string_view text) {
+  return text.size() > 1 && text.back() == '/' && is_file_class(text.substr(0, text.size() - 1));
+}
+
 ScriptedFault anchored_to_file(const ScriptedFault& fault) {
   if (fault.fired_file.empty() || fault.fired_file_at == 0 || !fault.file.empty()) return fault;
   ScriptedFault out = fault;

@@ -28,7 +28,8 @@
 // `file` (write, sync and read faults): `at` counts only the calls on files of that class
 // (file_class: the name with each run of digits as '#', e.g. "#.wal", "FRONT.tmp"), so the fault
 // stays on "the 2nd fsync of FRONT.tmp" when ops before it are dropped. The shrinker anchors
-// every such fault to its file this way before cutting ops.
+// every such fault to its file this way before cutting ops. An fsync_eio of a directory's
+// fsync is always anchored, to the directory's class: its name and a slash ("wal/").
 #pragma once
 
 #include <cstdint>
@@ -74,6 +75,11 @@ inline ScriptedFault scripted_fault(FaultKind kind, std::uint64_t at, std::uint6
 // The class of a file for `ScriptedFault::file`: its name without the directory, each run of
 // digits replaced by one '#' ("/wal/00000000000000000003.wal" -> "#.wal").
 std::string file_class(std::string_view path);
+// A directory's class: file_class of its path and a slash ("/wal" -> "wal/").
+std::string dir_class(std::string_view dir);
+// Whether `text` is a class file_class or dir_class can give.
+bool is_file_class(std::string_view text);
+bool is_dir_class(std::string_view text);
 
 // The same fault, counted among the calls on the file it fired on (unchanged if not recorded).
 ScriptedFault anchored_to_file(const ScriptedFault& fault);

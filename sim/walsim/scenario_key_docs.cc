@@ -120,7 +120,10 @@ constexpr KeyMeaning kMeanings[] = {
      "without it, psow.html). The device's behaviour; `device.powersafe_overwrite` is only its "
      "claim. `sector` needs `torn_fill` = `zeros` or `random`."},
     {"faults", "Injected I/O and media faults, each a probability per call."},
-    {"faults.fsync_eio", "fsync/fdatasync fails with EIO."},
+    {"faults.fsync_eio",
+     "fsync/fdatasync fails with EIO, a directory's fsync too (its pending creates, renames and "
+     "unlinks stay pending: a power loss may still lose them; directory fsyncs draw from a "
+     "stream of their own, numbered per directory)."},
     {"faults.fsync_profile",
      "The page cache after a failed fsync, as that file system leaves it: `ext4` and `xfs` "
      "(dirty data stays readable but is marked clean, never written back), `btrfs` (dropped: "
@@ -146,7 +149,8 @@ constexpr KeyMeaning kMeanings[] = {
      "marker, boundaries, the last durable record) or `mixed`."},
     {"faults.target",
      "Aims the I/O faults (all but `bit_flip` and `latent_sector`) at files whose base name "
-     "matches this glob (`MANIFEST-*`, `*.log`, `[0-9]*.wal`); calls on other files never fail "
+     "matches this glob (`MANIFEST-*`, `*.log`, `[0-9]*.wal`; a directory by its own name, "
+     "`wal` for `/wal`); calls on other files never fail "
      "and the disk-full budget ignores them. A `[script]` ignores it."},
     {"expect", "The verdict the scenario expects; `walsim run` exits 0 iff every scenario got it."},
     {"expect.verdict",

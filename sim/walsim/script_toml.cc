@@ -247,11 +247,20 @@ void ScriptReader::read_fault(const toml::table& t) {
       wrong_type(*file, key + ".file", "a string");
       return;
     }
-    if (f->get().empty() || harness::file_class(f->get()) != f->get()) {
+    const bool dir = harness::is_dir_class(f->get());
+    if (!dir && !harness::is_file_class(f->get())) {
       error(ErrorKind::kRange, *file, key + ".file",
             fmt::format("'{}.file' = \"{}\" is not a file class (a name without '/', each run "
-                        "of digits written as '#', e.g. \"#.wal\" or \"FRONT.tmp\")",
+                        "of digits written as '#', e.g. \"#.wal\" or \"FRONT.tmp\"; a "
+                        "directory's with a '/' after it, e.g. \"wal/\")",
                         key, f->get()));
+      return;
+    }
+    if (dir && fault.kind != harness::FaultKind::kFsyncEio) {
+      error(ErrorKind::kRange, *file, key + ".file",
+            fmt::format("'{}.file' = \"{}\" names a directory: only fsync_eio fails a "
+                        "directory's fsync, not {}",
+                        key, f->get(), harness::to_string(fault.kind)));
       return;
     }
     if (fault.kind == harness::FaultKind::kNoSpace || fault.kind == harness::FaultKind::kBitFlip ||

@@ -108,5 +108,38 @@ TEST(FsyncProfile, OverARealFsOnlyTheErrorIsInjected) {
   EXPECT_EQ(file->size().value(), 4u);
 }
 
+// A directory's fsync fails too when asked (walsim's fault stack asks): injected and traced,
+// its entries stay pending, so an empty plan (every pending op lost) drops the new name; a
+// later directory fsync that succeeds makes them durable. Off, directories pass untouched and
+// the trigger counts only the files' syncs.
+TEST(FsyncProfile, ADirectoryFsyncFailsWhenAskedAndItsEntriesStayPending) {
+  sim::Trace trace;
+  sim::SimFs sim({}, &trace);
+  FsyncEioFs fs(sim, &sim, FsyncProfile::kExt4, TriggerSpec::on_call(1), sim::Prng(3), &trace);
+  fs.fail_directories(true);
+  ASSERT_TRUE(fs.open("f", wal::OpenMode::kCreate).is_ok());
+  const wal::Status failed = fs.sync_dir("/");
+  EXPECT_EQ(failed.code(), wal::Code::kIoError);
+  EXPECT_TRUE(failed.injected());
+  EXPECT_EQ(trace.injected_faults().at("fsync_eio"), 1u);
+  EXPECT_NE(trace.dump().find("sync_dir"), std::string::npos);
+  sim::SimFs lost;
+  lost.restore(sim::apply_crash(sim.state(), sim::CrashPlan{}));
+  EXPECT_EQ(lost.stat("f").status().code(), wal::Code::kNotFound);
+
+  ASSERT_TRUE(fs.sync_dir("/").is_ok());  // on_call(1): only the first fails
+  sim::SimFs kept;
+  kept.restore(sim::apply_crash(sim.state(), sim::CrashPlan{}));
+  EXPECT_TRUE(kept.stat("f").is_ok());
+}
+
+TEST(FsyncProfile, DirectoriesAreLeftAloneUnlessAsked) {
+  sim::SimFs sim;
+  FsyncEioFs fs(sim, &sim, FsyncProfile::kExt4, TriggerSpec::on_call(1), sim::Prng(3));
+  auto file = fs.open("f", wal::OpenMode::kCreate).value();
+  ASSERT_TRUE(fs.sync_dir("/").is_ok());
+  EXPECT_TRUE(file->sync().injected());  // still the first call the trigger counts
+}
+
 }  // namespace
 }  // namespace faults::fsync_profile_test

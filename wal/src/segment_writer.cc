@@ -90,6 +90,9 @@ Status SegmentWriter::publish(Fs& fs, File& file, std::string_view dir,
   // at power loss although entries in it are acknowledged durable.
   if (WAL_MUTANT("skip-dir-sync")) return Status::ok();
   if (Status status = fs.sync_dir(dir); !status) {
+    // Bug zoo: a failed directory fsync taken for done, as if the segment's file were enough:
+    // its name may never reach the disk, and the entries acknowledged in it go with it.
+    if (WAL_MUTANT("ignore-dir-sync-error")) return Status::ok();
     return status.with_context("sync dir after creating", name);
   }
   return Status::ok();
