@@ -133,6 +133,34 @@ RunConfig reopened_after_dir_sync_failure() {
   return config;
 }
 
+// A background rotation whose publishing fsync of the finished segment fails (ext4: its
+// unsynced pages are now clean and never written), a reopen that adopts the continuation, a
+// power loss later: periodic sync, large entries, a buffer smaller than they are.
+RunConfig adopted_after_failed_publication() {
+  RunConfig config = base(wal::SyncPolicy::kPeriodic);
+  config.wal.segment_bytes = 16 << 10;
+  config.wal.sync_interval_us = 100000;
+  config.workload.writers = 1;
+  config.workload.ops = 200;
+  config.workload.entry_bytes_min = 3000;
+  config.workload.entry_bytes_max = 7000;
+  config.workload.batch_ratio = {0, 1};
+  config.workload.read_ratio = {0, 1};
+  config.workload.checkpoint_every = 0;
+  config.workload.reopen_ratio = {1, 10};
+  config.faults.fsync_eio = {3, 20};
+  config.faults.fsync_profile = "ext4";
+  config.faults.target = "[0-9]*.wal";
+  return config;
+}
+
+// Bit flips aimed at the log's structure (segment headers among it) under tolerate-tail.
+RunConfig structure_bit_flips() {
+  RunConfig config = bit_flips();
+  config.faults.media_aim = faults::MediaAim::kStructure;
+  return config;
+}
+
 // A rotation every three ops (the smallest segments, large entries), only the newest segment
 // kept by count, and a checkpoint every other op, often the last record before a rotation.
 RunConfig retaining() {
@@ -334,6 +362,11 @@ const std::vector<Mutant>& all_mutants() {
        "no directory fsync after creating or rotating a segment: the segment can vanish at power "
        "loss with acknowledged entries in it",
        {I::kDurability, I::kPrefix}, grouped},
+      {"bad-header-is-tail", "field",
+       "a damaged segment header is always taken for a torn creation, even with records behind "
+       "it: tolerate-tail deletes the segment with its acknowledged entries and starts over at "
+       "its name, handing their LSNs out again, where it must fail the open",
+       {I::kDurability}, structure_bit_flips},
       {"ignore-dir-sync-error", "field",
        "a failed directory fsync after creating or rotating a segment is taken for done: the "
        "segment's name may never reach the disk, and the entries acknowledged in it are lost at "
@@ -345,6 +378,12 @@ const std::vector<Mutant>& all_mutants() {
        "directory fsync, or a crash before it) is lost at a power loss with the entries "
        "acknowledged in that segment since",
        {I::kDurability, I::kPrefix}, reopened_after_dir_sync_failure},
+      {"adopt-syncs-in-place", "field",
+       "a writable open that adopts an unpublished continuation syncs the segment before it in "
+       "place instead of replacing it by a synced copy: after the publishing ticket's failed "
+       "fsync that segment's pages are clean and never written, the sync succeeds, and a later "
+       "power loss leaves a hole under the entries acknowledged after the reopen",
+       {I::kDurability, I::kPrefix}, adopted_after_failed_publication},
       {"ack-before-fdatasync", "spec",
        "a sync's group is acknowledged (durable_lsn advanced) when the sync starts, before its "
        "fdatasync returns",

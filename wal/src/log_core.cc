@@ -296,12 +296,19 @@ Status LogCore::Impl::publish_adopted(recovery::ScanResult& scan) {
       return removed.with_context("delete leftover " + stale_copy);
     }
   }
-  WAL_ASSERT(buffer.empty());  // scratch, as in SegmentWriter::reopen
-  Result<std::unique_ptr<File>> copy = detail::replace_with_copy(
-      fs, dir, previous.name, **opened, previous.end_offset, buffer.reserve(buffer.capacity()));
-  if (!copy) return Status(copy.error()).with_context("make durable " + previous.name);
-  WAL_RETURN_IF_ERROR((*opened)->close().with_context("close replaced " + previous.name));
-  WAL_RETURN_IF_ERROR((*copy)->close().with_context("close " + previous.name));
+  // Bug zoo: the previous segment synced in place, trusting its pages: after the publishing
+  // ticket's failed fsync they may be clean pages the sync never writes (fsyncgate).
+  if (WAL_MUTANT("adopt-syncs-in-place")) {
+    WAL_RETURN_IF_ERROR((*opened)->sync().with_context("make durable " + previous.name));
+    WAL_RETURN_IF_ERROR((*opened)->close().with_context("close " + previous.name));
+  } else {
+    WAL_ASSERT(buffer.empty());  // scratch, as in SegmentWriter::reopen
+    Result<std::unique_ptr<File>> copy = detail::replace_with_copy(
+        fs, dir, previous.name, **opened, previous.end_offset, buffer.reserve(buffer.capacity()));
+    if (!copy) return Status(copy.error()).with_context("make durable " + previous.name);
+    WAL_RETURN_IF_ERROR((*opened)->close().with_context("close replaced " + previous.name));
+    WAL_RETURN_IF_ERROR((*copy)->close().with_context("close " + previous.name));
+  }
 
   const std::string name(recovery::strip_temp_suffix(scan.continuation));
   WAL_RETURN_IF_ERROR(fs.rename(join_path(dir, scan.continuation), join_path(dir, name))

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "recovery.h"
+#include "mutant.h"
 #include "recovery_chunk_reader.h"
 #include "zero_bytes.h"
 
@@ -382,7 +383,8 @@ Result<Walk> walk_segments(Fs& fs, std::string_view dir, const std::vector<std::
       Piece piece = segment_damage(index, damaged_lsn, segment.file_bytes,
                                    DamageKind::kBadSegmentHeader,
                                    header_problem(header.status, segment.file_bytes));
-      piece.never_tail = has_records;
+      // Bug zoo: a damaged header is always taken for a torn creation, records behind it or not.
+      piece.never_tail = has_records && !WAL_MUTANT("bad-header-is-tail");
       walk.pieces.push_back(std::move(piece));
       previous_clean = false;
       continue;
