@@ -154,6 +154,20 @@ RunConfig adopted_after_failed_publication() {
   return config;
 }
 
+// Checkpoints from several writers at once, so a newer one is appended before an older one's
+// sync completes, and retention keeping one segment: what the last durable checkpoint needs
+// is all that protects a segment.
+RunConfig overlapping_checkpoints() {
+  RunConfig config = grouped();
+  config.wal.segment_bytes = 4 << 10;
+  config.wal.max_segments = 1;
+  config.workload.writers = 4;
+  config.workload.ops = 120;
+  config.workload.entry_bytes_max = 900;
+  config.workload.checkpoint_every = 2;
+  return config;
+}
+
 // Bit flips aimed at the log's structure (segment headers among it) under tolerate-tail.
 RunConfig structure_bit_flips() {
   RunConfig config = bit_flips();
@@ -384,6 +398,11 @@ const std::vector<Mutant>& all_mutants() {
        "fsync that segment's pages are clean and never written, the sync succeeds, and a later "
        "power loss leaves a hole under the entries acknowledged after the reopen",
        {I::kDurability, I::kPrefix}, adopted_after_failed_publication},
+      {"forget-older-checkpoint", "field",
+       "only the newest checkpoint can become the last durable one: an older checkpoint made "
+       "durable while a newer one waits for its sync is forgotten, and retention drops the "
+       "segment it needs although its call returned OK (this WAL until session 17)",
+       {I::kDurability, I::kCheckpoint}, overlapping_checkpoints},
       {"ack-before-fdatasync", "spec",
        "a sync's group is acknowledged (durable_lsn advanced) when the sync starts, before its "
        "fdatasync returns",

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <deque>
 #include <functional>
 
 #include <fmt/format.h>
@@ -132,6 +133,11 @@ struct LogCore::Impl {
   Lsn front_lsn = 1;
   Lsn checkpoint_lsn = kNoLsn;
   Lsn durable_checkpoint_lsn = kNoLsn;
+  // Checkpoints appended and not yet durable, oldest first. A sync that covers an older one
+  // while a newer one waits makes the older the last durable checkpoint: remembering only the
+  // newest left retention with none, and it dropped the segment of a checkpoint already
+  // acknowledged (scenarios/chaos/checkpoint-beside-syncs.toml, seed 1966).
+  std::deque<Lsn> pending_checkpoints;
   Status poison_cause;
   Status poison_status;
   // Shared with readers, which may outlive the core: how far they may read.
@@ -507,7 +513,14 @@ void LogCore::Impl::mark_durable(Lsn lsn) {
     sync.covered_lsn = lsn;
     sync.uncovered_bytes = 0;
   }
-  if (checkpoint_lsn != kNoLsn && checkpoint_lsn <= lsn) durable_checkpoint_lsn = checkpoint_lsn;
+  while (!pending_checkpoints.empty() && pending_checkpoints.front() <= lsn) {
+    // Bug zoo: only the newest checkpoint counts; an older one made durable while a newer
+    // one waits is forgotten.
+    if (pending_checkpoints.front() == checkpoint_lsn || !WAL_MUTANT("forget-older-checkpoint")) {
+      durable_checkpoint_lsn = pending_checkpoints.front();
+    }
+    pending_checkpoints.pop_front();
+  }
   watermark->store(lsn, std::memory_order_release);
   if (options.listener != nullptr) options.listener->on_durable(lsn);
 }
@@ -609,6 +622,7 @@ Result<Lsn> LogCore::append_checkpoint(std::span<const std::byte> payload) {
   Result<Lsn> lsn = impl_->append_single(format::RecordType::kCheckpoint, payload);
   if (lsn) {
     impl_->checkpoint_lsn = *lsn;
+    impl_->pending_checkpoints.push_back(*lsn);
     impl_->metrics.checkpoints.fetch_add(1, std::memory_order_relaxed);
     impl_->assigned({*lsn, *lsn}, EntryType::kCheckpoint);
   }
