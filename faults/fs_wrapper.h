@@ -57,6 +57,10 @@ wal::File& innermost(wal::File& file);
 class FsWrapper : public wal::Fs {
  public:
   explicit FsWrapper(wal::Fs& base) : base_(base) {}
+  // A wrapper wraps; copying one would wrap what it wraps. Deleted, so that passing a
+  // wrapper as the Fs to wrap (FsWrapper(other)) fails to compile instead of skipping `other`.
+  FsWrapper(const FsWrapper&) = delete;
+  FsWrapper& operator=(const FsWrapper&) = delete;
 
   wal::Fs& base() { return base_; }
 

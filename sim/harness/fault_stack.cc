@@ -113,9 +113,10 @@ class FaultStack::Gate final : public faults::FsWrapper {
   using Decide =
       std::function<bool(std::uint64_t call, std::string_view file, std::uint64_t file_call)>;
   // `decide_dir`: the same for a directory fsync (its own stream of draws).
-  Gate(wal::Fs& decorator, const faults::Trigger& trigger, FaultKind kind, FaultStack& stack,
-       Decide decide, Decide decide_dir)
-      : FsWrapper(decorator),
+  Gate(faults::FsWrapper& decorator, const faults::Trigger& trigger, FaultKind kind,
+       FaultStack& stack, Decide decide, Decide decide_dir)
+      : FsWrapper(static_cast<wal::Fs&>(decorator)),  // wraps it (not a copy of its wrapper)
+        decorator_(decorator),
         trigger_(trigger),
         kind_(kind),
         op_(op_class(kind)),
@@ -123,27 +124,15 @@ class FaultStack::Gate final : public faults::FsWrapper {
         decide_(std::move(decide)),
         decide_dir_(std::move(decide_dir)) {}
 
-  // A directory fsync is a sync (fsync_eio): gated like a file's, anchored to its directory.
+  // A directory fsync is a sync (fsync_eio): gated like a file's, numbered and anchored within
+  // its directory only.
   wal::Status sync_dir(std::string_view dir) override {
-    auto* decorator = dynamic_cast<faults::FsWrapper*>(&base());
-    WAL_ASSERT(decorator != nullptr);  // every fault decorator is an FsWrapper
-    if (op_ != OpClass::kSync) return decorator->sync_dir(dir);
-    if (stack_.schedule_ == nullptr && !faults::glob_matches(stack_.config_.target, dir)) {
-      return decorator->base().sync_dir(dir);
-    }
-    std::string cls = dir_class(dir);
-    const std::uint64_t number = stack_.counts_.by_file[cls].syncs;
-    if (!decide_dir_(kNoCallNumber, cls, number)) return decorator->base().sync_dir(dir);
-    const std::uint64_t before = trigger_.fired();
-    wal::Status result = decorator->sync_dir(dir);
-    if (trigger_.fired() != before) {
-      ScriptedFault fired = scripted_fault(kind_, number, 0, last_fault_detail(stack_.sim_));
-      fired.file = cls;
-      fired.fired_file = std::move(cls);
-      fired.fired_file_at = number;
-      stack_.fired_.push_back(std::move(fired));
-    }
-    return result;
+    if (op_ != OpClass::kSync) return decorator_.sync_dir(dir);
+    const std::string cls = dir_class(dir);
+    const std::uint64_t file_call = stack_.counts_.by_file[cls].syncs;
+    return gated<wal::Status>(
+        dir, cls, kNoCallNumber, file_call, decide_dir_,
+        [&] { return decorator_.sync_dir(dir); }, [&] { return decorator_.base().sync_dir(dir); });
   }
 
  protected:
@@ -203,23 +192,37 @@ class FaultStack::Gate final : public faults::FsWrapper {
   R route(OpClass op, File& file, const Call& call) {
     faults::FileWrapper& faulty = file.faulty();
     if (op != op_) return call(faulty);  // not this gate's class: the decorator passes it on
-    if (stack_.schedule_ == nullptr && !faults::glob_matches(stack_.config_.target, file.path())) {
-      return call(faulty.base());  // not aimed at: no draw, as if the kind were off for it
+    return gated<R>(
+        file.path(), file.file_class(), count_of(stack_.counts_, op_), file.number(op_), decide_,
+        [&] { return call(faulty); }, [&] { return call(faulty.base()); });
+  }
+
+  // One call of this gate's class on `path` (of class `cls`): `through` sends it through the
+  // decorator, which fails it; `around` past it. `call` numbers it among all calls of the
+  // class, `file_call` among those on its file class; kNoCallNumber for `call` records a fault
+  // that fired as anchored to its class already.
+  template <typename R, typename Through, typename Around>
+  R gated(std::string_view path, std::string_view cls, std::uint64_t call, std::uint64_t file_call,
+          Decide& decide, const Through& through, const Around& around) {
+    if (stack_.schedule_ == nullptr && !faults::glob_matches(stack_.config_.target, path)) {
+      return around();  // not aimed at: no draw, as if the kind were off for it
     }
-    const std::uint64_t number = count_of(stack_.counts_, op_);
-    const std::uint64_t file_number = file.number(op_);
-    if (!decide_(number, file.file_class(), file_number)) return call(faulty.base());
+    if (!decide(call, cls, file_call)) return around();
     const std::uint64_t before = trigger_.fired();
-    R result = call(faulty);
+    R result = through();
     if (trigger_.fired() != before) {
-      ScriptedFault fired = scripted_fault(kind_, number, 0, last_fault_detail(stack_.sim_));
-      fired.fired_file = file.file_class();
-      fired.fired_file_at = file_number;
+      const bool anchored = call == kNoCallNumber;
+      ScriptedFault fired = scripted_fault(kind_, anchored ? file_call : call, 0,
+                                           last_fault_detail(stack_.sim_));
+      if (anchored) fired.file = cls;
+      fired.fired_file = cls;
+      fired.fired_file_at = file_call;
       stack_.fired_.push_back(std::move(fired));
     }
     return result;
   }
 
+  faults::FsWrapper& decorator_;
   const faults::Trigger& trigger_;
   FaultKind kind_;
   OpClass op_;
@@ -275,7 +278,7 @@ FaultStack::FaultStack(wal::Fs& base, sim::SimFs& sim, const FaultConfig& config
     // Fork for every kind, active or not, so one kind's stream never depends on another's.
     sim::Prng stream = prng_.fork();
     if (!active(kind, probability)) continue;
-    std::unique_ptr<wal::Fs> decorator;
+    std::unique_ptr<faults::FsWrapper> decorator;
     const faults::Trigger* trigger = nullptr;
     const faults::FsyncProfile profile =
         faults::parse_fsync_profile(config_.fsync_profile).value_or(faults::FsyncProfile::kExt4);
