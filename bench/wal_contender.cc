@@ -4,7 +4,10 @@
 #include <wal/log.h>
 #include <wal/posix_fs.h>
 
+#include <charconv>
 #include <cstdlib>
+#include <string>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -29,7 +32,12 @@ std::unique_ptr<wal::Log> open_log(const std::string& dir, wal::SyncPolicy polic
   }
   // A/B switch for early writeback (Options::writeback_bytes; 0 turns it off).
   if (const char* writeback = std::getenv("WAL_BENCH_WRITEBACK_BYTES"); writeback != nullptr) {
-    options.writeback_bytes = std::strtoull(writeback, nullptr, 10);
+    const std::string_view text(writeback);
+    const auto [end, error] =
+        std::from_chars(text.data(), text.data() + text.size(), options.writeback_bytes);
+    if (error != std::errc() || end != text.data() + text.size()) {
+      die("WAL_BENCH_WRITEBACK_BYTES", "not a byte count: '" + std::string(text) + "'");
+    }
   }
   return take(wal::Log::open(dir, options), "open wal in " + dir);
 }
