@@ -42,6 +42,29 @@ RC_GTEST_PROP(Crc32c, HardwareAndPortableAgreeOnAnyInput, (std::vector<std::uint
   RC_ASSERT(detail::crc32c_hardware(seed, span) == detail::crc32c_portable(seed, span));
 }
 
+// The hardware path runs three chains over blocks of 128 and 1024 bytes and joins them; every
+// length from one block set to past two long ones, at every alignment of the start, must give
+// the table's value.
+TEST(Crc32c, HardwareBlocksAgreeWithPortableAtEveryLength) {
+  if (!detail::crc32c_hardware_supported()) GTEST_SKIP() << "no SSE4.2 on this CPU";
+  std::vector<std::byte> data(3 * 1024 * 2 + 3 * 128 + 64);
+  std::uint64_t x = 0x9e3779b97f4a7c15ull;
+  for (std::byte& b : data) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    b = static_cast<std::byte>(x);
+  }
+  const auto span = std::span<const std::byte>(data);
+  for (std::size_t size = 0; size + 8 <= data.size(); size += size < 800 ? 1 : 37) {
+    for (std::size_t start : {std::size_t{0}, std::size_t{3}, std::size_t{7}}) {
+      const auto piece = span.subspan(start, size);
+      ASSERT_EQ(detail::crc32c_hardware(0x5eedu, piece), detail::crc32c_portable(0x5eedu, piece))
+          << "size " << size << " start " << start;
+    }
+  }
+}
+
 RC_GTEST_PROP(Crc32c, ExtendsAcrossSplits, (std::vector<std::uint8_t> data)) {
   auto span = std::as_bytes(std::span<const std::uint8_t>(data));
   const auto split = *rc::gen::inRange<std::size_t>(0, data.size() + 1);
