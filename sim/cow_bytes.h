@@ -6,11 +6,19 @@
 // the const accessors; every change through mut(), which copies the bytes first if another state
 // still shares them. The simulator runs its threads as fibers on one OS thread, so the shared
 // count needs no more care than a shared_ptr gives.
+//
+// The bytes' content_hash() is kept beside them once taken: explore() hashes every post-crash
+// state to tell the distinct ones apart, and most of a state's files are the same bytes as in
+// the state before (only the files a crash cut are new). mut() forgets it, since the caller is
+// about to change the bytes; nothing may hash them between that mut() and the change.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <vector>
+
+#include "sim/content_hash.h"
 
 namespace sim {
 
@@ -20,9 +28,9 @@ class CowBytes {
  public:
   CowBytes() = default;
   CowBytes(Bytes bytes)  // NOLINT(google-explicit-constructor): a drop-in for Bytes
-      : bytes_(std::make_shared<Bytes>(std::move(bytes))) {}
+      : bytes_(std::make_shared<Shared>(std::move(bytes))) {}
 
-  const Bytes& get() const { return bytes_ != nullptr ? *bytes_ : empty_bytes(); }
+  const Bytes& get() const { return bytes_ != nullptr ? bytes_->bytes : empty_bytes(); }
   operator const Bytes&() const { return get(); }  // NOLINT(google-explicit-constructor)
 
   std::size_t size() const { return get().size(); }
@@ -35,11 +43,22 @@ class CowBytes {
   // The bytes to change, this state's own from here on.
   Bytes& mut() {
     if (bytes_ == nullptr) {
-      bytes_ = std::make_shared<Bytes>();
+      bytes_ = std::make_shared<Shared>(Bytes());
     } else if (bytes_.use_count() > 1) {
-      bytes_ = std::make_shared<Bytes>(*bytes_);
+      bytes_ = std::make_shared<Shared>(Bytes(bytes_->bytes));
     }
-    return *bytes_;
+    bytes_->hashed = false;
+    return bytes_->bytes;
+  }
+
+  // sim::content_hash of the bytes, taken once per version of them.
+  std::uint64_t hash() const {
+    if (bytes_ == nullptr) return content_hash({});
+    if (!bytes_->hashed) {
+      bytes_->hash = content_hash(bytes_->bytes);
+      bytes_->hashed = true;
+    }
+    return bytes_->hash;
   }
 
   friend bool operator==(const CowBytes& a, const CowBytes& b) {
@@ -53,7 +72,14 @@ class CowBytes {
     return kEmpty;
   }
 
-  std::shared_ptr<Bytes> bytes_;
+  struct Shared {
+    explicit Shared(Bytes b) : bytes(std::move(b)) {}
+    Bytes bytes;
+    std::uint64_t hash = 0;
+    bool hashed = false;
+  };
+
+  std::shared_ptr<Shared> bytes_;
 };
 
 }  // namespace sim

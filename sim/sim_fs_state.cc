@@ -19,6 +19,11 @@ std::uint64_t fold_bytes(std::uint64_t hash, const std::byte* data, std::size_t 
   return fold64(fold64(hash, size), XXH3_64bits(data, size));
 }
 
+// The same as fold_bytes of its bytes; the hash is kept with them (cow_bytes.h).
+std::uint64_t fold_bytes(std::uint64_t hash, const CowBytes& bytes) {
+  return fold64(fold64(hash, bytes.size()), bytes.hash());
+}
+
 std::uint64_t fold_string(std::uint64_t hash, std::string_view text) {
   return fold_bytes(hash, reinterpret_cast<const std::byte*>(text.data()), text.size());
 }
@@ -39,10 +44,9 @@ std::uint64_t hash_tree(const SimFsState& state, InodeId id, std::set<InodeId>& 
   const bool forced = std::any_of(inode.file.pending.begin(), inode.file.pending.end(),
                                   [](const PendingOp& op) { return op.forced; });
   if (forced) {
-    const CowBytes floor = durable_floor(inode.file);
-    hash = fold_bytes(hash, floor.data(), floor.size());
+    hash = fold_bytes(hash, durable_floor(inode.file));
   } else {  // the floor is the durable image: no copy to hash it
-    hash = fold_bytes(hash, inode.file.durable.data(), inode.file.durable.size());
+    hash = fold_bytes(hash, inode.file.durable);
   }
   hash = fold64(hash, inode.file.latent_sectors.size());
   for (std::uint64_t sector : inode.file.latent_sectors) hash = fold64(hash, sector);

@@ -126,6 +126,37 @@ TEST_F(SimFsTest, ForcedWritesSurviveEvenBehindAPendingTruncate) {
   EXPECT_EQ(durable_text(after_power_loss(fs_), "d", "f"), std::string("aaaa\0\0BB", 8));
 }
 
+// A file's bytes keep their hash once taken (cow_bytes.h): a change after that, in place or to
+// a copy another state shares, must be seen by the next durable_hash.
+TEST_F(SimFsTest, DurableHashSeesAChangeAfterItWasTaken) {
+  auto file = must_open(fs_, "d/f");
+  ASSERT_TRUE(file->write_at(0, bytes("first")).is_ok());
+  ASSERT_TRUE(file->sync().is_ok());
+  ASSERT_TRUE(fs_.sync_dir("d").is_ok());
+  const SimFsState shared = fs_.state();
+  const std::uint64_t first = durable_hash(fs_.state());
+  ASSERT_TRUE(file->write_at(0, bytes("again")).is_ok());
+  ASSERT_TRUE(file->sync().is_ok());
+  const std::uint64_t second = durable_hash(fs_.state());
+  EXPECT_NE(second, first);
+  EXPECT_EQ(durable_hash(shared), first);  // the state that shared the old bytes kept them
+  SimFs fresh;  // the same files made without a hash taken on the way
+  fresh.make_durable_dirs("d");
+  auto same = must_open(fresh, "d/f");
+  ASSERT_TRUE(same->write_at(0, bytes("again")).is_ok());
+  ASSERT_TRUE(same->sync().is_ok());
+  ASSERT_TRUE(fresh.sync_dir("d").is_ok());
+  EXPECT_EQ(durable_hash(fresh.state()), second);
+  SimFsState edited = fs_.state();
+  Inode& inode = edited.inodes.at(durable_lookup(edited, "d", "f"));
+  inode.file.visible = CowBytes();  // the durable bytes' only holder now: changed in place
+  inode.file.durable.mut()[0] = std::byte{'A'};
+  const std::uint64_t third = durable_hash(edited);
+  EXPECT_NE(third, second);
+  inode.file.durable.mut()[0] = std::byte{'a'};
+  EXPECT_EQ(durable_hash(edited), second);
+}
+
 // SimFs::restore copies a state that is already as a crash leaves it instead of rebuilding it:
 // crash_settled() must say yes only when a rebuild would change nothing.
 TEST_F(SimFsTest, OnlyWhatACrashLeavesIsSettled) {
