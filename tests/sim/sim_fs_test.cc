@@ -239,6 +239,26 @@ TEST_F(SimFsTest, OpenHandlesKeepTheirInodeAcrossRenameAndUnlink) {
   EXPECT_EQ(fs_.state().inodes.size(), 2u);  // root and d: the unlinked inode is gone
 }
 
+// A rename over a synced name leaves the old inode named by the durable entry until the
+// directory's fsync; that fsync must collect it, even when a collection ran in between.
+TEST_F(SimFsTest, ADirectorySyncCollectsWhatARenameReplaced) {
+  for (const char* name : {"d/f", "d/g"}) {
+    auto file = must_open(fs_, name);
+    ASSERT_TRUE(file->write_at(0, bytes(name)).is_ok());
+    ASSERT_TRUE(file->sync().is_ok());
+    ASSERT_TRUE(file->close().is_ok());
+    ASSERT_TRUE(fs_.sync_dir("d").is_ok());
+  }
+  EXPECT_EQ(fs_.state().inodes.size(), 4u);  // root, d, f, g
+  fs_.make_durable_dirs("e");
+  ASSERT_TRUE(fs_.rename("d/g", "d/f").is_ok());
+  ASSERT_TRUE(fs_.sync_dir("e").is_ok());  // a collection in between: nothing to take yet
+  EXPECT_EQ(fs_.state().inodes.size(), 5u);  // root, d, e, f, g: the old f is durably named
+  ASSERT_TRUE(fs_.sync_dir("d").is_ok());
+  EXPECT_EQ(fs_.state().inodes.size(), 4u);
+  EXPECT_EQ(durable_text(fs_.state(), "d", "f"), "d/g");
+}
+
 TEST_F(SimFsTest, TruncateShrinksAndGrowsWithZerosDurableAfterSync) {
   auto file = must_open(fs_, "d/f");
   ASSERT_TRUE(fs_.sync_dir("d").is_ok());
