@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "sim/harness/fingerprint_memo.h"
+#include "sim/harness/payload.h"
 #include "sim/harness/invariants_internal.h"
 
 namespace harness {
@@ -95,7 +95,7 @@ RecoveredEntry RecoveredEntry::from(wal::Lsn lsn, wal::EntryType type,
   entry.lsn = lsn;
   entry.type = type;
   entry.size_bytes = static_cast<std::uint32_t>(bytes.size());
-  entry.fingerprint = remembered_fingerprint(bytes);
+  entry.fingerprint = harness::fingerprint(bytes);
   entry.id = identify_payload(bytes);
   return entry;
 }

@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "sim/harness/fingerprint_memo.h"
+#include "sim/harness/payload.h"
 #include "sim/harness/script.h"
 #include "wal/src/record_format.h"
 
@@ -130,7 +130,7 @@ void Oracle::issue(std::uint64_t call_id, wal::Lsn lsn, wal::EntryType type,
   expected.lsn = lsn;
   expected.type = type;
   expected.size_bytes = static_cast<std::uint32_t>(payload.size());
-  expected.fingerprint = remembered_fingerprint(payload);
+  expected.fingerprint = fingerprint(payload);
   expected.id = id;
   expected.call_id = call_id;
   expected.batch = batch;

@@ -26,19 +26,12 @@ inline constexpr std::size_t kPayloadHeaderBytes = 11;  // marker, writer u16, o
 
 std::vector<std::byte> make_payload(std::uint64_t seed, PayloadId id, std::uint32_t size_bytes);
 
-// make_payload's bytes with their fingerprint(), taken as they are made (at about the cost of
-// making them alone).
-struct FingerprintedPayload {
-  std::vector<std::byte> bytes;
-  std::uint64_t fingerprint = 0;
-};
-FingerprintedPayload make_fingerprinted_payload(std::uint64_t seed, PayloadId id,
-                                                std::uint32_t size_bytes);
-
 // The identity in a payload's header, if the payload is long enough and carries the marker.
 std::optional<PayloadId> identify_payload(std::span<const std::byte> payload);
 
-// A stable 64-bit fingerprint of the bytes (not cryptographic; same on every machine).
+// A stable 64-bit fingerprint of the bytes (not cryptographic; same on every machine): XXH3-64
+// (sim/content_hash.h). The oracle compares entries by it, and every read-back takes it of every
+// entry it finds, so it is the fastest stable hash at hand. Its values appear in check messages.
 std::uint64_t fingerprint(std::span<const std::byte> bytes);
 
 // "writer 0 op 12 part 3".

@@ -4,7 +4,6 @@
 
 #include <wal/assert.h>
 
-#include "sim/harness/fingerprint_memo.h"
 
 namespace harness {
 namespace {
@@ -71,12 +70,7 @@ std::uint64_t Workload::total_ops() const {
 
 std::vector<std::byte> Workload::payload(const Op& op, std::uint32_t part) const {
   WAL_ASSERT(part < op.entry_bytes.size());
-  // The oracle fingerprints every payload it is handed: taken here as the bytes are made, it is
-  // a lookup there (fingerprint_memo.h).
-  FingerprintedPayload made =
-      make_fingerprinted_payload(seed, PayloadId{op.writer, op.index, part}, op.entry_bytes[part]);
-  remember_fingerprint(made.bytes, made.fingerprint);
-  return std::move(made.bytes);
+  return make_payload(seed, PayloadId{op.writer, op.index, part}, op.entry_bytes[part]);
 }
 
 Workload make_workload(std::uint64_t seed, const WorkloadConfig& config) {
