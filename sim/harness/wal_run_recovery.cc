@@ -87,6 +87,9 @@ void WalRun::judge(const CheckInput& input) {
   if (!checks.passed() || input.recovery == nullptr || !input.recovery->open_status.is_ok()) {
     return;
   }
+  // An explored state's oracle is put back once it is judged (check_crash_state): its
+  // recovery never becomes the history, so there is nothing to rebase.
+  if (crash_state_hash_) return;
   const Recovery& recovery = *input.recovery;
   std::vector<Oracle::Recovered> kept;
   if (recovery.read_status.is_ok()) {
