@@ -168,6 +168,15 @@ RunConfig overlapping_checkpoints() {
   return config;
 }
 
+// Live reads from the checkpoint between checkpoints and syncs.
+RunConfig live_checkpoint_reads() {
+  RunConfig config = grouped();
+  config.workload.ops = 60;
+  config.workload.read_ratio = {1, 4};
+  config.workload.checkpoint_every = 3;
+  return config;
+}
+
 // Bit flips aimed at the log's structure (segment headers among it) under tolerate-tail.
 RunConfig structure_bit_flips() {
   RunConfig config = bit_flips();
@@ -403,6 +412,11 @@ const std::vector<Mutant>& all_mutants() {
        "durable while a newer one waits for its sync is forgotten, and retention drops the "
        "segment it needs although its call returned OK (this WAL until session 17)",
        {I::kDurability, I::kCheckpoint}, overlapping_checkpoints},
+      {"checkpoint-durable-late", "field",
+       "a checkpoint that a sync covers as its last record counts as durable only after the "
+       "next sync: meanwhile a reader from the checkpoint starts at an older one (an outsider's "
+       "probe, session 18; only a recovery's read-back was checked before)",
+       {I::kCheckpoint}, live_checkpoint_reads},
       {"ack-before-fdatasync", "spec",
        "a sync's group is acknowledged (durable_lsn advanced) when the sync starts, before its "
        "fdatasync returns",

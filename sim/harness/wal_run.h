@@ -73,6 +73,9 @@ class WalRun final : public RunLoop {
   void op_checkpoint(const Op& op);
   void op_sync(const Op& op);
   void op_read(const Op& op);
+  void read_from_checkpoint(wal::Log& log, const Op& op);
+  // False (and a violation) when a live read returned an entry the history does not hold.
+  bool live_entry_matches(wal::Lsn from, const RecoveredEntry& found);
   void op_truncate(const Op& op);
   void op_reopen(const Op& op);
   wal::Options live_options();

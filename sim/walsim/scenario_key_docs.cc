@@ -58,7 +58,9 @@ constexpr KeyMeaning kMeanings[] = {
      "is at most 1, the rest are appends)."},
     {"workload.sync_ratio", "Share of ops that are explicit syncs."},
     {"workload.read_ratio",
-     "Share of ops that read from an LSN to the durable end, checked against the oracle."},
+     "Share of ops that read from an LSN to the durable end, checked against the oracle; one "
+     "in four also reads from the checkpoint, which must start at the last checkpoint known "
+     "durable or a newer one."},
     {"workload.truncate_ratio", "Share of ops that truncate the front at a point in the log."},
     {"workload.reopen_ratio", "Share of ops that close and reopen the log (a clean restart)."},
     {"workload.on_error",

@@ -513,7 +513,10 @@ void LogCore::Impl::mark_durable(Lsn lsn) {
     sync.covered_lsn = lsn;
     sync.uncovered_bytes = 0;
   }
-  while (!pending_checkpoints.empty() && pending_checkpoints.front() <= lsn) {
+  // Bug zoo: a checkpoint that a sync covers exactly, as its last record, waits for the next
+  // sync to count; a reader from the checkpoint meanwhile starts at an older one.
+  const Lsn covers = WAL_MUTANT("checkpoint-durable-late") ? lsn - 1 : lsn;
+  while (!pending_checkpoints.empty() && pending_checkpoints.front() <= covers) {
     // Bug zoo: only the newest checkpoint counts; an older one made durable while a newer
     // one waits is forgotten.
     if (pending_checkpoints.front() == checkpoint_lsn || !WAL_MUTANT("forget-older-checkpoint")) {
