@@ -177,6 +177,14 @@ RunConfig live_checkpoint_reads() {
   return config;
 }
 
+// Live reads that tail the log: a writer's reader goes on where it stopped as entries come.
+RunConfig live_tailing_reads() {
+  RunConfig config = periodic();
+  config.workload.ops = 80;
+  config.workload.read_ratio = {1, 4};
+  return config;
+}
+
 // Bit flips aimed at the log's structure (segment headers among it) under tolerate-tail.
 RunConfig structure_bit_flips() {
   RunConfig config = bit_flips();
@@ -417,6 +425,17 @@ const std::vector<Mutant>& all_mutants() {
        "next sync: meanwhile a reader from the checkpoint starts at an older one (an outsider's "
        "probe, session 18; only a recovery's read-back was checked before)",
        {I::kCheckpoint}, live_checkpoint_reads},
+      {"tail-trusts-buffered-zeros", "field",
+       "a reader takes zeros already in its buffer for the preallocated end without a fresh "
+       "read: a reader that tails the log decodes the zeros it buffered before the writer got "
+       "there and reports a healthy log corrupt (an outsider's probe, session 18; no live "
+       "reader was resumed before)",
+       {I::kIntegrity}, live_tailing_reads},
+      {"wait-durable-rejects-last", "field",
+       "wait_durable refuses the newest LSN as never handed out, an off-by-one (an outsider's "
+       "probe, session 18; the workload never called wait_durable, and a failed call without a "
+       "fault was not a violation)",
+       {I::kErrorHonesty}, periodic},
       {"ack-before-fdatasync", "spec",
        "a sync's group is acknowledged (durable_lsn advanced) when the sync starts, before its "
        "fdatasync returns",

@@ -46,7 +46,10 @@ class WalRun final : public RunLoop {
   bool open_live(Activity how) override;
   void do_op(const Op& op) override;
   void close_live() override;
-  void drop_live() override { log_.reset(); }
+  void drop_live() override {
+    tails_.clear();  // readers of the log go before it
+    log_.reset();
+  }
   void recover_and_check(std::uint32_t count) override;
   void close_and_reopen_clean() override;
   void before_power_loss() override;
@@ -74,6 +77,7 @@ class WalRun final : public RunLoop {
   void op_sync(const Op& op);
   void op_read(const Op& op);
   void read_from_checkpoint(wal::Log& log, const Op& op);
+  void tail_read(wal::Log& log, const Op& op, wal::Lsn from);
   // False (and a violation) when a live read returned an entry the history does not hold.
   bool live_entry_matches(wal::Lsn from, const RecoveredEntry& found);
   void op_truncate(const Op& op);
@@ -121,6 +125,19 @@ class WalRun final : public RunLoop {
   std::size_t faults_seen_ = 0;
   std::map<int, std::vector<PendingFault>> deferred_;
   wal::Lsn durable_seen_ = wal::kNoLsn;
+  // A reader each writer keeps from one of its reads to the next, to tail the log
+  // (wal/reader.h: next() at the end returns nothing now, and later what became durable
+  // since). Dropped before any close of the log, as an application would.
+  struct Tail {
+    std::unique_ptr<wal::Reader> reader;
+    wal::Lsn last = wal::kNoLsn;        // the last LSN it returned
+    std::uint64_t truncations = 0;      // truncate_front calls when it began
+  };
+  std::map<std::uint32_t, Tail> tails_;
+  // truncate_front calls begun so far, and in flight: a tail may skip what they cut.
+  std::uint64_t truncations_ = 0;
+  std::uint32_t truncating_ = 0;
+  static constexpr std::uint64_t kUncounted = ~std::uint64_t{0};  // a tail begun beside one
 };
 
 }  // namespace harness

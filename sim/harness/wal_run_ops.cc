@@ -48,6 +48,7 @@ bool WalRun::open_live(Activity how) {
 
 void WalRun::close_live() {
   if (log_ == nullptr) return;
+  tails_.clear();
   const Op none;
   const std::uint64_t closing = begin(CallKind::kClose, none);
   ctx().activity = Activity::kReopen;
@@ -129,7 +130,20 @@ void WalRun::op_sync(const Op& op) {
   // The sync's target is at least every LSN handed out so far.
   const wal::Lsn target = log->last_lsn();
   const std::uint64_t call = begin(CallKind::kSync, op, {target, target});
-  const wal::Status status = log->sync();
+  // Every other one asks through wait_durable, as an application does for an entry of its own
+  // under a policy that returns before durability: the same promise, up to the target.
+  const bool wait = op.index % 2 == 1 && target != wal::kNoLsn;
+  const wal::Status status = wait ? log->wait_durable(target) : log->sync();
+  drain_faults();
+  // A sync has no reason to fail on a log no fault has touched, but a close by another
+  // writer's reopen.
+  if (!status && !halted() && status.code() != wal::Code::kClosed && oracle_.faults().empty()) {
+    live_violations_.push_back(Violation{
+        Invariant::kErrorHonesty, target, step(),
+        fmt::format("error-honesty: {} up to LSN {} failed with no fault injected: {} [trace "
+                    "step {}]",
+                    wait ? "wait_durable" : "sync", target, status.to_string(), step())});
+  }
   end(call, status, true);
   if (status) observe_durable();
 }
@@ -174,6 +188,69 @@ void WalRun::op_read(const Op& op) {
   // One read in four also starts where a recovering application would (SPEC `checkpoint`):
   // checked on the live log too, not only on the log a recovery opened.
   if (op.position_ppm % 4 == 0 && !halted()) read_from_checkpoint(*log, op);
+  // And one in four goes on with this writer's tailing reader, begun at `from` the first time.
+  if (op.position_ppm % 4 == 1 && !halted()) tail_read(*log, op, from);
+}
+
+void WalRun::tail_read(wal::Log& log, const Op& op, wal::Lsn from) {
+  Tail& tail = tails_[op.writer];
+  const std::uint64_t call = begin(CallKind::kRead, op, {from, from});
+  if (tail.reader == nullptr) {
+    // Where it starts is asked anew, after the truncations are counted: one that ran since
+    // `from` was chosen may have cut below it. One in flight leaves the tail unchecked.
+    const std::uint64_t truncations = truncating_ == 0 ? truncations_ : kUncounted;
+    const wal::Lsn start = position(log, op.position_ppm);
+    if (start == wal::kNoLsn) {
+      end(call, wal::Status::ok());
+      return;
+    }
+    wal::Result<std::unique_ptr<wal::Reader>> reader = log.reader(start);
+    if (!reader) {
+      end(call, reader.error());
+      return;
+    }
+    tail = Tail{std::move(reader).value(), start - 1, truncations};
+  }
+  // Without faults, retention or a truncation since it began, the log under the reader only
+  // grows: every durable entry comes, one after the other, and nothing is damaged.
+  // Asked when the reader surprises: another writer may truncate while this one reads.
+  const auto only_grew = [&] {
+    drain_faults();
+    return oracle_.faults().empty() && options_.max_segments == 0 && options_.max_bytes == 0 &&
+           tail.truncations == truncations_;
+  };
+  for (;;) {
+    const wal::Result<std::optional<wal::Entry>> next = tail.reader->next();
+    if (halted()) return;
+    if (!next) {
+      if (only_grew()) {
+        live_violations_.push_back(Violation{
+            Invariant::kIntegrity, tail.last + 1, step(),
+            fmt::format("integrity: a tailing reader failed after LSN {} on a log that only "
+                        "grew (no fault, retention or truncation): {} [trace step {}]",
+                        tail.last, next.error().to_string(), step())});
+      }
+      tails_.erase(op.writer);
+      end(call, next.error());
+      return;
+    }
+    if (!next->has_value()) break;
+    const RecoveredEntry found = RecoveredEntry::from(**next);
+    if (found.lsn <= tail.last || (found.lsn != tail.last + 1 && only_grew())) {
+      live_violations_.push_back(Violation{
+          Invariant::kPrefix, found.lsn, step(),
+          fmt::format("prefix: a tailing reader returned LSN {} after LSN {} [trace step {}]",
+                      found.lsn, tail.last, step())});
+      tails_.erase(op.writer);
+      break;
+    }
+    tail.last = found.lsn;
+    if (!live_entry_matches(from, found)) {
+      tails_.erase(op.writer);
+      break;
+    }
+  }
+  end(call, wal::Status::ok());
 }
 
 void WalRun::read_from_checkpoint(wal::Log& log, const Op& op) {
@@ -245,9 +322,12 @@ void WalRun::op_truncate(const Op& op) {
   // writer's call may have made a checkpoint durable that no call has returned yet: observe
   // the watermark first, so the oracle's cut uses the checkpoint the WAL is entitled to use.
   observe_durable();
+  ++truncations_;
+  ++truncating_;
   ctx().activity = Activity::kTruncateFront;
   const std::uint64_t call = begin(CallKind::kTruncate, op, {at, at});
   end(call, log->truncate_front(at));
+  --truncating_;
 }
 
 Recovery WalRun::recover_log(std::shared_ptr<wal::Log>* keep) {
@@ -277,6 +357,7 @@ void WalRun::op_reopen(const Op& op) {
   const std::lock_guard<wal::Runtime::Mutex> one_at_a_time(*reopen_mutex_);
   if (log_ == nullptr || stop_requested_) return;
   const std::shared_ptr<wal::Log> old = log_;
+  tails_.clear();  // the application's readers of this log close before it
   ctx().activity = Activity::kReopen;
   const std::uint64_t call = begin(CallKind::kClose, op);
   end(call, old->close());

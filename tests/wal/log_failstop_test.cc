@@ -60,6 +60,8 @@ TEST_P(FailStopTest, FailureGoesToTheAppendThenEverythingIsPoisonedUntilReopen) 
     EXPECT_NE(later.error().message().find("injected EIO"), std::string::npos)
         << later.error().to_string();
     EXPECT_EQ((*log)->sync().code(), Code::kPoisoned);
+    // Even for an entry that was durable before the failure, as sync() (session 18).
+    EXPECT_EQ((*log)->wait_durable(1).code(), Code::kPoisoned);
     EXPECT_EQ((*log)->checkpoint(bytes_of("cp")).status().code(), Code::kPoisoned);
     EXPECT_EQ((*log)->truncate_front(1).code(), Code::kPoisoned);
     EXPECT_EQ((*log)->durable_lsn(), 5u);

@@ -291,10 +291,15 @@ Status Log::wait_durable(Lsn lsn) {
   Impl& d = *impl_;
   Impl::Lock lock(d.mutex);
   WAL_RETURN_IF_ERROR(d.check_open());
-  if (lsn > d.core->last_lsn()) {
+  // Bug zoo: the newest LSN taken for one never handed out (an off-by-one).
+  if (lsn > d.core->last_lsn() ||
+      (WAL_MUTANT("wait-durable-rejects-last") && lsn == d.core->last_lsn())) {
     return Status::invalid_argument("wait_durable: LSN " + std::to_string(lsn) +
                                     " was never handed out");
   }
+  // As sync(): a poisoned log refuses until reopened, even for an entry made durable before
+  // the failure (error-honesty; the harness's syncs through here found it answering OK).
+  if (d.core->poisoned()) return d.core->poison_status();
   return d.wait_durable_locked(lock, lsn);
 }
 
