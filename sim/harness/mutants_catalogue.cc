@@ -185,6 +185,30 @@ RunConfig live_tailing_reads() {
   return config;
 }
 
+// Rotations faster than the sync tickets under periodic sync (back-to-back-rotations.toml).
+RunConfig rotations_beside_syncs() {
+  RunConfig config = periodic();
+  config.wal.sync_interval_us = 100'000;
+  config.wal.segment_bytes = 8 << 10;
+  config.workload.ops = 60;
+  config.workload.entry_bytes_min = 2000;
+  config.workload.entry_bytes_max = 6000;
+  config.workload.sync_ratio = {1, 10};
+  return config;
+}
+
+// Reads beside truncations and reopens, without a crash.
+RunConfig truncating_readers() {
+  RunConfig config = periodic();
+  config.wal.segment_bytes = 16 << 10;
+  config.workload.ops = 150;
+  config.workload.read_ratio = {1, 8};
+  config.workload.truncate_ratio = {1, 30};
+  config.workload.reopen_ratio = {1, 25};
+  config.crash.at = *CrashAt::parse("none");
+  return config;
+}
+
 // Bit flips aimed at the log's structure (segment headers among it) under tolerate-tail.
 RunConfig structure_bit_flips() {
   RunConfig config = bit_flips();
@@ -435,7 +459,17 @@ const std::vector<Mutant>& all_mutants() {
        "wait_durable refuses the newest LSN as never handed out, an off-by-one (an outsider's "
        "probe, session 18; the workload never called wait_durable, and a failed call without a "
        "fault was not a violation)",
-       {I::kErrorHonesty}, periodic},
+       {I::kErrorHonesty}, grouped},
+      {"front-stale-after-drop", "field",
+       "truncate_front and retention leave the cached first LSN where it was: first_lsn() names "
+       "entries whose segments are gone, and a read from there fails on a healthy log (an "
+       "outsider's probe, session 18; a failed read without a fault was not a violation)",
+       {I::kErrorHonesty}, truncating_readers},
+      {"busy-leaks-to-caller", "field",
+       "under kNone and kPeriodic a rotation that must wait for the sync in flight hands the "
+       "internal kBusy to the appender instead of waiting (an outsider's probe, session 18; a "
+       "failed append without a fault was not a violation)",
+       {I::kErrorHonesty}, rotations_beside_syncs},
       {"ack-before-fdatasync", "spec",
        "a sync's group is acknowledged (durable_lsn advanced) when the sync starts, before its "
        "fdatasync returns",

@@ -92,6 +92,23 @@ void WalRun::end(std::uint64_t call, const wal::Status& status, bool durable) {
   note("return", call, static_cast<std::uint64_t>(status.code()));
   oracle_.end(call, status, step());
   if (durable && status) oracle_.acknowledge_durable(call, step());
+  if (!status) failure_needs_a_cause(oracle_.call(call), status);
+}
+
+void WalRun::failure_needs_a_cause(const Call& call, const wal::Status& status) {
+  // Reads are judged where they run (a truncation beside one explains it); a failed reopen is
+  // a run problem of its own.
+  if (call.kind == CallKind::kRead || call.kind == CallKind::kOpen) return;
+  if (status.code() == wal::Code::kClosed || !oracle_.faults().empty()) return;
+  // The workload may hand over a record no segment can hold (a batch of large entries): the
+  // WAL refuses it as the caller's mistake.
+  const bool appends = call.kind == CallKind::kAppend || call.kind == CallKind::kBatch ||
+                       call.kind == CallKind::kCheckpoint;
+  if (appends && status.code() == wal::Code::kInvalidArgument) return;
+  live_violations_.push_back(Violation{
+      Invariant::kErrorHonesty, call.lsns.first, step(),
+      fmt::format("error-honesty: {} failed with no fault injected: {} [trace step {}]",
+                  call.describe(), status.to_string(), step())});
 }
 
 void WalRun::observe_durable() {

@@ -76,7 +76,10 @@ class WalRun final : public RunLoop {
   void op_checkpoint(const Op& op);
   void op_sync(const Op& op);
   void op_read(const Op& op);
-  void read_from_checkpoint(wal::Log& log, const Op& op);
+  // `truncations`: truncations_ when the read op began (kUncounted: one was in flight).
+  void read_from_checkpoint(wal::Log& log, const Op& op, std::uint64_t truncations);
+  // A violation when a live read failed with nothing to explain it.
+  void read_failed(wal::Lsn from, const wal::Status& error, std::uint64_t truncations);
   void tail_read(wal::Log& log, const Op& op, wal::Lsn from);
   // False (and a violation) when a live read returned an entry the history does not hold.
   bool live_entry_matches(wal::Lsn from, const RecoveredEntry& found);
@@ -112,6 +115,9 @@ class WalRun final : public RunLoop {
   std::uint64_t begin(CallKind kind, const Op& op, wal::LsnRange lsns = {});
   // `durable`: an OK return promises the call's entries durable (Oracle::acknowledge_durable).
   void end(std::uint64_t call, const wal::Status& status, bool durable = false);
+  // A call other than a read or an open that failed on a log no fault has touched, for any
+  // reason but a close by another writer's reopen, fails error-honesty.
+  void failure_needs_a_cause(const Call& call, const wal::Status& status);
   void observe_durable();
   // The same for the recoveries on the harness thread, after the power cut.
   std::uint64_t begin_at_rest(CallKind kind);

@@ -134,16 +134,6 @@ void WalRun::op_sync(const Op& op) {
   // under a policy that returns before durability: the same promise, up to the target.
   const bool wait = op.index % 2 == 1 && target != wal::kNoLsn;
   const wal::Status status = wait ? log->wait_durable(target) : log->sync();
-  drain_faults();
-  // A sync has no reason to fail on a log no fault has touched, but a close by another
-  // writer's reopen.
-  if (!status && !halted() && status.code() != wal::Code::kClosed && oracle_.faults().empty()) {
-    live_violations_.push_back(Violation{
-        Invariant::kErrorHonesty, target, step(),
-        fmt::format("error-honesty: {} up to LSN {} failed with no fault injected: {} [trace "
-                    "step {}]",
-                    wait ? "wait_durable" : "sync", target, status.to_string(), step())});
-  }
   end(call, status, true);
   if (status) observe_durable();
 }
@@ -153,12 +143,14 @@ void WalRun::op_read(const Op& op) {
   const std::lock_guard<wal::Runtime::Mutex> not_while_reopening(*reopen_mutex_);
   if (log_ == nullptr) return;
   const std::shared_ptr<wal::Log> log = log_;
+  const std::uint64_t truncations = truncating_ == 0 ? truncations_ : kUncounted;
   const wal::Lsn from = position(*log, op.position_ppm);
   if (from == wal::kNoLsn) return;
   ctx().activity = Activity::kRead;
   const std::uint64_t call = begin(CallKind::kRead, op, {from, from});
   wal::Result<std::unique_ptr<wal::Reader>> reader = log->reader(from);
   if (!reader) {
+    read_failed(from, reader.error(), truncations);
     end(call, reader.error());
     return;
   }
@@ -168,6 +160,7 @@ void WalRun::op_read(const Op& op) {
     wal::Result<std::optional<wal::Entry>> next = (*reader)->next();
     if (!next) {
       status = next.error();
+      read_failed(from, status, truncations);
       break;
     }
     if (!next->has_value() || halted()) break;
@@ -187,7 +180,7 @@ void WalRun::op_read(const Op& op) {
   end(call, status);
   // One read in four also starts where a recovering application would (SPEC `checkpoint`):
   // checked on the live log too, not only on the log a recovery opened.
-  if (op.position_ppm % 4 == 0 && !halted()) read_from_checkpoint(*log, op);
+  if (op.position_ppm % 4 == 0 && !halted()) read_from_checkpoint(*log, op, truncations);
   // And one in four goes on with this writer's tailing reader, begun at `from` the first time.
   if (op.position_ppm % 4 == 1 && !halted()) tail_read(*log, op, from);
 }
@@ -253,7 +246,7 @@ void WalRun::tail_read(wal::Log& log, const Op& op, wal::Lsn from) {
   end(call, wal::Status::ok());
 }
 
-void WalRun::read_from_checkpoint(wal::Log& log, const Op& op) {
+void WalRun::read_from_checkpoint(wal::Log& log, const Op& op, std::uint64_t truncations) {
   observe_durable();
   // The newest checkpoint known durable before the call: the reader starts there, or at a newer
   // one that another thread's sync made durable meanwhile. One below the log's first entry is
@@ -270,11 +263,13 @@ void WalRun::read_from_checkpoint(wal::Log& log, const Op& op) {
   const std::uint64_t call = begin(CallKind::kRead, op, {owed, owed});
   wal::Result<std::unique_ptr<wal::Reader>> reader = log.reader_from_checkpoint();
   if (!reader) {
+    read_failed(owed, reader.error(), truncations);
     end(call, reader.error());
     return;
   }
   const wal::Result<std::optional<wal::Entry>> next = (*reader)->next();
   if (!next) {
+    read_failed(owed, next.error(), truncations);
     end(call, next.error());
     return;
   }
@@ -296,6 +291,22 @@ void WalRun::read_from_checkpoint(wal::Log& log, const Op& op) {
                     began, owed, step())});
   }
   end(call, wal::Status::ok());
+}
+
+void WalRun::read_failed(wal::Lsn from, const wal::Status& error, std::uint64_t truncations) {
+  // A read may fail beside a truncation (it may cut what the reader was about to open), with
+  // retention, or by a fault; otherwise the log under it only grew.
+  drain_faults();
+  if (halted() || error.code() == wal::Code::kClosed || !oracle_.faults().empty() ||
+      options_.max_segments != 0 || options_.max_bytes != 0 || truncations != truncations_ ||
+      truncating_ != 0) {
+    return;
+  }
+  live_violations_.push_back(Violation{
+      Invariant::kErrorHonesty, from, step(),
+      fmt::format("error-honesty: a live read from LSN {} failed on a log no fault, retention "
+                  "or truncation beside it touched: {} [trace step {}]",
+                  from, error.to_string(), step())});
 }
 
 bool WalRun::live_entry_matches(wal::Lsn from, const RecoveredEntry& found) {

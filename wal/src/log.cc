@@ -54,6 +54,12 @@ struct Log::Impl {
       if (result || result.error().code() != Code::kBusy || !core->sync_in_flight()) {
         return result;
       }
+      // Bug zoo: only the policies that wait for durability wait out the sync in flight; the
+      // others hand the internal kBusy to their caller.
+      if (WAL_MUTANT("busy-leaks-to-caller") && core->options().sync != SyncPolicy::kGrouped &&
+          core->options().sync != SyncPolicy::kImmediate) {
+        return result;
+      }
       sync_done.wait(mutex);
       if (Status open = check_open(); !open) return open;
     }

@@ -466,7 +466,10 @@ Status LogCore::Impl::drop_below(Lsn lsn) {
   const std::size_t keep = detail::first_kept_segment(segments, lsn, durable_checkpoint_lsn);
   if (keep == 0) return Status::ok();
   Status dropped = detail::drop_front_segments(fs, dir, segments, keep, metrics);
-  if (dropped) front_lsn = std::max(front_lsn, segments.front().first_lsn);
+  // Bug zoo: the cached front stays where it was, naming LSNs whose segments are gone.
+  if (dropped && !WAL_MUTANT("front-stale-after-drop")) {
+    front_lsn = std::max(front_lsn, segments.front().first_lsn);
+  }
   return dropped;
 }
 
