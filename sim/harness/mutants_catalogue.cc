@@ -470,6 +470,12 @@ const std::vector<Mutant>& all_mutants() {
        "internal kBusy to the appender instead of waiting (an outsider's probe, session 18; a "
        "failed append without a fault was not a violation)",
        {I::kErrorHonesty}, rotations_beside_syncs},
+      {"reopen-uses-options-salt", "field",
+       "a reopen of an existing log takes the salt the caller passed instead of the one in its "
+       "segment headers: what it writes next reads as another incarnation's, and the next "
+       "recovery drops acknowledged entries (an outsider's probe, session 18; every open of a "
+       "run used the same salt)",
+       {I::kDurability}, grouped},
       {"ack-before-fdatasync", "spec",
        "a sync's group is acknowledged (durable_lsn advanced) when the sync starts, before its "
        "fdatasync returns",

@@ -28,6 +28,7 @@
 #include "sim/harness/oracle.h"
 #include "sim/harness/recovery_memo.h"
 #include "sim/harness/run_loop.h"
+#include "sim/hash_mix.h"
 
 namespace harness {
 
@@ -86,6 +87,13 @@ class WalRun final : public RunLoop {
   void op_truncate(const Op& op);
   void op_reopen(const Op& op);
   wal::Options live_options();
+  // The options of the next open: each with a salt of its own (odd, as the run's), as an
+  // application's opens pick one each; a log that exists must keep the one in its headers.
+  wal::Options opening_options() {
+    wal::Options options = options_;
+    options.salt = sim::mix64(options_.salt + ++opens_) | 1;
+    return options;
+  }
 
   // wal::Listener: the Log's own account, on the thread doing the work.
   void on_assigned(wal::LsnRange lsns, wal::EntryType type) override;
@@ -141,6 +149,7 @@ class WalRun final : public RunLoop {
   };
   std::map<std::uint32_t, Tail> tails_;
   // truncate_front calls begun so far, and in flight: a tail may skip what they cut.
+  std::uint64_t opens_ = 0;  // opens so far (each draws its salt from the count)
   std::uint64_t truncations_ = 0;
   std::uint32_t truncating_ = 0;
   static constexpr std::uint64_t kUncounted = ~std::uint64_t{0};  // a tail begun beside one

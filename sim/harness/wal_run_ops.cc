@@ -18,7 +18,7 @@ constexpr int kReopenAttempts = 4;
 }  // namespace
 
 wal::Options WalRun::live_options() {
-  wal::Options options = options_;
+  wal::Options options = opening_options();
   options.fs = &live_fs();
   options.clock = &runtime_;
   options.runtime = &runtime_;

@@ -61,7 +61,7 @@ Recovery WalRun::recover(wal::Fs& fs, std::unique_ptr<wal::LogCore>* keep, bool 
   return counted([&](Recovery& r) {
     const std::uint64_t call = begin_at_rest(CallKind::kOpen);
     wal::Result<std::unique_ptr<wal::LogCore>> opened =
-        wal::LogCore::open(fs, runtime_, config_.dir, options_);
+        wal::LogCore::open(fs, runtime_, config_.dir, opening_options());
     end_at_rest(call, opened.status());
     if (!opened) {
       r.open_status = opened.error();

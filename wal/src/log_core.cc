@@ -192,7 +192,10 @@ Status LogCore::Impl::open() {
     salt = options.salt != 0 ? options.salt : derive_salt(clock, dir);
   } else {
     checksum = scan.header.checksum;
-    salt = scan.header.salt;
+    // Bug zoo: the salt the caller passed wins over the log's own, so the reopened log
+    // writes records its next recovery takes for another incarnation's.
+    salt = WAL_MUTANT("reopen-uses-options-salt") && options.salt != 0 ? options.salt
+                                                                       : scan.header.salt;
   }
   if (!scan.continuation.empty() && !options.read_only) {
     WAL_RETURN_IF_ERROR(publish_adopted(scan));
