@@ -197,6 +197,20 @@ RunConfig rotations_beside_syncs() {
   return config;
 }
 
+// kNone with many reopens, the power cut inside an op (close-under-none-promises-nothing.toml).
+RunConfig unsynced_reopens() {
+  RunConfig config = base(wal::SyncPolicy::kNone);
+  config.workload.ops = 60;
+  config.workload.entry_bytes_max = 900;
+  config.workload.batch_ratio = {0, 1};
+  config.workload.sync_ratio = {0, 1};
+  config.workload.checkpoint_every = 0;
+  config.workload.reopen_ratio = {3, 20};
+  config.crash.at = *CrashAt::parse("inside-op");
+  config.crash.power_loss.policy = faults::CrashPolicy::kDropUnsynced;
+  return config;
+}
+
 // Reads beside truncations and reopens, without a crash.
 RunConfig truncating_readers() {
   RunConfig config = periodic();
@@ -476,6 +490,11 @@ const std::vector<Mutant>& all_mutants() {
        "recovery drops acknowledged entries (an outsider's probe, session 18; every open of a "
        "run used the same salt)",
        {I::kDurability}, grouped},
+      {"close-marks-durable", "field",
+       "a close under kNone, which syncs nothing, calls every entry durable: a power loss right "
+       "after it takes entries the oracle was told were safe (an outsider's probe, session 18; "
+       "caught then by 16 swarm seeds in 12,256)",
+       {I::kDurability}, unsynced_reopens},
       {"ack-before-fdatasync", "spec",
        "a sync's group is acknowledged (durable_lsn advanced) when the sync starts, before its "
        "fdatasync returns",

@@ -1001,6 +1001,8 @@ Status LogCore::close() {
       // Bug zoo: the segment's failed close(2) dropped, as LevelDB 1.23 dropped its old log's
       // (google/leveldb#1081): the unsynced entries it held may be gone, and nobody is told.
       if (!result && WAL_MUTANT("ignore-close-error")) result = Status::ok();
+      // Bug zoo: the close calls everything durable, where it only lets readers see it.
+      if (result && WAL_MUTANT("close-marks-durable")) d.mark_durable(d.sync.last_lsn);
       if (result) d.watermark->store(d.sync.last_lsn, std::memory_order_release);
     } else {
       result = d.active->finish();
