@@ -79,6 +79,9 @@ class WalRun final : public RunLoop {
   void op_read(const Op& op);
   // `truncations`: truncations_ when the read op began (kUncounted: one was in flight).
   void read_from_checkpoint(wal::Log& log, const Op& op, std::uint64_t truncations);
+  // Whether the live log only grew since `truncations` was taken: no fault in the run, no
+  // retention, no truncate_front begun since (nor in flight then).
+  bool only_grew_since(std::uint64_t truncations);
   // A violation when a live read failed with nothing to explain it.
   void read_failed(wal::Lsn from, const wal::Status& error, std::uint64_t truncations);
   void tail_read(wal::Log& log, const Op& op, wal::Lsn from);
@@ -148,8 +151,8 @@ class WalRun final : public RunLoop {
     std::uint64_t truncations = 0;      // truncate_front calls when it began
   };
   std::map<std::uint32_t, Tail> tails_;
-  // truncate_front calls begun so far, and in flight: a tail may skip what they cut.
   std::uint64_t opens_ = 0;  // opens so far (each draws its salt from the count)
+  // truncate_front calls begun so far, and in flight: a reader may miss what they cut.
   std::uint64_t truncations_ = 0;
   std::uint32_t truncating_ = 0;
   static constexpr std::uint64_t kUncounted = ~std::uint64_t{0};  // a tail begun beside one

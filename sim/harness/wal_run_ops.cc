@@ -204,19 +204,13 @@ void WalRun::tail_read(wal::Log& log, const Op& op, wal::Lsn from) {
     }
     tail = Tail{std::move(reader).value(), start - 1, truncations};
   }
-  // Without faults, retention or a truncation since it began, the log under the reader only
-  // grows: every durable entry comes, one after the other, and nothing is damaged.
-  // Asked when the reader surprises: another writer may truncate while this one reads.
-  const auto only_grew = [&] {
-    drain_faults();
-    return oracle_.faults().empty() && options_.max_segments == 0 && options_.max_bytes == 0 &&
-           tail.truncations == truncations_;
-  };
+  // While the log only grew under it, every durable entry comes, one after the other, and
+  // nothing fails. Asked when the reader surprises: another writer may truncate meanwhile.
   for (;;) {
     const wal::Result<std::optional<wal::Entry>> next = tail.reader->next();
     if (halted()) return;
     if (!next) {
-      if (only_grew()) {
+      if (only_grew_since(tail.truncations)) {
         live_violations_.push_back(Violation{
             Invariant::kIntegrity, tail.last + 1, step(),
             fmt::format("integrity: a tailing reader failed after LSN {} on a log that only "
@@ -229,7 +223,8 @@ void WalRun::tail_read(wal::Log& log, const Op& op, wal::Lsn from) {
     }
     if (!next->has_value()) break;
     const RecoveredEntry found = RecoveredEntry::from(**next);
-    if (found.lsn <= tail.last || (found.lsn != tail.last + 1 && only_grew())) {
+    if (found.lsn <= tail.last ||
+        (found.lsn != tail.last + 1 && only_grew_since(tail.truncations))) {
       live_violations_.push_back(Violation{
           Invariant::kPrefix, found.lsn, step(),
           fmt::format("prefix: a tailing reader returned LSN {} after LSN {} [trace step {}]",
@@ -279,8 +274,8 @@ void WalRun::read_from_checkpoint(wal::Log& log, const Op& op, std::uint64_t tru
   if (next->has_value()) {
     const RecoveredEntry found = RecoveredEntry::from(**next);
     const bool checkpoint = found.type == wal::EntryType::kCheckpoint;
-    if (!live_entry_matches(owed, found)) starts_right = true;  // reported as integrity
-    starts_right = starts_right || (checkpoint && found.lsn >= owed);
+    const bool matches = live_entry_matches(owed, found);  // a mismatch is reported as integrity
+    starts_right = starts_right || !matches || (checkpoint && found.lsn >= owed);
     began = fmt::format("LSN {} ({})", found.lsn, checkpoint ? "a checkpoint" : "no checkpoint");
   }
   if (!starts_right) {
@@ -293,15 +288,16 @@ void WalRun::read_from_checkpoint(wal::Log& log, const Op& op, std::uint64_t tru
   end(call, wal::Status::ok());
 }
 
-void WalRun::read_failed(wal::Lsn from, const wal::Status& error, std::uint64_t truncations) {
-  // A read may fail beside a truncation (it may cut what the reader was about to open), with
-  // retention, or by a fault; otherwise the log under it only grew.
+bool WalRun::only_grew_since(std::uint64_t truncations) {
+  // A fault, retention or a truncation (it may cut what a reader was about to open) explain a
+  // reader's surprise; a truncation in flight when `truncations` was taken left it kUncounted.
   drain_faults();
-  if (halted() || error.code() == wal::Code::kClosed || !oracle_.faults().empty() ||
-      options_.max_segments != 0 || options_.max_bytes != 0 || truncations != truncations_ ||
-      truncating_ != 0) {
-    return;
-  }
+  return oracle_.faults().empty() && options_.max_segments == 0 && options_.max_bytes == 0 &&
+         truncations == truncations_;
+}
+
+void WalRun::read_failed(wal::Lsn from, const wal::Status& error, std::uint64_t truncations) {
+  if (halted() || error.code() == wal::Code::kClosed || !only_grew_since(truncations)) return;
   live_violations_.push_back(Violation{
       Invariant::kErrorHonesty, from, step(),
       fmt::format("error-honesty: a live read from LSN {} failed on a log no fault, retention "
